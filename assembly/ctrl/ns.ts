@@ -1,0 +1,91 @@
+// Namespaces: built at power-on from the host's configuration slots (layout.ts CFGNS_*),
+// then looked up by NSID. Holds the format arithmetic every I/O command needs.
+
+import {
+  CFG_NS_BASE, CFG_NS_SIZE, CFGNS_NSID, CFGNS_NSZE, CFGNS_NLBAF, CFGNS_FLBAS, CFGNS_MSSRL,
+  CFGNS_MCL, CFGNS_MSRC, CFGNS_NMIC, CFGNS_LBAF, MAX_NAMESPACES, CFG_NS_MAX_LBAF,
+} from "../layout";
+import { FLBAS_INDEX_LO_MASK, FLBAS_EXTENDED } from "../spec/identify";
+import { g_cfg, g_ns, state } from "./globals";
+import { NsState, NS_STATE_SIZE } from "./state";
+import { heapAlloc } from "./heap";
+import { CHUNK_TARGET_BYTES, MAX_CHUNK_SHIFT, L1_SPAN_BITS } from "./media";
+
+export const NSID_BROADCAST: u32 = 0xffffffff;
+
+/** The namespace state for nsid, or null when no namespace with that NSID is attached. */
+export function nsById(nsid: u32): NsState | null {
+  const st = state();
+  if (nsid == 0 || nsid > st.nn) return null;
+  const slot = <u32>load<u8>(<usize>st.ns_map + <usize>nsid);
+  if (slot == 0) return null;
+  return changetype<NsState>(g_ns + <usize>((slot - 1) * NS_STATE_SIZE));
+}
+
+/** NSID inside 1..NN (Identify Controller NN): valid, though perhaps not active. */
+@inline export function nsidValid(nsid: u32): bool {
+  return nsid != 0 && nsid <= state().nn;
+}
+
+@inline export function nsAt(i: u32): NsState {
+  return changetype<NsState>(g_ns + <usize>(i * NS_STATE_SIZE));
+}
+
+/** Bytes one LBA takes in the data buffer: data, plus metadata when extended. */
+@inline export function lbaDataBytes(ns: NsState): u32 {
+  return (<u32>1 << ns.lbads) + (ns.extended != 0 ? ns.ms : 0);
+}
+
+/** LBA range check with wrap-around: [slba, slba + nlb) inside the namespace. */
+@inline export function inRange(ns: NsState, slba: u64, nlb: u64): bool {
+  return slba < ns.nsze && nlb <= ns.nsze - slba;
+}
+
+/** Set up namespace slot i from its configuration; false when the configuration is invalid. */
+export function nsInit(i: u32): bool {
+  const cfg = g_cfg + CFG_NS_BASE + <usize>(i * CFG_NS_SIZE);
+  const ns = nsAt(i);
+  memory.fill(changetype<usize>(ns), 0, NS_STATE_SIZE);
+  const nsid = load<u32>(cfg + CFGNS_NSID);
+  if (nsid == 0) return true;
+  const nlbaf = load<u32>(cfg + CFGNS_NLBAF);
+  const flbas = load<u32>(cfg + CFGNS_FLBAS);
+  const idx = flbas & FLBAS_INDEX_LO_MASK;
+  if (nlbaf == 0 || nlbaf > <u32>CFG_NS_MAX_LBAF || idx >= nlbaf) return false;
+  const lbaf = cfg + CFGNS_LBAF + <usize>(idx * 4);
+  const ms = <u32>load<u16>(lbaf);
+  const lbads = <u32>load<u8>(lbaf, 2);
+  if (lbads < 9 || lbads > 16) return false;
+  const nsze = load<u64>(cfg + CFGNS_NSZE);
+  if (nsze == 0 || nsze > (<u64>1 << 50 >> lbads)) return false;
+  ns.nsid = nsid;
+  ns.nsze = nsze;
+  ns.lbads = lbads;
+  ns.ms = ms;
+  ns.extended = (flbas & FLBAS_EXTENDED) != 0 ? 1 : 0;
+  ns.flbas = flbas;
+  ns.nlbaf = nlbaf;
+  ns.mssrl = load<u32>(cfg + CFGNS_MSSRL);
+  ns.mcl = load<u32>(cfg + CFGNS_MCL);
+  ns.msrc = load<u32>(cfg + CFGNS_MSRC);
+  ns.nmic = load<u32>(cfg + CFGNS_NMIC);
+  ns.cfg = <u32>cfg;
+  return nsInitMedia(ns);
+}
+
+function nsInitMedia(ns: NsState): bool {
+  let shift: u32 = 0;
+  while (shift < MAX_CHUNK_SHIFT && (<u32>2 << shift << ns.lbads) <= CHUNK_TARGET_BYTES) shift++;
+  ns.chunk_shift = shift;
+  ns.chunk_bytes = (<u32>1 << shift) * ((<u32>1 << ns.lbads) + ns.ms);
+  ns.chunk_stride = (ns.chunk_bytes + 63) & ~63;
+  const nchunks = (ns.nsze + (<u64>1 << shift) - 1) >> shift;
+  const l1 = <u32>((nchunks + (<u64>1 << L1_SPAN_BITS) - 1) >> L1_SPAN_BITS);
+  const p = heapAlloc(l1 * 4, 64);
+  if (p == 0) return false;
+  memory.fill(p, 0, <usize>(l1 * 4));
+  ns.l1 = <u32>p;
+  ns.l1_entries = l1;
+  ns.active = 1;
+  return true;
+}

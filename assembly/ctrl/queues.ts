@@ -1,0 +1,227 @@
+// Submission and Completion Queues: creation and deletion, doorbells, fetching SQEs by
+// round-robin arbitration with Arbitration Burst (Base §3.4.4), and posting CQEs with the
+// phase tag (Base §4.2.4). A command is fetched only when its CQ has a free slot beyond
+// those promised to outstanding commands, so a CQ never overflows: a host that stops
+// consuming completions stalls its own queues, as with real hardware.
+
+import {
+  SQE_SIZE_LOG2, CQE_SIZE_LOG2, CQE_DW0, CQE_DW1, CQE_SQHD, CQE_DW3, CQE_PHASE_BIT, CQE_SF_SHIFT, SQE_SIZE,
+} from "../spec/sqe";
+import { ARB_AB_MASK, ARB_AB_NO_LIMIT, AER_TYPE_ERROR, AER_ERR_INVALID_DB_REG, AER_ERR_INVALID_DB_VALUE, LID_ERROR_INFO } from "../spec/admin";
+import {
+  EVK_DOORBELL_SQ, EVK_DOORBELL_CQ, EVK_UB, EVC_NORMAL, EVC_HOST_UB, EVK_FATAL, EVC_ERROR,
+  UB_DB_ABSENT_SQ, UB_DB_ABSENT_CQ, UB_DB_SQ_TAIL_RANGE, UB_DB_CQ_HEAD_RANGE, UB_DB_SQ_OVERFLOW,
+  UB_DB_CQ_HEAD_PAST_TAIL, FATAL_SQ_FETCH_DMA, FATAL_CQ_POST_DMA, EVK_CREATE_SQ, EVK_CREATE_CQ,
+  EVK_DELETE_SQ, EVK_DELETE_CQ, UB_DB_WHILE_DISABLED,
+} from "../layout";
+import { g_sq, g_cq, g_sqe, state } from "./globals";
+import {
+  SqState, CqState, SQ_STATE_SIZE, CQ_STATE_SIZE, SQF_EXISTS, SQF_PC, CQF_EXISTS, CQF_PC, CQF_IEN,
+  PHASE_READY,
+} from "./state";
+import { busToWasm } from "./dma";
+import { onCompletion } from "./irq";
+import { traceOn, emit } from "./events";
+import { enqueueEvent } from "./aer";
+import { execute } from "./exec";
+import { enterFatal } from "./regs";
+
+@inline export function sqAt(qid: u32): SqState {
+  return changetype<SqState>(g_sq + <usize>(qid * SQ_STATE_SIZE));
+}
+@inline export function cqAt(qid: u32): CqState {
+  return changetype<CqState>(g_cq + <usize>(qid * CQ_STATE_SIZE));
+}
+@inline export function sqExists(qid: u32): bool {
+  return qid <= state().max_qid && (sqAt(qid).flags & SQF_EXISTS) != 0;
+}
+@inline export function cqExists(qid: u32): bool {
+  return qid <= state().max_qid && (cqAt(qid).flags & CQF_EXISTS) != 0;
+}
+
+/** Free CQ slots: a CQ of size n holds at most n - 1 entries (full when tail + 1 == head). */
+@inline function cqFree(cq: CqState): u32 {
+  const used = (cq.tail + cq.size - cq.head) % cq.size;
+  return cq.size - 1 - used;
+}
+
+export function createCq(qid: u32, base: u64, size: u32, iv: u32, ien: bool): void {
+  const cq = cqAt(qid);
+  cq.flags = CQF_EXISTS | CQF_PC | (ien ? CQF_IEN : 0);
+  cq.size = size;
+  cq.base = base;
+  cq.head = 0;
+  cq.tail = 0;
+  cq.phase = 1;
+  cq.iv = iv;
+  cq.sq_refs = 0;
+  cq.reserved = 0;
+  if (traceOn(EVC_NORMAL)) emit(EVK_CREATE_CQ, EVC_NORMAL, qid, 0, 0, 0, 0, size, base, <u64>iv | (ien ? <u64>1 << 32 : 0));
+}
+
+export function createSq(qid: u32, base: u64, size: u32, cqid: u32, qprio: u32): void {
+  const sq = sqAt(qid);
+  sq.flags = SQF_EXISTS | SQF_PC;
+  sq.size = size;
+  sq.base = base;
+  sq.head = 0;
+  sq.tail = 0;
+  sq.cqid = cqid;
+  sq.qprio = qprio;
+  sq.fetched = 0;
+  cqAt(cqid).sq_refs++;
+  sqListInsert(qid);
+  if (traceOn(EVC_NORMAL)) emit(EVK_CREATE_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, size, base, <u64>cqid);
+}
+
+export function deleteSq(qid: u32): void {
+  const sq = sqAt(qid);
+  cqAt(sq.cqid).sq_refs--;
+  sq.flags = 0;
+  sqListRemove(qid);
+  if (traceOn(EVC_NORMAL)) emit(EVK_DELETE_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, 0, 0, 0);
+}
+
+export function deleteCq(qid: u32): void {
+  cqAt(qid).flags = 0;
+  if (traceOn(EVC_NORMAL)) emit(EVK_DELETE_CQ, EVC_NORMAL, qid, 0, 0, 0, 0, 0, 0, 0);
+}
+
+/** The list of existing SQ ids stays sorted, so round robin visits them in QID order. */
+function sqListInsert(qid: u32): void {
+  const st = state();
+  const list = <usize>st.sq_list;
+  let i = st.sq_count;
+  while (i > 0 && <u32>load<u16>(list + <usize>(i - 1) * 2) > qid) {
+    store<u16>(list + <usize>i * 2, load<u16>(list + <usize>(i - 1) * 2));
+    i--;
+  }
+  store<u16>(list + <usize>i * 2, <u16>qid);
+  st.sq_count++;
+}
+
+function sqListRemove(qid: u32): void {
+  const st = state();
+  const list = <usize>st.sq_list;
+  let j: u32 = 0;
+  for (let i: u32 = 0; i < st.sq_count; i++) {
+    const q = <u32>load<u16>(list + <usize>i * 2);
+    if (q != qid) { store<u16>(list + <usize>j * 2, <u16>q); j++; }
+  }
+  st.sq_count = j;
+  if (st.rr_cursor >= j) st.rr_cursor = 0;
+}
+
+/** Delete every queue (controller reset). */
+export function deleteAllQueues(): void {
+  const st = state();
+  memory.fill(g_sq, 0, <usize>((st.max_qid + 1) * SQ_STATE_SIZE));
+  memory.fill(g_cq, 0, <usize>((st.max_qid + 1) * CQ_STATE_SIZE));
+  st.sq_count = 0;
+  st.rr_cursor = 0;
+}
+
+/**
+ * Post a CQE to cqid. The room was checked when the command was fetched. A CQ that lies
+ * outside host RAM cannot be written: the controller cannot report, so it becomes fatal.
+ */
+export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32): void {
+  const cq = cqAt(cqid);
+  const e = busToWasm(cq.base + (<u64>cq.tail << CQE_SIZE_LOG2), 16);
+  if (e == 0) { enterFatal(FATAL_CQ_POST_DMA); return; }
+  store<u32>(e + CQE_DW0, dw0);
+  store<u32>(e + CQE_DW1, dw1);
+  store<u32>(e + CQE_SQHD, sqAt(sqid).head | (sqid << 16));
+  atomic.store<u32>(e + CQE_DW3, (cid & 0xffff) | (cq.phase << CQE_PHASE_BIT) | (status << CQE_SF_SHIFT));
+  cq.tail++;
+  if (cq.tail == cq.size) { cq.tail = 0; cq.phase ^= 1; }
+  if ((cq.flags & CQF_IEN) != 0) onCompletion(cq, cqid, (status & 0x7ff) != 0);
+}
+
+/** Reserve a CQ slot for a command that completes later (AER). */
+export function cqReserve(cqid: u32): void { cqAt(cqid).reserved++; }
+export function cqUnreserve(cqid: u32): void { cqAt(cqid).reserved--; }
+
+/** Fetch and execute up to budget commands; returns the number executed. */
+export function processQueues(budget: u32): u32 {
+  const st = state();
+  let done: u32 = 0;
+  const ab = st.feat_arb & ARB_AB_MASK;
+  const burst: u32 = ab == ARB_AB_NO_LIMIT ? 0xffffffff : <u32>1 << ab;
+  while (done < budget && st.phase == PHASE_READY) {
+    let progress = false;
+    const rounds = st.sq_count;
+    for (let k: u32 = 0; k < rounds && st.phase == PHASE_READY && st.sq_count > 0; k++) {
+      if (st.rr_cursor >= st.sq_count) st.rr_cursor = 0;
+      const qid = <u32>load<u16>(<usize>st.sq_list + <usize>st.rr_cursor * 2);
+      st.rr_cursor++;
+      let n: u32 = 0;
+      while (n < burst && done < budget && st.phase == PHASE_READY && fetchOne(qid)) { n++; done++; }
+      if (n > 0) progress = true;
+    }
+    if (!progress) break;
+  }
+  return done;
+}
+
+/** Fetch one command from SQ qid and run it; false when empty, blocked or gone. */
+function fetchOne(qid: u32): bool {
+  const sq = sqAt(qid);
+  if ((sq.flags & SQF_EXISTS) == 0 || sq.head == sq.tail) return false;
+  const cq = cqAt(sq.cqid);
+  if (cqFree(cq) <= cq.reserved) return false;
+  const src = busToWasm(sq.base + (<u64>sq.head << SQE_SIZE_LOG2), SQE_SIZE);
+  if (src == 0) { enterFatal(FATAL_SQ_FETCH_DMA); return false; }
+  memory.copy(g_sqe, src, SQE_SIZE);
+  sq.head++;
+  if (sq.head == sq.size) sq.head = 0;
+  sq.fetched++;
+  execute(qid, sq.cqid);
+  return true;
+}
+
+/** A host write to doorbell index idx (2y = SQ y tail, 2y + 1 = CQ y head). */
+export function doorbellWrite(idx: u32, value: u32): void {
+  const st = state();
+  const qid = idx >> 1;
+  const isCq = (idx & 1) != 0;
+  if (st.phase != PHASE_READY) {
+    if (traceOn(EVC_HOST_UB)) emit(EVK_UB, EVC_HOST_UB, qid, 0, 0, 0, 0, UB_DB_WHILE_DISABLED, <u64>value, <u64>idx);
+    return;
+  }
+  if (isCq) cqDoorbell(qid, value);
+  else sqDoorbell(qid, value);
+}
+
+function badDoorbell(qid: u32, ub: u32, value: u32, info: u32): void {
+  if (traceOn(EVC_HOST_UB)) emit(EVK_UB, EVC_HOST_UB, qid, 0, 0, 0, 0, ub, <u64>value, 0);
+  enqueueEvent(AER_TYPE_ERROR, info, LID_ERROR_INFO);
+}
+
+function sqDoorbell(qid: u32, tail: u32): void {
+  if (!sqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_SQ, tail, AER_ERR_INVALID_DB_REG); return; }
+  const sq = sqAt(qid);
+  if ((tail & 0xffff0000) != 0 || tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
+  // The new tail may only move forward from the old one without passing the head.
+  const before = (sq.tail + sq.size - sq.head) % sq.size;
+  const after = (tail + sq.size - sq.head) % sq.size;
+  if (after < before) { badDoorbell(qid, UB_DB_SQ_OVERFLOW, tail, AER_ERR_INVALID_DB_VALUE); return; }
+  sq.tail = tail;
+  if (traceOn(EVC_NORMAL)) emit(EVK_DOORBELL_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, tail, 0, 0);
+}
+
+function cqDoorbell(qid: u32, head: u32): void {
+  if (!cqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_CQ, head, AER_ERR_INVALID_DB_REG); return; }
+  const cq = cqAt(qid);
+  if ((head & 0xffff0000) != 0 || head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }
+  // The host may only consume entries the controller has posted.
+  const posted = (cq.tail + cq.size - cq.head) % cq.size;
+  const consumed = (head + cq.size - cq.head) % cq.size;
+  if (consumed > posted) { badDoorbell(qid, UB_DB_CQ_HEAD_PAST_TAIL, head, AER_ERR_INVALID_DB_VALUE); return; }
+  cq.head = head;
+  if (traceOn(EVC_NORMAL)) emit(EVK_DOORBELL_CQ, EVC_NORMAL, qid, 0, 0, 0, 0, head, 0, 0);
+}
+
+export function fatalNote(reason: u32): void {
+  if (traceOn(EVC_ERROR)) emit(EVK_FATAL, EVC_ERROR, 0, 0, 0, 0, 0, reason, 0, 0);
+}

@@ -1,0 +1,172 @@
+// The controller's private state, laid out by hand in controller-owned shared memory
+// (never AssemblyScript heap objects: that heap is per instance). Each structure is an
+// @unmanaged class placed at a fixed address with changetype, so any instance attached
+// to the memory sees the same state; the wasm globals in globals.ts only cache addresses.
+
+/** Controller phases: the CC/CSTS state machine (Base §3.6, §3.7). */
+export const PHASE_DISABLED: u32 = 0; // CC.EN = 0, CSTS.RDY = 0
+export const PHASE_READY: u32 = 1; // CC.EN = 1, CSTS.RDY = 1
+export const PHASE_FATAL: u32 = 2; // CSTS.CFS = 1 until the host resets
+export const PHASE_SHUTDOWN: u32 = 3; // CSTS.SHST = 10b, commands no longer fetched
+
+export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
+
+@unmanaged export class CtrlState {
+  magic: u32;
+  phase: u32;
+  cc: u32;
+  csts: u32;
+  aqa: u32;
+  intms: u32;
+  asq: u64;
+  acq: u64;
+  page_shift: u32; // log2 of the memory page size chosen in CC.MPS at enable
+  mbox_seen: u32; // mailbox entries applied so far
+  heap_next: u32; // next free byte of controller memory (bump allocator)
+  heap_end: u32; // end of memory in bytes, memory.size() << 16
+  sq_table: u32;
+  cq_table: u32;
+  vec_table: u32;
+  ns_table: u32;
+  errlog: u32;
+  seglist: u32; // data segment list: (wasm address u32, length u32) pairs
+  md_seglist: u32; // metadata segment list
+  sqe_buf: u32; // the SQE being executed, copied out of host RAM as a device fetch does
+  page_buf: u32; // 4 KiB scratch: Identify pages, log pages, feature data
+  range_buf: u32; // Copy / DSM range list, COPY_MAX_RANGES x 40 bytes
+  sq_list: u32; // u16 qids of existing SQs in ascending order, for round robin
+  aer_table: u32; // u16 CIDs of outstanding Asynchronous Event Requests
+  ae_table: u32; // u32 AER DW0 values waiting for a request
+  persist: u32; // PersistentState
+  max_qid: u32; // highest I/O queue identifier the controller supports
+  nn: u32;
+  mqes: u32;
+  mdts: u32;
+  oncs: u32;
+  ocfs: u32;
+  vwc: u32;
+  sgls: u32;
+  max_vectors: u32;
+  aerl: u32;
+  mpsmax: u32;
+  dstrd: u32;
+  sq_count: u32;
+  rr_cursor: u32;
+  io_queues_created: u32; // I/O queues created since the last reset (Number of Queues rule)
+  aer_count: u32;
+  ae_count: u32;
+  ae_masked: u32; // bit per event type: reported and not yet cleared by Get Log Page
+  err_head: u32; // next error log slot
+  feat_arb: u32;
+  feat_pm: u32;
+  feat_temp_over: u32;
+  feat_temp_under: u32;
+  feat_err_rec: u32;
+  feat_vwc: u32;
+  feat_nsqa: u32; // 0's based
+  feat_ncqa: u32;
+  feat_irqc: u32;
+  feat_wan: u32;
+  feat_aec: u32;
+  feat_hbs_cdfe: u32;
+  feat_hbs_lo: u32; // Host Behavior Support bytes 0-3
+  cntlid: u32;
+  ver: u32;
+  vid: u32;
+  ssvid: u32;
+  max_inflight: u32;
+  ns_map: u32; // u8 per NSID 0..nn: namespace slot + 1, 0 = no namespace
+  vec_pending: u32; // vectors holding coalesced completions
+  dcur: u32; // data Cursor (dma.ts)
+  mcur: u32; // metadata Cursor
+  now_ns: f64;
+}
+
+/** Counters that outlive a power cycle (saved with the namespace images). */
+@unmanaged export class PersistentState {
+  magic: u32;
+  clean_shutdown: u32; // 1 when the last power-off followed a completed shutdown
+  read_bytes: u64; // user data read, for Data Units Read
+  written_bytes: u64;
+  host_read_cmds: u64;
+  host_write_cmds: u64;
+  busy_ns: f64;
+  power_cycles: u64;
+  power_on_ns: f64;
+  unsafe_shutdowns: u64;
+  media_errors: u64;
+  error_count: u64; // error log entries ever created (Error Count of the newest entry)
+}
+export const PERSIST_MAGIC: u32 = 0x52455050; // "PPER"
+export const PERSIST_SIZE: u32 = 128;
+
+export const SQF_EXISTS: u32 = 1;
+export const SQF_PC: u32 = 2;
+
+@unmanaged export class SqState {
+  flags: u32;
+  size: u32; // entries (1's based)
+  base: u64; // bus address
+  head: u32;
+  tail: u32; // last doorbell value
+  cqid: u32;
+  qprio: u32;
+  fetched: u64; // commands fetched since creation
+}
+export const SQ_STATE_SIZE: u32 = 48;
+
+export const CQF_EXISTS: u32 = 1;
+export const CQF_PC: u32 = 2;
+export const CQF_IEN: u32 = 4;
+
+@unmanaged export class CqState {
+  flags: u32;
+  size: u32;
+  base: u64;
+  head: u32; // last doorbell value
+  tail: u32;
+  phase: u32; // phase tag of the entries being written now
+  iv: u32;
+  sq_refs: u32; // SQs that post to this CQ
+  reserved: u32; // slots promised to commands still outstanding (Asynchronous Event Requests)
+}
+export const CQ_STATE_SIZE: u32 = 48;
+
+/** Interrupt vector state: masking (INTMS/INTMC) and aggregation (Base §5.27.1.8-9). */
+@unmanaged export class VecState {
+  ivc: u32; // Interrupt Vector Configuration feature value (IV | CD)
+  pending: u32; // completions posted and not yet signalled
+  first_pending_ns: f64;
+  masked_pending: u32; // an interrupt is owed once the vector is unmasked
+  raised: u32;
+}
+export const VEC_STATE_SIZE: u32 = 24;
+
+/** A namespace: its format, limits, and its sparse media map (media.ts). */
+@unmanaged export class NsState {
+  nsid: u32;
+  active: u32;
+  nsze: u64;
+  lbads: u32; // log2 data bytes per LBA
+  ms: u32; // metadata bytes per LBA
+  extended: u32; // 1 = metadata at the end of each LBA in the data buffer (FLBAS bit 4)
+  flbas: u32;
+  nlbaf: u32; // number of formats (1's based)
+  mssrl: u32;
+  mcl: u32;
+  msrc: u32; // 0's based
+  nmic: u32;
+  cfg: u32; // address of this namespace's configuration slot (formats, ids)
+  chunk_shift: u32; // log2 LBAs per chunk
+  chunk_bytes: u32; // data + metadata bytes of one chunk
+  l1: u32; // address of the first-level table (u32 entries)
+  l1_entries: u32;
+  free_chunks: u32; // free list of chunks of this namespace's size
+  free_count: u32;
+  chunk_stride: u32; // chunk_bytes rounded up to 64 for alignment
+  nuse: u64; // LBAs written and not deallocated
+  chunks_in_use: u64;
+}
+export const NS_STATE_SIZE: u32 = 112;
+
+@inline export function ctrlState(addr: usize): CtrlState { return changetype<CtrlState>(addr); }

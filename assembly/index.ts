@@ -1,0 +1,141 @@
+// The controller's exported ABI: what the host side (src/controller/) calls. Everything
+// here is a thin entry into ctrl/; 64-bit quantities cross the boundary as f64 (exact
+// below 2^53, which bounds every LBA and chunk index here).
+
+import {
+  CONTROL_BASE, CTL_STOP, CTL_PARKED, CTL_THREAD_STATE, CTL_STEPS, CTL_NOW_NS, THREAD_RUNNING, THREAD_EXITED,
+  MAILBOX_BASE, MBOX_PRODUCER, MAX_NAMESPACES,
+} from "./layout";
+import { state } from "./ctrl/globals";
+import { PHASE_READY, NsState } from "./ctrl/state";
+import { ctrlInit, ctrlAttach, stateAddress } from "./ctrl/init";
+import { drainMailbox } from "./ctrl/regs";
+import { processQueues } from "./ctrl/queues";
+import { irqTimers } from "./ctrl/irq";
+import { powerOn, persistent } from "./ctrl/smart";
+import { nsAt } from "./ctrl/ns";
+import { chunkAt, nextStoredChunk, reserveWrite, materialize, markWritten, dataAt, metaAt, ZERO_CHUNK } from "./ctrl/media";
+import { PERSIST_SIZE } from "./ctrl/state";
+
+@external("env", "now_ns") declare function host_now_ns(): f64;
+
+/** Commands one step may execute before it yields (bounds every call). */
+const STEP_BUDGET: u32 = 1 << 20;
+/** Commands per step in the threaded loop: small, so the mailbox is looked at often. */
+const THREAD_BUDGET: u32 = 256;
+
+export function ctrl_init(): u32 { return ctrlInit(); }
+export function ctrl_attach(): void { ctrlAttach(); }
+export function ctrl_state_addr(): u32 { return <u32>stateAddress(); }
+
+/** Power-on accounting after the host restored (or not) the persistent block. */
+export function ctrl_power_on(): void { powerOn(); }
+export function ctrl_persist_addr(): u32 { return state().persist; }
+export function ctrl_persist_size(): u32 { return PERSIST_SIZE; }
+
+/** Advance the clock to now_ns and do all pending work; returns commands executed. */
+export function ctrl_step(now_ns: f64): u32 {
+  return stepWith(now_ns, STEP_BUDGET);
+}
+
+function stepWith(now_ns: f64, budget: u32): u32 {
+  const st = state();
+  if (now_ns > st.now_ns) {
+    persistent().power_on_ns += now_ns - st.now_ns;
+    st.now_ns = now_ns;
+  }
+  let work = drainMailbox();
+  if (st.phase == PHASE_READY) work += processQueues(budget);
+  irqTimers(st.now_ns);
+  store<f64>(CONTROL_BASE + CTL_NOW_NS, st.now_ns);
+  atomic.add<u32>(CONTROL_BASE + CTL_STEPS, 1);
+  return work;
+}
+
+/**
+ * The controller thread: spin on the mailbox for up to spin iterations, then park in
+ * atomic.wait until the host posts a write (it notifies when it sees CTL_PARKED) or an
+ * interrupt-coalescing deadline comes. Returns when the host sets CTL_STOP.
+ */
+export function ctrl_thread_main(spin: u32): void {
+  const st = state();
+  atomic.store<i32>(CONTROL_BASE + CTL_THREAD_STATE, THREAD_RUNNING);
+  let idle: u32 = 0;
+  let now = host_now_ns();
+  while (atomic.load<i32>(CONTROL_BASE + CTL_STOP) == 0) {
+    const produced = atomic.load<u32>(MAILBOX_BASE + MBOX_PRODUCER);
+    if (produced != st.mbox_seen || st.vec_pending != 0) {
+      now = host_now_ns();
+      if (stepWith(now, THREAD_BUDGET) > 0) { idle = 0; continue; }
+    }
+    if (++idle < spin) continue;
+    park(st.vec_pending != 0 ? 100000 : -1);
+    idle = 0;
+  }
+  atomic.store<i32>(CONTROL_BASE + CTL_THREAD_STATE, THREAD_EXITED);
+}
+
+/** Sleep until the mailbox changes (or timeout_ns passes, -1 = no timeout). */
+function park(timeout_ns: i64): void {
+  const st = state();
+  atomic.store<i32>(CONTROL_BASE + CTL_PARKED, 1);
+  const seen = atomic.load<u32>(MAILBOX_BASE + MBOX_PRODUCER);
+  if (seen == st.mbox_seen && atomic.load<i32>(CONTROL_BASE + CTL_STOP) == 0) {
+    atomic.wait<i32>(MAILBOX_BASE + MBOX_PRODUCER, <i32>seen, timeout_ns);
+  }
+  atomic.store<i32>(CONTROL_BASE + CTL_PARKED, 0);
+}
+
+// ---- media access for tools (state files, images, hashes); only while the controller is quiet ----
+
+@inline function slot(i: u32): NsState { return nsAt(i < <u32>MAX_NAMESPACES ? i : 0); }
+
+export function media_chunk_shift(i: u32): u32 { return slot(i).chunk_shift; }
+export function media_nuse(i: u32): f64 { return <f64>slot(i).nuse; }
+export function media_chunks_in_use(i: u32): f64 { return <f64>slot(i).chunks_in_use; }
+
+/** First chunk index >= from holding memory, or the chunk count when none. */
+export function media_next_stored(i: u32, from: f64): f64 {
+  const ns = slot(i);
+  const nchunks = (ns.nsze + (<u64>1 << ns.chunk_shift) - 1) >> ns.chunk_shift;
+  return <f64>nextStoredChunk(ns, <u64>from, nchunks);
+}
+
+/** Address of chunk's memory (data of its LBAs, then their metadata); 0 or 1 = none. */
+export function media_chunk_ptr(i: u32, chunk: f64): u32 {
+  return chunkAt(slot(i), <u64>chunk);
+}
+
+/**
+ * Store nlb blocks read from an image: data at src (nlb << lbads bytes), metadata at md
+ * (nlb * ms bytes, ignored when ms = 0). All-zero blocks are left unwritten so imports stay
+ * sparse. Returns false when memory runs out (nothing is written then).
+ */
+export function media_import(i: u32, slba: f64, nlb: u32, src: u32, md: u32): bool {
+  const ns = slot(i);
+  const first = <u64>slba;
+  if (!reserveWrite(ns, first, <u64>nlb)) return false;
+  const bs = <usize>1 << ns.lbads;
+  for (let k: u32 = 0; k < nlb; k++) {
+    const d = <usize>src + <usize>k * bs;
+    const m = <usize>md + <usize>(k * ns.ms);
+    if (isZero(d, bs) && (ns.ms == 0 || isZero(m, <usize>ns.ms))) continue;
+    const lba = first + <u64>k;
+    const c = lba >> ns.chunk_shift;
+    const idx = <u32>(lba & ((<u64>1 << ns.chunk_shift) - 1));
+    const p = materialize(ns, c);
+    memory.copy(dataAt(ns, p, idx), d, bs);
+    if (ns.ms != 0) memory.copy(metaAt(ns, p, idx), m, <usize>ns.ms);
+    markWritten(ns, c, idx, 1);
+  }
+  return true;
+}
+
+function isZero(p: usize, n: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(p + i) != 0) return false;
+  for (; i < n; i++) if (load<u8>(p + i) != 0) return false;
+  return true;
+}
+
+export const ZERO_CHUNK_MARK: u32 = ZERO_CHUNK;

@@ -1,0 +1,177 @@
+// Identify data structures (4096 bytes each): Identify Controller (NVMe Base 2.1
+// Figure 312), Identify Namespace for the NVM Command Set (NVM CS 1.1 Figure 97),
+// the NVM-specific pages (CNS 05h/06h) and the Namespace Identification Descriptor list.
+// Byte offsets; multi-byte fields are little endian.
+
+export const IDENTIFY_DATA_SIZE = 4096;
+
+// CDW10 / CDW11 of Identify
+export const IDENTIFY_CNS_MASK = 0xff; // CDW10 7:0
+export const IDENTIFY_CNTID_SHIFT = 16; // CDW10 31:16
+export const IDENTIFY_CSI_SHIFT = 24; // CDW11 31:24
+export const CNS_NAMESPACE = 0x00;
+export const CNS_CONTROLLER = 0x01;
+export const CNS_ACTIVE_NSID_LIST = 0x02;
+export const CNS_NS_ID_DESCRIPTORS = 0x03;
+export const CNS_CSI_NAMESPACE = 0x05;
+export const CNS_CSI_CONTROLLER = 0x06;
+export const CSI_NVM = 0x00;
+
+// Identify Controller (CNS 01h)
+export const IDC_VID = 0; // u16
+export const IDC_SSVID = 2; // u16
+export const IDC_SN = 4; // 20 ASCII, space padded
+export const IDC_SN_LEN = 20;
+export const IDC_MN = 24; // 40 ASCII
+export const IDC_MN_LEN = 40;
+export const IDC_FR = 64; // 8 ASCII
+export const IDC_FR_LEN = 8;
+export const IDC_RAB = 72;
+export const IDC_IEEE = 73; // 3 bytes
+export const IDC_CMIC = 76;
+export const IDC_MDTS = 77;
+export const IDC_CNTLID = 78; // u16
+export const IDC_VER = 80; // u32
+export const IDC_RTD3R = 84;
+export const IDC_RTD3E = 88;
+export const IDC_OAES = 92;
+export const IDC_CTRATT = 96;
+export const IDC_CNTRLTYPE = 111;
+export const IDC_OACS = 256; // u16
+export const IDC_ACL = 258;
+export const IDC_AERL = 259;
+export const IDC_FRMW = 260;
+export const IDC_LPA = 261;
+export const IDC_ELPE = 262;
+export const IDC_NPSS = 263;
+export const IDC_AVSCC = 264;
+export const IDC_WCTEMP = 266; // u16, Kelvin
+export const IDC_CCTEMP = 268; // u16, Kelvin
+export const IDC_TNVMCAP = 280; // 16 bytes
+export const IDC_UNVMCAP = 296; // 16 bytes
+export const IDC_SQES = 512;
+export const IDC_CQES = 513;
+export const IDC_MAXCMD = 514; // u16
+export const IDC_NN = 516; // u32
+export const IDC_ONCS = 520; // u16
+export const IDC_FUSES = 522; // u16
+export const IDC_FNA = 524;
+export const IDC_VWC = 525;
+export const IDC_AWUN = 526; // u16
+export const IDC_AWUPF = 528; // u16
+export const IDC_ICSVSCC = 530;
+export const IDC_NWPC = 531;
+export const IDC_ACWU = 532; // u16
+export const IDC_OCFS = 534; // u16: Copy Descriptor Formats Supported
+export const IDC_SGLS = 536; // u32
+export const IDC_MNAN = 540; // u32
+export const IDC_SUBNQN = 768; // 256 bytes
+export const IDC_SUBNQN_LEN = 256;
+export const IDC_PSD0 = 2048; // 32 bytes per power state descriptor
+export const IDC_PSD_SIZE = 32;
+export const PSD_MP = 0; // u16, centiwatts
+export const PSD_FLAGS = 3; // bit 0 MXPS, bit 1 NOPS
+export const PSD_ENLAT = 4; // u32, µs
+export const PSD_EXLAT = 8; // u32, µs
+export const PSD_RRT = 12;
+export const PSD_RRL = 13;
+export const PSD_RWT = 14;
+export const PSD_RWL = 15;
+export const IDC_VS = 3072; // 1024 bytes vendor specific
+
+// ONCS bits (Base 2.1 Figure 312, NVM CS)
+export const ONCS_COMPARE = 0x0001;
+export const ONCS_WRITE_UNCORRECTABLE = 0x0002;
+export const ONCS_DSM = 0x0004;
+export const ONCS_WRITE_ZEROES = 0x0008;
+export const ONCS_SAVE_SELECT = 0x0010;
+export const ONCS_RESERVATIONS = 0x0020;
+export const ONCS_TIMESTAMP = 0x0040;
+export const ONCS_VERIFY = 0x0080;
+export const ONCS_COPY = 0x0100;
+export const ONCS_COPY_SINGLE_ATOMICITY = 0x0200; // NVMCSA
+export const ONCS_ALL_FAST_COPY = 0x0400; // NVMAFC
+
+// OACS, LPA, VWC, SGLS, CTRATT, OAES bits
+export const OACS_NONE = 0;
+export const LPA_SMART_PER_NS = 0x01;
+export const LPA_COMMANDS_EFFECTS = 0x02;
+export const LPA_EXTENDED_DATA = 0x04;
+export const VWC_PRESENT = 0x01;
+export const VWC_FLUSH_BROADCAST = 0x06; // bits 2:1 = 11b: NSID FFFFFFFFh supported
+export const SGLS_SUPPORTED_NO_ALIGN = 0x1; // bits 1:0 = 01b
+export const SGLS_MPTR_SGL = 0x80000; // bit 19
+export const OAES_NS_ATTR_NOTICES = 0x100;
+export const OCFS_FORMAT0 = 0x1;
+export const OCFS_FORMAT1 = 0x2;
+export const OCFS_FORMAT2 = 0x4;
+export const OCFS_FORMAT3 = 0x8;
+
+// Identify Namespace (CNS 00h), NVM Command Set
+export const IDN_NSZE = 0; // u64
+export const IDN_NCAP = 8; // u64
+export const IDN_NUSE = 16; // u64
+export const IDN_NSFEAT = 24;
+export const IDN_NLBAF = 25; // 0's based
+export const IDN_FLBAS = 26;
+export const IDN_MC = 27;
+export const IDN_DPC = 28;
+export const IDN_DPS = 29;
+export const IDN_NMIC = 30;
+export const IDN_RESCAP = 31;
+export const IDN_FPI = 32;
+export const IDN_DLFEAT = 33;
+export const IDN_NAWUN = 34; // u16
+export const IDN_NAWUPF = 36;
+export const IDN_NACWU = 38;
+export const IDN_NABSN = 40;
+export const IDN_NABO = 42;
+export const IDN_NABSPF = 44;
+export const IDN_NOIOB = 46;
+export const IDN_NVMCAP = 48; // 16 bytes
+export const IDN_NPWG = 64;
+export const IDN_NPWA = 66;
+export const IDN_NPDG = 68;
+export const IDN_NPDA = 70;
+export const IDN_NOWS = 72;
+export const IDN_MSSRL = 74; // u16, 1's based, logical blocks
+export const IDN_MCL = 76; // u32, 1's based, logical blocks
+export const IDN_MSRC = 80; // u8, 0's based
+export const IDN_NULBAF = 82;
+export const IDN_ANAGRPID = 92; // u32
+export const IDN_NSATTR = 99;
+export const IDN_NVMSETID = 100; // u16
+export const IDN_ENDGID = 102; // u16
+export const IDN_NGUID = 104; // 16 bytes
+export const IDN_EUI64 = 120; // 8 bytes
+export const IDN_LBAF0 = 128; // 4 bytes each, up to 64
+export const IDN_LBAF_SIZE = 4;
+export const LBAF_MS = 0; // u16 metadata bytes
+export const LBAF_LBADS = 2; // u8 log2(data size)
+export const LBAF_RP = 3; // u8 bits 1:0 relative performance
+export const FLBAS_INDEX_LO_MASK = 0xf; // 3:0
+export const FLBAS_EXTENDED = 0x10; // bit 4: metadata at the end of each LBA
+export const NSFEAT_THINP = 0x01;
+export const DLFEAT_READ_ZEROES = 0x01; // 2:0 = 001b
+export const DLFEAT_WZ_DEAC = 0x08; // bit 3
+export const MC_EXTENDED = 0x01; // metadata as part of an extended LBA
+export const MC_SEPARATE = 0x02; // metadata in a separate buffer
+
+// I/O Command Set specific Identify Namespace, NVM (CNS 05h, CSI 00h; NVM CS Figure 114)
+export const IDNVM_LBSTM = 0; // u64
+export const IDNVM_PIC = 8;
+export const IDNVM_ELBAF0 = 12; // u32 each: STS 6:0, PIF 8:7
+// I/O Command Set specific Identify Controller, NVM (CNS 06h, CSI 00h; NVM CS Figure 112)
+export const IDCNVM_VSL = 0;
+export const IDCNVM_WZSL = 1;
+export const IDCNVM_WUSL = 2;
+export const IDCNVM_DMRL = 3;
+export const IDCNVM_DMRSL = 4; // u32
+export const IDCNVM_DMSL = 8; // u64
+
+// Namespace Identification Descriptor (CNS 03h): NIDT, NIDL, 2 reserved, NID
+export const NIDT_EUI64 = 1;
+export const NIDT_NGUID = 2;
+export const NIDT_UUID = 3;
+export const NIDT_CSI = 4;
+export const NID_HEADER_SIZE = 4;

@@ -1,0 +1,186 @@
+// How the host reaches the controller: MMIO writes posted through the mailbox, register
+// reads from the BAR0 mirror, and a way to let the controller run. Two implementations with
+// one interface: StepPort runs the controller in the caller's thread after each kick
+// (deterministic); ThreadPort talks to a controller running in its own thread.
+
+import * as L from "../../assembly/layout";
+import { ControllerCore, wallClockNs } from "./core";
+
+export interface ControllerPort {
+  readonly core: ControllerCore;
+  readonly threaded: boolean;
+  /** Post an MMIO write (a register or a doorbell). */
+  write32(offset: number, value: number): void;
+  write64(offset: number, value: bigint): void;
+  /** Read a register; earlier posted writes take effect first (a PCIe read flushes posted writes). */
+  read32(offset: number): number;
+  read64(offset: number): bigint;
+  /** Let the controller act on what was posted (stepped: run it now). */
+  kick(): void;
+  /**
+   * Wait for interrupt vector iv to move past seen, at most timeoutNs; returns its value.
+   * Stepped: runs the controller once and returns whatever the count is then.
+   */
+  waitVector(iv: number, seen: number, timeoutNs: number): number;
+  /** Give the controller a chance to progress while the host polls (stepped: one step). */
+  poll(): void;
+  now(): number;
+}
+
+const MB_PRODUCER = L.MBOX_PRODUCER / 4;
+const MB_CONSUMER = L.MBOX_CONSUMER / 4;
+
+/** Append one write to the mailbox; returns false when it is full. */
+function tryPost(core: ControllerCore, offset: number, size: number, lo: number, hi: number): boolean {
+  const mb = core.mailbox;
+  const produced = Atomics.load(mb, MB_PRODUCER) >>> 0;
+  const consumed = Atomics.load(mb, MB_CONSUMER) >>> 0;
+  if (((produced - consumed) >>> 0) >= L.MBOX_ENTRIES) return false;
+  const e = (L.MBOX_ENTRIES_OFFSET + (produced & (L.MBOX_ENTRIES - 1)) * L.MBOX_ENTRY_SIZE) / 4;
+  mb[e + L.MBOX_E_OFFSET / 4] = offset;
+  mb[e + L.MBOX_E_SIZE / 4] = size;
+  mb[e + L.MBOX_E_VALUE_LO / 4] = lo;
+  mb[e + L.MBOX_E_VALUE_HI / 4] = hi;
+  Atomics.store(mb, MB_PRODUCER, (produced + 1) | 0);
+  return true;
+}
+
+function pending(core: ControllerCore): boolean {
+  return Atomics.load(core.mailbox, MB_PRODUCER) !== Atomics.load(core.mailbox, MB_CONSUMER);
+}
+
+/** The controller runs inside the caller's calls: after every kick, read and poll. */
+export class StepPort implements ControllerPort {
+  readonly threaded = false;
+  constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs) {}
+
+  now(): number { return this.clock(); }
+  step(): number { return this.core.exports.ctrl_step(this.clock()); }
+
+  private post(offset: number, size: number, lo: number, hi: number): void {
+    if (!tryPost(this.core, offset, size, lo, hi)) {
+      this.step();
+      if (!tryPost(this.core, offset, size, lo, hi)) throw new Error("controller mailbox stuck");
+    }
+  }
+  write32(offset: number, value: number): void { this.post(offset, 4, value | 0, 0); }
+  write64(offset: number, value: bigint): void {
+    this.post(offset, 8, Number(value & 0xffffffffn) | 0, Number(value >> 32n) | 0);
+  }
+  read32(offset: number): number {
+    if (pending(this.core)) this.step();
+    return Atomics.load(this.core.barI32, offset / 4) >>> 0;
+  }
+  read64(offset: number): bigint {
+    return BigInt(this.read32(offset)) | (BigInt(this.read32(offset + 4)) << 32n);
+  }
+  kick(): void { this.step(); }
+  poll(): void { this.step(); }
+  waitVector(iv: number): number {
+    this.step();
+    return Atomics.load(this.core.vectors, (iv * L.VECTOR_SLOT_SIZE + L.VEC_COUNT) / 4);
+  }
+}
+
+/** How a controller thread is started: Node worker_threads or a browser Worker. */
+export interface ThreadHandle {
+  terminate(): Promise<void>;
+}
+export type SpawnController = (module: WebAssembly.Module, memory: WebAssembly.Memory, spin: number) => Promise<ThreadHandle>;
+
+/** Spin iterations of the controller thread before it parks (about 20-40 µs here). */
+export const DEFAULT_SPIN = 20000;
+/** Host-side spins on a register read or a vector before sleeping. */
+const HOST_SPIN = 4000;
+
+/** The controller runs in its own thread; this side posts writes and waits on vectors. */
+export class ThreadPort implements ControllerPort {
+  readonly threaded = true;
+  private constructor(readonly core: ControllerCore, private readonly handle: ThreadHandle) {}
+
+  static async start(core: ControllerCore, spawn: SpawnController, spin = DEFAULT_SPIN): Promise<ThreadPort> {
+    const c = core.control;
+    Atomics.store(c, L.CTL_STOP / 4, 0);
+    const handle = await spawn(core.module, core.memory, spin);
+    const deadline = wallClockNs() + 10e9;
+    while (Atomics.load(c, L.CTL_THREAD_STATE / 4) !== L.THREAD_RUNNING) {
+      if (wallClockNs() > deadline) throw new Error("controller thread did not start");
+      Atomics.wait(c, L.CTL_THREAD_STATE / 4, L.THREAD_NONE, 10);
+    }
+    return new ThreadPort(core, handle);
+  }
+
+  now(): number { return wallClockNs(); }
+
+  /** Wake the controller if it sleeps (it re-checks the mailbox before sleeping, so no write is missed). */
+  private wake(): void {
+    if (Atomics.load(this.core.control, L.CTL_PARKED / 4) !== 0) Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
+  }
+  private post(offset: number, size: number, lo: number, hi: number): void {
+    let spins = 0;
+    while (!tryPost(this.core, offset, size, lo, hi)) {
+      this.wake();
+      if (++spins > 1e8) throw new Error("controller thread does not drain the mailbox");
+    }
+    this.wake();
+  }
+  write32(offset: number, value: number): void { this.post(offset, 4, value | 0, 0); }
+  write64(offset: number, value: bigint): void {
+    this.post(offset, 8, Number(value & 0xffffffffn) | 0, Number(value >> 32n) | 0);
+  }
+  private flush(): void {
+    const deadline = wallClockNs() + 5e9;
+    while (pending(this.core)) {
+      this.wake();
+      if (wallClockNs() > deadline) throw new Error("controller thread does not answer");
+    }
+  }
+  read32(offset: number): number {
+    this.flush();
+    return Atomics.load(this.core.barI32, offset / 4) >>> 0;
+  }
+  read64(offset: number): bigint {
+    return BigInt(this.read32(offset)) | (BigInt(this.read32(offset + 4)) << 32n);
+  }
+  kick(): void { this.wake(); }
+  poll(): void { /* the controller thread runs by itself */ }
+
+  waitVector(iv: number, seen: number, timeoutNs: number): number {
+    const v = this.core.vectors;
+    const slot = (iv * L.VECTOR_SLOT_SIZE) / 4;
+    const count = slot + L.VEC_COUNT / 4;
+    for (let i = 0; i < HOST_SPIN; i++) {
+      const now = Atomics.load(v, count);
+      if (now !== seen) return now;
+    }
+    Atomics.store(v, slot + L.VEC_WAITERS / 4, 1);
+    const ms = timeoutNs < 0 ? Infinity : timeoutNs / 1e6;
+    Atomics.wait(v, count, seen, ms);
+    Atomics.store(v, slot + L.VEC_WAITERS / 4, 0);
+    return Atomics.load(v, count);
+  }
+
+  /** Ask the controller thread to exit and wait for it. */
+  async stop(): Promise<void> {
+    Atomics.store(this.core.control, L.CTL_STOP / 4, 1);
+    Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
+    const deadline = wallClockNs() + 5e9;
+    while (Atomics.load(this.core.control, L.CTL_THREAD_STATE / 4) !== L.THREAD_EXITED && wallClockNs() < deadline) {
+      Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await this.handle.terminate();
+    Atomics.store(this.core.control, L.CTL_THREAD_STATE / 4, L.THREAD_NONE);
+  }
+}
+
+/** The script a controller thread runs: attach to the memory, then run the controller loop. */
+export const CONTROLLER_THREAD_SOURCE = `
+function nvmelabControllerThread(module, memory, spin, done) {
+  const now_ns = () => performance.now() * 1e6;
+  const abort = () => { throw new Error("controller assertion failed"); };
+  const instance = new WebAssembly.Instance(module, { env: { memory, now_ns, abort } });
+  instance.exports.ctrl_attach();
+  instance.exports.ctrl_thread_main(spin);
+  done();
+}`;
