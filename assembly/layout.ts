@@ -74,6 +74,7 @@ export const CTL_NOW_NS = 24; // f64, the controller's clock at its last step
 export const THREAD_NONE = 0;
 export const THREAD_RUNNING = 1;
 export const THREAD_EXITED = 2;
+export const THREAD_CRASHED = 3; // set by the thread's host code when the wasm traps
 
 // ---- interrupt vectors: one 16-byte slot per MSI-X vector ----
 export const MAX_VECTORS = 2048;

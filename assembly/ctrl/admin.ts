@@ -107,8 +107,8 @@ function abortCommand(): u32 {
   const dw10 = load<u32>(g_sqe + SQE_CDW10);
   const sqid = dw10 & 0xffff;
   const cid = dw10 >> ABORT_CID_SHIFT;
+  setDw0(ABORT_NOT_ABORTED); // preset, as QEMU does: "not aborted" unless one is found
   if (!sqExists(sqid)) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW10, 0);
-  setDw0(ABORT_NOT_ABORTED);
   if (sqid == 0 && aerAbort(cid)) setDw0(0);
   return SC_SUCCESS;
 }

@@ -193,16 +193,19 @@ function temperatureSet(dw11: u32): u32 {
   return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 20);
 }
 
-/** Number of Queues (Base §5.27.1.5): allowed once per reset, before any I/O queue exists. */
+/**
+ * Number of Queues (Base §5.27.1.5): allowed once per reset, before any I/O queue exists.
+ * The controller may allocate more queues than requested; like QEMU it allocates all it
+ * has, and the host uses the smaller of what it asked for and what it got.
+ */
 function numberOfQueuesSet(dw11: u32): u32 {
   const st = state();
   if (st.io_queues_created != 0) return fail(SC_COMMAND_SEQUENCE_ERROR | STATUS_DNR, SQE_CDW10, 0);
   const nsqr = dw11 & 0xffff;
   const ncqr = dw11 >> NUMQ_NCQR_SHIFT;
   if (nsqr == 0xffff || ncqr == 0xffff) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
-  const max = st.max_qid - 1;
-  st.feat_nsqa = min<u32>(nsqr, max);
-  st.feat_ncqa = min<u32>(ncqr, max);
+  st.feat_nsqa = st.max_qid - 1;
+  st.feat_ncqa = st.max_qid - 1;
   setDw0(st.feat_nsqa | (st.feat_ncqa << NUMQ_NCQR_SHIFT));
   return SC_SUCCESS;
 }

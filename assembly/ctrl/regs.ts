@@ -107,6 +107,12 @@ function registerWrite(off: u32, size: u32, lo: u32, hi: u32): void {
   if (off == REG_INTMS) { st.intms |= lo; return; }
   if (off == REG_INTMC) { const was = st.intms; st.intms &= ~lo; unmasked(was & lo); return; }
   if (off == REG_NSSR) { if (lo == NSSR_MAGIC) subsystemReset(); return; }
+  // CSTS.NSSRO is RW1CS (Base §3.1.4.6): writing 1 clears it; the other CSTS bits are read only.
+  if (off == REG_CSTS) {
+    st.csts &= ~(lo & CSTS_NSSRO);
+    if ((lo & ~CSTS_NSSRO) != 0) ub(UB_MMIO_READONLY, off, <u64>lo);
+    return;
+  }
   ub(UB_MMIO_READONLY, off, <u64>lo);
 }
 

@@ -56,6 +56,32 @@ export const ERR_REC_TLER_MASK = 0xffff;
 export const ERR_REC_DULBE = 0x10000;
 export const AEC_SMART_MASK = 0xff;
 export const AEC_NS_ATTR = 0x100;
+// Asynchronous Event Configuration notice bits (bit numbers; bit 8 is AEC_NS_ATTR)
+export const AEC_FW_BIT = 9;
+export const AEC_TELEM_BIT = 10;
+export const AEC_ANA_BIT = 11;
+export const AEC_PLA_BIT = 12;
+export const AEC_LBAS_BIT = 13;
+export const AEC_EGA_BIT = 14;
+export const AEC_NNSSHDN_BIT = 15;
+export const AEC_TTHRY_BIT = 16;
+export const AEC_RASSN_BIT = 17;
+export const AEC_RGRP0_BIT = 18;
+export const AEC_ANSAN_BIT = 19;
+export const AEC_ZDCN_BIT = 27;
+export const AEC_PMDRLPCN_BIT = 28;
+export const AEC_ADLPCN_BIT = 29;
+export const AEC_HDLPCN_BIT = 30;
+export const AEC_DLPCN_BIT = 31;
+export const ARB_LPW_SHIFT = 8; // 15:8, 0's based
+export const ARB_MPW_SHIFT = 16; // 23:16
+export const ARB_HPW_SHIFT = 24; // 31:24
+export const PM_PS_MASK = 0x1f; // 4:0
+export const PM_WH_SHIFT = 5; // 7:5
+export const PM_WH_MASK = 0x7;
+export const TEMP_TMPTHH_SHIFT = 22; // 24:22 hysteresis
+export const TEMP_TMPTHH_MASK = 0x7;
+export const WAN_DN = 0x1;
 
 /** Host Behavior Support data (512 bytes): byte offsets. */
 export const HBS_DATA_SIZE = 512;
@@ -94,6 +120,7 @@ export const ERRLOG_OPCODE = 31;
 export const ERRLOG_CS = 32; // u64 command specific information
 export const ERRLOG_TTSI = 40; // u16
 export const ERRLOG_LPVER = 63;
+export const ERRLOG_PHASE = 0x1; // status field bit 0
 /** The controller keeps this many entries (ELPE = this - 1). */
 export const ERRLOG_ENTRIES = 64;
 
@@ -118,6 +145,13 @@ export const SMART_NUM_ERR_LOG_ENTRIES = 176;
 export const SMART_WARN_TEMP_TIME = 192; // u32 minutes
 export const SMART_CRIT_TEMP_TIME = 196; // u32 minutes
 export const SMART_TEMP_SENSOR1 = 200; // u16 x 8
+export const SMART_TEMP_SENSOR_COUNT = 8;
+export const SMART_THM_TEMP1_TRANS_COUNT = 216; // u32
+export const SMART_THM_TEMP2_TRANS_COUNT = 220; // u32
+export const SMART_THM_TEMP1_TOTAL_TIME = 224; // u32
+export const SMART_THM_TEMP2_TOTAL_TIME = 228; // u32
+export const SMART_OP_LIFETIME_ENERGY = 232; // u64
+export const SMART_INTERVAL_POWER = 240; // u32: 15:0 value, 17:16 scale, 25:20 type
 /** One data unit is 1000 units of 512 bytes (Base Figure 207). */
 export const SMART_DATA_UNIT_BYTES = 512000;
 
@@ -131,6 +165,10 @@ export const EFFECT_NCC = 0x4;
 export const EFFECT_NIC = 0x8;
 export const EFFECT_CCC = 0x10;
 export const EFFECT_CSE_SHIFT = 16; // 18:16
+export const EFFECT_CSE_MASK = 0x7;
+export const EFFECT_CSER_SHIFT = 14; // 15:14
+export const EFFECT_CSER_MASK = 0x3;
+export const EFFECT_USS = 0x80000; // bit 19 UUID Selection Supported
 
 // Asynchronous Event Request completion DW0 (Base Figure 150)
 export const AER_TYPE_ERROR = 0;

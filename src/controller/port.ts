@@ -101,13 +101,23 @@ export class ThreadPort implements ControllerPort {
   static async start(core: ControllerCore, spawn: SpawnController, spin = DEFAULT_SPIN): Promise<ThreadPort> {
     const c = core.control;
     Atomics.store(c, L.CTL_STOP / 4, 0);
+    Atomics.store(c, L.CTL_THREAD_STATE / 4, L.THREAD_NONE);
     const handle = await spawn(core.module, core.memory, spin);
+    // Wait without blocking: a browser starts a worker's nested worker only while it runs
+    // its event loop.
     const deadline = wallClockNs() + 10e9;
-    while (Atomics.load(c, L.CTL_THREAD_STATE / 4) !== L.THREAD_RUNNING) {
+    for (;;) {
+      const s = Atomics.load(c, L.CTL_THREAD_STATE / 4);
+      if (s === L.THREAD_RUNNING) break;
+      if (s === L.THREAD_CRASHED) throw new Error("controller thread crashed while starting");
       if (wallClockNs() > deadline) throw new Error("controller thread did not start");
-      Atomics.wait(c, L.CTL_THREAD_STATE / 4, L.THREAD_NONE, 10);
+      await new Promise((r) => setTimeout(r, 1));
     }
     return new ThreadPort(core, handle);
+  }
+
+  private checkAlive(): void {
+    if (Atomics.load(this.core.control, L.CTL_THREAD_STATE / 4) === L.THREAD_CRASHED) throw new Error("the controller thread crashed (wasm trap)");
   }
 
   now(): number { return wallClockNs(); }
@@ -120,7 +130,8 @@ export class ThreadPort implements ControllerPort {
     let spins = 0;
     while (!tryPost(this.core, offset, size, lo, hi)) {
       this.wake();
-      if (++spins > 1e8) throw new Error("controller thread does not drain the mailbox");
+      if ((++spins & 0xfff) === 0) this.checkAlive();
+      if (spins > 1e8) throw new Error("controller thread does not drain the mailbox");
     }
     this.wake();
   }
@@ -132,6 +143,7 @@ export class ThreadPort implements ControllerPort {
     const deadline = wallClockNs() + 5e9;
     while (pending(this.core)) {
       this.wake();
+      this.checkAlive();
       if (wallClockNs() > deadline) throw new Error("controller thread does not answer");
     }
   }
@@ -153,10 +165,12 @@ export class ThreadPort implements ControllerPort {
       const now = Atomics.load(v, count);
       if (now !== seen) return now;
     }
+    this.checkAlive();
     Atomics.store(v, slot + L.VEC_WAITERS / 4, 1);
     const ms = timeoutNs < 0 ? Infinity : timeoutNs / 1e6;
     Atomics.wait(v, count, seen, ms);
     Atomics.store(v, slot + L.VEC_WAITERS / 4, 0);
+    this.checkAlive();
     return Atomics.load(v, count);
   }
 
@@ -165,7 +179,9 @@ export class ThreadPort implements ControllerPort {
     Atomics.store(this.core.control, L.CTL_STOP / 4, 1);
     Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
     const deadline = wallClockNs() + 5e9;
-    while (Atomics.load(this.core.control, L.CTL_THREAD_STATE / 4) !== L.THREAD_EXITED && wallClockNs() < deadline) {
+    for (;;) {
+      const st = Atomics.load(this.core.control, L.CTL_THREAD_STATE / 4);
+      if (st === L.THREAD_EXITED || st === L.THREAD_CRASHED || wallClockNs() > deadline) break;
       Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
       await new Promise((r) => setTimeout(r, 1));
     }
@@ -174,13 +190,30 @@ export class ThreadPort implements ControllerPort {
   }
 }
 
-/** The script a controller thread runs: attach to the memory, then run the controller loop. */
-export const CONTROLLER_THREAD_SOURCE = `
-function nvmelabControllerThread(module, memory, spin, done) {
+/**
+ * The controller thread's body, for Node worker_threads (which evaluate its source text) and
+ * browser module workers (which import it). Self-contained: it uses only its arguments, so
+ * its source can run anywhere. A trap marks the thread crashed and wakes every waiter.
+ */
+export function runControllerThread(module: WebAssembly.Module, memory: WebAssembly.Memory, spin: number,
+  words: { control: number; threadState: number; crashed: number; vectors: number; vectorCount: number }): void {
   const now_ns = () => performance.now() * 1e6;
   const abort = () => { throw new Error("controller assertion failed"); };
-  const instance = new WebAssembly.Instance(module, { env: { memory, now_ns, abort } });
-  instance.exports.ctrl_attach();
-  instance.exports.ctrl_thread_main(spin);
-  done();
-}`;
+  try {
+    const instance = new WebAssembly.Instance(module, { env: { memory, now_ns, abort } });
+    const ex = instance.exports as unknown as { ctrl_attach(): void; ctrl_thread_main(spin: number): void };
+    ex.ctrl_attach();
+    ex.ctrl_thread_main(spin);
+  } catch (e) {
+    const i32 = new Int32Array(memory.buffer);
+    Atomics.store(i32, (words.control + words.threadState) / 4, words.crashed);
+    for (let v = 0; v < words.vectorCount; v++) Atomics.notify(i32, (words.vectors + v * 16) / 4);
+    throw e;
+  }
+}
+
+/** The constant arguments runControllerThread needs (from assembly/layout.ts). */
+export const THREAD_WORDS = {
+  control: L.CONTROL_BASE, threadState: L.CTL_THREAD_STATE, crashed: L.THREAD_CRASHED,
+  vectors: L.VECTORS_BASE, vectorCount: L.MAX_VECTORS,
+};

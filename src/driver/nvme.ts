@@ -58,6 +58,8 @@ export interface CommandData {
   keepDptr?: boolean;
   /** Use this CID instead of the tag. */
   cid?: number;
+  /** Keep the SQE's PSDT bits as given while filling in PRP1/PRP2 (raw commands, as the oracle does). */
+  keepPsdt?: boolean;
 }
 
 export interface CommandResult extends Completion {
@@ -276,8 +278,10 @@ export class NvmeDriver {
           bufs.push(dataBuf);
           this.port.core.hostRam.fill(0, dataBuf.bus, dataBuf.bus + dataBuf.bytes);
           if (data.out) this.port.core.hostRam.set(data.out, dataBuf.bus + off);
+          const flags = sqe[0] & 0xc000;
           if (data.sgl) buildSglDataBlock(sqe, dataBuf.bus + off, len);
           else bufs.push(...buildPrps(sqe, dataBuf.bus + off, len, this.pool, this.ram));
+          if (data.keepPsdt) sqe[0] = ((sqe[0] & ~0xc000) | flags) >>> 0;
         } else if (data.sgl) {
           setPsdt(sqe, S.PSDT_SGL_MPTR_CONTIG);
         }
