@@ -52,25 +52,27 @@ export const HDR_INITIAL_PAGES = 48;
 // ---- MMIO write mailbox: the host's posted register writes, applied in order ----
 // Every host write to BAR0 (registers and doorbells) is an entry, so the controller sees
 // each write exactly as a device sees an MMIO write: same-value writes, writes to absent
-// queues, and the order of register and doorbell writes.
-export const MBOX_PRODUCER = 0; // u32, written by the host (Atomics.store), counts entries
-export const MBOX_CONSUMER = 64; // u32, written by the controller
+// queues, and the order of register and doorbell writes. An entry carries its own sequence
+// number, so the controller polls (and sleeps on) one cache line: the next entry.
+export const MBOX_CONSUMER = 0; // u32, entries applied so far (controller writes; host reads when the ring looks full)
 export const MBOX_ENTRIES_OFFSET = 1024;
 export const MBOX_ENTRIES = 256; // power of two
 export const MBOX_ENTRY_SIZE = 16;
-export const MBOX_E_OFFSET = 0; // u32 register offset in BAR0
-export const MBOX_E_SIZE = 4; // u32 access size: 4 or 8
+export const MBOX_E_SEQ = 0; // u32: posting number + 1 (wrapping); valid when it equals the controller's next
+export const MBOX_E_TARGET = 4; // u32: BAR0 offset in 23:0, access size (4 or 8) in 31:24
 export const MBOX_E_VALUE_LO = 8;
 export const MBOX_E_VALUE_HI = 12;
+export const MBOX_TARGET_OFFSET_MASK = 0xffffff;
+export const MBOX_TARGET_SIZE_SHIFT = 24;
 
-// ---- thread control words (i32) ----
-export const CTL_PARKED = 0; // 1 while the controller thread sleeps on MBOX_PRODUCER
-export const CTL_STOP = 4; // host sets 1 to end the controller thread
-export const CTL_THREAD_STATE = 8; // THREAD_*
-export const CTL_TRACE_MASK = 12; // which event classes the controller records
-export const CTL_EVENT_SEQ = 16; // u32, number of events written so far
-export const CTL_STEPS = 20; // u32, controller loop iterations (diagnostics)
-export const CTL_NOW_NS = 24; // f64, the controller's clock at its last step
+// ---- thread control words, grouped by writer so hot words do not share cache lines ----
+export const CTL_PARKED = 0; // i32, 1 while the controller thread sleeps on the next mailbox entry
+export const CTL_STOP = 4; // i32, host sets 1 to end the controller thread
+export const CTL_THREAD_STATE = 8; // i32, THREAD_*
+export const CTL_TRACE_MASK = 12; // i32, which event classes the controller records
+export const CTL_EVENT_SEQ = 64; // u32, number of events written so far (its own line)
+export const CTL_STEPS = 128; // u32, controller loop iterations (diagnostics)
+export const CTL_NOW_NS = 136; // f64, the controller's clock at its last step
 export const THREAD_NONE = 0;
 export const THREAD_RUNNING = 1;
 export const THREAD_EXITED = 2;

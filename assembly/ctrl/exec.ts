@@ -18,7 +18,7 @@ import { EVK_FETCH, EVK_COMPLETE, EVC_NORMAL, EVC_ERROR } from "../layout";
 import { SQE_CDW10, SQE_CDW12 } from "../spec/sqe";
 import { g_sqe, state } from "./globals";
 import { resetResult, r_dw0, r_dw1, fail } from "./result";
-import { postCqe } from "./queues";
+import { postCqe, cqAt } from "./queues";
 import { traceOn, emit } from "./events";
 import { errorLogAdd } from "./smart";
 import { NO_COMPLETE } from "./aer";
@@ -74,7 +74,7 @@ export function execute(sqid: u32, cqid: u32): void {
 
 export function complete(sqid: u32, cqid: u32, cid: u32, opc: u32, nsid: u32, status: u32): void {
   const failed = (status & 0x7ff) != 0;
-  if (failed) errorLogAdd(sqid, cid, opc, nsid, status);
+  if (failed) errorLogAdd(sqid, cid, opc, nsid, status, cqAt(cqid).phase);
   postCqe(cqid, sqid, cid, status, r_dw0, r_dw1);
   const cls = failed ? EVC_ERROR : EVC_NORMAL;
   if (traceOn(cls)) emit(EVK_COMPLETE, cls, sqid, cid, opc, status, nsid, cqid, <u64>r_dw0, <u64>r_dw1);
@@ -87,9 +87,13 @@ function adminCommand(opc: u32): u32 {
   return adminDispatch(opc);
 }
 
-/** NSID before opcode, as QEMU's nvme_io_cmd; Flush may name every namespace (FFFFFFFFh). */
+/**
+ * NSID, attachment, FUSE, then opcode, as QEMU's nvme_io_cmd. Only a Flush of every
+ * namespace (FFFFFFFFh) is handled before the NSID checks; a Flush naming one namespace
+ * is checked like any other command.
+ */
 function ioCommand(opc: u32, nsid: u32): u32 {
-  if (opc == NVM_FLUSH) {
+  if (opc == NVM_FLUSH && nsid == NSID_BROADCAST) {
     const s = fuseCheck();
     return s != SC_SUCCESS ? s : flush(nsid);
   }
@@ -98,6 +102,7 @@ function ioCommand(opc: u32, nsid: u32): u32 {
   if (ns == null) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_NSID, 0);
   const s = fuseCheck();
   if (s != SC_SUCCESS) return s;
+  if (opc == NVM_FLUSH) return flush(nsid);
   if (!ioSupported(opc)) return fail(SC_INVALID_OPCODE | STATUS_DNR, SQE_OPC, 0);
   return nvmDispatch(opc, ns);
 }

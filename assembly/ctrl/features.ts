@@ -13,7 +13,8 @@ import {
   FID_VOLATILE_WRITE_CACHE, FID_NUMBER_OF_QUEUES, FID_INTERRUPT_COALESCING, FID_INTERRUPT_VECTOR_CONFIG,
   FID_WRITE_ATOMICITY, FID_ASYNC_EVENT_CONFIG, FID_HOST_BEHAVIOR_SUPPORT, ARB_AB_NO_LIMIT,
   NUMQ_NCQR_SHIFT, IVC_IV_MASK, IVC_CD, TEMP_TMPTH_MASK, TEMP_TMPSEL_SHIFT, TEMP_THSEL_SHIFT,
-  ERR_REC_DULBE, HBS_DATA_SIZE, HBS_CDFE,
+  ERR_REC_DULBE, HBS_DATA_SIZE, HBS_CDFE, AER_TYPE_SMART, AER_SMART_TEMP_THRESHOLD, SMART_CW_TEMPERATURE,
+  LID_SMART,
 } from "../spec/admin";
 import {
   SC_SUCCESS, SC_INVALID_FIELD, SC_INVALID_NSID, SC_COMMAND_SEQUENCE_ERROR, SC_FEATURE_NOT_SAVEABLE,
@@ -23,8 +24,9 @@ import { VWC_PRESENT } from "../spec/identify";
 import { g_sqe, state } from "./globals";
 import { setDw0, fail } from "./result";
 import { nsById, nsidValid, NSID_BROADCAST } from "./ns";
-import { vecAt } from "./irq";
+import { vecAt, coalescingDisabled } from "./irq";
 import { bufferToHost, bufferFromHost } from "./dma";
+import { enqueueEvent } from "./aer";
 
 /** Default Warning Composite Temperature Threshold (K), also Identify WCTEMP. */
 export const WCTEMP_K: u32 = 343;
@@ -114,7 +116,7 @@ function featureValue(fid: u32, dw11: u32, current: bool): u32 {
     case FID_INTERRUPT_COALESCING: return current ? st.feat_irqc : 0;
     case FID_INTERRUPT_VECTOR_CONFIG: {
       const iv = dw11 & IVC_IV_MASK;
-      const cd = iv == 0 || (current && (vecAt(iv).ivc & IVC_CD) != 0) ? IVC_CD : 0;
+      const cd = iv == 0 || (current && coalescingDisabled(iv)) ? IVC_CD : 0;
       return iv | cd;
     }
     case FID_WRITE_ATOMICITY: return current ? st.feat_wan : 0;
@@ -188,9 +190,24 @@ function temperatureSet(dw11: u32): u32 {
   const st = state();
   if (((dw11 >> TEMP_TMPSEL_SHIFT) & 0xf) != 0) return SC_SUCCESS;
   const thsel = (dw11 >> TEMP_THSEL_SHIFT) & 0x3;
-  if (thsel == 0) { st.feat_temp_over = dw11 & TEMP_TMPTH_MASK; return SC_SUCCESS; }
-  if (thsel == 1) { st.feat_temp_under = dw11 & TEMP_TMPTH_MASK; return SC_SUCCESS; }
-  return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 20);
+  if (thsel == 0) st.feat_temp_over = dw11 & TEMP_TMPTH_MASK;
+  else if (thsel == 1) st.feat_temp_under = dw11 & TEMP_TMPTH_MASK;
+  else return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 20);
+  temperatureEvent();
+  return SC_SUCCESS;
+}
+
+/**
+ * The composite temperature at or beyond a threshold sets SMART critical warning bit 1
+ * (logpage.ts) and, when Asynchronous Event Configuration bit 1 enables it, reports a
+ * SMART / Health event (Base §5.27.1.4, Figure 150; QEMU nvme_smart_event on a threshold set).
+ */
+function temperatureEvent(): void {
+  const st = state();
+  if ((st.feat_aec & SMART_CW_TEMPERATURE) == 0) return;
+  if (COMPOSITE_TEMP_K >= st.feat_temp_over || COMPOSITE_TEMP_K <= st.feat_temp_under) {
+    enqueueEvent(AER_TYPE_SMART, AER_SMART_TEMP_THRESHOLD, LID_SMART);
+  }
 }
 
 /**

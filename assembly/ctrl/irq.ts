@@ -32,6 +32,14 @@ export function raise(iv: u32): void {
   signal(iv);
 }
 
+/**
+ * Coalescing Disable for vector iv (Base §5.27.1.9): set by the host, or always for vector 0,
+ * which carries the Admin Completion Queue (never coalesced), whatever other CQs share it.
+ */
+export function coalescingDisabled(iv: u32): bool {
+  return iv == 0 || (vecAt(iv).ivc & IVC_CD) != 0;
+}
+
 /** Called after a CQE is posted to cq (qid cqid): interrupt now, or aggregate. */
 export function onCompletion(cq: CqState, cqid: u32, error: bool): void {
   const iv = cq.iv;
@@ -39,7 +47,7 @@ export function onCompletion(cq: CqState, cqid: u32, error: bool): void {
   const st = state();
   const thr = (st.feat_irqc & IRQC_THR_MASK) + 1;
   const time = (st.feat_irqc >> IRQC_TIME_SHIFT) & 0xff;
-  const coalesce = cqid != 0 && !error && (v.ivc & IVC_CD) == 0 && time != 0;
+  const coalesce = cqid != 0 && !error && !coalescingDisabled(iv) && time != 0;
   if (!coalesce) {
     if (v.pending != 0) { v.pending = 0; st.vec_pending--; }
     raise(iv);

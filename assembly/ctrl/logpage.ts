@@ -12,6 +12,7 @@ import {
   SMART_POWER_ON_HOURS, SMART_UNSAFE_SHUTDOWNS, SMART_MEDIA_ERRORS, SMART_NUM_ERR_LOG_ENTRIES,
   SMART_TEMP_SENSOR1, SMART_DATA_UNIT_BYTES, SMART_CRITICAL_WARNING, EFFECTS_LOG_SIZE, EFFECTS_ACS,
   EFFECTS_IOCS, EFFECT_CSUPP, EFFECT_LBCC, EFFECT_NCC, EFFECT_NIC, EFFECT_CCC, AER_TYPE_ERROR, AER_TYPE_SMART,
+  SMART_CW_TEMPERATURE,
 } from "../spec/admin";
 import {
   ADMIN_DELETE_SQ, ADMIN_CREATE_SQ, ADMIN_GET_LOG_PAGE, ADMIN_DELETE_CQ, ADMIN_CREATE_CQ, ADMIN_IDENTIFY,
@@ -93,7 +94,7 @@ function smartLog(buf: usize): u32 {
   const st = state();
   const p = persistent();
   memory.fill(buf, 0, SMART_LOG_SIZE);
-  const warning: u32 = COMPOSITE_TEMP_K >= st.feat_temp_over || COMPOSITE_TEMP_K <= st.feat_temp_under ? 0x02 : 0;
+  const warning: u32 = COMPOSITE_TEMP_K >= st.feat_temp_over || COMPOSITE_TEMP_K <= st.feat_temp_under ? SMART_CW_TEMPERATURE : 0;
   store<u8>(buf + SMART_CRITICAL_WARNING, <u8>warning);
   store<u16>(buf + SMART_COMPOSITE_TEMP, <u16>COMPOSITE_TEMP_K);
   store<u8>(buf + SMART_AVAIL_SPARE, 100);

@@ -9,6 +9,7 @@
 
 import { NsState } from "./state";
 import { heapAlloc, heapReserve } from "./heap";
+import { state } from "./globals";
 
 export const ZERO_CHUNK: u32 = 1;
 export const MAX_CHUNK_SHIFT: u32 = 5;
@@ -20,7 +21,28 @@ const L3_ENTRIES: u32 = 1 << L3_BITS;
 const L2_ENTRIES: u32 = 1 << L2_BITS;
 export const L1_SPAN_BITS: u32 = L3_BITS + L2_BITS;
 const TABLE_BYTES: u32 = 4096;
+/** Tables are carved from arenas of this size, kept apart from data chunks. */
+const TABLE_ARENA_BYTES: u32 = 1 << 20;
 const CHUNK_ALIGN: u32 = 64;
+
+/**
+ * A zeroed 4 KiB radix table. Tables come from their own arenas rather than between data
+ * chunks, so chunks written in order sit back to back and a Copy of them is one large
+ * memory.copy (which moves data much faster than many small ones).
+ */
+function tableAlloc(): usize {
+  const st = state();
+  if (st.table_next == st.table_end) {
+    const a = heapAlloc(TABLE_ARENA_BYTES, TABLE_BYTES);
+    if (a == 0) return 0;
+    st.table_next = <u32>a;
+    st.table_end = <u32>a + TABLE_ARENA_BYTES;
+  }
+  const t = <usize>st.table_next;
+  st.table_next += TABLE_BYTES;
+  memory.fill(t, 0, TABLE_BYTES);
+  return t;
+}
 
 @inline function bits(x: u32): u32 { return <u32>popcnt<u32>(x); }
 
@@ -49,14 +71,14 @@ function entryCreate(ns: NsState, chunk: u64): usize {
   const l1e = <usize>ns.l1 + <usize>((chunk >> L1_SPAN_BITS) << 2);
   let l2 = load<u32>(l1e);
   if (l2 == 0) {
-    l2 = <u32>heapAlloc(TABLE_BYTES, TABLE_BYTES);
+    l2 = <u32>tableAlloc();
     if (l2 == 0) return 0;
     store<u32>(l1e, l2);
   }
   const l2e = <usize>l2 + <usize>(((chunk >> L3_BITS) & (L2_ENTRIES - 1)) << 2);
   let l3 = load<u32>(l2e);
   if (l3 == 0) {
-    l3 = <u32>heapAlloc(TABLE_BYTES, TABLE_BYTES);
+    l3 = <u32>tableAlloc();
     if (l3 == 0) return 0;
     store<u32>(l2e, l3);
   }
@@ -111,7 +133,10 @@ export function reserveWrite(ns: NsState, slba: u64, nlb: u64): bool {
     c++;
   }
   const fromFree = min<u64>(chunks, <u64>ns.free_count);
-  const bytes = (chunks - fromFree) * <u64>ns.chunk_stride + tables * <u64>(TABLE_BYTES * 2) + CHUNK_ALIGN;
+  const st = state();
+  const arenaLeft = <u64>((st.table_end - st.table_next) / TABLE_BYTES);
+  const arenas = tables > arenaLeft ? (tables - arenaLeft) / <u64>(TABLE_ARENA_BYTES / TABLE_BYTES) + 1 : 0;
+  const bytes = (chunks - fromFree) * <u64>ns.chunk_stride + arenas * <u64>(TABLE_ARENA_BYTES + TABLE_BYTES) + CHUNK_ALIGN;
   return heapReserve(bytes);
 }
 
@@ -155,9 +180,11 @@ export function deallocate(ns: NsState, slba: u64, nlb: u64): void {
     const c = lba >> ns.chunk_shift;
     const e = entryOf(ns, c);
     if (e == 0) {
-      // Skip to the next L3 span: nothing is stored here.
-      const next = ((c | <u64>(L3_ENTRIES - 1)) + 1) << ns.chunk_shift;
-      lba = next;
+      // Nothing is stored here: skip to the next L3 span, or the next L1 span when the
+      // whole L2 table is absent, so deallocating a huge sparse range takes few steps.
+      const l2 = load<u32>(<usize>ns.l1 + <usize>((c >> L1_SPAN_BITS) << 2));
+      const span = l2 == 0 ? L1_SPAN_BITS : L3_BITS;
+      lba = ((c | ((<u64>1 << span) - 1)) + 1) << ns.chunk_shift;
       continue;
     }
     const first = <u32>(lba & (per - 1));

@@ -41,8 +41,13 @@ import { enterFatal } from "./regs";
 
 /** Free CQ slots: a CQ of size n holds at most n - 1 entries (full when tail + 1 == head). */
 @inline function cqFree(cq: CqState): u32 {
-  const used = (cq.tail + cq.size - cq.head) % cq.size;
+  const used = cq.tail >= cq.head ? cq.tail - cq.head : cq.tail + cq.size - cq.head;
   return cq.size - 1 - used;
+}
+
+/** Entries between head and tail of an SQ. */
+@inline function sqPending(sq: SqState): u32 {
+  return sq.tail >= sq.head ? sq.tail - sq.head : sq.tail + sq.size - sq.head;
 }
 
 export function createCq(qid: u32, base: u64, size: u32, iv: u32, ien: bool): void {
@@ -151,33 +156,44 @@ export function processQueues(budget: u32): u32 {
   while (done < budget && st.phase == PHASE_READY) {
     let progress = false;
     const rounds = st.sq_count;
-    for (let k: u32 = 0; k < rounds && st.phase == PHASE_READY && st.sq_count > 0; k++) {
+    for (let k: u32 = 0; k < rounds && st.phase == PHASE_READY && st.sq_count > 0 && done < budget; k++) {
       if (st.rr_cursor >= st.sq_count) st.rr_cursor = 0;
       const qid = <u32>load<u16>(<usize>st.sq_list + <usize>st.rr_cursor * 2);
       st.rr_cursor++;
-      let n: u32 = 0;
-      while (n < burst && done < budget && st.phase == PHASE_READY && fetchOne(qid)) { n++; done++; }
-      if (n > 0) progress = true;
+      const n = fetchBurst(qid, min<u32>(burst, budget - done));
+      if (n > 0) { progress = true; done += n; }
     }
     if (!progress) break;
   }
   return done;
 }
 
-/** Fetch one command from SQ qid and run it; false when empty, blocked or gone. */
-function fetchOne(qid: u32): bool {
+/**
+ * Fetch and run up to max commands from SQ qid (one arbitration burst): as many as the SQ
+ * holds and its CQ has free slots for. The SQ's memory is checked once per burst; a queue
+ * outside host RAM cannot be fetched from, which is fatal.
+ */
+function fetchBurst(qid: u32, max: u32): u32 {
   const sq = sqAt(qid);
-  if ((sq.flags & SQF_EXISTS) == 0 || sq.head == sq.tail) return false;
+  if ((sq.flags & SQF_EXISTS) == 0) return 0;
   const cq = cqAt(sq.cqid);
-  if (cqFree(cq) <= cq.reserved) return false;
-  const src = busToWasm(sq.base + (<u64>sq.head << SQE_SIZE_LOG2), SQE_SIZE);
-  if (src == 0) { enterFatal(FATAL_SQ_FETCH_DMA); return false; }
-  memory.copy(g_sqe, src, SQE_SIZE);
-  sq.head++;
-  if (sq.head == sq.size) sq.head = 0;
-  sq.fetched++;
-  execute(qid, sq.cqid);
-  return true;
+  const free = cqFree(cq);
+  const room = free > cq.reserved ? free - cq.reserved : 0;
+  const n = min<u32>(min<u32>(sqPending(sq), room), max);
+  if (n == 0) return 0;
+  const base = busToWasm(sq.base, <u64>sq.size << SQE_SIZE_LOG2);
+  if (base == 0) { enterFatal(FATAL_SQ_FETCH_DMA); return 0; }
+  const cqid = sq.cqid;
+  for (let i: u32 = 0; i < n; i++) {
+    memory.copy(g_sqe, base + (<usize>sq.head << SQE_SIZE_LOG2), SQE_SIZE);
+    sq.head++;
+    if (sq.head == sq.size) sq.head = 0;
+    sq.fetched++;
+    execute(qid, cqid);
+    // The command may have deleted this SQ, reset the controller or made it fatal.
+    if ((sq.flags & SQF_EXISTS) == 0 || state().phase != PHASE_READY) return i + 1;
+  }
+  return n;
 }
 
 /** A host write to doorbell index idx (2y = SQ y tail, 2y + 1 = CQ y head). */
@@ -203,8 +219,8 @@ function sqDoorbell(qid: u32, tail: u32): void {
   const sq = sqAt(qid);
   if ((tail & 0xffff0000) != 0 || tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
   // The new tail may only move forward from the old one without passing the head.
-  const before = (sq.tail + sq.size - sq.head) % sq.size;
-  const after = (tail + sq.size - sq.head) % sq.size;
+  const before = sqPending(sq);
+  const after = tail >= sq.head ? tail - sq.head : tail + sq.size - sq.head;
   if (after < before) { badDoorbell(qid, UB_DB_SQ_OVERFLOW, tail, AER_ERR_INVALID_DB_VALUE); return; }
   sq.tail = tail;
   if (traceOn(EVC_NORMAL)) emit(EVK_DOORBELL_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, tail, 0, 0);
@@ -215,8 +231,8 @@ function cqDoorbell(qid: u32, head: u32): void {
   const cq = cqAt(qid);
   if ((head & 0xffff0000) != 0 || head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }
   // The host may only consume entries the controller has posted.
-  const posted = (cq.tail + cq.size - cq.head) % cq.size;
-  const consumed = (head + cq.size - cq.head) % cq.size;
+  const posted = cq.tail >= cq.head ? cq.tail - cq.head : cq.tail + cq.size - cq.head;
+  const consumed = head >= cq.head ? head - cq.head : head + cq.size - cq.head;
   if (consumed > posted) { badDoorbell(qid, UB_DB_CQ_HEAD_PAST_TAIL, head, AER_ERR_INVALID_DB_VALUE); return; }
   cq.head = head;
   if (traceOn(EVC_NORMAL)) emit(EVK_DOORBELL_CQ, EVC_NORMAL, qid, 0, 0, 0, 0, head, 0, 0);

@@ -16,8 +16,8 @@ import {
   CSTS_RDY, CSTS_CFS, CSTS_SHST_SHIFT, CSTS_SHST_COMPLETE, CSTS_NSSRO, AQA_ASQS_MASK, AQA_ACQS_SHIFT,
 } from "../spec/regs";
 import {
-  MBOX_PRODUCER, MBOX_CONSUMER, MBOX_ENTRIES_OFFSET, MBOX_ENTRIES, MBOX_ENTRY_SIZE, MBOX_E_OFFSET,
-  MBOX_E_SIZE, MBOX_E_VALUE_LO, MBOX_E_VALUE_HI, EVK_MMIO_WRITE, EVK_ENABLE, EVK_DISABLE, EVK_SHUTDOWN,
+  MBOX_CONSUMER, MBOX_ENTRIES_OFFSET, MBOX_ENTRIES, MBOX_ENTRY_SIZE, MBOX_E_SEQ, MBOX_E_TARGET,
+  MBOX_E_VALUE_LO, MBOX_E_VALUE_HI, MBOX_TARGET_OFFSET_MASK, MBOX_TARGET_SIZE_SHIFT, EVK_MMIO_WRITE, EVK_ENABLE, EVK_DISABLE, EVK_SHUTDOWN,
   EVK_FATAL, EVK_UB, EVK_NSSR, EVC_NORMAL, EVC_ERROR, EVC_HOST_UB, UB_MMIO_READONLY, UB_MMIO_MISALIGNED,
   UB_MMIO_BEYOND_BAR, UB_CC_WHILE_ENABLED, FATAL_ENABLE_CHECK,
 } from "../layout";
@@ -54,24 +54,37 @@ export function writeCapabilities(): void {
   atomic.store<u32>(g_bar + REG_VS, st.ver);
 }
 
-/** Apply every posted MMIO write; returns how many were applied. */
+/** Address of the mailbox entry with posting number n. */
+@inline export function mailboxEntry(n: u32): usize {
+  return g_mbox + MBOX_ENTRIES_OFFSET + <usize>((n & (MBOX_ENTRIES - 1)) * MBOX_ENTRY_SIZE);
+}
+
+/** True when the host has posted a write not yet applied. */
+@inline export function mailboxPending(): bool {
+  return atomic.load<u32>(mailboxEntry(state().mbox_seen) + MBOX_E_SEQ) == state().mbox_seen + 1;
+}
+
+/** Apply every posted MMIO write, in order; returns how many were applied. */
 export function drainMailbox(): u32 {
   const st = state();
-  const produced = atomic.load<u32>(g_mbox + MBOX_PRODUCER);
   let n: u32 = 0;
   // At most one mailbox's worth per call, so a host that keeps writing cannot starve us.
-  while (st.mbox_seen != produced && n < <u32>MBOX_ENTRIES) {
-    const e = g_mbox + MBOX_ENTRIES_OFFSET + <usize>((st.mbox_seen & (MBOX_ENTRIES - 1)) * MBOX_ENTRY_SIZE);
-    const off = load<u32>(e + MBOX_E_OFFSET);
-    const size = load<u32>(e + MBOX_E_SIZE);
+  while (n < <u32>MBOX_ENTRIES) {
+    const e = mailboxEntry(st.mbox_seen);
+    if (atomic.load<u32>(e + MBOX_E_SEQ) != st.mbox_seen + 1) break;
+    const target = load<u32>(e + MBOX_E_TARGET);
     const lo = load<u32>(e + MBOX_E_VALUE_LO);
     const hi = load<u32>(e + MBOX_E_VALUE_HI);
     st.mbox_seen++;
-    atomic.store<u32>(g_mbox + MBOX_CONSUMER, st.mbox_seen);
-    mmioWrite(off, size, lo, hi);
+    mmioWrite(target & MBOX_TARGET_OFFSET_MASK, target >> MBOX_TARGET_SIZE_SHIFT, lo, hi);
     n++;
   }
   return n;
+}
+
+/** Publish how far the mailbox was applied: the host reads it only when its ring looks full. */
+export function publishMailboxConsumer(): void {
+  atomic.store<u32>(g_mbox + MBOX_CONSUMER, state().mbox_seen);
 }
 
 function ub(reason: u32, off: u32, value: u64): void {
@@ -84,10 +97,10 @@ export function mmioWrite(off: u32, size: u32, lo: u32, hi: u32): void {
   if (off >= g_bar_size) { ub(UB_MMIO_BEYOND_BAR, off, <u64>lo); return; }
   if (off >= <u32>REG_DOORBELL_BASE) {
     if (size != 4) { ub(UB_MMIO_MISALIGNED, off, <u64>lo); return; }
-    const stride = <u32>4 << state().dstrd;
+    const shift = 2 + state().dstrd; // doorbell stride 4 << CAP.DSTRD
     const rel = off - REG_DOORBELL_BASE;
-    if (rel % stride != 0) { ub(UB_MMIO_MISALIGNED, off, <u64>lo); return; }
-    doorbellWrite(rel / stride, lo);
+    if ((rel & ((<u32>1 << shift) - 1)) != 0) { ub(UB_MMIO_MISALIGNED, off, <u64>lo); return; }
+    doorbellWrite(rel >> shift, lo);
     return;
   }
   if (traceOn(EVC_NORMAL)) emit(EVK_MMIO_WRITE, EVC_NORMAL, 0, 0, 0, 0, 0, off, <u64>lo | (<u64>hi << 32), <u64>size);

@@ -4,7 +4,7 @@
 
 import {
   ERRLOG_ENTRY_SIZE, ERRLOG_ENTRIES, ERRLOG_COUNT, ERRLOG_SQID, ERRLOG_CID, ERRLOG_STATUS,
-  ERRLOG_PARAM_LOC, ERRLOG_LBA, ERRLOG_NSID, ERRLOG_OPCODE, ERRLOG_CSI,
+  ERRLOG_PARAM_LOC, ERRLOG_LBA, ERRLOG_NSID, ERRLOG_OPCODE, ERRLOG_CSI, ERRLOG_PHASE,
 } from "../spec/admin";
 import { state } from "./globals";
 import { PersistentState, PERSIST_MAGIC, PERSIST_SIZE } from "./state";
@@ -41,8 +41,11 @@ export function countWrite(bytes: u64): void {
   p.host_write_cmds++;
 }
 
-/** Record a failed command in the Error Information log (a ring; newest entry first when read). */
-export function errorLogAdd(sqid: u32, cid: u32, opc: u32, nsid: u32, status: u32): void {
+/**
+ * Record a failed command in the Error Information log (a ring; newest entry first when read).
+ * phase is the Phase Tag of the completion posted for it (Base Figure 206, Status Field bit 0).
+ */
+export function errorLogAdd(sqid: u32, cid: u32, opc: u32, nsid: u32, status: u32, phase: u32): void {
   const st = state();
   const p = persistent();
   p.error_count++;
@@ -51,7 +54,7 @@ export function errorLogAdd(sqid: u32, cid: u32, opc: u32, nsid: u32, status: u3
   store<u64>(e + ERRLOG_COUNT, p.error_count);
   store<u16>(e + ERRLOG_SQID, <u16>sqid);
   store<u16>(e + ERRLOG_CID, <u16>cid);
-  store<u16>(e + ERRLOG_STATUS, <u16>((status & 0x7fff) << 1));
+  store<u16>(e + ERRLOG_STATUS, <u16>(((status & 0x7fff) << 1) | (phase & ERRLOG_PHASE)));
   store<u16>(e + ERRLOG_PARAM_LOC, <u16>r_loc);
   if (r_has_lba) store<u64>(e + ERRLOG_LBA, r_lba);
   store<u32>(e + ERRLOG_NSID, nsid);

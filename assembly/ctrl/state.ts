@@ -79,6 +79,8 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   vec_pending: u32; // vectors holding coalesced completions
   dcur: u32; // data Cursor (dma.ts)
   mcur: u32; // metadata Cursor
+  table_next: u32; // radix tables come from an arena, so data chunks stay contiguous (media.ts)
+  table_end: u32;
   now_ns: f64;
 }
 

@@ -179,3 +179,6 @@ export const AER_LID_SHIFT = 16; // 23:16
 export const AER_ERR_INVALID_DB_REG = 0x00;
 export const AER_ERR_INVALID_DB_VALUE = 0x01;
 export const AER_ERR_PERSISTENT_INTERNAL = 0x03;
+export const AER_SMART_TEMP_THRESHOLD = 0x01; // SMART / Health event: temperature threshold
+/** SMART critical warning bit 1, temperature; the same bit of Asynchronous Event Configuration enables its event. */
+export const SMART_CW_TEMPERATURE = 0x02;
