@@ -27,40 +27,66 @@ export interface ControllerPort {
   now(): number;
 }
 
-const MB_PRODUCER = L.MBOX_PRODUCER / 4;
-const MB_CONSUMER = L.MBOX_CONSUMER / 4;
+/**
+ * The host's end of the MMIO mailbox: entries written in order, each made valid by its
+ * sequence word (stored last, with Atomics). The consumer count is read only when the ring
+ * looks full, so posting does not pull the controller's cache line in the common case.
+ */
+export class Mailbox {
+  private produced = 0;
+  private consumedSeen = 0;
+  private readonly mb: Int32Array;
 
-/** Append one write to the mailbox; returns false when it is full. */
-function tryPost(core: ControllerCore, offset: number, size: number, lo: number, hi: number): boolean {
-  const mb = core.mailbox;
-  const produced = Atomics.load(mb, MB_PRODUCER) >>> 0;
-  const consumed = Atomics.load(mb, MB_CONSUMER) >>> 0;
-  if (((produced - consumed) >>> 0) >= L.MBOX_ENTRIES) return false;
-  const e = (L.MBOX_ENTRIES_OFFSET + (produced & (L.MBOX_ENTRIES - 1)) * L.MBOX_ENTRY_SIZE) / 4;
-  mb[e + L.MBOX_E_OFFSET / 4] = offset;
-  mb[e + L.MBOX_E_SIZE / 4] = size;
-  mb[e + L.MBOX_E_VALUE_LO / 4] = lo;
-  mb[e + L.MBOX_E_VALUE_HI / 4] = hi;
-  Atomics.store(mb, MB_PRODUCER, (produced + 1) | 0);
-  return true;
-}
+  constructor(readonly core: ControllerCore) {
+    this.mb = core.mailbox;
+    this.produced = Atomics.load(this.mb, L.MBOX_CONSUMER / 4) >>> 0;
+    this.consumedSeen = this.produced;
+  }
 
-function pending(core: ControllerCore): boolean {
-  return Atomics.load(core.mailbox, MB_PRODUCER) !== Atomics.load(core.mailbox, MB_CONSUMER);
+  private consumed(): number {
+    this.consumedSeen = Atomics.load(this.mb, L.MBOX_CONSUMER / 4) >>> 0;
+    return this.consumedSeen;
+  }
+
+  /** Append one write; returns the i32 index of its sequence word, or -1 when full. */
+  tryPost(offset: number, size: number, lo: number, hi: number): number {
+    if (((this.produced - this.consumedSeen) >>> 0) >= L.MBOX_ENTRIES && ((this.produced - this.consumed()) >>> 0) >= L.MBOX_ENTRIES) return -1;
+    const e = (L.MBOX_ENTRIES_OFFSET + (this.produced & (L.MBOX_ENTRIES - 1)) * L.MBOX_ENTRY_SIZE) / 4;
+    const mb = this.mb;
+    mb[e + L.MBOX_E_TARGET / 4] = (offset & L.MBOX_TARGET_OFFSET_MASK) | (size << L.MBOX_TARGET_SIZE_SHIFT);
+    mb[e + L.MBOX_E_VALUE_LO / 4] = lo;
+    mb[e + L.MBOX_E_VALUE_HI / 4] = hi;
+    this.produced = (this.produced + 1) >>> 0;
+    Atomics.store(mb, e + L.MBOX_E_SEQ / 4, this.produced | 0);
+    return e + L.MBOX_E_SEQ / 4;
+  }
+
+  /** Writes posted and not yet applied by the controller. */
+  pending(): boolean {
+    return this.consumed() !== this.produced;
+  }
+
+  /** The i32 index of the sequence word the controller waits on next. */
+  nextSeqIndex(): number {
+    return (L.MBOX_ENTRIES_OFFSET + (this.consumed() & (L.MBOX_ENTRIES - 1)) * L.MBOX_ENTRY_SIZE) / 4 + L.MBOX_E_SEQ / 4;
+  }
 }
 
 /** The controller runs inside the caller's calls: after every kick, read and poll. */
 export class StepPort implements ControllerPort {
   readonly threaded = false;
-  constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs) {}
+  private readonly mailbox: Mailbox;
+  constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs) {
+    this.mailbox = new Mailbox(core);
+  }
 
   now(): number { return this.clock(); }
   step(): number { return this.core.exports.ctrl_step(this.clock()); }
 
   private post(offset: number, size: number, lo: number, hi: number): void {
-    if (!tryPost(this.core, offset, size, lo, hi)) {
+    if (this.mailbox.tryPost(offset, size, lo, hi) < 0) {
       this.step();
-      if (!tryPost(this.core, offset, size, lo, hi)) throw new Error("controller mailbox stuck");
+      if (this.mailbox.tryPost(offset, size, lo, hi) < 0) throw new Error("controller mailbox stuck");
     }
   }
   write32(offset: number, value: number): void { this.post(offset, 4, value | 0, 0); }
@@ -68,7 +94,7 @@ export class StepPort implements ControllerPort {
     this.post(offset, 8, Number(value & 0xffffffffn) | 0, Number(value >> 32n) | 0);
   }
   read32(offset: number): number {
-    if (pending(this.core)) this.step();
+    if (this.mailbox.pending()) this.step();
     return Atomics.load(this.core.barI32, offset / 4) >>> 0;
   }
   read64(offset: number): bigint {
@@ -96,7 +122,10 @@ const HOST_SPIN = 4000;
 /** The controller runs in its own thread; this side posts writes and waits on vectors. */
 export class ThreadPort implements ControllerPort {
   readonly threaded = true;
-  private constructor(readonly core: ControllerCore, private readonly handle: ThreadHandle) {}
+  private readonly mailbox: Mailbox;
+  private constructor(readonly core: ControllerCore, private readonly handle: ThreadHandle) {
+    this.mailbox = new Mailbox(core);
+  }
 
   static async start(core: ControllerCore, spawn: SpawnController, spin = DEFAULT_SPIN): Promise<ThreadPort> {
     const c = core.control;
@@ -122,18 +151,19 @@ export class ThreadPort implements ControllerPort {
 
   now(): number { return wallClockNs(); }
 
-  /** Wake the controller if it sleeps (it re-checks the mailbox before sleeping, so no write is missed). */
-  private wake(): void {
-    if (Atomics.load(this.core.control, L.CTL_PARKED / 4) !== 0) Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
+  /** Wake the controller if it sleeps on the entry at seqIndex (it re-checks before sleeping). */
+  private wake(seqIndex: number): void {
+    if (Atomics.load(this.core.control, L.CTL_PARKED / 4) !== 0) Atomics.notify(this.core.mailbox, seqIndex, 1);
   }
   private post(offset: number, size: number, lo: number, hi: number): void {
     let spins = 0;
-    while (!tryPost(this.core, offset, size, lo, hi)) {
-      this.wake();
+    let at: number;
+    while ((at = this.mailbox.tryPost(offset, size, lo, hi)) < 0) {
+      this.wake(this.mailbox.nextSeqIndex());
       if ((++spins & 0xfff) === 0) this.checkAlive();
       if (spins > 1e8) throw new Error("controller thread does not drain the mailbox");
     }
-    this.wake();
+    this.wake(at);
   }
   write32(offset: number, value: number): void { this.post(offset, 4, value | 0, 0); }
   write64(offset: number, value: bigint): void {
@@ -141,8 +171,8 @@ export class ThreadPort implements ControllerPort {
   }
   private flush(): void {
     const deadline = wallClockNs() + 5e9;
-    while (pending(this.core)) {
-      this.wake();
+    while (this.mailbox.pending()) {
+      this.wake(this.mailbox.nextSeqIndex());
       this.checkAlive();
       if (wallClockNs() > deadline) throw new Error("controller thread does not answer");
     }
@@ -154,7 +184,7 @@ export class ThreadPort implements ControllerPort {
   read64(offset: number): bigint {
     return BigInt(this.read32(offset)) | (BigInt(this.read32(offset + 4)) << 32n);
   }
-  kick(): void { this.wake(); }
+  kick(): void { this.wake(this.mailbox.nextSeqIndex()); }
   poll(): void { /* the controller thread runs by itself */ }
 
   waitVector(iv: number, seen: number, timeoutNs: number): number {
@@ -177,12 +207,12 @@ export class ThreadPort implements ControllerPort {
   /** Ask the controller thread to exit and wait for it. */
   async stop(): Promise<void> {
     Atomics.store(this.core.control, L.CTL_STOP / 4, 1);
-    Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
+    Atomics.notify(this.core.mailbox, this.mailbox.nextSeqIndex(), 1);
     const deadline = wallClockNs() + 5e9;
     for (;;) {
       const st = Atomics.load(this.core.control, L.CTL_THREAD_STATE / 4);
       if (st === L.THREAD_EXITED || st === L.THREAD_CRASHED || wallClockNs() > deadline) break;
-      Atomics.notify(this.core.mailbox, MB_PRODUCER, 1);
+      Atomics.notify(this.core.mailbox, this.mailbox.nextSeqIndex(), 1);
       await new Promise((r) => setTimeout(r, 1));
     }
     await this.handle.terminate();

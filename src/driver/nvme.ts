@@ -247,6 +247,7 @@ export class NvmeDriver {
     for (let round = 0; ; round++) {
       const seen = this.vectorCount(q.vector);
       q.reap(this.port);
+      q.ackCompletions(this.port); // a waiting host reports what it consumed
       if (q.doneSeq[tag] !== seq0) return true;
       if (!this.port.threaded) {
         if (round >= 2) return false; // a step did all it could

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// nvmelab's CLI entry: rebuild the controller's wasm if assembly/ changed, load the
+// TypeScript sources through tsx (no separate build step), run the command.
+import { register } from "tsx/esm/api";
+import { buildWasm } from "../scripts/asbuild.mjs";
+
+await buildWasm({ quiet: true });
+register();
+const { main } = await import("../src/cli/main.ts");
+process.exitCode = await main(process.argv.slice(2));

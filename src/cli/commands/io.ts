@@ -1,0 +1,302 @@
+// NVM I/O commands with nvme-cli's names, options and messages: read, write, compare
+// (nvme-cli's submit_io), write-zeroes, verify, flush, dsm and copy.
+
+import * as O from "../../../assembly/spec/opcodes";
+import * as C from "../../../assembly/spec/copy";
+import * as S from "../../../assembly/spec/sqe";
+import { newSqe, setU64 } from "../../driver/sqe";
+import { OptSpec, Options } from "../args";
+import { Command, CommandContext, CliError, namespaceOf } from "../context";
+import { reportStatus } from "../status";
+
+const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "int", help: "namespace ID (default: the device's)", min: 1 };
+const LR: OptSpec = { long: "limited-retry", short: "l", kind: "flag", help: "limit the retry effort (LR)" };
+const FUA: OptSpec = { long: "force-unit-access", short: "f", kind: "flag", help: "force unit access (FUA)" };
+
+const IO_OPTS: OptSpec[] = [
+  NSID,
+  { long: "start-block", short: "s", kind: "u64", help: "64-bit address of the first block (SLBA)" },
+  { long: "block-count", short: "c", kind: "int", help: "number of blocks, 0's based (NLB)", max: 0xffff },
+  { long: "block-size", short: "b", kind: "int", help: "logical block size in bytes (default: the namespace's)" },
+  { long: "data-size", short: "z", kind: "size", help: "size of the data buffer in bytes" },
+  { long: "metadata-size", short: "y", kind: "size", help: "size of the metadata buffer in bytes" },
+  { long: "ref-tag", short: "r", kind: "u64", help: "reference tag (ILBRT)" },
+  { long: "data", short: "d", kind: "string", help: "data file (write/compare: input; read: output); default stdin/stdout" },
+  { long: "metadata", short: "M", kind: "string", help: "metadata file" },
+  { long: "prinfo", short: "p", kind: "int", help: "protection information action and checks (PRINFO)", max: 15 },
+  { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask (LBATM)", max: 0xffff },
+  { long: "app-tag", short: "a", kind: "int", help: "application tag (LBAT)", max: 0xffff },
+  { long: "storage-tag", short: "g", kind: "u64", help: "storage tag" },
+  LR, FUA,
+  { long: "storage-tag-check", short: "C", kind: "flag", help: "storage tag check (STC)" },
+  { long: "dir-type", short: "T", kind: "int", help: "directive type (DTYPE)", max: 15 },
+  { long: "dir-spec", short: "S", kind: "int", help: "directive specific (DSPEC)", max: 0xffff },
+  { long: "dsm", short: "D", kind: "int", help: "dataset management attributes (DSM)", max: 0xff },
+  { long: "show-command", short: "V", kind: "flag", help: "show the command before sending it" },
+  { long: "dry-run", short: "w", kind: "flag", help: "show the command and do not send it" },
+  { long: "latency", short: "t", kind: "flag", help: "print the command's latency" },
+  { long: "force", kind: "flag", help: "accepted for compatibility" },
+];
+
+/** CDW12 of Read/Write/Compare/Verify/Write Zeroes: NLB, PRINFO, FUA, LR, plus DTYPE/STC. */
+function rwCdw12(o: Options, nlb0: number): number {
+  return (nlb0 & 0xffff) | ((o.int("dir-type", 0) & 0xf) << 20) | (o.flag("storage-tag-check") ? 1 << 24 : 0)
+    | ((o.int("prinfo", 0) & 0xf) << O.RW_PRINFO_SHIFT) | (o.flag("force-unit-access") ? 1 << O.RW_FUA_BIT : 0)
+    | (o.flag("limited-retry") ? 1 << O.RW_LR_BIT : 0);
+}
+
+function showCommand(ctx: CommandContext, q: Uint32Array): void {
+  const hex = (v: number, w: number) => v.toString(16).padStart(w, "0");
+  ctx.io.out([
+    `opcode       : ${hex(q[0] & 0xff, 2)}`, `nsid         : ${hex(q[1], 2)}`, `flags        : ${hex((q[0] >>> 8) & 0xff, 2)}`,
+    `control      : ${hex(q[12] >>> 16, 4)}`, `nblocks      : ${hex(q[12] & 0xffff, 4)}`,
+    `metadata     : ${(BigInt(q[4]) | (BigInt(q[5]) << 32n)).toString(16)}`, `addr         : ${(BigInt(q[6]) | (BigInt(q[7]) << 32n)).toString(16)}`,
+    `slba         : ${(BigInt(q[10]) | (BigInt(q[11]) << 32n)).toString(16)}`, `dsmgmt       : ${hex(q[13], 8)}`,
+    `reftag       : ${hex(q[14], 8)}`, `apptag       : ${hex(q[15] & 0xffff, 4)}`, `appmask      : ${hex(q[15] >>> 16, 4)}`,
+  ].join("\n"));
+}
+
+function submitIo(opcode: number, name: string): Command {
+  return {
+    name, device: true, mutates: opcode === O.NVM_WRITE,
+    summary: name === "read" ? "Read blocks (NVM Read) to a file or stdout"
+      : name === "write" ? "Write blocks (NVM Write) from a file or stdin" : "Compare blocks with a file (NVM Compare)",
+    usage: "<device> --start-block=<slba> --block-count=<nlb-1> --data-size=<bytes> [--data=<file>] [OPTIONS]",
+    options: IO_OPTS,
+    run(ctx, o) {
+      const nsid = namespaceOf(ctx, o);
+      const f = ctx.dev.driver.format(nsid);
+      const bs = o.int("block-size", f.lbaBytes);
+      if (bs !== f.lbaBytes) throw new CliError(`${name}: --block-size ${bs} does not match namespace ${nsid}'s ${f.lbaBytes}-byte blocks`);
+      const nlb = o.int("block-count", 0) + 1;
+      if (!o.has("data-size")) throw new CliError(`${name}: data size not provided (--data-size)`);
+      const lbaBytes = f.lbaBytes + (f.extended ? f.ms : 0);
+      let size = o.int("data-size", 0);
+      if (size < nlb * lbaBytes) {
+        size = nlb * lbaBytes;
+        ctx.io.err(`Rounding data size to fit block count (${size} bytes)`);
+      }
+      const mdSize = f.ms && !f.extended ? Math.max(o.int("metadata-size", 0), nlb * f.ms) : 0;
+      const q = newSqe(opcode, nsid);
+      setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
+      q[12] = rwCdw12(o, nlb - 1);
+      q[13] = (o.int("dsm", 0) & 0xff) | (o.int("dir-spec", 0) << 16);
+      q[14] = Number(o.u64("ref-tag", 0n) & 0xffffffffn);
+      q[15] = o.int("app-tag", 0) | (o.int("app-tag-mask", 0) << 16);
+      const reading = opcode === O.NVM_READ;
+      let out: Uint8Array | undefined;
+      let mdOut: Uint8Array | undefined;
+      if (!reading) {
+        out = new Uint8Array(size);
+        const file = o.str("data");
+        const src = file ? ctx.io.readFile(file) : ctx.io.readStdin();
+        if (!src) throw new CliError(`${name}: no data: give --data=<file> or pipe the data to stdin`);
+        out.set(src.subarray(0, size));
+        if (mdSize) {
+          mdOut = new Uint8Array(mdSize);
+          const mf = o.str("metadata");
+          if (mf) mdOut.set(ctx.io.readFile(mf).subarray(0, mdSize));
+        }
+      }
+      if (o.flag("show-command") || o.flag("dry-run")) showCommand(ctx, q);
+      if (o.flag("dry-run")) return 0;
+      const t0 = ctx.dev.port.now();
+      const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, reading ? { inLen: size, mdInLen: mdSize || undefined } : { out, mdOut });
+      if (o.flag("latency")) ctx.io.out(` latency: ${name}: ${Math.round((ctx.dev.port.now() - t0) / 1000)} us`);
+      const code = reportStatus(ctx, r.status);
+      if (code !== 0) return code;
+      if (reading) {
+        const file = o.str("data");
+        if (file) ctx.io.writeFile(file, r.data!);
+        else ctx.io.outBytes(r.data!);
+        const mf = o.str("metadata");
+        if (mf && r.md) ctx.io.writeFile(mf, r.md);
+      }
+      ctx.io.err(`${name}: Success`);
+      return 0;
+    },
+  };
+}
+
+export const read = submitIo(O.NVM_READ, "read");
+export const write = submitIo(O.NVM_WRITE, "write");
+export const compare = submitIo(O.NVM_COMPARE, "compare");
+
+const RANGE_OPTS: OptSpec[] = [
+  NSID,
+  { long: "start-block", short: "s", kind: "u64", help: "64-bit address of the first block (SLBA)" },
+  { long: "block-count", short: "c", kind: "int", help: "number of blocks, 0's based (NLB)", max: 0xffff },
+  LR, FUA,
+  { long: "prinfo", short: "p", kind: "int", help: "protection information (PRINFO)", max: 15 },
+  { long: "ref-tag", short: "r", kind: "u64", help: "reference tag" },
+  { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask", max: 0xffff },
+  { long: "app-tag", short: "a", kind: "int", help: "application tag", max: 0xffff },
+  { long: "storage-tag", short: "S", kind: "u64", help: "storage tag" },
+  { long: "storage-tag-check", short: "C", kind: "flag", help: "storage tag check" },
+];
+
+function rangeCommand(opcode: number, name: string, summary: string, success: string, extra: OptSpec[] = []): Command {
+  return {
+    name, summary, device: true, mutates: opcode === O.NVM_WRITE_ZEROES,
+    usage: "<device> --start-block=<slba> --block-count=<nlb-1> [OPTIONS]",
+    options: [...RANGE_OPTS, ...extra],
+    run(ctx, o) {
+      const nsid = namespaceOf(ctx, o);
+      const q = newSqe(opcode, nsid);
+      setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
+      q[12] = rwCdw12(o, o.int("block-count", 0)) | (o.flag("deac") ? 1 << O.RW_DEAC_BIT : 0);
+      q[14] = Number(o.u64("ref-tag", 0n) & 0xffffffffn);
+      q[15] = o.int("app-tag", 0) | (o.int("app-tag-mask", 0) << 16);
+      const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, {});
+      const code = reportStatus(ctx, r.status);
+      if (code === 0) ctx.io.out(success);
+      return code;
+    },
+  };
+}
+
+export const writeZeroes = rangeCommand(O.NVM_WRITE_ZEROES, "write-zeroes", "Write zeroes to blocks (deallocating them with --deac)",
+  "NVME Write Zeroes Success", [{ long: "deac", short: "d", kind: "flag", help: "deallocate the blocks (DEAC)" }]);
+export const verify = rangeCommand(O.NVM_VERIFY, "verify", "Verify blocks (no data transfer)", "NVME Verify Success");
+
+export const flush: Command = {
+  name: "flush", device: true, summary: "Flush the volatile write cache (NVMe Flush)", usage: "<device> [--namespace-id=<nsid>]",
+  options: [NSID],
+  run(ctx, o) {
+    const nsid = namespaceOf(ctx, o, 0xffffffff);
+    const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), newSqe(O.NVM_FLUSH, nsid), {});
+    const code = reportStatus(ctx, r.status);
+    if (code === 0) ctx.io.out("NVMe Flush: success");
+    return code;
+  },
+};
+
+export const dsm: Command = {
+  name: "dsm", device: true, mutates: true, summary: "Dataset Management: deallocate (--ad) or give hints for block ranges",
+  usage: "<device> --slbs=<slba,...> --blocks=<nlb,...> [--ad] [--idw] [--idr] [OPTIONS]",
+  options: [
+    NSID,
+    { long: "ctx-attrs", short: "a", kind: "list", help: "context attributes per range" },
+    { long: "blocks", short: "b", kind: "list", help: "number of blocks per range (1's based)" },
+    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA per range" },
+    { long: "ad", short: "d", kind: "flag", help: "attribute deallocate (AD)" },
+    { long: "idw", short: "w", kind: "flag", help: "attribute integral dataset for write (IDW)" },
+    { long: "idr", short: "r", kind: "flag", help: "attribute integral dataset for read (IDR)" },
+    { long: "cdw11", short: "c", kind: "int", help: "all attributes at once (CDW11)" },
+  ],
+  run(ctx, o) {
+    const nsid = namespaceOf(ctx, o);
+    const attrs = o.list("ctx-attrs");
+    const blocks = o.list("blocks");
+    const slbs = o.u64list("slbs");
+    const nr = Math.max(attrs.length, blocks.length, slbs.length);
+    if (nr < 1 || nr > 256) throw new CliError(`dsm: give between 1 and 256 ranges (--slbs and --blocks), got ${nr}`);
+    const data = new Uint8Array(nr * O.DSM_RANGE_SIZE);
+    const dv = new DataView(data.buffer);
+    for (let i = 0; i < nr; i++) {
+      dv.setUint32(i * 16 + O.DSM_RANGE_CATTR, attrs[i] ?? 0, true);
+      dv.setUint32(i * 16 + O.DSM_RANGE_NLB, blocks[i] ?? 0, true);
+      dv.setBigUint64(i * 16 + O.DSM_RANGE_SLBA, slbs[i] ?? 0n, true);
+    }
+    const q = newSqe(O.NVM_DATASET_MANAGEMENT, nsid);
+    q[10] = nr - 1;
+    q[11] = o.has("cdw11") ? o.int("cdw11", 0) : (o.flag("ad") ? O.DSM_AD : 0) | (o.flag("idw") ? O.DSM_IDW : 0) | (o.flag("idr") ? O.DSM_IDR : 0);
+    const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, { out: data });
+    const code = reportStatus(ctx, r.status);
+    if (code === 0) ctx.io.out("NVMe DSM: success");
+    return code;
+  },
+};
+
+/** Source Range entries in descriptor format fmt (NVM CS Figures 39-40), little endian. */
+export function copyDescriptors(fmt: number, slbs: bigint[], nlbs: number[], snsids: number[], sopts: number[],
+  eilbrts: bigint[], elbats: number[], elbatms: number[], nr: number): Uint8Array {
+  const size = fmt === 1 || fmt === 3 ? C.COPY_RANGE_F1_SIZE : C.COPY_RANGE_F0_SIZE;
+  const data = new Uint8Array(nr * size);
+  const dv = new DataView(data.buffer);
+  for (let i = 0; i < nr; i++) {
+    const b = i * size;
+    if (fmt === 2 || fmt === 3) {
+      dv.setUint32(b + C.COPY_RANGE_SNSID, snsids[i] ?? 0, true);
+      dv.setUint16(b + C.COPY_RANGE_SOPT, sopts[i] ?? 0, true);
+    }
+    dv.setBigUint64(b + C.COPY_RANGE_SLBA, slbs[i] ?? 0n, true);
+    dv.setUint16(b + C.COPY_RANGE_NLB, nlbs[i] ?? 0, true);
+    if (size === C.COPY_RANGE_F0_SIZE) {
+      dv.setUint32(b + C.COPY_RANGE_F0_EILBRT, Number((eilbrts[i] ?? 0n) & 0xffffffffn), true);
+      dv.setUint16(b + C.COPY_RANGE_F0_ELBAT, elbats[i] ?? 0, true);
+      dv.setUint16(b + C.COPY_RANGE_F0_ELBATM, elbatms[i] ?? 0, true);
+    } else {
+      // ELBT: 80 bits; the expected reference tag sits in its low 48 bits, big endian as QEMU reads it.
+      const t = eilbrts[i] ?? 0n;
+      for (let k = 0; k < 6; k++) dv.setUint8(b + C.COPY_RANGE_F1_ELBT + 4 + k, Number((t >> BigInt(8 * (5 - k))) & 0xffn));
+      dv.setUint16(b + C.COPY_RANGE_F1_ELBAT, elbats[i] ?? 0, true);
+      dv.setUint16(b + C.COPY_RANGE_F1_ELBATM, elbatms[i] ?? 0, true);
+    }
+  }
+  return data;
+}
+
+export const copy: Command = {
+  name: "copy", device: true, mutates: true,
+  summary: "Copy source ranges to one destination inside the device (NVMe Copy, descriptor formats 0h-3h)",
+  usage: "<device> --sdlba=<dlba> --slbs=<slba,...> --blocks=<nlb-1,...> [--snsids=<nsid,...>] [--format=<0-3>] [OPTIONS]",
+  options: [
+    NSID,
+    { long: "sdlba", short: "d", kind: "u64", help: "64-bit address of the first destination block (SDLBA)" },
+    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA of each source range" },
+    { long: "blocks", short: "b", kind: "list", help: "number of blocks of each source range, 0's based", max: 0xffff },
+    { long: "snsids", short: "N", kind: "list", help: "source namespace of each range (formats 2h and 3h)" },
+    { long: "sopts", short: "O", kind: "list", help: "source options of each range (formats 2h and 3h)", max: 0xffff },
+    LR, FUA,
+    { long: "prinfow", short: "p", kind: "int", help: "protection information for the writes (PRINFOW)", max: 15 },
+    { long: "prinfor", short: "P", kind: "int", help: "protection information for the reads (PRINFOR)", max: 15 },
+    { long: "ref-tag", short: "r", kind: "u64", help: "initial reference tag of the writes (ILBRT)" },
+    { long: "expected-ref-tags", short: "R", kind: "u64list", help: "expected initial reference tag of each range" },
+    { long: "app-tag", short: "a", kind: "int", help: "application tag of the writes (LBAT)", max: 0xffff },
+    { long: "expected-app-tags", short: "A", kind: "list", help: "expected application tag of each range", max: 0xffff },
+    { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask of the writes (LBATM)", max: 0xffff },
+    { long: "expected-app-tag-masks", short: "M", kind: "list", help: "expected application tag mask of each range", max: 0xffff },
+    { long: "dir-type", short: "T", kind: "int", help: "directive type (DTYPE)", max: 15 },
+    { long: "dir-spec", short: "S", kind: "int", help: "directive specific (DSPEC)", max: 0xffff },
+    { long: "format", short: "F", kind: "int", help: "descriptor format (0-3)", max: 15 },
+    { long: "storage-tag", short: "t", kind: "u64", help: "storage tag" },
+    { long: "storage-tag-check", short: "c", kind: "flag", help: "storage tag check (STCR and STCW)" },
+  ],
+  run(ctx, o) {
+    const nsid = namespaceOf(ctx, o);
+    const fmt = o.int("format", 0);
+    if (fmt > 3) throw new CliError(`copy: invalid descriptor format ${fmt} (0-3; use io-passthru to send others)`);
+    const slbs = o.u64list("slbs");
+    const nlbs = o.list("blocks");
+    const snsids = o.list("snsids");
+    const eilbrts = o.u64list("expected-ref-tags");
+    const elbats = o.list("expected-app-tags");
+    const elbatms = o.list("expected-app-tag-masks");
+    const nr = Math.max(slbs.length, nlbs.length, eilbrts.length, elbats.length, elbatms.length);
+    if (nr < 1 || nr > C.COPY_MAX_RANGES) throw new CliError(`copy: give between 1 and ${C.COPY_MAX_RANGES} source ranges (--slbs, --blocks), got ${nr}`);
+    if (snsids.length > 0 && fmt < 2) throw new CliError("copy: --snsids needs descriptor format 2 or 3");
+    if ((fmt === 2 || fmt === 3) && snsids.length !== nr) throw new CliError(`copy: formats 2 and 3 need one --snsids entry per range (${nr})`);
+    const data = copyDescriptors(fmt, slbs, nlbs, snsids, o.list("sopts"), eilbrts, elbats, elbatms, nr);
+    const q = newSqe(O.NVM_COPY, nsid);
+    setU64(q, S.SQE_CDW10, o.u64("sdlba", 0n));
+    const stc = o.flag("storage-tag-check");
+    q[12] = (nr - 1) | (fmt << C.COPY_DESFMT_SHIFT) | (o.int("prinfor", 0) << C.COPY_PRINFOR_SHIFT)
+      | (o.int("dir-type", 0) << C.COPY_DTYPE_SHIFT) | (stc ? (1 << C.COPY_STCW_BIT) | (1 << C.COPY_STCR_BIT) : 0)
+      | (o.int("prinfow", 0) << C.COPY_PRINFOW_SHIFT) | (o.flag("force-unit-access") ? 1 << C.COPY_FUA_BIT : 0)
+      | (o.flag("limited-retry") ? 1 << C.COPY_LR_BIT : 0);
+    q[13] = o.int("dir-spec", 0) << 16;
+    const ref = o.u64("ref-tag", 0n);
+    q[14] = Number(ref & 0xffffffffn);
+    q[3] = Number((ref >> 32n) & 0xffffn);
+    q[15] = o.int("app-tag", 0) | (o.int("app-tag-mask", 0) << 16);
+    const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, { out: data });
+    const code = reportStatus(ctx, r.status);
+    if (code !== 0) {
+      ctx.io.err(`copy: CQE Dword 0 = ${r.dw0}: source range ${r.dw0} is the first one not copied`);
+      return code;
+    }
+    ctx.io.out("NVMe Copy: success");
+    return 0;
+  },
+};

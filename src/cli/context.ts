@@ -1,0 +1,80 @@
+// What a CLI command runs against: output streams, file access, the device (controller,
+// port and driver), and the features set through it (kept by a state file). Kept free of
+// Node APIs so the playground's console can run the same commands.
+
+import { ControllerCore } from "../controller/core";
+import { ControllerPort } from "../controller/port";
+import { NvmeDriver } from "../driver/nvme";
+import { Options, OptSpec } from "./args";
+import { SpawnController } from "../controller/port";
+import { Hasher } from "../util/sha256";
+
+export interface Io {
+  out(text: string): void;
+  outBytes(bytes: Uint8Array): void;
+  err(text: string): void;
+  readFile(path: string): Uint8Array;
+  writeFile(path: string, bytes: Uint8Array): void;
+  /** Bytes piped to the command (write without --data), or null when stdin is a terminal. */
+  readStdin(): Uint8Array | null;
+}
+
+export interface Device {
+  core: ControllerCore;
+  port: ControllerPort;
+  driver: NvmeDriver;
+  /** Remember a successful Set Features so the next session restores it. */
+  recordFeature(fid: number, cdw11: number, nsid: number, data?: Uint8Array): void;
+}
+
+/** A device node: /dev/nvme0 (the controller), /dev/nvme0nN or /dev/ng0nN (namespace N). */
+export interface DevicePath {
+  text: string;
+  nsid?: number;
+}
+
+/** What differs between Node and the browser: loading the wasm, hashing, threads. */
+export interface Platform {
+  loadModule(debug?: boolean): Promise<WebAssembly.Module>;
+  sha256(): Hasher;
+  spawn?: SpawnController;
+}
+
+export interface CommandContext {
+  io: Io;
+  dev: Device;
+  path: DevicePath;
+  global: Options;
+  platform: Platform;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: OptSpec[];
+  /** False for commands that do not open the emulated device (help, replay, bench). */
+  device: boolean;
+  /** True when the command may change media (the session saves the state after it). */
+  mutates?: boolean;
+  run(ctx: CommandContext, o: Options): number | Promise<number>;
+}
+
+export class CliError extends Error {}
+
+export function parseDevicePath(text: string | undefined, cmd: string): DevicePath {
+  if (text === undefined) return { text: "/dev/nvme0" };
+  const m = /^(?:\/dev\/)?(?:nvme(\d+)(?:n(\d+))?|ng(\d+)n(\d+))$/.exec(text);
+  if (!m) throw new CliError(`${cmd}: "${text}" is not an NVMe device (use /dev/nvme0, /dev/nvme0n1 or /dev/ng0n1)`);
+  const ctrl = Number(m[1] ?? m[3]);
+  if (ctrl !== 0) throw new CliError(`${cmd}: ${text}: no such device (the emulator has one controller, nvme0)`);
+  const ns = m[2] ?? m[4];
+  return { text: text.startsWith("/dev/") ? text : `/dev/${text}`, nsid: ns === undefined ? undefined : Number(ns) };
+}
+
+/** The namespace a command addresses: --namespace-id, else the device's, else an error. */
+export function namespaceOf(ctx: CommandContext, o: Options, fallback?: number): number {
+  const n = o.maybeInt("namespace-id") ?? ctx.path.nsid ?? fallback;
+  if (n === undefined) throw new CliError(`${o.cmd}: no namespace: give a namespace device (/dev/nvme0n1) or --namespace-id`);
+  return n;
+}
