@@ -118,6 +118,7 @@ export const CFGNS_MSSRL = 24; // u32
 export const CFGNS_MCL = 28; // u32
 export const CFGNS_MSRC = 32; // u32, 0's based
 export const CFGNS_NMIC = 36;
+export const CFGNS_PIF = 40; // u32, protection information format of every LBA format: 0 = 16b guard, 2 = 64b guard
 export const CFGNS_LBAF = 64; // 16 x 4 bytes: ms u16, lbads u8, rp u8
 export const CFGNS_EUI64 = 128; // 8 bytes
 export const CFGNS_NGUID = 144; // 16 bytes

@@ -16,6 +16,7 @@ import {
   SC_INCOMPATIBLE_NS_OR_FORMAT, SC_OVERLAPPING_IO_RANGE, SC_CAPACITY_EXCEEDED, STATUS_DNR,
 } from "../spec/status";
 import { EVK_COPY_RANGE, EVC_NORMAL } from "../layout";
+import { PIF_16B_GUARD } from "../spec/identify";
 import { g_sqe, state } from "./globals";
 import { NsState } from "./state";
 import { fail, failAt, setDw0 } from "./result";
@@ -41,11 +42,12 @@ export function copy(dst: NsState): u32 {
   }
   // 2. NR against MSRC of the namespace the command names.
   if (nr > dst.msrc + 1) return fail(SC_COMMAND_SIZE_LIMIT_EXCEEDED | STATUS_DNR, SQE_CDW12, 0);
-  // 3. Formats 1h/3h carry 32b/64b-guard PI fields; these namespaces use the 16b-guard
-  //    format, so the spec's status is Invalid Namespace or Format (QEMU: Invalid Format).
-  if (fmt == COPY_FORMAT_1 || fmt == COPY_FORMAT_3) return fail(SC_INVALID_NSID | STATUS_DNR, SQE_CDW12, 8);
+  // 3. Formats 0h/2h fit the 16b-guard protection information format, 1h/3h the 32b/64b-guard
+  //    ones; a mismatch is Invalid Namespace or Format (QEMU: Invalid Format).
+  const wide = fmt == COPY_FORMAT_1 || fmt == COPY_FORMAT_3;
+  if (wide != (dst.pif != PIF_16B_GUARD)) return fail(SC_INVALID_NSID | STATUS_DNR, SQE_CDW12, 8);
   // 4. The Source Range entries.
-  const esize = COPY_RANGE_F0_SIZE;
+  const esize = wide ? COPY_RANGE_F1_SIZE : COPY_RANGE_F0_SIZE;
   const buf = <usize>st.range_buf;
   const s = bufferFromHost(buf, nr * esize);
   if (s != SC_SUCCESS) return s;

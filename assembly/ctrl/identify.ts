@@ -15,7 +15,7 @@ import {
   IDN_NSZE, IDN_NCAP, IDN_NUSE, IDN_NSFEAT, IDN_NLBAF, IDN_FLBAS, IDN_MC, IDN_NMIC, IDN_DLFEAT,
   IDN_NVMCAP, IDN_MSSRL, IDN_MCL, IDN_MSRC, IDN_NGUID, IDN_EUI64, IDN_LBAF0, NSFEAT_THINP,
   DLFEAT_READ_ZEROES, DLFEAT_WZ_DEAC, MC_EXTENDED, MC_SEPARATE, IDCNVM_VSL, IDCNVM_WZSL, IDCNVM_DMRL,
-  IDCNVM_DMRSL, IDCNVM_DMSL, NIDT_EUI64, NIDT_NGUID, NIDT_UUID, NIDT_CSI, NID_HEADER_SIZE,
+  IDCNVM_DMRSL, IDCNVM_DMSL, IDNVM_ELBAF0, ELBAF_PIF_SHIFT, NIDT_EUI64, NIDT_NGUID, NIDT_UUID, NIDT_CSI, NID_HEADER_SIZE,
 } from "../spec/identify";
 import { ERRLOG_ENTRIES } from "../spec/admin";
 import { SC_SUCCESS, SC_INVALID_FIELD, SC_INVALID_NSID, STATUS_DNR } from "../spec/status";
@@ -41,7 +41,7 @@ export function identify(): u32 {
     case CNS_NS_ID_DESCRIPTORS: st = descriptorList(buf, nsid); break;
     case CNS_CSI_NAMESPACE:
       if (csi != CSI_NVM) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
-      st = nsidCheck(nsid); // the NVM-specific page: no PI formats, no storage tags, all zero
+      st = nvmNamespacePage(buf, nsid);
       break;
     case CNS_CSI_CONTROLLER:
       if (csi != CSI_NVM) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
@@ -175,6 +175,17 @@ function descriptorList(b: usize, nsid: u32): u32 {
   store<u8>(b + at, NIDT_CSI);
   store<u8>(b + at + 1, 1);
   store<u8>(b + at + NID_HEADER_SIZE, CSI_NVM);
+  return SC_SUCCESS;
+}
+
+/** NVM-specific Identify Namespace: each format's protection information format; no storage tags. */
+function nvmNamespacePage(b: usize, nsid: u32): u32 {
+  const s = nsidCheck(nsid);
+  if (s != SC_SUCCESS) return s;
+  const found = nsById(nsid);
+  if (found == null) return SC_SUCCESS;
+  const ns = changetype<NsState>(found);
+  for (let i: u32 = 0; i < ns.nlbaf; i++) store<u32>(b + IDNVM_ELBAF0 + <usize>(i * 4), ns.pif << ELBAF_PIF_SHIFT);
   return SC_SUCCESS;
 }
 

@@ -3,7 +3,7 @@
 
 import {
   CFG_NS_BASE, CFG_NS_SIZE, CFGNS_NSID, CFGNS_NSZE, CFGNS_NLBAF, CFGNS_FLBAS, CFGNS_MSSRL,
-  CFGNS_MCL, CFGNS_MSRC, CFGNS_NMIC, CFGNS_LBAF, MAX_NAMESPACES, CFG_NS_MAX_LBAF,
+  CFGNS_MCL, CFGNS_MSRC, CFGNS_NMIC, CFGNS_PIF, CFGNS_LBAF, MAX_NAMESPACES, CFG_NS_MAX_LBAF,
 } from "../layout";
 import { FLBAS_INDEX_LO_MASK, FLBAS_EXTENDED } from "../spec/identify";
 import { g_cfg, g_ns, state } from "./globals";
@@ -69,6 +69,8 @@ export function nsInit(i: u32): bool {
   ns.mcl = load<u32>(cfg + CFGNS_MCL);
   ns.msrc = load<u32>(cfg + CFGNS_MSRC);
   ns.nmic = load<u32>(cfg + CFGNS_NMIC);
+  ns.pif = load<u32>(cfg + CFGNS_PIF);
+  if (ns.pif != 0 && ns.pif != 2) return false;
   ns.cfg = <u32>cfg;
   return nsInitMedia(ns);
 }

@@ -158,6 +158,7 @@ export const VEC_STATE_SIZE: u32 = 24;
   mcl: u32;
   msrc: u32; // 0's based
   nmic: u32;
+  pif: u32; // protection information format: 0 = 16b guard, 2 = 64b guard (ELBAF.PIF)
   cfg: u32; // address of this namespace's configuration slot (formats, ids)
   chunk_shift: u32; // log2 LBAs per chunk
   chunk_bytes: u32; // data + metadata bytes of one chunk
@@ -169,6 +170,6 @@ export const VEC_STATE_SIZE: u32 = 24;
   nuse: u64; // LBAs written and not deallocated
   chunks_in_use: u64;
 }
-export const NS_STATE_SIZE: u32 = 112;
+export const NS_STATE_SIZE: u32 = 120;
 
 @inline export function ctrlState(addr: usize): CtrlState { return changetype<CtrlState>(addr); }

@@ -251,6 +251,9 @@ export const MC_SEPARATE = 0x02; // metadata in a separate buffer
 export const IDNVM_LBSTM = 0; // u64
 export const IDNVM_PIC = 8;
 export const IDNVM_ELBAF0 = 12; // u32 each: STS 6:0, PIF 8:7
+export const ELBAF_PIF_SHIFT = 7;
+export const PIF_16B_GUARD = 0;
+export const PIF_64B_GUARD = 2;
 // I/O Command Set specific Identify Controller, NVM (CNS 06h, CSI 00h; NVM CS Figure 112)
 export const IDCNVM_VSL = 0;
 export const IDCNVM_WZSL = 1;

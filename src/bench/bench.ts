@@ -2,6 +2,13 @@
 // baseline taken in the same run: stepped commands per second (Flush, 4 KiB Read), the
 // threaded round trip per command beside a bare shared-memory spin ping-pong, and Copy
 // throughput for large ranges beside wasm memory.copy. Timings live here, never in tests.
+//
+// Notes on the round trip. A ping-pong moves one cache line each way. A command moves three:
+// the mailbox entry with the SQ doorbell (host -> controller), the SQE the controller fetches
+// after it (host -> controller, dependent on the first), and the CQE (controller -> host);
+// on top come the host's submit and reap and the controller's fetch, decode and post. The
+// controller polls only the next mailbox entry's line, hot control words sit on lines of
+// their own, and the driver writes the CQ head doorbell once per quarter of the CQ.
 
 import { ControllerCore, instantiate } from "../controller/core";
 import { defaultConfig, defaultNamespace, DEFAULT_FORMATS, ControllerConfig } from "../controller/config";

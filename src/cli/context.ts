@@ -57,6 +57,8 @@ export interface Command {
   device: boolean;
   /** True when the command may change media (the session saves the state after it). */
   mutates?: boolean;
+  /** Positional arguments the command takes, the device included (default 1). */
+  positionals?: number;
   run(ctx: CommandContext, o: Options): number | Promise<number>;
 }
 

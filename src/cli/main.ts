@@ -20,7 +20,7 @@ export const nodePlatform: Platform = { loadModule: loadCoreModule, sha256: node
 export const GLOBAL_OPTIONS: OptSpec[] = [
   { long: "state", kind: "string", help: "state file: the device lives on between calls (created when missing)" },
   { long: "config", kind: "string", help: "controller configuration (JSON) for a new device" },
-  { long: "ns", kind: "string", repeat: true, help: "a namespace of a new device: SIZE[,lba=512|4096][,ms=N][,ext][,mssrl=N][,mcl=N][,msrc=N][,nsid=N]" },
+  { long: "ns", kind: "string", repeat: true, help: "a namespace of a new device: SIZE[,lba=512|4096][,ms=N][,ext][,mssrl=N][,mcl=N][,msrc=N][,pif=0|2][,nsid=N]" },
   { long: "mdts", kind: "int", max: 20, help: "new device: Maximum Data Transfer Size (2^n x 4 KiB, 0 = none)" },
   { long: "max-queues", kind: "int", min: 1, max: 65535, help: "new device: I/O queue pairs the controller supports" },
   { long: "mqes", kind: "int", min: 1, max: 0xffff, help: "new device: CAP.MQES (0's based queue entries)" },
@@ -104,7 +104,8 @@ export async function main(argv: string[], io: Io = nodeIo): Promise<number> {
     const fmt = o.str("output-format");
     if (fmt !== undefined && !["normal", "json", "binary"].includes(fmt)) throw new UsageError(`${cmd.name}: --output-format must be normal, json or binary`);
     const path = cmd.device ? parseDevicePath(parsed.positional[0], cmd.name) : { text: "" };
-    if (cmd.device && parsed.positional.length > 1) throw new UsageError(`${cmd.name}: unexpected argument "${parsed.positional[1]}"`);
+    const most = cmd.positionals ?? 1;
+    if (cmd.device && parsed.positional.length > most) throw new UsageError(`${cmd.name}: unexpected argument "${parsed.positional[most]}"`);
     const statePath = o.str("state") ?? process.env.NVMELAB_STATE;
     if (cmd.device) {
       session = await Session.open({

@@ -34,6 +34,8 @@ export interface NamespaceConfig {
   mcl: number;
   msrc: number;
   nmic: number;
+  /** Protection information format of the LBA formats: 0 = 16b guard (Copy formats 0h/2h), 2 = 64b guard (1h/3h). PI itself is not enabled. */
+  pif: number;
   eui64: string;
   nguid: string;
   uuid: string;
@@ -87,7 +89,7 @@ export const DEFAULT_OCFS = OCFS_FORMAT0 | OCFS_FORMAT1 | OCFS_FORMAT2 | OCFS_FO
 export function defaultNamespace(nsid: number, blocks = 131072): NamespaceConfig {
   return {
     nsid, blocks, formats: DEFAULT_FORMATS.map((f) => ({ ...f })), formatIndex: 0, extended: false,
-    mssrl: 128, mcl: 128, msrc: 127, nmic: 0,
+    mssrl: 128, mcl: 128, msrc: 127, nmic: 0, pif: 0,
     eui64: "", nguid: "", uuid: "",
   };
 }
@@ -182,6 +184,7 @@ function validateNamespace(ns: NamespaceConfig, at: string, c: ControllerConfig,
   int(ns.mcl, 1, 0xffffffff, `${at}.mcl`);
   int(ns.msrc, 0, 255, `${at}.msrc`);
   int(ns.nmic, 0, 1, `${at}.nmic`);
+  check(ns.pif === 0 || ns.pif === 2, `${at}.pif`, "0 (16b guard) or 2 (64b guard)");
   for (const [k, hex] of [["eui64", 16], ["nguid", 32]] as const) {
     check(ns[k] === "" || new RegExp(`^[0-9a-f]{${hex}}$`, "i").test(ns[k]), `${at}.${k}`, `${hex} hex digits or empty`);
   }
@@ -217,7 +220,7 @@ function withField<T>(field: string, f: () => T): T {
   try { return f(); } catch (e) { throw new Error(`${field}: ${(e as Error).message}`); }
 }
 
-const NS_KEYS = new Set(["nsid", "blocks", "size", "lbaSize", "ms", "extended", "formats", "formatIndex", "mssrl", "mcl", "msrc", "nmic", "eui64", "nguid", "uuid"]);
+const NS_KEYS = new Set(["nsid", "blocks", "size", "lbaSize", "ms", "extended", "formats", "formatIndex", "mssrl", "mcl", "msrc", "nmic", "pif", "eui64", "nguid", "uuid"]);
 
 export function namespaceFromJson(input: unknown, i: number, at: string): NamespaceConfig {
   if (typeof input !== "object" || input === null) throw new Error(`${at}: expected an object`);
@@ -239,7 +242,7 @@ export function namespaceFromJson(input: unknown, i: number, at: string): Namesp
     ns.blocks = bytes / bs;
   }
   if (o.blocks !== undefined) ns.blocks = withField(`${at}.blocks`, () => parseInteger(o.blocks as string, 1, 2 ** 50, "blocks"));
-  for (const k of ["mssrl", "mcl", "msrc", "nmic"] as const) {
+  for (const k of ["mssrl", "mcl", "msrc", "nmic", "pif"] as const) {
     if (o[k] !== undefined) ns[k] = withField(`${at}.${k}`, () => parseInteger(o[k] as string, 0, 0xffffffff, k));
   }
   if (o.extended !== undefined) ns.extended = o.extended as boolean;

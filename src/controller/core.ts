@@ -228,6 +228,7 @@ export function writeConfigBlock(dv: DataView, c: ControllerConfig): void {
     u(base + L.CFGNS_MCL, ns.mcl);
     u(base + L.CFGNS_MSRC, ns.msrc);
     u(base + L.CFGNS_NMIC, ns.nmic);
+    u(base + L.CFGNS_PIF, ns.pif);
     ns.formats.forEach((f, j) => {
       dv.setUint16(base + L.CFGNS_LBAF + 4 * j, f.ms, true);
       dv.setUint8(base + L.CFGNS_LBAF + 4 * j + 2, f.lbads);

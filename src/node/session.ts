@@ -32,8 +32,8 @@ export function parseNsSpec(spec: string, i: number): Record<string, unknown> {
   const o: Record<string, unknown> = { size };
   for (const kv of rest) {
     const [k, v] = kv.split("=");
-    const key = { lba: "lbaSize", ms: "ms", ext: "extended", mssrl: "mssrl", mcl: "mcl", msrc: "msrc", nsid: "nsid", blocks: "blocks" }[k];
-    if (!key) throw new CliError(`--ns ${spec}: unknown key "${k}" (use lba, ms, ext, mssrl, mcl, msrc, nsid)`);
+    const key = { lba: "lbaSize", ms: "ms", ext: "extended", mssrl: "mssrl", mcl: "mcl", msrc: "msrc", nsid: "nsid", blocks: "blocks", pif: "pif" }[k];
+    if (!key) throw new CliError(`--ns ${spec}: unknown key "${k}" (use lba, ms, ext, mssrl, mcl, msrc, pif, nsid)`);
     o[key] = key === "extended" ? true : v;
     if (key !== "extended" && v === undefined) throw new CliError(`--ns ${spec}: ${k} needs a value (${k}=N)`);
   }

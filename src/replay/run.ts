@@ -41,8 +41,10 @@ export function emulatorConfig(c: OracleConfig): ControllerConfig {
   }
   cfg.namespaces = c.namespaces.map((ns) => {
     for (const k of Object.keys(ns.props)) {
-      if (!["ms", "mset"].includes(k) && !(k === "pi" && Number(ns.props[k]) === 0)) throw new TraceError(`namespace ${ns.nsid}: property ${k} is not emulated (no protection information, zones or FDP)`);
+      if (!["ms", "mset", "pif"].includes(k) && !(k === "pi" && Number(ns.props[k]) === 0)) throw new TraceError(`namespace ${ns.nsid}: property ${k} is not emulated (no protection information, zones or FDP)`);
     }
+    const pif = Number(ns.props.pif ?? 0);
+    if (pif !== 0 && pif !== 2) throw new TraceError(`namespace ${ns.nsid}: pif ${pif} is not emulated (0 or 2)`);
     const formats: LbaFormat[] = DEFAULT_FORMATS.map((f) => ({ ...f }));
     const lbads = Math.log2(ns.block_size);
     let idx = formats.findIndex((f) => f.lbads === lbads && f.ms === ns.ms);
@@ -50,7 +52,7 @@ export function emulatorConfig(c: OracleConfig): ControllerConfig {
     if (idx < 0) { formats.push({ ms: ns.ms, lbads, rp: 0 }); idx = formats.length - 1; }
     return {
       nsid: ns.nsid, blocks: ns.nblocks, formats, formatIndex: idx, extended: ns.mset === 1,
-      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 0, eui64: "", nguid: "", uuid: "",
+      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 0, pif, eui64: "", nguid: "", uuid: "",
     };
   });
   return cfg;

@@ -46,6 +46,16 @@ const EXPECTED: Record<string, { ops: Record<number, string>; finalMedia?: strin
     },
     finalMedia: "[Q7][Q8][Q9]",
   },
+  "copy-pif": {
+    ops: {
+      7: "[Q7] format 3h: a same-namespace range after a foreign one is read from the destination namespace",
+      11: "[C-FMT13] format 0h on a 64b-guard namespace: Invalid Namespace or Format",
+      12: "[C-FMT13] format 2h on a 64b-guard namespace",
+      13: "[C-FMT13] format 1h on a 16b-guard namespace",
+      16: "[Q7] media hash",
+    },
+    finalMedia: "[Q7]",
+  },
 };
 
 describe("conformance with QEMU 10.0.2 (oracle fixtures)", () => {

@@ -1,10 +1,16 @@
 // The command table: nvme-cli's commands first, then nvmelab's own.
 import { Command } from "../context";
 import * as io from "./io";
+import * as admin from "./admin";
+import { adminPassthru, ioPassthru } from "./passthru";
+import { create, importImage, exportImage, mediaHash } from "./state";
 import { replay } from "./replay";
 import { bench } from "./bench";
 
 export const COMMANDS: Command[] = [
+  admin.list, admin.idCtrl, admin.idNs, admin.showRegs,
+  admin.getLog, admin.smartLog, admin.errorLog, admin.effectsLog, admin.getFeature, admin.setFeature,
   io.read, io.write, io.compare, io.copy, io.dsm, io.writeZeroes, io.flush, io.verify,
-  replay, bench,
+  adminPassthru, ioPassthru, admin.reset, admin.subsystemReset,
+  create, importImage, exportImage, mediaHash, replay, bench,
 ];

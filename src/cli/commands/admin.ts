@@ -1,0 +1,295 @@
+// Admin commands with nvme-cli's names, options and output: list, id-ctrl, id-ns, get-log,
+// smart-log, error-log, effects-log, get-feature, set-feature, show-regs, reset,
+// subsystem-reset.
+
+import * as I from "../../../assembly/spec/identify";
+import * as A from "../../../assembly/spec/admin";
+import * as R from "../../../assembly/spec/regs";
+import { OptSpec, Options } from "../args";
+import { Command, CommandContext, CliError, namespaceOf } from "../context";
+import { reportStatus } from "../status";
+import { idCtrlText, idCtrlJson } from "../print/id-ctrl";
+import { idNsText, idNsJson } from "../print/id-ns";
+import { smartLogText, smartLogJson } from "../print/smart-log";
+import { errorLogText, errorLogJson, errorLogEntries } from "../print/error-log";
+import { effectsLogText, effectsLogJson } from "../print/effects-log";
+import { getFeatureLine, getFeatureJson, setFeatureLine } from "../print/features";
+import { listText, listJson, ListRow } from "../print/list";
+import { hexdump } from "../print/hexdump";
+import { toNvmeJson } from "../print/json";
+
+const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "int", help: "namespace ID", max: 0xffffffff };
+const RAW: OptSpec = { long: "raw-binary", short: "b", kind: "flag", help: "output in binary format" };
+const VS: OptSpec = { long: "vendor-specific", short: "V", kind: "flag", help: "dump the vendor specific field in binary" };
+
+type Format = "normal" | "json" | "binary";
+function formatOf(ctx: CommandContext, o: Options): Format {
+  if (o.flag("raw-binary")) return "binary";
+  return (ctx.global.str("output-format") as Format | undefined) ?? "normal";
+}
+
+function showJson(ctx: CommandContext, obj: unknown): void {
+  ctx.io.out(toNvmeJson(obj));
+}
+
+/** Run an Identify and report failures the nvme-cli way. */
+function identify(ctx: CommandContext, cns: number, nsid = 0): Uint8Array | number {
+  const r = ctx.dev.driver.identify(cns, nsid);
+  return r.status !== 0 ? reportStatus(ctx, r.status) : r.data!;
+}
+
+export const list: Command = {
+  name: "list", device: true, summary: "List the NVMe devices (the emulated controller's namespaces)", usage: "[OPTIONS]",
+  options: [],
+  run(ctx, o) {
+    const d = ctx.dev.driver;
+    const id = d.idCtrl;
+    const ascii = (off: number, len: number) => String.fromCharCode(...id.subarray(off, off + len)).trimEnd();
+    const rows: ListRow[] = d.nsids.map((nsid) => {
+      const f = d.format(nsid);
+      const nuse = new DataView(d.idNs.get(nsid)!.buffer).getBigUint64(I.IDN_NUSE, true);
+      return {
+        node: `/dev/nvme0n${nsid}`, generic: `/dev/ng0n${nsid}`, sn: ascii(I.IDC_SN, I.IDC_SN_LEN), model: ascii(I.IDC_MN, I.IDC_MN_LEN),
+        nsid, usedBytes: Number(nuse) * f.lbaBytes, totalBytes: Number(f.nsze) * f.lbaBytes, lbaBytes: f.lbaBytes, ms: f.ms,
+        fw: ascii(I.IDC_FR, I.IDC_FR_LEN),
+      };
+    });
+    if (formatOf(ctx, o) === "json") showJson(ctx, listJson(rows));
+    else ctx.io.out(listText(rows));
+    return 0;
+  },
+};
+
+export const idCtrl: Command = {
+  name: "id-ctrl", device: true, summary: "Identify Controller (CNS 01h): show its fields, -H to decode them", usage: "<device> [OPTIONS]",
+  options: [VS, RAW],
+  run(ctx, o) {
+    const data = identify(ctx, I.CNS_CONTROLLER);
+    if (typeof data === "number") return data;
+    const fmt = formatOf(ctx, o);
+    if (fmt === "binary") ctx.io.outBytes(data);
+    else if (fmt === "json") showJson(ctx, idCtrlJson(data));
+    else ctx.io.out(idCtrlText(data, { human: ctx.global.flag("human-readable"), vendorSpecific: o.flag("vendor-specific") }));
+    return 0;
+  },
+};
+
+export const idNs: Command = {
+  name: "id-ns", device: true, summary: "Identify Namespace (CNS 00h): NSZE, NUSE, LBA formats, MSSRL/MCL/MSRC", usage: "<device> [--namespace-id=<nsid>] [OPTIONS]",
+  options: [NSID, { long: "force", kind: "flag", help: "also show an inactive namespace" }, VS, RAW],
+  run(ctx, o) {
+    const nsid = namespaceOf(ctx, o);
+    const data = identify(ctx, I.CNS_NAMESPACE, nsid);
+    if (typeof data === "number") return data;
+    const fmt = formatOf(ctx, o);
+    if (fmt === "binary") ctx.io.outBytes(data);
+    else if (fmt === "json") showJson(ctx, idNsJson(data, { human: ctx.global.flag("human-readable") }));
+    else ctx.io.out(idNsText(data, nsid, { human: ctx.global.flag("human-readable"), vendorSpecific: o.flag("vendor-specific") }));
+    return 0;
+  },
+};
+
+function logCommand(ctx: CommandContext, lid: number, len: number, nsid: number, rae = false): Uint8Array | number {
+  const r = ctx.dev.driver.getLogPage(lid, len, nsid, 0, rae);
+  return r.status !== 0 ? reportStatus(ctx, r.status) : r.data!;
+}
+
+export const smartLog: Command = {
+  name: "smart-log", device: true, summary: "SMART / Health Information log (02h)", usage: "<device> [OPTIONS]",
+  options: [{ ...NSID, help: "namespace ID (default FFFFFFFFh: the controller)" }, RAW],
+  run(ctx, o) {
+    const nsid = o.int("namespace-id", 0xffffffff);
+    const data = logCommand(ctx, A.LID_SMART, A.SMART_LOG_SIZE, nsid);
+    if (typeof data === "number") return data;
+    const fmt = formatOf(ctx, o);
+    if (fmt === "binary") ctx.io.outBytes(data);
+    else if (fmt === "json") showJson(ctx, smartLogJson(data, { human: ctx.global.flag("human-readable") }));
+    else ctx.io.out(smartLogText(data, nsid, "nvme0", { human: ctx.global.flag("human-readable") }));
+    return 0;
+  },
+};
+
+export const errorLog: Command = {
+  name: "error-log", device: true, summary: "Error Information log (01h): the newest failed commands first", usage: "<device> [--log-entries=<n>] [OPTIONS]",
+  options: [{ long: "log-entries", short: "e", kind: "int", help: "number of entries to show (default 64)", min: 1, max: 4096 }, RAW],
+  run(ctx, o) {
+    const elpe = ctx.dev.driver.idCtrl[I.IDC_ELPE];
+    const entries = errorLogEntries(o.int("log-entries", 64), elpe);
+    const data = logCommand(ctx, A.LID_ERROR_INFO, entries * A.ERRLOG_ENTRY_SIZE, 0xffffffff);
+    if (typeof data === "number") return data;
+    const fmt = formatOf(ctx, o);
+    if (fmt === "binary") ctx.io.outBytes(data);
+    else if (fmt === "json") showJson(ctx, errorLogJson(data, entries));
+    else ctx.io.out(errorLogText(data, "nvme0", entries));
+    return 0;
+  },
+};
+
+export const effectsLog: Command = {
+  name: "effects-log", device: true, summary: "Commands Supported and Effects log (05h)", usage: "<device> [OPTIONS]",
+  options: [RAW, { long: "csi", short: "c", kind: "int", help: "command set identifier", max: 0xff }],
+  run(ctx, o) {
+    const data = logCommand(ctx, A.LID_COMMANDS_EFFECTS, A.EFFECTS_LOG_SIZE, 0xffffffff);
+    if (typeof data === "number") return data;
+    const fmt = formatOf(ctx, o);
+    if (fmt === "binary") ctx.io.outBytes(data);
+    else if (fmt === "json") showJson(ctx, effectsLogJson(data, o.int("csi", 0)));
+    else ctx.io.out(effectsLogText(data, { human: ctx.global.flag("human-readable"), csi: o.int("csi", 0) }));
+    return 0;
+  },
+};
+
+export const getLog: Command = {
+  name: "get-log", device: true, summary: "Get any log page as a hexdump (or raw binary)", usage: "<device> --log-id=<lid> --log-len=<bytes> [OPTIONS]",
+  options: [
+    NSID,
+    { long: "log-id", short: "i", kind: "int", help: "log page identifier", max: 0xff },
+    { long: "log-len", short: "l", kind: "int", help: "bytes to read (a multiple of 4)", min: 4 },
+    { long: "aen", short: "a", kind: "int", help: "result of an asynchronous event (sets log-id and RAE)" },
+    { long: "lpo", short: "L", kind: "u64", help: "log page offset in bytes" },
+    { long: "lsp", short: "s", kind: "int", help: "log specific field", max: 0x7f },
+    { long: "lsi", short: "S", kind: "int", help: "log specific identifier", max: 0xffff },
+    { long: "rae", short: "r", kind: "flag", help: "retain an asynchronous event" },
+    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
+    RAW,
+    { long: "csi", short: "y", kind: "int", help: "command set identifier", max: 0xff },
+    { long: "ot", short: "O", kind: "flag", help: "offset type" },
+    { long: "xfer-len", short: "x", kind: "int", help: "read the log in pieces of this many bytes" },
+  ],
+  run(ctx, o) {
+    const aen = o.maybeInt("aen");
+    const lid = aen !== undefined ? (aen >>> 16) & 0xff : o.maybeInt("log-id");
+    if (lid === undefined) throw new CliError("get-log: give --log-id");
+    if (!o.has("log-len")) throw new CliError("get-log: give --log-len");
+    const len = o.int("log-len", 0);
+    if (len % 4 !== 0) throw new CliError(`get-log: --log-len ${len} is not a multiple of 4`);
+    const nsid = o.int("namespace-id", 0xffffffff);
+    const r = ctx.dev.driver.getLogPage(lid, len, nsid, Number(o.u64("lpo", 0n)), o.flag("rae") || aen !== undefined, o.int("lsp", 0));
+    if (r.status !== 0) return reportStatus(ctx, r.status);
+    if (formatOf(ctx, o) === "binary") ctx.io.outBytes(r.data!);
+    else ctx.io.out(`Device:nvme0 log-id:${lid} namespace-id:${nsid ? `0x${nsid.toString(16)}` : "0"}\n${hexdump(r.data!)}`);
+    return 0;
+  },
+};
+
+/** Data buffer lengths of the features that transfer data. */
+const FEATURE_DATA_LEN: Record<number, number> = { [A.FID_HOST_BEHAVIOR_SUPPORT]: A.HBS_DATA_SIZE };
+const ALL_FEATURES = [0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x16];
+
+export const getFeature: Command = {
+  name: "get-feature", device: true, summary: "Get Features: the current, default, saved or supported value of a feature", usage: "<device> [--feature-id=<fid>] [--sel=<0-3>] [OPTIONS]",
+  options: [
+    { long: "feature-id", short: "f", kind: "int", help: "feature identifier (default: every feature)", max: 0xff },
+    NSID,
+    { long: "sel", short: "s", kind: "int", help: "0 current, 1 default, 2 saved, 3 supported capabilities", max: 7 },
+    { long: "data-len", short: "l", kind: "int", help: "buffer length for features that return data" },
+    RAW,
+    { long: "cdw11", short: "c", kind: "int", help: "feature specific dword 11" },
+    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
+  ],
+  run(ctx, o) {
+    const fids = o.has("feature-id") ? [o.int("feature-id", 0)] : ALL_FEATURES;
+    const sel = o.int("sel", 0);
+    let code = 0;
+    for (const fid of fids) {
+      const len = o.int("data-len", sel === 3 ? 0 : FEATURE_DATA_LEN[fid] ?? 0);
+      const nsid = o.int("namespace-id", fid === A.FID_ERROR_RECOVERY ? ctx.path.nsid ?? 1 : 0);
+      const r = ctx.dev.driver.getFeatures(fid, sel, o.int("cdw11", 0), len, nsid);
+      if (r.status !== 0) { code = reportStatus(ctx, r.status); continue; }
+      const fmt = formatOf(ctx, o);
+      if (fmt === "binary" && r.data) ctx.io.outBytes(r.data);
+      else if (fmt === "json") showJson(ctx, getFeatureJson(fid, sel, r.dw0, r.data));
+      else ctx.io.out(getFeatureLine(fid, sel, r.dw0, r.data, { human: ctx.global.flag("human-readable") }));
+    }
+    return code;
+  },
+};
+
+export const setFeature: Command = {
+  name: "set-feature", device: true, mutates: true, summary: "Set Features: change a feature (kept in the state file for later calls)",
+  usage: "<device> --feature-id=<fid> [--value=<cdw11>] [--data=<file>] [OPTIONS]",
+  options: [
+    NSID,
+    { long: "feature-id", short: "f", kind: "int", help: "feature identifier", max: 0xff },
+    { long: "value", short: "V", kind: "u64", help: "new value (CDW11)" },
+    { long: "cdw12", short: "c", kind: "int", help: "feature specific dword 12" },
+    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
+    { long: "data-len", short: "l", kind: "int", help: "buffer length" },
+    { long: "data", short: "d", kind: "string", help: "file with the feature's data (Host Behavior Support: 512 bytes)" },
+    { long: "save", short: "s", kind: "flag", help: "make the value persistent (SV)" },
+  ],
+  run(ctx, o) {
+    if (!o.has("feature-id")) throw new CliError("set-feature: give --feature-id");
+    const fid = o.int("feature-id", 0);
+    const value = Number(o.u64("value", 0n) & 0xffffffffn);
+    let data: Uint8Array | undefined;
+    const len = o.int("data-len", FEATURE_DATA_LEN[fid] ?? 0);
+    if (o.str("data")) {
+      data = new Uint8Array(len || FEATURE_DATA_LEN[fid] || ctx.io.readFile(o.str("data")!).length);
+      data.set(ctx.io.readFile(o.str("data")!).subarray(0, data.length));
+    } else if (len) {
+      data = new Uint8Array(len);
+    }
+    const nsid = o.int("namespace-id", 0);
+    const r = ctx.dev.driver.setFeatures(fid, value, data, o.flag("save"), nsid);
+    if (r.status !== 0) return reportStatus(ctx, r.status);
+    ctx.dev.recordFeature(fid, value, nsid, data);
+    ctx.io.out(setFeatureLine(fid, value, o.int("cdw12", 0), o.flag("save"), data));
+    return 0;
+  },
+};
+
+export const showRegs: Command = {
+  name: "show-regs", device: true, summary: "Show the controller registers (BAR0), -H to decode them", usage: "<device> [OPTIONS]",
+  options: [],
+  run(ctx) {
+    const p = ctx.dev.port;
+    const cap = p.read64(R.REG_CAP);
+    const h = (v: number | bigint) => v.toString(16);
+    const regs: Array<[string, number | bigint]> = [
+      ["cap", cap], ["version", p.read32(R.REG_VS)], ["cc", p.read32(R.REG_CC)], ["csts", p.read32(R.REG_CSTS)],
+      ["nssr", p.read32(R.REG_NSSR)], ["intms", p.read32(R.REG_INTMS)], ["intmc", p.read32(R.REG_INTMC)],
+      ["aqa", p.read32(R.REG_AQA)], ["asq", p.read64(R.REG_ASQ)], ["acq", p.read64(R.REG_ACQ)],
+      ["cmbloc", p.read32(R.REG_CMBLOC)], ["cmbsz", p.read32(R.REG_CMBSZ)],
+    ];
+    if (ctx.global.str("output-format") === "json") {
+      showJson(ctx, Object.fromEntries(regs.map(([k, v]) => [k, typeof v === "bigint" ? v : v >>> 0])));
+      return 0;
+    }
+    const lines = regs.map(([k, v]) => `${k.padEnd(9)}: ${h(v)}`);
+    if (ctx.global.flag("human-readable")) {
+      const lo = Number(cap & 0xffffffffn);
+      const hi = Number(cap >> 32n);
+      lines.push("", "Controller Capabilities (CAP):",
+        `\tMaximum Queue Entries Supported (MQES): ${(lo & 0xffff) + 1}`,
+        `\tContiguous Queues Required (CQR): ${(lo >> 16) & 1 ? "Yes" : "No"}`,
+        `\tTimeout (TO): ${((lo >>> 24) & 0xff) * 500} ms`,
+        `\tDoorbell Stride (DSTRD): ${4 << (hi & 0xf)} bytes`,
+        `\tNVM Subsystem Reset Supported (NSSRS): ${(hi >> 4) & 1 ? "Yes" : "No"}`,
+        `\tCommand Sets Supported (CSS): NVM command set is ${(hi >> 5) & 1 ? "Supported" : "Not Supported"}`,
+        `\tMemory Page Size Minimum (MPSMIN): ${4096 << ((hi >> 16) & 0xf)} bytes`,
+        `\tMemory Page Size Maximum (MPSMAX): ${4096 << ((hi >> 20) & 0xf)} bytes`);
+    }
+    ctx.io.out(lines.join("\n"));
+    return 0;
+  },
+};
+
+export const reset: Command = {
+  name: "reset", device: true, summary: "Reset the controller (CC.EN 1 -> 0) and bring it up again", usage: "<device>",
+  options: [],
+  run(ctx) {
+    ctx.dev.driver.recover();
+    return 0;
+  },
+};
+
+export const subsystemReset: Command = {
+  name: "subsystem-reset", device: true, summary: "NVM Subsystem Reset (NSSR = \"NVMe\"), then bring the controller up", usage: "<device>",
+  options: [],
+  run(ctx) {
+    ctx.dev.port.write32(R.REG_NSSR, R.NSSR_MAGIC);
+    ctx.dev.driver.recover();
+    return 0;
+  },
+};
