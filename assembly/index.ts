@@ -3,10 +3,10 @@
 // below 2^53, which bounds every LBA and chunk index here).
 
 import {
-  CONTROL_BASE, CTL_STOP, CTL_PARKED, CTL_THREAD_STATE, CTL_STEPS, CTL_NOW_NS, THREAD_RUNNING, THREAD_EXITED,
+  CONTROL_BASE, CTL_STOP, CTL_PARKED, CTL_THREAD_STATE, CTL_STEPS, CTL_NOW_NS, CTL_SPIN_TOUCHED, THREAD_RUNNING, THREAD_EXITED,
   MAX_NAMESPACES, MBOX_E_SEQ,
 } from "./layout";
-import { state } from "./ctrl/globals";
+import { state, g_sq_hint } from "./ctrl/globals";
 import { PHASE_READY, NsState } from "./ctrl/state";
 import { ctrlInit, ctrlAttach, stateAddress } from "./ctrl/init";
 import { drainMailbox, mailboxPending, mailboxEntry, publishMailboxConsumer } from "./ctrl/regs";
@@ -25,6 +25,8 @@ const STEP_BUDGET: u32 = 1 << 20;
 const THREAD_BUDGET: u32 = 256;
 /** Busy steps between reads of the host clock in the threaded loop (a power of two). */
 const CLOCK_EVERY: u32 = 64;
+/** Busy steps before ctrl_thread_run returns to its caller (which calls it again at once). */
+const RUN_STEPS: u32 = 1 << 16;
 
 export function ctrl_init(): u32 { return ctrlInit(); }
 export function ctrl_attach(): void { ctrlAttach(); }
@@ -59,29 +61,49 @@ function stepWith(now_ns: f64, budget: u32): u32 {
 }
 
 /**
- * The controller thread: spin on the mailbox for up to spin iterations, then park in
- * atomic.wait until the host posts a write (it notifies when it sees CTL_PARKED) or an
- * interrupt-coalescing deadline comes. Returns when the host sets CTL_STOP.
+ * The controller thread's loop, entered again and again by its host code until it returns 0:
+ * spin on the mailbox for up to spin idle iterations, then park in atomic.wait until the host
+ * posts a write (it notifies when it sees CTL_PARKED) or an interrupt-coalescing deadline
+ * comes. Returns 1 after each wake-up and after RUN_STEPS busy steps, 0 when the host sets
+ * CTL_STOP. Returning now and then lets the engine swap in its optimized code: a wasm call
+ * that never returns keeps running the baseline code it was entered with.
  */
-export function ctrl_thread_main(spin: u32): void {
+export function ctrl_thread_run(spin: u32): u32 {
   const st = state();
-  atomic.store<i32>(CONTROL_BASE + CTL_THREAD_STATE, THREAD_RUNNING);
+  if (atomic.load<i32>(CONTROL_BASE + CTL_THREAD_STATE) != THREAD_RUNNING) {
+    atomic.store<i32>(CONTROL_BASE + CTL_THREAD_STATE, THREAD_RUNNING);
+  }
   let idle: u32 = 0;
+  let touched: u32 = 0;
   let now = host_now_ns();
   let work: u32 = 0;
-  while (atomic.load<i32>(CONTROL_BASE + CTL_STOP) == 0) {
+  let result: u32 = 1;
+  let looping = true;
+  while (looping) {
+    if (atomic.load<i32>(CONTROL_BASE + CTL_STOP) != 0) { result = 0; break; }
     if (mailboxPending() || st.vec_pending != 0) {
       // The clock is a call out of wasm: read it every CLOCK_EVERY steps while busy, and
       // whenever coalesced interrupts wait on it.
       if ((work & (CLOCK_EVERY - 1)) == 0 || st.vec_pending != 0) now = host_now_ns();
-      if (stepWith(now, THREAD_BUDGET) > 0) { idle = 0; work++; continue; }
+      if (stepWith(now, THREAD_BUDGET) > 0) {
+        idle = 0;
+        looping = ++work < RUN_STEPS;
+        continue;
+      }
     }
+    // Keep the line the next SQE will be written to in our cache while spinning: when the
+    // host writes it and then posts the doorbell, both lines are re-fetched in parallel
+    // instead of one after the other (measured: about 0.15x of a ping-pong per command).
+    // The value is not used; the SQE is read again after its doorbell.
+    if (g_sq_hint != 0) touched += load<u32>(g_sq_hint);
     if (++idle < spin) continue;
     park(st.vec_pending != 0 ? 100000 : -1);
-    idle = 0;
-    work = 0;
+    looping = false;
   }
-  atomic.store<i32>(CONTROL_BASE + CTL_THREAD_STATE, THREAD_EXITED);
+  // Stored so that no engine can drop the touching loads as dead.
+  store<u32>(CONTROL_BASE + CTL_SPIN_TOUCHED, touched);
+  if (result == 0) atomic.store<i32>(CONTROL_BASE + CTL_THREAD_STATE, THREAD_EXITED);
+  return result;
 }
 
 /**

@@ -73,6 +73,7 @@ export const CTL_TRACE_MASK = 12; // i32, which event classes the controller rec
 export const CTL_EVENT_SEQ = 64; // u32, number of events written so far (its own line)
 export const CTL_STEPS = 128; // u32, controller loop iterations (diagnostics)
 export const CTL_NOW_NS = 136; // f64, the controller's clock at its last step
+export const CTL_SPIN_TOUCHED = 144; // u32, sum of SQE words touched while spinning (diagnostics; keeps the loads live)
 export const THREAD_NONE = 0;
 export const THREAD_RUNNING = 1;
 export const THREAD_EXITED = 2;

@@ -14,7 +14,7 @@ import {
   UB_DB_CQ_HEAD_PAST_TAIL, FATAL_SQ_FETCH_DMA, FATAL_CQ_POST_DMA, EVK_CREATE_SQ, EVK_CREATE_CQ,
   EVK_DELETE_SQ, EVK_DELETE_CQ, UB_DB_WHILE_DISABLED,
 } from "../layout";
-import { g_sq, g_cq, g_sqe, state } from "./globals";
+import { g_sq, g_cq, g_sqe, state, setSqHint } from "./globals";
 import {
   SqState, CqState, SQ_STATE_SIZE, CQ_STATE_SIZE, SQF_EXISTS, SQF_PC, CQF_EXISTS, CQF_PC, CQF_IEN,
   PHASE_READY,
@@ -84,6 +84,7 @@ export function deleteSq(qid: u32): void {
   cqAt(sq.cqid).sq_refs--;
   sq.flags = 0;
   sqListRemove(qid);
+  setSqHint(0);
   if (traceOn(EVC_NORMAL)) emit(EVK_DELETE_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, 0, 0, 0);
 }
 
@@ -124,6 +125,7 @@ export function deleteAllQueues(): void {
   memory.fill(g_cq, 0, <usize>((st.max_qid + 1) * CQ_STATE_SIZE));
   st.sq_count = 0;
   st.rr_cursor = 0;
+  setSqHint(0);
 }
 
 /**
@@ -147,25 +149,47 @@ export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, d
 export function cqReserve(cqid: u32): void { cqAt(cqid).reserved++; }
 export function cqUnreserve(cqid: u32): void { cqAt(cqid).reserved--; }
 
-/** Fetch and execute up to budget commands; returns the number executed. */
+/**
+ * Fetch and execute up to budget commands, visiting the SQs round robin with the Arbitration
+ * Burst (Base §3.4.4.1); returns the number executed. Another round is made only while some SQ
+ * stopped at its burst with entries left: commands cannot add SQ entries, and a CQ that was
+ * full stays full until the host's next doorbell, so any other SQ would yield nothing.
+ */
 export function processQueues(budget: u32): u32 {
   const st = state();
   let done: u32 = 0;
   const ab = st.feat_arb & ARB_AB_MASK;
   const burst: u32 = ab == ARB_AB_NO_LIMIT ? 0xffffffff : <u32>1 << ab;
-  while (done < budget && st.phase == PHASE_READY) {
-    let progress = false;
+  let more = true;
+  while (more && done < budget && st.phase == PHASE_READY) {
+    more = false;
     const rounds = st.sq_count;
     for (let k: u32 = 0; k < rounds && st.phase == PHASE_READY && st.sq_count > 0 && done < budget; k++) {
       if (st.rr_cursor >= st.sq_count) st.rr_cursor = 0;
       const qid = <u32>load<u16>(<usize>st.sq_list + <usize>st.rr_cursor * 2);
       st.rr_cursor++;
-      const n = fetchBurst(qid, min<u32>(burst, budget - done));
-      if (n > 0) { progress = true; done += n; }
+      const want = min<u32>(burst, budget - done);
+      const n = fetchBurst(qid, want);
+      done += n;
+      if (n == want && sqPending(sqAt(qid)) != 0) more = true;
     }
-    if (!progress) break;
   }
   return done;
+}
+
+/**
+ * Copy one SQE into the controller's command buffer (a fetch: the host may reuse the slot once
+ * the head moves past it). Eight 64-bit moves: memory.copy is a call out of the engine's code.
+ */
+@inline function fetchSqe(from: usize): void {
+  store<u64>(g_sqe, load<u64>(from));
+  store<u64>(g_sqe + 8, load<u64>(from + 8));
+  store<u64>(g_sqe + 16, load<u64>(from + 16));
+  store<u64>(g_sqe + 24, load<u64>(from + 24));
+  store<u64>(g_sqe + 32, load<u64>(from + 32));
+  store<u64>(g_sqe + 40, load<u64>(from + 40));
+  store<u64>(g_sqe + 48, load<u64>(from + 48));
+  store<u64>(g_sqe + 56, load<u64>(from + 56));
 }
 
 /**
@@ -185,7 +209,7 @@ function fetchBurst(qid: u32, max: u32): u32 {
   if (base == 0) { enterFatal(FATAL_SQ_FETCH_DMA); return 0; }
   const cqid = sq.cqid;
   for (let i: u32 = 0; i < n; i++) {
-    memory.copy(g_sqe, base + (<usize>sq.head << SQE_SIZE_LOG2), SQE_SIZE);
+    fetchSqe(base + (<usize>sq.head << SQE_SIZE_LOG2));
     sq.head++;
     if (sq.head == sq.size) sq.head = 0;
     sq.fetched++;
@@ -193,6 +217,7 @@ function fetchBurst(qid: u32, max: u32): u32 {
     // The command may have deleted this SQ, reset the controller or made it fatal.
     if ((sq.flags & SQF_EXISTS) == 0 || state().phase != PHASE_READY) return i + 1;
   }
+  setSqHint(base + (<usize>sq.head << SQE_SIZE_LOG2));
   return n;
 }
 

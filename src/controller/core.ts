@@ -14,7 +14,8 @@ export interface CoreExports {
   ctrl_persist_addr(): number;
   ctrl_persist_size(): number;
   ctrl_step(now_ns: number): number;
-  ctrl_thread_main(spin: number): void;
+  /** One stretch of the controller thread's loop: 1 = call again, 0 = stopped. */
+  ctrl_thread_run(spin: number): number;
   media_chunk_shift(slot: number): number;
   media_nuse(slot: number): number;
   media_chunks_in_use(slot: number): number;

@@ -231,9 +231,9 @@ export function runControllerThread(module: WebAssembly.Module, memory: WebAssem
   const abort = () => { throw new Error("controller assertion failed"); };
   try {
     const instance = new WebAssembly.Instance(module, { env: { memory, now_ns, abort } });
-    const ex = instance.exports as unknown as { ctrl_attach(): void; ctrl_thread_main(spin: number): void };
+    const ex = instance.exports as unknown as { ctrl_attach(): void; ctrl_thread_run(spin: number): number };
     ex.ctrl_attach();
-    ex.ctrl_thread_main(spin);
+    while (ex.ctrl_thread_run(spin) !== 0) { /* it returns now and then so the engine can tier it up */ }
   } catch (e) {
     const i32 = new Int32Array(memory.buffer);
     Atomics.store(i32, (words.control + words.threadState) / 4, words.crashed);

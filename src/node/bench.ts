@@ -18,7 +18,7 @@ for (;;) {
   Atomics.wait(g, 0, seen);
   seen = Atomics.load(g, 0);
   const mode = Atomics.load(g, 2);
-  if (mode === 1) inst.exports.ctrl_thread_main(d.spin);
+  if (mode === 1) while (inst.exports.ctrl_thread_run(d.spin) !== 0) {}
   else if (mode === 2) inst.exports.bench_echo(d.word, Atomics.load(g, 3), 2000000000);
   else break;
   Atomics.store(g, 1, seen);
