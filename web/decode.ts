@@ -4,6 +4,8 @@
 
 import * as I from "../assembly/spec/identify";
 import * as S from "../assembly/spec/status";
+import { statusName } from "../src/cli/print/status";
+import { formatBytes } from "../src/util/units";
 
 export interface Field {
   /** nvme-cli's field name, upper case as in the specification (e.g. "ONCS"). */
@@ -70,13 +72,6 @@ export function versionString(v: number): string {
   return `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
-function bytesText(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let u = 0;
-  while (n >= 1024 && n % 1024 === 0 && u < units.length - 1) { n /= 1024; u++; }
-  return `${n} ${units[u]}`;
-}
-
 /** The Identify Controller fields the playground shows, in the page's order. */
 export function decodeIdentifyController(b: Uint8Array, mpsminBytes = 4096): Field[] {
   const dv = view(b);
@@ -93,7 +88,7 @@ export function decodeIdentifyController(b: Uint8Array, mpsminBytes = 4096): Fie
     { name: "VER", label: "Version", value: hex(ver, 8), meaning: [`NVMe ${versionString(ver)}`] },
     {
       name: "MDTS", label: "Maximum Data Transfer Size", value: String(mdts),
-      meaning: [mdts === 0 ? "no limit" : `2^${mdts} × ${bytesText(mpsminBytes)} = ${bytesText(2 ** mdts * mpsminBytes)} per command`],
+      meaning: [mdts === 0 ? "no limit" : `2^${mdts} × ${formatBytes(mpsminBytes)} = ${formatBytes(2 ** mdts * mpsminBytes)} per command`],
     },
     { name: "NN", label: "Number of Namespaces", value: String(dv.getUint32(I.IDC_NN, true)), meaning: ["highest NSID the controller supports"] },
     { name: "ONCS", label: "Optional NVM Command Support", value: hex(oncs, 4), meaning: bitNames(oncs, ONCS_BITS, 16) },
@@ -130,7 +125,7 @@ export function decodeIdentifyNamespace(b: Uint8Array): Field[] {
   const f = lbaFormatInUse(b);
   const blocks = (off: number) => {
     const n = dv.getBigUint64(off, true);
-    return { value: String(n), meaning: [`${bytesText(Number(n) * f.dataBytes)} in ${f.dataBytes}-byte blocks`] };
+    return { value: String(n), meaning: [`${formatBytes(Number(n) * f.dataBytes)} in ${f.dataBytes}-byte blocks`] };
   };
   const mssrl = dv.getUint16(I.IDN_MSSRL, true);
   const mcl = dv.getUint32(I.IDN_MCL, true);
@@ -151,65 +146,6 @@ export function decodeIdentifyNamespace(b: Uint8Array): Field[] {
   ];
 }
 
-/** Completion status names (Base 2.1 §4.2.3, NVM CS §3.4.1), keyed by SCT << 8 | SC. */
-export const STATUS_NAMES: Record<number, string> = {
-  [S.SC_SUCCESS]: "Successful Completion",
-  [S.SC_INVALID_OPCODE]: "Invalid Command Opcode",
-  [S.SC_INVALID_FIELD]: "Invalid Field in Command",
-  [S.SC_CID_CONFLICT]: "Command ID Conflict",
-  [S.SC_DATA_TRANSFER_ERROR]: "Data Transfer Error",
-  [S.SC_POWER_LOSS_ABORT]: "Commands Aborted due to Power Loss Notification",
-  [S.SC_INTERNAL_ERROR]: "Internal Error",
-  [S.SC_ABORT_REQUESTED]: "Command Abort Requested",
-  [S.SC_ABORT_SQ_DELETED]: "Command Aborted due to SQ Deletion",
-  [S.SC_ABORT_FUSE_FAIL]: "Command Aborted due to Failed Fused Command",
-  [S.SC_ABORT_FUSE_MISSING]: "Command Aborted due to Missing Fused Command",
-  [S.SC_INVALID_NSID]: "Invalid Namespace or Format",
-  [S.SC_COMMAND_SEQUENCE_ERROR]: "Command Sequence Error",
-  [S.SC_SGL_INVALID_LAST]: "Invalid SGL Segment Descriptor",
-  [S.SC_SGL_INVALID_COUNT]: "Invalid Number of SGL Descriptors",
-  [S.SC_SGL_INVALID_DATA_LEN]: "Data SGL Length Invalid",
-  [S.SC_SGL_INVALID_MD_LEN]: "Metadata SGL Length Invalid",
-  [S.SC_SGL_INVALID_TYPE]: "SGL Descriptor Type Invalid",
-  [S.SC_INVALID_CMB_USE]: "Invalid Use of Controller Memory Buffer",
-  [S.SC_INVALID_PRP_OFFSET]: "PRP Offset Invalid",
-  [S.SC_SGL_INVALID_OFFSET]: "SGL Offset Invalid",
-  [S.SC_HOST_ID_INCONSISTENT]: "Host Identifier Inconsistent Format",
-  [S.SC_NS_WRITE_PROTECTED]: "Namespace is Write Protected",
-  [S.SC_LBA_OUT_OF_RANGE]: "LBA Out of Range",
-  [S.SC_CAPACITY_EXCEEDED]: "Capacity Exceeded",
-  [S.SC_NS_NOT_READY]: "Namespace Not Ready",
-  [S.SC_CQ_INVALID]: "Completion Queue Invalid",
-  [S.SC_INVALID_QID]: "Invalid Queue Identifier",
-  [S.SC_INVALID_QUEUE_SIZE]: "Invalid Queue Size",
-  [S.SC_ABORT_LIMIT_EXCEEDED]: "Abort Command Limit Exceeded",
-  [S.SC_ASYNC_EVENT_LIMIT_EXCEEDED]: "Asynchronous Event Request Limit Exceeded",
-  [S.SC_INVALID_INTERRUPT_VECTOR]: "Invalid Interrupt Vector",
-  [S.SC_INVALID_LOG_PAGE]: "Invalid Log Page",
-  [S.SC_INVALID_FORMAT]: "Invalid Format",
-  [S.SC_INVALID_QUEUE_DELETION]: "Invalid Queue Deletion",
-  [S.SC_FEATURE_NOT_SAVEABLE]: "Feature Identifier Not Saveable",
-  [S.SC_FEATURE_NOT_CHANGEABLE]: "Feature Not Changeable",
-  [S.SC_FEATURE_NOT_NS_SPECIFIC]: "Feature Not Namespace Specific",
-  [S.SC_CONFLICTING_ATTRIBUTES]: "Conflicting Attributes",
-  [S.SC_INVALID_PROTECTION_INFO]: "Invalid Protection Information",
-  [S.SC_WRITE_TO_READ_ONLY]: "Attempted Write to Read Only Range",
-  [S.SC_COMMAND_SIZE_LIMIT_EXCEEDED]: "Command Size Limit Exceeded",
-  [S.SC_INCOMPATIBLE_NS_OR_FORMAT]: "Incompatible Namespace or Format",
-  [S.SC_FAST_COPY_NOT_POSSIBLE]: "Fast Copy Not Possible",
-  [S.SC_OVERLAPPING_IO_RANGE]: "Overlapping I/O Range",
-  [S.SC_NS_NOT_REACHABLE]: "Namespace Not Reachable",
-  [S.SC_INSUFFICIENT_RESOURCES]: "Insufficient Resources",
-  [S.SC_WRITE_FAULT]: "Write Fault",
-  [S.SC_UNRECOVERED_READ]: "Unrecovered Read Error",
-  [S.SC_GUARD_CHECK]: "End-to-end Guard Check Error",
-  [S.SC_APPTAG_CHECK]: "End-to-end Application Tag Check Error",
-  [S.SC_REFTAG_CHECK]: "End-to-end Reference Tag Check Error",
-  [S.SC_COMPARE_FAILURE]: "Compare Failure",
-  [S.SC_ACCESS_DENIED]: "Access Denied",
-  [S.SC_DEALLOCATED_OR_UNWRITTEN]: "Deallocated or Unwritten Logical Block",
-};
-
 const SCT_NAMES = ["Generic Command Status", "Command Specific Status", "Media and Data Integrity Errors", "Path Related Status"];
 
 export interface StatusInfo {
@@ -227,12 +163,11 @@ export interface StatusInfo {
 export function decodeStatus(status: number): StatusInfo {
   const sct = (status >>> S.STATUS_SCT_SHIFT) & S.STATUS_SCT_MASK;
   const sc = status & S.STATUS_SC_MASK;
-  const key = (sct << 8) | sc;
   return {
     raw: status,
     sct,
     sc,
-    name: STATUS_NAMES[key] ?? (sct === 7 ? "Vendor Specific" : "Unknown status"),
+    name: statusName(status),
     sctName: SCT_NAMES[sct] ?? (sct === 7 ? "Vendor Specific" : "Reserved"),
     dnr: (status & S.STATUS_DNR) !== 0,
     more: (status & S.STATUS_MORE) !== 0,

@@ -36,14 +36,8 @@ export interface BootInfo {
   workerIsolated: boolean;
 }
 
-export interface CommandOutcome {
-  status: number;
-  dw0: number;
-  dw1: number;
-  sqhd: number;
-  sqid: number;
-  cid: number;
-}
+/** A completion as the page shows it (DW0 and DW1 unsigned). */
+export type CommandOutcome = Omit<Completion, "phase">;
 
 export interface IdentifyReport {
   controller: CommandOutcome & { data: Uint8Array };

@@ -170,10 +170,19 @@ function zeroLbas(ns: NsState, p: usize, first: u32, count: u32): void {
   }
 }
 
+/** Index of lba inside its chunk. */
+@inline export function blockInChunk(ns: NsState, lba: u64): u32 {
+  return <u32>(lba & ((<u64>1 << ns.chunk_shift) - 1));
+}
+
+/** Blocks from lba to the end of its chunk or to end, whichever comes first: one piece of a run. */
+@inline export function pieceBlocks(ns: NsState, lba: u64, end: u64): u32 {
+  return <u32>min<u64>(end - lba, (<u64>1 << ns.chunk_shift) - <u64>blockInChunk(ns, lba));
+}
+
 /** Deallocate [slba, slba + nlb): reads return zeroes; visits only chunks whose tables exist. */
 export function deallocate(ns: NsState, slba: u64, nlb: u64): void {
   if (nlb == 0) return;
-  const per = <u64>1 << ns.chunk_shift;
   let lba = slba;
   const end = slba + nlb;
   while (lba < end) {
@@ -187,8 +196,8 @@ export function deallocate(ns: NsState, slba: u64, nlb: u64): void {
       lba = ((c | ((<u64>1 << span) - 1)) + 1) << ns.chunk_shift;
       continue;
     }
-    const first = <u32>(lba & (per - 1));
-    const count = <u32>min<u64>(end - lba, per - <u64>first);
+    const first = blockInChunk(ns, lba);
+    const count = pieceBlocks(ns, lba, end);
     const old = load<u32>(e, 4);
     const neu = old & ~lbaMask(first, count);
     const p = load<u32>(e);
@@ -214,8 +223,8 @@ export function writeZeroes(ns: NsState, slba: u64, nlb: u64): bool {
   const end = slba + nlb;
   while (lba < end) {
     const c = lba >> ns.chunk_shift;
-    const first = <u32>(lba & (per - 1));
-    const count = <u32>min<u64>(end - lba, per - <u64>first);
+    const first = blockInChunk(ns, lba);
+    const count = pieceBlocks(ns, lba, end);
     const e = entryCreate(ns, c);
     assert(e != 0, "writeZeroes without reserveWrite");
     if (e == 0) return false;

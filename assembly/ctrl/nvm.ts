@@ -18,7 +18,7 @@ import { NsState } from "./state";
 import { fail, failAt } from "./result";
 import { nsById, nsidValid, inRange, lbaDataBytes, NSID_BROADCAST } from "./ns";
 import { mapData, mapMetadata, toHost, fromHost, zeroHost, compareHost, bufferFromHost, Cursor, g_dcur, g_mcur } from "./dma";
-import { chunkAt, materialize, markWritten, reserveWrite, deallocate, writeZeroes, dataAt, metaAt, ZERO_CHUNK } from "./media";
+import { blockInChunk, pieceBlocks, chunkAt, materialize, markWritten, reserveWrite, deallocate, writeZeroes, dataAt, metaAt, ZERO_CHUNK } from "./media";
 import { countRead, countWrite, persistent } from "./smart";
 import { mdtsBytes } from "./exec";
 import { copy } from "./copy";
@@ -148,14 +148,13 @@ function datasetManagement(ns: NsState): u32 {
 function mediaToHost(ns: NsState, slba: u64, nlb: u64): void {
   const dc = changetype<Cursor>(g_dcur);
   const mc = changetype<Cursor>(g_mcur);
-  const per = <u64>1 << ns.chunk_shift;
   const bs = <u32>1 << ns.lbads;
   let lba = slba;
   const end = slba + nlb;
   while (lba < end) {
     const c = lba >> ns.chunk_shift;
-    const i = <u32>(lba & (per - 1));
-    const n = <u32>min<u64>(end - lba, per - <u64>i);
+    const i = blockInChunk(ns, lba);
+    const n = pieceBlocks(ns, lba, end);
     const p = chunkAt(ns, c);
     const real = p > ZERO_CHUNK;
     if (ns.extended != 0 && ns.ms != 0) {
@@ -179,14 +178,13 @@ function mediaToHost(ns: NsState, slba: u64, nlb: u64): void {
 function hostToMedia(ns: NsState, slba: u64, nlb: u64): void {
   const dc = changetype<Cursor>(g_dcur);
   const mc = changetype<Cursor>(g_mcur);
-  const per = <u64>1 << ns.chunk_shift;
   const bs = <u32>1 << ns.lbads;
   let lba = slba;
   const end = slba + nlb;
   while (lba < end) {
     const c = lba >> ns.chunk_shift;
-    const i = <u32>(lba & (per - 1));
-    const n = <u32>min<u64>(end - lba, per - <u64>i);
+    const i = blockInChunk(ns, lba);
+    const n = pieceBlocks(ns, lba, end);
     const p = materialize(ns, c);
     assert(p != 0, "write without reservation");
     if (ns.extended != 0 && ns.ms != 0) {
@@ -207,14 +205,13 @@ function hostToMedia(ns: NsState, slba: u64, nlb: u64): void {
 function compareMedia(ns: NsState, slba: u64, nlb: u64): i64 {
   const dc = changetype<Cursor>(g_dcur);
   const mc = changetype<Cursor>(g_mcur);
-  const per = <u64>1 << ns.chunk_shift;
   const bs = <u32>1 << ns.lbads;
   let lba = slba;
   const end = slba + nlb;
   while (lba < end) {
     const c = lba >> ns.chunk_shift;
-    const i = <u32>(lba & (per - 1));
-    const n = <u32>min<u64>(end - lba, per - <u64>i);
+    const i = blockInChunk(ns, lba);
+    const n = pieceBlocks(ns, lba, end);
     const p = chunkAt(ns, c);
     const real = p > ZERO_CHUNK;
     for (let k: u32 = 0; k < n; k++) {

@@ -6,6 +6,7 @@
 
 import {
   STATUS_SC_MASK, STATUS_SCT_SHIFT, STATUS_SCT_MASK, SCT_GENERIC, SCT_COMMAND_SPECIFIC, SCT_MEDIA, SCT_PATH,
+  SC_NS_NOT_REACHABLE,
 } from "../../../assembly/spec/status";
 import { hex } from "./fmt";
 
@@ -189,6 +190,17 @@ export function statusString(status: number): string {
     case SCT_VENDOR: return "Vendor Specific Status";
     default: return "Unknown status";
   }
+}
+
+/** Names of statuses we return that libnvme has no text for (NVM CS Figure 102). */
+const NAMES_LIBNVME_LACKS: Record<number, string> = { [SC_NS_NOT_REACHABLE]: "Namespace Not Reachable" };
+
+/** The status's short name: libnvme's text up to its colon ("Invalid Field in Command"). */
+export function statusName(status: number): string {
+  const text = statusString(status);
+  if (text === "unrecognized") return NAMES_LIBNVME_LACKS[status & 0x7ff] ?? "Unknown status";
+  const colon = text.indexOf(": ");
+  return colon > 0 ? text.slice(0, colon) : text;
 }
 
 /** nvme-cli's stderr line for a failed command, without the newline: "NVMe status: ...(0x4002)". */

@@ -1,7 +1,7 @@
 // Tests for src/cli/print/status.ts against nvme-cli master's output format (tools/nvme-cli-output.md).
 import { describe, it, expect } from "vitest";
 import * as S from "../../../assembly/spec/status";
-import { statusString, statusLine } from "../../../src/cli/print/status";
+import { statusString, statusLine, statusName } from "../../../src/cli/print/status";
 
 describe("statusString (libnvme nvme_status_to_string)", () => {
   it("has a text for every status the controller can return, except those libnvme lacks", () => {
@@ -52,5 +52,25 @@ describe("statusLine", () => {
     expect(statusLine(S.SC_LBA_OUT_OF_RANGE | S.STATUS_DNR)).toBe(
       "NVMe status: LBA Out of Range: The command references an LBA that exceeds the size of the namespace(0x4080)");
     expect(statusLine(0)).toBe("NVMe status: Successful Completion: The command completed without error(0)");
+  });
+});
+
+describe("statusName (the short name the playground shows)", () => {
+  it("is the libnvme text up to its colon, without CRD, More or DNR mattering", () => {
+    expect(statusName(S.SC_SUCCESS)).toBe("Successful Completion");
+    expect(statusName(S.SC_INVALID_FIELD | S.STATUS_DNR)).toBe("Invalid Field in Command");
+    expect(statusName(S.SC_LBA_OUT_OF_RANGE | S.STATUS_DNR)).toBe("LBA Out of Range");
+    expect(statusName(S.SC_COMMAND_SIZE_LIMIT_EXCEEDED)).toBe("Command Size Limit Exceeded");
+  });
+  it("names every status the controller can return", () => {
+    for (const [name, value] of Object.entries(S)) {
+      if (!name.startsWith("SC_")) continue;
+      const short = statusName(value);
+      expect(short, name).not.toBe("Unknown status");
+      expect(short, name).not.toContain(": ");
+    }
+    expect(statusName(S.SC_NS_NOT_REACHABLE)).toBe("Namespace Not Reachable");
+    expect(statusName(0x7ff)).toBe("Vendor Specific Status");
+    expect(statusName(0x0ff)).toBe("Unknown status");
   });
 });
