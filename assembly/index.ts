@@ -176,4 +176,4 @@ function isZero(p: usize, n: usize): bool {
 
 export const ZERO_CHUNK_MARK: u32 = ZERO_CHUNK;
 
-export { bench_memcpy, bench_echo } from "./bench";
+export { bench_memcpy, bench_echo, bench_nvme_echo } from "./bench";

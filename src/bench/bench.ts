@@ -4,11 +4,13 @@
 // throughput for large ranges beside wasm memory.copy. Timings live here, never in tests.
 //
 // Notes on the round trip. A ping-pong moves one cache line each way. A command moves three:
-// the mailbox entry with the SQ doorbell (host -> controller), the SQE the controller fetches
-// after it (host -> controller, dependent on the first), and the CQE (controller -> host);
-// on top come the host's submit and reap and the controller's fetch, decode and post. The
-// controller polls only the next mailbox entry's line, hot control words sit on lines of
-// their own, and the driver writes the CQ head doorbell once per quarter of the CQ.
+// the mailbox entry with the SQ doorbell and the SQE (host -> controller; the controller keeps
+// the next SQE's line in its cache while it spins, so the two transfers overlap) and the CQE
+// (controller -> host); on top come the host's submit and reap and the controller's fetch,
+// decode and post. bench_nvme_echo makes the same transfers with none of that logic, so the
+// report shows how much of the round trip is the protocol and how much the code. Hot control
+// words sit on lines of their own, and the driver writes the CQ head doorbell once per
+// quarter of the CQ.
 
 import { ControllerCore, instantiate } from "../controller/core";
 import { defaultConfig, defaultNamespace, DEFAULT_FORMATS, ControllerConfig } from "../controller/config";
@@ -19,6 +21,7 @@ import * as O from "../../assembly/spec/opcodes";
 import * as S from "../../assembly/spec/sqe";
 import { copyDescriptors } from "../cli/commands/io";
 import * as L from "../../assembly/layout";
+import { REG_DOORBELL_BASE } from "../../assembly/spec/regs";
 
 export interface BenchResult {
   flush_cmds_per_s: number;
@@ -27,6 +30,9 @@ export interface BenchResult {
   pingpong_rtt_ns: number;
   /** Median over rounds of (round trip / ping-pong) measured back to back. */
   rtt_over_pingpong: number;
+  /** bench_nvme_echo's round trip: a command's memory traffic without driver or controller logic. */
+  echo_rtt_ns: number;
+  echo_over_pingpong: number;
   copy_gbps: number;
   memcpy_gbps: number;
   copy_bytes: number;
@@ -45,8 +51,13 @@ export interface DualThread {
   pause(): Promise<void>;
   /** Start echoing rounds on `word`; resolves when all are answered. */
   echo(rounds: number): Promise<void>;
+  /** Start answering rounds commands with bench_nvme_echo; resolves when all are answered. */
+  nvmeEcho(area: EchoArea, rounds: number): Promise<void>;
   close(): Promise<void>;
 }
+/** Wasm addresses of bench_nvme_echo's mailbox-shaped area, SQ and CQ, and the queue depth. */
+export interface EchoArea { mbox: number; sq: number; cq: number; depth: number }
+
 export type SpawnDual = (module: WebAssembly.Module, memory: WebAssembly.Memory, word: number, go: number, spin: number) => Promise<DualThread>;
 
 export interface BenchEnv {
@@ -136,14 +147,54 @@ async function read4kRate(env: BenchEnv, seconds: number): Promise<number> {
   return rate;
 }
 
+interface RoundTrips { rtt: number; floor: number; pingpong: number; ratio: number; floorRatio: number }
+
+/**
+ * The host side of bench_nvme_echo: a command's memory traffic (SQE, doorbell through a
+ * mailbox-shaped area, CQE, a CQ head doorbell per quarter of the queue) with no driver logic.
+ */
+function echoHost(i32: Int32Array, area: EchoArea): () => void {
+  i32.fill(0, area.mbox >> 2, (area.mbox + L.MBOX_ENTRIES_OFFSET) >> 2);
+  i32[(area.mbox >> 2) + 3] = 1; // the echo's phase word
+  const sqDoorbell = REG_DOORBELL_BASE + 8; // SQ 1 tail, CQ 1 head at stride 4
+  const cqDoorbell = REG_DOORBELL_BASE + 12;
+  let produced = 0;
+  let tail = 0;
+  let head = 0;
+  let phase = 1;
+  let unacked = 0;
+  const post = (offset: number, value: number) => {
+    const e = (area.mbox + L.MBOX_ENTRIES_OFFSET + (produced & (L.MBOX_ENTRIES - 1)) * L.MBOX_ENTRY_SIZE) >> 2;
+    i32[e + L.MBOX_E_TARGET / 4] = offset | (4 << L.MBOX_TARGET_SIZE_SHIFT);
+    i32[e + L.MBOX_E_VALUE_LO / 4] = value;
+    i32[e + L.MBOX_E_VALUE_HI / 4] = 0;
+    produced = (produced + 1) >>> 0;
+    Atomics.store(i32, e + L.MBOX_E_SEQ / 4, produced | 0);
+  };
+  const sqe = newSqe(O.NVM_FLUSH, 1);
+  return () => {
+    const at = (area.sq >> 2) + tail * 16;
+    for (let i = 0; i < 16; i++) i32[at + i] = sqe[i];
+    i32[at] = (sqe[0] & 0xffff) | (tail << 16); // CID
+    tail = tail + 1 === area.depth ? 0 : tail + 1;
+    post(sqDoorbell, tail);
+    const dw3 = (area.cq >> 2) + head * 4 + 3;
+    while (((Atomics.load(i32, dw3) >>> 16) & 1) !== phase) { /* spin on the phase tag */ }
+    head = head + 1 === area.depth ? 0 : head + 1;
+    if (head === 0) phase ^= 1;
+    if (++unacked === area.depth >> 2) { post(cqDoorbell, head); unacked = 0; }
+  };
+}
+
 /**
  * The threaded round trip of one Flush at queue depth 1 (controller in its own thread, host
  * spinning on the CQ phase tag), beside a bare shared-memory spin ping-pong between this
- * thread and a wasm thread. Cross-core latency on a VM drifts by 2x from minute to minute,
- * so the two are measured in alternating short phases (the idle thread parked) and compared
- * round by round.
+ * thread and a wasm thread, and beside bench_nvme_echo: the same memory traffic as a command
+ * with no driver or controller logic, which shows how much of the round trip is the protocol.
+ * Cross-core latency on a VM drifts by 2x from minute to minute, so the three are measured in
+ * alternating short phases (the idle thread parked) and compared round by round.
  */
-async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Promise<{ rtt: number; pingpong: number; ratio: number }> {
+async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Promise<RoundTrips> {
   const core = await ControllerCore.create(env.module, benchConfig());
   core.exports.ctrl_power_on();
   // Two spare words of the control page: the ping-pong word and the worker's mode words.
@@ -162,6 +213,14 @@ async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Prom
       q.ring(port);
       while (q.reap(port) === 0) { /* spin on the CQ phase tag */ }
     };
+    const wasm = (b: { bus: number }) => core.layout.hostRamBase + b.bus;
+    const area: EchoArea = {
+      mbox: wasm(driver.pool.alloc(L.MBOX_ENTRIES_OFFSET + L.MBOX_ENTRIES * L.MBOX_ENTRY_SIZE)),
+      sq: wasm(driver.pool.alloc(q.depth * S.SQE_SIZE)),
+      cq: wasm(driver.pool.alloc(q.depth * S.CQE_SIZE)),
+      depth: q.depth,
+    };
+    const echoCommand = echoHost(i32, area);
     let v = Atomics.load(i32, word / 4);
     const ping = () => {
       Atomics.store(i32, word / 4, v + 1);
@@ -175,13 +234,19 @@ async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Prom
     };
     const warm = 2000; // untimed: the other thread is running before timing starts
     const rtts: number[] = [];
+    const floors: number[] = [];
     const pps: number[] = [];
     const ratios: number[] = [];
+    const floorRatios: number[] = [];
     for (let r = 0; r <= rounds; r++) {
       for (let i = 0; i < warm; i++) command();
       const rtt = timeOf(command, perRound);
       q.ackCompletions(port);
       await dual.pause();
+      const echoed = dual.nvmeEcho(area, warm + perRound);
+      for (let i = 0; i < warm; i++) echoCommand();
+      const floor = timeOf(echoCommand, perRound);
+      await echoed;
       const done = dual.echo(warm + perRound);
       for (let i = 0; i < warm; i++) ping();
       const pp = timeOf(ping, perRound);
@@ -189,10 +254,12 @@ async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Prom
       await dual.controller();
       if (r === 0) continue; // warm-up round
       rtts.push(rtt);
+      floors.push(floor);
       pps.push(pp);
       ratios.push(rtt / pp);
+      floorRatios.push(floor / pp);
     }
-    return { rtt: median(rtts), pingpong: median(pps), ratio: median(ratios) };
+    return { rtt: median(rtts), floor: median(floors), pingpong: median(pps), ratio: median(ratios), floorRatio: median(floorRatios) };
   } finally {
     await dual.close();
   }
@@ -273,6 +340,8 @@ export async function runBench(env: BenchEnv, quick = false): Promise<BenchResul
     threaded_rtt_ns: Math.round(rt.rtt),
     pingpong_rtt_ns: Math.round(rt.pingpong),
     rtt_over_pingpong: Number(rt.ratio.toFixed(2)),
+    echo_rtt_ns: Math.round(rt.floor),
+    echo_over_pingpong: Number(rt.floorRatio.toFixed(2)),
     copy_gbps: Number(copy.gbps.toFixed(2)),
     memcpy_gbps: Number(memcpy.toFixed(2)),
     copy_bytes: copy.bytes,
@@ -286,6 +355,7 @@ export function benchReport(r: BenchResult): string {
     ["stepped Flush", `${m(r.flush_cmds_per_s)} M cmd/s`, "target >= 10 M cmd/s", r.flush_cmds_per_s >= 10e6 ? "met" : "NOT met"],
     ["stepped 4 KiB Read", `${m(r.read4k_cmds_per_s)} M cmd/s`, "", ""],
     ["threaded round trip (QD 1 Flush)", `${r.threaded_rtt_ns} ns`, `${r.rtt_over_pingpong}x the ping-pong; target <= 2x`, r.rtt_over_pingpong <= 2 ? "met" : "NOT met"],
+    ["same traffic, no driver or controller logic", `${r.echo_rtt_ns} ns`, `${r.echo_over_pingpong}x the ping-pong`, ""],
     ["bare spin ping-pong (baseline)", `${r.pingpong_rtt_ns} ns`, "", ""],
     [`Copy, ${COPY_RANGES} ranges of ${COPY_RANGE_BLOCKS} x 4 KiB blocks`, `${r.copy_gbps} GB/s`, `${(r.copy_gbps / r.memcpy_gbps).toFixed(2)}x memory.copy; target >= 0.8x`, r.copy_gbps >= 0.8 * r.memcpy_gbps ? "met" : "NOT met"],
     ["wasm memory.copy, same ranges (baseline)", `${r.memcpy_gbps} GB/s`, "", ""],

@@ -1,7 +1,7 @@
 // The Node side of the benchmark: worker threads for the controller and the ping-pong echo.
 import { Worker } from "node:worker_threads";
 import { cpus } from "node:os";
-import { BenchEnv, SpawnDual, DualThread } from "../bench/bench";
+import { BenchEnv, SpawnDual, DualThread, EchoArea } from "../bench/bench";
 import * as L from "../../assembly/layout";
 import { loadCoreModule } from "./wasm";
 import { spawnNodeController } from "./thread";
@@ -12,7 +12,7 @@ export const spawnNodeDual: SpawnDual = async (module, memory, word, go, spin) =
   const code = `const { workerData: d } = require("node:worker_threads");
 const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory, now_ns: () => performance.now() * 1e6, abort() { throw new Error("abort"); } } });
 inst.exports.ctrl_attach();
-const g = new Int32Array(d.memory.buffer, d.go, 4); // 0 request, 1 done, 2 mode, 3 rounds
+const g = new Int32Array(d.memory.buffer, d.go, 8); // 0 request, 1 done, 2 mode, 3 rounds, 4-7 echo area, SQ, CQ, depth
 let seen = 0;
 for (;;) {
   Atomics.wait(g, 0, seen);
@@ -20,12 +20,13 @@ for (;;) {
   const mode = Atomics.load(g, 2);
   if (mode === 1) while (inst.exports.ctrl_thread_run(d.spin) !== 0) {}
   else if (mode === 2) inst.exports.bench_echo(d.word, Atomics.load(g, 3), 2000000000);
+  else if (mode === 3) inst.exports.bench_nvme_echo(g[4], g[5], g[6], g[7], Atomics.load(g, 3), 2000000000);
   else break;
   Atomics.store(g, 1, seen);
   Atomics.notify(g, 1);
 }`;
   const w = new Worker(code, { eval: true, workerData: { module, memory, word, go, spin } });
-  const g = new Int32Array(memory.buffer, go, 4);
+  const g = new Int32Array(memory.buffer, go, 8);
   const ctl = new Int32Array(memory.buffer, L.CONTROL_BASE, 64);
   let request = 0;
   const start = (mode: number, rounds = 0) => {
@@ -57,6 +58,10 @@ for (;;) {
     },
     echo(rounds: number) {
       return finished(start(2, rounds));
+    },
+    nvmeEcho(area: EchoArea, rounds: number) {
+      g[4] = area.mbox; g[5] = area.sq; g[6] = area.cq; g[7] = area.depth;
+      return finished(start(3, rounds));
     },
     async close() {
       if (Atomics.load(ctl, L.CTL_THREAD_STATE / 4) === L.THREAD_RUNNING) await dual.pause();
