@@ -3,7 +3,7 @@
 // below 2^53, which bounds every LBA and chunk index here).
 
 import {
-  CONTROL_BASE, CTL_STOP, CTL_PARKED, CTL_THREAD_STATE, CTL_STEPS, CTL_NOW_NS, CTL_SPIN_TOUCHED, THREAD_RUNNING, THREAD_EXITED,
+  CONTROL_BASE, CTL_STOP, CTL_PARKED, CTL_THREAD_STATE, CTL_SPIN_TOUCHED, THREAD_RUNNING, THREAD_EXITED,
   MAX_NAMESPACES, MBOX_E_SEQ,
 } from "./layout";
 import { state, g_sq_hint } from "./ctrl/globals";
@@ -54,9 +54,6 @@ function stepWith(now_ns: f64, budget: u32): u32 {
   // After the commands ran, so the (locked) store does not delay their completions.
   if (writes != 0) publishMailboxConsumer();
   if (st.vec_pending != 0) irqTimers(st.now_ns);
-  // Diagnostics for the host, on their own cache line: plain stores, no locked instruction.
-  store<f64>(CONTROL_BASE + CTL_NOW_NS, st.now_ns);
-  store<u32>(CONTROL_BASE + CTL_STEPS, load<u32>(CONTROL_BASE + CTL_STEPS) + 1);
   return work;
 }
 

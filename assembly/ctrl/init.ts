@@ -104,7 +104,8 @@ function allocateTables(): bool {
   const q = st.max_qid + 1;
   st.sq_table = take(q * SQ_STATE_SIZE, 64);
   st.cq_table = take(q * CQ_STATE_SIZE, 64);
-  st.sq_list = take(q * 2, 8);
+  st.sq_ready_words = (q + 63) >> 6;
+  st.sq_ready = take(st.sq_ready_words * 8, 8);
   st.vec_table = take(st.max_vectors * VEC_STATE_SIZE, 64);
   st.ns_table = take(<u32>MAX_NAMESPACES * NS_STATE_SIZE, 64);
   st.ns_map = take(st.nn + 1, 8);
@@ -119,7 +120,7 @@ function allocateTables(): bool {
   st.persist = take(PERSIST_SIZE, 64);
   st.dcur = take(CURSOR_SIZE * 2, 64);
   st.mcur = st.dcur + CURSOR_SIZE;
-  return st.sq_table != 0 && st.cq_table != 0 && st.sq_list != 0 && st.vec_table != 0 && st.ns_table != 0
+  return st.sq_table != 0 && st.cq_table != 0 && st.sq_ready != 0 && st.vec_table != 0 && st.ns_table != 0
     && st.ns_map != 0 && st.errlog != 0 && st.seglist != 0 && st.md_seglist != 0 && st.sqe_buf != 0
     && st.page_buf != 0 && st.range_buf != 0 && st.aer_table != 0 && st.ae_table != 0 && st.persist != 0
     && st.dcur != 0;

@@ -75,7 +75,6 @@ export function createSq(qid: u32, base: u64, size: u32, cqid: u32, qprio: u32):
   sq.qprio = qprio;
   sq.fetched = 0;
   cqAt(cqid).sq_refs++;
-  sqListInsert(qid);
   if (traceOn(EVC_NORMAL)) emit(EVK_CREATE_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, size, base, <u64>cqid);
 }
 
@@ -83,7 +82,7 @@ export function deleteSq(qid: u32): void {
   const sq = sqAt(qid);
   cqAt(sq.cqid).sq_refs--;
   sq.flags = 0;
-  sqListRemove(qid);
+  setReady(qid, false);
   setSqHint(0);
   if (traceOn(EVC_NORMAL)) emit(EVK_DELETE_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, 0, 0, 0);
 }
@@ -93,29 +92,26 @@ export function deleteCq(qid: u32): void {
   if (traceOn(EVC_NORMAL)) emit(EVK_DELETE_CQ, EVC_NORMAL, qid, 0, 0, 0, 0, 0, 0, 0);
 }
 
-/** The list of existing SQ ids stays sorted, so round robin visits them in QID order. */
-function sqListInsert(qid: u32): void {
-  const st = state();
-  const list = <usize>st.sq_list;
-  let i = st.sq_count;
-  while (i > 0 && <u32>load<u16>(list + <usize>(i - 1) * 2) > qid) {
-    store<u16>(list + <usize>i * 2, load<u16>(list + <usize>(i - 1) * 2));
-    i--;
-  }
-  store<u16>(list + <usize>i * 2, <u16>qid);
-  st.sq_count++;
+/** Mark SQ qid as having entries to fetch, or not (the bitmap round robin walks). */
+function setReady(qid: u32, ready: bool): void {
+  const w = <usize>state().sq_ready + (<usize>(qid >> 6) << 3);
+  const bit = <u64>1 << <u64>(qid & 63);
+  store<u64>(w, ready ? load<u64>(w) | bit : load<u64>(w) & ~bit);
 }
 
-function sqListRemove(qid: u32): void {
+/** The first SQ at or after from and before until with entries to fetch, or -1. */
+function nextReady(from: u32, until: u32): i32 {
   const st = state();
-  const list = <usize>st.sq_list;
-  let j: u32 = 0;
-  for (let i: u32 = 0; i < st.sq_count; i++) {
-    const q = <u32>load<u16>(list + <usize>i * 2);
-    if (q != qid) { store<u16>(list + <usize>j * 2, <u16>q); j++; }
+  if (from >= until) return -1;
+  let w = from >> 6;
+  let bits = load<u64>(<usize>st.sq_ready + (<usize>w << 3)) & (<u64>0xffffffffffffffff << <u64>(from & 63));
+  const last = (until - 1) >> 6;
+  while (bits == 0) {
+    if (++w > last) return -1;
+    bits = load<u64>(<usize>st.sq_ready + (<usize>w << 3));
   }
-  st.sq_count = j;
-  if (st.rr_cursor >= j) st.rr_cursor = 0;
+  const qid = (w << 6) + <u32>ctz<u64>(bits);
+  return qid < until ? <i32>qid : -1;
 }
 
 /** Delete every queue (controller reset). */
@@ -123,8 +119,8 @@ export function deleteAllQueues(): void {
   const st = state();
   memory.fill(g_sq, 0, <usize>((st.max_qid + 1) * SQ_STATE_SIZE));
   memory.fill(g_cq, 0, <usize>((st.max_qid + 1) * CQ_STATE_SIZE));
-  st.sq_count = 0;
-  st.rr_cursor = 0;
+  memory.fill(<usize>st.sq_ready, 0, <usize>(st.sq_ready_words << 3));
+  st.rr_next = 0;
   setSqHint(0);
 }
 
@@ -150,28 +146,34 @@ export function cqReserve(cqid: u32): void { cqAt(cqid).reserved++; }
 export function cqUnreserve(cqid: u32): void { cqAt(cqid).reserved--; }
 
 /**
- * Fetch and execute up to budget commands, visiting the SQs round robin with the Arbitration
- * Burst (Base §3.4.4.1); returns the number executed. Another round is made only while some SQ
- * stopped at its burst with entries left: commands cannot add SQ entries, and a CQ that was
- * full stays full until the host's next doorbell, so any other SQ would yield nothing.
+ * Fetch and execute up to budget commands, visiting the SQs that have entries round robin
+ * in QID order with the Arbitration Burst (Base §3.4.4.1); returns the number executed. A
+ * round goes from rr_next to the highest QID, then from 0 up to rr_next. Another round is made
+ * only while some SQ stopped at its burst with entries left: commands cannot add SQ entries,
+ * and a full CQ stays full until the host's next doorbell, so any other SQ would yield nothing.
  */
 export function processQueues(budget: u32): u32 {
   const st = state();
   let done: u32 = 0;
   const ab = st.feat_arb & ARB_AB_MASK;
   const burst: u32 = ab == ARB_AB_NO_LIMIT ? 0xffffffff : <u32>1 << ab;
+  const limit = st.max_qid + 1;
   let more = true;
   while (more && done < budget && st.phase == PHASE_READY) {
     more = false;
-    const rounds = st.sq_count;
-    for (let k: u32 = 0; k < rounds && st.phase == PHASE_READY && st.sq_count > 0 && done < budget; k++) {
-      if (st.rr_cursor >= st.sq_count) st.rr_cursor = 0;
-      const qid = <u32>load<u16>(<usize>st.sq_list + <usize>st.rr_cursor * 2);
-      st.rr_cursor++;
+    const start = st.rr_next < limit ? st.rr_next : 0;
+    let wrapped = false;
+    let qid = nextReady(start, limit);
+    if (qid < 0) { wrapped = true; qid = nextReady(0, start); }
+    while (qid >= 0 && done < budget && st.phase == PHASE_READY) {
+      const q = <u32>qid;
+      st.rr_next = q + 1;
       const want = min<u32>(burst, budget - done);
-      const n = fetchBurst(qid, want);
+      const n = fetchBurst(q, want);
       done += n;
-      if (n == want && sqPending(sqAt(qid)) != 0) more = true;
+      if (n == want && sqPending(sqAt(q)) != 0) more = true;
+      qid = nextReady(q + 1, wrapped ? start : limit);
+      if (qid < 0 && !wrapped) { wrapped = true; qid = nextReady(0, start); }
     }
   }
   return done;
@@ -199,7 +201,7 @@ export function processQueues(budget: u32): u32 {
  */
 function fetchBurst(qid: u32, max: u32): u32 {
   const sq = sqAt(qid);
-  if ((sq.flags & SQF_EXISTS) == 0) return 0;
+  if ((sq.flags & SQF_EXISTS) == 0) { setReady(qid, false); return 0; }
   const cq = cqAt(sq.cqid);
   const free = cqFree(cq);
   const room = free > cq.reserved ? free - cq.reserved : 0;
@@ -217,6 +219,7 @@ function fetchBurst(qid: u32, max: u32): u32 {
     // The command may have deleted this SQ, reset the controller or made it fatal.
     if ((sq.flags & SQF_EXISTS) == 0 || state().phase != PHASE_READY) return i + 1;
   }
+  if (sq.head == sq.tail) setReady(qid, false);
   setSqHint(base + (<usize>sq.head << SQE_SIZE_LOG2));
   return n;
 }
@@ -248,6 +251,7 @@ function sqDoorbell(qid: u32, tail: u32): void {
   const after = tail >= sq.head ? tail - sq.head : tail + sq.size - sq.head;
   if (after < before) { badDoorbell(qid, UB_DB_SQ_OVERFLOW, tail, AER_ERR_INVALID_DB_VALUE); return; }
   sq.tail = tail;
+  if (tail != sq.head) setReady(qid, true);
   if (traceOn(EVC_NORMAL)) emit(EVK_DOORBELL_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, tail, 0, 0);
 }
 

@@ -34,7 +34,7 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   sqe_buf: u32; // the SQE being executed, copied out of host RAM as a device fetch does
   page_buf: u32; // 4 KiB scratch: Identify pages, log pages, feature data
   range_buf: u32; // Copy / DSM range list, COPY_MAX_RANGES x 40 bytes
-  sq_list: u32; // u16 qids of existing SQs in ascending order, for round robin
+  sq_ready: u32; // bitmap (u64 words), bit qid set while SQ qid has entries to fetch
   aer_table: u32; // u16 CIDs of outstanding Asynchronous Event Requests
   ae_table: u32; // u32 AER DW0 values waiting for a request
   persist: u32; // PersistentState
@@ -50,8 +50,8 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   aerl: u32;
   mpsmax: u32;
   dstrd: u32;
-  sq_count: u32;
-  rr_cursor: u32;
+  sq_ready_words: u32;
+  rr_next: u32; // round robin starts its next round at this qid
   io_queues_created: u32; // I/O queues created since the last reset (Number of Queues rule)
   aer_count: u32;
   ae_count: u32;

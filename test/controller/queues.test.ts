@@ -270,3 +270,40 @@ describe("arbitration: round robin with Arbitration Burst (Base §3.4.4, Feature
     });
   }
 });
+
+describe("arbitration across many SQs: only SQs with entries are visited, in QID order", () => {
+  it("AB = 0: SQs 2, 63 and 64 (two bitmap words) on one CQ take turns, and a fresh doorbell joins the round", async () => {
+    const h = await Host.create({ driver: { ioQueues: 64 } });
+    try {
+      expect(h.setFeature(0x01, 0).status).toBe(0);
+      const qids = [2, 63, 64];
+      for (const q of qids) expect(h.adminCmd(sqe(OP.DELETE_SQ, { cdw10: q })).status).toBe(0);
+      const base = new Map(qids.map((q) => [q, h.alloc(4096)]));
+      for (const q of qids) expect(h.adminCmd(createSq(q, 8, base.get(q)!, 1)).status).toBe(0);
+      const cq1 = h.io(0).cq.bus;
+      const before = h.io(0).cqHead;
+      for (const q of qids) {
+        for (let i = 0; i < 2; i++) {
+          h.ram.set(new Uint8Array(rw(OP.READ, 1, i, 1, 0, { cid: (q << 4) + i, prp1: h.alloc(4096) }).buffer), base.get(q)! + 64 * i);
+        }
+      }
+      h.port.write32(h.sqDoorbell(64), 2);
+      h.port.write32(h.sqDoorbell(2), 2);
+      h.port.write32(h.sqDoorbell(63), 2);
+      h.port.kick();
+      const got = [0, 1, 2, 3, 4, 5].map((k) => cqeAt(h, cq1, before + k));
+      expect(got.map((c) => c.sqid)).toEqual([2, 63, 64, 2, 63, 64]);
+      expect(got.map((c) => c.cid)).toEqual([0x20, 0x3f0, 0x400, 0x21, 0x3f1, 0x401]);
+      expect(got.every((c) => c.status === 0)).toBe(true);
+      // Emptied SQs drop out; the next doorbell brings SQ 63 back on its own.
+      h.ram.set(new Uint8Array(rw(OP.READ, 1, 5, 1, 0, { cid: 0x3f2, prp1: h.alloc(4096) }).buffer), base.get(63)! + 64 * 2);
+      h.port.write32(h.sqDoorbell(63), 3);
+      h.port.kick();
+      const next = cqeAt(h, cq1, before + 6);
+      expect([next.sqid, next.cid, next.status]).toEqual([63, 0x3f2, 0]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
