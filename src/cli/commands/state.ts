@@ -1,7 +1,8 @@
 // nvmelab's own device commands: create a state file, import a raw image into a namespace,
 // export one (a file QEMU's nvme-ns can open as a raw drive), and print a namespace's hash.
 
-import { Command, CliError, namespaceOf } from "../context";
+import { Command, CommandContext, CliError, namespaceOf } from "../context";
+import { Options, OptSpec } from "../args";
 import { readImage, writeImage, imageBytes } from "../../node/images";
 import { hashMedia } from "../../controller/media";
 import { formatBytes } from "../../util/units";
@@ -23,16 +24,24 @@ export const create: Command = {
   },
 };
 
+const IMAGE_NSID: OptSpec = { long: "namespace-id", short: "n", kind: "int", help: "namespace (default: the device's, else 1)", min: 1 };
+
+/** The image file (second positional) and the namespace, checked to exist, of import/export-image. */
+function imageTarget(ctx: CommandContext, o: Options, name: string): { file: string; nsid: number } {
+  const file = o.positional[1];
+  if (!file) throw new CliError(`${name}: give the image file after the device`);
+  const nsid = namespaceOf(ctx, o, 1);
+  ctx.dev.core.slotOf(nsid);
+  return { file, nsid };
+}
+
 export const importImage: Command = {
   name: "import-image", device: true, mutates: true, positionals: 2,
   summary: "Load a raw image (e.g. a QEMU nvme-ns drive file) into a namespace",
   usage: "<device> <image-file> [--namespace-id=<nsid>]",
-  options: [{ long: "namespace-id", short: "n", kind: "int", help: "namespace (default: the device's, else 1)", min: 1 }],
+  options: [IMAGE_NSID],
   run(ctx, o) {
-    const file = o.positional[1];
-    if (!file) throw new CliError("import-image: give the image file after the device");
-    const nsid = namespaceOf(ctx, o, 1);
-    ctx.dev.core.slotOf(nsid);
+    const { file, nsid } = imageTarget(ctx, o, "import-image");
     readImage(ctx.dev.core, nsid, file);
     ctx.dev.driver.recover(); // the controller's view of the namespace (NUSE) changed underneath the host
     ctx.io.out(`imported ${file} into nvme0n${nsid} (${ctx.dev.core.nuse(nsid)} blocks in use)`);
@@ -44,12 +53,9 @@ export const exportImage: Command = {
   name: "export-image", device: true, positionals: 2,
   summary: "Write a namespace as a raw image that QEMU's nvme-ns can open (-drive format=raw)",
   usage: "<device> <image-file> [--namespace-id=<nsid>]",
-  options: [{ long: "namespace-id", short: "n", kind: "int", help: "namespace (default: the device's, else 1)", min: 1 }],
+  options: [IMAGE_NSID],
   run(ctx, o) {
-    const file = o.positional[1];
-    if (!file) throw new CliError("export-image: give the image file after the device");
-    const nsid = namespaceOf(ctx, o, 1);
-    ctx.dev.core.slotOf(nsid);
+    const { file, nsid } = imageTarget(ctx, o, "export-image");
     writeImage(ctx.dev.core, nsid, file);
     ctx.io.out(`wrote nvme0n${nsid} to ${file} (${imageBytes(ctx.dev.core, nsid)} bytes, sparse)`);
     return 0;

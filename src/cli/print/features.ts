@@ -104,6 +104,27 @@ function aecSet(v: number, b: number): boolean {
   return b < 0 ? (v & A.AEC_SMART_MASK) !== 0 : bit(v, b) === 1;
 }
 
+/** Arbitration feature (FID 01h) fields: the weights are 0's based; AB 111b means no limit. */
+function arbitration(v: number) {
+  const ab = v & A.ARB_AB_MASK;
+  return {
+    hpw: ((v >>> A.ARB_HPW_SHIFT) & 0xff) + 1,
+    mpw: ((v >>> A.ARB_MPW_SHIFT) & 0xff) + 1,
+    lpw: ((v >>> A.ARB_LPW_SHIFT) & 0xff) + 1,
+    burst: ab === A.ARB_AB_NO_LIMIT ? "No limit" : String(1 << ab),
+  };
+}
+
+/** Temperature Threshold feature (FID 04h) fields: hysteresis and threshold in kelvin. */
+function temperatureThreshold(v: number) {
+  return {
+    thh: (v >>> A.TEMP_TMPTHH_SHIFT) & A.TEMP_TMPTHH_MASK,
+    thsel: (v >>> A.TEMP_THSEL_SHIFT) & 0x3,
+    tmpsel: (v >>> A.TEMP_TMPSEL_SHIFT) & 0xf,
+    tmpth: v & A.TEMP_TMPTH_MASK,
+  };
+}
+
 function tempLine(k: number): string {
   return `${degrees(k)} (${k} K, ${degreesF(k)})`;
 }
@@ -113,11 +134,11 @@ export function featureFields(fid: number, v: number, data?: Uint8Array): string
   const o: string[] = [];
   switch (fid) {
     case A.FID_ARBITRATION: {
-      const ab = v & A.ARB_AB_MASK;
-      o.push(`\tHigh Priority Weight   (HPW): ${((v >>> A.ARB_HPW_SHIFT) & 0xff) + 1}`);
-      o.push(`\tMedium Priority Weight (MPW): ${((v >>> A.ARB_MPW_SHIFT) & 0xff) + 1}`);
-      o.push(`\tLow Priority Weight    (LPW): ${((v >>> A.ARB_LPW_SHIFT) & 0xff) + 1}`);
-      o.push(`\tArbitration Burst       (AB): ${ab === A.ARB_AB_NO_LIMIT ? "No limit" : 1 << ab}`);
+      const a = arbitration(v);
+      o.push(`\tHigh Priority Weight   (HPW): ${a.hpw}`);
+      o.push(`\tMedium Priority Weight (MPW): ${a.mpw}`);
+      o.push(`\tLow Priority Weight    (LPW): ${a.lpw}`);
+      o.push(`\tArbitration Burst       (AB): ${a.burst}`);
       break;
     }
     case A.FID_POWER_MANAGEMENT: {
@@ -127,10 +148,7 @@ export function featureFields(fid: number, v: number, data?: Uint8Array): string
       break;
     }
     case A.FID_TEMPERATURE_THRESHOLD: {
-      const thh = (v >>> A.TEMP_TMPTHH_SHIFT) & A.TEMP_TMPTHH_MASK;
-      const thsel = (v >>> A.TEMP_THSEL_SHIFT) & 0x3;
-      const tmpsel = (v >>> A.TEMP_TMPSEL_SHIFT) & 0xf;
-      const tmpth = v & A.TEMP_TMPTH_MASK;
+      const { thh, thsel, tmpsel, tmpth } = temperatureThreshold(v);
       o.push(`\tTemperature Threshold Hysteresis(TMPTHH): ${tempLine(thh)}`);
       o.push(`\tThreshold Type Select         (THSEL): ${thsel} - ${tempType(thsel)}`);
       o.push(`\tThreshold Temperature Select (TMPSEL): ${tmpsel} - ${tempSelect(tmpsel)}`);
@@ -224,11 +242,11 @@ export function featureFieldsJson(fid: number, v: number, data?: Uint8Array): Re
   const r: Record<string, unknown> = {};
   switch (fid) {
     case A.FID_ARBITRATION: {
-      const ab = v & A.ARB_AB_MASK;
-      r["High Priority Weight (HPW)"] = ((v >>> A.ARB_HPW_SHIFT) & 0xff) + 1;
-      r["Medium Priority Weight (MPW)"] = ((v >>> A.ARB_MPW_SHIFT) & 0xff) + 1;
-      r["Low Priority Weight (LPW)"] = ((v >>> A.ARB_LPW_SHIFT) & 0xff) + 1;
-      r["Arbitration Burst (AB)"] = ab === A.ARB_AB_NO_LIMIT ? "No limit" : String(1 << ab);
+      const a = arbitration(v);
+      r["High Priority Weight (HPW)"] = a.hpw;
+      r["Medium Priority Weight (MPW)"] = a.mpw;
+      r["Low Priority Weight (LPW)"] = a.lpw;
+      r["Arbitration Burst (AB)"] = a.burst;
       break;
     }
     case A.FID_POWER_MANAGEMENT: {
@@ -239,10 +257,7 @@ export function featureFieldsJson(fid: number, v: number, data?: Uint8Array): Re
       break;
     }
     case A.FID_TEMPERATURE_THRESHOLD: {
-      const thh = (v >>> A.TEMP_TMPTHH_SHIFT) & A.TEMP_TMPTHH_MASK;
-      const thsel = (v >>> A.TEMP_THSEL_SHIFT) & 0x3;
-      const tmpsel = (v >>> A.TEMP_TMPSEL_SHIFT) & 0xf;
-      const tmpth = v & A.TEMP_TMPTH_MASK;
+      const { thh, thsel, tmpsel, tmpth } = temperatureThreshold(v);
       r["Temperature Threshold Hysteresis (TMPTHH)"] = jsonDegrees(thh);
       r["TMPTHH kelvin"] = `${thh} K`;
       r["Threshold Type Select (THSEL)"] = thsel;
