@@ -47,3 +47,40 @@ export function buildSglDataBlock(q: Sqe, bus: number, len: number): void {
   q[S.SQE_SGL1 / 4 + 2] = len >>> 0;
   q[S.SQE_SGL1 / 4 + 3] = (SGL_TYPE_DATA_BLOCK << SGL_TYPE_SHIFT) << 24;
 }
+
+/**
+ * PRPs for a scatter list (nvme_pci_setup_prps over a request's segments): PRP1 is the first
+ * byte; every later entry starts a page. Segments after the first must start on a page and
+ * all but the last must end on one (the queue's virt boundary guarantees it); a list that
+ * breaks the rule is a host bug and is refused here rather than sent.
+ */
+export function buildPrpsForSegments(q: Sqe, segs: Array<{ bus: number; len: number }>, pool: DmaPool, ram: DataView, page = PAGE_SIZE): DmaBuffer[] {
+  const entries: number[] = [];
+  let total = 0;
+  for (let i = 0; i < segs.length; i++) {
+    const { bus, len } = segs[i];
+    if (len <= 0) continue;
+    if (entries.length > 0 && bus % page !== 0) throw new Error(`segment ${i} at ${bus} does not start on a page: it cannot be described by PRPs`);
+    if (i < segs.length - 1 && (bus + len) % page !== 0) throw new Error(`segment ${i} ends inside a page: it cannot be described by PRPs`);
+    for (let a = bus; a < bus + len; a = (Math.floor(a / page) + 1) * page) entries.push(a);
+    total += len;
+  }
+  setPsdt(q, S.PSDT_PRP);
+  if (entries.length <= 2) { setPrp(q, entries[0] ?? 0, entries[1] ?? 0); return []; }
+  void total;
+  const perList = page / 8;
+  const lists: DmaBuffer[] = [];
+  let prevList: DmaBuffer | null = null;
+  let i = 1;
+  while (i < entries.length) {
+    const list = pool.alloc(page, page);
+    lists.push(list);
+    if (prevList) ram.setBigUint64(prevList.bus + (perList - 1) * 8, BigInt(list.bus), true);
+    const left = entries.length - i;
+    const here = left > perList ? perList - 1 : left;
+    for (let k = 0; k < here; k++) ram.setBigUint64(list.bus + k * 8, BigInt(entries[i++]), true);
+    prevList = list;
+  }
+  setPrp(q, entries[0], lists[0].bus);
+  return lists;
+}

@@ -1,0 +1,160 @@
+// The bio: one contiguous range of sectors on one block device, with the data pages that go
+// with it (include/linux/blk_types.h). Ops and flags carry the kernel's names; copy ops are
+// those of the three designs explored here. Completion follows bio_endio: chained bios
+// (bio_chain) complete their parent when the last child is done (__bi_remaining).
+
+import type { BlockDevice } from "./disk";
+import type { CopyCtx } from "./copy/ctx-types";
+
+/** REQ_OP_* (include/linux/blk_types.h). Copy ops are numbered as their series number them. */
+export const enum Op {
+  READ = 0,
+  WRITE = 1,
+  FLUSH = 2,
+  DISCARD = 3,
+  WRITE_ZEROES = 9,
+  /** Copy source half: v20 numbers it 18, the 2026 series 20. */
+  COPY_SRC = 18,
+  /** Copy destination half: v20 numbers it 19, the 2026 series 21. */
+  COPY_DST = 19,
+  /** The 2025 single-bio design: one bio, destination range in bi_iter, source vector beside it. */
+  COPY = 64,
+}
+
+export const OP_NAMES: Record<number, string> = {
+  [Op.READ]: "READ", [Op.WRITE]: "WRITE", [Op.FLUSH]: "FLUSH", [Op.DISCARD]: "DISCARD",
+  [Op.WRITE_ZEROES]: "WRITE_ZEROES", [Op.COPY_SRC]: "COPY_SRC", [Op.COPY_DST]: "COPY_DST", [Op.COPY]: "COPY",
+};
+
+/** REQ_* flag bits (the subset whose behaviour is modelled). */
+export const REQ_SYNC = 1 << 0;
+export const REQ_FUA = 1 << 1;
+export const REQ_PREFLUSH = 1 << 2;
+export const REQ_NOMERGE = 1 << 3;
+export const REQ_META = 1 << 4;
+export const REQ_FAILFAST_DEV = 1 << 5;
+
+/** blk_status_t values and their names (block/blk-core.c blk_errors[]). */
+export const enum BlkStatus {
+  OK = 0,
+  NOTSUPP = 1,
+  TIMEOUT = 2,
+  NOSPC = 3,
+  TRANSPORT = 4,
+  TARGET = 5,
+  NEXUS = 6,
+  MEDIUM = 7,
+  PROTECTION = 8,
+  RESOURCE = 9,
+  IOERR = 10,
+  AGAIN = 12,
+}
+
+export const BLK_STATUS_NAMES: Record<number, string> = {
+  0: "BLK_STS_OK", 1: "BLK_STS_NOTSUPP", 2: "BLK_STS_TIMEOUT", 3: "BLK_STS_NOSPC", 4: "BLK_STS_TRANSPORT",
+  5: "BLK_STS_TARGET", 6: "BLK_STS_RESV_CONFLICT", 7: "BLK_STS_MEDIUM", 8: "BLK_STS_PROTECTION",
+  9: "BLK_STS_RESOURCE", 10: "BLK_STS_IOERR", 12: "BLK_STS_AGAIN",
+};
+
+/** The errno blk_status_to_errno gives each status (blk_errors[] in block/blk-core.c). */
+export const BLK_STATUS_ERRNO: Record<number, number> = {
+  0: 0, 1: -95, 2: -110, 3: -28, 4: -108, 5: -121, 6: -6, 7: -61, 8: -84, 9: -12, 10: -5, 12: -11,
+};
+
+/** One piece of a bio's data: bytes in host RAM (a bio_vec, with a bus address for a page). */
+export interface BioVec {
+  bus: number;
+  len: number;
+}
+
+export const SECTOR_SHIFT = 9;
+export const SECTOR_SIZE = 512;
+
+let nextBioId = 1;
+
+/** Reset bio numbering (a new run starts at bio 1, so traces are reproducible). */
+export function resetBioIds(): void { nextBioId = 1; }
+
+export class Bio {
+  readonly id = nextBioId++;
+  bdev: BlockDevice;
+  op: Op;
+  flags: number;
+  /** bi_iter.bi_sector and bi_size. */
+  sector: number;
+  size: number;
+  vecs: BioVec[];
+  status: BlkStatus = BlkStatus.OK;
+  /** The task that submitted it (for traces and plugs). */
+  task: number;
+  /** bi_end_io. */
+  endio: ((bio: Bio) => void) | null = null;
+  /** bio_chain: the parent to complete when this bio and its siblings are done. */
+  parent: Bio | null = null;
+  /** __bi_remaining: 1 + chained children not yet done. */
+  remaining = 1;
+  /** The 2026 design's bi_copy_ctx (copies only). */
+  copyCtx: CopyCtx | null = null;
+  /** The 2025 design's source vector: sectors on the same device, in order (COPY only). */
+  copySrc: Array<{ sector: number; sectors: number }> | null = null;
+  /** Where this bio came from, for traces: the bio it was cloned or split from. */
+  origin: Bio | null = null;
+  /** BIO_TRACE_COMPLETION: Q has been traced for this bio (once per bio, not per resubmission). */
+  queued = false;
+  /** Set once bio_endio has run its end_io (a bio completes exactly once). */
+  ended = false;
+  /** Opaque per-user data (bi_private). */
+  private_: unknown = null;
+
+  constructor(bdev: BlockDevice, op: Op, sector: number, size: number, vecs: BioVec[] = [], flags = 0, task = 0) {
+    this.bdev = bdev;
+    this.op = op;
+    this.sector = sector;
+    this.size = size;
+    this.vecs = vecs;
+    this.flags = flags;
+    this.task = task;
+  }
+
+  get sectors(): number { return this.size >>> SECTOR_SHIFT; }
+  get end(): number { return this.sector + this.sectors; }
+  get segments(): number { return this.vecs.length; }
+}
+
+/** op_is_write: data flows to the device (the op's low bit, as in the kernel). */
+export function opIsWrite(op: Op): boolean {
+  return op === Op.WRITE || op === Op.DISCARD || op === Op.WRITE_ZEROES || op === Op.COPY_DST || op === Op.COPY;
+}
+
+export function opIsCopy(op: Op): boolean {
+  return op === Op.COPY_SRC || op === Op.COPY_DST || op === Op.COPY;
+}
+
+/** bio_has_data: ops whose bios carry pages (v20 narrowed it to READ/WRITE). */
+export function opHasData(op: Op): boolean {
+  return op === Op.READ || op === Op.WRITE;
+}
+
+/** bio_chain(child, parent): parent completes only after child. */
+export function bioChain(child: Bio, parent: Bio): void {
+  child.parent = parent;
+  parent.remaining++;
+}
+
+/**
+ * bio_endio: a bio with chained children completes when the last one is done; the first
+ * error among them becomes the parent's status (__bio_chain_endio keeps the first).
+ */
+export function bioEndio(bio: Bio): void {
+  if (--bio.remaining > 0) return;
+  if (bio.ended) throw new Error(`bio ${bio.id} completed twice`);
+  bio.ended = true;
+  const parent = bio.parent;
+  if (parent) {
+    if (parent.status === BlkStatus.OK && bio.status !== BlkStatus.OK) parent.status = bio.status;
+    bio.endio?.(bio);
+    bioEndio(parent);
+    return;
+  }
+  bio.endio?.(bio);
+}

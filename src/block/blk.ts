@@ -1,0 +1,231 @@
+// The block layer's entry points and shared state: submit_bio / submit_bio_noacct with their
+// checks (bio_check_eod, unsupported ops, flushes on a device without a write cache) and the
+// current->bio_list loop that turns stacking drivers' recursion into iteration
+// (__submit_bio_noacct); plugs per task (blk_start_plug / blk_finish_plug, flush when the task
+// blocks); and the trace helpers every layer uses.
+
+import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, REQ_PREFLUSH, bioEndio } from "./bio";
+import { Sim, Task } from "./sim";
+import { Tracer, Action, BlkEvent, rwbs } from "./trace";
+import { BlkPlug } from "./plug";
+import { CtxPhase } from "./copy/ctx-types";
+import type { BlockDevice, CopyDesign } from "./disk";
+import type { Request } from "./request";
+import type { DmaPool } from "../driver/dma-pool";
+
+/** Host memory for data pages: where bios' pages come from (the NVMe controller's host RAM). */
+export interface HostMemory {
+  pool: DmaPool;
+  ram: Uint8Array;
+}
+
+/** A queue that can take plugged requests back when the plug is flushed (blk-mq). */
+export interface PlugTarget {
+  flushPlugged(rqs: Request[], fromSchedule: boolean): void;
+}
+
+export class BlockLayer {
+  readonly sim: Sim;
+  readonly tracer = new Tracer();
+  readonly disks = new Map<string, BlockDevice>();
+  /** The copy design of devices that do not choose their own. */
+  design: CopyDesign = "ctx";
+  /** Pages for data; set when the NVMe controller is attached. */
+  mem: HostMemory | null = null;
+
+  constructor(cpus: number) {
+    this.sim = new Sim(cpus);
+  }
+
+  addDisk(d: BlockDevice): void {
+    if (this.disks.has(d.name)) throw new Error(`a device named ${d.name} already exists`);
+    this.disks.set(d.name, d);
+  }
+
+  disk(name: string): BlockDevice {
+    const d = this.disks.get(name);
+    if (!d) throw new Error(`no block device ${name} (there are: ${[...this.disks.keys()].join(", ")})`);
+    return d;
+  }
+
+  designOf(d: BlockDevice): CopyDesign {
+    return d.copyDesign ?? this.design;
+  }
+
+  get task(): Task { return this.sim.current; }
+
+  // ---- plugging ----
+
+  /** blk_start_plug: only the outermost plug of a task counts. */
+  startPlug(t: Task = this.task): void {
+    if (t.plugDepth++ === 0) t.plug = new BlkPlug();
+  }
+
+  /** blk_finish_plug: flush (U) when the outermost plug ends. */
+  finishPlug(t: Task = this.task): void {
+    if (t.plugDepth === 0) throw new Error(`${t.comm}: blk_finish_plug without blk_start_plug`);
+    if (--t.plugDepth > 0) return;
+    const plug = t.plug;
+    if (plug) this.flushPlug(plug, false);
+    t.plug = null;
+  }
+
+  /**
+   * blk_mq_flush_plug_list: hand plugged requests to their queues, one unplug event per
+   * queue (U explicit, UT when the task blocks).
+   */
+  flushPlug(plug: BlkPlug, fromSchedule: boolean): void {
+    while (plug.list.length > 0) {
+      const rqs = plug.list.splice(0);
+      plug.multipleQueues = false;
+      const byQueue = new Map<BlockDevice, Request[]>();
+      for (const rq of rqs) {
+        const q = rq.bio.bdev;
+        let l = byQueue.get(q);
+        if (!l) byQueue.set(q, (l = []));
+        l.push(rq);
+      }
+      for (const [q, l] of byQueue) {
+        this.event(fromSchedule ? "UT" : "U", q, { rwbs: "N", sector: 0, sectors: 0, depth: l.length });
+        (q as unknown as PlugTarget).flushPlugged(l, fromSchedule);
+      }
+    }
+  }
+
+  /** The task is about to sleep (schedule()): its plug is flushed first, marked UT. */
+  blockTask(t: Task = this.task): void {
+    if (t.plug && t.plug.list.length > 0) this.sim.as(t, () => this.flushPlug(t.plug!, true));
+  }
+
+  /** Wait for every bio the task submitted; the task sleeps, so its plug is flushed. */
+  waitTask(t: Task = this.task): void {
+    if (t.outstanding === 0) return;
+    this.blockTask(t);
+    this.sim.runUntil(() => t.outstanding === 0, `${t.comm} (pid ${t.pid}) waiting for its I/O`);
+  }
+
+  // ---- submission ----
+
+  /**
+   * submit_bio from a task: counts the bio as the task's until it completes, then
+   * submit_bio_noacct. The caller's end_io runs first, then the count drops.
+   */
+  submitBio(bio: Bio): void {
+    const t = this.task;
+    bio.task = t.pid;
+    t.outstanding++;
+    const endio = bio.endio;
+    bio.endio = (b) => {
+      endio?.(b);
+      t.outstanding--;
+    };
+    this.submitBioNoacct(bio);
+  }
+
+  /** submit_bio_noacct: checks, then into the device (or onto current->bio_list). */
+  submitBioNoacct(bio: Bio): void {
+    const status = this.checkBio(bio);
+    if (status !== null) {
+      if (status === BlkStatus.OK) { bioEndio(bio); return; }
+      this.fail(bio, status);
+      return;
+    }
+    if (!bio.queued) {
+      bio.queued = true;
+      this.bioEvent("Q", bio);
+    }
+    // The 2026 design: a copy bio that reached a non-stacking device waits in its context.
+    const ctx = bio.copyCtx;
+    if (ctx && ctx.phase === CtxPhase.TRANSLATE && !bio.bdev.stacking) {
+      ctx.arrive(bio);
+      return;
+    }
+    const t = this.task;
+    if (t.bioList) {
+      t.bioList.push(bio);
+      return;
+    }
+    // __submit_bio_noacct: bios a stacking driver submits are collected and submitted after
+    // it returns, lower devices first, so recursion depth stays bounded.
+    let list: Bio[] = [bio];
+    for (let guard = 0; list.length > 0; guard++) {
+      if (guard > 10_000_000) throw new Error("submit_bio_noacct: runaway resubmission");
+      const b = list.shift()!;
+      t.bioList = [];
+      try {
+        b.bdev.submit(b);
+      } finally {
+        const more = t.bioList as Bio[];
+        t.bioList = null;
+        // lower devices first, then this device's, then what was already waiting
+        list = [...more.filter((m) => m.bdev !== b.bdev), ...more.filter((m) => m.bdev === b.bdev), ...list];
+      }
+    }
+  }
+
+  /** The checks of submit_bio_noacct; null = go on, OK = complete at once, else fail. */
+  private checkBio(bio: Bio): BlkStatus | null {
+    const d = bio.bdev;
+    const lbs = d.limits.logical_block_size;
+    if (bio.end > d.capacity || bio.sector < 0) {
+      this.message(d, `bio ${bio.id}: sectors ${bio.sector}+${bio.sectors} beyond the end of ${d.name} (${d.capacity} sectors)`);
+      return BlkStatus.IOERR;
+    }
+    if ((bio.sector * 512) % lbs !== 0 || bio.size % lbs !== 0) {
+      this.message(d, `bio ${bio.id}: not aligned to the logical block size ${lbs}`);
+      return BlkStatus.IOERR;
+    }
+    switch (bio.op) {
+      case Op.DISCARD:
+        if (d.limits.max_discard_sectors === 0) return BlkStatus.NOTSUPP;
+        break;
+      case Op.WRITE_ZEROES:
+        if (d.limits.max_write_zeroes_sectors === 0) return BlkStatus.NOTSUPP;
+        break;
+      case Op.COPY_SRC:
+      case Op.COPY_DST:
+      case Op.COPY:
+        if (d.limits.max_copy_sectors === 0) return BlkStatus.NOTSUPP;
+        break;
+      case Op.FLUSH:
+        if (!this.writeCache(d)) return BlkStatus.OK;
+        break;
+    }
+    if ((bio.flags & REQ_PREFLUSH) && !this.writeCache(d)) bio.flags &= ~REQ_PREFLUSH;
+    return null;
+  }
+
+  private writeCache(d: BlockDevice): boolean {
+    return (d as { writeCache?: boolean }).writeCache !== false;
+  }
+
+  /** End a bio with an error status. */
+  fail(bio: Bio, status: BlkStatus): void {
+    bio.status = status;
+    bioEndio(bio);
+  }
+
+  // ---- tracing ----
+
+  event(action: Action, d: { major: number; minor: number }, e: Partial<BlkEvent> & { rwbs: string; sector: number; sectors: number }): void {
+    const t = this.task;
+    this.tracer.emit({ time_ns: this.sim.now_ns, cpu: t.cpu, pid: t.pid, comm: t.comm, major: d.major, minor: d.minor, action, ...e });
+  }
+
+  bioEvent(action: Action, bio: Bio, extra: Partial<BlkEvent> = {}): void {
+    this.event(action, bio.bdev, { bio: bio.id, rwbs: rwbs(bio.op, bio.flags, bio.size), sector: bio.sector, sectors: bio.sectors, ...extra });
+  }
+
+  rqEvent(action: Action, d: BlockDevice, rq: Request, extra: Partial<BlkEvent> = {}): void {
+    this.event(action, d, { rq: rq.id, rwbs: rwbs(rq.op, rq.flags, rq.dataLen), sector: rq.sector, sectors: rq.sectors, ...extra });
+  }
+
+  completeEvent(d: BlockDevice, rq: Request, status: BlkStatus): void {
+    this.rqEvent("C", d, rq, status === BlkStatus.OK ? {} : { error: BLK_STATUS_NAMES[status] });
+  }
+
+  /** A text message in the trace (blkparse prints these as "m N text"). */
+  message(d: { major: number; minor: number }, text: string): void {
+    this.event("m", d, { rwbs: "N", sector: 0, sectors: 0, text });
+  }
+}

@@ -1,0 +1,57 @@
+// A block device as the block layer sees it (struct gendisk + its request_queue): a name,
+// device numbers, queue limits and flags, per-device I/O statistics (/proc/diskstats), and
+// how bios reach it: a blk-mq queue (nvme namespaces) or a bio-based stacking driver (dm).
+
+import type { Bio } from "./bio";
+import type { QueueLimits, QueueFlags } from "./limits";
+
+/** The copy designs a device can use (see docs/BLOCK.md). */
+export type CopyDesign = "pair" | "ctx" | "vector";
+
+/** Per-device counters as /proc/diskstats and fio's disk stats keep them (index 0 read, 1 write). */
+export interface DiskStats {
+  ios: [number, number];
+  merges: [number, number];
+  sectors: [number, number];
+  ticks_ns: [number, number];
+  /** Sum over time of requests in flight (in_queue, weighted by time). */
+  in_queue_ns: number;
+  /** Time with at least one request in flight (io_ticks). */
+  busy_ns: number;
+  inflight: number;
+  /** When inflight last changed, to integrate in_queue and busy. */
+  since_ns: number;
+  discards: number;
+  discard_sectors: number;
+  flushes: number;
+  copies: number;
+  copy_sectors: number;
+}
+
+export function newDiskStats(): DiskStats {
+  return {
+    ios: [0, 0], merges: [0, 0], sectors: [0, 0], ticks_ns: [0, 0], in_queue_ns: 0, busy_ns: 0, inflight: 0,
+    since_ns: 0, discards: 0, discard_sectors: 0, flushes: 0, copies: 0, copy_sectors: 0,
+  };
+}
+
+export interface BlockDevice {
+  name: string;
+  major: number;
+  minor: number;
+  limits: QueueLimits;
+  flags: QueueFlags;
+  /** Capacity in 512-byte sectors. */
+  capacity: number;
+  stats: DiskStats;
+  /** Which copy design copies on this device use; undefined: the run's. */
+  copyDesign?: CopyDesign;
+  /** True for bio-based stacking drivers (device-mapper). */
+  readonly stacking: boolean;
+  /** The driver that owns it, for the same-driver check of the 2026 design ("nvme", "dm"). */
+  readonly driver: string;
+  /** Take a bio (submit_bio_noacct has done its checks). */
+  submit(bio: Bio): void;
+}
+
+export const devName = (d: { major: number; minor: number }) => `${d.major},${d.minor}`;

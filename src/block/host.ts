@@ -1,0 +1,58 @@
+// A host with a block layer: the emulated NVMe controller (stepped, deterministic), the NVMe
+// driver brought up with one I/O queue pair per hardware context, the block layer with its
+// CPUs and copy design, and the namespaces registered as block devices. No DOM and no Node
+// APIs: the wasm module comes from the caller (src/node or web).
+
+import { ControllerCore } from "../controller/core";
+import { ControllerConfig } from "../controller/config";
+import { StepPort } from "../controller/port";
+import { NvmeDriver } from "../driver/nvme";
+import { BlockLayer } from "./blk";
+import { CopyDesign } from "./disk";
+import { DEFAULT_TIMING, DeviceTiming, NvmeBlkController } from "./nvme-blk";
+import { resetBioIds } from "./bio";
+import { resetRequestIds } from "./request";
+import { resetCopyIds } from "./copy/copy";
+import { resetCtxIds } from "./copy/ctx";
+
+export interface BlockHostOptions {
+  cpus?: number;
+  /** Hardware queues (NVMe I/O queue pairs); default one per CPU. */
+  hwQueues?: number;
+  queueDepth?: number;
+  design?: CopyDesign;
+  timing?: Partial<DeviceTiming>;
+}
+
+export class BlockHost {
+  private constructor(
+    readonly core: ControllerCore,
+    readonly port: StepPort,
+    readonly driver: NvmeDriver,
+    readonly blk: BlockLayer,
+    readonly nvme: NvmeBlkController,
+  ) {}
+
+  static async create(module: WebAssembly.Module, config: ControllerConfig, o: BlockHostOptions = {}): Promise<BlockHost> {
+    resetBioIds();
+    resetRequestIds();
+    resetCopyIds();
+    resetCtxIds();
+    const cpus = o.cpus ?? 2;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) throw new Error(`cpus: ${cpus} is not between 1 and 64`);
+    const hw = o.hwQueues ?? cpus;
+    if (!Number.isInteger(hw) || hw < 1 || hw > config.maxIoQueuePairs) throw new Error(`hw_queues: ${hw} is not between 1 and the controller's ${config.maxIoQueuePairs} queue pairs`);
+    const core = await ControllerCore.create(module, config);
+    core.exports.ctrl_power_on();
+    const blk = new BlockLayer(cpus);
+    // the controller's clock is the block layer's modelled clock: deterministic runs
+    const port = new StepPort(core, () => blk.sim.now_ns);
+    const driver = new NvmeDriver(port, { ioQueues: hw, ioDepth: o.queueDepth ?? 256 });
+    driver.bringUp();
+    blk.design = o.design ?? "ctx";
+    blk.mem = { pool: driver.pool, ram: core.hostRam };
+    const nvme = new NvmeBlkController(blk, driver, 0, { ...DEFAULT_TIMING, ...o.timing });
+    for (const d of nvme.disks) blk.addDisk(d);
+    return new BlockHost(core, port, driver, blk, nvme);
+  }
+}

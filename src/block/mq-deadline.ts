@@ -1,0 +1,110 @@
+// The mq-deadline I/O scheduler (block/mq-deadline.c), the parts that change what reaches the
+// device: requests sorted by sector per direction and dispatched in batches of fifo_batch,
+// reads preferred until writes have been starved writes_starved times, a FIFO per direction
+// whose expired head goes first (read_expire 500 ms, write_expire 5 s), and bio merges into
+// queued requests (back merges by end sector, front merges by start sector).
+
+import { Bio, opIsWrite } from "./bio";
+import type { Request } from "./request";
+import type { MqDisk } from "./mq";
+
+export const FIFO_BATCH = 16;
+export const WRITES_STARVED = 2;
+export const READ_EXPIRE_NS = 500e6;
+export const WRITE_EXPIRE_NS = 5000e6;
+
+interface Queued { rq: Request; deadline_ns: number }
+
+export class Deadline {
+  /** Per direction (0 read, 1 write): sorted by sector, and in arrival order. */
+  private readonly sorted: Request[][] = [[], []];
+  private readonly fifo: Queued[][] = [[], []];
+  private lastDir = 0;
+  private batching = 0;
+  private nextRq: Array<Request | null> = [null, null];
+  private starved = 0;
+  /** The one-hit merge cache (q->last_merge), the only lookup nomerges=1 leaves. */
+  private lastMerge: Request | null = null;
+
+  get size(): number { return this.sorted[0].length + this.sorted[1].length; }
+
+  insert(rq: Request, now_ns: number): void {
+    const d = opIsWrite(rq.op) ? 1 : 0;
+    const list = this.sorted[d];
+    let i = list.length;
+    while (i > 0 && list[i - 1].sector > rq.sector) i--;
+    list.splice(i, 0, rq);
+    this.fifo[d].push({ rq, deadline_ns: now_ns + (d ? WRITE_EXPIRE_NS : READ_EXPIRE_NS) });
+  }
+
+  requeue(rq: Request): void {
+    const d = opIsWrite(rq.op) ? 1 : 0;
+    this.sorted[d].unshift(rq);
+    this.fifo[d].unshift({ rq, deadline_ns: 0 });
+  }
+
+  /** dd_merge + elv_merge: a queued request this bio can join, tried back then front. */
+  tryMerge(disk: MqDisk, bio: Bio, nsegs: number, oneHitOnly: boolean): boolean {
+    if (this.lastMerge && this.present(this.lastMerge) && disk.mergeInto(this.lastMerge, bio, nsegs)) return true;
+    if (oneHitOnly) return false;
+    const d = opIsWrite(bio.op) ? 1 : 0;
+    for (const rq of this.sorted[d]) {
+      if (rq.end === bio.sector || rq.sector === bio.end || rq.op === bio.op) {
+        if (disk.mergeInto(rq, bio, nsegs)) { this.lastMerge = rq; this.resort(d, rq); return true; }
+      }
+    }
+    return false;
+  }
+
+  private present(rq: Request): boolean {
+    return this.sorted[opIsWrite(rq.op) ? 1 : 0].includes(rq);
+  }
+
+  private resort(d: number, rq: Request): void {
+    const list = this.sorted[d];
+    list.splice(list.indexOf(rq), 1);
+    let i = list.length;
+    while (i > 0 && list[i - 1].sector > rq.sector) i--;
+    list.splice(i, 0, rq);
+  }
+
+  /** __dd_dispatch_request: continue the batch, else pick a direction and a start. */
+  next(now_ns: number): Request | null {
+    let rq: Request | null = null;
+    const cont = this.nextRq[this.lastDir];
+    if (cont && this.batching < FIFO_BATCH && this.present(cont)) {
+      rq = cont;
+    } else {
+      const reads = this.sorted[0].length > 0;
+      const writes = this.sorted[1].length > 0;
+      let d: number;
+      if (reads && !(writes && this.starved >= WRITES_STARVED)) {
+        d = 0;
+        if (writes) this.starved++;
+      } else if (writes) {
+        d = 1;
+        this.starved = 0;
+      } else return null;
+      const head = this.fifo[d][0];
+      const expired = head && head.deadline_ns <= now_ns;
+      const nxt = this.nextRq[d];
+      rq = expired || !nxt || !this.present(nxt) ? head.rq : nxt;
+      this.batching = 0;
+      this.lastDir = d;
+    }
+    this.remove(rq);
+    this.batching++;
+    return rq;
+  }
+
+  private remove(rq: Request): void {
+    const d = opIsWrite(rq.op) ? 1 : 0;
+    const list = this.sorted[d];
+    const i = list.indexOf(rq);
+    list.splice(i, 1);
+    this.nextRq[d] = list[i] ?? null;
+    const f = this.fifo[d];
+    f.splice(f.findIndex((q) => q.rq === rq), 1);
+    if (this.lastMerge === rq) this.lastMerge = null;
+  }
+}

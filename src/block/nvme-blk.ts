@@ -1,0 +1,509 @@
+// The NVMe host driver's block side (drivers/nvme/host/core.c nvme_setup_cmd, pci.c
+// nvme_queue_rq / nvme_queue_rqs): namespaces become block devices nvme<C>n<N> with queue
+// limits from Identify (nvme_update_disk_info, nvme_config_discard, and each copy design's
+// nvme patch); requests become commands: Read/Write with PRPs over the request's segments,
+// one Dataset Management with a range per merged discard bio, Write Zeroes, Flush, and Copy
+// with the source ranges its design supplies, packing adjacent-destination copy requests of one
+// batch into as few Copy commands as MSRC, MSSRL and MCL allow. Completions map NVMe status
+// to blk_status (nvme_error_status) after the modelled device time.
+
+import { Bio, BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA } from "./bio";
+import { BlockLayer } from "./blk";
+import { CopyDesign } from "./disk";
+import { QueueLimits, defaultLimits } from "./limits";
+import { MqDisk, MqDriverOps } from "./mq";
+import { Request } from "./request";
+import { CtxPhase } from "./copy/ctx-types";
+import { NvmeDriver } from "../driver/nvme";
+import { QueuePair } from "../driver/queue";
+import { DmaBuffer } from "../driver/dma-pool";
+import { newSqe, setU64 } from "../driver/sqe";
+import { buildPrpsForSegments } from "../driver/prp";
+import * as O from "../../assembly/spec/opcodes";
+import * as I from "../../assembly/spec/identify";
+import * as C from "../../assembly/spec/copy";
+import * as St from "../../assembly/spec/status";
+import type { NvmeCommandRecord } from "./trace";
+
+/** What the modelled device takes per command (until the full device model of issue 4). */
+export interface DeviceTiming {
+  /** Fixed time from doorbell to completion for any command. */
+  latency_ns: number;
+  /** Data moved over the link, per second (reads and writes). */
+  link_bytes_per_s: number;
+  /** Data the device copies internally, per second (Copy). */
+  copy_bytes_per_s: number;
+}
+
+export const DEFAULT_TIMING: DeviceTiming = { latency_ns: 10_000, link_bytes_per_s: 3e9, copy_bytes_per_s: 2e9 };
+
+/** NVME_MAX_KB_SZ and NVME_MAX_SEGS (drivers/nvme/host/pci.c, 6.x). */
+export const NVME_MAX_KB_SZ = 8192;
+export const NVME_MAX_SEGS = 128;
+/** NVME_DSM_MAX_RANGES: the DSM buffer always holds 256 ranges. */
+export const NVME_DSM_MAX_RANGES = 256;
+export const NVME_CTRL_PAGE_SIZE = 4096;
+
+/** nvme_error_status: NVMe status (SCT << 8 | SC) to blk_status. */
+export function nvmeErrorStatus(status: number): BlkStatus {
+  switch (status & 0x7ff) {
+    case St.SC_SUCCESS: return BlkStatus.OK;
+    case St.SC_CAPACITY_EXCEEDED: return BlkStatus.NOSPC;
+    case St.SC_LBA_OUT_OF_RANGE: return BlkStatus.TARGET;
+    case St.SC_CONFLICTING_ATTRIBUTES:
+    case St.SC_INVALID_OPCODE:
+    case St.SC_INVALID_FIELD:
+    case St.SC_INVALID_NSID:
+      return BlkStatus.NOTSUPP;
+    case St.SC_WRITE_FAULT:
+    case St.SC_UNRECOVERED_READ:
+    case 0x287: // Deallocated or Unwritten Logical Block
+    case 0x286: // Access Denied
+    case St.SC_WRITE_TO_READ_ONLY:
+    case 0x285: // Compare Failure
+      return BlkStatus.MEDIUM;
+    case St.SC_GUARD_CHECK:
+    case 0x283: // Application Tag Check Error
+    case 0x284: // Reference Tag Check Error
+    case St.SC_INVALID_PROTECTION_INFO:
+      return BlkStatus.PROTECTION;
+    case 0x83: // Reservation Conflict
+      return BlkStatus.NEXUS;
+    case 0x370: // Internal Path Error
+      return BlkStatus.TRANSPORT;
+    default:
+      return BlkStatus.IOERR;
+  }
+}
+
+/** One namespace as a block device. */
+export class NvmeNsDisk extends MqDisk {
+  readonly driver = "nvme";
+  constructor(
+    blk: BlockLayer,
+    name: string,
+    minor: number,
+    limits: QueueLimits,
+    capacity: number,
+    readonly ctrl: NvmeBlkController,
+    readonly nsid: number,
+    readonly lbaShift: number,
+    readonly id: { mssrl: number; mcl: number; msrc: number },
+  ) {
+    super(blk, name, 259, minor, limits, capacity, ctrl, ctrl.driver.io.length, ctrl.driver.io[0].depth - 1);
+  }
+
+  /** Copy limits as the chosen design's nvme patch sets them (re-run when the design changes). */
+  applyCopyDesign(design: CopyDesign): void {
+    this.copyDesign = design;
+    setCopyLimits(this.limits, design, this.ctrl.copyCapable, this.id, this.lbaShift);
+  }
+}
+
+/**
+ * Copy limits per design. v20 (pair): max_copy_hw_sectors from MSSRL (one range per command).
+ * 2026 (ctx): hw sectors from MSSRL, 256 source segments, 1 destination segment. 2025 (vector):
+ * the total from MCL, the source segments from MSRC + 1. Zero when ONCS has no Copy.
+ */
+export function setCopyLimits(l: QueueLimits, design: CopyDesign, capable: boolean, id: { mssrl: number; mcl: number; msrc: number }, lbaShift: number): void {
+  const toSectors = (blocks: number) => blocks * (1 << (lbaShift - 9));
+  let hw = 0, src = 0, dst = 0;
+  if (capable && id.mssrl > 0) {
+    if (design === "pair") { hw = toSectors(id.mssrl); src = 1; dst = 1; }
+    else if (design === "ctx") { hw = toSectors(id.mssrl); src = C.COPY_MAX_RANGES; dst = 1; }
+    else { hw = toSectors(Math.max(id.mcl, id.mssrl)); src = id.msrc + 1; dst = 1; }
+    hw = Math.min(hw, (1 << 27) >> 9); // BLK_COPY_MAX_BYTES
+  }
+  l.max_copy_hw_sectors = hw;
+  l.max_copy_sectors = Math.min(hw, l.max_user_copy_sectors);
+  l.max_copy_src_segments = src;
+  l.max_copy_dst_segments = dst;
+}
+
+/** A source range of a Copy, in logical blocks, on namespace nsid. */
+interface CopyRange { slba: number; nlb: number; nsid: number }
+/** What one copy request asks of the device: a destination start and its source ranges. */
+interface CopyPlan { rq: Request; disk: NvmeNsDisk; sdlba: number; ranges: CopyRange[] }
+/** A command in flight: the requests it serves (and for copies, how many of each one's ranges). */
+interface Inflight {
+  rqs: Array<{ rq: Request; ranges: number }>;
+  record: NvmeCommandRecord;
+  bufs: DmaBuffer[];
+  service_ns: number;
+}
+/** Per request: commands still out, ranges done, first error. */
+interface RqState { disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
+
+export class NvmeBlkController implements MqDriverOps {
+  readonly disks: NvmeNsDisk[] = [];
+  readonly copyCapable: boolean;
+  /** Copy Descriptor Format 2h (a namespace per source range) is supported: cross-namespace copies. */
+  readonly format2: boolean;
+  private readonly ram: DataView;
+  private readonly started: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
+  private readonly rqState = new Map<Request, RqState>();
+
+  constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly timing: DeviceTiming) {
+    const id = driver.idCtrl;
+    const dv = new DataView(id.buffer, id.byteOffset, id.byteLength);
+    const oncs = dv.getUint16(I.IDC_ONCS, true);
+    const ocfs = dv.getUint16(I.IDC_OCFS, true);
+    this.copyCapable = (oncs & I.ONCS_COPY) !== 0;
+    this.format2 = (ocfs & I.OCFS_FORMAT2) !== 0;
+    this.ram = driver.port.core.hostRamView;
+    this.started = driver.io.map(() => []);
+    const mdts = id[I.IDC_MDTS];
+    const vwc = (id[I.IDC_VWC] & I.VWC_PRESENT) !== 0;
+    const dsm = (oncs & I.ONCS_DSM) !== 0;
+    const wz = (oncs & I.ONCS_WRITE_ZEROES) !== 0;
+    let minor = instance * 16;
+    for (const nsid of driver.nsids) {
+      const f = driver.format(nsid);
+      if (f.ms > 0 && f.extended) continue; // extended-LBA formats get no block device (nvme_update_disk_info)
+      const idns = driver.idNs.get(nsid)!;
+      const nv = new DataView(idns.buffer, idns.byteOffset, idns.byteLength);
+      const lbaShift = Math.log2(f.lbaBytes);
+      const copyId = { mssrl: nv.getUint16(I.IDN_MSSRL, true), mcl: nv.getUint32(I.IDN_MCL, true), msrc: idns[I.IDN_MSRC] };
+      const l = defaultLimits();
+      l.logical_block_size = f.lbaBytes;
+      l.physical_block_size = f.lbaBytes;
+      // nvme_set_ctrl_limits: MDTS caps the transfer; PRPs need the 4 KiB virt boundary.
+      const mdtsSectors = mdts ? (1 << (mdts + 12)) >> 9 : NVME_MAX_KB_SZ * 2;
+      l.max_hw_sectors = Math.min(NVME_MAX_KB_SZ * 2, mdtsSectors);
+      l.max_sectors = Math.min(l.max_hw_sectors, 2560);
+      l.max_segments = NVME_MAX_SEGS;
+      l.max_segment_size = 0xffffffff;
+      l.virt_boundary_mask = NVME_CTRL_PAGE_SIZE - 1;
+      // nvme_config_discard: 256 ranges, granularity one block.
+      if (dsm) {
+        l.max_discard_segments = NVME_DSM_MAX_RANGES;
+        l.max_hw_discard_sectors = 0xffffffff >>> 9;
+        l.max_discard_sectors = l.max_hw_discard_sectors;
+        l.discard_granularity = f.lbaBytes;
+      }
+      if (wz) l.max_write_zeroes_sectors = Math.min(l.max_hw_sectors, (0x10000 << lbaShift) >> 9);
+      const capacity = Number(f.nsze) * (1 << (lbaShift - 9));
+      const name = `nvme${instance}n${nsid}`;
+      const d = new NvmeNsDisk(blk, name, minor++, l, capacity, this, nsid, lbaShift, copyId);
+      d.writeCache = vwc;
+      d.applyCopyDesign(blk.design);
+      this.disks.push(d);
+    }
+  }
+
+  private qp(h: number): QueuePair {
+    return this.driver.io[h];
+  }
+
+  // ---- blk_mq_ops ----
+
+  queueRq(disk: MqDisk, rq: Request): boolean {
+    const d = disk as NvmeNsDisk;
+    const q = this.qp(rq.hctx);
+    if (this.isCopy(rq)) {
+      const plan = this.copyPlan(d, rq);
+      if (!plan) return true; // failed without a command
+      return this.issueCopies(rq.hctx, [plan]);
+    }
+    if (q.room() === 0) return false;
+    this.issue(rq.hctx, this.buildCommand(d, rq), [{ rq, ranges: 0 }]);
+    return true;
+  }
+
+  /** nvme_queue_rqs: a plug's requests in one go; adjacent copies share Copy commands. */
+  queueRqs(disk: MqDisk, rqs: Request[]): Request[] {
+    const d = disk as NvmeNsDisk;
+    const left: Request[] = [];
+    const touched = new Set<number>();
+    let run: CopyPlan[] = [];
+    const flush = () => {
+      if (run.length > 0 && !this.issueCopies(run[0].rq.hctx, run)) left.push(...run.map((p) => p.rq));
+      run = [];
+    };
+    for (const rq of rqs) {
+      touched.add(rq.hctx);
+      if (this.isCopy(rq)) {
+        const plan = this.copyPlan(d, rq);
+        if (!plan) continue;
+        const prev = run[run.length - 1];
+        if (prev && (prev.rq.hctx !== rq.hctx || prev.sdlba + blocksOf(prev.ranges) !== plan.sdlba || !this.packs(d))) flush();
+        run.push(plan);
+        continue;
+      }
+      flush();
+      if (this.qp(rq.hctx).room() === 0) { left.push(rq); continue; }
+      this.issue(rq.hctx, this.buildCommand(d, rq), [{ rq, ranges: 0 }]);
+    }
+    flush();
+    for (const h of touched) this.commitRqs(d, h);
+    return left;
+  }
+
+  /** Only the 2026 design's driver callback combines requests; the others send one each. */
+  private packs(d: NvmeNsDisk): boolean {
+    return d.design === "ctx";
+  }
+
+  /** commit_rqs: ring the SQ doorbell once; the device runs what was started. */
+  commitRqs(_disk: MqDisk, h: number): void {
+    const q = this.qp(h);
+    const started = this.started[h];
+    if (started.length === 0) return;
+    q.ring(this.driver.port);
+    this.driver.port.kick();
+    const port = this.driver.port;
+    for (let polls = 0; ; polls++) {
+      q.reap(port);
+      if (started.every((s) => q.doneSeq[s.tag] !== s.seq)) break;
+      if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started.length} commands on queue ${q.qid}`);
+      port.poll();
+    }
+    q.ackCompletions(port);
+    const now = this.blk.sim.now_ns;
+    for (const s of started.splice(0)) this.commandDone(q, s.tag, s.f, now);
+  }
+
+  // ---- building commands ----
+
+  private isCopy(rq: Request): boolean {
+    return rq.op === Op.COPY_DST || rq.op === Op.COPY_SRC || rq.op === Op.COPY;
+  }
+
+  private lba(d: NvmeNsDisk, sector: number): number {
+    return sector >> (d.lbaShift - 9);
+  }
+
+  /** nvme_setup_rw / discard / write_zeroes / flush. */
+  private buildCommand(d: NvmeNsDisk, rq: Request): { sqe: Uint32Array; record: Omit<NvmeCommandRecord, "seq" | "time_ns" | "qid" | "cid">; bufs: DmaBuffer[]; service_ns: number } {
+    const t = this.timing;
+    const blocks = rq.dataLen >> d.lbaShift;
+    const slba = this.lba(d, rq.sector);
+    const base = { disk: d.name, rq: rq.id, nsid: d.nsid };
+    switch (rq.op) {
+      case Op.READ:
+      case Op.WRITE: {
+        const sqe = newSqe(rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE, d.nsid);
+        setU64(sqe, 40, BigInt(slba));
+        sqe[12] = ((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0);
+        const segs = rq.bios.flatMap((b) => b.vecs);
+        const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
+        return { sqe, bufs, service_ns: t.latency_ns + (rq.dataLen / t.link_bytes_per_s) * 1e9, record: { ...base, opcode: sqe[0] & 0xff, name: rq.op === Op.READ ? "Read" : "Write", slba, blocks } };
+      }
+      case Op.DISCARD: {
+        // nvme_setup_discard: one range per bio; a single-range device gets the whole request.
+        const buf = this.driver.pool.alloc(NVME_DSM_MAX_RANGES * O.DSM_RANGE_SIZE);
+        const ranges = (d.limits.max_discard_segments > 1 ? rq.bios : [rq.bio]).map((b) => ({
+          slba: this.lba(d, b.sector), nlb: d.limits.max_discard_segments > 1 ? b.size >> d.lbaShift : blocks,
+        }));
+        this.driver.port.core.hostRam.fill(0, buf.bus, buf.bus + buf.bytes);
+        ranges.forEach((r, i) => {
+          const at = buf.bus + i * O.DSM_RANGE_SIZE;
+          this.ram.setUint32(at + O.DSM_RANGE_CATTR, 0, true);
+          this.ram.setUint32(at + O.DSM_RANGE_NLB, r.nlb, true);
+          this.ram.setBigUint64(at + O.DSM_RANGE_SLBA, BigInt(r.slba), true);
+        });
+        const sqe = newSqe(O.NVM_DATASET_MANAGEMENT, d.nsid);
+        setU64(sqe, 24, BigInt(buf.bus));
+        sqe[10] = ranges.length - 1;
+        sqe[11] = O.DSM_AD;
+        return { sqe, bufs: [buf], service_ns: t.latency_ns, record: { ...base, opcode: O.NVM_DATASET_MANAGEMENT, name: "Dataset Management", nr: ranges.length, ranges } };
+      }
+      case Op.WRITE_ZEROES: {
+        const sqe = newSqe(O.NVM_WRITE_ZEROES, d.nsid);
+        setU64(sqe, 40, BigInt(slba));
+        sqe[12] = (blocks - 1) & O.RW_NLB_MASK;
+        return { sqe, bufs: [], service_ns: t.latency_ns, record: { ...base, opcode: O.NVM_WRITE_ZEROES, name: "Write Zeroes", slba, blocks } };
+      }
+      case Op.FLUSH:
+      default: {
+        const sqe = newSqe(O.NVM_FLUSH, d.nsid);
+        return { sqe, bufs: [], service_ns: t.latency_ns, record: { ...base, opcode: O.NVM_FLUSH, name: "Flush" } };
+      }
+    }
+  }
+
+  /**
+   * The destination and source ranges of a copy request, by design. pair: the request's DST
+   * then SRC bio (a lone half fails with BLK_STS_IOERR, as the v20 driver does). ctx: the
+   * context's translated source bios. vector: the source vectors of the merged bios.
+   */
+  private copyPlan(d: NvmeNsDisk, rq: Request): CopyPlan | null {
+    const sdlba = this.lba(d, rq.sector);
+    const fail = (why: string, status: BlkStatus) => {
+      this.blk.message(d, `copy: request ${rq.id} not sent: ${why}`);
+      this.finishNow(d, rq, status);
+      return null;
+    };
+    if (!this.copyCapable) return fail("the controller has no Copy (ONCS bit 8)", BlkStatus.NOTSUPP);
+    const range = (disk: NvmeNsDisk, b: { sector: number; sectors: number }): CopyRange => ({
+      slba: this.lba(disk, b.sector), nlb: (b.sectors * 512) >> disk.lbaShift, nsid: disk.nsid,
+    });
+    if (rq.op === Op.COPY) {
+      return { rq, disk: d, sdlba, ranges: rq.bios.flatMap((b) => (b.copySrc ?? []).map((r) => range(d, r))) };
+    }
+    const ctx = rq.bio.copyCtx;
+    if (ctx && ctx.phase === CtxPhase.COPY) {
+      const ranges: CopyRange[] = [];
+      for (const b of ctx.src) {
+        const sd = b.bdev as NvmeNsDisk;
+        if (!(sd instanceof NvmeNsDisk) || sd.ctrl !== this) return fail(`source bio ${b.id} is on ${b.bdev.name}, another controller`, BlkStatus.NOTSUPP);
+        if (sd.nsid !== d.nsid && !this.format2) return fail(`source on namespace ${sd.nsid}, destination on ${d.nsid}: the controller has no Copy Descriptor Format 2h`, BlkStatus.NOTSUPP);
+        ranges.push(range(sd, b));
+      }
+      return { rq, disk: d, sdlba, ranges };
+    }
+    // v20: exactly two bios, destination first.
+    if (rq.bios.length !== 2 || rq.bio.op !== Op.COPY_DST || rq.biotail.op !== Op.COPY_SRC) {
+      return fail(`a lone ${rq.bio.op === Op.COPY_DST ? "COPY_DST" : "COPY_SRC"} request (its other half never merged)`, BlkStatus.IOERR);
+    }
+    return { rq, disk: d, sdlba, ranges: [range(d, rq.biotail)] };
+  }
+
+  /** Pack copy plans (adjacent destinations, in order) into Copy commands within MSRC and MCL. */
+  private issueCopies(h: number, plans: CopyPlan[]): boolean {
+    const d = plans[0].disk;
+    const maxRanges = d.id.msrc + 1;
+    const mcl = d.id.mcl || Infinity;
+    const mssrl = d.id.mssrl || Infinity;
+    const cmds: Array<{ sdlba: number; ranges: CopyRange[]; rqs: Array<{ rq: Request; ranges: number }> }> = [];
+    let cur: (typeof cmds)[number] | null = null;
+    for (const p of plans) {
+      let dst = p.sdlba;
+      for (const r0 of p.ranges) {
+        // a range longer than MSSRL is cut (the vector design's split keeps ranges within it)
+        for (let off = 0; off < r0.nlb; ) {
+          const nlb = Math.min(r0.nlb - off, mssrl);
+          const r = { slba: r0.slba + off, nlb, nsid: r0.nsid };
+          if (!cur || cur.ranges.length >= maxRanges || blocksOf(cur.ranges) + nlb > mcl) {
+            cur = { sdlba: dst, ranges: [], rqs: [] };
+            cmds.push(cur);
+          }
+          cur.ranges.push(r);
+          const last = cur.rqs[cur.rqs.length - 1];
+          if (last && last.rq === p.rq) last.ranges++;
+          else cur.rqs.push({ rq: p.rq, ranges: 1 });
+          dst += nlb;
+          off += nlb;
+        }
+      }
+    }
+    if (this.qp(h).room() < cmds.length) return false;
+    for (const p of plans) this.rqState.set(p.rq, { disk: p.disk, left: 0, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
+    if (cmds.length > 1 || plans.length > 1) {
+      this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
+    }
+    for (const c of cmds) this.issue(h, this.buildCopy(d, c.sdlba, c.ranges), c.rqs);
+    return true;
+  }
+
+  /** nvme_setup_copy: SDLBA, NR, the range list (format 0h, or 2h when a range names another namespace). */
+  private buildCopy(d: NvmeNsDisk, sdlba: number, ranges: CopyRange[]) {
+    const cross = ranges.some((r) => r.nsid !== d.nsid);
+    const fmt = cross ? C.COPY_FORMAT_2 : C.COPY_FORMAT_0;
+    const size = ranges.length * C.COPY_RANGE_F0_SIZE;
+    const buf = this.driver.pool.alloc(size);
+    this.driver.port.core.hostRam.fill(0, buf.bus, buf.bus + buf.bytes);
+    ranges.forEach((r, i) => {
+      const at = buf.bus + i * C.COPY_RANGE_F0_SIZE;
+      if (cross) this.ram.setUint32(at + C.COPY_RANGE_SNSID, r.nsid, true);
+      this.ram.setBigUint64(at + C.COPY_RANGE_SLBA, BigInt(r.slba), true);
+      this.ram.setUint16(at + C.COPY_RANGE_NLB, r.nlb - 1, true);
+    });
+    const sqe = newSqe(O.NVM_COPY, d.nsid);
+    setU64(sqe, 40, BigInt(sdlba));
+    const bufs = [buf];
+    bufs.push(...buildPrpsForSegments(sqe, [{ bus: buf.bus, len: size }], this.driver.pool, this.ram));
+    sqe[12] = (ranges.length - 1) | (fmt << C.COPY_DESFMT_SHIFT);
+    const bytes = blocksOf(ranges) << d.lbaShift;
+    return {
+      sqe, bufs, service_ns: this.timing.latency_ns + (bytes / this.timing.copy_bytes_per_s) * 1e9,
+      record: { disk: d.name, rq: 0, nsid: d.nsid, opcode: O.NVM_COPY, name: "Copy", slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) },
+    };
+  }
+
+  private issue(h: number, cmd: ReturnType<NvmeBlkController["buildCommand"]>, rqs: Array<{ rq: Request; ranges: number }>): void {
+    const q = this.qp(h);
+    const first = rqs[0].rq;
+    if (cmd.record.name === "Copy") {
+      for (const r of rqs) this.rqState.get(r.rq)!.left++;
+    } else {
+      this.rqState.set(first, { disk: this.diskOf(first), left: 1, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
+    }
+    for (const r of rqs) {
+      if (first.flags & REQ_FUA && cmd.record.name === "Copy") cmd.sqe[12] |= 1 << C.COPY_FUA_BIT;
+      if (r.rq.flags & REQ_FAILFAST_DEV && cmd.record.name === "Copy") cmd.sqe[12] |= 1 << C.COPY_LR_BIT;
+    }
+    const tag = q.submit(cmd.sqe);
+    if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
+    const record = this.blk.tracer.command({ ...cmd.record, rq: first.id, time_ns: this.blk.sim.now_ns, qid: q.qid, cid: q.cidOfTag[tag] });
+    // doneSeq[tag] moves when the CQE is reaped: remember its value now
+    this.started[h].push({ tag, seq: q.doneSeq[tag], f: { rqs, record, bufs: cmd.bufs, service_ns: cmd.service_ns } });
+  }
+
+  private diskOf(rq: Request): NvmeNsDisk {
+    return rq.bio.bdev as NvmeNsDisk;
+  }
+
+  /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
+  private commandDone(q: QueuePair, tag: number, f: Inflight, now: number): void {
+    const c = q.completion(tag);
+    for (const b of f.bufs) this.driver.pool.release(b);
+    const due = now + f.service_ns;
+    f.record.status = c.status;
+    f.record.dw0 = c.dw0;
+    f.record.done_ns = due;
+    const isCopy = f.record.name === "Copy";
+    for (const { rq, ranges } of f.rqs) {
+      const st = this.rqState.get(rq)!;
+      st.due_ns = Math.max(st.due_ns, due);
+      if (isCopy) this.accountCopy(st, f, rq, ranges, c.status, c.dw0);
+      else if (c.status !== 0 && st.status === BlkStatus.OK) st.status = nvmeErrorStatus(c.status);
+      if (--st.left === 0) this.scheduleEnd(rq, st);
+    }
+  }
+
+  /** Copy: ranges before DW0 (the first range not copied) count as copied when the status is an error. */
+  private accountCopy(st: RqState, f: Inflight, rq: Request, ranges: number, status: number, dw0: number): void {
+    const all = f.record.ranges!;
+    let start = 0;
+    for (const r of f.rqs) { if (r.rq === rq) break; start += r.ranges; }
+    const mine = all.slice(start, start + ranges);
+    if (status === 0) {
+      if (!st.copyFailed) st.copiedBlocks += mine.reduce((a, r) => a + r.nlb, 0);
+      return;
+    }
+    const failedAt = Math.max(0, dw0 - start);
+    if (!st.copyFailed) st.copiedBlocks += mine.slice(0, Math.min(failedAt, ranges)).reduce((a, r) => a + r.nlb, 0);
+    st.copyFailed = true;
+    if (st.status === BlkStatus.OK) st.status = nvmeErrorStatus(status);
+  }
+
+  private scheduleEnd(rq: Request, st: RqState): void {
+    const sim = this.blk.sim;
+    sim.at(st.due_ns, sim.idle(rq.cpu), () => {
+      this.rqState.delete(rq);
+      if (this.isCopy(rq)) {
+        rq.copiedSectors = (st.copiedBlocks << st.disk.lbaShift) >> 9;
+        if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
+        if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
+      }
+      st.disk.endRequest(rq, st.status);
+    });
+  }
+
+  /** Complete a request the driver refused without sending a command. */
+  private finishNow(d: NvmeNsDisk, rq: Request, status: BlkStatus): void {
+    rq.copiedSectors = 0;
+    if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = 0;
+    const sim = this.blk.sim;
+    sim.at(sim.now_ns, sim.idle(rq.cpu), () => d.endRequest(rq, status));
+  }
+}
+
+function blocksOf(ranges: Array<{ nlb: number }>): number {
+  let n = 0;
+  for (const r of ranges) n += r.nlb;
+  return n;
+}
+
+export type { Bio };

@@ -1,0 +1,139 @@
+// The block layer's clock and scheduler: a discrete-event queue in modelled nanoseconds, the
+// simulated tasks (pid, comm, CPU, plug), workqueues, and the context each piece of code runs
+// in (which task, which CPU), so every trace event says who did it. Deterministic: the same
+// scenario gives the same events in the same order.
+
+import type { BlkPlug } from "./plug";
+
+export interface Task {
+  pid: number;
+  comm: string;
+  cpu: number;
+  /** current->plug: the outermost plug; nested blk_start_plug calls only count depth. */
+  plug: BlkPlug | null;
+  plugDepth: number;
+  /** Bios this task submitted that have not completed (for wait). */
+  outstanding: number;
+  /** current->bio_list while a bio-based driver runs in this task (__submit_bio_noacct). */
+  bioList: unknown[] | null;
+}
+
+interface SimEvent {
+  at_ns: number;
+  seq: number;
+  ctx: Task;
+  fn: () => void;
+}
+
+/** Bounds: a scenario that would loop forever stops with an error that says so. */
+export const MAX_EVENTS_PER_RUN = 50_000_000;
+
+export class Sim {
+  now_ns = 0;
+  current: Task;
+  readonly tasks = new Map<number, Task>();
+  private heap: SimEvent[] = [];
+  private seq = 0;
+  private processed = 0;
+  /** Per CPU: kworker tasks that run work items (kworker/N:1) and the irq context. */
+  private kworkers = new Map<string, Task>();
+
+  constructor(readonly cpus: number) {
+    this.current = this.idle(0);
+  }
+
+  /** The context of an interrupt handler or softirq on cpu (pid 0, as blktrace shows it). */
+  idle(cpu: number): Task {
+    return this.kworker(cpu, `swapper/${cpu}`, 0);
+  }
+
+  kworker(cpu: number, comm = `kworker/${cpu}:1`, pid = 1000 + cpu): Task {
+    const key = `${comm}/${pid}`;
+    let t = this.kworkers.get(key);
+    if (!t) {
+      t = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null };
+      this.kworkers.set(key, t);
+    }
+    return t;
+  }
+
+  addTask(pid: number, comm: string, cpu: number): Task {
+    if (cpu < 0 || cpu >= this.cpus) throw new Error(`task ${comm}: cpu ${cpu} does not exist (the run has ${this.cpus} CPUs)`);
+    const t: Task = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null };
+    this.tasks.set(pid, t);
+    return t;
+  }
+
+  /** Run fn in ctx at time at_ns (never earlier than now). */
+  at(at_ns: number, ctx: Task, fn: () => void): void {
+    const e: SimEvent = { at_ns: Math.max(at_ns, this.now_ns), seq: ++this.seq, ctx, fn };
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  /** queue_work: run fn in a kworker on cpu, after what is running now. */
+  queueWork(cpu: number, fn: () => void, worker?: Task): void {
+    this.at(this.now_ns, worker ?? this.kworker(cpu), fn);
+  }
+
+  /** Run code as ctx (a task's step, a completion, a work item). */
+  as<T>(ctx: Task, fn: () => T): T {
+    const saved = this.current;
+    this.current = ctx;
+    try {
+      return fn();
+    } finally {
+      this.current = saved;
+    }
+  }
+
+  get pending(): number { return this.heap.length; }
+
+  /** Process the next event; false when there is none. */
+  step(): boolean {
+    const h = this.heap;
+    if (h.length === 0) return false;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    if (++this.processed > MAX_EVENTS_PER_RUN) throw new Error(`more than ${MAX_EVENTS_PER_RUN} events: the scenario does not settle`);
+    this.now_ns = Math.max(this.now_ns, top.at_ns);
+    this.as(top.ctx, top.fn);
+    return true;
+  }
+
+  /** Run events until done() holds; an error names what never happened. */
+  runUntil(done: () => boolean, what: string): void {
+    while (!done()) {
+      if (!this.step()) throw new Error(`stuck: ${what} can never happen (no events left)`);
+    }
+  }
+
+  /** Run every event there is. */
+  drain(): void {
+    while (this.step()) { /* next */ }
+  }
+}
+
+function before(a: SimEvent, b: SimEvent): boolean {
+  return a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
+}
