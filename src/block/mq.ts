@@ -244,9 +244,11 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     else if (rq.op === Op.FLUSH) s.flushes++;
     else {
       s.ios[dir]++;
-      s.sectors[dir] += rq.op === Op.COPY_DST ? rq.sectors / 2 : rq.sectors;
+      // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half
+      const sectors = rq.op === Op.COPY_DST && rq.bios.length === 2 ? rq.sectors / 2 : rq.sectors;
+      s.sectors[dir] += sectors;
       s.ticks_ns[dir] += blk.sim.now_ns - rq.start_ns;
-      if (rq.op === Op.COPY_DST || rq.op === Op.COPY_SRC || rq.op === Op.COPY) { s.copies++; s.copy_sectors += rq.op === Op.COPY_DST ? rq.sectors / 2 : rq.sectors; }
+      if (rq.op === Op.COPY_DST || rq.op === Op.COPY_SRC || rq.op === Op.COPY) { s.copies++; s.copy_sectors += sectors; }
     }
     this.accountDone();
     const h = this.hctxs[rq.hctx];

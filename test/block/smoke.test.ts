@@ -64,12 +64,15 @@ describe("block smoke", () => {
       const blk = h.blk;
       const d = blk.disk("nvme0n1");
       d.flags.nomerges = nomerges;
-      let out: unknown;
+      let out: ReturnType<typeof blkCopy> | undefined;
       blk.sim.as(t, () => {
         out = blkCopy(blk, { src: d, dst: d, srcSegs: [{ pos: 0, len: 8192 }], dstSegs: [{ pos: 65536, len: 8192 }] });
         blk.waitTask();
       });
       expect(blk.tracer.commands.filter((c) => c.name === "Copy" && c.status === 0).length).toBe(nomerges ? 0 : 1);
+      expect(out!.done).toBe(true);
+      expect(out!.offloaded_bytes).toBe(nomerges ? 0 : 8192);
+      expect(out!.emulated_bytes).toBe(nomerges ? 8192 : 0);
     }
   });
 });

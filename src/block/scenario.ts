@@ -1,0 +1,370 @@
+// A block-layer scenario file (docs/BLOCK.md): the controller, the CPUs and hardware queues,
+// the copy design, a device-mapper stack, sysfs settings, tasks, and the steps they take in
+// order (plug, unplug, I/O, copies, waits, sleeps). Parsed with errors that name the JSON path,
+// then run on a BlockHost; the result has every op's outcome, every block event, every NVMe
+// command, disk stats and media hashes. No Node APIs: the caller supplies the wasm module.
+
+import { configFromJson } from "../controller/config";
+import { hashMedia } from "../controller/media";
+import { Sha256 } from "../util/sha256";
+import { parseSize } from "../util/units";
+import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, REQ_FUA, REQ_PREFLUSH, REQ_SYNC } from "./bio";
+import type { BlockDevice, CopyDesign } from "./disk";
+import { BlockHost } from "./host";
+import { SYSFS } from "./limits";
+import { MqDisk, SchedulerName } from "./mq";
+import { blkCopy } from "./copy/copy";
+import type { CopyOutcome, CopySeg } from "./copy/types";
+import type { Task } from "./sim";
+import type { BlkEvent, NvmeCommandRecord } from "./trace";
+import { createStack, StackSpec } from "./stack";
+
+export class ScenarioError extends Error {}
+
+const DESIGNS: CopyDesign[] = ["pair", "ctx", "vector"];
+const STEP_OPS = ["plug", "unplug", "write", "read", "discard", "write_zeroes", "flush", "copy", "copyv", "wait", "sleep", "sysfs"] as const;
+type StepOp = (typeof STEP_OPS)[number];
+
+export interface ScenarioTask { pid: number; comm: string; cpu: number }
+export interface Step { at: string; task?: string; op: StepOp; args: Record<string, unknown> }
+
+export interface Scenario {
+  controller: unknown;
+  cpus: number;
+  hwQueues?: number;
+  queueDepth?: number;
+  design: CopyDesign;
+  timing: { latency_ns?: number; link_bytes_per_s?: number; copy_bytes_per_s?: number };
+  stack: StackSpec[];
+  sysfs: Array<{ at: string; dev: string; attr: string; value: number }>;
+  scheduler: Array<{ dev: string; name: SchedulerName }>;
+  designs: Array<{ dev: string; design: CopyDesign }>;
+  tasks: ScenarioTask[];
+  steps: Step[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function fail(where: string, why: string): never {
+  throw new ScenarioError(`${where}: ${why}`);
+}
+
+function known(o: Obj, where: string, keys: string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`${where}.${k}`, `unknown key (expected one of: ${keys.join(", ")})`);
+}
+
+function int(o: Obj, k: string, where: string, lo: number, hi: number, dflt?: number): number {
+  const v = o[k];
+  if (v === undefined) {
+    if (dflt === undefined) fail(`${where}.${k}`, "missing");
+    return dflt;
+  }
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < lo || v > hi) fail(`${where}.${k}`, `${JSON.stringify(v)} is not an integer in ${lo}..${hi}`);
+  return v;
+}
+
+/** A byte count: a number or a size string ("4k", "1M"). */
+function size(o: Obj, k: string, where: string, dflt?: number): number {
+  const v = o[k];
+  if (v === undefined) {
+    if (dflt === undefined) fail(`${where}.${k}`, "missing");
+    return dflt;
+  }
+  try {
+    if (typeof v !== "number" && typeof v !== "string") throw new Error("not a number or size");
+    return parseSize(v);
+  } catch (e) {
+    fail(`${where}.${k}`, `${JSON.stringify(v)}: ${(e as Error).message}`);
+  }
+}
+
+function str(o: Obj, k: string, where: string, dflt?: string): string {
+  const v = o[k];
+  if (v === undefined) {
+    if (dflt === undefined) fail(`${where}.${k}`, "missing");
+    return dflt;
+  }
+  if (typeof v !== "string" || v.length === 0) fail(`${where}.${k}`, `${JSON.stringify(v)} is not a non-empty string`);
+  return v;
+}
+
+/** Parse and check a scenario (before anything runs). */
+export function parseScenario(input: unknown, where = "scenario"): Scenario {
+  if (!isObj(input)) fail(where, "expected a JSON object");
+  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "description"]);
+  const cpus = int(input, "cpus", where, 1, 64, 2);
+  const design = str(input, "design", where, "ctx") as CopyDesign;
+  if (!DESIGNS.includes(design)) fail(`${where}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
+  const timingIn = input.timing ?? {};
+  if (!isObj(timingIn)) fail(`${where}.timing`, "expected an object");
+  known(timingIn, `${where}.timing`, ["latency_us", "link_gbps", "copy_gbps"]);
+  const timing: Scenario["timing"] = {};
+  const num = (k: string) => {
+    const v = timingIn[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) fail(`${where}.timing.${k}`, `${JSON.stringify(v)} is not a positive number`);
+    return v;
+  };
+  if (num("latency_us") !== undefined) timing.latency_ns = num("latency_us")! * 1000;
+  if (num("link_gbps") !== undefined) timing.link_bytes_per_s = num("link_gbps")! * 1e9 / 8;
+  if (num("copy_gbps") !== undefined) timing.copy_bytes_per_s = num("copy_gbps")! * 1e9 / 8;
+  const stack = input.stack ?? [];
+  if (!Array.isArray(stack)) fail(`${where}.stack`, "expected a list of device-mapper devices");
+  const sysfs: Scenario["sysfs"] = [];
+  const sysIn = input.sysfs ?? {};
+  if (!isObj(sysIn)) fail(`${where}.sysfs`, 'expected {"<device>": {"<attribute>": value}}');
+  for (const [dev, attrs] of Object.entries(sysIn)) {
+    if (!isObj(attrs)) fail(`${where}.sysfs.${dev}`, "expected an object of attributes");
+    for (const [attr, value] of Object.entries(attrs)) {
+      const at = `${where}.sysfs.${dev}.${attr}`;
+      if (!SYSFS[attr]) fail(at, `no such queue attribute (known: ${Object.keys(SYSFS).join(", ")})`);
+      if (!SYSFS[attr].store) fail(at, "read-only");
+      sysfs.push({ at, dev, attr, value: typeof value === "string" ? size({ v: value }, "v", at) : int({ v: value }, "v", at, 0, Number.MAX_SAFE_INTEGER) });
+    }
+  }
+  const scheduler: Scenario["scheduler"] = [];
+  const schedIn = input.scheduler ?? {};
+  if (!isObj(schedIn)) fail(`${where}.scheduler`, 'expected {"<device>": "none" | "mq-deadline"}');
+  for (const [dev, name] of Object.entries(schedIn)) {
+    if (name !== "none" && name !== "mq-deadline") fail(`${where}.scheduler.${dev}`, `${JSON.stringify(name)} is not "none" or "mq-deadline"`);
+    scheduler.push({ dev, name });
+  }
+  const designs: Scenario["designs"] = [];
+  const desIn = input.designs ?? {};
+  if (!isObj(desIn)) fail(`${where}.designs`, 'expected {"<device>": "pair" | "ctx" | "vector"}');
+  for (const [dev, d] of Object.entries(desIn)) {
+    if (!DESIGNS.includes(d as CopyDesign)) fail(`${where}.designs.${dev}`, `${JSON.stringify(d)} is not one of ${DESIGNS.join(", ")}`);
+    designs.push({ dev, design: d as CopyDesign });
+  }
+  const tasksIn = input.tasks ?? [{ comm: "task", cpu: 0 }];
+  if (!Array.isArray(tasksIn) || tasksIn.length === 0) fail(`${where}.tasks`, "expected a non-empty list");
+  const tasks: ScenarioTask[] = tasksIn.map((t, i) => {
+    const at = `${where}.tasks[${i}]`;
+    if (!isObj(t)) fail(at, "expected an object");
+    known(t, at, ["comm", "pid", "cpu"]);
+    return { comm: str(t, "comm", at), pid: int(t, "pid", at, 1, 4194304, 100 + i), cpu: int(t, "cpu", at, 0, cpus - 1, 0) };
+  });
+  const names = new Set<string>();
+  for (const t of tasks) {
+    if (names.has(t.comm)) fail(`${where}.tasks`, `two tasks are named "${t.comm}"`);
+    names.add(t.comm);
+  }
+  const stepsIn = input.steps;
+  if (!Array.isArray(stepsIn)) fail(`${where}.steps`, "expected a list");
+  if (stepsIn.length > 1_000_000) fail(`${where}.steps`, "more than 1000000 steps");
+  const steps: Step[] = stepsIn.map((s, i) => {
+    const at = `${where}.steps[${i}]`;
+    if (!isObj(s)) fail(at, "expected an object");
+    const op = str(s, "op", at) as StepOp;
+    if (!STEP_OPS.includes(op)) fail(`${at}.op`, `"${op}" is not one of ${STEP_OPS.join(", ")}`);
+    const task = s.task === undefined ? undefined : str(s, "task", at);
+    if (task !== undefined && !names.has(task)) fail(`${at}.task`, `no task "${task}" (tasks: ${[...names].join(", ")})`);
+    if (op !== "sleep" && task === undefined && tasks.length > 1) fail(`${at}.task`, "missing (the scenario has several tasks)");
+    const args = { ...s };
+    delete args.op;
+    delete args.task;
+    return { at, task: task ?? tasks[0].comm, op, args };
+  });
+  return {
+    controller: input.controller ?? {}, cpus, hwQueues: input.hw_queues === undefined ? undefined : int(input, "hw_queues", where, 1, 64),
+    queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4096),
+    design, timing, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
+  };
+}
+
+/** What one step did. */
+export interface OpResult {
+  step: number;
+  op: StepOp;
+  task: string;
+  dev?: string;
+  status?: string;
+  /** Reads: sha256 of the data read. */
+  sha256?: string;
+  copy?: CopyOutcome;
+  done_ns?: number;
+  error?: string;
+}
+
+export interface ScenarioResult {
+  design: CopyDesign;
+  ops: OpResult[];
+  events: BlkEvent[];
+  commands: NvmeCommandRecord[];
+  disks: Array<{ name: string; stats: BlockDevice["stats"]; limits: Record<string, number> }>;
+  media: Array<{ nsid: number; sha256: string }>;
+  end_ns: number;
+}
+
+/** A deterministic data pattern: byte i of a write with seed s. */
+export function patternByte(seed: number, offset: number): number {
+  let x = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(Math.floor(offset / 4) + 1, 0xc2b2ae35)) >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x ^= x >>> 15;
+  return (x >>> ((offset & 3) * 8)) & 0xff;
+}
+
+export async function runScenario(module: WebAssembly.Module, s: Scenario): Promise<ScenarioResult> {
+  let config;
+  try {
+    config = configFromJson(s.controller, "scenario.controller");
+  } catch (e) {
+    throw new ScenarioError((e as Error).message);
+  }
+  const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing });
+  const blk = h.blk;
+  try {
+    createStack(blk, s.stack, "scenario.stack");
+  } catch (e) {
+    throw new ScenarioError((e as Error).message);
+  }
+  const dev = (name: string, at: string): BlockDevice => {
+    const d = blk.disks.get(name.replace(/^\/dev\//, ""));
+    if (!d) fail(at, `no block device "${name}" (there are: ${[...blk.disks.keys()].join(", ")})`);
+    return d;
+  };
+  for (const d of s.designs) {
+    const disk = dev(d.dev, `scenario.designs.${d.dev}`);
+    if ("applyCopyDesign" in disk) (disk as unknown as { applyCopyDesign(x: CopyDesign): void }).applyCopyDesign(d.design);
+    else disk.copyDesign = d.design;
+  }
+  for (const x of s.scheduler) {
+    const d = dev(x.dev, `scenario.scheduler.${x.dev}`);
+    if (!(d instanceof MqDisk)) fail(`scenario.scheduler.${x.dev}`, "only request-based devices (nvme) have a scheduler");
+    d.setScheduler(x.name);
+  }
+  for (const x of s.sysfs) sysfsStore(dev(x.dev, x.at), x.attr, x.value, x.at);
+  const tasks = new Map<string, Task>();
+  for (const t of s.tasks) tasks.set(t.comm, blk.sim.addTask(t.pid, t.comm, t.cpu));
+  const ops: OpResult[] = [];
+  s.steps.forEach((step, i) => {
+    const task = tasks.get(step.task!)!;
+    const r: OpResult = { step: i, op: step.op, task: task.comm };
+    ops.push(r);
+    blk.sim.as(task, () => runStep(h, step, r, dev, task));
+  });
+  // the run ends when every task has finished its I/O (each blocks, flushing its plug)
+  for (const t of tasks.values()) blk.sim.as(t, () => {
+    if (t.plug) { t.plugDepth = 1; blk.finishPlug(t); }
+    blk.waitTask(t);
+  });
+  blk.sim.drain();
+  const media = [...h.driver.nsids].map((nsid) => ({ nsid, sha256: hashMedia(h.core, nsid, new Sha256()) }));
+  const disks = [...blk.disks.values()].map((d) => ({
+    name: d.name, stats: { ...d.stats },
+    limits: Object.fromEntries(Object.entries(SYSFS).map(([k, a]) => [k, a.show(d.limits, d.flags)])),
+  }));
+  return { design: s.design, ops, events: blk.tracer.events, commands: blk.tracer.commands, disks, media, end_ns: blk.sim.now_ns };
+}
+
+function sysfsStore(d: BlockDevice, attr: string, value: number, at: string): void {
+  const a = SYSFS[attr];
+  if (!a?.store) fail(at, `${attr} is not a writable queue attribute`);
+  const err = a.store(d.limits, d.flags, value);
+  if (err) fail(at, `${d.name}/queue/${attr} = ${value}: ${err}`);
+}
+
+function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: string) => BlockDevice, task: Task): void {
+  const blk = h.blk;
+  const a = step.args;
+  const at = step.at;
+  const flagsOf = () => {
+    let f = 0;
+    if (a.sync) f |= REQ_SYNC;
+    if (a.fua) f |= REQ_FUA;
+    if (a.preflush) f |= REQ_PREFLUSH;
+    return f;
+  };
+  switch (step.op) {
+    case "plug": known(a, at, []); blk.startPlug(); return;
+    case "unplug": known(a, at, []); if (task.plugDepth === 0) fail(at, `${task.comm} has no plug to finish`); blk.finishPlug(); return;
+    case "wait": known(a, at, []); blk.waitTask(); return;
+    case "sleep": {
+      known(a, at, ["us"]);
+      const until = blk.sim.now_ns + int(a, "us", at, 0, 1e9) * 1000;
+      blk.blockTask();
+      blk.sim.at(until, task, () => {});
+      blk.sim.runUntil(() => blk.sim.now_ns >= until, `${at}: the end of the sleep`);
+      return;
+    }
+    case "sysfs": {
+      known(a, at, ["dev", "attr", "value"]);
+      const d = dev(str(a, "dev", at), `${at}.dev`);
+      const attr = str(a, "attr", at);
+      sysfsStore(d, attr, typeof a.value === "string" ? size(a, "value", at) : int(a, "value", at, 0, Number.MAX_SAFE_INTEGER), at);
+      return;
+    }
+    case "write":
+    case "read":
+    case "discard":
+    case "write_zeroes":
+    case "flush": {
+      known(a, at, ["dev", "pos", "len", "pattern", "sync", "fua", "preflush", "pages"]);
+      const d = dev(str(a, "dev", at), `${at}.dev`);
+      r.dev = d.name;
+      const op = { write: Op.WRITE, read: Op.READ, discard: Op.DISCARD, write_zeroes: Op.WRITE_ZEROES, flush: Op.FLUSH }[step.op];
+      const pos = step.op === "flush" ? 0 : size(a, "pos", at);
+      const len = step.op === "flush" ? 0 : size(a, "len", at);
+      if (step.op !== "flush" && (len <= 0 || pos % 512 || len % 512)) fail(at, `pos ${pos} and len ${len} must be multiples of 512 and len > 0`);
+      let vecs: Bio["vecs"] = [];
+      let buf: { bus: number; bytes: number } | null = null;
+      if (op === Op.WRITE || op === Op.READ) {
+        buf = blk.mem!.pool.alloc(len);
+        vecs = [{ bus: buf.bus, len }];
+        if (op === Op.WRITE) {
+          const seed = int(a, "pattern", at, 0, 0xffffffff, 1);
+          const ram = blk.mem!.ram;
+          for (let i = 0; i < len; i++) ram[buf.bus + i] = patternByte(seed, pos + i);
+        }
+      }
+      const bio = new Bio(d, op, pos / 512, len, vecs, flagsOf());
+      bio.endio = (b) => {
+        r.status = BLK_STATUS_NAMES[b.status];
+        r.done_ns = blk.sim.now_ns;
+        if (buf) {
+          if (op === Op.READ && b.status === BlkStatus.OK) {
+            const sh = new Sha256();
+            sh.update(blk.mem!.ram.subarray(buf.bus, buf.bus + len));
+            r.sha256 = sh.digestHex();
+          }
+          blk.mem!.pool.release(buf);
+        }
+      };
+      blk.submitBio(bio);
+      return;
+    }
+    case "copy":
+    case "copyv": {
+      const keys = step.op === "copy" ? ["src", "src_pos", "dst", "dst_pos", "len"] : ["src", "src_segs", "dst", "dst_segs"];
+      known(a, at, [...keys, "design", "fallback", "inflight", "max_buffer"]);
+      const src = dev(str(a, "src", at), `${at}.src`);
+      const dst = dev(str(a, "dst", at), `${at}.dst`);
+      r.dev = dst.name;
+      const segs = (k: string): CopySeg[] => {
+        const v = a[k];
+        if (!Array.isArray(v) || v.length === 0) fail(`${at}.${k}`, "expected a non-empty list of [pos, len]");
+        return v.map((x, j) => {
+          if (!Array.isArray(x) || x.length !== 2) fail(`${at}.${k}[${j}]`, "expected [pos, len]");
+          return { pos: size({ p: x[0] }, "p", `${at}.${k}[${j}]`), len: size({ l: x[1] }, "l", `${at}.${k}[${j}]`) };
+        });
+      };
+      const srcSegs = step.op === "copy" ? [{ pos: size(a, "src_pos", at), len: size(a, "len", at) }] : segs("src_segs");
+      const dstSegs = step.op === "copy" ? [{ pos: size(a, "dst_pos", at), len: size(a, "len", at) }] : segs("dst_segs");
+      const design = a.design === undefined ? undefined : (str(a, "design", at) as CopyDesign);
+      if (design && !DESIGNS.includes(design)) fail(`${at}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
+      if (a.fallback !== undefined && typeof a.fallback !== "boolean") fail(`${at}.fallback`, "expected true or false");
+      try {
+        r.copy = blkCopy(blk, {
+          src, dst, srcSegs, dstSegs, design, fallback: a.fallback as boolean | undefined,
+          inflight: int(a, "inflight", at, 1, 64, 1), maxBufferBytes: a.max_buffer === undefined ? undefined : size(a, "max_buffer", at),
+        }, (o) => { r.status = BLK_STATUS_NAMES[o.status]; r.done_ns = blk.sim.now_ns; });
+      } catch (e) {
+        if (e instanceof ScenarioError) throw e;
+        fail(at, (e as Error).message);
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// nvmelab blk run SCENARIO.json: run a block-layer scenario (docs/BLOCK.md) and print the
+// blkparse-format trace, what each op became (offloaded, emulated and why), every NVMe command
+// the driver issued, and fio-style disk stats; --json writes all of it, with media hashes.
+
+import { Command, CliError } from "../context";
+import { parseScenario, runScenario, ScenarioError, ScenarioResult } from "../../block/scenario";
+import { formatTrace, formatDiskStats, diskStatsJson } from "../../block/blkparse";
+import type { NvmeCommandRecord } from "../../block/trace";
+
+function commandLine(c: NvmeCommandRecord): string {
+  const st = c.status === undefined ? "" : ` status=${c.status === 0 ? "0" : "0x" + c.status.toString(16)}`;
+  const at = `${(c.time_ns / 1e3).toFixed(3)}us ${c.disk} q${c.qid} cid ${c.cid} rq ${c.rq}`;
+  const ranges = (c.ranges ?? []).map((r) => `${r.nsid !== undefined ? `ns${r.nsid}:` : ""}${r.slba}+${r.nlb}`).join(",");
+  switch (c.name) {
+    case "Copy": return `${at}: Copy sdlba=${c.slba} nr=${c.nr} ranges=[${ranges}]${st}${c.status ? ` dw0=${c.dw0}` : ""}`;
+    case "Dataset Management": return `${at}: Dataset Management nr=${c.nr} ranges=[${ranges}]${st}`;
+    case "Flush": return `${at}: Flush${st}`;
+    default: return `${at}: ${c.name} slba=${c.slba} nlb=${c.blocks}${st}`;
+  }
+}
+
+export function summary(r: ScenarioResult): string[] {
+  const out: string[] = [];
+  out.push("", `Ops (design ${r.design}):`);
+  for (const op of r.ops) {
+    if (op.op === "plug" || op.op === "unplug" || op.op === "wait" || op.op === "sleep" || op.op === "sysfs") continue;
+    const c = op.copy;
+    let line = `  #${op.step} ${op.task} ${op.op}${op.dev ? " " + op.dev : ""}: ${op.status ?? "not completed"}`;
+    if (op.sha256) line += ` sha256=${op.sha256.slice(0, 16)}`;
+    if (c) {
+      line += ` (${c.design}: ${c.requested_bytes} bytes, offloaded ${c.offloaded_bytes}, emulated ${c.emulated_bytes})`;
+      for (const s of c.steps) if (s.kind !== "offload") line += `\n      ${s.kind} ${s.bytes} bytes: ${s.reason}`;
+    }
+    out.push(line);
+  }
+  out.push("", "NVMe commands:");
+  for (const c of r.commands) out.push("  " + commandLine(c));
+  out.push("", formatDiskStats(r.disks, r.end_ns));
+  return out;
+}
+
+export const blk: Command = {
+  name: "blk", device: false, positionals: 2,
+  summary: "Block layer: run a scenario (stack, limits, copy design, tasks, bios and copies) and show what reached the device",
+  usage: "run <scenario.json> [--json=<result.json>] [--no-trace]",
+  options: [
+    { long: "json", kind: "string", help: "write ops, events, NVMe commands, disk stats and media hashes as JSON" },
+    { long: "no-trace", kind: "flag", help: "leave out the blkparse trace" },
+  ],
+  async run(ctx, o) {
+    const [sub, path, extra] = o.positional;
+    if (sub !== "run") throw new CliError(`blk: unknown subcommand "${sub ?? ""}" (use: blk run <scenario.json>)`);
+    if (!path) throw new CliError("blk run: give a scenario file");
+    if (extra) throw new CliError(`blk run: unexpected argument "${extra}"`);
+    let input: unknown;
+    try {
+      input = JSON.parse(new TextDecoder().decode(ctx.io.readFile(path)));
+    } catch (e) {
+      throw new CliError(`${path}: ${(e as Error).message}`);
+    }
+    let result: ScenarioResult;
+    try {
+      result = await runScenario(await ctx.platform.loadModule(false), parseScenario(input, path));
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new CliError(e.message);
+      throw e;
+    }
+    if (!o.flag("no-trace")) ctx.io.out(formatTrace(result.events).replace(/\n$/, ""));
+    for (const l of summary(result)) ctx.io.out(l);
+    const json = o.str("json");
+    if (json) {
+      const doc = { ...result, disk_util: diskStatsJson(result.disks, result.end_ns) };
+      ctx.io.writeFile(json, new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n"));
+    }
+    return result.ops.some((op) => op.status !== undefined && op.status !== "BLK_STS_OK") ? 1 : 0;
+  },
+};
