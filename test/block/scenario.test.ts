@@ -59,6 +59,20 @@ describe("blk scenarios", () => {
     expect(copies.slice(1).every((c) => c.blocks === 256)).toBe(true);
   });
 
+  it("crypt-fallback: no Copy through dm-crypt (read+write, plaintext right), one Copy through dm-linear", async () => {
+    const r = await run(example("crypt-fallback.json"));
+    const copies = r.commands.filter((c) => c.name === "Copy");
+    expect(copies).toHaveLength(1);
+    expect(copies[0].slba).toBe(49152);
+    expect(copies[0].ranges).toEqual([{ slba: 40960, nlb: 128 }]);
+    const [viaCrypt, viaLinear] = r.ops.filter((o) => o.copy).map((o) => o.copy!);
+    expect(viaCrypt.offloaded_bytes).toBe(0);
+    expect(viaCrypt.emulated_bytes).toBe(65536);
+    expect(viaCrypt.steps[0].reason).toMatch(/dm-1 has copy_max_bytes 0/);
+    expect(viaLinear.offloaded_bytes).toBe(65536);
+    expect(r.ops.find((o) => o.op === "read")!.sha256).toBe(sha256Hex(expected(11, 0, 65536)));
+  });
+
   it("the same scenario gives the same events and media", async () => {
     const a = await run(example("ctx-gc.json"));
     const b = await run(example("ctx-gc.json"));
