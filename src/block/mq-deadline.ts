@@ -1,10 +1,13 @@
 // The mq-deadline I/O scheduler (block/mq-deadline.c), the parts that change what reaches the
 // device: requests sorted by sector per direction and dispatched in batches of fifo_batch,
 // reads preferred until writes have been starved writes_starved times, a FIFO per direction
-// whose expired head goes first (read_expire 500 ms, write_expire 5 s), and bio merges into
-// queued requests (back merges by end sector, front merges by start sector).
+// whose expired head goes first (read_expire 500 ms, write_expire 5 s), a batch continuing
+// from the position of the last dispatched request (latest_pos, Linux 6.3+), and bio merges
+// into queued requests (q->last_merge first, then back merges by end sector through the
+// hash, then front merges by start sector through the sort tree).
 
 import { Bio, opIsWrite } from "./bio";
+import { rqMergeable } from "./merge";
 import type { Request } from "./request";
 import type { MqDisk } from "./mq";
 
@@ -21,7 +24,8 @@ export class Deadline {
   private readonly fifo: Queued[][] = [[], []];
   private lastDir = 0;
   private batching = 0;
-  private nextRq: Array<Request | null> = [null, null];
+  /** latest_pos: start sector of the last request dispatched, per direction. */
+  private latestPos = [0, 0];
   private starved = 0;
   /** The one-hit merge cache (q->last_merge), the only lookup nomerges=1 leaves. */
   private lastMerge: Request | null = null;
@@ -35,23 +39,33 @@ export class Deadline {
     while (i > 0 && list[i - 1].sector > rq.sector) i--;
     list.splice(i, 0, rq);
     this.fifo[d].push({ rq, deadline_ns: now_ns + (d ? WRITE_EXPIRE_NS : READ_EXPIRE_NS) });
+    // dd_insert_request: a mergeable request goes into the hash and becomes q->last_merge if none
+    if (!this.lastMerge && rqMergeable(rq)) this.lastMerge = rq;
   }
 
   requeue(rq: Request): void {
     const d = opIsWrite(rq.op) ? 1 : 0;
-    this.sorted[d].unshift(rq);
+    const list = this.sorted[d];
+    let i = list.length;
+    while (i > 0 && list[i - 1].sector > rq.sector) i--;
+    list.splice(i, 0, rq);
     this.fifo[d].unshift({ rq, deadline_ns: 0 });
   }
 
-  /** dd_merge + elv_merge: a queued request this bio can join, tried back then front. */
+  /**
+   * dd_bio_merge -> elv_merge: q->last_merge (the one-hit cache, all nomerges=1 leaves), then a
+   * request ending where the bio starts (elv_rqhash_find), then one starting where the bio
+   * ends (dd_request_merge, front_merges). elv_merged_request makes the target last_merge.
+   */
   tryMerge(disk: MqDisk, bio: Bio, nsegs: number, oneHitOnly: boolean): boolean {
-    if (this.lastMerge && this.present(this.lastMerge) && disk.mergeInto(this.lastMerge, bio, nsegs)) return true;
-    if (oneHitOnly) return false;
     const d = opIsWrite(bio.op) ? 1 : 0;
-    for (const rq of this.sorted[d]) {
-      if (rq.end === bio.sector || rq.sector === bio.end || rq.op === bio.op) {
-        if (disk.mergeInto(rq, bio, nsegs)) { this.lastMerge = rq; this.resort(d, rq); return true; }
-      }
+    const last = this.lastMerge;
+    if (last && this.present(last) && disk.mergeInto(last, bio, nsegs)) { this.resort(opIsWrite(last.op) ? 1 : 0, last); return true; }
+    if (oneHitOnly) return false;
+    const back = this.sorted[d].find((rq) => rq.end === bio.sector && rq !== last);
+    const front = this.sorted[d].find((rq) => rq.sector === bio.end && rq !== last);
+    for (const rq of [back, front]) {
+      if (rq && disk.mergeInto(rq, bio, nsegs)) { this.lastMerge = rq; this.resort(d, rq); return true; }
     }
     return false;
   }
@@ -68,11 +82,16 @@ export class Deadline {
     list.splice(i, 0, rq);
   }
 
+  /** deadline_from_pos: the first request at or after the last dispatched position. */
+  private fromPos(d: number): Request | null {
+    return this.sorted[d].find((rq) => rq.sector >= this.latestPos[d]) ?? null;
+  }
+
   /** __dd_dispatch_request: continue the batch, else pick a direction and a start. */
   next(now_ns: number): Request | null {
     let rq: Request | null = null;
-    const cont = this.nextRq[this.lastDir];
-    if (cont && this.batching < FIFO_BATCH && this.present(cont)) {
+    const cont = this.fromPos(this.lastDir);
+    if (cont && this.batching < FIFO_BATCH) {
       rq = cont;
     } else {
       const reads = this.sorted[0].length > 0;
@@ -87,22 +106,21 @@ export class Deadline {
       } else return null;
       const head = this.fifo[d][0];
       const expired = head && head.deadline_ns <= now_ns;
-      const nxt = this.nextRq[d];
-      rq = expired || !nxt || !this.present(nxt) ? head.rq : nxt;
+      const nxt = this.fromPos(d);
+      rq = expired || !nxt ? head.rq : nxt;
       this.batching = 0;
       this.lastDir = d;
     }
     this.remove(rq);
     this.batching++;
+    this.latestPos[opIsWrite(rq.op) ? 1 : 0] = rq.sector;
     return rq;
   }
 
   private remove(rq: Request): void {
     const d = opIsWrite(rq.op) ? 1 : 0;
     const list = this.sorted[d];
-    const i = list.indexOf(rq);
-    list.splice(i, 1);
-    this.nextRq[d] = list[i] ?? null;
+    list.splice(list.indexOf(rq), 1);
     const f = this.fifo[d];
     f.splice(f.findIndex((q) => q.rq === rq), 1);
     if (this.lastMerge === rq) this.lastMerge = null;

@@ -9,7 +9,7 @@ import { BlockLayer, PlugTarget } from "./blk";
 import { BlockDevice, CopyDesign, DiskStats, newDiskStats } from "./disk";
 import { QueueFlags, QueueLimits } from "./limits";
 import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
-import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE } from "./plug";
+import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
 import { Request } from "./request";
 import { planSplit, splitBio } from "./split";
 import { Deadline } from "./mq-deadline";
@@ -32,7 +32,11 @@ class Hctx {
   readonly dispatch: Request[] = [];
   /** Tasks waiting for a tag (blk_mq_get_tag sleeps). */
   waiting = 0;
-  constructor(readonly index: number, depth: number) {
+  /** With a scheduler: scheduler tags in use (requests allocated, q->nr_requests of them). */
+  schedUsed = 0;
+  /** With a scheduler: requests taken from it that found no driver tag (hctx->dispatch). */
+  readonly schedDispatch: Request[] = [];
+  constructor(readonly index: number, readonly depth: number) {
     for (let i = depth - 1; i >= 0; i--) this.free.push(i);
   }
 }
@@ -98,7 +102,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     }
     const task = blk.task;
     const plug = task.plug;
-    if (this.flags.nomerges !== 2 && plug && this.plugMerge(plug.list, bio, plan.nsegs)) return;
+    if (this.flags.nomerges !== 2 && plug && this.plugMerge(plug, bio, plan.nsegs)) return;
     if (this.flags.nomerges !== 2 && this.deadline && this.deadline.tryMerge(this, bio, plan.nsegs, this.flags.nomerges === 1)) return;
     const rq = this.getRequest(bio, plan.nsegs);
     if (plug) this.addToPlug(plug, rq);
@@ -106,14 +110,16 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     else this.issueDirect([rq], false);
   }
 
-  /** blk_attempt_plug_merge: newest plugged request first; one try when the plug holds one queue. */
-  private plugMerge(list: Request[], bio: Bio, nsegs: number): boolean {
-    const tries = this.blk.task.plug?.multipleQueues ? list.length : 1;
-    for (let i = list.length - 1, n = 0; i >= 0 && n < tries; i--) {
+  /**
+   * blk_attempt_plug_merge: only the newest plugged request of this queue is tried; requests
+   * of other queues before it are skipped only when the plug holds several queues.
+   */
+  private plugMerge(plug: BlkPlug, bio: Bio, nsegs: number): boolean {
+    const list = plug.list;
+    for (let i = list.length - 1; i >= 0; i--) {
       const rq = list[i];
-      if (rq.bio.bdev !== this) continue;
-      n++;
-      if (this.mergeInto(rq, bio, nsegs)) return true;
+      if (rq.bio.bdev === this) return this.mergeInto(rq, bio, nsegs);
+      if (!plug.multipleQueues) return false;
     }
     return false;
   }
@@ -129,26 +135,38 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       this.blk.message(this, `no merge of bio ${bio.id} into request ${rq.id}: ${refused}`);
       return false;
     }
+    // bio_attempt_discard_merge traces nothing, and blk_account_io_merge_bio counts a discard
+    // merge in the discard group (STAT_DISCARD), not with the writes
+    if (kind === MergeKind.DISCARD) return true;
     this.blk.bioEvent(kind === MergeKind.FRONT ? "F" : "M", bio, { rq: rq.id });
     if (kind === MergeKind.COPY_PAIR) this.blk.message(this, `copy: paired COPY_SRC bio ${bio.id} with COPY_DST request ${rq.id}`);
     this.stats.merges[opIsWrite(rq.op) ? 1 : 0]++;
     return true;
   }
 
-  /** blk_mq_get_new_requests: a request and a tag from this CPU's hardware queue (G; S when none). */
+  /**
+   * blk_mq_get_new_requests: a request and a tag from this CPU's hardware queue (G; S when
+   * none). With a scheduler the tag is a scheduler tag (q->nr_requests of them); the driver
+   * tag is taken at dispatch (blk_mq_get_driver_tag), so requests can wait in the scheduler.
+   */
   private getRequest(bio: Bio, nsegs: number): Request {
     const blk = this.blk;
     const task = blk.task;
     const h = this.hctxs[this.hctxOf(task.cpu)];
-    if (h.free.length === 0) {
+    const sched = this.deadline !== null;
+    const free = () => (sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0);
+    if (!free()) {
       blk.bioEvent("S", bio);
       h.waiting++;
       blk.blockTask(task);
-      blk.sim.runUntil(() => h.free.length > 0, `a free tag on ${this.name} hctx ${h.index}`);
+      blk.sim.runUntil(free, `a free tag on ${this.name} hctx ${h.index}`);
       h.waiting--;
     }
     const rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
-    rq.tag = h.free.pop()!;
+    if (sched) {
+      h.schedUsed++;
+      rq.schedTag = true;
+    } else rq.tag = h.free.pop()!;
     rq.hctx = h.index;
     rq.start_ns = blk.sim.now_ns;
     blk.bioEvent("G", bio, { rq: rq.id });
@@ -169,8 +187,19 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   // ---- dispatch ----
 
-  /** From a flushed plug: straight to the driver (queue_rqs) unless a scheduler sorts them. */
+  /**
+   * From a flushed plug: straight to the driver (queue_rqs) unless a scheduler sorts them.
+   * When the task is going to sleep (UT), blk_mq_dispatch_plug_list inserts the requests (I)
+   * and runs the hardware queue asynchronously, from kblockd.
+   */
   flushPlugged(rqs: Request[], fromSchedule: boolean): void {
+    if (fromSchedule) {
+      const cpu = this.blk.task.cpu;
+      for (const rq of rqs) this.blk.rqEvent("I", this, rq);
+      if (this.deadline) for (const rq of rqs) this.deadline.insert(rq, this.blk.sim.now_ns);
+      this.blk.sim.queueWork(cpu, () => (this.deadline ? this.runQueues() : this.issueDirect(rqs, true)), kblockd(this.blk, cpu));
+      return;
+    }
     if (this.deadline) { this.insert(rqs); return; }
     this.issueDirect(rqs, fromSchedule);
   }
@@ -184,11 +213,31 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     this.runQueues();
   }
 
-  /** blk_mq_run_hw_queue with a scheduler: dispatch in its order while the driver takes them. */
+  /**
+   * blk_mq_sched_dispatch_requests: requests already taken from the scheduler go first
+   * (hctx->dispatch); then the scheduler's, each with a driver tag. The first one that finds
+   * no driver tag moves to hctx->dispatch and dequeueing stops (__blk_mq_do_dispatch_sched),
+   * so the rest stay in the scheduler where bios can still merge into them.
+   */
   private runQueues(): void {
     const touched = new Set<number>();
-    for (let rq = this.deadline!.next(this.blk.sim.now_ns); rq; rq = this.deadline!.next(this.blk.sim.now_ns)) {
-      if (!this.start(rq)) { this.deadline!.requeue(rq); break; }
+    let blocked = false;
+    for (const h of this.hctxs) {
+      while (h.schedDispatch.length > 0 && h.free.length > 0) {
+        const rq = h.schedDispatch.shift()!;
+        rq.tag = h.free.pop()!;
+        if (!this.start(rq)) { h.free.push(rq.tag); rq.tag = -1; h.schedDispatch.unshift(rq); break; }
+        touched.add(h.index);
+      }
+      if (h.schedDispatch.length > 0) blocked = true;
+    }
+    while (!blocked) {
+      const rq = this.deadline!.next(this.blk.sim.now_ns);
+      if (!rq) break;
+      const h = this.hctxs[rq.hctx];
+      if (h.free.length === 0) { h.schedDispatch.push(rq); break; }
+      rq.tag = h.free.pop()!;
+      if (!this.start(rq)) { h.free.push(rq.tag); rq.tag = -1; h.schedDispatch.push(rq); break; }
       touched.add(rq.hctx);
     }
     for (const h of touched) this.ops.commitRqs(this, h);
@@ -252,14 +301,20 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     }
     this.accountDone();
     const h = this.hctxs[rq.hctx];
-    h.free.push(rq.tag);
+    if (rq.tag >= 0) h.free.push(rq.tag);
+    rq.tag = -1;
+    if (rq.schedTag) { h.schedUsed--; rq.schedTag = false; }
     for (const bio of rq.bios) {
       if (bio.status === BlkStatus.OK) bio.status = status;
       bioEndio(bio);
     }
     if (h.dispatch.length > 0) {
       const again = h.dispatch.splice(0);
-      blk.sim.queueWork(rq.cpu, () => this.issueDirect(again, true), blk.sim.kworker(rq.cpu, `kworker/${rq.cpu}:1H`, 900 + rq.cpu));
+      blk.sim.queueWork(rq.cpu, () => this.issueDirect(again, true), kblockd(blk, rq.cpu));
+    }
+    // blk_mq_sched_restart: a freed driver tag lets the scheduler dispatch again (kblockd)
+    if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) {
+      blk.sim.queueWork(rq.cpu, () => this.runQueues(), kblockd(blk, rq.cpu));
     }
   }
 
@@ -284,6 +339,16 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   /** Requests in the scheduler or waiting for the driver. */
   get queued(): number {
-    return (this.deadline?.size ?? 0) + this.hctxs.reduce((a, h) => a + h.dispatch.length, 0);
+    return (this.deadline?.size ?? 0) + this.hctxs.reduce((a, h) => a + h.dispatch.length + h.schedDispatch.length, 0);
   }
+}
+
+/** blk_mq_init_sched: q->nr_requests = 2 * min(tag set queue depth, BLKDEV_DEFAULT_RQ). */
+function nrRequests(depth: number): number {
+  return 2 * Math.min(depth, 128);
+}
+
+/** kblockd: the high-priority kworker that runs hardware queues asynchronously. */
+function kblockd(blk: BlockLayer, cpu: number) {
+  return blk.sim.kworker(cpu, `kworker/${cpu}:1H`, 900 + cpu);
 }

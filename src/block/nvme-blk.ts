@@ -23,6 +23,7 @@ import * as O from "../../assembly/spec/opcodes";
 import * as I from "../../assembly/spec/identify";
 import * as C from "../../assembly/spec/copy";
 import * as St from "../../assembly/spec/status";
+import * as A from "../../assembly/spec/admin";
 import type { NvmeCommandRecord } from "./trace";
 
 /** What the modelled device takes per command (until the full device model of issue 4). */
@@ -49,7 +50,10 @@ export function nvmeErrorStatus(status: number): BlkStatus {
   switch (status & 0x7ff) {
     case St.SC_SUCCESS: return BlkStatus.OK;
     case St.SC_CAPACITY_EXCEEDED: return BlkStatus.NOSPC;
-    case St.SC_LBA_OUT_OF_RANGE: return BlkStatus.TARGET;
+    case St.SC_LBA_OUT_OF_RANGE:
+    case 0x21: // Command Interrupted
+    case St.SC_NS_NOT_READY:
+      return BlkStatus.TARGET;
     case St.SC_CONFLICTING_ATTRIBUTES:
     case St.SC_INVALID_OPCODE:
     case St.SC_INVALID_FIELD:
@@ -149,7 +153,7 @@ export class NvmeBlkController implements MqDriverOps {
     const oncs = dv.getUint16(I.IDC_ONCS, true);
     const ocfs = dv.getUint16(I.IDC_OCFS, true);
     this.copyCapable = (oncs & I.ONCS_COPY) !== 0;
-    this.format2 = (ocfs & I.OCFS_FORMAT2) !== 0;
+    this.format2 = this.copyCapable && (ocfs & I.OCFS_FORMAT2) !== 0 && enableCopyFormat2(driver);
     this.ram = driver.port.core.hostRamView;
     this.started = driver.io.map(() => []);
     const mdts = id[I.IDC_MDTS];
@@ -498,6 +502,21 @@ export class NvmeBlkController implements MqDriverOps {
     const sim = this.blk.sim;
     sim.at(sim.now_ns, sim.idle(rq.cpu), () => d.endRequest(rq, status));
   }
+}
+
+/**
+ * Format 2h descriptors are accepted only once the host enables them: set CDF2E in the Host
+ * Behavior Support feature, keeping what else it holds (as nvme_configure_host_options sets
+ * ACRE and LBAFEE there). True when the controller took it.
+ */
+function enableCopyFormat2(driver: NvmeDriver): boolean {
+  const cur = driver.getFeatures(A.FID_HOST_BEHAVIOR_SUPPORT, 0, 0, A.HBS_DATA_SIZE);
+  if (cur.status !== 0 || !cur.data) return false;
+  const data = new Uint8Array(A.HBS_DATA_SIZE);
+  data.set(cur.data.subarray(0, A.HBS_DATA_SIZE));
+  const dv = new DataView(data.buffer);
+  dv.setUint16(A.HBS_CDFE, dv.getUint16(A.HBS_CDFE, true) | (1 << C.COPY_FORMAT_2), true);
+  return driver.setFeatures(A.FID_HOST_BEHAVIOR_SUPPORT, 0, data).status === 0;
 }
 
 function blocksOf(ranges: Array<{ nlb: number }>): number {

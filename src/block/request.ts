@@ -15,7 +15,10 @@ export class Request {
   dataLen: number;
   bios: Bio[];
   nrPhysSegments: number;
+  /** Driver tag (-1 while it has none: with a scheduler it is taken at dispatch). */
   tag = -1;
+  /** Holds one of the scheduler's tags (q->nr_requests) while a scheduler is attached. */
+  schedTag = false;
   hctx = -1;
   cpu: number;
   /** Set when a merge attempt failed on a limit: no further merges (REQ_NOMERGE). */
