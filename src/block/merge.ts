@@ -117,6 +117,9 @@ export function attemptMerge(kind: MergeKind, rq: Request, bio: Bio, nsegs: numb
     case MergeKind.BACK:
     case MergeKind.FRONT: {
       const why = checkLimits(kind, rq, bio, nsegs, l);
+      // ll_back/front_merge_fn: a virt-boundary gap only refuses this bio; the limits mark the
+      // request nomerge (req_set_nomerge)
+      if (why === "virt_boundary") return why;
       if (why) return refuse(rq, why);
       if (kind === MergeKind.BACK) rq.bios.push(bio);
       else {

@@ -95,8 +95,11 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
     const bios: Bio[] = [];
     blk.sim.as(t, () => {
       blk.startPlug();
-      for (let i = 0; i < 33; i++) bios.push(writeBio(blk, d, i * 16, pattern(4096, i)));
+      for (let i = 0; i < 32; i++) bios.push(writeBio(blk, d, i * 16, pattern(4096, i)));
       // nothing reached the device before the 33rd request was added
+      expect(blk.tracer.commands.length).toBe(0);
+      bios.push(writeBio(blk, d, 32 * 16, pattern(4096, 32)));
+      expect(blk.tracer.commands.length).toBe(32);
       blk.finishPlug();
       blk.waitTask();
     });
@@ -112,6 +115,26 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
     expect(w.map((c) => c.slba)).toEqual(Array.from({ length: 33 }, (_, i) => i * 16));
     expect(w.every((c) => c.blocks === 8)).toBe(true);
     expect(bios.every((b) => b.ended && b.status === BlkStatus.OK)).toBe(true);
+  });
+
+  it("a plug holding requests of two queues flushes at 64 requests (2 x BLK_MAX_REQUEST_COUNT)", async () => {
+    const { blk, d, t } = await mkHost({ namespaces: [{}, {}] });
+    const d2 = blk.disk("nvme0n2") as MqDisk;
+    blk.sim.as(t, () => {
+      blk.startPlug();
+      for (let i = 0; i < 70; i++) writeBio(blk, i % 2 ? d2 : d, i * 16, pattern(4096, i));
+      blk.finishPlug();
+      blk.waitTask();
+    });
+    const u = blk.tracer.events.filter((e) => e.action === "U");
+    // one unplug per queue (which queue goes first differs between kernel versions)
+    const un = u.map((e) => `${e.minor}:${e.depth}`);
+    expect([un.slice(0, 2).sort(), un.slice(2).sort()]).toEqual([["0:32", "1:32"], ["0:3", "1:3"]]);
+    // the first flush came when the 65th request was added, after its G
+    const g = blk.tracer.events.filter((e) => e.action === "G");
+    expect(blk.tracer.events.indexOf(u[0])).toBeGreaterThan(blk.tracer.events.indexOf(g[64]));
+    expect(blk.tracer.events.indexOf(u[0])).toBeLessThan(blk.tracer.events.indexOf(g[65]));
+    expect(cmdsNamed(blk, "Write").length).toBe(70);
   });
 
   it("a plugged request of 128 KiB flushes the plug when the next request is added (BLK_PLUG_FLUSH_SIZE)", async () => {
@@ -367,6 +390,19 @@ describe("splits (bio_split_to_limits)", () => {
     expect(cmdsNamed(b.blk, "Write").map((c) => c.blocks)).toEqual([12]);
   });
 
+  it("write-zeroes split by max_write_zeroes_sectors (MDTS): 1 MiB -> two Write Zeroes", async () => {
+    const { blk, d, t } = await mkHost();
+    expect(d.limits.max_write_zeroes_sectors).toBe(1024);
+    let bio!: Bio;
+    blk.sim.as(t, () => {
+      bio = opBio(blk, d, Op.WRITE_ZEROES, 4096, 1 << 20);
+      blk.waitTask();
+    });
+    expect(blk.tracer.events.filter((e) => e.action === "X").map((e) => [e.sector, e.sectors, e.splitAt])).toEqual([[4096, 1024, 5120]]);
+    expect(cmdsNamed(blk, "Write Zeroes").map((c) => [c.slba, c.blocks])).toEqual([[4096, 1024], [5120, 1024]]);
+    expect([bio.ended, bio.status]).toEqual([true, BlkStatus.OK]);
+  });
+
   it("max_sectors_kb written through sysfs changes where writes split; bad values are refused", async () => {
     const { blk, d, t } = await mkHost();
     const attr = SYSFS.max_sectors_kb;
@@ -463,6 +499,50 @@ describe("nomerges", () => {
     expect(await deadlineRun(0)).toEqual({ m: 2, f: 1, writes: ["300+8", "392+24", "500+16"] });
     expect(await deadlineRun(1)).toEqual({ m: 1, f: 1, writes: ["300+8", "392+24", "500+8", "508+8"] });
     expect(await deadlineRun(2)).toEqual({ m: 0, f: 0, writes: ["300+8", "392+8", "400+8", "408+8", "500+8", "508+8"] });
+  });
+});
+
+describe("merge refusals (ll_back_merge_fn, ll_new_hw_segment)", () => {
+  it("a virt-boundary gap refuses the bio but leaves the request mergeable (no req_set_nomerge)", async () => {
+    const { blk, d, t } = await mkHost({ queueDepth: 8 });
+    d.setScheduler("mq-deadline");
+    const gapped = pattern(4096, 21);
+    blk.sim.as(t, () => {
+      for (let i = 0; i < 7; i++) writeBio(blk, d, 10000 + i * 100, pattern(4096, i)); // every driver tag busy
+      writeBio(blk, d, 300, pattern(4096, 9)); // to the dispatch list
+      writeBio(blk, d, 400, pattern(4096, 10)); // waits in the scheduler
+      // contiguous, but its page starts 512 bytes in: a gap inside a 4 KiB window
+      const b = blk.mem!.pool.alloc(8192);
+      blk.mem!.ram.set(gapped, b.bus + 512);
+      blk.submitBio(new Bio(d, Op.WRITE, 408, 4096, [{ bus: b.bus + 512, len: 4096 }]));
+      writeBio(blk, d, 392, pattern(4096, 11)); // front merge into 400 still allowed
+      blk.waitTask();
+    });
+    const ev = blk.tracer.events;
+    expect(ev.filter((e) => e.action === "M").length).toBe(0);
+    expect(ev.filter((e) => e.action === "F").map((e) => e.sector)).toEqual([392]);
+    expect(cmdsNamed(blk, "Write").filter((c) => c.slba! < 10000).map((c) => `${c.slba}+${c.blocks}`)).toEqual(["300+8", "392+16", "408+8"]);
+    const got = readBack(blk, t, d, 392, 12288);
+    expect(Buffer.from(got.subarray(8192)).equals(Buffer.from(gapped))).toBe(true);
+  });
+
+  it("max_segments refuses the bio and marks the request nomerge (req_set_nomerge)", async () => {
+    const { blk, d, t } = await mkHost({ queueDepth: 8 });
+    d.setScheduler("mq-deadline");
+    d.limits.max_segments = 2;
+    blk.sim.as(t, () => {
+      for (let i = 0; i < 7; i++) writeBio(blk, d, 10000 + i * 100, pattern(4096, i)); // every driver tag busy
+      writeBio(blk, d, 300, pattern(4096, 9)); // to the dispatch list
+      writeBio(blk, d, 400, pattern(4096, 10)); // waits in the scheduler
+      writeBio(blk, d, 408, pattern(4096, 11)); // back merge: 2 segments
+      writeBio(blk, d, 416, pattern(4096, 12)); // a third segment: refused, 400 is marked nomerge
+      writeBio(blk, d, 392, pattern(4096, 13)); // so no front merge into it
+      blk.waitTask();
+    });
+    const ev = blk.tracer.events;
+    expect(ev.filter((e) => e.action === "M").map((e) => e.sector)).toEqual([408]);
+    expect(ev.filter((e) => e.action === "F").length).toBe(0);
+    expect(cmdsNamed(blk, "Write").filter((c) => c.slba! < 10000).map((c) => `${c.slba}+${c.blocks}`)).toEqual(["300+8", "392+8", "400+16", "416+8"]);
   });
 });
 

@@ -353,6 +353,6 @@ describe("block layer vs a byte model", () => {
   });
 
   it("the same through random device-mapper stacks (linear, striped, crypt)", async () => {
-    await fc.assert(fc.asyncProperty(runArb(["linear", "striped", "crypt", "crypt-on-linear", "linear-on-crypt"]), check), params(30));
+    await fc.assert(fc.asyncProperty(runArb(["linear", "striped", "crypt", "crypt-on-linear", "linear-on-crypt"]), check), params(50));
   });
 });
