@@ -2,7 +2,7 @@
 // device numbers, queue limits and flags, per-device I/O statistics (/proc/diskstats), and
 // how bios reach it: a blk-mq queue (nvme namespaces) or a bio-based stacking driver (dm).
 
-import type { Bio } from "./bio";
+import { Bio, Op, opIsCopy, opIsWrite } from "./bio";
 import type { QueueLimits, QueueFlags } from "./limits";
 
 /** The copy designs a device can use (see docs/BLOCK.md). */
@@ -33,6 +33,31 @@ export function newDiskStats(): DiskStats {
     ios: [0, 0], merges: [0, 0], sectors: [0, 0], ticks_ns: [0, 0], in_queue_ns: 0, busy_ns: 0, inflight: 0,
     since_ns: 0, discards: 0, discard_sectors: 0, flushes: 0, copies: 0, copy_sectors: 0,
   };
+}
+
+/**
+ * One I/O starts or ends (part_stat and update_io_ticks): in_queue and io_ticks grow with
+ * the time requests were in flight, so integrate before the count changes.
+ */
+export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): void {
+  const dt = now_ns - s.since_ns;
+  if (s.inflight > 0) { s.busy_ns += dt; s.in_queue_ns += dt * s.inflight; }
+  s.since_ns = now_ns;
+  s.inflight += delta;
+}
+
+/**
+ * blk_account_io_done: a finished I/O by kind. Discards and flushes have their own counters;
+ * everything else counts by direction, and copies (their destination side) also as copies.
+ */
+export function accountDone(s: DiskStats, op: Op, sectors: number, ticks_ns: number): void {
+  if (op === Op.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
+  if (op === Op.FLUSH || sectors === 0) { s.flushes++; return; }
+  const dir = opIsWrite(op) ? 1 : 0;
+  s.ios[dir]++;
+  s.sectors[dir] += sectors;
+  s.ticks_ns[dir] += ticks_ns;
+  if (opIsCopy(op) && op !== Op.COPY_SRC) { s.copies++; s.copy_sectors += sectors; }
 }
 
 export interface BlockDevice {

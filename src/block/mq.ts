@@ -6,7 +6,7 @@
 
 import { Bio, BlkStatus, Op, REQ_NOMERGE, bioChain, bioEndio, opIsWrite } from "./bio";
 import { BlockLayer, PlugTarget } from "./blk";
-import { BlockDevice, CopyDesign, DiskStats, newDiskStats } from "./disk";
+import { BlockDevice, CopyDesign, DiskStats, accountDone, inflightChange, newDiskStats } from "./disk";
 import { QueueFlags, QueueLimits } from "./limits";
 import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
 import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
@@ -267,14 +267,14 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   private markIssued(rq: Request): void {
     this.blk.rqEvent("D", this, rq);
     rq.issue_ns = this.blk.sim.now_ns;
-    this.accountStart();
+    inflightChange(this.stats, this.blk.sim.now_ns, 1);
   }
 
   /** blk_mq_start_request (D) and the driver's queue_rq. */
   private start(rq: Request): boolean {
     this.markIssued(rq);
     if (this.ops.queueRq(this, rq)) return true;
-    this.accountDone();
+    inflightChange(this.stats, this.blk.sim.now_ns, -1);
     return false;
   }
 
@@ -287,19 +287,10 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   endRequest(rq: Request, status: BlkStatus): void {
     const blk = this.blk;
     blk.completeEvent(this, rq, status);
-    const dir = opIsWrite(rq.op) ? 1 : 0;
-    const s = this.stats;
-    if (rq.op === Op.DISCARD) { s.discards++; s.discard_sectors += rq.sectors; }
-    else if (rq.op === Op.FLUSH) s.flushes++;
-    else {
-      s.ios[dir]++;
-      // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half
-      const sectors = rq.op === Op.COPY_DST && rq.bios.length === 2 ? rq.sectors / 2 : rq.sectors;
-      s.sectors[dir] += sectors;
-      s.ticks_ns[dir] += blk.sim.now_ns - rq.start_ns;
-      if (rq.op === Op.COPY_DST || rq.op === Op.COPY_SRC || rq.op === Op.COPY) { s.copies++; s.copy_sectors += sectors; }
-    }
-    this.accountDone();
+    // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half
+    const sectors = rq.op === Op.COPY_DST && rq.bios.length === 2 ? rq.sectors / 2 : rq.sectors;
+    accountDone(this.stats, rq.op, sectors, blk.sim.now_ns - rq.start_ns);
+    inflightChange(this.stats, blk.sim.now_ns, -1);
     const h = this.hctxs[rq.hctx];
     if (rq.tag >= 0) h.free.push(rq.tag);
     rq.tag = -1;
@@ -316,25 +307,6 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) {
       blk.sim.queueWork(rq.cpu, () => this.runQueues(), kblockd(blk, rq.cpu));
     }
-  }
-
-  private accountStart(): void {
-    this.integrate();
-    this.stats.inflight++;
-  }
-
-  private accountDone(): void {
-    this.integrate();
-    this.stats.inflight--;
-  }
-
-  /** in_queue and io_ticks (busy time) grow with time while requests are in flight. */
-  private integrate(): void {
-    const s = this.stats;
-    const now = this.blk.sim.now_ns;
-    const dt = now - s.since_ns;
-    if (s.inflight > 0) { s.busy_ns += dt; s.in_queue_ns += dt * s.inflight; }
-    s.since_ns = now;
   }
 
   /** Requests in the scheduler or waiting for the driver. */

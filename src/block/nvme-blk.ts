@@ -7,7 +7,7 @@
 // batch into as few Copy commands as MSRC, MSSRL and MCL allow. Completions map NVMe status
 // to blk_status (nvme_error_status) after the modelled device time.
 
-import { Bio, BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA } from "./bio";
+import { BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA } from "./bio";
 import { BlockLayer } from "./blk";
 import { CopyDesign } from "./disk";
 import { QueueLimits, defaultLimits } from "./limits";
@@ -396,12 +396,12 @@ export class NvmeBlkController implements MqDriverOps {
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
-    for (const c of cmds) this.issue(h, this.buildCopy(d, c.sdlba, c.ranges), c.rqs);
+    for (const c of cmds) this.issue(h, this.buildCopy(d, c.sdlba, c.ranges, c.rqs.reduce((f, r) => f | r.rq.flags, 0)), c.rqs);
     return true;
   }
 
   /** nvme_setup_copy: SDLBA, NR, the range list (format 0h, or 2h when a range names another namespace). */
-  private buildCopy(d: NvmeNsDisk, sdlba: number, ranges: CopyRange[]) {
+  private buildCopy(d: NvmeNsDisk, sdlba: number, ranges: CopyRange[], flags: number) {
     const cross = ranges.some((r) => r.nsid !== d.nsid);
     const fmt = cross ? C.COPY_FORMAT_2 : C.COPY_FORMAT_0;
     const size = ranges.length * C.COPY_RANGE_F0_SIZE;
@@ -417,7 +417,9 @@ export class NvmeBlkController implements MqDriverOps {
     setU64(sqe, 40, BigInt(sdlba));
     const bufs = [buf];
     bufs.push(...buildPrpsForSegments(sqe, [{ bus: buf.bus, len: size }], this.driver.pool, this.ram));
-    sqe[12] = (ranges.length - 1) | (fmt << C.COPY_DESFMT_SHIFT);
+    // FUA and LR (from REQ_FAILFAST_DEV) when any request the command serves asks for them
+    sqe[12] = ((ranges.length - 1) | (fmt << C.COPY_DESFMT_SHIFT) | (flags & REQ_FUA ? 1 << C.COPY_FUA_BIT : 0) |
+      (flags & REQ_FAILFAST_DEV ? 1 << C.COPY_LR_BIT : 0)) >>> 0;
     const bytes = blocksOf(ranges) << d.lbaShift;
     return {
       sqe, bufs, service_ns: this.timing.latency_ns + (bytes / this.timing.copy_bytes_per_s) * 1e9,
@@ -432,10 +434,6 @@ export class NvmeBlkController implements MqDriverOps {
       for (const r of rqs) this.rqState.get(r.rq)!.left++;
     } else {
       this.rqState.set(first, { disk: this.diskOf(first), left: 1, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
-    }
-    for (const r of rqs) {
-      if (first.flags & REQ_FUA && cmd.record.name === "Copy") cmd.sqe[12] |= 1 << C.COPY_FUA_BIT;
-      if (r.rq.flags & REQ_FAILFAST_DEV && cmd.record.name === "Copy") cmd.sqe[12] |= 1 << C.COPY_LR_BIT;
     }
     const tag = q.submit(cmd.sqe);
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
@@ -525,4 +523,3 @@ function blocksOf(ranges: Array<{ nlb: number }>): number {
   return n;
 }
 
-export type { Bio };

@@ -247,7 +247,7 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario): Prom
   });
   // the run ends when every task has finished its I/O (each blocks, flushing its plug)
   for (const t of tasks.values()) blk.sim.as(t, () => {
-    if (t.plug) { t.plugDepth = 1; blk.finishPlug(t); }
+    while (t.plugDepth > 0) blk.finishPlug(t);
     blk.waitTask(t);
   });
   blk.sim.drain();

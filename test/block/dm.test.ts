@@ -1,4 +1,10 @@
+// Device-mapper as a user stacks it: linear remaps, striped chunks, crypt per-sector data,
+// delay's asynchronous resubmission, bad tables refused, and copies through each target in
+// the three designs (offloaded through linear, emulated through crypt, mispaired by pair
+// through an asynchronous target).
+
 import { describe, it, expect } from "vitest";
+import { pattern } from "./helpers";
 import { BlockHost } from "../../src/block/host";
 import { defaultConfig, defaultNamespace } from "../../src/controller/config";
 import { loadCoreModule } from "../../src/node/wasm";
@@ -20,16 +26,6 @@ async function host(design: CopyDesign = "ctx", namespaces = 1) {
   const a = h.blk.sim.addTask(100, "fio", 0);
   const b = h.blk.sim.addTask(101, "fio2", 1);
   return { h, blk: h.blk, a, b };
-}
-
-function pattern(seed: number, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** One bio from task t, waited for; the status it ended with. */
@@ -81,7 +77,7 @@ describe("device-mapper", () => {
     expect([dm.major, dm.minor, dm.stacking, dm.driver]).toEqual([253, 0, true, "dm"]);
     expect(dm.capacity).toBe(8192);
     expect(blk.disk("dm-0")).toBe(dm);
-    const data = pattern(1, 4096);
+    const data = pattern(4096, 1);
     write(blk, a, dm, 16, data);
     expect(same(read(blk, a, nvme, 2048 + 16, 4096), data)).toBe(true);
     expect(same(read(blk, a, dm, 16, 4096), data)).toBe(true);
@@ -107,7 +103,7 @@ describe("device-mapper", () => {
     const { blk, a } = await host();
     const nvme = blk.disk("nvme0n1");
     const dm = createDm(blk, "two", ["0 100 linear nvme0n1 5000", "100 100 linear nvme0n1 1000"]);
-    const data = pattern(2, 16 * 512);
+    const data = pattern(16 * 512, 2);
     write(blk, a, dm, 92, data);
     const x = blk.tracer.events.filter((e) => e.action === "X");
     expect(x.length).toBe(1);
@@ -124,7 +120,7 @@ describe("device-mapper", () => {
     expect(sysfs(dm, "chunk_sectors")).toBe(16);
     expect(sysfs(dm, "copy_max_bytes")).toBe(0);
     // four chunks: n1[0..16), n2[0..16), n1[16..32), n2[16..32)
-    const data = pattern(3, 64 * 512);
+    const data = pattern(64 * 512, 3);
     write(blk, a, dm, 0, data);
     const chunk = (i: number) => data.subarray(i * 8192, (i + 1) * 8192);
     expect(same(read(blk, a, n1, 0, 8192), chunk(0))).toBe(true);
@@ -134,7 +130,7 @@ describe("device-mapper", () => {
     expect(blk.tracer.events.filter((e) => e.action === "X" && e.major === 253).length).toBe(3);
     // a bio over a chunk boundary: dm 40..56 = n1 24..32 then n2 16..24
     const before = blk.tracer.events.length;
-    const d2 = pattern(4, 16 * 512);
+    const d2 = pattern(16 * 512, 4);
     write(blk, a, dm, 40, d2);
     const x = blk.tracer.events.slice(before).filter((e) => e.action === "X");
     expect(x.map((e) => [e.sector, e.sectors, e.splitAt])).toEqual([[40, 8, 48]]);
@@ -150,7 +146,7 @@ describe("device-mapper", () => {
       const dm = createDm(blk, "secret", `0 8192 crypt aes-xts-plain64 ${KEY} 0 nvme0n1 0`);
       expect(sysfs(dm, "copy_max_bytes")).toBe(0);
       const free = blk.mem!.pool.freeBytes();
-      const data = pattern(5, 4096);
+      const data = pattern(4096, 5);
       write(blk, a, dm, 8, data);
       expect(blk.mem!.pool.freeBytes()).toBe(free); // bounce pages released
       expect(same(read(blk, a, dm, 8, 4096), data)).toBe(true);
@@ -171,7 +167,7 @@ describe("device-mapper", () => {
     const { blk, a } = await host("ctx");
     const dm = createDm(blk, "secret", [{ len: 8192, type: "crypt", args: `aes-xts-plain64 ${KEY} 0 nvme0n1 0`, copy_offload: true }]);
     expect(blk.tracer.events.some((e) => e.action === "m" && /what-if: not upstream/.test(e.text!))).toBe(true);
-    const data = pattern(6, 4096);
+    const data = pattern(4096, 6);
     write(blk, a, dm, 8, data);
     const o = copy(blk, a, { src: dm, dst: dm, srcSegs: seg(8, 4096), dstSegs: seg(1000, 4096) });
     expect(o.offloaded_bytes).toBe(4096);
@@ -186,7 +182,7 @@ describe("device-mapper", () => {
     const dm1 = createDm(blk, "lin1", "0 8192 linear /dev/mapper/lin0 100");
     expect(dm1.name).toBe("dm-1");
     expect(sysfs(dm1, "copy_max_bytes")).toBe(sysfs(nvme, "copy_max_bytes"));
-    const data = pattern(7, 4096);
+    const data = pattern(4096, 7);
     write(blk, a, dm0, 0, data);
     let o = copy(blk, a, { src: dm0, dst: dm0, srcSegs: seg(0, 4096), dstSegs: seg(512, 4096) });
     expect([o.offloaded_bytes, o.emulated_bytes]).toEqual([4096, 0]);
@@ -212,7 +208,7 @@ describe("device-mapper", () => {
     for (const [design, status] of [["ctx", "BLK_STS_NOTSUPP"], ["pair", "BLK_STS_IOERR"]] as const) {
       const { blk, a } = await host(design);
       const dm = createDm(blk, "two", ["0 1000 linear nvme0n1 0", "1000 1000 linear nvme0n1 50000"]);
-      const data = pattern(8, 4096);
+      const data = pattern(4096, 8);
       write(blk, a, dm, 0, data);
       const o = copy(blk, a, { src: dm, dst: dm, srcSegs: seg(0, 4096), dstSegs: seg(996, 4096) });
       expect([o.status, o.offloaded_bytes, o.emulated_bytes]).toEqual([BlkStatus.OK, 0, 4096]);
@@ -227,7 +223,7 @@ describe("device-mapper", () => {
     const { blk, a } = await host("pair");
     const dm = createDm(blk, "lin", "0 8192 linear nvme0n1 2048");
     expect(sysfs(dm, "copy_max_bytes")).toBeGreaterThan(0);
-    const data = pattern(9, 8192);
+    const data = pattern(8192, 9);
     write(blk, a, dm, 0, data);
     const o = copy(blk, a, { src: dm, dst: dm, srcSegs: seg(0, 8192), dstSegs: seg(4000, 8192) });
     expect([o.status, o.offloaded_bytes]).toEqual([BlkStatus.OK, 8192]);
@@ -242,7 +238,7 @@ describe("device-mapper", () => {
     const { blk, a } = await host("ctx");
     const dm = createDm(blk, "slow", "0 8192 delay nvme0n1 0 5");
     expect(sysfs(dm, "copy_max_bytes")).toBe(0);
-    const data = pattern(10, 4096);
+    const data = pattern(4096, 10);
     write(blk, a, dm, 0, data);
     const w = blk.tracer.commands.find((c) => c.name === "Write")!;
     expect(w.time_ns).toBeGreaterThanOrEqual(5_000_000);
@@ -290,7 +286,7 @@ describe("device-mapper", () => {
   async function twoTasks(design: CopyDesign, table: string, fallback: boolean) {
     const { blk, a, b } = await host(design);
     const dm = createDm(blk, "dev", table);
-    const da = pattern(11, LEN), db = pattern(12, LEN);
+    const da = pattern(LEN, 11), db = pattern(LEN, 12);
     write(blk, a, dm, SRC_A, da);
     write(blk, b, dm, SRC_B, db);
     const p = (src: number, dst: number): CopyParams => ({ src: dm, dst: dm, srcSegs: seg(src, LEN), dstSegs: seg(dst, LEN), fallback });
@@ -342,7 +338,7 @@ describe("device-mapper", () => {
     expect([lin.name, cr.name, st.name, top.name, slow.name]).toEqual(["dm-0", "dm-1", "dm-2", "dm-3", "dm-4"]);
     expect(sysfs(top, "chunk_sectors")).toBe(32);
     expect(sysfs(cr, "copy_max_bytes")).toBe(0);
-    const data = pattern(13, 8192);
+    const data = pattern(8192, 13);
     write(blk, a, cr, 10, data);
     expect(same(read(blk, a, cr, 10, 8192), data)).toBe(true);
     expect(same(read(blk, a, n1, 1000 + 500 + 10, 8192), data)).toBe(false);
@@ -358,7 +354,7 @@ describe("device-mapper", () => {
       const { blk, a } = await host("vector");
       const dm = createDm(blk, "lin", [{ len: 8192, type: "linear", args: "nvme0n1 3000", copy_offload: whatIf }]);
       expect(sysfs(dm, "copy_max_bytes") > 0).toBe(whatIf);
-      const data = pattern(14, 8192);
+      const data = pattern(8192, 14);
       write(blk, a, dm, 0, data);
       const o = copy(blk, a, { src: dm, dst: dm, srcSegs: [{ pos: 0, len: 4096 }, { pos: 64 * 512, len: 4096 }], dstSegs: seg(1000, 8192) });
       expect(o.status).toBe(BlkStatus.OK);
@@ -379,7 +375,7 @@ describe("device-mapper", () => {
     const { blk, a } = await host("ctx");
     const dm = createDm(blk, "lin", "0 8192 linear nvme0n1 0");
     expect(SYSFS.copy_max_bytes.store!(dm.limits, dm.flags, 0)).toBeNull();
-    const data = pattern(15, 4096);
+    const data = pattern(4096, 15);
     write(blk, a, dm, 0, data);
     const o = copy(blk, a, { src: dm, dst: dm, srcSegs: seg(0, 4096), dstSegs: seg(100, 4096) });
     expect([o.offloaded_bytes, o.emulated_bytes, copies(blk).length]).toEqual([0, 4096, 0]);

@@ -5,9 +5,7 @@
 // statistics. Every expectation is an exact count, sector or byte.
 
 import { describe, it, expect } from "vitest";
-import { BlockHost, BlockHostOptions } from "../../src/block/host";
-import { ControllerConfig, NamespaceConfig, defaultConfig, defaultNamespace } from "../../src/controller/config";
-import { loadCoreModule } from "../../src/node/wasm";
+import { mkHost, pattern } from "./helpers";
 import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, Op } from "../../src/block/bio";
 import { BlockLayer } from "../../src/block/blk";
 import { BlkEvent } from "../../src/block/trace";
@@ -18,32 +16,6 @@ import { blkCopy } from "../../src/block/copy/copy";
 import type { Task } from "../../src/block/sim";
 
 // ---- helpers ----
-
-interface HostSpec extends BlockHostOptions {
-  namespaces?: Array<Partial<NamespaceConfig>>;
-  ctrl?: Partial<ControllerConfig>;
-}
-
-async function mkHost(spec: HostSpec = {}): Promise<{ h: BlockHost; blk: BlockLayer; d: MqDisk; t: Task }> {
-  const c = defaultConfig();
-  Object.assign(c, spec.ctrl ?? {});
-  const nss = spec.namespaces ?? [{}];
-  c.namespaces = nss.map((n, i) => ({ ...defaultNamespace(i + 1), ...n }));
-  const h = await BlockHost.create(await loadCoreModule(false), c, { cpus: 1, ...spec });
-  const t = h.blk.sim.addTask(100, "fio", 0);
-  return { h, blk: h.blk, d: h.blk.disk("nvme0n1") as MqDisk, t };
-}
-
-/** Deterministic bytes for a seed. */
-function pattern(len: number, seed: number): Uint8Array {
-  const out = new Uint8Array(len);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** A page-aligned buffer in host RAM holding data. */
 function buffer(blk: BlockLayer, data: Uint8Array): number {

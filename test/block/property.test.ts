@@ -15,6 +15,7 @@
 // Replay a failure with PROP_SEED=<seed> (fast-check prints it); PROP_RUNS sets the run count.
 
 import { describe, it, expect } from "vitest";
+import { pattern } from "./helpers";
 import fc from "fast-check";
 import { BlockHost } from "../../src/block/host";
 import { defaultConfig, defaultNamespace } from "../../src/controller/config";
@@ -109,16 +110,6 @@ const runArb = (stacks: Stack[]): fc.Arbitrary<Run> => fc.integer({ min: 1, max:
 }));
 
 // ---- the check ----
-
-function pattern(len: number, seed: number): Uint8Array {
-  const out = new Uint8Array(len);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** What an operation in flight touches: extents on a namespace, read or written. */
 interface Access { ns: number; ext: Ext; write: boolean }

@@ -1,3 +1,6 @@
+// The block layer end to end in one small run each: a plug turning 32 writes into one
+// request, ctx packing copies into Copy commands, and pair with and without merges.
+
 import { describe, it, expect } from "vitest";
 import { BlockHost } from "../../src/block/host";
 import { defaultConfig, defaultNamespace } from "../../src/controller/config";

@@ -18,9 +18,9 @@
 // target holds it and does so later (dm-delay, dm-crypt's writer). The clone's completion
 // completes the piece (status propagated), which traces C on the dm device.
 
-import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, bioChain, bioEndio, opIsCopy, opIsWrite } from "../bio";
+import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, bioChain, bioEndio, opIsCopy } from "../bio";
 import type { BlockLayer } from "../blk";
-import { CopyDesign, DiskStats, newDiskStats } from "../disk";
+import { CopyDesign, DiskStats, accountDone, inflightChange, newDiskStats } from "../disk";
 import type { BlockDevice } from "../disk";
 import { QueueFlags, QueueLimits, clearCopyLimits, stackLimits, stackingLimits } from "../limits";
 import { splitBio } from "../split";
@@ -418,33 +418,14 @@ export class DmDevice implements DmHost {
     if (this.accounted.has(bio)) return;
     this.accounted.add(bio);
     const start = this.blk.sim.now_ns;
-    this.integrate();
-    this.stats.inflight++;
+    inflightChange(this.stats, start, 1);
     const endio = bio.endio;
     bio.endio = (b) => {
       this.blk.bioEvent("C", b, b.status === BlkStatus.OK ? {} : { error: BLK_STATUS_NAMES[b.status] });
-      this.integrate();
-      this.stats.inflight--;
-      const s = this.stats;
-      const dir = opIsWrite(b.op) ? 1 : 0;
-      if (b.op === Op.DISCARD) { s.discards++; s.discard_sectors += b.sectors; }
-      else if (b.op === Op.FLUSH || b.size === 0) s.flushes++;
-      else if (opIsCopy(b.op)) {
-        if (b.op !== Op.COPY_SRC) { s.copies++; s.copy_sectors += b.sectors; }
-      } else {
-        s.ios[dir]++;
-        s.sectors[dir] += b.sectors;
-        s.ticks_ns[dir] += this.blk.sim.now_ns - start;
-      }
+      const now = this.blk.sim.now_ns;
+      inflightChange(this.stats, now, -1);
+      accountDone(this.stats, b.op, b.sectors, now - start);
       endio?.(b);
     };
-  }
-
-  private integrate(): void {
-    const s = this.stats;
-    const now = this.blk.sim.now_ns;
-    const dt = now - s.since_ns;
-    if (s.inflight > 0) { s.busy_ns += dt; s.in_queue_ns += dt * s.inflight; }
-    s.since_ns = now;
   }
 }
