@@ -130,11 +130,6 @@ export function opIsCopy(op: Op): boolean {
   return op === Op.COPY_SRC || op === Op.COPY_DST || op === Op.COPY;
 }
 
-/** bio_has_data: ops whose bios carry pages (v20 narrowed it to READ/WRITE). */
-export function opHasData(op: Op): boolean {
-  return op === Op.READ || op === Op.WRITE;
-}
-
 /** bio_chain(child, parent): parent completes only after child. */
 export function bioChain(child: Bio, parent: Bio): void {
   child.parent = parent;

@@ -189,4 +189,3 @@ export const SYSFS: Record<string, SysfsAttr> = {
   virt_boundary_mask: { show: (l) => l.virt_boundary_mask },
 };
 
-export function sysfsNames(): string[] { return Object.keys(SYSFS); }

@@ -19,23 +19,6 @@ export interface SplitPlan {
   why?: string;
 }
 
-/** Count segments of vecs as the hardware sees them: contiguous pieces coalesce up to max_segment_size. */
-export function countSegments(vecs: BioVec[], l: QueueLimits): number {
-  let n = 0;
-  let segEnd = -1;
-  let segLen = 0;
-  for (const v of vecs) {
-    if (v.bus === segEnd && segLen + v.len <= l.max_segment_size && crossesNoBoundary(segEnd - segLen, v.bus + v.len, l)) {
-      segLen += v.len;
-    } else {
-      n += Math.max(1, Math.ceil(v.len / l.max_segment_size));
-      segLen = v.len;
-    }
-    segEnd = v.bus + v.len;
-  }
-  return n;
-}
-
 function crossesNoBoundary(start: number, end: number, l: QueueLimits): boolean {
   const m = l.seg_boundary_mask;
   if (m >= 0xffffffff) return true;
