@@ -9,7 +9,13 @@ import { SGL_TYPE_DATA_BLOCK, SGL_TYPE_SHIFT } from "../../assembly/spec/sgl";
 
 /** Fill PRP1/PRP2 for [bus, bus + len); list pages come from pool and are returned for release. */
 export function buildPrps(q: Sqe, bus: number, len: number, pool: DmaPool, ram: DataView, page = PAGE_SIZE): DmaBuffer[] {
-  if (len <= 0) { setPsdt(q, S.PSDT_PRP); setPrp(q, bus, 0); return []; }
+  // one or two pages need no list (and no allocation): PRP1, and PRP2 = the second page
+  const first = Math.min(Math.max(len, 0), page - (bus % page));
+  if (len - first <= page) {
+    setPsdt(q, S.PSDT_PRP);
+    setPrp(q, bus, len > first ? bus + first : 0);
+    return [];
+  }
   return buildPrpsForSegments(q, [{ bus, len }], pool, ram, page);
 }
 
