@@ -78,6 +78,9 @@ const scatter = (ram: Uint8Array, vecs: BioVec[], data: Uint8Array): void => {
   }
 };
 
+/** A read clone's pages and size as mapped (the plaintext lands there after decryption). */
+interface ReadPages { read: true; vecs: BioVec[]; size: number }
+
 const OPT_PARAMS = ["allow_discards", "same_cpu_crypt", "submit_from_crypt_cpus", "no_read_workqueue", "no_write_workqueue"];
 
 export class CryptTarget implements DmTarget {
@@ -158,7 +161,13 @@ export class CryptTarget implements DmTarget {
     const c = io.clone;
     c.bdev = this.dev;
     if (c.size > 0) c.sector = this.start + (c.sector - this.begin);
-    if (c.op === Op.READ) return "remapped"; // decrypted in end_io
+    if (c.op === Op.READ) {
+      // decrypted in end_io over the whole clone as mapped: blk-mq may split the clone below and
+      // advance its iterator, so keep the pages and size now (dm-crypt decrypts io->base_bio's
+      // saved iterator, not the clone's, in kcryptd_crypt_read_convert)
+      if (c.size > 0) io.data = { read: true, vecs: c.vecs.map((v) => ({ ...v })), size: c.size } satisfies ReadPages;
+      return "remapped";
+    }
     if (c.op !== Op.WRITE || c.size === 0) {
       // flushes, allowed discards, and copies only under the copy_offload what-if: nothing to
       // transform, so a copy moves ciphertext unchanged to an LBA whose IV differs
@@ -223,18 +232,20 @@ export class CryptTarget implements DmTarget {
     const blk = this.ctx.blk;
     const mem = blk.mem!;
     const c = io.clone;
-    if (io.data) {
+    const read = io.data as ReadPages | undefined;
+    if (io.data && !read?.read) {
       // a write's bounce pages (crypt_free_buffer_pages)
       mem.pool.release(io.data as DmaBuffer);
       io.data = undefined;
       done();
       return;
     }
-    if (c.op !== Op.READ || c.size === 0 || c.status !== BlkStatus.OK) { done(); return; }
+    if (c.op !== Op.READ || !read || c.status !== BlkStatus.OK) { done(); return; }
+    io.data = undefined;
     const decrypt = () => {
-      const data = gather(mem.ram, c.vecs, c.size);
+      const data = gather(mem.ram, read.vecs, read.size);
       this.transform(data, io.fromSector);
-      scatter(mem.ram, c.vecs, data);
+      scatter(mem.ram, read.vecs, data);
       done();
     };
     if (this.opts.includes("no_read_workqueue")) { decrypt(); return; }
