@@ -1,6 +1,7 @@
 // A block-layer scenario file (docs/BLOCK.md): the controller, the CPUs and hardware queues,
 // the copy design, a device-mapper stack, sysfs settings, tasks, and the steps they take in
-// order (plug, unplug, I/O, copies, waits, sleeps). Parsed with errors that name the JSON path,
+// order (plug, unplug, I/O, copies, waits, sleeps; a copy can hold its bios for a later
+// release, to interleave two tasks' submissions). Parsed with errors that name the JSON path,
 // then run on a BlockHost; the result has every op's outcome, every block event, every NVMe
 // command, disk stats and media hashes. No Node APIs: the caller supplies the wasm module.
 
@@ -22,8 +23,14 @@ import { createStack, StackSpec } from "./stack";
 export class ScenarioError extends Error {}
 
 const DESIGNS: CopyDesign[] = ["pair", "ctx", "vector"];
-const STEP_OPS = ["plug", "unplug", "write", "read", "discard", "write_zeroes", "flush", "copy", "copyv", "wait", "sleep", "sysfs"] as const;
+const STEP_OPS = ["plug", "unplug", "write", "read", "discard", "write_zeroes", "flush", "copy", "copyv", "wait", "sleep", "sysfs", "release"] as const;
 type StepOp = (typeof STEP_OPS)[number];
+
+/** At most this many bios held per task ("hold": true on a copy step). */
+export const MAX_HELD_BIOS = 1024;
+
+/** A copy bio held for a later release step, and the step that held it. */
+interface Held { bio: Bio; at: string }
 
 export interface ScenarioTask { pid: number; comm: string; cpu: number }
 export interface Step { at: string; task?: string; op: StepOp; args: Record<string, unknown> }
@@ -164,6 +171,12 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
     const args = { ...s };
     delete args.op;
     delete args.task;
+    if ((op === "copy" || op === "copyv") && s.hold !== undefined && typeof s.hold !== "boolean") fail(`${at}.hold`, "expected true or false");
+    if (op === "release") {
+      known(args, at, ["count"]);
+      const c = args.count;
+      if (c !== undefined && c !== "all" && !(typeof c === "number" && Number.isSafeInteger(c) && c >= 1 && c <= MAX_HELD_BIOS)) fail(`${at}.count`, `${JSON.stringify(c)} is not "all" or an integer in 1..${MAX_HELD_BIOS}`);
+    }
     return { at, task: task ?? tasks[0].comm, op, args };
   });
   return {
@@ -239,12 +252,16 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario): Prom
   const tasks = new Map<string, Task>();
   for (const t of s.tasks) tasks.set(t.comm, blk.sim.addTask(t.pid, t.comm, t.cpu));
   const ops: OpResult[] = [];
+  const held = new Map<Task, Held[]>();
   s.steps.forEach((step, i) => {
     const task = tasks.get(step.task!)!;
     const r: OpResult = { step: i, op: step.op, task: task.comm };
     ops.push(r);
-    blk.sim.as(task, () => runStep(h, step, r, dev, task));
+    blk.sim.as(task, () => runStep(h, step, r, dev, task, held));
   });
+  // a copy whose bios were never released would never finish: fail, do not wait for it
+  const stuck = [...held].filter(([, q]) => q.length > 0).map(([t, q]) => `${t.comm} holds ${q.length} bio(s) (held by ${[...new Set(q.map((x) => x.at))].join(", ")})`);
+  if (stuck.length) throw new ScenarioError(`the run ended with copy bios still held: ${stuck.join("; ")}; release them ({"op": "release", "count": "all"})`);
   // the run ends when every task has finished its I/O (each blocks, flushing its plug)
   for (const t of tasks.values()) blk.sim.as(t, () => {
     while (t.plugDepth > 0) blk.finishPlug(t);
@@ -266,7 +283,7 @@ function sysfsStore(d: BlockDevice, attr: string, value: number, at: string): vo
   if (err) fail(at, `${d.name}/queue/${attr} = ${value}: ${err}`);
 }
 
-function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: string) => BlockDevice, task: Task): void {
+function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: string) => BlockDevice, task: Task, held: Map<Task, Held[]>): void {
   const blk = h.blk;
   const a = step.args;
   const at = step.at;
@@ -280,7 +297,20 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
   switch (step.op) {
     case "plug": known(a, at, []); blk.startPlug(); return;
     case "unplug": known(a, at, []); if (task.plugDepth === 0) fail(at, `${task.comm} has no plug to finish`); blk.finishPlug(); return;
-    case "wait": known(a, at, []); blk.waitTask(); return;
+    case "wait":
+      known(a, at, []);
+      if (held.get(task)?.length) fail(at, `${task.comm} holds ${held.get(task)!.length} copy bio(s) it has not released; its copy can never finish`);
+      blk.waitTask();
+      return;
+    case "release": {
+      // the next held bios, submitted from the task that held them (into its plug, if any)
+      const q = held.get(task) ?? [];
+      if (q.length === 0) fail(at, `${task.comm} holds no copy bios (a copy step with "hold": true holds them)`);
+      const n = a.count === undefined ? 1 : a.count === "all" ? q.length : (a.count as number);
+      if (n > q.length) fail(`${at}.count`, `${n}, but ${task.comm} holds ${q.length} bio(s)`);
+      for (const x of q.splice(0, n)) blk.submitBio(x.bio);
+      return;
+    }
     case "sleep": {
       known(a, at, ["us"]);
       const until = blk.sim.now_ns + int(a, "us", at, 0, 1e9) * 1000;
@@ -338,7 +368,7 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
     case "copy":
     case "copyv": {
       const keys = step.op === "copy" ? ["src", "src_pos", "dst", "dst_pos", "len"] : ["src", "src_segs", "dst", "dst_segs"];
-      known(a, at, [...keys, "design", "fallback", "inflight", "max_buffer"]);
+      known(a, at, [...keys, "design", "fallback", "inflight", "max_buffer", "hold"]);
       const src = dev(str(a, "src", at), `${at}.src`);
       const dst = dev(str(a, "dst", at), `${at}.dst`);
       r.dev = dst.name;
@@ -355,6 +385,15 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
       const design = a.design === undefined ? undefined : (str(a, "design", at) as CopyDesign);
       if (design && !DESIGNS.includes(design)) fail(`${at}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
       if (a.fallback !== undefined && typeof a.fallback !== "boolean") fail(`${at}.fallback`, "expected true or false");
+      // hold: the bios this task submits during the copy call wait, in order, for release steps
+      const submit = blk.submitBio;
+      if (a.hold === true) blk.submitBio = (bio: Bio) => {
+        if (blk.task !== task) return submit.call(blk, bio);
+        const q = held.get(task) ?? [];
+        held.set(task, q);
+        if (q.length >= MAX_HELD_BIOS) fail(`${at}.hold`, `more than ${MAX_HELD_BIOS} bios would be held for ${task.comm}`);
+        q.push({ bio, at });
+      };
       try {
         r.copy = blkCopy(blk, {
           src, dst, srcSegs, dstSegs, design, fallback: a.fallback as boolean | undefined,
@@ -363,6 +402,8 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
       } catch (e) {
         if (e instanceof ScenarioError) throw e;
         fail(at, (e as Error).message);
+      } finally {
+        if (a.hold === true) blk.submitBio = submit;
       }
       return;
     }

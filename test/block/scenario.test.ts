@@ -6,7 +6,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { parseScenario, runScenario, patternByte, ScenarioError } from "../../src/block/scenario";
+import { parseScenario, runScenario, patternByte, ScenarioError, ScenarioResult } from "../../src/block/scenario";
 import { loadCoreModule } from "../../src/node/wasm";
 import { sha256Hex } from "../../src/util/sha256";
 import { main } from "../../src/cli/main";
@@ -19,6 +19,11 @@ const expected = (seed: number, pos: number, len: number) => {
   for (let i = 0; i < len; i++) b[i] = patternByte(seed, pos + i);
   return b;
 };
+/** A trace's copy bio events of one action on one major: [rwbs, sector, comm]. */
+const copyEvents = (r: ScenarioResult, action: string, major: number) =>
+  r.events.filter((e) => e.action === action && e.major === major && (e.rwbs === "CW" || e.rwbs === "CR")).map((e) => [e.rwbs, e.sector, e.comm]);
+/** The order the *-interleaved examples release their copy bios: A's DST, B's DST, A's SRC, B's SRC. */
+const INTERLEAVED = [["CW", 256, "a"], ["CW", 512, "b"], ["CR", 0, "a"], ["CR", 64, "b"]];
 
 describe("blk scenarios", () => {
   it("ctx-gc: 16 copies in a plug become ceil(16 / (MSRC + 1)) = 2 Copy commands, data gathered", async () => {
@@ -73,6 +78,81 @@ describe("blk scenarios", () => {
     expect(r.ops.find((o) => o.op === "read")!.sha256).toBe(sha256Hex(expected(11, 0, 65536)));
   });
 
+  it("pair-interleaved: A DST, B DST, A SRC, B SRC through dm-delay pairs B's destination with A's source", async () => {
+    const r = await run(example("pair-interleaved.json"));
+    expect(r.events.some((e) => e.action === "m" && /delay\) passes copies \(pair\) because of the copy_offload what-if/.test(e.text!))).toBe(true);
+    // queued on dm-0 by each task in the released order; dm-delay's one kworker remaps them in that order
+    expect(copyEvents(r, "Q", 253)).toEqual(INTERLEAVED.map(([op, sector, task]) => [op, sector, task]));
+    expect(copyEvents(r, "A", 259)).toEqual(INTERLEAVED.map(([op, sector]) => [op, sector, "kworker/0:3"]));
+    expect(r.events.filter((e) => e.action === "M" && e.rwbs === "CR").map((e) => [e.sector, e.comm])).toEqual([[0, "kworker/0:3"]]);
+    // one Copy: B's destination (sector 512) from A's source (0)
+    const copies = r.commands.filter((c) => c.name === "Copy");
+    expect(copies.map((c) => [c.slba, c.ranges, c.status])).toEqual([[512, [{ slba: 0, nlb: 8 }], 0]]);
+    expect(r.events.filter((e) => e.action === "m" && /lone COPY_(DST|SRC) request/.test(e.text!)).map((e) => e.text!.match(/lone (COPY_\w+)/)![1])).toEqual(["COPY_DST", "COPY_SRC"]);
+    // both copies fail (fallback off); B's destination holds A's data, A's was never written
+    const cp = r.ops.filter((o) => o.copy);
+    expect(cp.map((o) => [o.task, o.status, o.copy!.offloaded_bytes, o.copy!.emulated_bytes])).toEqual([["a", "BLK_STS_IOERR", 0, 0], ["b", "BLK_STS_IOERR", 0, 0]]);
+    const [atA, atB] = r.ops.filter((o) => o.op === "read");
+    expect(atB.sha256).toBe(sha256Hex(expected(11, 0, 4096)));
+    expect(atA.sha256).toBe(sha256Hex(new Uint8Array(4096)));
+  });
+
+  it("pair-interleaved with fallback on: the mispaired Copy still goes out; read+write then rewrites both destinations", async () => {
+    const s = example("pair-interleaved.json");
+    for (const st of s.steps) if (st.op === "copy") delete st.fallback;
+    const r = await run(s);
+    expect(r.commands.filter((c) => c.name === "Copy").map((c) => [c.slba, c.ranges])).toEqual([[512, [{ slba: 0, nlb: 8 }]]]);
+    expect(r.ops.filter((o) => o.copy).map((o) => [o.status, o.copy!.emulated_bytes])).toEqual([["BLK_STS_OK", 4096], ["BLK_STS_OK", 4096]]);
+    expect(r.ops.filter((o) => o.op === "read").map((o) => o.sha256)).toEqual([sha256Hex(expected(11, 0, 4096)), sha256Hex(expected(12, 32768, 4096))]);
+  });
+
+  it("pair-interleaved released A, A, B, B: each task's halves pair with each other", async () => {
+    const s = example("pair-interleaved.json");
+    const rel = s.steps.filter((x: { op: string }) => x.op === "release");
+    rel[1].task = "a";
+    rel[2].task = "b";
+    const r = await run(s);
+    expect(r.commands.filter((c) => c.name === "Copy").map((c) => [c.slba, c.ranges, c.status])).toEqual([[256, [{ slba: 0, nlb: 8 }], 0], [512, [{ slba: 64, nlb: 8 }], 0]]);
+    expect(r.ops.filter((o) => o.op === "read").map((o) => o.sha256)).toEqual([sha256Hex(expected(11, 0, 4096)), sha256Hex(expected(12, 32768, 4096))]);
+  });
+
+  it("ctx-interleaved: the same interleaving, both copies offloaded to the right place", async () => {
+    const r = await run(example("ctx-interleaved.json"));
+    expect(copyEvents(r, "Q", 253)).toEqual(INTERLEAVED.map(([op, sector, task]) => [op, sector, task]));
+    expect(copyEvents(r, "A", 259)).toEqual(INTERLEAVED.map(([op, sector]) => [op, sector, "kworker/0:3"]));
+    expect(r.commands.filter((c) => c.name === "Copy").map((c) => [c.slba, c.ranges, c.status])).toEqual([[256, [{ slba: 0, nlb: 8 }], 0], [512, [{ slba: 64, nlb: 8 }], 0]]);
+    expect(r.ops.filter((o) => o.copy).map((o) => [o.status, o.copy!.offloaded_bytes, o.copy!.emulated_bytes])).toEqual([["BLK_STS_OK", 4096, 0], ["BLK_STS_OK", 4096, 0]]);
+    expect(r.ops.filter((o) => o.op === "read").map((o) => o.sha256)).toEqual([sha256Hex(expected(11, 0, 4096)), sha256Hex(expected(12, 32768, 4096))]);
+  });
+
+  it("held copy bios: released in order into the task's plug; never released fails the run; a wait, a release with nothing held, too big a count fail with the step", async () => {
+    const two = (steps: unknown[]) => ({ design: "pair", tasks: [{ comm: "a" }, { comm: "b" }], steps: [
+      { task: "a", op: "write", dev: "nvme0n1", pos: 0, len: "8k" },
+      { task: "a", op: "wait" },
+      { task: "a", op: "copy", src: "nvme0n1", src_pos: 0, dst: "nvme0n1", dst_pos: "1M", len: "4k", hold: true },
+      ...steps,
+    ] });
+    await expect(run(two([]))).rejects.toThrow(/^the run ended with copy bios still held: a holds 2 bio\(s\) \(held by scenario\.steps\[2\]\)/);
+    await expect(run(two([{ task: "a", op: "release" }]))).rejects.toThrow(/still held: a holds 1 bio\(s\) \(held by scenario\.steps\[2\]\)/);
+    await expect(run(two([{ task: "b", op: "release" }]))).rejects.toThrow(/^scenario\.steps\[3\]: b holds no copy bios/);
+    await expect(run(two([{ task: "a", op: "release", count: 3 }]))).rejects.toThrow(/^scenario\.steps\[3\]\.count: 3, but a holds 2 bio\(s\)/);
+    await expect(run(two([{ task: "a", op: "wait" }]))).rejects.toThrow(/^scenario\.steps\[3\]: a holds 2 copy bio\(s\) it has not released/);
+    await expect(run(two([{ task: "a", op: "release", count: "all" }, { task: "a", op: "release" }]))).rejects.toThrow(/^scenario\.steps\[4\]: a holds no copy bios/);
+    // released in a plug, pair's halves merge as they would have in the copy's own plug
+    const ok = await run(two([{ task: "a", op: "plug" }, { task: "a", op: "release", count: "all" }, { task: "a", op: "unplug" }, { task: "a", op: "wait" }, { task: "a", op: "read", dev: "nvme0n1", pos: "1M", len: "4k" }]));
+    expect(ok.commands.filter((c) => c.name === "Copy").map((c) => [c.slba, c.ranges, c.status])).toEqual([[2048, [{ slba: 0, nlb: 8 }], 0]]);
+    expect(ok.ops.find((o) => o.op === "read")!.sha256).toBe(sha256Hex(expected(1, 0, 4096)));
+    // without a plug (the copy's own plug ended with its step) each half goes out alone: fallback
+    const alone = await run(two([{ task: "a", op: "release", count: 2 }]));
+    expect(alone.commands.filter((c) => c.name === "Copy")).toEqual([]);
+    expect(alone.events.filter((e) => e.action === "m" && /lone COPY_(DST|SRC) request/.test(e.text!))).toHaveLength(2);
+    expect([alone.ops[2].status, alone.ops[2].copy!.emulated_bytes]).toEqual(["BLK_STS_OK", 4096]);
+    // at most 1024 held bios: 513 chunks of 4 KiB are 1026 bios
+    await expect(run({ design: "pair", sysfs: { nvme0n1: { copy_max_bytes: 4096 } }, steps: [
+      { op: "copy", src: "nvme0n1", src_pos: 0, dst: "nvme0n1", dst_pos: "4M", len: 513 * 4096, hold: true },
+    ] })).rejects.toThrow(/^scenario\.steps\[0\]\.hold: more than 1024 bios would be held for task/);
+  });
+
   it("the same scenario gives the same events and media", async () => {
     const a = await run(example("ctx-gc.json"));
     const b = await run(example("ctx-gc.json"));
@@ -89,6 +169,10 @@ describe("blk scenarios", () => {
     bad({ steps: [{ op: "write" }], tasks: [{ comm: "a" }, { comm: "b" }] }, /steps\[0\]\.task: missing/);
     bad({ steps: [], cpus: 0 }, /f\.json\.cpus: 0 is not an integer in 1\.\.64/);
     bad({ steps: [], extra: 1 }, /f\.json\.extra: unknown key/);
+    bad({ steps: [{ op: "release", n: 1 }] }, /f\.json\.steps\[0\]\.n: unknown key \(expected one of: count\)/);
+    bad({ steps: [{ op: "release", count: 0 }] }, /f\.json\.steps\[0\]\.count: 0 is not "all" or an integer in 1\.\.1024/);
+    bad({ steps: [{ op: "release", count: "some" }] }, /f\.json\.steps\[0\]\.count: "some" is not "all"/);
+    bad({ steps: [{ op: "copy", hold: "yes" }] }, /f\.json\.steps\[0\]\.hold: expected true or false/);
   });
 
   it("a bad step fails with its path and a bad value for a sysfs file is refused", async () => {

@@ -227,11 +227,34 @@ export class DmDevice implements DmHost {
     return this.targets[this.targets.length - 1];
   }
 
-  /** max_io_len: sectors from `sector` before a target boundary or the target's max_io_len. */
-  maxIoLen(ti: DmTarget, sector: number): number {
+  /**
+   * max_io_len: sectors from `sector` before a target boundary, the target's max_io_len, or
+   * where the target accepts only part of a bio of this op (dm_accept_partial_bio).
+   */
+  maxIoLen(ti: DmTarget, sector: number, op?: Op): number {
     let room = ti.begin + ti.len - sector;
     if (ti.maxIoLen) room = Math.min(room, ti.maxIoLen - ((sector - ti.begin) % ti.maxIoLen));
+    const own = op === undefined ? 0 : ti.splitBoundary?.(op, sector) ?? 0;
+    if (own > 0) room = Math.min(room, own);
     return room;
+  }
+
+  /** dmsetup status: one line per target. */
+  status(): string[] {
+    return this.targets.map((t) => `${t.begin} ${t.len} ${t.type}${t.status ? ` ${t.status()}` : ""}`);
+  }
+
+  /** dmsetup message <name> <sector> <message>: to the target holding sector. */
+  message(sector: number, args: string[]): void {
+    if (!Number.isSafeInteger(sector) || sector < 0 || sector >= this.capacity) throw new Error(`dm ${this.dmName}: message sector ${sector} is outside the device (${this.capacity} sectors)`);
+    const ti = this.targetAt(sector);
+    if (!ti.message) throw new Error(`dm ${this.dmName}: target ${ti.index} (${ti.type}) takes no messages`);
+    try {
+      ti.message(args);
+    } catch (e) {
+      throw new Error(`dm ${this.dmName}: target ${ti.index} (${ti.type}): message "${args.join(" ")}": ${(e as Error).message}`);
+    }
+    this.blk.message(this, `dm: ${this.name} message to target ${ti.index} (${ti.type}): ${args.join(" ")}`);
   }
 
   /** Why a target takes no copies in this design (null: it does). */
@@ -309,7 +332,7 @@ export class DmDevice implements DmHost {
       return;
     }
     const ti = this.targetAt(bio.sector);
-    const room = this.maxIoLen(ti, bio.sector);
+    const room = this.maxIoLen(ti, bio.sector, bio.op);
     if (bio.sectors > room) {
       if (opIsCopy(bio.op)) {
         const st = this.design === "pair" ? BlkStatus.IOERR : BlkStatus.NOTSUPP;

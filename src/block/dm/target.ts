@@ -77,6 +77,12 @@ export interface DmTarget {
   mapSector(sector: number, write: boolean): SectorMap;
   /** The target's arguments as `dmsetup table` prints them. */
   params(): string;
+  /** STATUSTYPE_INFO: what `dmsetup status` prints after "<start> <len> <type>". */
+  status?(): string;
+  /** dmsetup message <dev> <sector> <words...>: throws TargetError for a message it does not take. */
+  message?(args: string[]): void;
+  /** The target's own split boundary for a bio (dm_accept_partial_bio users): sectors from sector; 0: none. */
+  splitBoundary?(op: number, sector: number): number;
 }
 
 /** What a target constructor gets (the parts of dm_table and dm_get_device it uses). */
