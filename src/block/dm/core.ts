@@ -27,6 +27,7 @@ import { splitBio } from "../split";
 import { CryptTarget } from "./crypt";
 import { DelayTarget } from "./delay";
 import { LinearTarget } from "./linear";
+import { SnapshotOriginTarget, SnapshotTarget } from "./snapshot";
 import { StripedTarget } from "./striped";
 import { DmHost, DmIo, DmTarget, TargetCtx, TargetError } from "./target";
 
@@ -59,6 +60,8 @@ export const TARGET_TYPES: Record<string, TargetCtor> = {
   striped: StripedTarget,
   crypt: CryptTarget,
   delay: DelayTarget,
+  "snapshot-origin": SnapshotOriginTarget,
+  snapshot: SnapshotTarget,
 };
 
 /** The table-line token that turns on the copy what-if for that target (not dmsetup syntax). */
