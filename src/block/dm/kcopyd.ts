@@ -155,9 +155,20 @@ export interface KcopydStats {
 
 let nextJobId = 1;
 
-/** dm_kcopyd_client_create. */
+const clients = new WeakMap<BlockLayer, KcopydClient[]>();
+
+/** dm_kcopyd_client_create (with the run's settings at this moment). */
 export function kcopydClientCreate(blk: BlockLayer, name: string): KcopydClient {
-  return new KcopydClient(blk, name, kcopydConfig(blk));
+  const kc = new KcopydClient(blk, name, kcopydConfig(blk));
+  let l = clients.get(blk);
+  if (!l) clients.set(blk, (l = []));
+  l.push(kc);
+  return kc;
+}
+
+/** Every client of the run, in creation order (for reports). */
+export function kcopydClients(blk: BlockLayer): readonly KcopydClient[] {
+  return clients.get(blk) ?? [];
 }
 
 export class KcopydClient {
