@@ -12,6 +12,7 @@ import { parseSize } from "../util/units";
 import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, REQ_FUA, REQ_PREFLUSH, REQ_SYNC } from "./bio";
 import type { BlockDevice, CopyDesign } from "./disk";
 import { BlockHost } from "./host";
+import type { BlockLayer } from "./blk";
 import { SYSFS } from "./limits";
 import { MqDisk, SchedulerName } from "./mq";
 import { blkCopy } from "./copy/copy";
@@ -19,12 +20,29 @@ import type { CopyOutcome, CopySeg } from "./copy/types";
 import type { Task } from "./sim";
 import type { BlkEvent, NvmeCommandRecord } from "./trace";
 import { createStack, StackSpec } from "./stack";
+import { createDm, dmByName, dmDevices } from "./dm/core";
+import {
+  DM_KCOPYD_IGNORE_ERROR, KcopydClient, KcopydConfig, KcopydStats, MAX_SUB_JOB_SIZE_KB, kcopydClientCreate, kcopydClients, setKcopydConfig,
+} from "./dm/kcopyd";
+
+/** The kcopyd client of a run's kcopyd steps. */
+const scenarioKcopyd = new WeakMap<BlockLayer, KcopydClient>();
 
 export class ScenarioError extends Error {}
 
 const DESIGNS: CopyDesign[] = ["pair", "ctx", "vector"];
-const STEP_OPS = ["plug", "unplug", "write", "read", "discard", "write_zeroes", "flush", "copy", "copyv", "wait", "sleep", "sysfs", "release"] as const;
+const STEP_OPS = ["plug", "unplug", "write", "read", "discard", "write_zeroes", "flush", "copy", "copyv", "wait", "sleep", "sysfs", "release", "dm_create", "dm_message", "kcopyd"] as const;
 type StepOp = (typeof STEP_OPS)[number];
+
+/** The keys each step takes besides op and task (checked before anything runs). */
+const IO_KEYS = ["dev", "pos", "len", "pattern", "sync", "fua", "preflush", "pages"];
+const COPY_KEYS = ["design", "fallback", "inflight", "max_buffer", "hold"];
+const STEP_KEYS: Record<StepOp, string[]> = {
+  plug: [], unplug: [], wait: [], sleep: ["us"], sysfs: ["dev", "attr", "value"], release: ["count"],
+  write: IO_KEYS, read: IO_KEYS, discard: IO_KEYS, write_zeroes: IO_KEYS, flush: IO_KEYS,
+  copy: ["src", "src_pos", "dst", "dst_pos", "len", ...COPY_KEYS], copyv: ["src", "src_segs", "dst", "dst_segs", ...COPY_KEYS],
+  dm_create: ["name", "table"], dm_message: ["dev", "sector", "message"], kcopyd: ["src", "src_pos", "dst", "len", "ignore_error"],
+};
 
 /** At most this many bios held per task ("hold": true on a copy step). */
 export const MAX_HELD_BIOS = 1024;
@@ -41,6 +59,7 @@ export interface Scenario {
   hwQueues?: number;
   queueDepth?: number;
   design: CopyDesign;
+  kcopyd: Partial<KcopydConfig>;
   timing: { latency_ns?: number; link_bytes_per_s?: number; copy_bytes_per_s?: number };
   stack: StackSpec[];
   sysfs: Array<{ at: string; dev: string; attr: string; value: number }>;
@@ -99,7 +118,7 @@ function str(o: Obj, k: string, where: string, dflt?: string): string {
 /** Parse and check a scenario (before anything runs). */
 export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (!isObj(input)) fail(where, "expected a JSON object");
-  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "description"]);
+  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "description"]);
   const cpus = int(input, "cpus", where, 1, 64, 2);
   const design = str(input, "design", where, "ctx") as CopyDesign;
   if (!DESIGNS.includes(design)) fail(`${where}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
@@ -116,6 +135,7 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (num("latency_us") !== undefined) timing.latency_ns = num("latency_us")! * 1000;
   if (num("link_gbps") !== undefined) timing.link_bytes_per_s = num("link_gbps")! * 1e9 / 8;
   if (num("copy_gbps") !== undefined) timing.copy_bytes_per_s = num("copy_gbps")! * 1e9 / 8;
+  const kcopyd = parseKcopyd(input.kcopyd, `${where}.kcopyd`);
   const stack = input.stack ?? [];
   if (!Array.isArray(stack)) fail(`${where}.stack`, "expected a list of device-mapper devices");
   const sysfs: Scenario["sysfs"] = [];
@@ -171,9 +191,9 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
     const args = { ...s };
     delete args.op;
     delete args.task;
+    known(args, at, STEP_KEYS[op]);
     if ((op === "copy" || op === "copyv") && s.hold !== undefined && typeof s.hold !== "boolean") fail(`${at}.hold`, "expected true or false");
     if (op === "release") {
-      known(args, at, ["count"]);
       const c = args.count;
       if (c !== undefined && c !== "all" && !(typeof c === "number" && Number.isSafeInteger(c) && c >= 1 && c <= MAX_HELD_BIOS)) fail(`${at}.count`, `${JSON.stringify(c)} is not "all" or an integer in 1..${MAX_HELD_BIOS}`);
     }
@@ -182,8 +202,34 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   return {
     controller: input.controller ?? {}, cpus, hwQueues: input.hw_queues === undefined ? undefined : int(input, "hw_queues", where, 1, 64),
     queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4096),
-    design, timing, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
+    design, timing, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
   };
+}
+
+/** "kcopyd": {"variant", "subjob_size_kb", "offload", "job_cpu_us"} (docs/BLOCK.md). */
+function parseKcopyd(v: unknown, where: string): Partial<KcopydConfig> {
+  if (v === undefined) return {};
+  if (!isObj(v)) fail(where, "expected an object");
+  known(v, where, ["variant", "subjob_size_kb", "offload", "job_cpu_us"]);
+  const out: Partial<KcopydConfig> = {};
+  if (v.variant !== undefined) {
+    if (v.variant !== "single" && v.variant !== "percpu") fail(`${where}.variant`, `${JSON.stringify(v.variant)} is not "single" or "percpu"`);
+    out.variant = v.variant;
+  }
+  if (v.subjob_size_kb !== undefined) {
+    out.subjob_size_kb = int(v, "subjob_size_kb", where, 4, MAX_SUB_JOB_SIZE_KB);
+    if (out.subjob_size_kb % 4) fail(`${where}.subjob_size_kb`, `${out.subjob_size_kb} is not a multiple of 4 (whole pages)`);
+  }
+  if (v.offload !== undefined) {
+    if (typeof v.offload !== "boolean") fail(`${where}.offload`, "expected true or false");
+    out.offload = v.offload;
+  }
+  if (v.job_cpu_us !== undefined) {
+    const us = v.job_cpu_us;
+    if (typeof us !== "number" || !Number.isFinite(us) || us < 0 || us > 1e6) fail(`${where}.job_cpu_us`, `${JSON.stringify(us)} is not a number of microseconds in 0..1000000`);
+    out.job_cpu_ns = Math.round(us * 1000);
+  }
+  return out;
 }
 
 /** What one step did. */
@@ -207,6 +253,10 @@ export interface ScenarioResult {
   commands: NvmeCommandRecord[];
   disks: Array<{ name: string; stats: BlockDevice["stats"]; limits: Record<string, number> }>;
   media: Array<{ nsid: number; sha256: string }>;
+  /** dmsetup table and status of every dm device. */
+  dm: Array<{ name: string; dev: string; table: string[]; status: string[] }>;
+  /** Every kcopyd client (dm targets' and the kcopyd steps') and what it did. */
+  kcopyd: Array<{ client: string; variant: string; subjob_size_kb: number; offload: boolean; stats: KcopydStats }>;
   end_ns: number;
 }
 
@@ -228,14 +278,16 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario): Prom
   }
   const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing });
   const blk = h.blk;
+  setKcopydConfig(blk, s.kcopyd);
   try {
     createStack(blk, s.stack, "scenario.stack");
   } catch (e) {
     throw new ScenarioError((e as Error).message);
   }
+  // nvme0n1, dm-0, /dev/..., or a device-mapper name (snap, /dev/mapper/snap)
   const dev = (name: string, at: string): BlockDevice => {
-    const d = blk.disks.get(name.replace(/^\/dev\//, ""));
-    if (!d) fail(at, `no block device "${name}" (there are: ${[...blk.disks.keys()].join(", ")})`);
+    const d = blk.disks.get(name.replace(/^\/dev\//, "")) ?? dmByName(blk, name);
+    if (!d) fail(at, `no block device "${name}" (there are: ${[...blk.disks.keys(), ...dmDevices(blk).map((x) => x.dmName)].join(", ")})`);
     return d;
   };
   for (const d of s.designs) {
@@ -273,7 +325,11 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario): Prom
     name: d.name, stats: { ...d.stats },
     limits: Object.fromEntries(Object.entries(SYSFS).map(([k, a]) => [k, a.show(d.limits, d.flags)])),
   }));
-  return { design: s.design, ops, events: blk.tracer.events, commands: blk.tracer.commands, disks, media, end_ns: blk.sim.now_ns };
+  const dm = dmDevices(blk).map((d) => ({ name: d.dmName, dev: d.name, table: d.table(), status: d.status() }));
+  const kcopyd = kcopydClients(blk).map((kc) => ({
+    client: kc.name, variant: kc.config.variant, subjob_size_kb: kc.config.subjob_size_kb, offload: kc.config.offload, stats: { ...kc.stats, runs_per_cpu: [...kc.stats.runs_per_cpu] },
+  }));
+  return { design: s.design, ops, events: blk.tracer.events, commands: blk.tracer.commands, disks, media, dm, kcopyd, end_ns: blk.sim.now_ns };
 }
 
 function sysfsStore(d: BlockDevice, attr: string, value: number, at: string): void {
@@ -309,6 +365,67 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
       const n = a.count === undefined ? 1 : a.count === "all" ? q.length : (a.count as number);
       if (n > q.length) fail(`${at}.count`, `${n}, but ${task.comm} holds ${q.length} bio(s)`);
       for (const x of q.splice(0, n)) blk.submitBio(x.bio);
+      return;
+    }
+    case "dm_create": {
+      // dmsetup create <name> at this point of the run (a snapshot taken now, a clone started now)
+      const name = str(a, "name", at);
+      const table = a.table;
+      if (!Array.isArray(table) || table.length === 0 || !table.every((l) => typeof l === "string")) fail(`${at}.table`, 'expected a list of "<start> <length> <target> <args>" lines');
+      try {
+        const md = createDm(blk, name, table as string[]);
+        r.dev = md.name;
+      } catch (e) {
+        fail(at, (e as Error).message);
+      }
+      r.status = "BLK_STS_OK";
+      return;
+    }
+    case "dm_message": {
+      // dmsetup message <name> <sector> <message>
+      const name = str(a, "dev", at);
+      const md = dmByName(blk, name) ?? dmDevices(blk).find((d) => d.name === name.replace(/^\/dev\//, ""));
+      if (!md) fail(`${at}.dev`, `no device-mapper device "${name}" (there are: ${dmDevices(blk).map((d) => d.dmName).join(", ") || "none"})`);
+      r.dev = md.name;
+      const words = str(a, "message", at).trim().split(/\s+/);
+      try {
+        md.message(int(a, "sector", at, 0, Number.MAX_SAFE_INTEGER, 0), words);
+      } catch (e) {
+        fail(at, (e as Error).message);
+      }
+      r.status = "BLK_STS_OK";
+      return;
+    }
+    case "kcopyd": {
+      // dm_kcopyd_copy from the task, through the run's own client ("scenario")
+      const src = dev(str(a, "src", at), `${at}.src`);
+      const len = size(a, "len", at);
+      const srcPos = size(a, "src_pos", at);
+      if (len <= 0 || len % 512 || srcPos % 512) fail(at, `src_pos ${srcPos} and len ${len} must be multiples of 512 and len > 0`);
+      const dsts = a.dst;
+      if (!Array.isArray(dsts) || dsts.length === 0) fail(`${at}.dst`, 'expected a list of ["<device>", pos]');
+      const dests = dsts.map((x, j) => {
+        if (!Array.isArray(x) || x.length !== 2 || typeof x[0] !== "string") fail(`${at}.dst[${j}]`, 'expected ["<device>", pos]');
+        const pos = size({ p: x[1] }, "p", `${at}.dst[${j}]`);
+        if (pos % 512) fail(`${at}.dst[${j}]`, `pos ${pos} is not a multiple of 512`);
+        return { bdev: dev(x[0], `${at}.dst[${j}]`), sector: pos / 512, count: len / 512 };
+      });
+      if (a.ignore_error !== undefined && typeof a.ignore_error !== "boolean") fail(`${at}.ignore_error`, "expected true or false");
+      r.dev = dests[0].bdev.name;
+      let kc = scenarioKcopyd.get(blk);
+      if (!kc) scenarioKcopyd.set(blk, (kc = kcopydClientCreate(blk, "scenario")));
+      task.outstanding++; // the task's wait covers its kcopyd jobs
+      try {
+        kc.copy({ bdev: src, sector: srcPos / 512, count: len / 512 }, dests, a.ignore_error ? DM_KCOPYD_IGNORE_ERROR : 0, (readErr, writeErr) => {
+          task.outstanding--;
+          r.status = readErr || writeErr ? "BLK_STS_IOERR" : "BLK_STS_OK";
+          if (readErr || writeErr) r.error = `${readErr ? "read_err" : ""}${readErr && writeErr ? ", " : ""}${writeErr ? `write_err ${writeErr.toString(2)}` : ""}`;
+          r.done_ns = blk.sim.now_ns;
+        });
+      } catch (e) {
+        task.outstanding--;
+        fail(at, (e as Error).message);
+      }
       return;
     }
     case "sleep": {

@@ -153,6 +153,73 @@ describe("blk scenarios", () => {
     ] })).rejects.toThrow(/^scenario\.steps\[0\]\.hold: more than 1024 bios would be held for task/);
   });
 
+  it("snapshot-cow: each first origin write to a chunk waits for kcopyd's read of the origin and write of the COW area", async () => {
+    const r = await run(example("snapshot-cow.json"));
+    expect(r.ops.every((o) => o.status === undefined || o.status === "BLK_STS_OK")).toBe(true);
+    // base = nvme0n1 0.., cow = nvme0n1 16384..; chunks of 128 sectors: chunk 1 -> COW chunk 0
+    const c = r.commands.filter((x) => x.time_ns > 0 && x.slba < 16384 + 4096).map((x) => [x.name, x.slba, x.blocks]);
+    const at = (name: string, slba: number, blocks: number) => c.findIndex((x) => x[0] === name && x[1] === slba && x[2] === blocks);
+    expect(at("Read", 128, 128)).toBeGreaterThanOrEqual(0);
+    // both chunks' reads go out together; kcopyd writes both COW chunks in one plug, where they
+    // back-merge into one request; only then do the two origin writes go out
+    const cow = at("Write", 16384, 256);
+    expect(cow).toBeGreaterThan(at("Read", 128, 128));
+    expect(cow).toBeGreaterThan(at("Read", 2048, 128));
+    expect(at("Write", 128, 8)).toBeGreaterThan(cow);
+    expect(at("Write", 2048, 8)).toBeGreaterThan(cow);
+    expect(r.kcopyd).toHaveLength(1);
+    expect([r.kcopyd[0].stats.jobs, r.kcopyd[0].stats.read_bytes]).toEqual([2, 131072]);
+    expect(r.dm.find((d) => d.name === "snap")!.status).toEqual(["0 16384 snapshot 384/4096 0"]);
+    // the snapshot reads the data from before the writes; the origin has them
+    const before = expected(1, 0, 2 << 20);
+    const reads = r.ops.filter((o) => o.op === "read");
+    expect(reads[0].sha256).toBe(sha256Hex(before));
+    const after = before.slice();
+    after.set(expected(2, 65536, 4096), 65536);
+    after.set(expected(4, 69632, 4096), 69632);
+    after.set(expected(3, 1 << 20, 4096), 1 << 20);
+    expect(reads[1].sha256).toBe(sha256Hex(after));
+    // with kcopyd's offload the two copies are NVMe Copy commands through dm-linear
+    const s = example("snapshot-cow.json");
+    s.kcopyd.offload = true;
+    const o = await run(s);
+    expect(o.commands.filter((x) => x.name === "Copy").map((x) => [x.slba, x.ranges])).toEqual([[16384, [{ slba: 128, nlb: 128 }]], [16512, [{ slba: 2048, nlb: 128 }]]]);
+    expect(o.ops.filter((x) => x.op === "read").map((x) => x.sha256)).toEqual(reads.map((x) => x.sha256));
+  });
+
+  it("kcopyd-percpu: per-CPU jobs run on four CPUs at once, the single worker on one; the same bytes, the single one later", async () => {
+    const p = await run(example("kcopyd-percpu.json"));
+    const single = example("kcopyd-percpu.json");
+    single.kcopyd.variant = "single";
+    const s = await run(single);
+    expect(p.media).toEqual(s.media);
+    expect(p.ops.filter((o) => o.op === "read").map((o) => o.sha256)).toEqual(s.ops.filter((o) => o.op === "read").map((o) => o.sha256));
+    expect(p.kcopyd[0].stats.runs_per_cpu.every((n) => n > 0)).toBe(true);
+    expect(s.kcopyd[0].stats.runs_per_cpu.filter((n) => n > 0)).toHaveLength(1);
+    expect([p.kcopyd[0].stats.max_parallel_workers, s.kcopyd[0].stats.max_parallel_workers]).toEqual([4, 1]);
+    const lastCopy = (r: typeof p) => Math.max(...r.ops.filter((o) => o.op === "kcopyd").map((o) => o.done_ns!));
+    expect(lastCopy(p)).toBeLessThan(lastCopy(s));
+    // the copied bytes: 16 KiB at 4M from 0..16K, and the second destination of one job
+    const reads = p.ops.filter((o) => o.op === "read");
+    expect(reads[0].sha256).toBe(sha256Hex(expected(9, 0, 16384)));
+    expect(reads[1].sha256).toBe(sha256Hex(expected(9, 12288, 4096)));
+  });
+
+  it("dm_create, dm_message and kcopyd steps check their arguments; unknown step keys are refused before the run", async () => {
+    const base = { controller: { namespaces: [{ size: "16M" }] }, cpus: 1 };
+    expect(() => parseScenario({ ...base, steps: [{ op: "write", dev: "nvme0n1", pos: 0, len: 4096, bogus: 1 }] })).toThrow(/steps\[0\]\.bogus: unknown key/);
+    expect(() => parseScenario({ ...base, kcopyd: { variant: "many" }, steps: [] })).toThrow(/kcopyd\.variant: "many" is not "single" or "percpu"/);
+    expect(() => parseScenario({ ...base, kcopyd: { subjob_size_kb: 6 }, steps: [] })).toThrow(/kcopyd\.subjob_size_kb: 6 is not a multiple of 4/);
+    await expect(run({ ...base, steps: [{ op: "dm_message", dev: "nope", message: "x" }] })).rejects.toThrow(/steps\[0\]\.dev: no device-mapper device "nope"/);
+    await expect(run({ ...base, steps: [{ op: "dm_create", name: "s", table: ["0 8 snapshot nvme0n1 nvme0n1 N 8"] }] })).rejects.toThrow(/steps\[0\]: .*COW device cannot be the same/);
+    await expect(run({ ...base, steps: [{ op: "dm_create", name: "l", table: ["0 8 linear nvme0n1 0"] }, { op: "dm_message", dev: "l", message: "hello" }] })).rejects.toThrow(/steps\[1\]: .*takes no messages/);
+    await expect(run({ ...base, steps: [{ op: "kcopyd", src: "nvme0n1", src_pos: 0, len: 4096, dst: [] }] })).rejects.toThrow(/steps\[0\]\.dst: expected a list/);
+    await expect(run({ ...base, steps: [{ op: "kcopyd", src: "nvme0n1", src_pos: 0, len: 4096, dst: [["nvme0n1", "64M"]] }] })).rejects.toThrow(/steps\[0\]: kcopyd scenario: region nvme0n1/);
+    // a read error reaches the step's status with read_err
+    const r = await run({ controller: { namespaces: [{ size: "16M" }, { size: "16M", lbaSize: 4096 }] }, cpus: 1, steps: [{ op: "kcopyd", src: "nvme0n2", src_pos: 512, len: 4096, dst: [["nvme0n1", 0]] }, { op: "wait" }] });
+    expect([r.ops[0].status, r.ops[0].error]).toEqual(["BLK_STS_IOERR", "read_err"]);
+  });
+
   it("the same scenario gives the same events and media", async () => {
     const a = await run(example("ctx-gc.json"));
     const b = await run(example("ctx-gc.json"));

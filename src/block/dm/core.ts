@@ -24,6 +24,7 @@ import { CopyDesign, DiskStats, accountDone, inflightChange, newDiskStats } from
 import type { BlockDevice } from "../disk";
 import { QueueFlags, QueueLimits, clearCopyLimits, stackLimits, stackingLimits } from "../limits";
 import { splitBio } from "../split";
+import { CloneTarget } from "./clone";
 import { CryptTarget } from "./crypt";
 import { DelayTarget } from "./delay";
 import { LinearTarget } from "./linear";
@@ -62,6 +63,7 @@ export const TARGET_TYPES: Record<string, TargetCtor> = {
   delay: DelayTarget,
   "snapshot-origin": SnapshotOriginTarget,
   snapshot: SnapshotTarget,
+  clone: CloneTarget,
 };
 
 /** The table-line token that turns on the copy what-if for that target (not dmsetup syntax). */
@@ -177,6 +179,7 @@ export function createDm(blk: BlockLayer, name: string, table: DmTargetSpec[] | 
   }
   const md = new DmDevice(blk, name, minor, targets, o.design);
   blk.addDisk(md);
+  for (const ti of targets) ti.attach?.(md);
   mapped(blk).set(name, md);
   blk.message(md, `dm: created ${md.name} (${name}): ${md.table().join("; ")}`);
   return md;

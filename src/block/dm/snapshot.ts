@@ -23,7 +23,7 @@ import { BlkStatus, Op, opIsWrite } from "../bio";
 import type { BlockLayer } from "../blk";
 import type { BlockDevice } from "../disk";
 import { KcopydClient, kcopydClientCreate } from "./kcopyd";
-import { DmIo, DmTarget, MapResult, SectorMap, TargetCtx, TargetError, checkArea, devNum, parseSectors } from "./target";
+import { DmHost, DmIo, DmTarget, MapResult, SectorMap, TargetCtx, TargetError, checkArea, devNum, parseSectors } from "./target";
 
 /** A chunk being preserved (struct dm_snap_pending_exception). */
 interface Pending {
@@ -142,7 +142,7 @@ export class SnapshotTarget implements DmTarget {
   private readonly pending = new Map<number, Pending>();
   /** The transient store's next free COW sector (next_free). */
   private nextFree = 0;
-  private md: { name: string; major: number; minor: number } | null = null;
+  private md: DmHost | null = null;
 
   constructor(ctx: TargetCtx, args: string[]) {
     if (args.length < 4) throw new TargetError(`requires at least 4 arguments: <origin> <COW device> <persistent?> <chunksize> (got ${args.length})`);
@@ -173,6 +173,10 @@ export class SnapshotTarget implements DmTarget {
     snapshotsOf(ctx.blk, this.origin).push(this);
   }
 
+  attach(md: DmHost): void {
+    this.md = md;
+  }
+
   devices() {
     return [{ dev: this.origin, start: 0, len: this.len }, { dev: this.cow, start: 0, len: this.cow.capacity }];
   }
@@ -187,7 +191,6 @@ export class SnapshotTarget implements DmTarget {
   /** snapshot_map. */
   map(io: DmIo): MapResult {
     const c = io.clone;
-    this.md ??= io.md;
     if (c.size === 0) { c.bdev = this.cow; return "remapped"; } // an empty flush goes to the COW device
     if (!this.valid) return { kill: BlkStatus.IOERR, why: `snapshot: ${io.md.name} is invalid: bio ${io.orig.id} fails` };
     const sector = c.sector - this.begin;

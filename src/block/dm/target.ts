@@ -81,6 +81,8 @@ export interface DmTarget {
   status?(): string;
   /** dmsetup message <dev> <sector> <words...>: throws TargetError for a message it does not take. */
   message?(args: string[]): void;
+  /** Called once the dm device holding the target exists (for traces that name it). */
+  attach?(md: DmHost): void;
   /** The target's own split boundary for a bio (dm_accept_partial_bio users): sectors from sector; 0: none. */
   splitBoundary?(op: number, sector: number): number;
 }

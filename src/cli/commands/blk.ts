@@ -23,15 +23,28 @@ export function summary(r: ScenarioResult): string[] {
   const out: string[] = [];
   out.push("", `Ops (design ${r.design}):`);
   for (const op of r.ops) {
-    if (op.op === "plug" || op.op === "unplug" || op.op === "wait" || op.op === "sleep" || op.op === "sysfs") continue;
+    if (["plug", "unplug", "wait", "sleep", "sysfs", "release"].includes(op.op)) continue;
     const c = op.copy;
     let line = `  #${op.step} ${op.task} ${op.op}${op.dev ? " " + op.dev : ""}: ${op.status ?? "not completed"}`;
     if (op.sha256) line += ` sha256=${op.sha256.slice(0, 16)}`;
+    if (op.error) line += ` (${op.error})`;
     if (c) {
       line += ` (${c.design}: ${c.requested_bytes} bytes, offloaded ${c.offloaded_bytes}, emulated ${c.emulated_bytes})`;
       for (const s of c.steps) if (s.kind !== "offload") line += `\n      ${s.kind} ${s.bytes} bytes: ${s.reason}`;
     }
     out.push(line);
+  }
+  if (r.dm.length > 0) {
+    out.push("", "dmsetup status:");
+    for (const d of r.dm) for (const l of d.status) out.push(`  ${d.name}: ${l}`);
+  }
+  if (r.kcopyd.length > 0) {
+    out.push("", "kcopyd:");
+    for (const k of r.kcopyd) {
+      const s = k.stats;
+      const cpus = s.runs_per_cpu.map((n, i) => (n ? `${i}:${n}` : "")).filter(Boolean).join(" ");
+      out.push(`  ${k.client} (${k.variant}, sub-job ${k.subjob_size_kb} KiB${k.offload ? ", offload" : ""}): ${s.jobs} jobs, ${s.sub_jobs} sub-jobs; read ${s.read_bytes} B, written ${s.write_bytes} B, zeroed ${s.zero_bytes} B, offloaded ${s.offloaded_bytes} B (fallback ${s.offload_fallback_bytes} B); runs per CPU ${cpus || "none"}; at most ${s.max_parallel_workers} worker(s) busy at once`);
+    }
   }
   out.push("", "NVMe commands:");
   for (const c of r.commands) out.push("  " + commandLine(c));
