@@ -300,6 +300,22 @@ describe("dm-clone", () => {
     expect(ti.isRegionHydrated(20)).toBe(true);
   });
 
+  it("a region whose copy fails stops background hydration (the kernel retries for ever); the run ends; enable_hydration retries", async () => {
+    const { blk, t, cl, ti, srcDev } = await setup({ args: "0" });
+    const submitSrc = srcDev.submit.bind(srcDev);
+    let failing = true;
+    srcDev.submit = (b: Bio) => (failing && b.op === Op.READ && b.sector < 168 && b.end > 160 ? blk.fail(b, BlkStatus.MEDIUM) : submitSrc(b));
+    blk.sim.drain(); // returns: nothing retries the region for ever
+    expect(ti.backgroundHydration).toBe(false);
+    expect(msgs(blk, /background hydration stopped after a copy error/).length).toBe(1);
+    expect(ti.isRegionHydrated(20)).toBe(false);
+    expect(ti.hydratedRegions).toBeLessThan(ti.nrRegions);
+    failing = false;
+    blk.sim.as(t, () => cl.message(0, ["enable_hydration"]));
+    hydrateAll(blk, ti);
+    expect(ti.isRegionHydrated(20)).toBe(true);
+  });
+
   it("a target length that is not a multiple of the region size: the last region is short", async () => {
     const { blk, t, d, src, cl, ti, srcDev } = await setup({ len: LEN - 4, args: "0 4 hydration_threshold 4 hydration_batch_size 4" });
     expect(ti.nrRegions).toBe(REGIONS);

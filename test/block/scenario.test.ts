@@ -157,7 +157,7 @@ describe("blk scenarios", () => {
     const r = await run(example("snapshot-cow.json"));
     expect(r.ops.every((o) => o.status === undefined || o.status === "BLK_STS_OK")).toBe(true);
     // base = nvme0n1 0.., cow = nvme0n1 16384..; chunks of 128 sectors: chunk 1 -> COW chunk 0
-    const c = r.commands.filter((x) => x.time_ns > 0 && x.slba < 16384 + 4096).map((x) => [x.name, x.slba, x.blocks]);
+    const c = r.commands.filter((x) => x.time_ns > 0 && x.slba! < 16384 + 4096).map((x) => [x.name, x.slba, x.blocks]);
     const at = (name: string, slba: number, blocks: number) => c.findIndex((x) => x[0] === name && x[1] === slba && x[2] === blocks);
     expect(at("Read", 128, 128)).toBeGreaterThanOrEqual(0);
     // both chunks' reads go out together; kcopyd writes both COW chunks in one plug, where they
@@ -203,6 +203,30 @@ describe("blk scenarios", () => {
     const reads = p.ops.filter((o) => o.op === "read");
     expect(reads[0].sha256).toBe(sha256Hex(expected(9, 0, 16384)));
     expect(reads[1].sha256).toBe(sha256Hex(expected(9, 12288, 4096)));
+  });
+
+  it("clone-hydration: on-demand and background hydration by NVMe Copy (kcopyd offload); the clone reads the source plus the writes", async () => {
+    const r = await run(example("clone-hydration.json"));
+    expect(r.ops.every((o) => o.status === undefined || o.status === "BLK_STS_OK")).toBe(true);
+    const want = expected(7, 0, 4 << 20);
+    want.set(expected(8, 196 * 1024, 4096), 196 * 1024);
+    want.set(expected(9, 1 << 20, 65536), 1 << 20);
+    const reads = r.ops.filter((o) => o.op === "read");
+    expect(reads[0].sha256).toBe(sha256Hex(want.subarray(65536, 131072)));
+    expect(reads[1].sha256).toBe(sha256Hex(want));
+    expect(reads[2].sha256).toBe(sha256Hex(want));
+    expect(r.dm.find((d) => d.name === "clone")!.status[0]).toMatch(/ 128 64\/64 0 0 4 hydration_threshold 8 hydration_batch_size 4 rw$/);
+    // hydration read nothing from the source: the only source reads are the one user read before hydration
+    const srcReads = r.commands.filter((c) => c.name === "Read" && c.slba! < 8192);
+    expect(srcReads.map((c) => [c.slba, c.blocks])).toEqual([[128, 128]]);
+    expect(r.commands.filter((c) => c.name === "Copy").length).toBeGreaterThan(0);
+    expect(r.kcopyd[0].stats.offloaded_bytes).toBe((64 - 1) * 65536);
+    // without offload: Read+Write hydration, the same bytes
+    const s = example("clone-hydration.json");
+    s.kcopyd.offload = false;
+    const o = await run(s);
+    expect(o.commands.filter((c) => c.name === "Copy")).toHaveLength(0);
+    expect(o.ops.filter((x) => x.op === "read").map((x) => x.sha256)).toEqual(reads.map((x) => x.sha256));
   });
 
   it("dm_create, dm_message and kcopyd steps check their arguments; unknown step keys are refused before the run", async () => {

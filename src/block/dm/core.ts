@@ -343,7 +343,7 @@ export class DmDevice implements DmHost {
       if (opIsCopy(bio.op)) {
         const st = this.design === "pair" ? BlkStatus.IOERR : BlkStatus.NOTSUPP;
         const at = bio.sector + room;
-        const edge = at === ti.begin + ti.len ? `the end of target ${ti.index} (${ti.type})` : `a ${ti.maxIoLen}-sector boundary of target ${ti.index} (${ti.type})`;
+        const edge = at === ti.begin + ti.len ? `the end of target ${ti.index} (${ti.type})` : ti.maxIoLen ? `a ${ti.maxIoLen}-sector boundary of target ${ti.index} (${ti.type})` : `a split boundary of target ${ti.index} (${ti.type})`;
         this.blk.message(this, `dm: bio ${bio.id} ${OP_NAMES[bio.op]} ${bio.sector}+${bio.sectors} crosses ${edge} at sector ${at}: splitting copy request is not supported (${BLK_STATUS_NAMES[st]})`);
         this.blk.fail(bio, st);
         return;

@@ -136,7 +136,8 @@ export class SnapshotTarget implements DmTarget {
   readonly numWriteZeroesBios = 0;
   valid = true;
   private readonly blk: BlockLayer;
-  private readonly kc: KcopydClient;
+  /** Created, and the snapshot registered with its origin, once the device exists. */
+  private kc!: KcopydClient;
   /** Completed exceptions: chunk -> COW chunk. */
   private readonly complete = new Map<number, number>();
   private readonly pending = new Map<number, Pending>();
@@ -169,12 +170,12 @@ export class SnapshotTarget implements DmTarget {
     if (this.cow.capacity < this.chunkSectors) throw new TargetError(`COW device ${this.cow.name} is smaller than one chunk`);
     checkArea(this.origin, 0, this.len);
     this.maxIoLen = this.chunkSectors;
-    this.kc = kcopydClientCreate(ctx.blk, `snapshot ${this.origin.name}->${this.cow.name}`);
-    snapshotsOf(ctx.blk, this.origin).push(this);
   }
 
   attach(md: DmHost): void {
     this.md = md;
+    this.kc = kcopydClientCreate(this.blk, `snapshot ${this.origin.name}->${this.cow.name}`);
+    snapshotsOf(this.blk, this.origin).push(this);
   }
 
   devices() {
