@@ -148,6 +148,10 @@ describe("dm-kcopyd", () => {
     expect(blk.tracer.commands.filter((c) => c.name === "Read").length).toBe(reads0);
     expect([kc.stats.offloaded_bytes, kc.stats.read_bytes]).toEqual([1 << 20, 0]);
     expect(same(read(blk, t, d, 4096, 1 << 20), data)).toBe(true);
+    // overlapping regions: the copy API refuses them, kcopyd reads then writes (as it always could)
+    expect(kcopy(blk, t, kc, [d, 0, 16], [[d, 8]])).toEqual([false, 0]);
+    expect(blk.tracer.events.some((e) => e.action === "m" && /not offloaded to nvme0n1: copy: source .* overlaps destination/.test(e.text!))).toBe(true);
+    expect(same(read(blk, t, d, 8, 8192), data.subarray(0, 8192))).toBe(true);
 
     // copy_max_bytes = 0: offload is not tried
     const off = await host({ offload: true });

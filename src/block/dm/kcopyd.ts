@@ -481,25 +481,32 @@ export class KcopydClient {
     let left = job.dests.length;
     let short = "";
     let copied = 0;
+    const one = (d: DmIoRegion, o: { offloaded_bytes: number; status: BlkStatus }) => {
+      copied += o.offloaded_bytes;
+      if (o.offloaded_bytes !== bytes && !short) short = `${d.bdev.name}: ${o.offloaded_bytes} of ${bytes} bytes offloaded (${BLK_STATUS_NAMES[o.status]})`;
+      if (--left > 0) return;
+      job.tryOffload = false;
+      if (!short) {
+        this.stats.offloaded_bytes += copied;
+        this.push(job, "complete");
+        return;
+      }
+      // "failed regions fall back to read/write": the whole job again, the usual way
+      this.stats.offload_fallback_bytes += bytes;
+      this.message(job, `kcopyd ${this.name}: job ${job.id} offload incomplete (${short}): read+write`);
+      job.op = "read";
+      this.push(job, "pages");
+    };
     for (const d of job.dests) {
-      blkCopy(this.blk, {
-        src: src.bdev, dst: d.bdev, srcSegs: [{ pos: src.sector * 512, len: bytes }], dstSegs: [{ pos: d.sector * 512, len: bytes }], fallback: false,
-      }, (o) => {
-        copied += o.offloaded_bytes;
-        if (o.offloaded_bytes !== bytes && !short) short = `${d.bdev.name}: ${o.offloaded_bytes} of ${bytes} bytes offloaded (${BLK_STATUS_NAMES[o.status]})`;
-        if (--left > 0) return;
-        job.tryOffload = false;
-        if (!short) {
-          this.stats.offloaded_bytes += copied;
-          this.push(job, "complete");
-          return;
-        }
-        // "failed regions fall back to read/write": the whole job again, the usual way
-        this.stats.offload_fallback_bytes += bytes;
-        this.message(job, `kcopyd ${this.name}: job ${job.id} offload incomplete (${short}): read+write`);
-        job.op = "read";
-        this.push(job, "pages");
-      });
+      try {
+        blkCopy(this.blk, {
+          src: src.bdev, dst: d.bdev, srcSegs: [{ pos: src.sector * 512, len: bytes }], dstSegs: [{ pos: d.sector * 512, len: bytes }], fallback: false,
+        }, (o) => one(d, o));
+      } catch (e) {
+        // the copy API refused the arguments (alignment, overlap): nothing offloaded
+        this.message(job, `kcopyd ${this.name}: job ${job.id} not offloaded to ${d.bdev.name}: ${(e as Error).message}`);
+        one(d, { offloaded_bytes: 0, status: BlkStatus.NOTSUPP });
+      }
     }
   }
 
