@@ -9,7 +9,7 @@
 // clone has 256 regions of 8 sectors.
 
 import { describe, it, expect } from "vitest";
-import { mkHost, pattern } from "./helpers";
+import { mkHost, pattern, submit, write, read, same } from "./helpers";
 import { Bio, BlkStatus, Op } from "../../src/block/bio";
 import type { BlockLayer } from "../../src/block/blk";
 import type { BlockDevice, CopyDesign } from "../../src/block/disk";
@@ -24,36 +24,6 @@ const LEN = 2048;
 const REGIONS = LEN / 8;
 const DST = 8192;
 
-/** Submit one bio from task t (no wait). */
-function submit(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: number, data: Uint8Array, onDone?: (s: BlkStatus) => void): () => void {
-  const mem = blk.mem!;
-  const buf = mem.pool.alloc(Math.max(data.length, 512));
-  if (op === Op.WRITE) mem.ram.set(data, buf.bus);
-  blk.sim.as(t, () => {
-    const bio = new Bio(d, op, sector, data.length, data.length ? [{ bus: buf.bus, len: data.length }] : []);
-    bio.endio = (b) => {
-      if (op === Op.READ) data.set(mem.ram.subarray(buf.bus, buf.bus + data.length));
-      mem.pool.release(buf);
-      onDone?.(b.status);
-    };
-    blk.submitBio(bio);
-  });
-  return () => blk.waitTask(t);
-}
-
-function io(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: number, data: Uint8Array): BlkStatus {
-  let st = -1 as BlkStatus;
-  submit(blk, t, d, op, sector, data, (s) => { st = s; });
-  blk.sim.as(t, () => blk.waitTask());
-  return st;
-}
-const write = (blk: BlockLayer, t: Task, d: BlockDevice, sector: number, data: Uint8Array) => expect(io(blk, t, d, Op.WRITE, sector, data)).toBe(BlkStatus.OK);
-function read(blk: BlockLayer, t: Task, d: BlockDevice, sector: number, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  expect(io(blk, t, d, Op.READ, sector, out)).toBe(BlkStatus.OK);
-  return out;
-}
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 const cmds = (blk: BlockLayer, name: string) => blk.tracer.commands.filter((c) => c.name === name).length;
 const msgs = (blk: BlockLayer, re: RegExp) => blk.tracer.events.filter((e) => e.action === "m" && re.test(e.text ?? ""));
 

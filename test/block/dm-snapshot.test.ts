@@ -6,37 +6,13 @@
 // copies are NVMe Copy commands; the per-CPU kcopyd preserves the same bytes as the single one.
 
 import { describe, it, expect } from "vitest";
-import { mkHost, pattern } from "./helpers";
+import { mkHost, pattern, io, write, read, same } from "./helpers";
 import { Bio, BlkStatus, Op } from "../../src/block/bio";
 import type { BlockLayer } from "../../src/block/blk";
-import type { BlockDevice } from "../../src/block/disk";
-import type { Task } from "../../src/block/sim";
 import { createDm, DmDevice } from "../../src/block/dm/core";
 import { SnapshotTarget } from "../../src/block/dm/snapshot";
 import { KcopydConfig, setKcopydConfig } from "../../src/block/dm/kcopyd";
 
-function io(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: number, data: Uint8Array): BlkStatus {
-  const mem = blk.mem!;
-  const b = mem.pool.alloc(data.length);
-  if (op === Op.WRITE) mem.ram.set(data, b.bus);
-  let st: BlkStatus = BlkStatus.OK;
-  blk.sim.as(t, () => {
-    const bio = new Bio(d, op, sector, data.length, [{ bus: b.bus, len: data.length }]);
-    bio.endio = (x) => { st = x.status; };
-    blk.submitBio(bio);
-    blk.waitTask();
-  });
-  if (op === Op.READ) data.set(mem.ram.subarray(b.bus, b.bus + data.length));
-  mem.pool.release(b);
-  return st;
-}
-const write = (blk: BlockLayer, t: Task, d: BlockDevice, sector: number, data: Uint8Array) => expect(io(blk, t, d, Op.WRITE, sector, data)).toBe(BlkStatus.OK);
-function read(blk: BlockLayer, t: Task, d: BlockDevice, sector: number, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  expect(io(blk, t, d, Op.READ, sector, out)).toBe(BlkStatus.OK);
-  return out;
-}
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 const ORIGIN = 4096, COW = 256, CHUNK = 16;
 

@@ -4,7 +4,7 @@
 // through an asynchronous target).
 
 import { describe, it, expect } from "vitest";
-import { pattern } from "./helpers";
+import { pattern, io, write, read, same } from "./helpers";
 import { BlockHost } from "../../src/block/host";
 import { defaultConfig, defaultNamespace } from "../../src/controller/config";
 import { loadCoreModule } from "../../src/node/wasm";
@@ -28,31 +28,6 @@ async function host(design: CopyDesign = "ctx", namespaces = 1) {
   return { h, blk: h.blk, a, b };
 }
 
-/** One bio from task t, waited for; the status it ended with. */
-function io(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: number, data: Uint8Array): BlkStatus {
-  const mem = blk.mem!;
-  const buf = mem.pool.alloc(data.length);
-  if (op === Op.WRITE) mem.ram.set(data, buf.bus);
-  let status: BlkStatus = BlkStatus.OK;
-  blk.sim.as(t, () => {
-    const bio = new Bio(d, op, sector, data.length, [{ bus: buf.bus, len: data.length }]);
-    bio.endio = (b) => { status = b.status; };
-    blk.submitBio(bio);
-    blk.waitTask();
-  });
-  if (op === Op.READ) data.set(mem.ram.subarray(buf.bus, buf.bus + data.length));
-  mem.pool.release(buf);
-  return status;
-}
-
-const write = (blk: BlockLayer, t: Task, d: BlockDevice, sector: number, data: Uint8Array) => expect(io(blk, t, d, Op.WRITE, sector, data)).toBe(BlkStatus.OK);
-function read(blk: BlockLayer, t: Task, d: BlockDevice, sector: number, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  expect(io(blk, t, d, Op.READ, sector, out)).toBe(BlkStatus.OK);
-  return out;
-}
-
-const same = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every((v, i) => v === y[i]);
 
 function copy(blk: BlockLayer, t: Task, p: CopyParams): CopyOutcome {
   let o: CopyOutcome | undefined;

@@ -1,6 +1,9 @@
-// Shared by the block-layer tests: a host with its namespaces and one task, and deterministic
-// data for a seed.
+// Shared by the block-layer tests: a host with its namespaces and one task, deterministic
+// data for a seed, and bios of data submitted from a task (waited for or not).
 
+import { expect } from "vitest";
+import { Bio, BlkStatus, Op } from "../../src/block/bio";
+import type { BlockDevice } from "../../src/block/disk";
 import { BlockHost, BlockHostOptions } from "../../src/block/host";
 import { ControllerConfig, NamespaceConfig, defaultConfig, defaultNamespace } from "../../src/controller/config";
 import { loadCoreModule } from "../../src/node/wasm";
@@ -33,3 +36,42 @@ export function pattern(len: number, seed: number): Uint8Array {
   }
   return out;
 }
+
+/** Submit one bio of data from task t without waiting; returns the wait. Reads fill data when done. */
+export function submit(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: number, data: Uint8Array, onDone?: (s: BlkStatus) => void): () => void {
+  const mem = blk.mem!;
+  const buf = mem.pool.alloc(Math.max(data.length, 512));
+  if (op === Op.WRITE) mem.ram.set(data, buf.bus);
+  blk.sim.as(t, () => {
+    const bio = new Bio(d, op, sector, data.length, data.length ? [{ bus: buf.bus, len: data.length }] : []);
+    bio.endio = (b) => {
+      if (op === Op.READ) data.set(mem.ram.subarray(buf.bus, buf.bus + data.length));
+      mem.pool.release(buf);
+      onDone?.(b.status);
+    };
+    blk.submitBio(bio);
+  });
+  return () => blk.waitTask(t);
+}
+
+/** One bio from task t, waited for; the status it ended with. */
+export function io(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: number, data: Uint8Array): BlkStatus {
+  let st = -1 as BlkStatus;
+  submit(blk, t, d, op, sector, data, (s) => { st = s; });
+  blk.sim.as(t, () => blk.waitTask());
+  return st;
+}
+
+/** Write data at sector and expect success. */
+export function write(blk: BlockLayer, t: Task, d: BlockDevice, sector: number, data: Uint8Array): void {
+  expect(io(blk, t, d, Op.WRITE, sector, data)).toBe(BlkStatus.OK);
+}
+
+/** Read bytes at sector and expect success. */
+export function read(blk: BlockLayer, t: Task, d: BlockDevice, sector: number, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  expect(io(blk, t, d, Op.READ, sector, out)).toBe(BlkStatus.OK);
+  return out;
+}
+
+export const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));

@@ -5,8 +5,7 @@
 // caller's CPU. Both variants must leave the same bytes on the media.
 
 import { describe, it, expect } from "vitest";
-import { mkHost, pattern } from "./helpers";
-import { Bio, BlkStatus, Op } from "../../src/block/bio";
+import { mkHost, pattern, write, read, same } from "./helpers";
 import type { BlockLayer } from "../../src/block/blk";
 import type { BlockDevice } from "../../src/block/disk";
 import type { Task } from "../../src/block/sim";
@@ -17,25 +16,6 @@ import {
   DM_KCOPYD_IGNORE_ERROR, KcopydClient, KcopydConfig, kcopydClientCreate, setKcopydConfig,
 } from "../../src/block/dm/kcopyd";
 
-function io(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: number, data: Uint8Array): void {
-  const mem = blk.mem!;
-  const b = mem.pool.alloc(data.length);
-  if (op === Op.WRITE) mem.ram.set(data, b.bus);
-  blk.sim.as(t, () => {
-    const bio = new Bio(d, op, sector, data.length, [{ bus: b.bus, len: data.length }]);
-    blk.submitBio(bio);
-    blk.waitTask();
-    expect(bio.status).toBe(BlkStatus.OK);
-  });
-  if (op === Op.READ) data.set(mem.ram.subarray(b.bus, b.bus + data.length));
-  mem.pool.release(b);
-}
-const read = (blk: BlockLayer, t: Task, d: BlockDevice, sector: number, bytes: number) => {
-  const out = new Uint8Array(bytes);
-  io(blk, t, d, Op.READ, sector, out);
-  return out;
-};
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** Run a kcopyd copy from task t and wait for its callback; returns (read_err, write_err). */
 function kcopy(blk: BlockLayer, t: Task, kc: KcopydClient, from: [BlockDevice, number, number], dests: Array<[BlockDevice, number]>, flags = 0) {
@@ -66,7 +46,7 @@ describe("dm-kcopyd", () => {
   it("an 8 MiB copy runs as 8 sub-jobs of 512 KiB: 16 chunks, never more than 8 reads in flight", async () => {
     const { blk, t, d, kc } = await host();
     const data = pattern(8 << 20, 3);
-    io(blk, t, d, Op.WRITE, 0, data);
+    write(blk, t, d, 0, data);
     blk.tracer.events.length = 0;
     expect(kcopy(blk, t, kc, [d, 0, 16384], [[d, 32768]])).toEqual([false, 0]);
     const reads = blk.tracer.events.filter((e) => e.action === "Q" && e.rwbs === "R");
@@ -81,7 +61,7 @@ describe("dm-kcopyd", () => {
 
   it("the sub-job size follows kcopyd_subjob_size_kb (64 KiB: the pre-2019 default, 512 KiB in flight)", async () => {
     const { blk, t, d, kc } = await host({ subjob_size_kb: 64 });
-    io(blk, t, d, Op.WRITE, 0, pattern(1 << 20, 4));
+    write(blk, t, d, 0, pattern(1 << 20, 4));
     blk.tracer.events.length = 0;
     kcopy(blk, t, kc, [d, 0, 2048], [[d, 4096]]);
     const q = blk.tracer.events.filter((e) => e.action === "Q");
@@ -97,7 +77,7 @@ describe("dm-kcopyd", () => {
     const { blk, t, d, kc } = await host({}, 1, [{}, { formatIndex: 4, blocks: 4096 }]);
     const n2 = blk.disk("nvme0n2");
     const data = pattern(65536, 5);
-    io(blk, t, d, Op.WRITE, 0, data);
+    write(blk, t, d, 0, data);
     expect(kcopy(blk, t, kc, [d, 0, 128], [[d, 1000], [n2, 0], [d, 3000]])).toEqual([false, 0]);
     for (const [dev, s] of [[d, 1000], [n2, 0], [d, 3000]] as const) expect(same(read(blk, t, dev, s, 65536), data)).toBe(true);
     expect(kcopy(blk, t, kc, [d, 0, 128], [[d, 5000], [n2, 1]])).toEqual([false, 0b10]);
@@ -123,7 +103,7 @@ describe("dm-kcopyd", () => {
 
   it("dm_kcopyd_zero: Write Zeroes when every destination has it, else writes of the zero page", async () => {
     const { blk, t, d, kc } = await host();
-    io(blk, t, d, Op.WRITE, 0, pattern(65536, 6));
+    write(blk, t, d, 0, pattern(65536, 6));
     let r: [boolean, number] | null = null;
     blk.sim.as(t, () => kc.zero([{ bdev: d, sector: 0, count: 64 }], 0, (a, b) => { r = [a, b]; }));
     blk.sim.runUntil(() => r !== null, "zero");
@@ -141,7 +121,7 @@ describe("dm-kcopyd", () => {
   it("offload: each chunk becomes a Copy (no reads); without copy limits it is read+write; a failed Copy falls back", async () => {
     const { blk, t, d, kc } = await host({ offload: true });
     const data = pattern(1 << 20, 7);
-    io(blk, t, d, Op.WRITE, 0, data);
+    write(blk, t, d, 0, data);
     const reads0 = blk.tracer.commands.filter((c) => c.name === "Read").length;
     kcopy(blk, t, kc, [d, 0, 2048], [[d, 4096]]);
     expect(blk.tracer.commands.filter((c) => c.name === "Copy" && c.status === 0).length).toBeGreaterThanOrEqual(2);
@@ -155,7 +135,7 @@ describe("dm-kcopyd", () => {
 
     // copy_max_bytes = 0: offload is not tried
     const off = await host({ offload: true });
-    io(off.blk, off.t, off.d, Op.WRITE, 0, data);
+    write(off.blk, off.t, off.d, 0, data);
     expect(SYSFS.copy_max_bytes.store!(off.d.limits, off.d.flags, 0)).toBeNull();
     const kc2 = kcopydClientCreate(off.blk, "nocopy");
     kcopy(off.blk, off.t, kc2, [off.d, 0, 2048], [[off.d, 4096]]);
@@ -166,7 +146,7 @@ describe("dm-kcopyd", () => {
     const x = await host({ offload: true }, 1, [{}, { formatIndex: 4, blocks: 4096 }]);
     const n2 = x.blk.disk("nvme0n2");
     const small = pattern(8192, 8);
-    io(x.blk, x.t, n2, Op.WRITE, 0, small);
+    write(x.blk, x.t, n2, 0, small);
     kcopy(x.blk, x.t, x.kc, [n2, 0, 16], [[x.d, 64]]);
     expect(x.blk.tracer.commands.filter((c) => c.name === "Copy").every((c) => c.status !== 0)).toBe(true);
     expect([x.kc.stats.offloaded_bytes, x.kc.stats.offload_fallback_bytes, x.kc.stats.read_bytes]).toEqual([0, 8192, 8192]);
@@ -179,7 +159,7 @@ describe("dm-kcopyd", () => {
     setKcopydConfig(blk, { variant, job_cpu_ns: 5_000 });
     const kc = kcopydClientCreate(blk, variant);
     const tasks = [0, 1, 2, 3].map((cpu) => blk.sim.addTask(200 + cpu, `fio${cpu}`, cpu));
-    io(blk, tasks[0], d, Op.WRITE, 0, pattern(64 * 4096, 9));
+    write(blk, tasks[0], d, 0, pattern(64 * 4096, 9));
     blk.tracer.events.length = 0;
     const t0 = blk.sim.now_ns;
     let done = 0;
