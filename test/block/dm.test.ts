@@ -114,6 +114,30 @@ describe("device-mapper", () => {
     expect(same(read(blk, a, dm, 40, 8192), d2)).toBe(true);
   });
 
+  it("striped: a discard is not cut at chunks; one clone per stripe takes its part of the range (stripe_map_range)", async () => {
+    const { blk, a } = await host("ctx", 2);
+    const dm = createDm(blk, "st", "0 1024 striped 2 8 nvme0n1 0 nvme0n2 0");
+    const data = pattern(128 * 512, 6);
+    write(blk, a, dm, 0, data);
+    blk.tracer.commands.length = 0;
+    blk.tracer.events.length = 0;
+    // dm sectors 4..68: on nvme0n1 4..36, on nvme0n2 0..32
+    expect(io(blk, a, dm, Op.DISCARD, 4, new Uint8Array(64 * 512))).toBe(BlkStatus.OK);
+    expect(blk.tracer.events.filter((e) => e.action === "X").length).toBe(0);
+    const dsm = blk.tracer.commands.filter((c) => c.name === "Dataset Management").map((c) => [c.disk, c.ranges]);
+    expect(dsm).toEqual(expect.arrayContaining([["nvme0n1", [{ slba: 4, nlb: 32 }]], ["nvme0n2", [{ slba: 0, nlb: 32 }]]]));
+    expect(dsm).toHaveLength(2);
+    const got = read(blk, a, dm, 0, 128 * 512);
+    expect(got.subarray(4 * 512, 68 * 512).every((b) => b === 0)).toBe(true);
+    expect(same(got.subarray(0, 4 * 512), data.subarray(0, 4 * 512))).toBe(true);
+    expect(same(got.subarray(68 * 512), data.subarray(68 * 512))).toBe(true);
+    // a discard inside one chunk: the other stripe's clone has nothing to do
+    blk.tracer.commands.length = 0;
+    expect(io(blk, a, dm, Op.DISCARD, 80, new Uint8Array(4 * 512))).toBe(BlkStatus.OK);
+    expect(blk.tracer.commands.filter((c) => c.name === "Dataset Management").map((c) => [c.disk, c.ranges])).toEqual([["nvme0n1", [{ slba: 40, nlb: 4 }]]]);
+    expect(blk.tracer.events.some((e) => e.action === "m" && /has nothing on stripe 1/.test(e.text!))).toBe(true);
+  });
+
   it("crypt: reads decrypt, the lower device holds ciphertext, copies fall back to read+write", async () => {
     for (const design of ["ctx", "pair"] as const) {
       const { blk, a } = await host(design);

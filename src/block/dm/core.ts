@@ -338,7 +338,10 @@ export class DmDevice implements DmHost {
       return;
     }
     const ti = this.targetAt(bio.sector);
-    const room = this.maxIoLen(ti, bio.sector, bio.op);
+    // __process_abnormal_io: discards and write-zeroes are cut only at the target's end (unless
+    // the target sets max_discard_granularity, which none modelled does), not at max_io_len
+    const abnormal = bio.op === Op.DISCARD || bio.op === Op.WRITE_ZEROES;
+    const room = abnormal ? ti.begin + ti.len - bio.sector : this.maxIoLen(ti, bio.sector, bio.op);
     if (bio.sectors > room) {
       if (opIsCopy(bio.op)) {
         const st = this.design === "pair" ? BlkStatus.IOERR : BlkStatus.NOTSUPP;
@@ -363,6 +366,14 @@ export class DmDevice implements DmHost {
   /** __map_bio for one piece that lies inside one target. */
   private mapBio(ti: DmTarget, bio: Bio): void {
     this.account(bio); // a split front
+    const n = bio.op === Op.DISCARD ? ti.numDiscardBios : bio.op === Op.WRITE_ZEROES ? ti.numWriteZeroesBios : 1;
+    if (n > 1) {
+      // __send_changing_extent_only: num_discard_bios / num_write_zeroes_bios clones of the same
+      // range, told apart by their index (target_bio_nr), e.g. one per stripe for dm-stripe
+      bio.remaining += n - 1;
+      for (let i = 0; i < n; i++) this.runMap({ md: this, ti, orig: bio, clone: this.cloneOf(bio, bio.sector, bio.size), fromSector: bio.sector, flushIndex: i });
+      return;
+    }
     const clone = this.cloneOf(bio, bio.sector, bio.size);
     const io: DmIo = { md: this, ti, orig: bio, clone, fromSector: bio.sector, flushIndex: 0 };
     if (bio.op === Op.COPY && bio.copySrc) {

@@ -3,8 +3,10 @@
 // time: chunk c of the target goes to stripe c % num_stripes at row c / num_stripes
 // (stripe_map_sector). max_io_len = chunk_sectors, so dm core splits bios at chunk
 // boundaries, and dm_calculate_queue_limits stacks chunk_sectors so whoever submits above
-// sees the boundary too. No copy support in either series: a range may span devices.
+// sees the boundary too. Discards and write-zeroes are not cut at chunks: dm core sends one
+// clone per stripe and each takes the part of the range on its stripe (stripe_map_range). No copy support in either series: a range may span devices.
 
+import { BlkStatus, Op } from "../bio";
 import type { BlockDevice } from "../disk";
 import type { QueueLimits } from "../limits";
 import { DmIo, DmTarget, MapResult, SectorMap, TargetCtx, TargetError, checkArea, devNum, parseSectors } from "./target";
@@ -78,10 +80,41 @@ export class StripedTarget implements DmTarget {
       c.bdev = this.stripes[io.flushIndex % this.stripes.length].dev;
       return "remapped";
     }
+    if (c.op === Op.DISCARD || c.op === Op.WRITE_ZEROES) return this.mapRange(io);
     const w = this.where(c.sector);
     c.bdev = this.stripes[w.stripe].dev;
     c.sector = w.sector;
     return "remapped";
+  }
+
+  /**
+   * stripe_map_range: clone i of a discard or write-zeroes covers the part of the range on
+   * stripe i, [first sector of stripe i at or after the start, same for the end); a clone with
+   * nothing on its stripe completes at once.
+   */
+  private mapRange(io: DmIo): MapResult {
+    const c = io.clone;
+    const target = io.flushIndex;
+    const from = this.onStripe(c.sector, target);
+    const to = this.onStripe(c.sector + c.sectors, target);
+    if (from >= to) {
+      io.md.killIo(io, BlkStatus.OK, `striped: ${c.op === Op.DISCARD ? "discard" : "write-zeroes"} bio ${io.orig.id} has nothing on stripe ${target}`);
+      return "submitted";
+    }
+    c.bdev = this.stripes[target].dev;
+    c.sector = this.stripes[target].start + from;
+    c.size = (to - from) * 512;
+    return "remapped";
+  }
+
+  /** stripe_map_range_sector: where `sector` of the target falls on stripe `target`, rounded to its next chunk when it is on another stripe. */
+  private onStripe(sector: number, target: number): number {
+    const off = sector - this.begin;
+    const chunkNo = Math.floor(off / this.chunk);
+    const stripe = chunkNo % this.stripes.length;
+    const rowStart = Math.floor(chunkNo / this.stripes.length) * this.chunk;
+    if (stripe === target) return rowStart + (off % this.chunk);
+    return target < stripe ? rowStart + this.chunk : rowStart;
   }
 
   mapSector(sector: number): SectorMap {

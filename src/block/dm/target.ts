@@ -31,7 +31,8 @@ export interface DmIo {
   clone: Bio;
   /** Where orig started on the dm device (for the A event and per-sector transforms). */
   fromSector: number;
-  /** For an empty flush: which of the target's num_flush_bios this clone is. */
+  /** target_bio_nr: which of the target's num_flush_bios (empty flush) or num_discard_bios /
+   *  num_write_zeroes_bios (discard, write-zeroes) clones this is. */
   flushIndex: number;
   /** Per-io data of the target (per_io_data_size). */
   data?: unknown;
