@@ -28,15 +28,15 @@
 // bios hydrate a region once. A write of exactly region_size sectors overwrites the region:
 // no copy; it goes straight to the destination and the region is hydrated when it completes
 // OK (hydration_overwrite). A failed copy fails the held writes (BLK_STS_IOERR) and the region
-// stays unhydrated. Empty flushes go to the destination (num_flush_bios = 1).
+// stays unhydrated; background hydration then stops (the kernel would retry the region for
+// ever, dm-clone.rst known issue 3; a model run must end) until enable_hydration. Empty flushes go to the destination (num_flush_bios = 1).
 //
 // Splitting: dm-clone sets ti->max_io_len = region_size (dm_set_target_max_io_len), so dm core
 // splits reads and writes at region boundaries; but dm core does not apply max_io_len to
 // discards (__process_abnormal_io: max_granularity stays 0 as dm-clone does not set
-// max_discard_granularity). This model's dm core would apply maxIoLen to every op, so the
-// target keeps maxIoLen = 0 and gives the same boundary through splitBoundary for every op but
-// DISCARD; io_hints stacks region_size into chunk_sectors as dm_calculate_queue_limits does for
-// max_io_len.
+// max_discard_granularity); this model's dm core does the same. The target gives the boundary
+// through splitBoundary (maxIoLen stays 0) and skips DISCARD there too; io_hints stacks
+// region_size into chunk_sectors as dm_calculate_queue_limits does for max_io_len.
 //
 // Discards (process_discard_bio): only the regions the discard covers whole count (bio_region_range
 // rounds the start up and the end down); none: completed at once. If all of them are hydrated
