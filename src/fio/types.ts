@@ -1,0 +1,143 @@
+// The shapes shared by the fio pieces: a parsed job (job.ts), what a run measured per job and
+// data direction (run.ts fills it), and what the report (report.ts) prints in fio's normal
+// layout and writes as fio's JSON. Latencies are kept as fio keeps them (stat.c): min, max,
+// mean and variance online, plus the log-linear histogram that percentiles come from, so a
+// run of millions of I/Os stores no samples.
+
+import type { DiskUtilJson } from "../block/blkparse";
+
+/** fio's data directions; copy is the copy-offload fork's fourth one (DDIR_COPY). */
+export type FioDir = "read" | "write" | "trim" | "copy";
+export const FIO_DIRS: readonly FioDir[] = ["read", "write", "trim", "copy"];
+
+export type FioRw = "read" | "write" | "trim" | "randread" | "randwrite" | "randtrim" | "rw" | "randrw" | "copy" | "randcopy";
+export type FioEngine = "psync" | "pvsync2" | "libaio" | "io_uring" | "sync";
+
+/** One [job] section with [global] applied (fio's thread_options, the subset modelled). */
+export interface FioJob {
+  name: string;
+  /** Section line in the job file (for messages). */
+  line: number;
+  rw: FioRw;
+  /** rw=randread:8 style sequence modifier (ddir_seq_nr), default 1. */
+  rw_seq_nr: number;
+  /** Block size per direction in bytes (bs=r,w,t,c; a single value applies to all). */
+  bs: Record<FioDir, number>;
+  /** Bytes of the file region each job covers (size=); 0: the whole device from offset. */
+  size: number;
+  /** size= given as a percentage of the device (0..100), resolved by the runner; 0: not a percentage. */
+  size_percent: number;
+  /** Start of the region in bytes (offset=). */
+  offset: number;
+  offset_percent: number;
+  /** Copy: destination start in bytes (dest_offset=) or as a percentage; or source + delta (dest_offset_delta=). */
+  dest_offset: number;
+  dest_offset_percent: number;
+  dest_offset_delta: number | null;
+  /** Copy: source ranges per copy command (num_range=, the v5-era fork), each bs bytes. */
+  num_range: number;
+  /** Copy: pread + pwrite instead of the copy call (emulate=1). */
+  emulate: boolean;
+  iodepth: number;
+  /** iodepth_batch_submit and iodepth_batch_complete_min (libaio). */
+  iodepth_batch_submit: number;
+  iodepth_batch_complete_min: number;
+  numjobs: number;
+  ioengine: FioEngine;
+  direct: boolean;
+  /** runtime= in ns (0: none). */
+  runtime_ns: number;
+  time_based: boolean;
+  ramp_time_ns: number;
+  /** startdelay= in ns. */
+  startdelay_ns: number;
+  filename: string;
+  group_reporting: boolean;
+  randseed: number;
+  /** rwmixread= percentage of reads in rw/randrw. */
+  rwmixread: number;
+  /** norandommap: random offsets may repeat (else every block once per pass, as fio's random map). */
+  norandommap: boolean;
+  /** stonewall / wait_for_previous: this job starts after the previous group finished, and opens a new group. */
+  stonewall: boolean;
+  /** new_group: a new reporting group without waiting. */
+  new_group: boolean;
+  /** io_size= / number_ios=: stop after this many bytes / I/Os (0: none). */
+  io_size: number;
+  number_ios: number;
+  /** loops= */
+  loops: number;
+  /** Every option as written (after [global] defaults), for the JSON "job options". */
+  options: Record<string, string>;
+}
+
+/** A latency accumulator: what fio's io_stat and io_u_plat keep (see stats.ts). */
+export interface LatStat {
+  min_ns: number;
+  max_ns: number;
+  mean_ns: number;
+  /** Sum of squared deviations (Welford), for the standard deviation. */
+  m2: number;
+  n: number;
+  /** fio's log-linear latency histogram (FIO_IO_U_PLAT_NR bins); null when not kept (slat). */
+  plat: Uint32Array | null;
+}
+
+/** One data direction of one job (or of a reporting group's jobs). */
+export interface DirResult {
+  io_bytes: number;
+  total_ios: number;
+  short_ios: number;
+  drop_ios: number;
+  /** Time the job ran in this direction (ms, as fio's runtime). */
+  runtime_ms: number;
+  /** Submission latency: null for sync engines (fio prints no slat for them). */
+  slat: LatStat | null;
+  clat: LatStat;
+  lat: LatStat;
+  /** Bandwidth samples in KiB/s and IOPS samples, one per averaging interval (bw_avg_time 500 ms). */
+  bw_samples_kib: number[];
+  iops_samples: number[];
+}
+
+export interface JobResult {
+  name: string;
+  groupid: number;
+  /** Jobs folded into this result (numjobs with group_reporting), else 1. */
+  jobs: number;
+  error: number;
+  pid: number;
+  /** Job start, ms since the run's start. */
+  job_start_ms: number;
+  job_runtime_ms: number;
+  options: Record<string, string>;
+  dirs: Partial<Record<FioDir, DirResult>>;
+  /** CPU use as fio reports it: percentages and counts. */
+  usr_cpu: number;
+  sys_cpu: number;
+  ctx: number;
+  majf: number;
+  minf: number;
+  /** IO depths: share of I/Os at depth 1, 2, 4, 8, 16, 32, >=64 (percent). */
+  iodepth_level: number[];
+  /** submit / complete: share of submit / complete calls handling 0, 4, 8, 16, 32, 64, >=64 I/Os (percent). */
+  iodepth_submit: number[];
+  iodepth_complete: number[];
+  /** issued rwt(c): total per direction, short, dropped. */
+  issued_total: Record<FioDir, number>;
+  issued_short: Record<FioDir, number>;
+  issued_dropped: Record<FioDir, number>;
+  latency_depth: number;
+}
+
+export interface FioResult {
+  /** "fio-3.35" as the fork reports; the report adds nothing else. */
+  fio_version: string;
+  /** Seconds since the epoch for the header and JSON (0 in modelled time, for determinism). */
+  timestamp: number;
+  clock: "model" | "wall";
+  /** The [global] section's options as written. */
+  global_options: Record<string, string>;
+  jobs: JobResult[];
+  disk_util: DiskUtilJson[];
+}
