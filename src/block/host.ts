@@ -10,6 +10,7 @@ import { NvmeDriver } from "../driver/nvme";
 import { BlockLayer } from "./blk";
 import { CopyDesign } from "./disk";
 import { DEFAULT_TIMING, DeviceTiming, NvmeBlkController } from "./nvme-blk";
+import { DeviceModel, SimpleDeviceModel } from "./device-model";
 import { resetBioIds } from "./bio";
 import { resetRequestIds } from "./request";
 import { resetCopyIds } from "./copy/copy";
@@ -21,7 +22,10 @@ export interface BlockHostOptions {
   hwQueues?: number;
   queueDepth?: number;
   design?: CopyDesign;
+  /** The simple model's parameters (the default model). */
   timing?: Partial<DeviceTiming>;
+  /** A device model instead (device-model.ts: null_blk-like, the TLC SSD, or your own). */
+  model?: DeviceModel;
 }
 
 export class BlockHost {
@@ -51,7 +55,8 @@ export class BlockHost {
     driver.bringUp();
     blk.design = o.design ?? "ctx";
     blk.mem = { pool: driver.pool, ram: core.hostRam };
-    const nvme = new NvmeBlkController(blk, driver, 0, { ...DEFAULT_TIMING, ...o.timing });
+    const model = o.model ?? new SimpleDeviceModel({ ...DEFAULT_TIMING, ...o.timing });
+    const nvme = new NvmeBlkController(blk, driver, 0, model);
     for (const d of nvme.disks) blk.addDisk(d);
     return new BlockHost(core, port, driver, blk, nvme);
   }

@@ -25,16 +25,10 @@ import * as C from "../../assembly/spec/copy";
 import * as St from "../../assembly/spec/status";
 import * as A from "../../assembly/spec/admin";
 import type { NvmeCommandRecord } from "./trace";
+import type { DeviceModel, ModelCommand, SimpleTiming } from "./device-model";
 
-/** What the modelled device takes per command (until the full device model of issue 4). */
-export interface DeviceTiming {
-  /** Fixed time from doorbell to completion for any command. */
-  latency_ns: number;
-  /** Data moved over the link, per second (reads and writes). */
-  link_bytes_per_s: number;
-  /** Data the device copies internally, per second (Copy). */
-  copy_bytes_per_s: number;
-}
+/** The simple device model's parameters (the default): see device-model.ts. */
+export type DeviceTiming = SimpleTiming;
 
 export const DEFAULT_TIMING: DeviceTiming = { latency_ns: 10_000, link_bytes_per_s: 3e9, copy_bytes_per_s: 2e9 };
 
@@ -133,7 +127,8 @@ interface Inflight {
   rqs: Array<{ rq: Request; ranges: number }>;
   record: NvmeCommandRecord;
   bufs: DmaBuffer[];
-  service_ns: number;
+  /** When the device model posts its completion. */
+  due_ns: number;
 }
 /** Per request: commands still out, ranges done, first error. */
 interface RqState { disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
@@ -147,7 +142,7 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly started: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
   private readonly rqState = new Map<Request, RqState>();
 
-  constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly timing: DeviceTiming) {
+  constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly model: DeviceModel) {
     const id = driver.idCtrl;
     const dv = new DataView(id.buffer, id.byteOffset, id.byteLength);
     const oncs = dv.getUint16(I.IDC_ONCS, true);
@@ -278,8 +273,7 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /** nvme_setup_rw / discard / write_zeroes / flush. */
-  private buildCommand(d: NvmeNsDisk, rq: Request): { sqe: Uint32Array; record: Omit<NvmeCommandRecord, "seq" | "time_ns" | "qid" | "cid">; bufs: DmaBuffer[]; service_ns: number } {
-    const t = this.timing;
+  private buildCommand(d: NvmeNsDisk, rq: Request): { sqe: Uint32Array; record: Omit<NvmeCommandRecord, "seq" | "time_ns" | "qid" | "cid">; bufs: DmaBuffer[]; model: ModelCommand } {
     const blocks = rq.dataLen >> d.lbaShift;
     const slba = this.lba(d, rq.sector);
     const base = { disk: d.name, rq: rq.id, nsid: d.nsid };
@@ -291,7 +285,8 @@ export class NvmeBlkController implements MqDriverOps {
         sqe[12] = ((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0);
         const segs = rq.bios.flatMap((b) => b.vecs);
         const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
-        return { sqe, bufs, service_ns: t.latency_ns + (rq.dataLen / t.link_bytes_per_s) * 1e9, record: { ...base, opcode: sqe[0] & 0xff, name: rq.op === Op.READ ? "Read" : "Write", slba, blocks } };
+        const model: ModelCommand = { op: rq.op === Op.READ ? "read" : "write", bytes: rq.dataLen, offset: slba << d.lbaShift };
+        return { sqe, bufs, model, record: { ...base, opcode: sqe[0] & 0xff, name: rq.op === Op.READ ? "Read" : "Write", slba, blocks } };
       }
       case Op.DISCARD: {
         // nvme_setup_discard: one range per bio; a single-range device gets the whole request.
@@ -310,18 +305,18 @@ export class NvmeBlkController implements MqDriverOps {
         setU64(sqe, 24, BigInt(buf.bus));
         sqe[10] = ranges.length - 1;
         sqe[11] = O.DSM_AD;
-        return { sqe, bufs: [buf], service_ns: t.latency_ns, record: { ...base, opcode: O.NVM_DATASET_MANAGEMENT, name: "Dataset Management", nr: ranges.length, ranges } };
+        return { sqe, bufs: [buf], model: { op: "dsm", bytes: 0, offset: 0 }, record: { ...base, opcode: O.NVM_DATASET_MANAGEMENT, name: "Dataset Management", nr: ranges.length, ranges } };
       }
       case Op.WRITE_ZEROES: {
         const sqe = newSqe(O.NVM_WRITE_ZEROES, d.nsid);
         setU64(sqe, 40, BigInt(slba));
         sqe[12] = (blocks - 1) & O.RW_NLB_MASK;
-        return { sqe, bufs: [], service_ns: t.latency_ns, record: { ...base, opcode: O.NVM_WRITE_ZEROES, name: "Write Zeroes", slba, blocks } };
+        return { sqe, bufs: [], model: { op: "write_zeroes", bytes: 0, offset: slba << d.lbaShift }, record: { ...base, opcode: O.NVM_WRITE_ZEROES, name: "Write Zeroes", slba, blocks } };
       }
       case Op.FLUSH:
       default: {
         const sqe = newSqe(O.NVM_FLUSH, d.nsid);
-        return { sqe, bufs: [], service_ns: t.latency_ns, record: { ...base, opcode: O.NVM_FLUSH, name: "Flush" } };
+        return { sqe, bufs: [], model: { op: "flush", bytes: 0, offset: 0 }, record: { ...base, opcode: O.NVM_FLUSH, name: "Flush" } };
       }
     }
   }
@@ -420,9 +415,9 @@ export class NvmeBlkController implements MqDriverOps {
     // FUA and LR (from REQ_FAILFAST_DEV) when any request the command serves asks for them
     sqe[12] = ((ranges.length - 1) | (fmt << C.COPY_DESFMT_SHIFT) | (flags & REQ_FUA ? 1 << C.COPY_FUA_BIT : 0) |
       (flags & REQ_FAILFAST_DEV ? 1 << C.COPY_LR_BIT : 0)) >>> 0;
-    const bytes = blocksOf(ranges) << d.lbaShift;
     return {
-      sqe, bufs, service_ns: this.timing.latency_ns + (bytes / this.timing.copy_bytes_per_s) * 1e9,
+      sqe, bufs,
+      model: { op: "copy" as const, bytes: 0, offset: sdlba << d.lbaShift, sources: ranges.map((r) => [r.slba << d.lbaShift, r.nlb << d.lbaShift] as [number, number]) },
       record: { disk: d.name, rq: 0, nsid: d.nsid, opcode: O.NVM_COPY, name: "Copy", slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) },
     };
   }
@@ -439,7 +434,8 @@ export class NvmeBlkController implements MqDriverOps {
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
     const record = this.blk.tracer.command({ ...cmd.record, rq: first.id, time_ns: this.blk.sim.now_ns, qid: q.qid, cid: q.cidOfTag[tag] });
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
-    this.started[h].push({ tag, seq: q.doneSeq[tag], f: { rqs, record, bufs: cmd.bufs, service_ns: cmd.service_ns } });
+    const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns);
+    this.started[h].push({ tag, seq: q.doneSeq[tag], f: { rqs, record, bufs: cmd.bufs, due_ns } });
   }
 
   private diskOf(rq: Request): NvmeNsDisk {
@@ -450,7 +446,7 @@ export class NvmeBlkController implements MqDriverOps {
   private commandDone(q: QueuePair, tag: number, f: Inflight, now: number): void {
     const c = q.completion(tag);
     for (const b of f.bufs) this.driver.pool.release(b);
-    const due = now + f.service_ns;
+    const due = Math.max(now, f.due_ns);
     f.record.status = c.status;
     f.record.dw0 = c.dw0;
     f.record.done_ns = due;

@@ -21,6 +21,7 @@ import type { Task } from "./sim";
 import type { BlkEvent, NvmeCommandRecord } from "./trace";
 import { createStack, StackSpec } from "./stack";
 import { createDm, dmByName, dmDevices } from "./dm/core";
+import { deviceModelFromJson } from "./device-model";
 import {
   DM_KCOPYD_IGNORE_ERROR, KcopydClient, KcopydConfig, KcopydStats, MAX_SUB_JOB_SIZE_KB, kcopydClientCreate, kcopydClients, setKcopydConfig,
 } from "./dm/kcopyd";
@@ -60,6 +61,8 @@ export interface Scenario {
   queueDepth?: number;
   design: CopyDesign;
   kcopyd: Partial<KcopydConfig>;
+  /** The device model (device-model.ts deviceModelFromJson); undefined: the simple one with timing. */
+  device?: unknown;
   timing: { latency_ns?: number; link_bytes_per_s?: number; copy_bytes_per_s?: number };
   stack: StackSpec[];
   sysfs: Array<{ at: string; dev: string; attr: string; value: number }>;
@@ -118,7 +121,7 @@ function str(o: Obj, k: string, where: string, dflt?: string): string {
 /** Parse and check a scenario (before anything runs). */
 export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (!isObj(input)) fail(where, "expected a JSON object");
-  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "description"]);
+  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "device", "description"]);
   const cpus = int(input, "cpus", where, 1, 64, 2);
   const design = str(input, "design", where, "ctx") as CopyDesign;
   if (!DESIGNS.includes(design)) fail(`${where}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
@@ -136,6 +139,14 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (num("link_gbps") !== undefined) timing.link_bytes_per_s = num("link_gbps")! * 1e9 / 8;
   if (num("copy_gbps") !== undefined) timing.copy_bytes_per_s = num("copy_gbps")! * 1e9 / 8;
   const kcopyd = parseKcopyd(input.kcopyd, `${where}.kcopyd`);
+  if (input.device !== undefined) {
+    if (input.timing !== undefined) fail(`${where}.device`, "give either device or timing (timing is the simple preset's parameters)");
+    try {
+      deviceModelFromJson(input.device, `${where}.device`);
+    } catch (e) {
+      throw new ScenarioError((e as Error).message);
+    }
+  }
   const stack = input.stack ?? [];
   if (!Array.isArray(stack)) fail(`${where}.stack`, "expected a list of device-mapper devices");
   const sysfs: Scenario["sysfs"] = [];
@@ -202,7 +213,7 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   return {
     controller: input.controller ?? {}, cpus, hwQueues: input.hw_queues === undefined ? undefined : int(input, "hw_queues", where, 1, 64),
     queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4096),
-    design, timing, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
+    design, timing, device: input.device, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
   };
 }
 
@@ -276,7 +287,8 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario): Prom
   } catch (e) {
     throw new ScenarioError((e as Error).message);
   }
-  const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing });
+  const model = s.device === undefined ? undefined : deviceModelFromJson(s.device, "scenario.device");
+  const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing, model });
   const blk = h.blk;
   setKcopydConfig(blk, s.kcopyd);
   try {

@@ -1,0 +1,121 @@
+// The device model against its closed forms: null_blk's fixed completion time gives 1e9 /
+// completion_nsec IOPS at QD 1, its mbps cap bounds throughput at any depth; the TLC SSD's
+// 4 KiB read is firmware + tR + channel + link, 16 dies serve 16 reads at once and the 17th
+// waits a tR; writes complete from the cache while programs keep the dies busy, and a flush
+// waits for them; PCIe bandwidth follows the encoding and TLP overhead.
+
+import { describe, it, expect } from "vitest";
+import { QueueingDeviceModel, SimpleDeviceModel, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
+import { parseScenario, runScenario } from "../../src/block/scenario";
+import { loadCoreModule } from "../../src/node/wasm";
+import { mkHost, write, read, io, pattern, same } from "./helpers";
+import { BlkStatus, Op } from "../../src/block/bio";
+
+describe("device model", () => {
+  it("null_blk completion_nsec=10000 at QD 1: 100K IOPS", () => {
+    const m = new QueueingDeviceModel(nullBlkParams(10_000));
+    let t = 0;
+    for (let i = 0; i < 1000; i++) t = m.complete({ op: "read", bytes: 4096, offset: i * 4096 }, t);
+    expect(1000 / (t / 1e9)).toBeCloseTo(100_000, 6);
+  });
+
+  it("null_blk mbps=400 caps 4 KiB reads at QD 32 to 400 MB/s", () => {
+    const m = new QueueingDeviceModel(nullBlkParams(1_000, 400));
+    // 32 in flight: each completion submits the next at once
+    const due: number[] = [];
+    for (let i = 0; i < 32; i++) due.push(m.complete({ op: "read", bytes: 4096, offset: i * 4096 }, 0));
+    let n = 32;
+    let last = 0;
+    while (n < 32_000) {
+      const i = due.indexOf(Math.min(...due));
+      last = due[i];
+      due[i] = m.complete({ op: "read", bytes: 4096, offset: n * 4096 }, last);
+      n++;
+    }
+    const mbps = ((n - 32) * 4096) / (last / 1e9) / 1e6;
+    expect(mbps).toBeGreaterThan(399);
+    expect(mbps).toBeLessThan(401);
+  });
+
+  it("PCIe Gen3 x4: 8 GT/s x 4 x 128/130 / 8, less 24 bytes per 256-byte TLP and 2% DLLPs", () => {
+    expect(pcieBytesPerS(3, 4)).toBeCloseTo(4 * 8e9 * (128 / 130) / 8 * (256 / 280) * 0.98, 0);
+    expect(pcieBytesPerS(1, 1)).toBeCloseTo(2.5e9 * 0.8 / 8 * (256 / 280) * 0.98, 0);
+    expect(() => pcieBytesPerS(7, 4)).toThrow(/generation 7/);
+    expect(() => pcieBytesPerS(3, 3)).toThrow(/lanes 3/);
+  });
+
+  it("TLC: an idle 4 KiB read is firmware + tR + channel + link; 16 dies take 16 reads at once, the 17th waits", () => {
+    const p = tlc970ProParams();
+    const m = new QueueingDeviceModel(p);
+    const one = 8_500 + 35_760 + (4096 / 800e6) * 1e9 + (4096 / p.link_bytes_per_s) * 1e9;
+    expect(m.complete({ op: "read", bytes: 4096, offset: 0 }, 0)).toBeCloseTo(one, 6);
+    const m2 = new QueueingDeviceModel(p);
+    // pages 32 KiB apart land on 16 different dies
+    const done = Array.from({ length: 17 }, (_, i) => m2.complete({ op: "read", bytes: 4096, offset: i * 32768 }, 0));
+    const firstWave = Math.max(...done.slice(0, 16));
+    // in parallel: only the shared channels (2 dies each) and the link serialise them
+    expect(firstWave).toBeLessThan(one + 16 * 1_200 + 6_000);
+    expect(done[16]).toBeGreaterThan(one + 35_000);
+  });
+
+  it("TLC: writes complete from the write cache; programs keep the die busy; a flush waits for them", () => {
+    const p = tlc970ProParams();
+    const m = new QueueingDeviceModel(p);
+    const w = m.complete({ op: "write", bytes: 4096, offset: 0 }, 0);
+    expect(w).toBeCloseTo((4096 / p.link_bytes_per_s) * 1e9 + 4_000 + 460, 6);
+    const f = m.complete({ op: "flush", bytes: 0, offset: 0 }, w);
+    expect(f).toBeGreaterThan(190_000);
+    // a read of the same die waits behind the program
+    const r = m.complete({ op: "read", bytes: 4096, offset: 0 }, w);
+    expect(r).toBeGreaterThan(190_000 + 35_760);
+    // without the cache the write itself waits for tPROG
+    const nc = new QueueingDeviceModel({ ...p, write_cache: false });
+    expect(nc.complete({ op: "write", bytes: 4096, offset: 0 }, 0)).toBeGreaterThan(190_000);
+  });
+
+  it("TLC: a Copy reads and programs on the media without the link", () => {
+    const p = tlc970ProParams();
+    const m = new QueueingDeviceModel(p);
+    const done = m.complete({ op: "copy", bytes: 0, offset: 1 << 20, sources: [[0, 65536]] }, 0);
+    expect(done).toBeGreaterThan(36_013);
+    expect(m.busy().link_d2h).toBe(0);
+    expect(m.busy().link_h2d).toBe(0);
+  });
+
+  it("the block layer runs on a chosen model: the same data, the model's times", async () => {
+    const { blk, t, d } = await mkHost({ model: new QueueingDeviceModel(tlc970ProParams()) });
+    const data = pattern(65536, 3);
+    write(blk, t, d, 0, data);
+    // the write completed from the cache; the flush waits for its programs
+    const w0 = blk.sim.now_ns;
+    expect(io(blk, t, d, Op.FLUSH, 0, new Uint8Array(0))).toBe(BlkStatus.OK);
+    expect(blk.sim.now_ns - w0).toBeGreaterThan(150_000);
+    const t0 = blk.sim.now_ns;
+    expect(same(read(blk, t, d, 0, 65536), data)).toBe(true);
+    // 64 KiB = two 32 KiB pages on two dies and channels, in parallel: firmware + one page tR +
+    // one 32 KiB channel transfer + 64 KiB over the link, not two of each
+    const p = tlc970ProParams();
+    const want = 10_740 + 36_013 + (32768 / 800e6) * 1e9 + (65536 / p.link_bytes_per_s) * 1e9;
+    expect(blk.sim.now_ns - t0).toBeCloseTo(want, 0);
+    const simple = await mkHost({ model: new SimpleDeviceModel({ latency_ns: 1000, link_bytes_per_s: 1e9, copy_bytes_per_s: 1e9 }) });
+    write(simple.blk, simple.t, simple.d, 0, data);
+    const s0 = simple.blk.sim.now_ns;
+    read(simple.blk, simple.t, simple.d, 0, 65536);
+    expect(simple.blk.sim.now_ns - s0).toBeCloseTo(1000 + 65536, 0);
+  });
+
+  it("setup files choose a preset; bad ones name the key", async () => {
+    expect(deviceModelFromJson({ preset: "null_blk", completion_us: 5 }, "d").complete({ op: "read", bytes: 4096, offset: 0 }, 0)).toBe(5000);
+    expect(deviceModelFromJson("tlc-970pro", "d").name).toMatch(/970 PRO/);
+    expect(() => deviceModelFromJson({ preset: "hdd" }, "s.device")).toThrow(/s\.device\.preset: "hdd" is not one of simple, null_blk, tlc-970pro/);
+    expect(() => deviceModelFromJson({ preset: "null_blk", channels: 4 }, "s.device")).toThrow(/s\.device\.channels: unknown key for preset null_blk/);
+    expect(() => deviceModelFromJson({ preset: "tlc-970pro", pcie_lanes: 3 }, "s.device")).toThrow(/pcie_lanes: PCIe lanes 3/);
+    expect(() => parseScenario({ device: "null_blk", timing: { latency_us: 1 }, steps: [] })).toThrow(/give either device or timing/);
+    // a scenario on null_blk: every command takes completion_nsec
+    const r = await runScenario(await loadCoreModule(false), parseScenario({
+      controller: { namespaces: [{ size: "16M" }] }, cpus: 1, device: { preset: "null_blk", completion_us: 7 },
+      steps: [{ op: "write", dev: "nvme0n1", pos: 0, len: "4k" }, { op: "wait" }, { op: "read", dev: "nvme0n1", pos: 0, len: "4k" }, { op: "wait" }],
+    }));
+    expect(r.ops.filter((o) => o.done_ns !== undefined).map((o) => o.done_ns)).toEqual([7000, 14000]);
+  });
+});
