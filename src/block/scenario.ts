@@ -280,39 +280,52 @@ export function patternByte(seed: number, offset: number): number {
   return (x >>> ((offset & 3) * 8)) & 0xff;
 }
 
-export async function runScenario(module: WebAssembly.Module, s: Scenario): Promise<ScenarioResult> {
+/** A scenario's host, built: the controller, the stack, designs, schedulers and sysfs applied. */
+export interface ScenarioHost {
+  h: BlockHost;
+  blk: BlockLayer;
+  /** A block device by nvme0n1, dm-0, /dev/..., or device-mapper name; fails naming `at`. */
+  dev: (name: string, at: string) => BlockDevice;
+}
+
+/** Build everything a scenario (or an fio setup, which is a scenario without steps) describes. */
+export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario, where = "scenario"): Promise<ScenarioHost> {
   let config;
   try {
-    config = configFromJson(s.controller, "scenario.controller");
+    config = configFromJson(s.controller, `${where}.controller`);
   } catch (e) {
     throw new ScenarioError((e as Error).message);
   }
-  const model = s.device === undefined ? undefined : deviceModelFromJson(s.device, "scenario.device");
+  const model = s.device === undefined ? undefined : deviceModelFromJson(s.device, `${where}.device`);
   const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing, model });
   const blk = h.blk;
   setKcopydConfig(blk, s.kcopyd);
   try {
-    createStack(blk, s.stack, "scenario.stack");
+    createStack(blk, s.stack, `${where}.stack`);
   } catch (e) {
     throw new ScenarioError((e as Error).message);
   }
-  // nvme0n1, dm-0, /dev/..., or a device-mapper name (snap, /dev/mapper/snap)
   const dev = (name: string, at: string): BlockDevice => {
     const d = blk.disks.get(name.replace(/^\/dev\//, "")) ?? dmByName(blk, name);
     if (!d) fail(at, `no block device "${name}" (there are: ${[...blk.disks.keys(), ...dmDevices(blk).map((x) => x.dmName)].join(", ")})`);
     return d;
   };
   for (const d of s.designs) {
-    const disk = dev(d.dev, `scenario.designs.${d.dev}`);
+    const disk = dev(d.dev, `${where}.designs.${d.dev}`);
     if ("applyCopyDesign" in disk) (disk as unknown as { applyCopyDesign(x: CopyDesign): void }).applyCopyDesign(d.design);
     else disk.copyDesign = d.design;
   }
   for (const x of s.scheduler) {
-    const d = dev(x.dev, `scenario.scheduler.${x.dev}`);
-    if (!(d instanceof MqDisk)) fail(`scenario.scheduler.${x.dev}`, "only request-based devices (nvme) have a scheduler");
+    const d = dev(x.dev, `${where}.scheduler.${x.dev}`);
+    if (!(d instanceof MqDisk)) fail(`${where}.scheduler.${x.dev}`, "only request-based devices (nvme) have a scheduler");
     d.setScheduler(x.name);
   }
   for (const x of s.sysfs) sysfsStore(dev(x.dev, x.at), x.attr, x.value, x.at);
+  return { h, blk, dev };
+}
+
+export async function runScenario(module: WebAssembly.Module, s: Scenario): Promise<ScenarioResult> {
+  const { h, blk, dev } = await buildScenarioHost(module, s);
   const tasks = new Map<string, Task>();
   for (const t of s.tasks) tasks.set(t.comm, blk.sim.addTask(t.pid, t.comm, t.cpu));
   const ops: OpResult[] = [];
