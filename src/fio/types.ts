@@ -62,6 +62,10 @@ export interface FioJob {
   stonewall: boolean;
   /** new_group: a new reporting group without waiting. */
   new_group: boolean;
+  /** wait_for=: name of an earlier job; this one starts when all of that job's clones are done
+   * (the copy-offload fork's examples/fio-copy.fio chains writer -> copier -> reader this way).
+   * Absent or "": no wait. */
+  wait_for?: string;
   /** io_size= / number_ios=: stop after this many bytes / I/Os (0: none). */
   io_size: number;
   number_ios: number;
