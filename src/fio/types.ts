@@ -110,6 +110,8 @@ export interface JobResult {
   /** Jobs folded into this result (numjobs with group_reporting), else 1. */
   jobs: number;
   error: number;
+  /** fio's verror text for a nonzero error (the header's "err= 5 (...)"); default "error=<strerror>". */
+  verror?: string;
   pid: number;
   /** Job start, ms since the run's start. */
   job_start_ms: number;
