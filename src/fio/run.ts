@@ -1,0 +1,452 @@
+// Runs parsed fio jobs (job.ts) on a block host in modelled time and measures them as fio
+// does (stat.c): per job and data direction the I/O done, submission / completion / total
+// latency, bandwidth and IOPS samples every bw_avg_time (500 ms), IO depths, submit and
+// complete maps, issued counts; then disk stats of the devices. Each job instance is a
+// simulated task on CPU (instance % cpus):
+// - psync / pvsync2 / sync: one I/O at a time, the task sleeps until it completes (no slat);
+// - libaio / io_uring: up to iodepth in flight; io_submit of more than 2 I/Os plugs (the
+//   kernel's AIO_PLUG_THRESHOLD), each completion is reaped and the queue refilled.
+// Copies (rw=copy / randcopy, the copy-offload fork): num_range source ranges of bs bytes to
+// a contiguous destination at dest_offset (or source + dest_offset_delta), through the block
+// layer's copy API (the device's design, with its fallback); emulate=1 reads then writes.
+// CPU time is zero (no host CPU model yet): slat is 0, cpu usr/sys 0%, ctx counts sleeps.
+// Buffered I/O (direct=0) is run as direct: the page cache is not modelled (said in the output).
+
+import { Bio, BlkStatus, Op } from "../block/bio";
+import type { BlockLayer } from "../block/blk";
+import type { BlockDevice } from "../block/disk";
+import type { Task } from "../block/sim";
+import { blkCopy } from "../block/copy/copy";
+import { diskStatsJson } from "../block/blkparse";
+import type { ScenarioHost } from "../block/scenario";
+import type { DmaBuffer } from "../driver/dma-pool";
+import { addLat, depthIdx, mergeLat, newLatStat, submitIdx } from "./stats";
+import { FIO_DIRS, FioDir, FioJob, FioResult, JobResult, DirResult } from "./types";
+
+/** fio's bw_avg_time default: bandwidth and IOPS samples every 500 ms. */
+export const BW_AVG_TIME_NS = 500_000_000;
+/** A bound on one run's I/Os (TigerBeetle-style: a job that never ends fails loudly). */
+export const MAX_IOS_PER_RUN = 50_000_000;
+/** Above this many blocks the random map is not kept (norandommap), to bound memory. */
+const MAX_RANDOM_MAP_BLOCKS = 1 << 24;
+
+export class FioRunError extends Error {}
+
+const isAsync = (j: FioJob) => j.ioengine === "libaio" || j.ioengine === "io_uring";
+
+/** A deterministic generator per job (xorshift64*, seeded from randseed and the instance). */
+class Rand {
+  private s: bigint;
+  constructor(seed: number) {
+    this.s = (BigInt(seed >>> 0) << 32n) ^ 0x9e3779b97f4a7c15n;
+    if (this.s === 0n) this.s = 1n;
+  }
+  /** A number in [0, n). */
+  below(n: number): number {
+    let x = this.s;
+    x ^= x >> 12n; x ^= (x << 25n) & 0xffffffffffffffffn; x ^= x >> 27n;
+    this.s = x;
+    const r = Number(((x * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
+    return Math.floor(r * n);
+  }
+}
+
+/** The offsets a direction walks: sequential (with rw's :N modifier) or random (with a random map). */
+class Offsets {
+  private next = 0;
+  private map: Uint32Array | null = null;
+  private used = 0;
+  constructor(private readonly blocks: number, private readonly random: boolean, private readonly seqNr: number, private readonly rand: Rand, norandommap: boolean) {
+    if (random && !norandommap && blocks <= MAX_RANDOM_MAP_BLOCKS) this.map = new Uint32Array(blocks);
+  }
+
+  /** The next block index. */
+  take(): number {
+    if (!this.random) {
+      const b = this.next % this.blocks;
+      this.next += this.seqNr;
+      return b;
+    }
+    if (!this.map) return this.rand.below(this.blocks);
+    // a random permutation consumed in order, refilled every pass (fio's random map)
+    if (this.used === 0) for (let i = 0; i < this.blocks; i++) this.map[i] = i;
+    const j = this.used + this.rand.below(this.blocks - this.used);
+    const m = this.map;
+    const b = m[j];
+    m[j] = m[this.used];
+    m[this.used] = b;
+    this.used = this.used + 1 === this.blocks ? 0 : this.used + 1;
+    return b;
+  }
+}
+
+function newDir(async: boolean): DirResult {
+  return {
+    io_bytes: 0, total_ios: 0, short_ios: 0, drop_ios: 0, runtime_ms: 0,
+    slat: async ? newLatStat(false) : null, clat: newLatStat(true), lat: newLatStat(true),
+    bw_samples_kib: [], iops_samples: [],
+  };
+}
+
+const zeros = (): Record<FioDir, number> => ({ read: 0, write: 0, trim: 0, copy: 0 });
+
+/** One running instance of a job (numjobs gives several). */
+class Instance {
+  readonly task: Task;
+  readonly dirs: Partial<Record<FioDir, DirResult>> = {};
+  readonly issued = zeros();
+  readonly depthMap = new Array(7).fill(0);
+  readonly submitMap = new Array(7).fill(0);
+  readonly completeMap = new Array(7).fill(0);
+  submitCalls = 0;
+  completeCalls = 0;
+  ctx = 0;
+  start_ns = 0;
+  statsFrom_ns = 0;
+  end_ns = 0;
+  done = false;
+  private inflight = 0;
+  private ios = 0;
+  private bytes = 0;
+  private readonly rand: Rand;
+  private readonly offsets = new Map<FioDir, Offsets>();
+  private readonly buffers: DmaBuffer[] = [];
+  private readonly free: DmaBuffer[] = [];
+  private readonly region: { start: number; len: number };
+  private readonly copyDest: number;
+  private readonly maxBs: number;
+  /** Bandwidth window: bytes and I/Os per direction since windowStart. */
+  private windowStart = 0;
+  private readonly windowBytes = zeros();
+  private readonly windowIos = zeros();
+  private mixSeq = 0;
+  private mixDir: FioDir = "read";
+
+  constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number) {
+    this.task = blk.sim.addTask(pid, job.name.slice(0, 15), cpu);
+    const cap = dev.capacity * 512;
+    const start = job.offset_percent ? Math.floor((cap * job.offset_percent) / 100) : job.offset;
+    let len = job.size_percent ? Math.floor((cap * job.size_percent) / 100) : job.size || cap - start;
+    if (start >= cap) throw new FioRunError(`job ${job.name}: offset ${start} is beyond the end of ${dev.name} (${cap} bytes)`);
+    len = Math.min(len, cap - start);
+    this.maxBs = Math.max(...FIO_DIRS.map((d) => job.bs[d]));
+    const lbs = dev.limits.logical_block_size;
+    for (const d of FIO_DIRS) {
+      if (job.bs[d] % lbs) throw new FioRunError(`job ${job.name}: bs ${job.bs[d]} (${d}) is not a multiple of ${dev.name}'s logical block size ${lbs}`);
+    }
+    if (start % lbs) throw new FioRunError(`job ${job.name}: offset ${start} is not a multiple of ${dev.name}'s logical block size ${lbs}`);
+    if (len < this.maxBs) throw new FioRunError(`job ${job.name}: the region (${len} bytes from ${start}) is smaller than bs ${this.maxBs}`);
+    this.region = { start, len };
+    this.copyDest = job.dest_offset_percent ? Math.floor((cap * job.dest_offset_percent) / 100) : job.dest_offset;
+    this.rand = new Rand(job.randseed + index * 7919);
+  }
+
+  /** The directions this job does. */
+  private dirsOf(): FioDir[] {
+    switch (this.job.rw) {
+      case "read": case "randread": return ["read"];
+      case "write": case "randwrite": return ["write"];
+      case "trim": case "randtrim": return ["trim"];
+      case "copy": case "randcopy": return ["copy"];
+      default: return ["read", "write"];
+    }
+  }
+
+  private isRandom(): boolean {
+    return this.job.rw.startsWith("rand");
+  }
+
+  /** Set up buffers and offsets, then start issuing at at_ns. */
+  begin(at_ns: number): void {
+    const j = this.job;
+    const mem = this.blk.mem!;
+    const slots = isAsync(j) ? j.iodepth : 1;
+    for (let i = 0; i < slots; i++) {
+      const b = mem.pool.alloc(this.maxBs * Math.max(1, j.num_range));
+      // fio fills write buffers with random data; a fixed pattern per buffer is enough here
+      for (let k = 0; k < b.bytes; k += 4) mem.ram[b.bus + k] = (i * 31 + k) & 0xff;
+      this.buffers.push(b);
+      this.free.push(b);
+    }
+    for (const d of this.dirsOf()) {
+      const blocks = Math.floor(this.region.len / j.bs[d]);
+      this.offsets.set(d, new Offsets(Math.max(1, blocks), this.isRandom(), j.rw_seq_nr, this.rand, j.norandommap));
+      this.dirs[d] = newDir(isAsync(j));
+    }
+    this.start_ns = at_ns;
+    this.statsFrom_ns = at_ns + j.ramp_time_ns;
+    this.windowStart = this.statsFrom_ns;
+    this.blk.sim.at(at_ns, this.task, () => this.fill());
+  }
+
+  /** Whether the job should issue no more I/O. */
+  private finishedIssuing(now: number): boolean {
+    const j = this.job;
+    if (j.runtime_ns && now - this.statsFrom_ns >= j.runtime_ns) return true;
+    if (j.time_based) return false;
+    if (j.number_ios && this.ios >= j.number_ios) return true;
+    const total = j.io_size || this.region.len * Math.max(1, j.loops);
+    return this.bytes >= total;
+  }
+
+  private nextDir(): FioDir {
+    const dirs = this.dirsOf();
+    if (dirs.length === 1) return dirs[0];
+    // rw / randrw: rwmixread percent reads, decided per I/O
+    if (this.mixSeq === 0) this.mixDir = this.rand.below(100) < this.job.rwmixread ? "read" : "write";
+    return this.mixDir;
+  }
+
+  /** Issue I/Os until the depth is full or the job is done; the task then sleeps. */
+  private fill(): void {
+    const blk = this.blk;
+    const now = blk.sim.now_ns;
+    const j = this.job;
+    const depth = isAsync(j) ? j.iodepth : 1;
+    // fill the queue in io_submit calls of iodepth_batch_submit I/Os (1: one call per I/O)
+    const perCall = isAsync(j) ? Math.max(1, j.iodepth_batch_submit) : 1;
+    while (this.inflight < depth && !this.finishedIssuing(now)) {
+      const want = Math.min(depth - this.inflight, perCall);
+      const plug = want > 2; // io_submit plugs above AIO_PLUG_THRESHOLD
+      let batch = 0;
+      if (plug) blk.startPlug();
+      try {
+        while (batch < want && !this.finishedIssuing(now)) {
+          if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
+          this.issueOne(this.nextDir(), now);
+          batch++;
+        }
+      } finally {
+        if (plug) blk.finishPlug();
+      }
+      this.submitCalls++;
+      this.submitMap[submitIdx(batch)]++;
+    }
+    if (this.inflight === 0 && this.finishedIssuing(now)) this.finish(now);
+    else { this.ctx++; blk.blockTask(); }
+  }
+
+  private issueOne(dir: FioDir, now: number): void {
+    const j = this.job;
+    const bs = j.bs[dir];
+    const offs = this.offsets.get(dir)!;
+    const nr = dir === "copy" ? Math.max(1, j.num_range) : 1;
+    const pos = this.region.start + offs.take() * bs;
+    const buf = this.free.pop()!;
+    this.inflight++;
+    this.ios++;
+    this.bytes += bs * nr;
+    this.issued[dir]++;
+    this.depthMap[depthIdx(this.inflight)]++;
+    this.mixSeq = (this.mixSeq + 1) % Math.max(1, j.rw_seq_nr);
+    const done = (ok: boolean, bytes: number) => this.complete(dir, now, ok, bytes, buf);
+    if (dir === "copy") {
+      // num_range ranges of bs: the next blocks (copy) or blocks of their own (randcopy)
+      const ranges = [pos];
+      for (let i = 1; i < nr; i++) ranges.push(this.region.start + offs.take() * bs);
+      this.issueCopy(ranges, bs, buf, done);
+      return;
+    }
+    const op = dir === "read" ? Op.READ : dir === "write" ? Op.WRITE : Op.DISCARD;
+    const bio = new Bio(this.dev, op, pos / 512, bs, op === Op.DISCARD ? [] : [{ bus: buf.bus, len: bs }]);
+    bio.endio = (b) => done(b.status === BlkStatus.OK, bs);
+    this.blk.submitBio(bio);
+  }
+
+  /**
+   * A copy of source ranges of bs each to one contiguous destination: source + dest_offset_delta,
+   * or dest_offset plus the first range's place in the region (rounded to the copy's length).
+   */
+  private issueCopy(ranges: number[], bs: number, buf: DmaBuffer, done: (ok: boolean, bytes: number) => void): void {
+    const j = this.job;
+    const pos = ranges[0];
+    const len = bs * ranges.length;
+    const rel = Math.floor((pos - this.region.start) / len) * len;
+    const dst = j.dest_offset_delta !== null ? pos + j.dest_offset_delta : this.copyDest + rel;
+    if (dst < 0 || dst + len > this.dev.capacity * 512) throw new FioRunError(`job ${j.name}: copy destination ${dst}+${len} is outside ${this.dev.name}`);
+    if (j.emulate) {
+      // one pread per range into the buffer (the fork's emulate=1), then one pwrite
+      let left = ranges.length;
+      let failed = false;
+      ranges.forEach((r, i) => {
+        const rd = new Bio(this.dev, Op.READ, r / 512, bs, [{ bus: buf.bus + i * bs, len: bs }]);
+        rd.endio = (b) => {
+          failed ||= b.status !== BlkStatus.OK;
+          if (--left > 0) return;
+          if (failed) { done(false, 0); return; }
+          this.blk.sim.at(this.blk.sim.now_ns, this.task, () => {
+            const wr = new Bio(this.dev, Op.WRITE, dst / 512, len, [{ bus: buf.bus, len }]);
+            wr.endio = (w) => done(w.status === BlkStatus.OK, len);
+            this.blk.submitBio(wr);
+          });
+        };
+        this.blk.submitBio(rd);
+      });
+      return;
+    }
+    // the copy call plugs around the bios it submits (as blkdev_copy_offload does), so the
+    // ranges of one call can become one Copy command
+    const srcSegs = ranges.map((r) => ({ pos: r, len: bs }));
+    this.blk.startPlug();
+    try {
+      blkCopy(this.blk, { src: this.dev, dst: this.dev, srcSegs, dstSegs: [{ pos: dst, len }] }, (o) => done(o.status === BlkStatus.OK, len));
+    } finally {
+      this.blk.finishPlug();
+    }
+  }
+
+  private complete(dir: FioDir, submitted: number, ok: boolean, bytes: number, buf: DmaBuffer): void {
+    const blk = this.blk;
+    const now = blk.sim.now_ns;
+    this.inflight--;
+    this.free.push(buf);
+    const d = this.dirs[dir]!;
+    if (submitted >= this.statsFrom_ns) {
+      this.sampleWindows(now);
+      if (!ok) d.short_ios++;
+      d.total_ios++;
+      d.io_bytes += ok ? bytes : 0;
+      if (d.slat) addLat(d.slat, 0);
+      addLat(d.clat, now - submitted);
+      addLat(d.lat, now - submitted);
+      this.windowBytes[dir] += ok ? bytes : 0;
+      this.windowIos[dir]++;
+    }
+    this.completeCalls++;
+    this.completeMap[submitIdx(1)]++;
+    // the task wakes (io_getevents / the sync call returns) and refills
+    blk.sim.at(now, this.task, () => this.fill());
+  }
+
+  /** Close every finished bw_avg_time window before now. */
+  private sampleWindows(now: number): void {
+    while (now - this.windowStart >= BW_AVG_TIME_NS) this.closeWindow(this.windowStart + BW_AVG_TIME_NS);
+  }
+
+  private closeWindow(end: number): void {
+    const span = end - this.windowStart;
+    if (span <= 0) return;
+    for (const dir of Object.keys(this.dirs) as FioDir[]) {
+      const d = this.dirs[dir]!;
+      d.bw_samples_kib.push(Math.round(this.windowBytes[dir] / 1024 / (span / 1e9)));
+      d.iops_samples.push(Math.round(this.windowIos[dir] / (span / 1e9)));
+      this.windowBytes[dir] = 0;
+      this.windowIos[dir] = 0;
+    }
+    this.windowStart = end;
+  }
+
+  private finish(now: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.end_ns = now;
+    this.sampleWindows(now);
+    // the last, partial window counts when nothing was sampled yet (fio samples at exit too)
+    const any = Object.values(this.dirs).some((d) => d!.bw_samples_kib.length > 0);
+    if (!any || now > this.windowStart) this.closeWindow(now);
+    const runtime_ms = Math.max(0, (now - this.statsFrom_ns) / 1e6);
+    for (const d of Object.values(this.dirs)) d!.runtime_ms = runtime_ms;
+    for (const b of this.buffers) this.blk.mem!.pool.release(b);
+  }
+}
+
+export interface FioRunOptions {
+  /** pid of the first job (fio prints them); default 4000. */
+  firstPid?: number;
+}
+
+/** Run the jobs (stonewall groups one after another) and measure them. */
+export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}): FioResult {
+  const { blk } = host;
+  const instances: Array<{ job: FioJob; group: number; inst: Instance[] }> = [];
+  let group = 0;
+  let pid = o.firstPid ?? 4000;
+  let slot = 0;
+  jobs.forEach((job, k) => {
+    if (k > 0 && (job.stonewall || job.new_group)) group++;
+    const dev = host.dev(job.filename, `job ${job.name} (line ${job.line}): filename`);
+    const inst: Instance[] = [];
+    for (let i = 0; i < job.numjobs; i++) {
+      inst.push(new Instance(blk, job, dev, i, pid++, slot++ % blk.sim.cpus));
+    }
+    instances.push({ job, group, inst });
+  });
+  // a job starts when every job of the groups before its own has finished (stonewall) and the
+  // job it waits for (wait_for=) has; jobs that can start together do (after their startdelay)
+  const doneOf = (x: (typeof instances)[number]) => x.inst.every((i) => i.done);
+  const eligible = (x: (typeof instances)[number]) =>
+    instances.every((y) => y.group >= x.group || doneOf(y)) &&
+    (!x.job.wait_for || instances.filter((y) => y.job.name === x.job.wait_for).every(doneOf));
+  const started = new Set<(typeof instances)[number]>();
+  for (let round = 0; started.size < instances.length; round++) {
+    if (round > instances.length) throw new FioRunError("fio: jobs wait for each other and can never start");
+    const now = blk.sim.now_ns;
+    for (const x of instances) {
+      if (started.has(x) || !eligible(x)) continue;
+      started.add(x);
+      for (const i of x.inst) i.begin(now + x.job.startdelay_ns);
+    }
+    const waiting = instances.filter((x) => !started.has(x));
+    blk.sim.runUntil(() => waiting.length === 0 ? [...started].every(doneOf) : waiting.some(eligible), "fio jobs to finish");
+  }
+  blk.sim.drain();
+  const results: JobResult[] = [];
+  for (const { job, group: g, inst } of instances) {
+    const parts = job.group_reporting ? [inst] : inst.map((i) => [i]);
+    for (const part of parts) results.push(jobResult(job, g, part));
+  }
+  const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
+  return {
+    fio_version: "fio-3.35", timestamp: 0, clock: "model",
+    global_options: {}, jobs: results, disk_util: diskStatsJson(used, blk.sim.now_ns),
+  };
+}
+
+/** One job result from one instance, or several merged (group_reporting). */
+function jobResult(job: FioJob, group: number, inst: Instance[]): JobResult {
+  const first = inst[0];
+  const dirs: Partial<Record<FioDir, DirResult>> = {};
+  for (const d of FIO_DIRS) {
+    const parts = inst.map((i) => i.dirs[d]).filter((x): x is DirResult => x !== undefined);
+    if (parts.length === 0) continue;
+    const m = newDir(parts[0].slat !== null);
+    for (const p of parts) {
+      m.io_bytes += p.io_bytes;
+      m.total_ios += p.total_ios;
+      m.short_ios += p.short_ios;
+      m.drop_ios += p.drop_ios;
+      m.runtime_ms = Math.max(m.runtime_ms, p.runtime_ms);
+      if (m.slat && p.slat) mergeLat(m.slat, p.slat);
+      mergeLat(m.clat, p.clat);
+      mergeLat(m.lat, p.lat);
+    }
+    // group samples: the sum over the jobs per window
+    const n = Math.max(...parts.map((p) => p.bw_samples_kib.length));
+    for (let w = 0; w < n; w++) {
+      m.bw_samples_kib.push(parts.reduce((a, p) => a + (p.bw_samples_kib[w] ?? 0), 0));
+      m.iops_samples.push(parts.reduce((a, p) => a + (p.iops_samples[w] ?? 0), 0));
+    }
+    dirs[d] = m;
+  }
+  const sum = (f: (i: Instance) => number[]) => f(first).map((_, k) => inst.reduce((a, i) => a + f(i)[k], 0));
+  const depth = sum((i) => i.depthMap);
+  const submit = sum((i) => i.submitMap);
+  const complete = sum((i) => i.completeMap);
+  const totalIos = depth.reduce((a, b) => a + b, 0);
+  const pct = (m: number[], total: number) => m.map((c) => (total ? (c / total) * 100 : 0));
+  const issued = zeros();
+  for (const i of inst) for (const d of FIO_DIRS) issued[d] += i.issued[d];
+  const start = Math.min(...inst.map((i) => i.start_ns));
+  const end = Math.max(...inst.map((i) => i.end_ns));
+  return {
+    name: job.name, groupid: group, jobs: inst.length, error: 0, pid: first.task.pid,
+    job_start_ms: start / 1e6, job_runtime_ms: Math.max(0, (end - Math.max(start, first.statsFrom_ns)) / 1e6),
+    options: { ...job.options }, dirs,
+    usr_cpu: 0, sys_cpu: 0, ctx: inst.reduce((a, i) => a + i.ctx, 0), majf: 0, minf: 0,
+    iodepth_level: pct(depth, totalIos),
+    iodepth_submit: pct(submit, inst.reduce((a, i) => a + i.submitCalls, 0)),
+    iodepth_complete: pct(complete, inst.reduce((a, i) => a + i.completeCalls, 0)),
+    issued_total: issued, issued_short: zeros(), issued_dropped: zeros(),
+    latency_depth: job.iodepth,
+  };
+}

@@ -1,0 +1,121 @@
+// The fio runner on a block host in modelled time, against closed forms: null_blk with a
+// fixed completion time gives 1e9 / completion_nsec IOPS per I/O in flight (psync: QD 1,
+// libaio: iodepth); an mbps cap bounds bandwidth; rw=copy goes through the copy API (NVMe Copy
+// on a ctx device), emulate=1 through reads and writes; numjobs with group_reporting folds
+// into one result; ramp_time and time_based bound what is measured; runs are deterministic.
+
+import { describe, it, expect } from "vitest";
+import { loadCoreModule } from "../../src/node/wasm";
+import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
+import { runFio } from "../../src/fio/run";
+import type { FioJob } from "../../src/fio/types";
+
+function job(p: Partial<FioJob> & { name: string }): FioJob {
+  const bs = p.bs ?? { read: 4096, write: 4096, trim: 4096, copy: 4096 };
+  return {
+    line: 1, rw: "read", rw_seq_nr: 1, size: 0, size_percent: 0, offset: 0, offset_percent: 0,
+    dest_offset: 0, dest_offset_percent: 0, dest_offset_delta: null, num_range: 1, emulate: false,
+    iodepth: 1, iodepth_batch_submit: 1, iodepth_batch_complete_min: 1, numjobs: 1, ioengine: "psync",
+    direct: true, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0, filename: "/dev/nvme0n1",
+    group_reporting: false, randseed: 0x89, rwmixread: 50, norandommap: false, stonewall: false, new_group: false,
+    io_size: 0, number_ios: 0, loops: 1, options: {}, ...p, bs,
+  };
+}
+
+async function host(setup: Record<string, unknown> = {}) {
+  const s = parseScenario({ controller: { namespaces: [{ size: "64M" }] }, cpus: 4, device: { preset: "null_blk", completion_us: 10 }, steps: [], ...setup });
+  return buildScenarioHost(await loadCoreModule(false), s);
+}
+
+const iops = (io: number, ms: number) => io / (ms / 1000);
+
+describe("fio runner", () => {
+  it("psync randread 4k on null_blk (completion_nsec=10000): 100K IOPS, clat 10 us, one pass of the region", async () => {
+    const r = runFio(await host(), [job({ name: "rr", rw: "randread", size: 4 << 20 })]);
+    const d = r.jobs[0].dirs.read!;
+    expect(d.total_ios).toBe(1024);
+    expect(d.io_bytes).toBe(4 << 20);
+    expect(d.runtime_ms).toBeCloseTo(10.24, 6);
+    expect(iops(d.total_ios, d.runtime_ms)).toBeCloseTo(100_000, 3);
+    expect([d.clat.min_ns, d.clat.max_ns, d.clat.mean_ns]).toEqual([10_000, 10_000, 10_000]);
+    expect(d.slat).toBeNull();
+    expect(r.jobs[0].iodepth_level[0]).toBe(100);
+    expect(r.disk_util.map((x) => [x.name, x.read_ios])).toEqual([["nvme0n1", 1024]]);
+  });
+
+  it("libaio iodepth=8: 8 in flight, 800K IOPS; IO depths at 8", async () => {
+    const r = runFio(await host(), [job({ name: "q8", rw: "randread", ioengine: "libaio", iodepth: 8, size: 8 << 20 })]);
+    const d = r.jobs[0].dirs.read!;
+    expect(iops(d.total_ios, d.runtime_ms)).toBeCloseTo(800_000, 0);
+    expect(d.slat).not.toBeNull();
+    // completions come back together (a fixed completion time), so each refill commits 1..8:
+    // as fio's io_u_mark_depth counts them, at the depth after each commit
+    expect(r.jobs[0].iodepth_level.slice(0, 4).map((x) => Math.round(x * 10) / 10)).toEqual([12.5, 25, 50, 12.5]);
+    expect(r.jobs[0].iodepth_level.slice(4)).toEqual([0, 0, 0]);
+  });
+
+  it("null_blk mbps=400 caps 128k sequential reads at QD 32 near 400 MB/s", async () => {
+    const h = await host({ device: { preset: "null_blk", completion_us: 10, mbps: 400 } });
+    const r = runFio(h, [job({ name: "cap", rw: "read", ioengine: "libaio", iodepth: 32, bs: { read: 131072, write: 131072, trim: 131072, copy: 131072 }, size: 32 << 20 })]);
+    const d = r.jobs[0].dirs.read!;
+    const mbps = d.io_bytes / (d.runtime_ms / 1000) / 1e6;
+    expect(mbps).toBeGreaterThan(390);
+    expect(mbps).toBeLessThan(401);
+  });
+
+  it("rw=copy: each copy is an NVMe Copy (ctx) of num_range ranges to dest_offset; emulate=1 reads and writes", async () => {
+    // MCL 4096 blocks: a copy of two 64 KiB ranges fits one Copy (the default MCL of 128 would cut it in two)
+    const h = await host({ controller: { namespaces: [{ size: "64M", mssrl: 256, mcl: 4096 }] } });
+    const r = runFio(h, [job({ name: "cp", rw: "randcopy", bs: { read: 4096, write: 4096, trim: 4096, copy: 65536 }, size: 1 << 20, dest_offset: 32 << 20, num_range: 2 })]);
+    const d = r.jobs[0].dirs.copy!;
+    expect(d.total_ios).toBe(8);
+    expect(d.io_bytes).toBe(1 << 20);
+    const copies = h.blk.tracer.commands.filter((c) => c.name === "Copy");
+    expect(copies.length).toBe(8);
+    // randcopy: two ranges of their own (random map) per Copy, to a destination in the area at dest_offset
+    expect(copies.every((c) => c.nr === 2 && c.ranges!.every((x) => x.nlb === 128) && c.slba! >= (32 << 20) / 512 && c.slba! < (33 << 20) / 512)).toBe(true);
+    const srcBlocks = copies.flatMap((c) => c.ranges!.map((x) => x.slba));
+    expect(new Set(srcBlocks).size).toBe(16); // every 64 KiB block of the 1 MiB region once
+    const h2 = await host();
+    const e = runFio(h2, [job({ name: "cpe", rw: "copy", emulate: true, bs: { read: 4096, write: 4096, trim: 4096, copy: 65536 }, size: 1 << 20, dest_offset: 32 << 20 })]);
+    expect(e.jobs[0].dirs.copy!.total_ios).toBe(16);
+    expect(h2.blk.tracer.commands.filter((c) => c.name === "Copy").length).toBe(0);
+    expect(h2.blk.tracer.commands.filter((c) => c.name === "Read").length).toBe(16);
+  });
+
+  it("numjobs=4 with group_reporting folds into one result; without it, four", async () => {
+    const base = { name: "mj", rw: "randread" as const, size: 1 << 20, numjobs: 4 };
+    const g = runFio(await host(), [job({ ...base, group_reporting: true })]);
+    expect(g.jobs.length).toBe(1);
+    expect([g.jobs[0].jobs, g.jobs[0].dirs.read!.total_ios]).toEqual([4, 1024]);
+    const s = runFio(await host(), [job(base)]);
+    expect(s.jobs.map((j) => j.dirs.read!.total_ios)).toEqual([256, 256, 256, 256]);
+    expect(new Set(s.jobs.map((j) => j.pid)).size).toBe(4);
+  });
+
+  it("time_based runtime=50ms with ramp_time=10ms: only the 50 ms after the ramp are measured", async () => {
+    const r = runFio(await host(), [job({ name: "tb", rw: "randread", size: 1 << 20, time_based: true, runtime_ns: 50e6, ramp_time_ns: 10e6 })]);
+    const d = r.jobs[0].dirs.read!;
+    expect(d.runtime_ms).toBeCloseTo(50, 1);
+    expect(d.total_ios).toBe(5000);
+    expect(d.bw_samples_kib.length).toBe(1);
+  });
+
+  it("stonewall: the second job starts when the first has finished", async () => {
+    const h = await host();
+    const r = runFio(h, [job({ name: "w", rw: "write", size: 1 << 20 }), job({ name: "r", rw: "read", size: 1 << 20, stonewall: true })]);
+    expect(r.jobs.map((j) => j.groupid)).toEqual([0, 1]);
+    expect(r.jobs[1].job_start_ms).toBeCloseTo(r.jobs[0].job_start_ms + r.jobs[0].job_runtime_ms, 6);
+  });
+
+  it("is deterministic: the same jobs give the same results", async () => {
+    const j = [job({ name: "mix", rw: "randrw", rwmixread: 70, ioengine: "libaio", iodepth: 4, size: 2 << 20 })];
+    const a = runFio(await host(), j);
+    const b = runFio(await host(), j);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const rd = a.jobs[0].dirs.read!.total_ios, wr = a.jobs[0].dirs.write!.total_ios;
+    expect(rd + wr).toBe(512);
+    expect(rd / 512).toBeGreaterThan(0.6);
+    expect(rd / 512).toBeLessThan(0.8);
+  });
+});
