@@ -38,6 +38,8 @@ export interface Platform {
   loadModule(debug?: boolean): Promise<WebAssembly.Module>;
   sha256(): Hasher;
   spawn?: SpawnController;
+  /** Environment variables (fio job files' ${VAR}); none in the browser. */
+  env?: Record<string, string>;
 }
 
 export interface CommandContext {

@@ -15,7 +15,10 @@ import { loadCoreModule } from "../node/wasm";
 import { nodeSha256 } from "../node/hash";
 import { spawnNodeController } from "../node/thread";
 
-export const nodePlatform: Platform = { loadModule: loadCoreModule, sha256: nodeSha256, spawn: spawnNodeController };
+export const nodePlatform: Platform = {
+  loadModule: loadCoreModule, sha256: nodeSha256, spawn: spawnNodeController,
+  env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+};
 
 export const GLOBAL_OPTIONS: OptSpec[] = [
   { long: "state", kind: "string", help: "state file: the device lives on between calls (created when missing)" },

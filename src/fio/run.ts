@@ -341,9 +341,10 @@ class Instance {
     this.done = true;
     this.end_ns = now;
     this.sampleWindows(now);
-    // the last, partial window counts when nothing was sampled yet (fio samples at exit too)
+    // a last, partial window counts only when there is no sample at all (a run shorter than
+    // bw_avg_time); otherwise the tail after the last whole window is left out, as fio does
     const any = Object.values(this.dirs).some((d) => d!.bw_samples_kib.length > 0);
-    if (!any || now > this.windowStart) this.closeWindow(now);
+    if (!any) this.closeWindow(now);
     const runtime_ms = Math.max(0, (now - this.statsFrom_ns) / 1e6);
     for (const d of Object.values(this.dirs)) d!.runtime_ms = runtime_ms;
     for (const b of this.buffers) this.blk.mem!.pool.release(b);
@@ -390,11 +391,11 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     blk.sim.runUntil(() => waiting.length === 0 ? [...started].every(doneOf) : waiting.some(eligible), "fio jobs to finish");
   }
   blk.sim.drain();
+  // one result per job instance, as fio's thread_stats; the report folds a group's results
+  // when group_reporting is set (formatFio / fioJson with groupReporting), summing them as
+  // fio's sum_thread_stats does
   const results: JobResult[] = [];
-  for (const { job, group: g, inst } of instances) {
-    const parts = job.group_reporting ? [inst] : inst.map((i) => [i]);
-    for (const part of parts) results.push(jobResult(job, g, part));
-  }
+  for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, [i]));
   const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
   return {
     fio_version: "fio-3.35", timestamp: 0, clock: "model",
@@ -402,7 +403,7 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   };
 }
 
-/** One job result from one instance, or several merged (group_reporting). */
+/** One job result from its instances (the runner passes one; several are summed as in a group). */
 function jobResult(job: FioJob, group: number, inst: Instance[]): JobResult {
   const first = inst[0];
   const dirs: Partial<Record<FioDir, DirResult>> = {};

@@ -8,6 +8,7 @@ import { describe, it, expect } from "vitest";
 import { loadCoreModule } from "../../src/node/wasm";
 import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
 import { runFio } from "../../src/fio/run";
+import { formatFio } from "../../src/fio/report";
 import type { FioJob } from "../../src/fio/types";
 
 function job(p: Partial<FioJob> & { name: string }): FioJob {
@@ -83,13 +84,17 @@ describe("fio runner", () => {
     expect(h2.blk.tracer.commands.filter((c) => c.name === "Read").length).toBe(16);
   });
 
-  it("numjobs=4 with group_reporting folds into one result; without it, four", async () => {
-    const base = { name: "mj", rw: "randread" as const, size: 1 << 20, numjobs: 4 };
+  it("numjobs=4: four results (the report folds them with group_reporting), each on its own CPU", async () => {
+    const base = { name: "mj", rw: "randread" as const, size: 4 << 20, numjobs: 4 };
     const g = runFio(await host(), [job({ ...base, group_reporting: true })]);
-    expect(g.jobs.length).toBe(1);
-    expect([g.jobs[0].jobs, g.jobs[0].dirs.read!.total_ios]).toEqual([4, 1024]);
+    const text = formatFio(g, { groupReporting: true });
+    expect(text).toMatch(/^mj: \(groupid=0, jobs=4\): err= 0: pid=4000:/m);
+    expect(text).toMatch(/^     issued rwts: total=4096,0,0,0 /m);
+    // 4 tasks at QD 1 on null_blk (10 us): 400K IOPS together; 10.24 ms is fio's whole 10 msec,
+    // so fio's arithmetic prints 4096 / 10 ms = 410k
+    expect(text).toMatch(/^  read: IOPS=410k, /m);
     const s = runFio(await host(), [job(base)]);
-    expect(s.jobs.map((j) => j.dirs.read!.total_ios)).toEqual([256, 256, 256, 256]);
+    expect(s.jobs.map((j) => j.dirs.read!.total_ios)).toEqual([1024, 1024, 1024, 1024]);
     expect(new Set(s.jobs.map((j) => j.pid)).size).toBe(4);
   });
 

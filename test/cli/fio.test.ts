@@ -1,0 +1,81 @@
+// `nvmelab fio` as a user runs it: the examples in examples/fio with the presets and a setup
+// file, fio's normal report and JSON, and the errors for a bad job file, setup or option.
+
+import { describe, it, expect } from "vitest";
+import { readFileSync, mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { main } from "../../src/cli/main";
+import { Io } from "../../src/cli/context";
+
+function cli() {
+  const dir = mkdtempSync(join(tmpdir(), "nvmelab-fio-"));
+  for (const f of ["copy.fio", "setup-dm-linear.json"]) copyFileSync(join(__dirname, "../../examples/fio", f), join(dir, f));
+  const r = { out: "", err: "" };
+  const io: Io = {
+    out: (t) => { r.out += t + "\n"; }, outBytes: () => {}, err: (t) => { r.err += t + "\n"; },
+    readFile: (p) => new Uint8Array(readFileSync(join(dir, p))), writeFile: (p, b) => writeFileSync(join(dir, p), b), readStdin: () => null,
+  };
+  const run = async (...args: string[]) => { r.out = ""; r.err = ""; return main(["fio", ...args], io); };
+  return { dir, r, run, put: (name: string, text: string) => writeFileSync(join(dir, name), text) };
+}
+
+describe("nvmelab fio", () => {
+  it("copy.fio: writer, copier (wait_for) and reader in fio's layout, with the COPY group line", async () => {
+    const c = cli();
+    expect(await c.run("copy.fio", "--setup=null_blk")).toBe(0);
+    expect(c.r.err).toBe("");
+    const out = c.r.out;
+    expect(out).toMatch(/^writer: \(groupid=0, jobs=1\): err= 0: pid=4000: Thu Jan  1 00:00:00 1970$/m);
+    // null_blk at 10 us per command, psync, 128 x 128 KiB: 1.28 ms, which fio's whole-ms runtime
+    // makes 1 msec, so 128k IOPS and 16 MiB per ms, as fio itself would print
+    expect(out).toMatch(/^  write: IOPS=128k, BW=15\.6GiB\/s \(16\.8GB\/s\)\(16\.0MiB\/1msec\)$/m);
+    expect(out).toMatch(/^  copy: IOPS=128k, /m);
+    expect(out).toMatch(/^Run status group 0 \(all jobs\):$/m);
+    expect(out).toMatch(/^   COPY: bw=/m);
+    expect(out).toMatch(/^Disk stats \(read\/write\):\n  nvme0n1: ios=128\//m);
+  });
+
+  it("--output-format=json writes fio's JSON; --output writes a file", async () => {
+    const c = cli();
+    c.put("rr.fio", "[rr]\nfilename=/dev/mapper/vol\nrw=randread\nioengine=libaio\niodepth=4\nsize=4m\n");
+    expect(await c.run("rr.fio", "--setup=setup-dm-linear.json", "--output-format=json", "--output=r.json")).toBe(0);
+    const j = JSON.parse(readFileSync(join(c.dir, "r.json"), "utf8"));
+    expect(j["fio version"]).toBe("fio-3.35");
+    expect(j.jobs[0].jobname).toBe("rr");
+    expect(j.jobs[0].read.total_ios).toBe(1024);
+    expect(j.jobs[0].read.io_bytes).toBe(4 << 20);
+    expect(j.disk_util.map((d: { name: string }) => d.name).sort()).toEqual(["dm-0", "nvme0n1"]);
+  });
+
+  it("a deterministic report: the same job twice gives the same bytes", async () => {
+    const c = cli();
+    c.put("m.fio", "[m]\nfilename=/dev/nvme0n1\nrw=randrw\nioengine=libaio\niodepth=8\nsize=2m\n");
+    await c.run("m.fio", "--output-format=json");
+    const a = c.r.out;
+    await c.run("m.fio", "--output-format=json");
+    expect(c.r.out).toBe(a);
+  });
+
+  it("errors name the file, line and option; bad setups and options are refused", async () => {
+    const c = cli();
+    c.put("bad.fio", "[global]\nfilename=/dev/nvme0n1\n\n[j]\nbs=4q\n");
+    expect(await c.run("bad.fio")).not.toBe(0);
+    expect(c.r.err).toMatch(/bad\.fio:5: option "bs": "4q"/);
+    c.put("nodev.fio", "[j]\nfilename=/dev/nvme9n1\nsize=1m\n");
+    expect(await c.run("nodev.fio")).not.toBe(0);
+    expect(c.r.err).toMatch(/no block device "\/dev\/nvme9n1"/);
+    c.put("ok.fio", "[j]\nfilename=/dev/nvme0n1\nsize=1m\n");
+    expect(await c.run("ok.fio", "--setup=hdd")).not.toBe(0);
+    expect(c.r.err).toMatch(/--setup hdd: not a preset \(tlc-970pro, null_blk\)/);
+    expect(await c.run("ok.fio", "--clock=wall")).not.toBe(0);
+    expect(c.r.err).toMatch(/only modelled time/);
+    expect(await c.run("ok.fio", "--output-format=xml")).not.toBe(0);
+    expect(c.r.err).toMatch(/--output-format must be normal, json or binary/);
+    expect(await c.run("ok.fio", "--output-format=binary")).not.toBe(0);
+    expect(c.r.err).toMatch(/--output-format=binary: use normal or json/);
+    c.put("steps.json", JSON.stringify({ steps: [] }));
+    expect(await c.run("ok.fio", "--setup=steps.json")).not.toBe(0);
+    expect(c.r.err).toMatch(/a setup has no steps or tasks/);
+  });
+});
