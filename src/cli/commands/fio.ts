@@ -86,6 +86,8 @@ export const fio: Command = {
     result.global_options = parsed.global_options;
     for (const j of parsed.jobs) {
       if (!j.direct) ctx.io.err(`fio: job ${j.name}: direct=0, but the page cache is not modelled; its I/O goes to the device as with direct=1`);
+      const unchecked = ["verify", "do_verify", "verify_pattern", "buffer_pattern"].filter((k) => k in j.options);
+      if (unchecked.length) ctx.io.err(`fio: job ${j.name}: ${unchecked.join(", ")} accepted but not modelled: no data is checked`);
     }
     // group_reporting folds each reporting group's jobs (fio applies it per group; a job file
     // sets it in [global] or on the jobs of a group)
