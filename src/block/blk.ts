@@ -208,15 +208,18 @@ export class BlockLayer {
   // ---- tracing ----
 
   event(action: Action, d: { major: number; minor: number }, e: Partial<BlkEvent> & { rwbs: string; sector: number; sectors: number }): void {
+    if (!this.tracer.on) return;
     const t = this.task;
     this.tracer.emit({ time_ns: this.sim.now_ns, cpu: t.cpu, pid: t.pid, comm: t.comm, major: d.major, minor: d.minor, action, ...e });
   }
 
   bioEvent(action: Action, bio: Bio, extra: Partial<BlkEvent> = {}): void {
+    if (!this.tracer.on) return;
     this.event(action, bio.bdev, { bio: bio.id, rwbs: rwbs(bio.op, bio.flags, bio.size), sector: bio.sector, sectors: bio.sectors, ...extra });
   }
 
   rqEvent(action: Action, d: BlockDevice, rq: Request, extra: Partial<BlkEvent> = {}): void {
+    if (!this.tracer.on) return;
     this.event(action, d, { rq: rq.id, rwbs: rwbs(rq.op, rq.flags, rq.dataLen), sector: rq.sector, sectors: rq.sectors, ...extra });
   }
 
@@ -226,6 +229,7 @@ export class BlockLayer {
 
   /** A text message in the trace (blkparse prints these as "m N text"). */
   message(d: { major: number; minor: number }, text: string): void {
+    if (!this.tracer.on) return;
     this.event("m", d, { rwbs: "N", sector: 0, sectors: 0, text });
   }
 }

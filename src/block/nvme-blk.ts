@@ -118,6 +118,14 @@ export function setCopyLimits(l: QueueLimits, design: CopyDesign, capable: boole
   l.max_copy_dst_segments = dst;
 }
 
+/** A command record with every field present, so all records share one object shape. */
+function newRecord(d: NvmeNsDisk, rq: number, opcode: number, name: string): NvmeCommandRecord {
+  return {
+    seq: 0, time_ns: 0, done_ns: undefined, disk: d.name, rq, qid: 0, cid: 0, opcode, name, nsid: d.nsid,
+    slba: undefined, blocks: undefined, nr: undefined, ranges: undefined, status: undefined, dw0: undefined,
+  };
+}
+
 /** A source range of a Copy, in logical blocks, on namespace nsid. */
 interface CopyRange { slba: number; nlb: number; nsid: number }
 /** What one copy request asks of the device: a destination start and its source ranges. */
@@ -273,20 +281,22 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /** nvme_setup_rw / discard / write_zeroes / flush. */
-  private buildCommand(d: NvmeNsDisk, rq: Request): { sqe: Uint32Array; record: Omit<NvmeCommandRecord, "seq" | "time_ns" | "qid" | "cid">; bufs: DmaBuffer[]; model: ModelCommand } {
+  private buildCommand(d: NvmeNsDisk, rq: Request): { sqe: Uint32Array; record: NvmeCommandRecord; bufs: DmaBuffer[]; model: ModelCommand } {
     const blocks = rq.dataLen >> d.lbaShift;
     const slba = this.lba(d, rq.sector);
-    const base = { disk: d.name, rq: rq.id, nsid: d.nsid };
     switch (rq.op) {
       case Op.READ:
       case Op.WRITE: {
         const sqe = newSqe(rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE, d.nsid);
-        setU64(sqe, 40, BigInt(slba));
+        setU64(sqe, 40, slba);
         sqe[12] = ((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0);
-        const segs = rq.bios.flatMap((b) => b.vecs);
+        const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
         const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
         const model: ModelCommand = { op: rq.op === Op.READ ? "read" : "write", bytes: rq.dataLen, offset: slba << d.lbaShift };
-        return { sqe, bufs, model, record: { ...base, opcode: sqe[0] & 0xff, name: rq.op === Op.READ ? "Read" : "Write", slba, blocks } };
+        const record = newRecord(d, rq.id, sqe[0] & 0xff, rq.op === Op.READ ? "Read" : "Write");
+        record.slba = slba;
+        record.blocks = blocks;
+        return { sqe, bufs, model, record };
       }
       case Op.DISCARD: {
         // nvme_setup_discard: one range per bio; a single-range device gets the whole request.
@@ -302,21 +312,27 @@ export class NvmeBlkController implements MqDriverOps {
           this.ram.setBigUint64(at + O.DSM_RANGE_SLBA, BigInt(r.slba), true);
         });
         const sqe = newSqe(O.NVM_DATASET_MANAGEMENT, d.nsid);
-        setU64(sqe, 24, BigInt(buf.bus));
+        setU64(sqe, 24, buf.bus);
         sqe[10] = ranges.length - 1;
         sqe[11] = O.DSM_AD;
-        return { sqe, bufs: [buf], model: { op: "dsm", bytes: 0, offset: 0 }, record: { ...base, opcode: O.NVM_DATASET_MANAGEMENT, name: "Dataset Management", nr: ranges.length, ranges } };
+        const record = newRecord(d, rq.id, O.NVM_DATASET_MANAGEMENT, "Dataset Management");
+        record.nr = ranges.length;
+        record.ranges = ranges;
+        return { sqe, bufs: [buf], model: { op: "dsm", bytes: 0, offset: 0 }, record };
       }
       case Op.WRITE_ZEROES: {
         const sqe = newSqe(O.NVM_WRITE_ZEROES, d.nsid);
-        setU64(sqe, 40, BigInt(slba));
+        setU64(sqe, 40, slba);
         sqe[12] = (blocks - 1) & O.RW_NLB_MASK;
-        return { sqe, bufs: [], model: { op: "write_zeroes", bytes: 0, offset: slba << d.lbaShift }, record: { ...base, opcode: O.NVM_WRITE_ZEROES, name: "Write Zeroes", slba, blocks } };
+        const record = newRecord(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
+        record.slba = slba;
+        record.blocks = blocks;
+        return { sqe, bufs: [], model: { op: "write_zeroes", bytes: 0, offset: slba << d.lbaShift }, record };
       }
       case Op.FLUSH:
       default: {
         const sqe = newSqe(O.NVM_FLUSH, d.nsid);
-        return { sqe, bufs: [], model: { op: "flush", bytes: 0, offset: 0 }, record: { ...base, opcode: O.NVM_FLUSH, name: "Flush" } };
+        return { sqe, bufs: [], model: { op: "flush", bytes: 0, offset: 0 }, record: newRecord(d, rq.id, O.NVM_FLUSH, "Flush") };
       }
     }
   }
@@ -409,7 +425,7 @@ export class NvmeBlkController implements MqDriverOps {
       this.ram.setUint16(at + C.COPY_RANGE_NLB, r.nlb - 1, true);
     });
     const sqe = newSqe(O.NVM_COPY, d.nsid);
-    setU64(sqe, 40, BigInt(sdlba));
+    setU64(sqe, 40, sdlba);
     const bufs = [buf];
     bufs.push(...buildPrpsForSegments(sqe, [{ bus: buf.bus, len: size }], this.driver.pool, this.ram));
     // FUA and LR (from REQ_FAILFAST_DEV) when any request the command serves asks for them
@@ -418,7 +434,7 @@ export class NvmeBlkController implements MqDriverOps {
     return {
       sqe, bufs,
       model: { op: "copy" as const, bytes: 0, offset: sdlba << d.lbaShift, sources: ranges.map((r) => [r.slba << d.lbaShift, r.nlb << d.lbaShift] as [number, number]) },
-      record: { disk: d.name, rq: 0, nsid: d.nsid, opcode: O.NVM_COPY, name: "Copy", slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) },
+      record: Object.assign(newRecord(d, 0, O.NVM_COPY, "Copy"), { slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) }),
     };
   }
 
@@ -432,7 +448,13 @@ export class NvmeBlkController implements MqDriverOps {
     }
     const tag = q.submit(cmd.sqe);
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
-    const record = this.blk.tracer.command({ ...cmd.record, rq: first.id, time_ns: this.blk.sim.now_ns, qid: q.qid, cid: q.cidOfTag[tag] });
+    // filled in place (no spread: this is the per-command path)
+    const record = cmd.record;
+    record.rq = first.id;
+    record.time_ns = this.blk.sim.now_ns;
+    record.qid = q.qid;
+    record.cid = q.cidOfTag[tag];
+    this.blk.tracer.command(record);
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
     const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns);
     this.started[h].push({ tag, seq: q.doneSeq[tag], f: { rqs, record, bufs: cmd.bufs, due_ns } });

@@ -42,9 +42,11 @@ export class Sim {
     this.current = this.idle(0);
   }
 
+  private readonly idles: Task[] = [];
+
   /** The context of an interrupt handler or softirq on cpu (pid 0, as blktrace shows it). */
   idle(cpu: number): Task {
-    return this.kworker(cpu, `swapper/${cpu}`, 0);
+    return (this.idles[cpu] ??= this.kworker(cpu, `swapper/${cpu}`, 0));
   }
 
   kworker(cpu: number, comm = `kworker/${cpu}:1`, pid = 1000 + cpu): Task {

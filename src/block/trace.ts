@@ -89,16 +89,22 @@ export class Tracer {
   readonly commands: NvmeCommandRecord[] = [];
   private seq = 0;
   /** Bound on recorded events: a runaway scenario stops with a clear error, not an OOM. */
+  /** Record block events (off for long workloads: fio runs keep counters, not traces). */
+  on = true;
+  /** Keep every NVMe command record (off with `on` for long workloads). */
+  keepCommands = true;
   constructor(readonly maxEvents = 2_000_000) {}
 
   emit(e: Omit<BlkEvent, "seq">): void {
+    if (!this.on) return;
     if (this.events.length >= this.maxEvents) throw new Error(`trace limit reached: more than ${this.maxEvents} block events`);
     this.events.push({ seq: ++this.seq, ...e });
   }
 
-  command(c: Omit<NvmeCommandRecord, "seq">): NvmeCommandRecord {
-    const r = { seq: this.commands.length + 1, ...c };
-    this.commands.push(r);
+  /** Number a command's record and keep it in `commands` (unless keepCommands is off); the caller fills in the rest later. */
+  command(r: NvmeCommandRecord): NvmeCommandRecord {
+    r.seq = this.commands.length + 1;
+    if (this.keepCommands) this.commands.push(r);
     return r;
   }
 }

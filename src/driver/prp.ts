@@ -22,7 +22,7 @@ export function buildPrps(q: Sqe, bus: number, len: number, pool: DmaPool, ram: 
 /** One SGL Data Block descriptor in SGL1 covering [bus, bus + len) (PSDT = 01b). */
 export function buildSglDataBlock(q: Sqe, bus: number, len: number): void {
   setPsdt(q, S.PSDT_SGL_MPTR_CONTIG);
-  setU64(q, S.SQE_SGL1, BigInt(bus));
+  setU64(q, S.SQE_SGL1, bus);
   q[S.SQE_SGL1 / 4 + 2] = len >>> 0;
   q[S.SQE_SGL1 / 4 + 3] = (SGL_TYPE_DATA_BLOCK << SGL_TYPE_SHIFT) << 24;
 }
@@ -51,12 +51,18 @@ export function buildPrpsForSegments(q: Sqe, segs: Array<{ bus: number; len: num
   while (i < entries.length) {
     const list = pool.alloc(page, page);
     lists.push(list);
-    if (prevList) ram.setBigUint64(prevList.bus + (perList - 1) * 8, BigInt(list.bus), true);
+    if (prevList) setU64le(ram, prevList.bus + (perList - 1) * 8, list.bus);
     const left = entries.length - i;
     const here = left > perList ? perList - 1 : left;
-    for (let k = 0; k < here; k++) ram.setBigUint64(list.bus + k * 8, BigInt(entries[i++]), true);
+    for (let k = 0; k < here; k++) setU64le(ram, list.bus + k * 8, entries[i++]);
     prevList = list;
   }
   setPrp(q, entries[0], lists[0].bus);
   return lists;
+}
+
+/** A little-endian 64-bit PRP entry from a number (bus addresses stay below 2^53). */
+function setU64le(ram: DataView, at: number, v: number): void {
+  ram.setUint32(at, v >>> 0, true);
+  ram.setUint32(at + 4, Math.floor(v / 4294967296) >>> 0, true);
 }

@@ -20,7 +20,13 @@ export function setCdw(q: Sqe, n: number, v: number): Sqe {
   return q;
 }
 
-export function setU64(q: Sqe, byteOffset: number, v: bigint): void {
+/** A 64-bit field: a number (the hot path: no BigInt allocation; exact up to 2^53) or a bigint. */
+export function setU64(q: Sqe, byteOffset: number, v: bigint | number): void {
+  if (typeof v === "number") {
+    q[byteOffset / 4] = v >>> 0;
+    q[byteOffset / 4 + 1] = Math.floor(v / 4294967296) >>> 0;
+    return;
+  }
   q[byteOffset / 4] = Number(v & 0xffffffffn);
   q[byteOffset / 4 + 1] = Number((v >> 32n) & 0xffffffffn);
 }
@@ -37,6 +43,6 @@ export function setPsdt(q: Sqe, psdt: number): void { q[0] = (q[0] & ~0xc000) | 
 export function setCid(q: Sqe, cid: number): void { q[0] = ((q[0] & 0xffff) | ((cid & 0xffff) << 16)) >>> 0; }
 
 export function setPrp(q: Sqe, prp1: number | bigint, prp2: number | bigint): void {
-  setU64(q, S.SQE_PRP1, BigInt(prp1));
-  setU64(q, S.SQE_PRP2, BigInt(prp2));
+  setU64(q, S.SQE_PRP1, prp1);
+  setU64(q, S.SQE_PRP2, prp2);
 }

@@ -34,22 +34,36 @@ export class FioRunError extends Error {}
 
 const isAsync = (j: FioJob) => j.ioengine === "libaio" || j.ioengine === "io_uring";
 
-/** A deterministic generator per job (xorshift64*, seeded from randseed and the instance). */
+/** A deterministic generator per job (xoshiro128**, seeded by splitmix32 from randseed and the instance). */
 class Rand {
-  private s: bigint;
+  private a: number; private b: number; private c: number; private d: number;
   constructor(seed: number) {
-    this.s = (BigInt(seed >>> 0) << 32n) ^ 0x9e3779b97f4a7c15n;
-    if (this.s === 0n) this.s = 1n;
+    let x = seed >>> 0;
+    const next = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next(); this.b = next(); this.c = next(); this.d = next() || 1;
   }
-  /** A number in [0, n). */
+  private u32(): number {
+    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = this.b << 9;
+    this.c ^= this.a; this.d ^= this.b; this.b ^= this.c; this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return r;
+  }
+  /** A number in [0, n) (n up to 2^53: two draws make 53 random bits). */
   below(n: number): number {
-    let x = this.s;
-    x ^= x >> 12n; x ^= (x << 25n) & 0xffffffffffffffffn; x ^= x >> 27n;
-    this.s = x;
-    const r = Number(((x * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
+    const r = ((this.u32() >>> 5) * 67108864 + (this.u32() >>> 6)) / 9007199254740992;
     return Math.floor(r * n);
   }
 }
+
+const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
 
 /** The offsets a direction walks: sequential (with rw's :N modifier) or random (with a random map). */
 class Offsets {
@@ -354,11 +368,15 @@ class Instance {
 export interface FioRunOptions {
   /** pid of the first job (fio prints them); default 4000. */
   firstPid?: number;
+  /** Keep the block trace and every NVMe command record (default false: a long run keeps counters only). */
+  trace?: boolean;
 }
 
 /** Run the jobs (stonewall groups one after another) and measure them. */
 export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}): FioResult {
   const { blk } = host;
+  blk.tracer.on = o.trace ?? false;
+  blk.tracer.keepCommands = o.trace ?? false;
   const instances: Array<{ job: FioJob; group: number; inst: Instance[] }> = [];
   let group = 0;
   let pid = o.firstPid ?? 4000;

@@ -67,7 +67,7 @@ describe("fio runner", () => {
   it("rw=copy: each copy is an NVMe Copy (ctx) of num_range ranges to dest_offset; emulate=1 reads and writes", async () => {
     // MCL 4096 blocks: a copy of two 64 KiB ranges fits one Copy (the default MCL of 128 would cut it in two)
     const h = await host({ controller: { namespaces: [{ size: "64M", mssrl: 256, mcl: 4096 }] } });
-    const r = runFio(h, [job({ name: "cp", rw: "randcopy", bs: { read: 4096, write: 4096, trim: 4096, copy: 65536 }, size: 1 << 20, dest_offset: 32 << 20, num_range: 2 })]);
+    const r = runFio(h, [job({ name: "cp", rw: "randcopy", bs: { read: 4096, write: 4096, trim: 4096, copy: 65536 }, size: 1 << 20, dest_offset: 32 << 20, num_range: 2 })], { trace: true });
     const d = r.jobs[0].dirs.copy!;
     expect(d.total_ios).toBe(8);
     expect(d.io_bytes).toBe(1 << 20);
@@ -78,7 +78,7 @@ describe("fio runner", () => {
     const srcBlocks = copies.flatMap((c) => c.ranges!.map((x) => x.slba));
     expect(new Set(srcBlocks).size).toBe(16); // every 64 KiB block of the 1 MiB region once
     const h2 = await host();
-    const e = runFio(h2, [job({ name: "cpe", rw: "copy", emulate: true, bs: { read: 4096, write: 4096, trim: 4096, copy: 65536 }, size: 1 << 20, dest_offset: 32 << 20 })]);
+    const e = runFio(h2, [job({ name: "cpe", rw: "copy", emulate: true, bs: { read: 4096, write: 4096, trim: 4096, copy: 65536 }, size: 1 << 20, dest_offset: 32 << 20 })], { trace: true });
     expect(e.jobs[0].dirs.copy!.total_ios).toBe(16);
     expect(h2.blk.tracer.commands.filter((c) => c.name === "Copy").length).toBe(0);
     expect(h2.blk.tracer.commands.filter((c) => c.name === "Read").length).toBe(16);
