@@ -21,7 +21,9 @@ import type { Task } from "./sim";
 import type { BlkEvent, NvmeCommandRecord } from "./trace";
 import { createStack, StackSpec } from "./stack";
 import { createDm, dmByName, dmDevices } from "./dm/core";
-import { deviceModelFromJson } from "./device-model";
+import { DeviceModel, SimpleDeviceModel, deviceModelFromJson } from "./device-model";
+import { NvmeTcpModel, tcpParamsFromJson } from "./fabric-tcp";
+import { DEFAULT_TIMING } from "./nvme-blk";
 import {
   DM_KCOPYD_IGNORE_ERROR, KcopydClient, KcopydConfig, KcopydStats, MAX_SUB_JOB_SIZE_KB, kcopydClientCreate, kcopydClients, setKcopydConfig,
 } from "./dm/kcopyd";
@@ -63,6 +65,8 @@ export interface Scenario {
   kcopyd: Partial<KcopydConfig>;
   /** The device model (device-model.ts deviceModelFromJson); undefined: the simple one with timing. */
   device?: unknown;
+  /** NVMe over TCP in front of the device (fabric-tcp.ts tcpParamsFromJson); undefined: PCIe. */
+  fabric?: unknown;
   timing: { latency_ns?: number; link_bytes_per_s?: number; copy_bytes_per_s?: number };
   stack: StackSpec[];
   sysfs: Array<{ at: string; dev: string; attr: string; value: number }>;
@@ -121,7 +125,7 @@ function str(o: Obj, k: string, where: string, dflt?: string): string {
 /** Parse and check a scenario (before anything runs). */
 export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (!isObj(input)) fail(where, "expected a JSON object");
-  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "device", "description"]);
+  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "device", "fabric", "description"]);
   const cpus = int(input, "cpus", where, 1, 64, 2);
   const design = str(input, "design", where, "ctx") as CopyDesign;
   if (!DESIGNS.includes(design)) fail(`${where}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
@@ -139,6 +143,13 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (num("link_gbps") !== undefined) timing.link_bytes_per_s = num("link_gbps")! * 1e9 / 8;
   if (num("copy_gbps") !== undefined) timing.copy_bytes_per_s = num("copy_gbps")! * 1e9 / 8;
   const kcopyd = parseKcopyd(input.kcopyd, `${where}.kcopyd`);
+  if (input.fabric !== undefined) {
+    try {
+      tcpParamsFromJson(input.fabric, `${where}.fabric`);
+    } catch (e) {
+      throw new ScenarioError((e as Error).message);
+    }
+  }
   if (input.device !== undefined) {
     if (input.timing !== undefined) fail(`${where}.device`, "give either device or timing (timing is the simple preset's parameters)");
     try {
@@ -213,7 +224,7 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   return {
     controller: input.controller ?? {}, cpus, hwQueues: input.hw_queues === undefined ? undefined : int(input, "hw_queues", where, 1, 64),
     queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4096),
-    design, timing, device: input.device, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
+    design, timing, device: input.device, fabric: input.fabric, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
   };
 }
 
@@ -296,7 +307,11 @@ export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario,
   } catch (e) {
     throw new ScenarioError((e as Error).message);
   }
-  const model = s.device === undefined ? undefined : deviceModelFromJson(s.device, `${where}.device`);
+  let model: DeviceModel | undefined = s.device === undefined ? undefined : deviceModelFromJson(s.device, `${where}.device`);
+  if (s.fabric !== undefined) {
+    // NVMe/TCP in front of the device: the device model becomes the target's backend
+    model = new NvmeTcpModel(model ?? new SimpleDeviceModel({ ...DEFAULT_TIMING, ...s.timing }), tcpParamsFromJson(s.fabric, `${where}.fabric`));
+  }
   const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing, model });
   const blk = h.blk;
   setKcopydConfig(blk, s.kcopyd);

@@ -1,0 +1,210 @@
+// NVMe over TCP as a timing model (NVMe/TCP transport binding, NVMe-oF TCP 1.0; Linux nvme-tcp
+// host and nvmet-tcp target): the host's commands travel as PDUs over a modelled Ethernet
+// link to a target whose backend is the local device model. Data still moves in the emulator
+// as before; this model says when each command completes and how busy each direction of the
+// wire was, so bandwidth and network utilisation are measured, not assumed.
+//
+// PDUs (§3.6): CapsuleCmd = common header 8 + SQE 64 = 72 bytes (+ in-capsule data);
+// CapsuleResp = 8 + CQE 16 = 24; H2CData, C2HData and R2T headers = 24; optional header and
+// data digests add 4 bytes each. A write whose data fits the in-capsule size goes in the
+// command capsule; a larger one waits for the target's R2T and then sends H2CData PDUs of at
+// most MAXH2CDATA. Read data comes back as C2HData PDUs, then the response capsule.
+//
+// The wire (full duplex, one timeline per direction): each PDU is cut into TCP segments of at
+// most MSS = MTU - 20 (IPv4) - 32 (TCP with the timestamp option); every segment costs
+// 14 (Ethernet header) + 4 (FCS) + 8 (preamble) + 12 (inter-frame gap) + 20 + 32 bytes of
+// line time, and the other direction carries one ACK frame (84 bytes of line time, the
+// 64-byte minimum frame plus preamble and gap) per two segments (delayed ACK), counted as busy
+// time without holding up that direction's PDUs. A message arrives half a round trip after it
+// has left.
+//
+// Copy at the target: nvmet executes a Copy on its backend; a backend without Copy is emulated
+// on the target by reading the source ranges and writing the destination there (as the
+// copy-offload series' nvmet does), so the data never crosses the wire.
+
+import type { DeviceModel, ModelCommand } from "./device-model";
+
+export interface TcpLinkParams {
+  /** Line rate in bits per second (1e9 for 1 GbE). */
+  bits_per_s: number;
+  /** Round-trip time of the path (ns): propagation, switching and both stacks' latency. */
+  rtt_ns: number;
+  mtu: number;
+  /** Digests (HDGST, DDGST): 4 bytes after each PDU header / data. */
+  header_digest: boolean;
+  data_digest: boolean;
+  /** In-capsule data the target accepts (ioccsz); nvmet-tcp's default inline_data_size is 4 pages. */
+  in_capsule_bytes: number;
+  /** MAXH2CDATA and the target's largest C2HData PDU. */
+  max_data_pdu_bytes: number;
+  /** Target work per command before the backend (ns). */
+  target_cmd_ns: number;
+  /** The backend has Copy (offload there) or not (nvmet emulates it with reads and writes). */
+  backend_copy: "offload" | "emulate";
+}
+
+export const DEFAULT_TCP: TcpLinkParams = {
+  bits_per_s: 1e9, rtt_ns: 50_000, mtu: 1500, header_digest: false, data_digest: false,
+  in_capsule_bytes: 16384, max_data_pdu_bytes: 131072, target_cmd_ns: 0, backend_copy: "emulate",
+};
+
+const ETH_FRAME_OVERHEAD = 14 + 4 + 8 + 12;
+const IP_HEADER = 20;
+const TCP_HEADER = 32;
+const ACK_LINE_BYTES = 64 + 8 + 12;
+const PDU_CH = 8;
+export const CAPSULE_CMD_HEADER = PDU_CH + 64;
+export const CAPSULE_RESP_HEADER = PDU_CH + 16;
+export const DATA_PDU_HEADER = 24;
+export const R2T_PDU_HEADER = 24;
+
+/** One direction of the wire. */
+class Wire {
+  free_ns = 0;
+  busy_ns = 0;
+  line_bytes = 0;
+  payload_bytes = 0;
+  constructor(private readonly bytesPerNs: number) {}
+  /** Line time that does not hold up what follows (ACK frames, interleaved on a real wire). */
+  account(lineBytes: number): void {
+    this.busy_ns += lineBytes / this.bytesPerNs;
+    this.line_bytes += lineBytes;
+  }
+
+  /** Put line_bytes on the wire from at_ns; returns when the last bit has left. */
+  send(at_ns: number, lineBytes: number, payload: number): number {
+    const start = Math.max(at_ns, this.free_ns);
+    const dur = lineBytes / this.bytesPerNs;
+    this.free_ns = start + dur;
+    this.busy_ns += dur;
+    this.line_bytes += lineBytes;
+    this.payload_bytes += payload;
+    return this.free_ns;
+  }
+}
+
+export class NvmeTcpModel implements DeviceModel {
+  readonly name: string;
+  readonly p: TcpLinkParams;
+  private readonly h2c: Wire;
+  private readonly c2h: Wire;
+  private readonly mss: number;
+
+  constructor(readonly backend: DeviceModel, p: Partial<TcpLinkParams> = {}) {
+    this.p = { ...DEFAULT_TCP, ...p };
+    if (!(this.p.bits_per_s > 0)) throw new Error(`NVMe/TCP: line rate ${this.p.bits_per_s} is not positive`);
+    if (!Number.isInteger(this.p.mtu) || this.p.mtu < 576 || this.p.mtu > 9216) throw new Error(`NVMe/TCP: MTU ${this.p.mtu} is not between 576 and 9216`);
+    this.mss = this.p.mtu - IP_HEADER - TCP_HEADER;
+    const bpn = this.p.bits_per_s / 8 / 1e9;
+    this.h2c = new Wire(bpn);
+    this.c2h = new Wire(bpn);
+    this.name = `NVMe/TCP ${this.p.bits_per_s / 1e9} Gb/s, RTT ${this.p.rtt_ns / 1000} us, MTU ${this.p.mtu} -> ${backend.name}`;
+  }
+
+  /** Line bytes of a PDU of `bytes` (header, digests, data) as TCP segments, and the segment count. */
+  lineBytes(bytes: number): { line: number; segments: number } {
+    const segments = Math.max(1, Math.ceil(bytes / this.mss));
+    return { line: bytes + segments * (ETH_FRAME_OVERHEAD + IP_HEADER + TCP_HEADER), segments };
+  }
+
+  private pduBytes(header: number, data: number): number {
+    return header + (this.p.header_digest ? 4 : 0) + data + (data > 0 && this.p.data_digest ? 4 : 0);
+  }
+
+  /** Send one PDU (payload: the user data in it); the other direction carries its ACKs. Returns when it has arrived. */
+  private pdu(dir: "h2c" | "c2h", at_ns: number, header: number, data: number, payload = data): number {
+    const bytes = this.pduBytes(header, data);
+    const { line, segments } = this.lineBytes(bytes);
+    const w = dir === "h2c" ? this.h2c : this.c2h;
+    const back = dir === "h2c" ? this.c2h : this.h2c;
+    const left = w.send(at_ns, line, payload);
+    back.account(Math.ceil(segments / 2) * ACK_LINE_BYTES);
+    return left + this.p.rtt_ns / 2;
+  }
+
+  /** Data as PDUs of at most max_data_pdu_bytes; returns when the last has arrived. */
+  private dataPdus(dir: "h2c" | "c2h", at_ns: number, bytes: number): number {
+    let t = at_ns;
+    for (let off = 0; off < bytes; off += this.p.max_data_pdu_bytes) {
+      t = this.pdu(dir, at_ns, DATA_PDU_HEADER, Math.min(this.p.max_data_pdu_bytes, bytes - off));
+    }
+    return t;
+  }
+
+  complete(c: ModelCommand, now_ns: number): number {
+    const p = this.p;
+    const inline = c.op === "write" && c.bytes <= p.in_capsule_bytes ? c.bytes : 0;
+    // Copy: the source range descriptors (32 bytes each) travel in the capsule
+    const descriptors = c.op === "copy" ? (c.sources?.length ?? 0) * 32 : c.op === "dsm" ? 16 : 0;
+    let atTarget = this.pdu("h2c", now_ns, CAPSULE_CMD_HEADER, inline + descriptors, inline);
+    if (c.op === "write" && !inline && c.bytes > 0) {
+      // R2T, then the data as H2CData
+      const r2t = this.pdu("c2h", atTarget, R2T_PDU_HEADER, 0);
+      atTarget = this.dataPdus("h2c", r2t, c.bytes);
+    }
+    atTarget += p.target_cmd_ns;
+    const done = this.backendDone(c, atTarget);
+    // read data, then the response: the wire keeps them in order behind each other
+    if (c.op === "read" && c.bytes > 0) this.dataPdus("c2h", done, c.bytes);
+    return this.pdu("c2h", done, CAPSULE_RESP_HEADER, 0);
+  }
+
+  /** The backend's part: a Copy it lacks is read then written on the target (no wire). */
+  private backendDone(c: ModelCommand, at: number): number {
+    if (c.op !== "copy" || this.p.backend_copy === "offload") return this.backend.complete(c, at);
+    let read = at;
+    for (const [off, n] of c.sources ?? []) read = Math.max(read, this.backend.complete({ op: "read", bytes: n, offset: off }, at));
+    const total = (c.sources ?? []).reduce((a, s) => a + s[1], 0);
+    return this.backend.complete({ op: "write", bytes: total, offset: c.offset }, read);
+  }
+
+  busy(): Record<string, number> {
+    return { ...this.backend.busy(), wire_h2c: this.h2c.busy_ns, wire_c2h: this.c2h.busy_ns };
+  }
+
+  /** Bytes on the wire per direction (line and payload), for utilisation reports. */
+  wire(): { h2c: { line_bytes: number; payload_bytes: number; busy_ns: number }; c2h: { line_bytes: number; payload_bytes: number; busy_ns: number } } {
+    const w = (x: Wire) => ({ line_bytes: x.line_bytes, payload_bytes: x.payload_bytes, busy_ns: x.busy_ns });
+    return { h2c: w(this.h2c), c2h: w(this.c2h) };
+  }
+}
+
+/**
+ * A setup's "fabric" object: {"transport": "tcp", "gbps": 1, "rtt_us": 50, "mtu": 1500,
+ * "header_digest": false, "data_digest": false, "in_capsule_kib": 16, "max_data_pdu_kib": 128,
+ * "target_cmd_us": 0, "backend_copy": "emulate" | "offload"}. Errors name the JSON path.
+ */
+export function tcpParamsFromJson(v: unknown, where: string): Partial<TcpLinkParams> {
+  const bad = (k: string, why: string): never => { throw new Error(`${where}${k ? "." + k : ""}: ${why}`); };
+  if (typeof v !== "object" || v === null || Array.isArray(v)) bad("", 'expected {"transport": "tcp", "gbps": ..., ...}');
+  const o = v as Record<string, unknown>;
+  const keys = ["transport", "gbps", "rtt_us", "mtu", "header_digest", "data_digest", "in_capsule_kib", "max_data_pdu_kib", "target_cmd_us", "backend_copy"];
+  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(k, `unknown key (expected one of: ${keys.join(", ")})`);
+  if (o.transport !== "tcp") bad("transport", `${JSON.stringify(o.transport)}: only "tcp" is modelled`);
+  const out: Partial<TcpLinkParams> = {};
+  const num = (k: string, lo: number, hi: number): number | undefined => {
+    const x = o[k];
+    if (x === undefined) return undefined;
+    if (typeof x !== "number" || !Number.isFinite(x) || x < lo || x > hi) bad(k, `${JSON.stringify(x)} is not a number in ${lo}..${hi}`);
+    return x as number;
+  };
+  const bool = (k: string): boolean | undefined => {
+    const x = o[k];
+    if (x === undefined) return undefined;
+    if (typeof x !== "boolean") bad(k, "expected true or false");
+    return x as boolean;
+  };
+  const g = num("gbps", 0.001, 1000); if (g !== undefined) out.bits_per_s = g * 1e9;
+  const r = num("rtt_us", 0, 1e7); if (r !== undefined) out.rtt_ns = r * 1000;
+  const m = num("mtu", 576, 9216); if (m !== undefined) out.mtu = Math.round(m);
+  const hd = bool("header_digest"); if (hd !== undefined) out.header_digest = hd;
+  const dd = bool("data_digest"); if (dd !== undefined) out.data_digest = dd;
+  const ic = num("in_capsule_kib", 0, 1024); if (ic !== undefined) out.in_capsule_bytes = ic * 1024;
+  const md = num("max_data_pdu_kib", 1, 65536); if (md !== undefined) out.max_data_pdu_bytes = md * 1024;
+  const tc = num("target_cmd_us", 0, 1e6); if (tc !== undefined) out.target_cmd_ns = tc * 1000;
+  if (o.backend_copy !== undefined) {
+    if (o.backend_copy !== "emulate" && o.backend_copy !== "offload") bad("backend_copy", `${JSON.stringify(o.backend_copy)} is not "emulate" or "offload"`);
+    out.backend_copy = o.backend_copy as "emulate" | "offload";
+  }
+  return out;
+}

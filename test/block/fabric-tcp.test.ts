@@ -1,0 +1,89 @@
+// The NVMe/TCP timing model against the header arithmetic: PDU sizes from the transport
+// binding, TCP segmentation by MSS, Ethernet line overhead, the R2T round trip for writes
+// beyond the in-capsule size, read data before the response, and a Copy that the target
+// emulates on its backend without a byte of data on the wire.
+
+import { describe, it, expect } from "vitest";
+import { NvmeTcpModel, CAPSULE_CMD_HEADER, CAPSULE_RESP_HEADER, DATA_PDU_HEADER } from "../../src/block/fabric-tcp";
+import { QueueingDeviceModel, nullBlkParams } from "../../src/block/device-model";
+import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
+import { loadCoreModule } from "../../src/node/wasm";
+import { write, read, pattern, same } from "./helpers";
+
+const nullDev = () => new QueueingDeviceModel(nullBlkParams(0));
+const lineOf = (bytes: number, mss = 1448) => bytes + Math.max(1, Math.ceil(bytes / mss)) * (38 + 52);
+
+describe("NVMe/TCP model", () => {
+  it("PDU headers and line bytes: 72-byte capsule, 24-byte response and data PDUs, MSS 1448 at MTU 1500", () => {
+    expect([CAPSULE_CMD_HEADER, CAPSULE_RESP_HEADER, DATA_PDU_HEADER]).toEqual([72, 24, 24]);
+    const m = new NvmeTcpModel(nullDev());
+    expect(m.lineBytes(72)).toEqual({ line: 72 + 90, segments: 1 });
+    expect(m.lineBytes(8192 + 24)).toEqual({ line: 8216 + 6 * 90, segments: 6 });
+  });
+
+  it("a 4 KiB read at 1 Gb/s: capsule over, data and response back, each half an RTT late", () => {
+    const m = new NvmeTcpModel(nullDev(), { rtt_ns: 20_000 });
+    const done = m.complete({ op: "read", bytes: 4096, offset: 0 }, 0);
+    const ns = (b: number) => b * 8; // 1 Gb/s: 8 ns per byte
+    const capsule = ns(lineOf(72)) + 10_000;
+    const data = ns(lineOf(24 + 4096));
+    const resp = ns(lineOf(24));
+    expect(done).toBeCloseTo(capsule + data + resp + 10_000, 6);
+    const w = m.wire();
+    expect(w.c2h.payload_bytes).toBe(4096);
+    expect(w.h2c.payload_bytes).toBe(0);
+  });
+
+  it("a 64 KiB write waits for R2T (beyond the 16 KiB in-capsule size); an 8 KiB one does not", () => {
+    const small = new NvmeTcpModel(nullDev(), { rtt_ns: 20_000 });
+    const big = new NvmeTcpModel(nullDev(), { rtt_ns: 20_000 });
+    const s = small.complete({ op: "write", bytes: 8192, offset: 0 }, 0);
+    const b = big.complete({ op: "write", bytes: 65536, offset: 0 }, 0);
+    // the big one pays an extra round trip (R2T) besides its longer transfer
+    expect(b - s).toBeGreaterThan(20_000 + (65536 - 8192) * 8);
+    expect(big.wire().h2c.payload_bytes).toBe(65536);
+  });
+
+  it("a Copy travels as a capsule with its range descriptors; the emulating target moves no data over the wire", () => {
+    const m = new NvmeTcpModel(nullDev());
+    m.complete({ op: "copy", bytes: 0, offset: 1 << 20, sources: Array.from({ length: 16 }, (_, i) => [i * 131072, 131072] as [number, number]) }, 0);
+    const w = m.wire();
+    expect(w.h2c.payload_bytes + w.c2h.payload_bytes).toBe(0);
+    // the capsule, and one ACK frame (84 bytes of line time) for the response coming back
+    expect(w.h2c.line_bytes).toBe(lineOf(72 + 16 * 32) + 84);
+  });
+
+  it("user-space read+write of 8 KiB at 1 Gb/s is wire-bound near the line rate; the copy is not", () => {
+    // a closed loop at QD 1 of read 8K then write 8K, against one Copy of 8K
+    const rw = new NvmeTcpModel(nullDev(), { rtt_ns: 0 });
+    let t = 0;
+    for (let i = 0; i < 1000; i++) t = rw.complete({ op: "write", bytes: 8192, offset: 0 }, rw.complete({ op: "read", bytes: 8192, offset: 0 }, t));
+    const rwMiBs = (1000 * 8192) / (t / 1e9) / 2 ** 20;
+    expect(rwMiBs).toBeLessThan(60); // each byte crosses twice, one direction at a time at QD 1
+    const cp = new NvmeTcpModel(nullDev(), { rtt_ns: 0 });
+    let c = 0;
+    for (let i = 0; i < 1000; i++) c = cp.complete({ op: "copy", bytes: 0, offset: 1 << 20, sources: [[0, 8192]] }, c);
+    expect((1000 * 8192) / (c / 1e9) / 2 ** 20).toBeGreaterThan(rwMiBs * 5);
+  });
+
+  it("refuses a nonsense link", () => {
+    expect(() => new NvmeTcpModel(nullDev(), { mtu: 100 })).toThrow(/MTU 100/);
+    expect(() => new NvmeTcpModel(nullDev(), { bits_per_s: 0 })).toThrow(/line rate/);
+  });
+
+  it("a setup puts the device behind NVMe/TCP: the data arrives, and the wire saw it; bad fabrics name the key", async () => {
+    const sc = parseScenario({ controller: { namespaces: [{ size: "16M" }] }, cpus: 1, device: { preset: "null_blk", completion_us: 5 }, fabric: { transport: "tcp", gbps: 10, rtt_us: 20 }, steps: [] });
+    const { blk } = await buildScenarioHost(await loadCoreModule(false), sc);
+    const t = blk.sim.addTask(100, "fio", 0);
+    const d = blk.disk("nvme0n1");
+    const data = pattern(65536, 4);
+    write(blk, t, d, 0, data);
+    expect(same(read(blk, t, d, 0, 65536), data)).toBe(true);
+    const m = (blk.disk("nvme0n1") as unknown as { ctrl: { model: NvmeTcpModel } }).ctrl.model;
+    expect(m).toBeInstanceOf(NvmeTcpModel);
+    expect([m.wire().h2c.payload_bytes, m.wire().c2h.payload_bytes]).toEqual([65536, 65536]);
+    expect(() => parseScenario({ fabric: { transport: "rdma" }, steps: [] })).toThrow(/fabric\.transport: "rdma": only "tcp" is modelled/);
+    expect(() => parseScenario({ fabric: { transport: "tcp", mtu: 100 }, steps: [] })).toThrow(/fabric\.mtu: 100 is not a number in 576\.\.9216/);
+    expect(() => parseScenario({ fabric: { transport: "tcp", speed: 1 }, steps: [] })).toThrow(/fabric\.speed: unknown key/);
+  });
+});
