@@ -500,7 +500,14 @@ export class NvmeBlkController implements MqDriverOps {
 
   private scheduleEnd(rq: Request, st: RqState): void {
     const sim = this.blk.sim;
-    sim.at(st.due_ns, sim.idle(rq.cpu), () => {
+    const irq = sim.costs.irq_ns;
+    // the completion interrupt runs on the submitting CPU: with a CPU model it waits for that
+    // CPU and keeps it busy for irq_ns before the request completes
+    const end = () => {
+      if (irq <= 0) return done();
+      sim.at(sim.useCpu(rq.cpu, irq), sim.idle(rq.cpu), done);
+    };
+    const done = () => {
       this.rqState.delete(rq);
       if (this.isCopy(rq)) {
         rq.copiedSectors = (st.copiedBlocks << st.disk.lbaShift) >> 9;
@@ -508,7 +515,8 @@ export class NvmeBlkController implements MqDriverOps {
         if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
       }
       st.disk.endRequest(rq, st.status);
-    });
+    };
+    sim.at(st.due_ns, sim.idle(rq.cpu), end);
   }
 
   /** Complete a request the driver refused without sending a command. */

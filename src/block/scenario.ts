@@ -17,7 +17,8 @@ import { SYSFS } from "./limits";
 import { MqDisk, SchedulerName } from "./mq";
 import { blkCopy } from "./copy/copy";
 import type { CopyOutcome, CopySeg } from "./copy/types";
-import type { Task } from "./sim";
+import { FREE_CPU } from "./sim";
+import type { CpuCosts, Task } from "./sim";
 import type { BlkEvent, NvmeCommandRecord } from "./trace";
 import { createStack, StackSpec } from "./stack";
 import { createDm, dmByName, dmDevices } from "./dm/core";
@@ -65,6 +66,8 @@ export interface Scenario {
   kcopyd: Partial<KcopydConfig>;
   /** The device model (device-model.ts deviceModelFromJson); undefined: the simple one with timing. */
   device?: unknown;
+  /** The host CPU model's costs (sim.ts CpuCosts); all 0 when not given. */
+  cpu: CpuCosts;
   /** NVMe over TCP in front of the device (fabric-tcp.ts tcpParamsFromJson); undefined: PCIe. */
   fabric?: unknown;
   timing: { latency_ns?: number; link_bytes_per_s?: number; copy_bytes_per_s?: number };
@@ -125,7 +128,7 @@ function str(o: Obj, k: string, where: string, dflt?: string): string {
 /** Parse and check a scenario (before anything runs). */
 export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (!isObj(input)) fail(where, "expected a JSON object");
-  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "device", "fabric", "description"]);
+  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "device", "fabric", "cpu", "description"]);
   const cpus = int(input, "cpus", where, 1, 64, 2);
   const design = str(input, "design", where, "ctx") as CopyDesign;
   if (!DESIGNS.includes(design)) fail(`${where}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
@@ -143,6 +146,7 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (num("link_gbps") !== undefined) timing.link_bytes_per_s = num("link_gbps")! * 1e9 / 8;
   if (num("copy_gbps") !== undefined) timing.copy_bytes_per_s = num("copy_gbps")! * 1e9 / 8;
   const kcopyd = parseKcopyd(input.kcopyd, `${where}.kcopyd`);
+  const cpu = parseCpuCosts(input.cpu, `${where}.cpu`);
   if (input.fabric !== undefined) {
     try {
       tcpParamsFromJson(input.fabric, `${where}.fabric`);
@@ -224,8 +228,24 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   return {
     controller: input.controller ?? {}, cpus, hwQueues: input.hw_queues === undefined ? undefined : int(input, "hw_queues", where, 1, 64),
     queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4096),
-    design, timing, device: input.device, fabric: input.fabric, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
+    design, timing, device: input.device, fabric: input.fabric, cpu, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
   };
+}
+
+/** "cpu": the host CPU model's costs in ns (sim.ts CpuCosts; docs/TIMING.md). */
+function parseCpuCosts(v: unknown, where: string): CpuCosts {
+  if (v === undefined) return FREE_CPU;
+  if (!isObj(v)) fail(where, "expected an object of costs in ns");
+  const keys = Object.keys(FREE_CPU);
+  known(v, where, keys);
+  const out: CpuCosts = { ...FREE_CPU };
+  for (const k of keys) {
+    const x = v[k];
+    if (x === undefined) continue;
+    if (typeof x !== "number" || !Number.isFinite(x) || x < 0 || x > 1e9) fail(`${where}.${k}`, `${JSON.stringify(x)} is not a number of ns in 0..1e9`);
+    (out as unknown as Record<string, number>)[k] = x;
+  }
+  return out;
 }
 
 /** "kcopyd": {"variant", "subjob_size_kb", "offload", "job_cpu_us"} (docs/BLOCK.md). */
@@ -314,6 +334,7 @@ export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario,
   }
   const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing, model });
   const blk = h.blk;
+  blk.sim.costs = s.cpu;
   setKcopydConfig(blk, s.kcopyd);
   try {
     createStack(blk, s.stack, `${where}.stack`);

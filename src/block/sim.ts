@@ -25,6 +25,27 @@ interface SimEvent {
   fn: () => void;
 }
 
+/**
+ * The host CPU model's per-operation costs (ns), all 0 by default (the block-layer scenarios run
+ * with free CPUs). A cost makes its CPU busy: work that needs the CPU starts when it is free.
+ */
+export interface CpuCosts {
+  /** Entering and leaving a system call (read/write/io_submit/io_getevents). */
+  syscall_ns: number;
+  /** Building and submitting one I/O through the block layer and the driver (per bio). */
+  submit_ns: number;
+  /** The completion interrupt and the request's completion path (per request). */
+  irq_ns: number;
+  /** Waking a sleeping task and switching to it. */
+  context_switch_ns: number;
+  /** One look at a completion queue while polling (io_uring hipri, polled queues). */
+  poll_ns: number;
+  /** Copying data through the CPU (user-space buffers, bounce buffers), per byte. */
+  copy_ns_per_byte: number;
+}
+
+export const FREE_CPU: CpuCosts = { syscall_ns: 0, submit_ns: 0, irq_ns: 0, context_switch_ns: 0, poll_ns: 0, copy_ns_per_byte: 0 };
+
 /** Bounds: a scenario that would loop forever stops with an error that says so. */
 export const MAX_EVENTS_PER_RUN = 50_000_000;
 
@@ -38,8 +59,28 @@ export class Sim {
   /** Per CPU: kworker tasks that run work items (kworker/N:1) and the irq context. */
   private kworkers = new Map<string, Task>();
 
+  /** The CPU model: costs, and per CPU when it is next free and how long it was busy. */
+  costs: CpuCosts = FREE_CPU;
+  readonly cpuFree_ns: number[];
+  readonly cpuBusy_ns: number[];
+
   constructor(readonly cpus: number) {
+    this.cpuFree_ns = new Array(cpus).fill(0);
+    this.cpuBusy_ns = new Array(cpus).fill(0);
     this.current = this.idle(0);
+  }
+
+  /**
+   * Run ns of work on cpu, from now or when the CPU is free; returns when it ends. The caller
+   * schedules what follows the work at that time (0 ns: now, and nothing is charged).
+   */
+  useCpu(cpu: number, ns: number): number {
+    if (ns <= 0) return this.now_ns;
+    const start = Math.max(this.now_ns, this.cpuFree_ns[cpu]);
+    const end = start + ns;
+    this.cpuFree_ns[cpu] = end;
+    this.cpuBusy_ns[cpu] += ns;
+    return end;
   }
 
   private readonly idles: Task[] = [];

@@ -113,6 +113,8 @@ class Instance {
   readonly submitMap = new Array(7).fill(0);
   readonly completeMap = new Array(7).fill(0);
   submitCalls = 0;
+  /** CPU time this job's task used (system calls, submission, wake-ups), for fio's sys=. */
+  cpu_ns = 0;
   completeCalls = 0;
   ctx = 0;
   start_ns = 0;
@@ -214,33 +216,45 @@ class Instance {
   /** Issue I/Os until the depth is full or the job is done; the task then sleeps. */
   private fill(): void {
     const blk = this.blk;
-    const now = blk.sim.now_ns;
+    const sim = blk.sim;
+    const now = sim.now_ns;
     const j = this.job;
     const depth = isAsync(j) ? j.iodepth : 1;
+    const costs = sim.costs;
     // fill the queue in io_submit calls of iodepth_batch_submit I/Os (1: one call per I/O)
     const perCall = isAsync(j) ? Math.max(1, j.iodepth_batch_submit) : 1;
     while (this.inflight < depth && !this.finishedIssuing(now)) {
       const want = Math.min(depth - this.inflight, perCall);
-      const plug = want > 2; // io_submit plugs above AIO_PLUG_THRESHOLD
-      let batch = 0;
-      if (plug) blk.startPlug();
-      try {
-        while (batch < want && !this.finishedIssuing(now)) {
-          if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
-          this.issueOne(this.nextDir(), now);
-          batch++;
-        }
-      } finally {
-        if (plug) blk.finishPlug();
+      const submits: Array<() => void> = [];
+      while (submits.length < want && !this.finishedIssuing(now)) {
+        if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
+        submits.push(this.issueOne(this.nextDir(), now));
       }
+      // the system call and each I/O's way down the stack take the task's CPU; the bios reach
+      // the block layer when that work is done (at once on free CPUs)
+      const cost = costs.syscall_ns + submits.length * costs.submit_ns;
+      this.cpu_ns += cost;
+      const at = sim.useCpu(this.task.cpu, cost);
+      const go = () => {
+        const plug = submits.length > 2; // io_submit plugs above AIO_PLUG_THRESHOLD
+        if (plug) blk.startPlug();
+        try {
+          for (const f of submits) f();
+        } finally {
+          if (plug) blk.finishPlug();
+        }
+      };
+      if (at <= now) go();
+      else sim.at(at, this.task, go);
       this.submitCalls++;
-      this.submitMap[submitIdx(batch)]++;
+      this.submitMap[submitIdx(submits.length)]++;
     }
     if (this.inflight === 0 && this.finishedIssuing(now)) this.finish(now);
     else { this.ctx++; blk.blockTask(); }
   }
 
-  private issueOne(dir: FioDir, now: number): void {
+  /** Account one I/O now; returns the submission, to run when the CPU has done the work. */
+  private issueOne(dir: FioDir, now: number): () => void {
     const j = this.job;
     const bs = j.bs[dir];
     const offs = this.offsets.get(dir)!;
@@ -258,13 +272,14 @@ class Instance {
       // num_range ranges of bs: the next blocks (copy) or blocks of their own (randcopy)
       const ranges = [pos];
       for (let i = 1; i < nr; i++) ranges.push(this.region.start + offs.take() * bs);
-      this.issueCopy(ranges, bs, buf, done);
-      return;
+      return () => this.issueCopy(ranges, bs, buf, done);
     }
     const op = dir === "read" ? Op.READ : dir === "write" ? Op.WRITE : Op.DISCARD;
-    const bio = new Bio(this.dev, op, pos / 512, bs, op === Op.DISCARD ? [] : [{ bus: buf.bus, len: bs }]);
-    bio.endio = (b) => done(b.status === BlkStatus.OK, bs);
-    this.blk.submitBio(bio);
+    return () => {
+      const bio = new Bio(this.dev, op, pos / 512, bs, op === Op.DISCARD ? [] : [{ bus: buf.bus, len: bs }]);
+      bio.endio = (b) => done(b.status === BlkStatus.OK, bs);
+      this.blk.submitBio(bio);
+    };
   }
 
   /**
@@ -328,8 +343,11 @@ class Instance {
     }
     this.completeCalls++;
     this.completeMap[submitIdx(1)]++;
-    // the task wakes (io_getevents / the sync call returns) and refills
-    blk.sim.at(now, this.task, () => this.fill());
+    // the task wakes (io_getevents / the sync call returns: a context switch and the end of a
+    // system call on its CPU) and refills
+    const wake = blk.sim.costs.context_switch_ns + blk.sim.costs.syscall_ns;
+    this.cpu_ns += wake;
+    blk.sim.at(blk.sim.useCpu(this.task.cpu, wake), this.task, () => this.fill());
   }
 
   /** Close every finished bw_avg_time window before now. */
@@ -461,7 +479,8 @@ function jobResult(job: FioJob, group: number, inst: Instance[]): JobResult {
     name: job.name, groupid: group, jobs: inst.length, error: 0, pid: first.task.pid,
     job_start_ms: start / 1e6, job_runtime_ms: Math.max(0, (end - Math.max(start, first.statsFrom_ns)) / 1e6),
     options: { ...job.options }, dirs,
-    usr_cpu: 0, sys_cpu: 0, ctx: inst.reduce((a, i) => a + i.ctx, 0), majf: 0, minf: 0,
+    usr_cpu: 0, sys_cpu: end > start ? (100 * inst.reduce((a, i) => a + i.cpu_ns, 0)) / inst.length / (end - start) : 0,
+    ctx: inst.reduce((a, i) => a + i.ctx, 0), majf: 0, minf: 0,
     iodepth_level: pct(depth, totalIos),
     iodepth_submit: pct(submit, inst.reduce((a, i) => a + i.submitCalls, 0)),
     iodepth_complete: pct(complete, inst.reduce((a, i) => a + i.completeCalls, 0)),

@@ -123,4 +123,16 @@ describe("fio runner", () => {
     expect(rd / 512).toBeGreaterThan(0.6);
     expect(rd / 512).toBeLessThan(0.8);
   });
+
+  it("the host CPU model: syscall, submit, irq and context switch add to each psync I/O; sys= is the task's share", async () => {
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
+    const r = runFio(await host({ cpu }), [job({ name: "c", rw: "randread", size: 4 << 20 })]);
+    const d = r.jobs[0].dirs.read!;
+    // per I/O: syscall + submit (3 us), device 10 us, irq 1 us, wake: context switch + syscall return (4 us) = 18 us
+    expect(d.runtime_ms).toBeCloseTo((1024 * 18_000) / 1e6, 6);
+    // clat counts from the submission to the completion seen by the task: 3 (submit) + 10 + 1 us
+    expect(d.clat.mean_ns).toBeCloseTo(14_000, 6);
+    expect(r.jobs[0].sys_cpu).toBeCloseTo((100 * 7) / 18, 6);
+    expect(() => parseScenario({ cpu: { syscall_us: 1 }, steps: [] })).toThrow(/cpu\.syscall_us: unknown key/);
+  });
 });
