@@ -8,11 +8,12 @@ import { replay } from "./replay";
 import { bench } from "./bench";
 import { blk } from "./blk";
 import { fio } from "./fio";
+import { reproduce } from "./reproduce";
 
 export const COMMANDS: Command[] = [
   admin.list, admin.idCtrl, admin.idNs, admin.showRegs,
   admin.getLog, admin.smartLog, admin.errorLog, admin.effectsLog, admin.getFeature, admin.setFeature,
   io.read, io.write, io.compare, io.copy, io.dsm, io.writeZeroes, io.flush, io.verify,
   adminPassthru, ioPassthru, admin.reset, admin.subsystemReset,
-  create, importImage, exportImage, mediaHash, replay, bench, blk, fio,
+  create, importImage, exportImage, mediaHash, replay, bench, blk, fio, reproduce,
 ];
