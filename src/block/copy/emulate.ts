@@ -51,6 +51,9 @@ export function emulate(blk: BlockLayer, cpu: number, src: BlockDevice, dst: Blo
     blk.message(dst, `copy: emulating ${total} bytes with ${bufs.length} bounce buffer(s) of ${size} bytes`);
     const chunks: Piece[] = [];
     for (const p of work) for (let off = 0; off < p.len; off += size) chunks.push({ srcPos: p.srcPos + off, dstPos: p.dstPos + off, len: Math.min(size, p.len - off) });
+    // each chunk's place in the copy (bytes before it), for the ordered count after an error
+    const before: number[] = [];
+    for (let i = 0, acc = 0; i < chunks.length; acc += chunks[i].len, i++) before.push(acc);
     let next = 0;
     let active = 0;
     let failed: BlkStatus = BlkStatus.OK;
@@ -67,7 +70,7 @@ export function emulate(blk: BlockLayer, cpu: number, src: BlockDevice, dst: Blo
         return;
       }
       const c = chunks[next];
-      const offset = chunks.slice(0, next).reduce((a, p) => a + p.len, 0);
+      const offset = before[next];
       next++;
       const rd = new Bio(src, Op.READ, c.srcPos / 512, c.len, [{ bus: buf.bus, len: c.len }], REQ_SYNC);
       rd.endio = (b) => blk.sim.queueWork(cpu, () => {
