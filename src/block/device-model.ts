@@ -8,7 +8,8 @@
 //   transfer between die and controller occupies the channel; pages are striped over the
 //   dies channel first, so consecutive pages run in parallel;
 // - a write cache: writes complete once their data is in the cache; programs still occupy
-//   the dies (a later read or flush waits for them); a flush waits for every program;
+//   the dies (a later read or flush waits for them); a flush waits for every program; the
+//   buffer fills whole pages, so a write's share of a page program is its share of the page;
 // - null_blk-like devices: a fixed completion time per command and an optional bandwidth
 //   cap (null_blk's completion_nsec and mbps).
 // Every resource is a timeline (free_at_ns): a use starts when both the request and the
@@ -205,7 +206,12 @@ export class QueueingDeviceModel implements DeviceModel {
     return last;
   }
 
-  /** Each page piece: the transfer on its channel, then tPROG on its die; returns when all are programmed. */
+  /**
+   * Each page piece: the transfer on its channel, then its share of tPROG on its die. The write
+   * buffer gathers data into whole pages before a page is programmed, so a piece of n bytes
+   * costs the die tPROG x n / page_bytes (a 32 KiB page programmed once for four 8 KiB writes),
+   * not a whole tPROG. Returns when all are programmed.
+   */
   private mediaProgram(offset: number, bytes: number, t: number): number {
     const m = this.p.media!;
     let last = t;
@@ -214,7 +220,7 @@ export class QueueingDeviceModel implements DeviceModel {
       const n = Math.min(inPage, offset + bytes - at);
       const { die, ch } = this.unit(at);
       const moved = ch.use(t, this.xfer(n, m.channel_bytes_per_s));
-      last = Math.max(last, die.use(moved, m.program_ns));
+      last = Math.max(last, die.use(moved, (m.program_ns * n) / m.page_bytes));
       at += n;
     }
     return last;

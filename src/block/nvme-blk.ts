@@ -277,7 +277,8 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   private lba(d: NvmeNsDisk, sector: number): number {
-    return sector >> (d.lbaShift - 9);
+    // arithmetic, not shifts: LBAs beyond 2^31 sectors (1 TiB) must not wrap
+    return Math.floor(sector / 2 ** (d.lbaShift - 9));
   }
 
   /** nvme_setup_rw / discard / write_zeroes / flush. */
@@ -292,7 +293,7 @@ export class NvmeBlkController implements MqDriverOps {
         sqe[12] = ((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0);
         const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
         const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
-        const model: ModelCommand = { op: rq.op === Op.READ ? "read" : "write", bytes: rq.dataLen, offset: slba << d.lbaShift };
+        const model: ModelCommand = { op: rq.op === Op.READ ? "read" : "write", bytes: rq.dataLen, offset: slba * 2 ** d.lbaShift };
         const record = newRecord(d, rq.id, sqe[0] & 0xff, rq.op === Op.READ ? "Read" : "Write");
         record.slba = slba;
         record.blocks = blocks;
@@ -327,7 +328,7 @@ export class NvmeBlkController implements MqDriverOps {
         const record = newRecord(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
         record.slba = slba;
         record.blocks = blocks;
-        return { sqe, bufs: [], model: { op: "write_zeroes", bytes: 0, offset: slba << d.lbaShift }, record };
+        return { sqe, bufs: [], model: { op: "write_zeroes", bytes: 0, offset: slba * 2 ** d.lbaShift }, record };
       }
       case Op.FLUSH:
       default: {
@@ -433,7 +434,7 @@ export class NvmeBlkController implements MqDriverOps {
       (flags & REQ_FAILFAST_DEV ? 1 << C.COPY_LR_BIT : 0)) >>> 0;
     return {
       sqe, bufs,
-      model: { op: "copy" as const, bytes: 0, offset: sdlba << d.lbaShift, sources: ranges.map((r) => [r.slba << d.lbaShift, r.nlb << d.lbaShift] as [number, number]) },
+      model: { op: "copy" as const, bytes: 0, offset: sdlba * 2 ** d.lbaShift, sources: ranges.map((r) => [r.slba * 2 ** d.lbaShift, r.nlb * 2 ** d.lbaShift] as [number, number]) },
       record: Object.assign(newRecord(d, 0, O.NVM_COPY, "Copy"), { slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) }),
     };
   }
@@ -510,7 +511,7 @@ export class NvmeBlkController implements MqDriverOps {
     const done = () => {
       this.rqState.delete(rq);
       if (this.isCopy(rq)) {
-        rq.copiedSectors = (st.copiedBlocks << st.disk.lbaShift) >> 9;
+        rq.copiedSectors = (st.copiedBlocks * 2 ** st.disk.lbaShift) / 512;
         if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
         if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
       }

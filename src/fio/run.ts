@@ -178,7 +178,13 @@ class Instance {
     const mem = this.blk.mem!;
     const slots = isAsync(j) ? j.iodepth : 1;
     for (let i = 0; i < slots; i++) {
-      const b = mem.pool.alloc(this.maxBs * Math.max(1, j.num_range));
+      let b: DmaBuffer;
+      try {
+        b = mem.pool.alloc(this.maxBs);
+      } catch (e) {
+        for (const x of this.buffers) mem.pool.release(x);
+        throw new FioRunError(`job ${j.name}: no host memory for ${slots} buffer(s) of ${this.maxBs} bytes (${(e as Error).message})`);
+      }
       // fio fills write buffers with random data; a fixed pattern per buffer is enough here
       for (let k = 0; k < b.bytes; k += 4) mem.ram[b.bus + k] = (i * 31 + k) & 0xff;
       this.buffers.push(b);
@@ -294,23 +300,26 @@ class Instance {
     const dst = j.dest_offset_delta !== null ? pos + j.dest_offset_delta : this.copyDest + rel;
     if (dst < 0 || dst + len > this.dev.capacity * 512) throw new FioRunError(`job ${j.name}: copy destination ${dst}+${len} is outside ${this.dev.name}`);
     if (j.emulate) {
-      // one pread per range into the buffer (the fork's emulate=1), then one pwrite
-      let left = ranges.length;
-      let failed = false;
-      ranges.forEach((r, i) => {
-        const rd = new Bio(this.dev, Op.READ, r / 512, bs, [{ bus: buf.bus + i * bs, len: bs }]);
+      // the fork's emulate=1: pread then pwrite, range by range, through one bs buffer
+      let i = 0;
+      const next = () => {
+        if (i === ranges.length) { done(true, len); return; }
+        const k = i++;
+        const rd = new Bio(this.dev, Op.READ, ranges[k] / 512, bs, [{ bus: buf.bus, len: bs }]);
         rd.endio = (b) => {
-          failed ||= b.status !== BlkStatus.OK;
-          if (--left > 0) return;
-          if (failed) { done(false, 0); return; }
+          if (b.status !== BlkStatus.OK) { done(false, 0); return; }
           this.blk.sim.at(this.blk.sim.now_ns, this.task, () => {
-            const wr = new Bio(this.dev, Op.WRITE, dst / 512, len, [{ bus: buf.bus, len }]);
-            wr.endio = (w) => done(w.status === BlkStatus.OK, len);
+            const wr = new Bio(this.dev, Op.WRITE, (dst + k * bs) / 512, bs, [{ bus: buf.bus, len: bs }]);
+            wr.endio = (w) => {
+              if (w.status !== BlkStatus.OK) { done(false, 0); return; }
+              this.blk.sim.at(this.blk.sim.now_ns, this.task, next);
+            };
             this.blk.submitBio(wr);
           });
         };
         this.blk.submitBio(rd);
-      });
+      };
+      next();
       return;
     }
     // the copy call plugs around the bios it submits (as blkdev_copy_offload does), so the

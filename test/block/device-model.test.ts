@@ -58,19 +58,25 @@ describe("device model", () => {
     expect(done[16]).toBeGreaterThan(one + 35_000);
   });
 
-  it("TLC: writes complete from the write cache; programs keep the die busy; a flush waits for them", () => {
+  it("TLC: writes complete from the write cache; programs keep the die busy (a page's tPROG shared by its data); a flush waits for them", () => {
     const p = tlc970ProParams();
     const m = new QueueingDeviceModel(p);
-    const w = m.complete({ op: "write", bytes: 4096, offset: 0 }, 0);
-    expect(w).toBeCloseTo((4096 / p.link_bytes_per_s) * 1e9 + 4_000 + 460, 6);
+    // a whole 32 KiB page: one tPROG on its die behind the channel transfer
+    const w = m.complete({ op: "write", bytes: 32768, offset: 0 }, 0);
+    expect(w).toBeCloseTo((32768 / p.link_bytes_per_s) * 1e9 + 4_000 + 8 * 460, 6);
+    const programmed = w + (32768 / 800e6) * 1e9 + 190_000;
     const f = m.complete({ op: "flush", bytes: 0, offset: 0 }, w);
-    expect(f).toBeGreaterThan(190_000);
+    expect(f).toBeCloseTo(programmed, 6);
     // a read of the same die waits behind the program
     const r = m.complete({ op: "read", bytes: 4096, offset: 0 }, w);
-    expect(r).toBeGreaterThan(190_000 + 35_760);
-    // without the cache the write itself waits for tPROG
+    expect(r).toBeGreaterThan(programmed + 35_760);
+    // a 4 KiB write costs its die an eighth of tPROG (the buffer fills the page first)
+    const q = new QueueingDeviceModel(p);
+    const w4 = q.complete({ op: "write", bytes: 4096, offset: 0 }, 0);
+    expect(q.complete({ op: "flush", bytes: 0, offset: 0 }, w4)).toBeCloseTo(w4 + (4096 / 800e6) * 1e9 + 190_000 / 8, 6);
+    // without the cache the write itself waits for its program
     const nc = new QueueingDeviceModel({ ...p, write_cache: false });
-    expect(nc.complete({ op: "write", bytes: 4096, offset: 0 }, 0)).toBeGreaterThan(190_000);
+    expect(nc.complete({ op: "write", bytes: 32768, offset: 0 }, 0)).toBeGreaterThan(190_000);
   });
 
   it("TLC: a Copy reads and programs on the media without the link", () => {
