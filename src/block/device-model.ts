@@ -191,19 +191,23 @@ export class QueueingDeviceModel implements DeviceModel {
     return { die: this.dies[u], ch: this.channels[u % m.channels] };
   }
 
-  /** Each page piece: tR on its die, then the transfer on its channel; returns when all are in the controller. */
-  private mediaRead(offset: number, bytes: number, t: number): number {
+  /** Walk [offset, offset + bytes) page piece by page piece; returns the latest time fn gives. */
+  private pages(offset: number, bytes: number, t: number, fn: (n: number, die: Timeline, ch: Timeline) => number): number {
     const m = this.p.media!;
     let last = t;
     for (let at = offset; at < offset + bytes; ) {
-      const inPage = m.page_bytes - (at % m.page_bytes);
-      const n = Math.min(inPage, offset + bytes - at);
+      const n = Math.min(m.page_bytes - (at % m.page_bytes), offset + bytes - at);
       const { die, ch } = this.unit(at);
-      const sensed = die.use(t, n <= 4096 ? m.read_4k_ns : m.read_page_ns);
-      last = Math.max(last, ch.use(sensed, this.xfer(n, m.channel_bytes_per_s)));
+      last = Math.max(last, fn(n, die, ch));
       at += n;
     }
     return last;
+  }
+
+  /** Each page piece: tR on its die, then the transfer on its channel; returns when all are in the controller. */
+  private mediaRead(offset: number, bytes: number, t: number): number {
+    const m = this.p.media!;
+    return this.pages(offset, bytes, t, (n, die, ch) => ch.use(die.use(t, n <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(n, m.channel_bytes_per_s)));
   }
 
   /**
@@ -214,16 +218,7 @@ export class QueueingDeviceModel implements DeviceModel {
    */
   private mediaProgram(offset: number, bytes: number, t: number): number {
     const m = this.p.media!;
-    let last = t;
-    for (let at = offset; at < offset + bytes; ) {
-      const inPage = m.page_bytes - (at % m.page_bytes);
-      const n = Math.min(inPage, offset + bytes - at);
-      const { die, ch } = this.unit(at);
-      const moved = ch.use(t, this.xfer(n, m.channel_bytes_per_s));
-      last = Math.max(last, die.use(moved, (m.program_ns * n) / m.page_bytes));
-      at += n;
-    }
-    return last;
+    return this.pages(offset, bytes, t, (n, die, ch) => die.use(ch.use(t, this.xfer(n, m.channel_bytes_per_s)), (m.program_ns * n) / m.page_bytes));
   }
 
   private read(offset: number, bytes: number, t: number): number {

@@ -230,48 +230,15 @@ export function parseFioTime(text: string): number {
 
 // ---- the settings a section changes ----
 
-interface Settings {
+/** A job's options as sections set them: FioJob's fields, plus what only parsing needs. */
+type Settings = Omit<FioJob, "name" | "line" | "wait_for"> & {
   kb_base: number;
   name: string | null;
   wait_for: string;
-  rw: FioRw;
-  rw_seq_nr: number;
-  bs: Record<FioDir, number>;
-  size: number;
-  size_percent: number;
   filesize: number;
-  offset: number;
-  offset_percent: number;
-  dest_offset: number;
-  dest_offset_percent: number;
-  dest_offset_delta: number | null;
-  num_range: number;
-  emulate: boolean;
-  iodepth: number;
-  iodepth_batch_submit: number;
-  iodepth_batch_complete_min: number;
-  numjobs: number;
-  ioengine: FioEngine;
-  direct: boolean;
-  runtime_ns: number;
-  time_based: boolean;
-  ramp_time_ns: number;
-  startdelay_ns: number;
-  filename: string;
-  group_reporting: boolean;
-  randseed: number;
-  rwmixread: number;
-  norandommap: boolean;
-  stonewall: boolean;
-  new_group: boolean;
-  io_size: number;
-  number_ios: number;
-  loops: number;
-  /** Canonical option name -> value as written ("" for a bare flag). */
-  options: Record<string, string>;
   /** Canonical option name -> line where it was last set (for checks made per job). */
   where: Record<string, number>;
-}
+};
 
 function defaults(): Settings {
   return {
