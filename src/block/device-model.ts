@@ -33,6 +33,12 @@ export interface DeviceModel {
   readonly name: string;
   /** The command arrives at now_ns (doorbell); returns when its completion is posted. */
   complete(c: ModelCommand, now_ns: number): number;
+  /**
+   * The clock has reached now_ns: reservations that ended before it can be forgotten. Only the
+   * caller knows the real time (complete() is also called with later arrival times, e.g. by a
+   * fabric's target), so it says so here.
+   */
+  advance?(now_ns: number): void;
   /** Busy time per resource so far (ns), for utilisation. */
   busy(): Record<string, number>;
 }
@@ -87,6 +93,8 @@ export interface DeviceModelParams {
   };
   /** Writes complete when cached (the media programs behind). */
   write_cache: boolean;
+  /** The write buffer's size: data cached and not yet programmed; a write waits for room (0: unbounded). */
+  write_buffer_bytes: number;
   /** Copy without media (null_blk-like): internal bytes/s; 0 = instant after completion_ns. */
   copy_bytes_per_s: number;
 }
@@ -96,7 +104,7 @@ export function nullBlkParams(completion_ns = 10_000, mbps = 0): DeviceModelPara
   return {
     name: `null_blk (completion_nsec=${completion_ns}${mbps ? `, mbps=${mbps}` : ""})`,
     cmd_overhead_ns: 0, read_fw_4k_ns: 0, read_fw_ns: 0, write_fw_ns: 0, write_fw_per_4k_ns: 0, link_bytes_per_s: 0,
-    completion_ns, cap_bytes_per_s: mbps * 1e6, media: null, write_cache: false, copy_bytes_per_s: 0,
+    completion_ns, cap_bytes_per_s: mbps * 1e6, media: null, write_cache: false, write_buffer_bytes: 0, copy_bytes_per_s: 0,
   };
 }
 
@@ -105,7 +113,7 @@ export function nullBlkParams(completion_ns = 10_000, mbps = 0): DeviceModelPara
  * 8 channels x 2 dies, 32 KiB pages, channels at 800 MB/s, PCIe 3360 MB/s (we use Gen3 x4's
  * computed figure, 3.49 GB/s), 4 KiB tR 35.76 us, page tR 36.01 us, tPROG 190 us, firmware
  * 8.5 us for a 4 KiB read and 10.74 us for a larger one, write buffer with early completion
- * (4 us per command + 0.46 us per 4 KiB).
+ * (4 us per command + 0.46 us per 4 KiB) of channels x dies x page x 2 = 1 MiB.
  */
 export function tlc970ProParams(): DeviceModelParams {
   return {
@@ -113,20 +121,49 @@ export function tlc970ProParams(): DeviceModelParams {
     cmd_overhead_ns: 0, read_fw_4k_ns: 8_500, read_fw_ns: 10_740, write_fw_ns: 4_000, write_fw_per_4k_ns: 460, link_bytes_per_s: pcieBytesPerS(3, 4),
     completion_ns: 0, cap_bytes_per_s: 0,
     media: { channels: 8, dies_per_channel: 2, page_bytes: 32 * 1024, read_4k_ns: 35_760, read_page_ns: 36_013, program_ns: 190_000, channel_bytes_per_s: 800e6 },
-    write_cache: true, copy_bytes_per_s: 0,
+    write_cache: true, write_buffer_bytes: 8 * 2 * 32 * 1024 * 2, copy_bytes_per_s: 0,
   };
 }
 
-/** The timeline resource: free again at free_ns; busy_ns sums its use. */
-class Timeline {
-  free_ns = 0;
+/**
+ * A resource's timeline: the intervals it is reserved for, in time order. A use goes into the
+ * first gap at or after its start that is long enough, so work reserved for the future (a
+ * program after a read, a response after the device) does not hold up work that can run now
+ * (a die idle until then serves a read at once). Intervals that ended before the model's
+ * clock are dropped (prune), so a timeline stays short.
+ */
+export class Timeline {
+  /** Flat [start, end, start, end, ...], sorted, not overlapping. */
+  private iv: number[] = [];
   busy_ns = 0;
+
+  /** When it is free of every reservation. */
+  get free_ns(): number {
+    return this.iv.length ? this.iv[this.iv.length - 1] : 0;
+  }
+
   /** Use it for dur_ns from no earlier than at_ns; returns when the use ends. */
   use(at_ns: number, dur_ns: number): number {
-    const start = Math.max(at_ns, this.free_ns);
-    this.free_ns = start + dur_ns;
     this.busy_ns += dur_ns;
-    return this.free_ns;
+    const iv = this.iv;
+    let start = at_ns;
+    let i = 0;
+    // the first reservation that ends after start
+    while (i < iv.length && iv[i + 1] <= start) i += 2;
+    for (; i < iv.length; i += 2) {
+      if (start + dur_ns <= iv[i]) break; // fits in the gap before reservation i
+      start = Math.max(start, iv[i + 1]);
+    }
+    const end = start + dur_ns;
+    if (dur_ns > 0) iv.splice(i, 0, start, end);
+    return end;
+  }
+
+  /** Drop reservations that ended before now_ns. */
+  prune(now_ns: number): void {
+    let k = 0;
+    while (k < this.iv.length && this.iv[k + 1] < now_ns) k += 2;
+    if (k > 0) this.iv.splice(0, k);
   }
 }
 
@@ -165,6 +202,17 @@ export class QueueingDeviceModel implements DeviceModel {
       case "flush": return p.write_cache ? Math.max(t, ...this.dies.map((d) => d.free_ns)) : t;
       default: return t;
     }
+  }
+
+  advance(now_ns: number): void {
+    let k = 0;
+    while (k < this.pending.length && this.pending[k][0] <= now_ns) k++;
+    if (k > 0) this.pending.splice(0, k);
+    this.h2d.prune(now_ns);
+    this.d2h.prune(now_ns);
+    this.cap.prune(now_ns);
+    for (const c of this.channels) c.prune(now_ns);
+    for (const d of this.dies) d.prune(now_ns);
   }
 
   private xfer(bytes: number, bw: number): number {
@@ -228,9 +276,42 @@ export class QueueingDeviceModel implements DeviceModel {
 
   private write(offset: number, bytes: number, t: number): number {
     const arrived = this.h2d.use(t, this.xfer(bytes, this.p.link_bytes_per_s));
-    const cached = arrived + this.p.write_fw_ns + this.p.write_fw_per_4k_ns * Math.ceil(bytes / 4096);
+    const cached = this.bufferRoom(arrived + this.p.write_fw_ns + this.p.write_fw_per_4k_ns * Math.ceil(bytes / 4096), bytes);
     const programmed = this.mediaProgram(offset, bytes, cached);
-    return this.p.write_cache ? cached : programmed;
+    this.buffered(programmed, bytes);
+    return this.p.write_cache && !this.overflows(bytes) ? cached : programmed;
+  }
+
+  /** Data in the write buffer: [program end, bytes] of every program not yet done, by end time. */
+  private readonly pending: Array<[number, number]> = [];
+
+  /** The earliest time from t at which bytes more fit in the write buffer (programs free it as they end). */
+  private bufferRoom(t: number, bytes: number): number {
+    const cap = this.p.write_buffer_bytes;
+    if (!this.p.write_cache || cap <= 0) return t;
+    let held = 0;
+    for (const [end, n] of this.pending) if (end > t) held += n;
+    if (held + bytes <= cap) return t;
+    // wait for the earliest programs to end until the rest fits
+    for (const [end, n] of this.pending) {
+      if (end <= t) continue;
+      held -= n;
+      if (held + bytes <= cap) return end;
+    }
+    return t; // larger than the whole buffer: it completes when programmed (overflows)
+  }
+
+  /** A write larger than the whole write buffer cannot complete from it: it waits for its programs. */
+  private overflows(bytes: number): boolean {
+    return this.p.write_buffer_bytes > 0 && bytes > this.p.write_buffer_bytes;
+  }
+
+  private buffered(end: number, bytes: number): void {
+    if (!this.p.write_cache || this.p.write_buffer_bytes <= 0) return;
+    const q = this.pending;
+    let i = q.length;
+    while (i > 0 && q[i - 1][0] > end) i--;
+    q.splice(i, 0, [end, bytes]);
   }
 
   /** Copy: every source range read from the media, then programmed at the destination; no link. */
@@ -238,9 +319,10 @@ export class QueueingDeviceModel implements DeviceModel {
     let dst = c.offset;
     let done = t;
     for (const [off, n] of c.sources ?? []) {
-      const read = this.mediaRead(off, n, t);
+      const read = this.bufferRoom(this.mediaRead(off, n, t), n);
       const programmed = this.mediaProgram(dst, n, read);
-      done = Math.max(done, this.p.write_cache ? read : programmed);
+      this.buffered(programmed, n);
+      done = Math.max(done, this.p.write_cache && !this.overflows(n) ? read : programmed);
       dst += n;
     }
     return done;

@@ -22,6 +22,7 @@
 // on the target by reading the source ranges and writing the destination there (as the
 // copy-offload series' nvmet does), so the data never crosses the wire.
 
+import { Timeline } from "./device-model";
 import type { DeviceModel, ModelCommand } from "./device-model";
 
 export interface TcpLinkParams {
@@ -58,28 +59,24 @@ export const CAPSULE_RESP_HEADER = PDU_CH + 16;
 export const DATA_PDU_HEADER = 24;
 export const R2T_PDU_HEADER = 24;
 
-/** One direction of the wire. */
+/** One direction of the wire: a timeline (gaps are used), with the bytes it carried. */
 class Wire {
-  free_ns = 0;
-  busy_ns = 0;
+  private readonly t = new Timeline();
   line_bytes = 0;
   payload_bytes = 0;
   constructor(private readonly bytesPerNs: number) {}
+  get busy_ns(): number { return this.t.busy_ns; }
+  prune(now_ns: number): void { this.t.prune(now_ns); }
   /** Line time that does not hold up what follows (ACK frames, interleaved on a real wire). */
   account(lineBytes: number): void {
-    this.busy_ns += lineBytes / this.bytesPerNs;
+    this.t.busy_ns += lineBytes / this.bytesPerNs;
     this.line_bytes += lineBytes;
   }
-
   /** Put line_bytes on the wire from at_ns; returns when the last bit has left. */
   send(at_ns: number, lineBytes: number, payload: number): number {
-    const start = Math.max(at_ns, this.free_ns);
-    const dur = lineBytes / this.bytesPerNs;
-    this.free_ns = start + dur;
-    this.busy_ns += dur;
     this.line_bytes += lineBytes;
     this.payload_bytes += payload;
-    return this.free_ns;
+    return this.t.use(at_ns, lineBytes / this.bytesPerNs);
   }
 }
 
@@ -156,6 +153,12 @@ export class NvmeTcpModel implements DeviceModel {
     for (const [off, n] of c.sources ?? []) read = Math.max(read, this.backend.complete({ op: "read", bytes: n, offset: off }, at));
     const total = (c.sources ?? []).reduce((a, s) => a + s[1], 0);
     return this.backend.complete({ op: "write", bytes: total, offset: c.offset }, read);
+  }
+
+  advance(now_ns: number): void {
+    this.h2c.prune(now_ns);
+    this.c2h.prune(now_ns);
+    this.backend.advance?.(now_ns);
   }
 
   busy(): Record<string, number> {

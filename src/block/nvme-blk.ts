@@ -457,6 +457,7 @@ export class NvmeBlkController implements MqDriverOps {
     record.cid = q.cidOfTag[tag];
     this.blk.tracer.command(record);
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
+    this.model.advance?.(this.blk.sim.now_ns);
     const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns);
     this.started[h].push({ tag, seq: q.doneSeq[tag], f: { rqs, record, bufs: cmd.bufs, due_ns } });
   }

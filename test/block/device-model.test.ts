@@ -5,13 +5,25 @@
 // waits for them; PCIe bandwidth follows the encoding and TLP overhead.
 
 import { describe, it, expect } from "vitest";
-import { QueueingDeviceModel, SimpleDeviceModel, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
+import { QueueingDeviceModel, SimpleDeviceModel, Timeline, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
 import { parseScenario, runScenario } from "../../src/block/scenario";
 import { loadCoreModule } from "../../src/node/wasm";
 import { mkHost, write, read, io, pattern, same } from "./helpers";
 import { BlkStatus, Op } from "../../src/block/bio";
 
 describe("device model", () => {
+  it("a timeline fills gaps: work reserved for later does not hold up work that fits before it", () => {
+    const t = new Timeline();
+    expect(t.use(100, 100)).toBe(200); // [100, 200)
+    expect(t.use(0, 50)).toBe(50); // [0, 50): before it
+    expect(t.use(0, 80)).toBe(280); // the gap [50, 100) is too short: after [100, 200)
+    expect(t.use(40, 40)).toBe(90); // [50, 90) fits
+    expect(t.busy_ns).toBe(270);
+    t.prune(150);
+    expect(t.free_ns).toBe(280);
+    expect(t.use(0, 10)).toBe(10); // pruned reservations no longer count
+  });
+
   it("null_blk completion_nsec=10000 at QD 1: 100K IOPS", () => {
     const m = new QueueingDeviceModel(nullBlkParams(10_000));
     let t = 0;
