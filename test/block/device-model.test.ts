@@ -91,6 +91,25 @@ describe("device model", () => {
     expect(nc.complete({ op: "write", bytes: 32768, offset: 0 }, 0)).toBeGreaterThan(190_000);
   });
 
+  it("TLC: the 1 MiB write buffer: a stream to busy dies waits for programs once it is full; a write larger than it waits for its own", () => {
+    const p = tlc970ProParams();
+    expect(p.write_buffer_bytes).toBe(1 << 20);
+    // 64 writes of 64 KiB all on dies 0 and 1 (offsets 1 MiB apart): each die programs them one
+    // after another (190 us per 32 KiB page), far slower than the link brings them
+    const run = (buffer: number) => {
+      const m = new QueueingDeviceModel({ ...p, write_buffer_bytes: buffer });
+      let last = 0;
+      for (let i = 0; i < 64; i++) last = Math.max(last, m.complete({ op: "write", bytes: 65536, offset: i * (1 << 20) }, 0));
+      return last;
+    };
+    const link = 64 * (65536 / p.link_bytes_per_s) * 1e9;
+    expect(run(0)).toBeLessThan(link + 100_000); // unbounded: the link is the limit
+    // bounded: the last 48 writes wait for room, i.e. for 48 programs per die
+    expect(run(1 << 20)).toBeGreaterThan(47 * 190_000);
+    const big = new QueueingDeviceModel(p);
+    expect(big.complete({ op: "write", bytes: 2 << 20, offset: 0 }, 0)).toBeGreaterThan(190_000 * 2);
+  });
+
   it("TLC: a Copy reads and programs on the media without the link", () => {
     const p = tlc970ProParams();
     const m = new QueueingDeviceModel(p);
