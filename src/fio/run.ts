@@ -18,6 +18,7 @@ import type { BlockDevice } from "../block/disk";
 import type { Task } from "../block/sim";
 import { blkCopy } from "../block/copy/copy";
 import { diskStatsJson } from "../block/blkparse";
+import { wallClockNs } from "../controller/core";
 import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
 import { addLat, depthIdx, mergeLat, newLatStat, submitIdx } from "./stats";
@@ -138,7 +139,7 @@ class Instance {
   private mixSeq = 0;
   private mixDir: FioDir = "read";
 
-  constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number) {
+  constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number) {
     this.task = blk.sim.addTask(pid, job.name.slice(0, 15), cpu);
     const cap = dev.capacity * 512;
     const start = job.offset_percent ? Math.floor((cap * job.offset_percent) / 100) : job.offset;
@@ -195,10 +196,13 @@ class Instance {
       this.offsets.set(d, new Offsets(Math.max(1, blocks), this.isRandom(), j.rw_seq_nr, this.rand, j.norandommap));
       this.dirs[d] = newDir(isAsync(j));
     }
-    this.start_ns = at_ns;
-    this.statsFrom_ns = at_ns + j.ramp_time_ns;
-    this.windowStart = this.statsFrom_ns;
-    this.blk.sim.at(at_ns, this.task, () => this.fill());
+    // in modelled time the job starts at at_ns; on the wall clock, when its first event runs
+    this.blk.sim.at(at_ns, this.task, () => {
+      this.start_ns = this.clock();
+      this.statsFrom_ns = this.start_ns + j.ramp_time_ns;
+      this.windowStart = this.statsFrom_ns;
+      this.fill();
+    });
   }
 
   /** Whether the job should issue no more I/O. */
@@ -223,7 +227,7 @@ class Instance {
   private fill(): void {
     const blk = this.blk;
     const sim = blk.sim;
-    const now = sim.now_ns;
+    const now = this.clock();
     const j = this.job;
     const depth = isAsync(j) ? j.iodepth : 1;
     const costs = sim.costs;
@@ -250,7 +254,7 @@ class Instance {
           if (plug) blk.finishPlug();
         }
       };
-      if (at <= now) go();
+      if (at <= sim.now_ns) go();
       else sim.at(at, this.task, go);
       this.submitCalls++;
       this.submitMap[submitIdx(submits.length)]++;
@@ -335,7 +339,7 @@ class Instance {
 
   private complete(dir: FioDir, submitted: number, ok: boolean, bytes: number, buf: DmaBuffer): void {
     const blk = this.blk;
-    const now = blk.sim.now_ns;
+    const now = this.clock();
     this.inflight--;
     this.free.push(buf);
     const d = this.dirs[dir]!;
@@ -397,11 +401,21 @@ export interface FioRunOptions {
   firstPid?: number;
   /** Keep the block trace and every NVMe command record (default false: a long run keeps counters only). */
   trace?: boolean;
+  /** model (default): modelled time; wall: the wall clock measures the emulator itself. */
+  clock?: "model" | "wall";
 }
 
 /** Run the jobs (stonewall groups one after another) and measure them. */
 export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}): FioResult {
   const { blk } = host;
+  // modelled time, or the wall clock (then the figures are the emulator's own speed)
+  const wall = o.clock === "wall";
+  const base = wallClockNs();
+  const clock = wall ? () => wallClockNs() - base : () => blk.sim.now_ns;
+  if (wall) {
+    const delayed = jobs.find((j) => j.startdelay_ns > 0);
+    if (delayed) throw new FioRunError(`job ${delayed.name}: startdelay is not supported with the wall clock (modelled time only)`);
+  }
   blk.tracer.on = o.trace ?? false;
   blk.tracer.keepCommands = o.trace ?? false;
   const instances: Array<{ job: FioJob; group: number; inst: Instance[] }> = [];
@@ -413,7 +427,7 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     const dev = host.dev(job.filename, `job ${job.name} (line ${job.line}): filename`);
     const inst: Instance[] = [];
     for (let i = 0; i < job.numjobs; i++) {
-      inst.push(new Instance(blk, job, dev, i, pid++, slot++ % blk.sim.cpus));
+      inst.push(new Instance(blk, job, dev, i, pid++, slot++ % blk.sim.cpus, clock));
     }
     instances.push({ job, group, inst });
   });
@@ -443,7 +457,7 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, [i]));
   const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
   return {
-    fio_version: "fio-3.35", timestamp: 0, clock: "model",
+    fio_version: "fio-3.35", timestamp: wall ? Math.floor(Date.now() / 1000) : 0, clock: wall ? "wall" : "model",
     global_options: {}, jobs: results, disk_util: diskStatsJson(used, blk.sim.now_ns),
   };
 }

@@ -68,8 +68,11 @@ describe("nvmelab fio", () => {
     c.put("ok.fio", "[j]\nfilename=/dev/nvme0n1\nsize=1m\n");
     expect(await c.run("ok.fio", "--setup=hdd")).not.toBe(0);
     expect(c.r.err).toMatch(/--setup hdd: not a preset \(tlc-970pro, null_blk\)/);
-    expect(await c.run("ok.fio", "--clock=wall")).not.toBe(0);
-    expect(c.r.err).toMatch(/only modelled time/);
+    expect(await c.run("ok.fio", "--clock=cpu")).not.toBe(0);
+    expect(c.r.err).toMatch(/--clock=cpu: use model .* or wall/);
+    c.put("late.fio", "[j]\nfilename=/dev/nvme0n1\nsize=1m\nstartdelay=1\n");
+    expect(await c.run("late.fio", "--clock=wall")).not.toBe(0);
+    expect(c.r.err).toMatch(/startdelay is not supported with the wall clock/);
     expect(await c.run("ok.fio", "--output-format=xml")).not.toBe(0);
     expect(c.r.err).toMatch(/--output-format must be normal, json or binary/);
     expect(await c.run("ok.fio", "--output-format=binary")).not.toBe(0);
@@ -77,5 +80,15 @@ describe("nvmelab fio", () => {
     c.put("steps.json", JSON.stringify({ steps: [] }));
     expect(await c.run("ok.fio", "--setup=steps.json")).not.toBe(0);
     expect(c.r.err).toMatch(/a setup has no steps or tasks/);
+  });
+
+  it("--clock=wall times the emulator itself: fio's report with a real date, measured on the wall clock", async () => {
+    const c = cli();
+    c.put("w.fio", "[w]\nfilename=/dev/nvme0n1\nrw=randread\nioengine=libaio\niodepth=8\nsize=8m\n");
+    expect(await c.run("w.fio", "--clock=wall", "--setup=null_blk", "--output-format=json", "--output=w.json")).toBe(0);
+    const j = JSON.parse(readFileSync(join(c.dir, "w.json"), "utf8"));
+    expect(j.timestamp).toBeGreaterThan(1.7e9);
+    expect(j.jobs[0].read.total_ios).toBe(2048);
+    expect(j.jobs[0].read.iops).toBeGreaterThan(0);
   });
 });
