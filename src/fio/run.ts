@@ -416,6 +416,8 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     const delayed = jobs.find((j) => j.startdelay_ns > 0);
     if (delayed) throw new FioRunError(`job ${delayed.name}: startdelay is not supported with the wall clock (modelled time only)`);
   }
+  const runStart = blk.sim.now_ns;
+  const cpuBusy0 = [...blk.sim.cpuBusy_ns];
   blk.tracer.on = o.trace ?? false;
   blk.tracer.keepCommands = o.trace ?? false;
   const instances: Array<{ job: FioJob; group: number; inst: Instance[] }> = [];
@@ -456,7 +458,11 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   const results: JobResult[] = [];
   for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, [i]));
   const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
+  const span = blk.sim.now_ns - runStart;
+  const busy = blk.sim.cpuBusy_ns.map((b, i) => b - cpuBusy0[i]);
+  const cpuUtil = !wall && span > 0 && busy.some((b) => b > 0) ? busy.map((b) => Math.min(100, (100 * b) / span)) : undefined;
   return {
+    ...(cpuUtil ? { cpu_util_per_core: cpuUtil } : {}),
     fio_version: "fio-3.35", timestamp: wall ? Math.floor(Date.now() / 1000) : 0, clock: wall ? "wall" : "model",
     global_options: {}, jobs: results, disk_util: diskStatsJson(used, blk.sim.now_ns),
   };

@@ -146,4 +146,6 @@ export interface FioResult {
   global_options: Record<string, string>;
   jobs: JobResult[];
   disk_util: DiskUtilJson[];
+  /** The host CPU model's busy share per core over the run (%), when CPU costs are modelled (not fio output). */
+  cpu_util_per_core?: number[];
 }

@@ -133,6 +133,9 @@ describe("fio runner", () => {
     // clat counts from the submission to the completion seen by the task: 3 (submit) + 10 + 1 us
     expect(d.clat.mean_ns).toBeCloseTo(14_000, 6);
     expect(r.jobs[0].sys_cpu).toBeCloseTo((100 * 7) / 18, 6);
+    // the task's CPU also ran the completion interrupts: (3 + 1 + 4) of every 18 us
+    expect(r.cpu_util_per_core![0]).toBeCloseTo((100 * 8) / 18, 1);
+    expect(r.cpu_util_per_core!.slice(1)).toEqual([0, 0, 0]);
     expect(() => parseScenario({ cpu: { syscall_us: 1 }, steps: [] })).toThrow(/cpu\.syscall_us: unknown key/);
   });
 });

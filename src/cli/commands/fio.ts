@@ -81,7 +81,11 @@ export const fio: Command = {
     // group_reporting folds each reporting group's jobs (fio applies it per group; a job file
     // sets it in [global] or on the jobs of a group)
     const groupReporting = parsed.jobs.some((j) => j.group_reporting);
-    const text_ = fmt === "json" ? formatFioJson(result, { groupReporting }) : formatFio(result, { groupReporting });
+    let text_ = fmt === "json" ? formatFioJson(result, { groupReporting }) : formatFio(result, { groupReporting });
+    // not fio output: the host CPU model's use per core, when the setup models CPU costs
+    if (fmt === "normal" && result.cpu_util_per_core) {
+      text_ = text_.replace(/\n?$/, "\n") + `\nHost CPU (modelled), busy per core: ${result.cpu_util_per_core.map((u, i) => `cpu${i}=${u.toFixed(1)}%`).join(", ")}\n`;
+    }
     const out = o.str("output");
     if (out) ctx.io.writeFile(out, new TextEncoder().encode(text_.endsWith("\n") ? text_ : text_ + "\n"));
     else ctx.io.out(text_.replace(/\n$/, ""));
