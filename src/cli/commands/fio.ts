@@ -35,8 +35,8 @@ function setupOf(ctx: Parameters<Command["run"]>[0], name: string | undefined): 
 
 export const fio: Command = {
   name: "fio", device: false, positionals: 1,
-  summary: "Run fio job files on the emulated stack in modelled time (fio's report, normal or JSON)",
-  usage: "<job.fio> [--setup=<preset|setup.json>] [--output-format=normal|json] [--output=<file>] [--clock=model]",
+  summary: "Run fio job files on the emulated stack, in modelled time or on the wall clock (fio's report, normal or JSON)",
+  usage: "<job.fio> [--setup=<preset|setup.json>] [--output-format=normal|json] [--output=<file>] [--clock=model|wall]",
   options: [
     { long: "setup", kind: "string", help: `the host: a preset (${Object.keys(FIO_SETUPS).join(", ")}; default tlc-970pro) or a JSON file (docs/FIO.md)` },
     { long: "output-format", kind: "string", help: "normal (default) or json" },
