@@ -33,6 +33,8 @@ export const REQ_PREFLUSH = 1 << 2;
 export const REQ_NOMERGE = 1 << 3;
 export const REQ_META = 1 << 4;
 export const REQ_FAILFAST_DEV = 1 << 5;
+/** REQ_POLLED: the submitter polls for the completion (io_uring hipri, RWF_HIPRI): no interrupt. */
+export const REQ_POLLED = 1 << 6;
 
 /** blk_status_t values and their names (block/blk-core.c blk_errors[]). */
 export const enum BlkStatus {

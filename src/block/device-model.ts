@@ -39,6 +39,11 @@ export interface DeviceModel {
    * fabric's target), so it says so here.
    */
   advance?(now_ns: number): void;
+  /**
+   * Read data reaches the host through its CPU (NVMe/TCP copies each received byte from the
+   * socket into the request's pages), not by DMA: the host CPU model charges copy_ns_per_byte.
+   */
+  readonly hostCopiesReads?: boolean;
   /** Busy time per resource so far (ns), for utilisation. */
   busy(): Record<string, number>;
 }

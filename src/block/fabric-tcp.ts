@@ -82,6 +82,8 @@ class Wire {
 
 export class NvmeTcpModel implements DeviceModel {
   readonly name: string;
+  /** nvme-tcp's receive path copies C2HData payloads into the request's pages (writes go zero-copy). */
+  readonly hostCopiesReads = true;
   readonly p: TcpLinkParams;
   private readonly h2c: Wire;
   private readonly c2h: Wire;

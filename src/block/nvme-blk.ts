@@ -7,7 +7,7 @@
 // batch into as few Copy commands as MSRC, MSSRL and MCL allow. Completions map NVMe status
 // to blk_status (nvme_error_status) after the modelled device time.
 
-import { BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA } from "./bio";
+import { BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA, REQ_POLLED } from "./bio";
 import { BlockLayer } from "./blk";
 import { CopyDesign } from "./disk";
 import { QueueLimits, defaultLimits } from "./limits";
@@ -502,7 +502,11 @@ export class NvmeBlkController implements MqDriverOps {
 
   private scheduleEnd(rq: Request, st: RqState): void {
     const sim = this.blk.sim;
-    const irq = sim.costs.irq_ns;
+    // a polled request (REQ_POLLED) raises no interrupt: its submitter finds the completion;
+    // over a transport that delivers read data through the CPU (NVMe/TCP), the copy into the
+    // request's pages runs there too
+    const copy = rq.op === Op.READ && this.model.hostCopiesReads ? rq.dataLen * sim.costs.copy_ns_per_byte : 0;
+    const irq = (rq.flags & REQ_POLLED ? 0 : sim.costs.irq_ns) + copy;
     // the completion interrupt runs on the submitting CPU: with a CPU model it waits for that
     // CPU and keeps it busy for irq_ns before the request completes
     const end = () => {

@@ -15,7 +15,7 @@
 //    any section is an error ("option <...> outside of [] job section"); a file with no job
 //    section defines no job ("No job(s) defined").
 //  - "name=value" or a bare "name". Only flag options (FIO_OPT_STR_SET: time_based,
-//    group_reporting, norandommap, stonewall, new_group, thread) may be bare; others "require
+//    group_reporting, norandommap, hipri, stonewall, new_group, thread) may be bare; others "require
 //    an argument". A flag may also be given 0 or 1. Option names are case-sensitive.
 //  - ${VAR} anywhere in an option line is replaced by the environment variable; an undefined
 //    one becomes "" (option_dup_subs). Section names are not substituted.
@@ -151,7 +151,7 @@ export const NOT_MODELLED_OPTIONS: ReadonlySet<string> = new Set([
   "disable_bw_measurement", "lat_percentiles", "clat_percentiles", "slat_percentiles",
   "percentile_list", "significant_figures", "unit_base", "exitall", "exitall_on_error",
   "continue_on_error", "ignore_error", "prio", "prioclass", "priohint", "cmdprio_percentage",
-  "cmdprio_class", "cmdprio", "cmdprio_bssplit", "hipri", "hipri_percentage", "fixedbufs",
+  "cmdprio_class", "cmdprio", "cmdprio_bssplit", "hipri_percentage", "fixedbufs",
   "registerfiles", "sqthread_poll", "sqthread_poll_cpu", "nonvectored", "uncached", "nowait",
   "force_async", "cmd_type", "userspace_reap", "zonemode", "zonesize", "zonerange", "zoneskip",
   "zonecapacity", "max_open_zones", "fill_device", "fill_fs", "file_append", "create_only", "pre_read",
@@ -248,7 +248,7 @@ function defaults(): Settings {
     dest_offset: 0, dest_offset_percent: 0, dest_offset_delta: null, num_range: 1, emulate: false,
     iodepth: 1, iodepth_batch_submit: 1, iodepth_batch_complete_min: 1, numjobs: 1, ioengine: "psync",
     direct: false, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0, filename: "",
-    group_reporting: false, randseed: 0x89, rwmixread: 50, norandommap: false, stonewall: false,
+    group_reporting: false, randseed: 0x89, rwmixread: 50, norandommap: false, hipri: false, stonewall: false,
     new_group: false, io_size: 0, number_ios: 0, loops: 1, options: {}, where: {},
   };
 }
@@ -450,6 +450,7 @@ const SPECS: readonly Spec[] = [
   { name: "rwmixread", set: (st, v) => { st.rwmixread = v.int(0, 100); } },
   { name: "rwmixwrite", set: (st, v) => { st.rwmixread = 100 - v.int(0, 100); } },
   { name: "norandommap", set: (st, v) => { st.norandommap = v.flag(); } },
+  { name: "hipri", set: (st, v) => { st.hipri = v.flag(); } },
   { name: "stonewall", aliases: ["wait_for_previous"], set: (st, v) => { st.stonewall = v.flag(); } },
   { name: "new_group", set: (st, v) => { st.new_group = v.flag(); } },
   { name: "io_size", aliases: ["io_limit"], set: (st, v) => {
@@ -588,6 +589,9 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
   if (st.emulate && st.ioengine !== "psync") {
     at("emulate", `option "emulate" belongs to the psync engine (the fork's copy emulation), not ioengine=${st.ioengine}`);
   }
+  if (st.hipri && st.ioengine !== "io_uring" && st.ioengine !== "pvsync2") {
+    at("hipri", `option "hipri" belongs to the io_uring and pvsync2 engines, not ioengine=${st.ioengine}`);
+  }
   if ((st.rw === "copy" || st.rw === "randcopy") && st.ioengine !== "psync") {
     at("ioengine", `job "${name}": rw=${st.rw} needs ioengine=psync (the copy-offload fork copies only there, by copy_file_range or, with emulate=1, pread+pwrite)`);
   }
@@ -619,7 +623,7 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
     iodepth_batch_complete_min: st.iodepth_batch_complete_min, numjobs: st.numjobs, ioengine: st.ioengine,
     direct: st.direct, runtime_ns: st.runtime_ns, time_based: st.time_based, ramp_time_ns: st.ramp_time_ns,
     startdelay_ns: st.startdelay_ns, filename: st.filename, group_reporting: st.group_reporting,
-    randseed: st.randseed, rwmixread: st.rwmixread, norandommap: st.norandommap, stonewall: st.stonewall,
+    randseed: st.randseed, rwmixread: st.rwmixread, norandommap: st.norandommap, hipri: st.hipri, stonewall: st.stonewall,
     new_group: st.new_group, wait_for: st.wait_for, io_size, number_ios: st.number_ios, loops: st.loops,
     options: { ...st.options },
   };

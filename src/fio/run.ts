@@ -12,7 +12,7 @@
 // CPU time is zero (no host CPU model yet): slat is 0, cpu usr/sys 0%, ctx counts sleeps.
 // Buffered I/O (direct=0) is run as direct: the page cache is not modelled (said in the output).
 
-import { Bio, BlkStatus, Op } from "../block/bio";
+import { Bio, BlkStatus, Op, REQ_POLLED } from "../block/bio";
 import type { BlockLayer } from "../block/blk";
 import type { BlockDevice } from "../block/disk";
 import type { Task } from "../block/sim";
@@ -114,8 +114,10 @@ class Instance {
   readonly submitMap = new Array(7).fill(0);
   readonly completeMap = new Array(7).fill(0);
   submitCalls = 0;
-  /** CPU time this job's task used (system calls, submission, wake-ups), for fio's sys=. */
+  /** CPU time this job's task used (system calls, submission, wake-ups, polling), for fio's sys=. */
   cpu_ns = 0;
+  /** When the task last finished submitting (a polling task spins from then). */
+  private pollFrom = 0;
   completeCalls = 0;
   ctx = 0;
   start_ns = 0;
@@ -256,6 +258,7 @@ class Instance {
       };
       if (at <= sim.now_ns) go();
       else sim.at(at, this.task, go);
+      this.pollFrom = Math.max(this.pollFrom, at);
       this.submitCalls++;
       this.submitMap[submitIdx(submits.length)]++;
     }
@@ -286,7 +289,7 @@ class Instance {
     }
     const op = dir === "read" ? Op.READ : dir === "write" ? Op.WRITE : Op.DISCARD;
     return () => {
-      const bio = new Bio(this.dev, op, pos / 512, bs, op === Op.DISCARD ? [] : [{ bus: buf.bus, len: bs }]);
+      const bio = new Bio(this.dev, op, pos / 512, bs, op === Op.DISCARD ? [] : [{ bus: buf.bus, len: bs }], j.hipri ? REQ_POLLED : 0);
       bio.endio = (b) => done(b.status === BlkStatus.OK, bs);
       this.blk.submitBio(bio);
     };
@@ -356,11 +359,35 @@ class Instance {
     }
     this.completeCalls++;
     this.completeMap[submitIdx(1)]++;
+    if (this.job.hipri) { this.polled(); return; }
     // the task wakes (io_getevents / the sync call returns: a context switch and the end of a
     // system call on its CPU) and refills
     const wake = blk.sim.costs.context_switch_ns + blk.sim.costs.syscall_ns;
     this.cpu_ns += wake;
     blk.sim.at(blk.sim.useCpu(this.task.cpu, wake), this.task, () => this.fill());
+  }
+
+  /** Where the polling task's CPU time is accounted up to. */
+  private polledTo = 0;
+
+  /**
+   * hipri: the task never slept; it spun on the completion queue, poll_ns per look, so it sees
+   * the completion at its next look, and its CPU was busy all the while (no interrupt, no
+   * context switch; the system call that polled returns).
+   */
+  private polled(): void {
+    const sim = this.blk.sim;
+    const c = sim.costs;
+    const cpu = this.task.cpu;
+    const now = sim.now_ns;
+    const from = Math.max(this.polledTo, this.pollFrom);
+    const seen = c.poll_ns > 0 ? from + Math.ceil((now - from) / c.poll_ns) * c.poll_ns : now;
+    const spun = Math.max(0, seen - Math.max(from, sim.cpuFree_ns[cpu]));
+    sim.cpuBusy_ns[cpu] += spun;
+    sim.cpuFree_ns[cpu] = Math.max(sim.cpuFree_ns[cpu], seen);
+    this.cpu_ns += spun + c.syscall_ns;
+    this.polledTo = seen;
+    sim.at(seen, this.task, () => sim.at(sim.useCpu(cpu, c.syscall_ns), this.task, () => this.fill()));
   }
 
   /** Close every finished bw_avg_time window before now. */

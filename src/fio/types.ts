@@ -56,6 +56,8 @@ export interface FioJob {
   randseed: number;
   /** rwmixread= percentage of reads in rw/randrw. */
   rwmixread: number;
+  /** hipri (io_uring, pvsync2): completions are polled (REQ_POLLED): no interrupt, the task spins on its CPU. */
+  hipri: boolean;
   /** norandommap: random offsets may repeat (else every block once per pass, as fio's random map). */
   norandommap: boolean;
   /** stonewall / wait_for_previous: this job starts after the previous group finished, and opens a new group. */

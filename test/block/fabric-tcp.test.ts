@@ -86,4 +86,22 @@ describe("NVMe/TCP model", () => {
     expect(() => parseScenario({ fabric: { transport: "tcp", mtu: 100 }, steps: [] })).toThrow(/fabric\.mtu: 100 is not a number in 576\.\.9216/);
     expect(() => parseScenario({ fabric: { transport: "tcp", speed: 1 }, steps: [] })).toThrow(/fabric\.speed: unknown key/);
   });
+
+  it("over NVMe/TCP the host CPU copies read data (copy_ns_per_byte); over PCIe it does not", async () => {
+    const run = async (fabric: boolean) => {
+      const sc = parseScenario({
+        controller: { namespaces: [{ size: "16M" }] }, cpus: 1, device: { preset: "null_blk", completion_us: 0 },
+        cpu: { copy_ns_per_byte: 0.5 }, ...(fabric ? { fabric: { transport: "tcp", gbps: 100, rtt_us: 0 } } : {}), steps: [],
+      });
+      const { blk } = await buildScenarioHost(await loadCoreModule(false), sc);
+      const t = blk.sim.addTask(100, "fio", 0);
+      const d = blk.disk("nvme0n1");
+      write(blk, t, d, 0, pattern(65536, 1));
+      const busy0 = blk.sim.cpuBusy_ns[0];
+      read(blk, t, d, 0, 65536);
+      return blk.sim.cpuBusy_ns[0] - busy0;
+    };
+    expect(await run(true)).toBeCloseTo(65536 * 0.5, 6);
+    expect(await run(false)).toBe(0);
+  });
 });

@@ -135,7 +135,7 @@ runtime=10s
       iodepth: 1, iodepth_batch_submit: 1, iodepth_batch_complete_min: 1, numjobs: 1, ioengine: "psync",
       direct: false, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0,
       filename: "/dev/nvme0n1", group_reporting: false, randseed: 0x89, rwmixread: 50,
-      norandommap: false, stonewall: false, new_group: false, wait_for: "", io_size: 0, number_ios: 0,
+      norandommap: false, hipri: false, stonewall: false, new_group: false, wait_for: "", io_size: 0, number_ios: 0,
       loops: 1, options: { filename: "/dev/nvme0n1" },
     });
   });
@@ -448,5 +448,11 @@ describe("fio job files: invalid", () => {
 
   it("reports the first problem when a file has several", () => {
     expect(errorOf("[j]\nfilename=/dev/x\nbs=4q\nfoo=1\n")).toBe('job.fio:3: option "bs": "4q" is not a size');
+  });
+
+  it("hipri: a flag of the io_uring and pvsync2 engines", () => {
+    expect(parseJobFile("[j]\nfilename=/dev/nvme0n1\nioengine=io_uring\nhipri\n", "h.fio")[0].hipri).toBe(true);
+    expect(parseJobFile("[j]\nfilename=/dev/nvme0n1\nioengine=io_uring\n", "h.fio")[0].hipri).toBe(false);
+    expect(() => parseJobFile("[j]\nfilename=/dev/nvme0n1\nioengine=libaio\nhipri\n", "h.fio")).toThrow(/h\.fio:4: option "hipri" belongs to the io_uring and pvsync2 engines, not ioengine=libaio/);
   });
 });

@@ -18,7 +18,7 @@ function job(p: Partial<FioJob> & { name: string }): FioJob {
     dest_offset: 0, dest_offset_percent: 0, dest_offset_delta: null, num_range: 1, emulate: false,
     iodepth: 1, iodepth_batch_submit: 1, iodepth_batch_complete_min: 1, numjobs: 1, ioengine: "psync",
     direct: true, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0, filename: "/dev/nvme0n1",
-    group_reporting: false, randseed: 0x89, rwmixread: 50, norandommap: false, stonewall: false, new_group: false,
+    group_reporting: false, randseed: 0x89, rwmixread: 50, norandommap: false, hipri: false, stonewall: false, new_group: false,
     io_size: 0, number_ios: 0, loops: 1, options: {}, ...p, bs,
   };
 }
@@ -137,5 +137,16 @@ describe("fio runner", () => {
     expect(r.cpu_util_per_core![0]).toBeCloseTo((100 * 8) / 18, 1);
     expect(r.cpu_util_per_core!.slice(1)).toEqual([0, 0, 0]);
     expect(() => parseScenario({ cpu: { syscall_us: 1 }, steps: [] })).toThrow(/cpu\.syscall_us: unknown key/);
+  });
+
+  it("hipri (polled completions): no interrupt and no context switch; the task spins on its CPU until the completion", async () => {
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000, poll_ns: 500 };
+    const r = runFio(await host({ cpu }), [job({ name: "p", rw: "randread", ioengine: "pvsync2", hipri: true, size: 4 << 20 })]);
+    const d = r.jobs[0].dirs.read!;
+    // per I/O: syscall + submit (3 us), device 10 us found by the poll at 13 us, syscall return 1 us = 14 us
+    expect(d.runtime_ms).toBeCloseTo((1024 * 14_000) / 1e6, 6);
+    expect(r.jobs[0].sys_cpu).toBeCloseTo(100, 6);
+    expect(r.cpu_util_per_core![0]).toBeCloseTo(100, 1);
+    expect(() => parseScenario({ steps: [] })).not.toThrow();
   });
 });
