@@ -75,13 +75,25 @@ class Offsets {
     if (random && !norandommap && blocks <= MAX_RANDOM_MAP_BLOCKS) this.map = new Uint32Array(blocks);
   }
 
-  /** The next block index. */
+  private taken = 0;
+  private last = 0;
+
+  /**
+   * The next block index. Sequential: block after block. Random: a random block, or with
+   * rw=rand...:N (ddir_seq_nr) a new random block every N I/Os and the next blocks between.
+   */
   take(): number {
     if (!this.random) {
       const b = this.next % this.blocks;
-      this.next += this.seqNr;
+      this.next += 1;
       return b;
     }
+    const fresh = this.taken++ % this.seqNr === 0;
+    this.last = fresh ? this.randomBlock() : (this.last + 1) % this.blocks;
+    return this.last;
+  }
+
+  private randomBlock(): number {
     if (!this.map) return this.rand.below(this.blocks);
     // a random permutation consumed in order, refilled every pass (fio's random map)
     if (this.used === 0) for (let i = 0; i < this.blocks; i++) this.map[i] = i;

@@ -149,4 +149,13 @@ describe("fio runner", () => {
     expect(r.cpu_util_per_core![0]).toBeCloseTo(100, 1);
     expect(() => parseScenario({ steps: [] })).not.toThrow();
   });
+
+  it("rw=randread:4: a new random offset every 4 I/Os, the next blocks between", async () => {
+    const h = await host();
+    runFio(h, [job({ name: "r4", rw: "randread", rw_seq_nr: 4, number_ios: 16, size: 64 << 20 })], { trace: true });
+    const lbas = h.blk.tracer.commands.filter((c) => c.name === "Read").map((c) => c.slba!);
+    expect(lbas).toHaveLength(16);
+    for (let i = 0; i < 16; i++) if (i % 4) expect(lbas[i]).toBe(lbas[i - 1] + 8);
+    expect(new Set([0, 4, 8, 12].map((i) => lbas[i])).size).toBe(4);
+  });
 });
