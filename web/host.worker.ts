@@ -2,6 +2,9 @@
 // loads build/core.wasm, creates the controller on a shared memory, runs it threaded (its own
 // worker) or stepped (inside this worker), brings up the NVMe driver and runs the commands
 // the page asks for. It returns raw bytes and completion fields; the page decodes them.
+// The console's command lines run here too (web/console/shell.ts), on the same controller.
+// Calls run one at a time, in the order they came, so a console command and a button click
+// never use the controller at once.
 
 import * as Comlink from "comlink";
 import wasmUrl from "../build/core.wasm?url";
@@ -18,6 +21,11 @@ import { NvmeDriver } from "../src/driver/nvme";
 import { newSqe, setU64 } from "../src/driver/sqe";
 import type { Completion } from "../src/driver/queue";
 import { spawnBrowserController, type BrowserThreadHandle } from "./controller-thread";
+import { Sha256 } from "../src/util/sha256";
+import type { Device, Platform } from "../src/cli/context";
+import { Shell, MemFs, type Chunk } from "./console/shell";
+import { initialFiles } from "./console/files";
+import type { CompletionSpec } from "./console/complete";
 
 export type RunMode = "threaded" | "stepped";
 
@@ -77,6 +85,15 @@ export interface CopyReport {
   blocks: BlockPair[];
   match: boolean;
   ms: number;
+}
+
+/** What one console command line did. */
+export interface ConsoleRun {
+  code: number;
+  /** How many output batches were sent (the page waits for all of them). */
+  batches: number;
+  /** Set when the command booted a controller (there was none). */
+  booted?: BootInfo;
 }
 
 /** The Copy demonstration: three source ranges of namespace 1 gathered to one destination. */
@@ -141,7 +158,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-const api = {
+const ops = {
   /** Power on a new controller (fresh memory and media) and bring the driver up on it. */
   async boot(mode: RunMode): Promise<BootInfo> {
     await close();
@@ -276,6 +293,60 @@ const api = {
   async shutdown(): Promise<void> {
     await close();
   },
+};
+
+// ---- the console ----
+
+const platform: Platform = {
+  loadModule: () => loadModule(),
+  sha256: () => new Sha256(),
+  spawn: spawnBrowserController,
+  env: {},
+};
+
+let bootedByConsole: BootInfo | undefined;
+
+const shell = new Shell(new MemFs(initialFiles()), {
+  platform,
+  async device(): Promise<Device> {
+    if (!session) {
+      shell.note("(no controller yet: booting a stepped one, as the Controller section does)\n");
+      bootedByConsole = await ops.boot("stepped");
+    }
+    const { core, port, driver } = need();
+    return { core, port, driver, recordFeature() {} };
+  },
+});
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Run calls one at a time, in order, even those that await in between. */
+function serial<T>(f: () => T | Promise<T>): Promise<T> {
+  const r = queue.then(f);
+  queue = r.catch(() => {});
+  return r;
+}
+
+const api = {
+  boot: (mode: RunMode) => serial(() => ops.boot(mode)),
+  identify: () => serial(() => ops.identify()),
+  runCopy: () => serial(() => ops.runCopy()),
+  shutdown: () => serial(() => ops.shutdown()),
+
+  /** Run one console command line; its output goes to sink in numbered batches. */
+  consoleRun: (line: string, sink: (chunks: Chunk[], seq: number) => void): Promise<ConsoleRun> => serial(async () => {
+    bootedByConsole = undefined;
+    try {
+      const r = await shell.run(line, sink);
+      return { ...r, booted: bootedByConsole };
+    } finally {
+      // the sink is a comlink proxy with its own channel: close it behind the last batch
+      void (sink as unknown as Comlink.Remote<unknown>)[Comlink.releaseProxy]?.();
+    }
+  }),
+
+  /** What Tab completes: command names and options, files, devices. */
+  consoleSpec: (): Promise<CompletionSpec> => serial(() => shell.completionSpec(session?.driver.nsids ?? [])),
 };
 
 export type HostApi = typeof api;

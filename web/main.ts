@@ -10,6 +10,7 @@ import {
   decodeIdentifyController, decodeIdentifyNamespace, decodeStatus, versionString,
   hexBytes, asciiBytes, hex, hex32, type Field,
 } from "./decode";
+import { startConsole } from "./console/view";
 
 const els = {
   isolation: byId("isolation"),
@@ -21,6 +22,7 @@ const els = {
   copyOut: byId("copy-out"),
   error: byId("error"),
   log: byId<HTMLOListElement>("log"),
+  console: byId("console"),
 };
 
 const t0 = performance.now();
@@ -222,6 +224,21 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="mod
     if (booted && booted.mode !== selectedMode()) log(`mode set to ${selectedMode()}: boot the controller again to switch`);
   });
 }
+
+// ---- the console ----
+
+startConsole({
+  host,
+  element: els.console,
+  onBooted(info) {
+    booted = info;
+    show(els.identifyOut);
+    show(els.copyOut);
+    renderBoot(info);
+    log(`console: booted a ${info.mode} controller (${info.state}) in ${ms(info.bootMs)}; namespaces ${info.nsids.join(", ")}`, "ok");
+    refreshButtons();
+  },
+});
 
 // ---- start ----
 
