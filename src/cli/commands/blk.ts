@@ -21,7 +21,8 @@ function commandLine(c: NvmeCommandRecord): string {
 
 export function summary(r: ScenarioResult): string[] {
   const out: string[] = [];
-  out.push("", `Ops (design ${r.design}):`);
+  // a blank line before each section (an empty line alone would print nothing)
+  out.push(`\nOps (design ${r.design}):`);
   for (const op of r.ops) {
     if (["plug", "unplug", "wait", "sleep", "sysfs", "release"].includes(op.op)) continue;
     const c = op.copy;
@@ -35,20 +36,20 @@ export function summary(r: ScenarioResult): string[] {
     out.push(line);
   }
   if (r.dm.length > 0) {
-    out.push("", "dmsetup status:");
+    out.push("\ndmsetup status:");
     for (const d of r.dm) for (const l of d.status) out.push(`  ${d.name}: ${l}`);
   }
   if (r.kcopyd.length > 0) {
-    out.push("", "kcopyd:");
+    out.push("\nkcopyd:");
     for (const k of r.kcopyd) {
       const s = k.stats;
       const cpus = s.runs_per_cpu.map((n, i) => (n ? `${i}:${n}` : "")).filter(Boolean).join(" ");
       out.push(`  ${k.client} (${k.variant}, sub-job ${k.subjob_size_kb} KiB${k.offload ? ", offload" : ""}): ${s.jobs} jobs, ${s.sub_jobs} sub-jobs; read ${s.read_bytes} B, written ${s.write_bytes} B, zeroed ${s.zero_bytes} B, offloaded ${s.offloaded_bytes} B (fallback ${s.offload_fallback_bytes} B); runs per CPU ${cpus || "none"}; at most ${s.max_parallel_workers} worker(s) busy at once`);
     }
   }
-  out.push("", "NVMe commands:");
+  out.push("\nNVMe commands:");
   for (const c of r.commands) out.push("  " + commandLine(c));
-  out.push("", formatDiskStats(r.disks, r.end_ns));
+  out.push("\n" + formatDiskStats(r.disks, r.end_ns));
   return out;
 }
 
@@ -69,7 +70,8 @@ export const blk: Command = {
     try {
       input = JSON.parse(new TextDecoder().decode(ctx.io.readFile(path)));
     } catch (e) {
-      throw new CliError(`${path}: ${(e as Error).message}`);
+      // the Io's message already names the file (a JSON error does not)
+      throw new CliError((e as Error).message.startsWith(path) ? (e as Error).message : `${path}: ${(e as Error).message}`);
     }
     let result: ScenarioResult;
     try {

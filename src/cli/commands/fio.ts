@@ -54,7 +54,8 @@ export const fio: Command = {
     try {
       text = new TextDecoder().decode(ctx.io.readFile(path));
     } catch (e) {
-      throw new CliError(`${path}: ${(e as Error).message}`);
+      // the Io's message already names the file
+      throw new CliError((e as Error).message.startsWith(path) ? (e as Error).message : `${path}: ${(e as Error).message}`);
     }
     let parsed;
     try {
