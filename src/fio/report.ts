@@ -119,43 +119,16 @@ export function strerror(errno: number): string {
 
 // ---- thread_stat: one reported job (or a reporting group's jobs folded together) ----
 
-interface TsDir {
-  io_bytes: number;
-  total_ios: number;
-  short_ios: number;
-  drop_ios: number;
-  runtime_ms: number;
-  slat: LatStat | null;
-  clat: LatStat;
-  lat: LatStat;
-  bw: LatStat;
-  iops: LatStat;
-}
+/** A direction as reported: DirResult's counters, with bw and iops as stats (fio's io_stat). */
+type TsDir = Omit<DirResult, "bw_samples_kib" | "iops_samples"> & { bw: LatStat; iops: LatStat };
 
-interface Ts {
-  name: string;
-  groupid: number;
+/** JobResult as fio's thread_stat keeps it: members (jobs folded), total run time, verror always set. */
+type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs"> & {
   members: number;
-  error: number;
   verror: string;
-  pid: number;
-  job_start_ms: number;
   total_run_time_ms: number;
-  options: Record<string, string>;
   dirs: Partial<Record<FioDir, TsDir>>;
-  usr_cpu: number;
-  sys_cpu: number;
-  ctx: number;
-  majf: number;
-  minf: number;
-  iodepth_level: number[];
-  iodepth_submit: number[];
-  iodepth_complete: number[];
-  issued_total: Record<FioDir, number>;
-  issued_short: Record<FioDir, number>;
-  issued_dropped: Record<FioDir, number>;
-  latency_depth: number;
-}
+};
 
 function copyLat(s: LatStat): LatStat {
   return { ...s, plat: s.plat ? s.plat.slice() : null };
