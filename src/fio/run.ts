@@ -21,7 +21,7 @@ import { diskStatsJson } from "../block/blkparse";
 import { wallClockNs } from "../controller/core";
 import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
-import { addLat, depthIdx, mergeLat, newLatStat, submitIdx } from "./stats";
+import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
 import { FIO_DIRS, FioDir, FioJob, FioResult, JobResult, DirResult } from "./types";
 
 /** fio's bw_avg_time default: bandwidth and IOPS samples every 500 ms. */
@@ -341,15 +341,10 @@ class Instance {
       next();
       return;
     }
-    // the copy call plugs around the bios it submits (as blkdev_copy_offload does), so the
-    // ranges of one call can become one Copy command
+    // the copy API plugs around the bios it submits (each design does, as blkdev_copy_offload
+    // does), so the ranges of one call can become one Copy command
     const srcSegs = ranges.map((r) => ({ pos: r, len: bs }));
-    this.blk.startPlug();
-    try {
-      blkCopy(this.blk, { src: this.dev, dst: this.dev, srcSegs, dstSegs: [{ pos: dst, len }] }, (o) => done(o.status === BlkStatus.OK, len));
-    } finally {
-      this.blk.finishPlug();
-    }
+    blkCopy(this.blk, { src: this.dev, dst: this.dev, srcSegs, dstSegs: [{ pos: dst, len }] }, (o) => done(o.status === BlkStatus.OK, len));
   }
 
   private complete(dir: FioDir, submitted: number, ok: boolean, bytes: number, buf: DmaBuffer): void {
@@ -495,7 +490,7 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   // when group_reporting is set (formatFio / fioJson with groupReporting), summing them as
   // fio's sum_thread_stats does
   const results: JobResult[] = [];
-  for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, [i]));
+  for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, i));
   const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
   const span = blk.sim.now_ns - runStart;
   const busy = blk.sim.cpuBusy_ns.map((b, i) => b - cpuBusy0[i]);
@@ -507,52 +502,20 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   };
 }
 
-/** One job result from its instances (the runner passes one; several are summed as in a group). */
-function jobResult(job: FioJob, group: number, inst: Instance[]): JobResult {
-  const first = inst[0];
-  const dirs: Partial<Record<FioDir, DirResult>> = {};
-  for (const d of FIO_DIRS) {
-    const parts = inst.map((i) => i.dirs[d]).filter((x): x is DirResult => x !== undefined);
-    if (parts.length === 0) continue;
-    const m = newDir(parts[0].slat !== null);
-    for (const p of parts) {
-      m.io_bytes += p.io_bytes;
-      m.total_ios += p.total_ios;
-      m.short_ios += p.short_ios;
-      m.drop_ios += p.drop_ios;
-      m.runtime_ms = Math.max(m.runtime_ms, p.runtime_ms);
-      if (m.slat && p.slat) mergeLat(m.slat, p.slat);
-      mergeLat(m.clat, p.clat);
-      mergeLat(m.lat, p.lat);
-    }
-    // group samples: the sum over the jobs per window
-    const n = Math.max(...parts.map((p) => p.bw_samples_kib.length));
-    for (let w = 0; w < n; w++) {
-      m.bw_samples_kib.push(parts.reduce((a, p) => a + (p.bw_samples_kib[w] ?? 0), 0));
-      m.iops_samples.push(parts.reduce((a, p) => a + (p.iops_samples[w] ?? 0), 0));
-    }
-    dirs[d] = m;
-  }
-  const sum = (f: (i: Instance) => number[]) => f(first).map((_, k) => inst.reduce((a, i) => a + f(i)[k], 0));
-  const depth = sum((i) => i.depthMap);
-  const submit = sum((i) => i.submitMap);
-  const complete = sum((i) => i.completeMap);
-  const totalIos = depth.reduce((a, b) => a + b, 0);
+/** One instance's result (fio's thread_stat); the report folds a group's (group_reporting). */
+function jobResult(job: FioJob, group: number, i: Instance): JobResult {
   const pct = (m: number[], total: number) => m.map((c) => (total ? (c / total) * 100 : 0));
-  const issued = zeros();
-  for (const i of inst) for (const d of FIO_DIRS) issued[d] += i.issued[d];
-  const start = Math.min(...inst.map((i) => i.start_ns));
-  const end = Math.max(...inst.map((i) => i.end_ns));
+  const span = i.end_ns - i.start_ns;
   return {
-    name: job.name, groupid: group, jobs: inst.length, error: 0, pid: first.task.pid,
-    job_start_ms: start / 1e6, job_runtime_ms: Math.max(0, (end - Math.max(start, first.statsFrom_ns)) / 1e6),
-    options: { ...job.options }, dirs,
-    usr_cpu: 0, sys_cpu: end > start ? (100 * inst.reduce((a, i) => a + i.cpu_ns, 0)) / inst.length / (end - start) : 0,
-    ctx: inst.reduce((a, i) => a + i.ctx, 0), majf: 0, minf: 0,
-    iodepth_level: pct(depth, totalIos),
-    iodepth_submit: pct(submit, inst.reduce((a, i) => a + i.submitCalls, 0)),
-    iodepth_complete: pct(complete, inst.reduce((a, i) => a + i.completeCalls, 0)),
-    issued_total: issued, issued_short: zeros(), issued_dropped: zeros(),
+    name: job.name, groupid: group, jobs: 1, error: 0, pid: i.task.pid,
+    job_start_ms: i.start_ns / 1e6, job_runtime_ms: Math.max(0, (i.end_ns - Math.max(i.start_ns, i.statsFrom_ns)) / 1e6),
+    options: { ...job.options }, dirs: i.dirs,
+    usr_cpu: 0, sys_cpu: span > 0 ? (100 * i.cpu_ns) / span : 0,
+    ctx: i.ctx, majf: 0, minf: 0,
+    iodepth_level: pct(i.depthMap, i.depthMap.reduce((a, b) => a + b, 0)),
+    iodepth_submit: pct(i.submitMap, i.submitCalls),
+    iodepth_complete: pct(i.completeMap, i.completeCalls),
+    issued_total: { ...i.issued }, issued_short: zeros(), issued_dropped: zeros(),
     latency_depth: job.iodepth,
   };
 }
