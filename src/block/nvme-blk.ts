@@ -509,10 +509,6 @@ export class NvmeBlkController implements MqDriverOps {
     const irq = (rq.flags & REQ_POLLED ? 0 : sim.costs.irq_ns) + copy;
     // the completion interrupt runs on the submitting CPU: with a CPU model it waits for that
     // CPU and keeps it busy for irq_ns before the request completes
-    const end = () => {
-      if (irq <= 0) return done();
-      sim.at(sim.useCpu(rq.cpu, irq), sim.idle(rq.cpu), done);
-    };
     const done = () => {
       this.rqState.delete(rq);
       if (this.isCopy(rq)) {
@@ -522,7 +518,8 @@ export class NvmeBlkController implements MqDriverOps {
       }
       st.disk.endRequest(rq, st.status);
     };
-    sim.at(st.due_ns, sim.idle(rq.cpu), end);
+    // free CPUs (the default): one event, no wrapper on the per-request path
+    sim.at(st.due_ns, sim.idle(rq.cpu), irq <= 0 ? done : () => sim.at(sim.useCpu(rq.cpu, irq), sim.idle(rq.cpu), done));
   }
 
   /** Complete a request the driver refused without sending a command. */
