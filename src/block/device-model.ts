@@ -172,6 +172,9 @@ export class Timeline {
   }
 }
 
+/** Forget past reservations at most this often (model time): they only lengthen the scans. */
+const PRUNE_EVERY_NS = 50_000;
+
 /** The queueing model over DeviceModelParams. */
 export class QueueingDeviceModel implements DeviceModel {
   readonly name: string;
@@ -209,7 +212,12 @@ export class QueueingDeviceModel implements DeviceModel {
     }
   }
 
+  /** When reservations were last forgotten: pruning is bookkeeping, done at most every PRUNE_EVERY_NS. */
+  private prunedAt = -Infinity;
+
   advance(now_ns: number): void {
+    if (now_ns - this.prunedAt < PRUNE_EVERY_NS) return;
+    this.prunedAt = now_ns;
     let k = 0;
     while (k < this.pending.length && this.pending[k][0] <= now_ns) k++;
     if (k > 0) this.pending.splice(0, k);
