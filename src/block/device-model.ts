@@ -152,9 +152,14 @@ export class Timeline {
     this.busy_ns += dur_ns;
     const iv = this.iv;
     let start = at_ns;
-    let i = 0;
-    // the first reservation that ends after start
-    while (i < iv.length && iv[i + 1] <= start) i += 2;
+    // the first reservation that ends after start (binary search over the pairs)
+    let lo = 0, hi = iv.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (iv[2 * mid + 1] <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    let i = 2 * lo;
     for (; i < iv.length; i += 2) {
       if (start + dur_ns <= iv[i]) break; // fits in the gap before reservation i
       start = Math.max(start, iv[i + 1]);
