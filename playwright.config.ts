@@ -3,12 +3,13 @@
 // COOP/COEP headers.
 import { defineConfig } from "@playwright/test";
 
-const PORT = 4173;
+// PW_PORT and NVMELAB_DIST let several runs (one per working copy or helper) go at once
+const PORT = Number(process.env.PW_PORT ?? 4173);
 const URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: "test/e2e",
-  outputDir: "test-results",
+  outputDir: process.env.PW_OUT ?? "test-results",
   timeout: 30_000,
   expect: { timeout: 10_000 },
   workers: 1,

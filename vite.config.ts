@@ -16,7 +16,7 @@ export default defineConfig({
   worker: { format: "es" },
   build: {
     target: "es2022",
-    outDir: fileURLToPath(new URL("./dist", import.meta.url)),
+    outDir: process.env.NVMELAB_DIST ?? fileURLToPath(new URL("./dist", import.meta.url)),
     emptyOutDir: true,
   },
 });

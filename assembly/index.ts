@@ -14,7 +14,7 @@ import { processQueues } from "./ctrl/queues";
 import { irqTimers } from "./ctrl/irq";
 import { powerOn, persistent } from "./ctrl/smart";
 import { nsAt } from "./ctrl/ns";
-import { chunkAt, nextStoredChunk, reserveWrite, materialize, markWritten, dataAt, metaAt, ZERO_CHUNK } from "./ctrl/media";
+import { chunkAt, nextStoredChunk, reserveWrite, materialize, markWritten, dataAt, metaAt, ZERO_CHUNK, deallocate } from "./ctrl/media";
 import { PERSIST_SIZE } from "./ctrl/state";
 
 @external("env", "now_ns") declare function host_now_ns(): f64;
@@ -137,6 +137,14 @@ export function media_next_stored(i: u32, from: f64): f64 {
 /** Address of chunk's memory (data of its LBAs, then their metadata); 0 or 1 = none. */
 export function media_chunk_ptr(i: u32, chunk: f64): u32 {
   return chunkAt(slot(i), <u64>chunk);
+}
+
+/** Deallocate LBAs [slba, slba + nlb) (they read as zeroes): an image import replaces old contents. */
+export function media_deallocate(i: u32, slba: f64, nlb: f64): void {
+  const ns = slot(i);
+  const first = <u64>slba;
+  if (first >= ns.nsze) return;
+  deallocate(ns, first, min<u64>(<u64>nlb, ns.nsze - first));
 }
 
 /**

@@ -26,6 +26,8 @@ import type { Device, Platform } from "../src/cli/context";
 import { Shell, MemFs, type Chunk } from "./console/shell";
 import { initialFiles } from "./console/files";
 import type { CompletionSpec } from "./console/complete";
+import { LabSession, type LabRun } from "../src/lab/session";
+import { seed000Case } from "../src/reproduce/reproduce";
 
 export type RunMode = "threaded" | "stepped";
 
@@ -306,6 +308,8 @@ const platform: Platform = {
 
 let bootedByConsole: BootInfo | undefined;
 
+const lab = new LabSession(() => loadModule(), () => new Sha256());
+
 const shell = new Shell(new MemFs(initialFiles()), {
   platform,
   async device(): Promise<Device> {
@@ -345,9 +349,27 @@ const api = {
     }
   }),
 
+  // ---- the lab: setups and experiments in modelled time, on their own controller ----
+
+  /** Run a setup (scenario JSON) to the end; the lab keeps its controller for the Media view. */
+  labRun: (setup: unknown) => serial(() => lab.run(setup)),
+  /** One case of seed 000's NVMe/TCP table (src/reproduce/reproduce.ts). */
+  labTcp: (gbps: number, bs: string, ranges: number, emulate: boolean, runtime: string) =>
+    serial(async () => seed000Case(await loadModule(), gbps, bs, ranges, emulate, runtime)),
+  labNamespaces: () => serial(() => lab.namespaces()),
+  labRead: (nsid: number, slba: number, nlb: number) => serial(() => lab.readBlocks(nsid, slba, nlb)),
+  labStored: (nsid: number) => serial(() => lab.stored(nsid)),
+  labHash: (nsid: number) => serial(() => lab.mediaHash(nsid)),
+  labExport: (nsid: number) => serial(() => {
+    const image = lab.exportImage(nsid);
+    return Comlink.transfer(image, [image.buffer as ArrayBuffer]);
+  }),
+  labImport: (nsid: number, image: Uint8Array, name: string) => serial(() => lab.importImage(nsid, image, name)),
+
   /** What Tab completes: command names and options, files, devices. */
   consoleSpec: (): Promise<CompletionSpec> => serial(() => shell.completionSpec(session?.driver.nsids ?? [])),
 };
 
 export type HostApi = typeof api;
+export type { LabRun };
 Comlink.expose(api);

@@ -1,6 +1,7 @@
-// The playground page (main thread): wires the controls to the host worker through comlink
-// and renders what it returns: bring-up state, decoded Identify data, and the Copy run with
-// its ranges, completion and a hexdump of source and destination blocks.
+// The playground page (main thread): the run bar, the views as tabs (each view lives in
+// web/views/ and redraws from the store, web/app/store.ts), the page state in the URL
+// (web/app/url.ts), and the Controller view's cards: bring-up state, decoded Identify data,
+// and a Copy with its ranges, completion and a hexdump of source and destination blocks.
 
 import * as Comlink from "comlink";
 import * as R from "../assembly/spec/regs";
@@ -11,6 +12,17 @@ import {
   hexBytes, asciiBytes, hex, hex32, type Field,
 } from "./decode";
 import { startConsole } from "./console/view";
+import { Store } from "./app/store";
+import { decodeState, encodeState, VIEWS, type ViewId } from "./app/url";
+import { EXPERIMENT_IDS, experiment } from "./app/experiments";
+import type { ViewContext } from "./app/view";
+import { mountExperiments } from "./views/experiments";
+import { mountSetup } from "./views/setup";
+import { mountQueues } from "./views/queues";
+import { mountBlockLayer } from "./views/block";
+import { mountTrace } from "./views/trace";
+import { mountMedia } from "./views/media";
+import { mountCharts } from "./views/charts";
 
 const els = {
   isolation: byId("isolation"),
@@ -23,6 +35,11 @@ const els = {
   error: byId("error"),
   log: byId<HTMLOListElement>("log"),
   console: byId("console"),
+  current: byId("current"),
+  run: byId<HTMLButtonElement>("run"),
+  copyLink: byId<HTMLButtonElement>("copy-link"),
+  runStatus: byId("run-status"),
+  linkProblems: byId("link-problems"),
 };
 
 const t0 = performance.now();
@@ -227,7 +244,7 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="mod
 
 // ---- the console ----
 
-startConsole({
+const consoleHandle = startConsole({
   host,
   element: els.console,
   onBooted(info) {
@@ -238,6 +255,144 @@ startConsole({
     log(`console: booted a ${info.mode} controller (${info.state}) in ${ms(info.bootMs)}; namespaces ${info.nsids.join(", ")}`, "ok");
     refreshButtons();
   },
+});
+
+// ---- the views, the store and the URL ----
+
+const parsed = decodeState(location.hash, EXPERIMENT_IDS);
+const store = new Store(host, parsed.state);
+if (parsed.problems.length) {
+  els.linkProblems.hidden = false;
+  show(els.linkProblems, h("strong", null, "This link could not be used as it is: "), h("ul", null, parsed.problems.map((p) => h("li", null, p))));
+  for (const p of parsed.problems) log(p, "bad");
+}
+
+const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+const panels = new Map<ViewId, HTMLElement>(VIEWS.map((v) => [v, byId(`view-${v}`)]));
+const showHooks = new Map<ViewId, Array<() => void>>();
+
+function navigate(view: ViewId): void {
+  store.show(view);
+}
+
+function syncUrl(): void {
+  const hash = encodeState(store.pageState());
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+}
+
+let shownView: ViewId | undefined;
+function renderView(view: ViewId): void {
+  if (view === shownView) return;
+  shownView = view;
+  for (const t of tabs) {
+    const on = t.dataset.view === view;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+  }
+  for (const [v, p] of panels) p.hidden = v !== view;
+  for (const f of showHooks.get(view) ?? []) f();
+}
+
+// WAI-ARIA tabs: click, or arrows/Home/End to move between them (automatic activation)
+for (const t of tabs) {
+  t.addEventListener("click", () => navigate(t.dataset.view as ViewId));
+  t.addEventListener("keydown", (ev) => {
+    const i = tabs.indexOf(t);
+    const to = ev.key === "ArrowRight" ? (i + 1) % tabs.length : ev.key === "ArrowLeft" ? (i - 1 + tabs.length) % tabs.length
+      : ev.key === "Home" ? 0 : ev.key === "End" ? tabs.length - 1 : -1;
+    if (to < 0) return;
+    ev.preventDefault();
+    tabs[to].focus();
+    navigate(tabs[to].dataset.view as ViewId);
+  });
+}
+
+function renderRunbar(): void {
+  const s = store.state;
+  const x = experiment(s.experiment);
+  show(els.current, x ? h("span", null, h("strong", null, x.title), s.edited ? " (setup edited)" : "") : s.edited ? "Custom setup" : "No experiment chosen");
+  els.run.disabled = s.running;
+  els.run.textContent = s.running ? "Running…" : "Run";
+  const r = s.run;
+  els.runStatus.textContent = s.running ? "running in modelled time…"
+    : r ? `run #${s.runSeq}: ${r.ops.length} steps, ${r.commands.length} NVMe commands, ${r.events.length} block events, ${(r.end_ns / 1000).toFixed(1)} µs modelled, ${r.wall_ms.toFixed(0)} ms to run` : "";
+  if (s.error) {
+    els.error.hidden = false;
+    show(els.error, h("strong", null, "Error: "), s.error);
+  }
+}
+
+let lastRunSeq = 0;
+let lastError: string | undefined;
+store.subscribe((s) => {
+  renderView(s.view);
+  renderRunbar();
+  syncUrl();
+  if (s.runSeq !== lastRunSeq) {
+    lastRunSeq = s.runSeq;
+    els.error.hidden = true;
+    const r = s.run!;
+    log(`run #${s.runSeq} (${experiment(s.experiment)?.title ?? "custom setup"}): ${r.commands.length} NVMe commands, ${r.events.length} block events in ${r.wall_ms.toFixed(0)} ms`, "ok");
+  }
+  if (s.error && s.error !== lastError) log(s.error, "bad");
+  if (!s.error) els.error.hidden = true;
+  lastError = s.error;
+});
+
+els.run.addEventListener("click", () => {
+  const x = experiment(store.state.experiment);
+  if (x?.kind === "tcp") void store.runTcp(x);
+  else if (x?.kind === "console") { navigate("console"); for (const l of x.lines ?? []) consoleHandle.type(`${l}\r`); }
+  else void store.run();
+});
+
+els.copyLink.addEventListener("click", async () => {
+  syncUrl();
+  try {
+    await navigator.clipboard.writeText(location.href);
+    els.runStatus.textContent = "link copied";
+  } catch {
+    els.runStatus.textContent = `link: ${location.href}`;
+  }
+});
+
+const ctx: ViewContext = {
+  store,
+  host,
+  navigate,
+  onShow(f) {
+    // the caller is the view being mounted: remember which panel it belongs to
+    const view = mounting!;
+    showHooks.set(view, [...(showHooks.get(view) ?? []), f]);
+  },
+};
+let mounting: ViewId | undefined;
+const mounts: Array<[ViewId, (panel: HTMLElement) => void]> = [
+  ["experiments", (p) => mountExperiments(p, ctx, { typeInConsole: (lines) => { for (const l of lines) consoleHandle.type(`${l}\r`); } })],
+  ["setup", (p) => mountSetup(p, ctx)],
+  ["queues", (p) => mountQueues(p, ctx)],
+  ["block", (p) => mountBlockLayer(p, ctx)],
+  ["trace", (p) => mountTrace(p, ctx)],
+  ["media", (p) => mountMedia(p, ctx)],
+  ["charts", (p) => mountCharts(p, ctx)],
+];
+for (const [view, mount] of mounts) {
+  mounting = view;
+  try {
+    mount(panels.get(view)!);
+  } catch (e) {
+    setError(new Error(`the ${view} view failed to start: ${e instanceof Error ? e.message : String(e)}`));
+  }
+}
+mounting = undefined;
+renderView(store.state.view);
+renderRunbar();
+syncUrl();
+addEventListener("hashchange", () => {
+  const p = decodeState(location.hash, EXPERIMENT_IDS);
+  if (p.state.experiment && p.state.experiment !== store.state.experiment) store.choose(p.state.experiment);
+  if (p.state.setup) store.edit(p.state.setup as Record<string, unknown>);
+  store.show(p.state.view);
 });
 
 // ---- start ----

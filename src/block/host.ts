@@ -26,6 +26,8 @@ export interface BlockHostOptions {
   timing?: Partial<DeviceTiming>;
   /** A device model instead (device-model.ts: null_blk-like, the TLC SSD, or your own). */
   model?: DeviceModel;
+  /** Controller event classes to record in its ring (layout.ts EVC_*; default none). */
+  controllerTrace?: number;
 }
 
 export class BlockHost {
@@ -46,7 +48,7 @@ export class BlockHost {
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) throw new Error(`cpus: ${cpus} is not between 1 and 64`);
     const hw = o.hwQueues ?? cpus;
     if (!Number.isInteger(hw) || hw < 1 || hw > config.maxIoQueuePairs) throw new Error(`hw_queues: ${hw} is not between 1 and the controller's ${config.maxIoQueuePairs} queue pairs`);
-    const core = await ControllerCore.create(module, config);
+    const core = await ControllerCore.create(module, config, { traceMask: o.controllerTrace ?? 0 });
     core.exports.ctrl_power_on();
     const blk = new BlockLayer(cpus);
     // the controller's clock is the block layer's modelled clock: deterministic runs

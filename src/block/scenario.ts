@@ -320,7 +320,7 @@ export interface ScenarioHost {
 }
 
 /** Build everything a scenario (or an fio setup, which is a scenario without steps) describes. */
-export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario, where = "scenario"): Promise<ScenarioHost> {
+export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario, where = "scenario", controllerTrace = 0): Promise<ScenarioHost> {
   let config;
   try {
     config = configFromJson(s.controller, `${where}.controller`);
@@ -332,7 +332,7 @@ export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario,
     // NVMe/TCP in front of the device: the device model becomes the target's backend
     model = new NvmeTcpModel(model ?? new SimpleDeviceModel({ ...DEFAULT_TIMING, ...s.timing }), tcpParamsFromJson(s.fabric, `${where}.fabric`));
   }
-  const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing, model });
+  const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing, model, controllerTrace });
   const blk = h.blk;
   blk.sim.costs = s.cpu;
   setKcopydConfig(blk, s.kcopyd);
@@ -360,8 +360,18 @@ export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario,
   return { h, blk, dev };
 }
 
-export async function runScenario(module: WebAssembly.Module, s: Scenario): Promise<ScenarioResult> {
-  const { h, blk, dev } = await buildScenarioHost(module, s);
+export interface RunScenarioOptions {
+  /** Sees the built host before the first step (the playground keeps it for its media). */
+  onHost?: (host: ScenarioHost) => void;
+  /** Controller event classes to record (layout.ts EVC_*; the playground's Queues view). */
+  controllerTrace?: number;
+}
+
+/** Run a scenario's steps to the end. */
+export async function runScenario(module: WebAssembly.Module, s: Scenario, o: RunScenarioOptions = {}): Promise<ScenarioResult> {
+  const host = await buildScenarioHost(module, s, "scenario", o.controllerTrace ?? 0);
+  o.onHost?.(host);
+  const { h, blk, dev } = host;
   const tasks = new Map<string, Task>();
   for (const t of s.tasks) tasks.set(t.comm, blk.sim.addTask(t.pid, t.comm, t.cpu));
   const ops: OpResult[] = [];

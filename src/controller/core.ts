@@ -22,6 +22,7 @@ export interface CoreExports {
   media_next_stored(slot: number, from: number): number;
   media_chunk_ptr(slot: number, chunk: number): number;
   media_import(slot: number, slba: number, nlb: number, src: number, md: number): number;
+  media_deallocate(slot: number, slba: number, nlb: number): void;
 }
 
 export interface MemoryLayout {

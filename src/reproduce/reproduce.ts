@@ -111,8 +111,8 @@ function seed000Job(bs: string, ranges: number, emulate: boolean, runtime: strin
   return `[copy]\nfilename=/dev/nvme0n1\nrw=randcopy\nbs=${bs}\nnum_range=${ranges}\nsize=4g\ndest_offset=8g\nioengine=psync\nnumjobs=16\nemulate=${emulate ? 1 : 0}\ntime_based\nruntime=${runtime}\n`;
 }
 
-/** Run one seed 000 case: MiB/s of data copied, and the busier wire direction's utilisation (%). */
-async function seed000Case(module: WebAssembly.Module, gbps: number, bs: string, ranges: number, emulate: boolean, runtime: string): Promise<{ mibs: number; util: number }> {
+/** Run one seed 000 case: MiB/s of data copied, and the busier wire direction's utilisation (%). The playground's NVMe/TCP experiment runs it too. */
+export async function seed000Case(module: WebAssembly.Module, gbps: number, bs: string, ranges: number, emulate: boolean, runtime: string): Promise<{ mibs: number; util: number }> {
   const where = `seed000.${gbps}g.${bs}x${ranges}.${emulate ? "rw" : "copy"}`;
   const host = await buildScenarioHost(module, parseScenario({ ...seed000Setup(gbps), steps: [] }, where), where);
   const model = (host.blk.disk("nvme0n1") as unknown as { ctrl: { model: NvmeTcpModel } }).ctrl.model;

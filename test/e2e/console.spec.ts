@@ -36,7 +36,7 @@ async function lastLine(page: Page): Promise<string> {
 }
 
 async function open(page: Page): Promise<void> {
-  await page.goto("/");
+  await page.goto("/#view=console");
   await expect(consoleRegion(page)).toBeVisible();
   await expect.poll(() => lastLine(page), FAST).toBe(PROMPT);
   await page.getByRole("textbox", { name: "Terminal input" }).focus();
@@ -103,9 +103,9 @@ test("console: help, id-ctrl -H, errors in red, Node-only commands", async ({ pa
   expect(await inScrollback(page, [/^nvmelab\$ help$/, /^Usage: nvmelab <command>/, /^  copy +Copy source ranges/, /^  blk +Block layer/, /^  bench +\(Node CLI only/]))
     .toEqual([true, true, true, true, true]);
 
-  // The first device command boots a stepped controller; the Controller section shows it.
+  // The first device command boots a stepped controller; the Controller view shows it (its tab is hidden now).
   await run(page, "nvmelab id-ctrl /dev/nvme0 -H");
-  await expect(page.getByRole("region", { name: "Controller", exact: true }).getByRole("status")).toContainText("Controller ready: stepped");
+  await expect(page.locator("#boot-out [role=status]")).toContainText("Controller ready: stepped");
   await expectRow(page, /emergency power fail vault time/); // the end of the output is on the screen
   expect(await inScrollback(page, [/^oncs +: 0x[0-9a-f]+$/, /^ +\[8:8\] : 0x1\s+Copy Supported$/], true)).toEqual([true, true]);
   await shot(page, "03-id-ctrl-oncs");
@@ -246,7 +246,7 @@ test("console: history with Up, Tab completion, and the keyboard can leave the t
   const input = page.getByRole("textbox", { name: "Terminal input" });
   await page.keyboard.press("Shift+Tab");
   await expect(input).not.toBeFocused();
-  await expect(page.getByRole("button", { name: "Run copy" })).toBeFocused(); // enabled: the console booted a controller
+  await expect(page.getByRole("tab", { name: "Console" })).toBeFocused(); // the selected tab is the control before the panel
   await page.keyboard.press("Tab");
   await expect(input).toBeFocused();
   await page.keyboard.press("Escape");

@@ -49,7 +49,7 @@ async function runCopy(page: Page): Promise<void> {
 
 test("playground: boot, identify and copy, threaded then stepped", async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto("/");
+  await page.goto("/#view=controller");
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   await expect(page.getByRole("status").filter({ hasText: "crossOriginIsolated" })).toHaveText("crossOriginIsolated");
   await expect(page.getByRole("button", { name: "Identify" })).toBeDisabled();

@@ -127,6 +127,8 @@ class RunOutput {
 export interface ConsoleHandle {
   terminal: Terminal;
   focus(): void;
+  /** Type text as if from the keyboard ("\r" ends a line); the gallery's console experiments use it. */
+  type(text: string): void;
 }
 
 export function startConsole(opts: ConsoleOptions): ConsoleHandle {
@@ -306,5 +308,12 @@ export function startConsole(opts: ConsoleOptions): ConsoleHandle {
 
   writer.write(`${SGR.note[0]}nvmelab console: nvme-cli's commands on this page's controller. Type help; Tab completes, Up/Down recall.${SGR.note[1]}\n`);
   writer.write(editor.start());
-  return { terminal: term, focus: () => term.focus() };
+  return {
+    terminal: term,
+    focus: () => term.focus(),
+    type(text: string) {
+      pending += text;
+      void pump();
+    },
+  };
 }

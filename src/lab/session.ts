@@ -1,0 +1,165 @@
+// The playground's laboratory, without DOM or Node: it runs a setup (a scenario: controller,
+// block stack, copy design, device and link models, steps) to the end in modelled time, keeps
+// the host it built so the page can look at the controller's event ring and media after the
+// run, and reads, exports and imports raw namespace images (QEMU nvme-ns format=raw). The
+// host worker (web/host.worker.ts) exposes one LabSession to the page.
+
+import { parseScenario, runScenario, ScenarioError, type ScenarioHost, type ScenarioResult } from "../block/scenario";
+import { readEvents, eventSeq, type ControllerEvent } from "../controller/events";
+import { lbaSize, metadataSize } from "../controller/config";
+import { hashMedia, importBlocks, readMedia, storedRuns, type StoredRun } from "../controller/media";
+import type { Hasher } from "../util/sha256";
+import { TRACE_ALL } from "../../assembly/layout";
+
+/** A namespace as the page needs it for hexdumps and images. */
+export interface LabNamespace {
+  nsid: number;
+  lbaBytes: number;
+  metadataBytes: number;
+  blocks: number;
+  /** Size of its raw image: blocks * (lbaBytes + metadataBytes), data first (hw/nvme/ns.c). */
+  imageBytes: number;
+}
+
+/** One run of a setup: the scenario's result plus what the controller recorded. */
+export interface LabRun extends ScenarioResult {
+  /** The setup as given (the page keeps it with the run it produced). */
+  setup: unknown;
+  /** The controller's event ring after the run, oldest first (bring-up included). */
+  controller: ControllerEvent[];
+  /** Events the ring overwrote before the run ended (runs longer than the ring). */
+  controllerEventsLost: number;
+  namespaces: LabNamespace[];
+  cpus: number;
+  wall_ms: number;
+}
+
+/** Largest image the page exports or imports in one piece (a Blob the browser holds in memory). */
+export const MAX_IMAGE_BYTES = 512 * 2 ** 20;
+/** Most blocks one hexdump read returns. */
+export const MAX_READ_BLOCKS = 256;
+
+export class LabError extends Error {}
+
+export class LabSession {
+  private host?: ScenarioHost;
+  private runs = 0;
+
+  constructor(
+    private readonly loadModule: () => Promise<WebAssembly.Module>,
+    private readonly hasher: () => Hasher,
+    private readonly now_ms: () => number = () => performance.now(),
+  ) {}
+
+  /** Parse and run a setup; on a bad setup the error names where, and the last run stays. */
+  async run(setup: unknown, where = "setup"): Promise<LabRun> {
+    const scenario = parseScenario(setup, where);
+    const module = await this.loadModule();
+    const t0 = this.now_ms();
+    let built: ScenarioHost | undefined;
+    const r = await runScenario(module, scenario, { onHost: (h) => { built = h; }, controllerTrace: TRACE_ALL });
+    const host = built!;
+    this.host = host;
+    this.runs++;
+    const core = host.h.core;
+    const end = eventSeq(core);
+    const controller = readEvents(core, 0);
+    return {
+      ...r,
+      setup,
+      controller,
+      controllerEventsLost: end - controller.length,
+      namespaces: this.namespaces(),
+      cpus: scenario.cpus,
+      wall_ms: this.now_ms() - t0,
+    };
+  }
+
+  /** Namespaces of the last run's controller. */
+  namespaces(): LabNamespace[] {
+    const core = this.need().h.core;
+    return [...this.need().h.driver.nsids].map((nsid) => {
+      const ns = core.config.namespaces[core.slotOf(nsid)];
+      const lbaBytes = lbaSize(ns);
+      const metadataBytes = metadataSize(ns);
+      return { nsid, lbaBytes, metadataBytes, blocks: ns.blocks, imageBytes: ns.blocks * (lbaBytes + metadataBytes) };
+    });
+  }
+
+  /** Data and metadata of LBAs [slba, slba + nlb) of the last run's namespace nsid. */
+  readBlocks(nsid: number, slba: number, nlb: number): { data: Uint8Array; md: Uint8Array } {
+    const ns = this.namespace(nsid);
+    if (!Number.isSafeInteger(slba) || slba < 0 || slba >= ns.blocks) throw new LabError(`namespace ${nsid}: LBA ${slba} is outside 0..${ns.blocks - 1}`);
+    if (!Number.isSafeInteger(nlb) || nlb < 1 || nlb > MAX_READ_BLOCKS) throw new LabError(`namespace ${nsid}: ${nlb} blocks: read 1..${MAX_READ_BLOCKS} at a time`);
+    return readMedia(this.need().h.core, nsid, slba, Math.min(nlb, ns.blocks - slba));
+  }
+
+  /** Runs of LBAs that hold data (everything else reads as zeroes). */
+  stored(nsid: number): StoredRun[] {
+    this.namespace(nsid);
+    return storedRuns(this.need().h.core, nsid);
+  }
+
+  /** sha256 of the namespace's data area, as the oracle's media_hash. */
+  mediaHash(nsid: number): string {
+    this.namespace(nsid);
+    return hashMedia(this.need().h.core, nsid, this.hasher());
+  }
+
+  /** The namespace as a raw image: data of every block, then metadata of every block. */
+  exportImage(nsid: number): Uint8Array {
+    const ns = this.namespace(nsid);
+    if (ns.imageBytes > MAX_IMAGE_BYTES) throw new LabError(`namespace ${nsid}: its image is ${ns.imageBytes} bytes, more than the page exports (${MAX_IMAGE_BYTES}); use the CLI's --state`);
+    const core = this.need().h.core;
+    const out = new Uint8Array(ns.imageBytes);
+    const dataBytes = ns.blocks * ns.lbaBytes;
+    for (const r of storedRuns(core, nsid)) {
+      const { data, md } = readMedia(core, nsid, r.lba, r.count);
+      out.set(data, r.lba * ns.lbaBytes);
+      if (ns.metadataBytes) out.set(md, dataBytes + r.lba * ns.metadataBytes);
+    }
+    return out;
+  }
+
+  /**
+   * Replace the namespace's contents with a raw image (data only, or data + metadata when the
+   * format has metadata). A wrong size changes nothing. Returns the new media hash.
+   */
+  importImage(nsid: number, image: Uint8Array, name = "image"): string {
+    const ns = this.namespace(nsid);
+    const dataBytes = ns.blocks * ns.lbaBytes;
+    const withMd = ns.metadataBytes > 0 && image.length === ns.imageBytes;
+    if (image.length !== dataBytes && !withMd) {
+      const want = ns.metadataBytes ? `${dataBytes} (data) or ${ns.imageBytes} (data + metadata)` : `${dataBytes}`;
+      throw new LabError(`${name}: it is ${image.length} bytes; namespace ${nsid} needs ${want} bytes (${ns.blocks} blocks of ${ns.lbaBytes}${ns.metadataBytes ? `+${ns.metadataBytes}` : ""})`);
+    }
+    const core = this.need().h.core;
+    // the import skips zero blocks (it stays sparse): drop the old contents first
+    core.exports.media_deallocate(core.slotOf(nsid), 0, ns.blocks);
+    const piece = Math.max(1, Math.floor((4 << 20) / (ns.lbaBytes + ns.metadataBytes)));
+    for (let lba = 0; lba < ns.blocks; lba += piece) {
+      const n = Math.min(piece, ns.blocks - lba);
+      const data = image.subarray(lba * ns.lbaBytes, (lba + n) * ns.lbaBytes);
+      const md = withMd ? image.subarray(dataBytes + lba * ns.metadataBytes, dataBytes + (lba + n) * ns.metadataBytes) : undefined;
+      importBlocks(core, nsid, lba, data, md);
+    }
+    return this.mediaHash(nsid);
+  }
+
+  get hasRun(): boolean {
+    return this.host !== undefined;
+  }
+
+  private need(): ScenarioHost {
+    if (!this.host) throw new LabError("nothing has run yet: run a setup or an experiment first");
+    return this.host;
+  }
+
+  private namespace(nsid: number): LabNamespace {
+    const ns = this.namespaces().find((n) => n.nsid === nsid);
+    if (!ns) throw new LabError(`no namespace ${nsid} (there are: ${this.namespaces().map((n) => n.nsid).join(", ")})`);
+    return ns;
+  }
+}
+
+export { ScenarioError };
