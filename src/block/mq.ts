@@ -154,8 +154,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const task = blk.task;
     const h = this.hctxs[this.hctxOf(task.cpu)];
     const sched = this.deadline !== null;
-    const free = () => (sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0);
-    if (!free()) {
+    // the closure only when the task has to sleep: none on the per-request path
+    if (!(sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0)) {
+      const free = () => (sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0);
       blk.bioEvent("S", bio);
       h.waiting++;
       blk.blockTask(task);

@@ -119,6 +119,12 @@ export function setCopyLimits(l: QueueLimits, design: CopyDesign, capable: boole
 }
 
 /** A command record with every field present, so all records share one object shape. */
+/** Whether every started command's CQE has been reaped (its tag's doneSeq moved). */
+function allDone(q: QueuePair, started: Array<{ tag: number; seq: number }>): boolean {
+  for (let i = 0; i < started.length; i++) if (q.doneSeq[started[i].tag] === started[i].seq) return false;
+  return true;
+}
+
 function newRecord(d: NvmeNsDisk, rq: number, opcode: number, name: string): NvmeCommandRecord {
   return {
     seq: 0, time_ns: 0, done_ns: undefined, disk: d.name, rq, qid: 0, cid: 0, opcode, name, nsid: d.nsid,
@@ -139,7 +145,7 @@ interface Inflight {
   due_ns: number;
 }
 /** Per request: commands still out, ranges done, first error. */
-interface RqState { disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
+interface RqState { rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
 
 export class NvmeBlkController implements MqDriverOps {
   readonly disks: NvmeNsDisk[] = [];
@@ -148,6 +154,9 @@ export class NvmeBlkController implements MqDriverOps {
   readonly format2: boolean;
   private readonly ram: DataView;
   private readonly started: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
+  private readonly startedSpare: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
+  /** The SQE being built for a Read or Write: submit() copies it into the SQ, so one serves every command. */
+  private readonly rwSqe = new Uint32Array(16);
   private readonly rqState = new Map<Request, RqState>();
 
   constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly model: DeviceModel) {
@@ -159,6 +168,7 @@ export class NvmeBlkController implements MqDriverOps {
     this.format2 = this.copyCapable && (ocfs & I.OCFS_FORMAT2) !== 0 && enableCopyFormat2(driver);
     this.ram = driver.port.core.hostRamView;
     this.started = driver.io.map(() => []);
+    this.startedSpare = driver.io.map(() => []);
     const mdts = id[I.IDC_MDTS];
     const vwc = (id[I.IDC_VWC] & I.VWC_PRESENT) !== 0;
     const dsm = (oncs & I.ONCS_DSM) !== 0;
@@ -261,13 +271,17 @@ export class NvmeBlkController implements MqDriverOps {
     const port = this.driver.port;
     for (let polls = 0; ; polls++) {
       q.reap(port);
-      if (started.every((s) => q.doneSeq[s.tag] !== s.seq)) break;
+      if (allDone(q, started)) break;
       if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started.length} commands on queue ${q.qid}`);
       port.poll();
     }
     q.ackCompletions(port);
     const now = this.blk.sim.now_ns;
-    for (const s of started.splice(0)) this.commandDone(q, s.tag, s.f, now);
+    // double-buffered: what the completions start goes to the other list
+    this.started[h] = this.startedSpare[h];
+    this.startedSpare[h] = started;
+    for (let i = 0; i < started.length; i++) this.commandDone(q, started[i].tag, started[i].f, now);
+    started.length = 0;
   }
 
   // ---- building commands ----
@@ -288,7 +302,10 @@ export class NvmeBlkController implements MqDriverOps {
     switch (rq.op) {
       case Op.READ:
       case Op.WRITE: {
-        const sqe = newSqe(rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE, d.nsid);
+        const sqe = this.rwSqe;
+        sqe.fill(0);
+        sqe[0] = rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE;
+        sqe[1] = d.nsid;
         setU64(sqe, 40, slba);
         sqe[12] = ((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0);
         const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
@@ -404,7 +421,7 @@ export class NvmeBlkController implements MqDriverOps {
       }
     }
     if (this.qp(h).room() < cmds.length) return false;
-    for (const p of plans) this.rqState.set(p.rq, { disk: p.disk, left: 0, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
+    for (const p of plans) this.rqState.set(p.rq, { rq: p.rq, disk: p.disk, left: 0, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
@@ -445,7 +462,7 @@ export class NvmeBlkController implements MqDriverOps {
     if (cmd.record.name === "Copy") {
       for (const r of rqs) this.rqState.get(r.rq)!.left++;
     } else {
-      this.rqState.set(first, { disk: this.diskOf(first), left: 1, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
+      this.rqState.set(first, { rq: first, disk: this.diskOf(first), left: 1, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
     }
     const tag = q.submit(cmd.sqe);
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
@@ -468,18 +485,20 @@ export class NvmeBlkController implements MqDriverOps {
 
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
   private commandDone(q: QueuePair, tag: number, f: Inflight, now: number): void {
-    const c = q.completion(tag);
+    // the CQE's fields straight from the queue's arrays (no object per completion)
+    const status = q.cqeDw3[tag] >>> 17;
+    const dw0 = q.cqeDw0[tag];
     for (const b of f.bufs) this.driver.pool.release(b);
     const due = Math.max(now, f.due_ns);
-    f.record.status = c.status;
-    f.record.dw0 = c.dw0;
+    f.record.status = status;
+    f.record.dw0 = dw0;
     f.record.done_ns = due;
     const isCopy = f.record.name === "Copy";
     for (const { rq, ranges } of f.rqs) {
       const st = this.rqState.get(rq)!;
       st.due_ns = Math.max(st.due_ns, due);
-      if (isCopy) this.accountCopy(st, f, rq, ranges, c.status, c.dw0);
-      else if (c.status !== 0 && st.status === BlkStatus.OK) st.status = nvmeErrorStatus(c.status);
+      if (isCopy) this.accountCopy(st, f, rq, ranges, status, dw0);
+      else if (status !== 0 && st.status === BlkStatus.OK) st.status = nvmeErrorStatus(status);
       if (--st.left === 0) this.scheduleEnd(rq, st);
     }
   }
@@ -500,27 +519,43 @@ export class NvmeBlkController implements MqDriverOps {
     if (st.status === BlkStatus.OK) st.status = nvmeErrorStatus(status);
   }
 
+  /**
+   * CPU time of a request's completion on its CPU: the interrupt, except for a polled request
+   * (REQ_POLLED: its submitter finds the completion); over a transport that delivers read data
+   * through the CPU (NVMe/TCP), the copy into the request's pages runs there too.
+   */
+  private completionCpu_ns(rq: Request): number {
+    const c = this.blk.sim.costs;
+    const copy = rq.op === Op.READ && this.model.hostCopiesReads ? rq.dataLen * c.copy_ns_per_byte : 0;
+    return (rq.flags & REQ_POLLED ? 0 : c.irq_ns) + copy;
+  }
+
+  /**
+   * The completion interrupt runs on the submitting CPU: with a CPU model it waits for that
+   * CPU and keeps it busy before the request completes. Free CPUs (the default): one event,
+   * and no closure on the per-request path.
+   */
   private scheduleEnd(rq: Request, st: RqState): void {
     const sim = this.blk.sim;
-    // a polled request (REQ_POLLED) raises no interrupt: its submitter finds the completion;
-    // over a transport that delivers read data through the CPU (NVMe/TCP), the copy into the
-    // request's pages runs there too
-    const copy = rq.op === Op.READ && this.model.hostCopiesReads ? rq.dataLen * sim.costs.copy_ns_per_byte : 0;
-    const irq = (rq.flags & REQ_POLLED ? 0 : sim.costs.irq_ns) + copy;
-    // the completion interrupt runs on the submitting CPU: with a CPU model it waits for that
-    // CPU and keeps it busy for irq_ns before the request completes
-    const done = () => {
-      this.rqState.delete(rq);
-      if (this.isCopy(rq)) {
-        rq.copiedSectors = (st.copiedBlocks * 2 ** st.disk.lbaShift) / 512;
-        if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
-        if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
-      }
-      st.disk.endRequest(rq, st.status);
-    };
-    // free CPUs (the default): one event, no wrapper on the per-request path
-    sim.at(st.due_ns, sim.idle(rq.cpu), irq <= 0 ? done : () => sim.at(sim.useCpu(rq.cpu, irq), sim.idle(rq.cpu), done));
+    sim.at(st.due_ns, sim.idle(rq.cpu), this.completionCpu_ns(rq) <= 0 ? this.endRq : this.irqThenEnd, st);
   }
+
+  private readonly irqThenEnd = (st: RqState): void => {
+    const sim = this.blk.sim;
+    sim.at(sim.useCpu(st.rq.cpu, this.completionCpu_ns(st.rq)), sim.idle(st.rq.cpu), this.endRq, st);
+  };
+
+  /** The request's completion (blk_mq_end_request), after its interrupt. */
+  private readonly endRq = (st: RqState): void => {
+    const rq = st.rq;
+    this.rqState.delete(rq);
+    if (this.isCopy(rq)) {
+      rq.copiedSectors = (st.copiedBlocks * 2 ** st.disk.lbaShift) / 512;
+      if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
+      if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
+    }
+    st.disk.endRequest(rq, st.status);
+  };
 
   /** Complete a request the driver refused without sending a command. */
   private finishNow(d: NvmeNsDisk, rq: Request, status: BlkStatus): void {

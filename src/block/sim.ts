@@ -18,11 +18,13 @@ export interface Task {
   bioList: unknown[] | null;
 }
 
+/** A pending event: fn(arg) runs as ctx at at_ns. Events are pooled (no allocation per event). */
 interface SimEvent {
   at_ns: number;
   seq: number;
   ctx: Task;
-  fn: () => void;
+  fn: (arg: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  arg: unknown;
 }
 
 /**
@@ -107,18 +109,31 @@ export class Sim {
     return t;
   }
 
-  /** Run fn in ctx at time at_ns (never earlier than now). */
-  at(at_ns: number, ctx: Task, fn: () => void): void {
-    const e: SimEvent = { at_ns: Math.max(at_ns, this.now_ns), seq: ++this.seq, ctx, fn };
+  /** Spent events, reused by at(): the per-command path allocates no event objects. */
+  private spare: SimEvent[] = [];
+
+  /**
+   * Run fn in ctx at time at_ns (never earlier than now). With arg, fn(arg) runs: a method
+   * bound once and its argument, so hot paths need no closure per event.
+   */
+  at<A>(at_ns: number, ctx: Task, fn: (arg: A) => void, arg?: A): void {
+    const e = this.spare.pop() ?? { at_ns: 0, seq: 0, ctx, fn, arg: undefined };
+    e.at_ns = Math.max(at_ns, this.now_ns);
+    e.seq = ++this.seq;
+    e.ctx = ctx;
+    e.fn = fn;
+    e.arg = arg;
+    // sift up: move parents down until e's place is found
     const h = this.heap;
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      if (!before(e, h[p])) break;
+      h[i] = h[p];
       i = p;
     }
+    h[i] = e;
   }
 
   /** queue_work: run fn in a kworker on cpu, after what is running now. */
@@ -145,22 +160,33 @@ export class Sim {
     if (h.length === 0) return false;
     const top = h[0];
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0) {
+      // sift down: move the smaller child up until last's place is found
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const m = l + 1 < n && before(h[l + 1], h[l]) ? l + 1 : l;
+        if (!before(h[m], last)) break;
+        h[i] = h[m];
         i = m;
       }
+      h[i] = last;
     }
     if (++this.processed > MAX_EVENTS_PER_RUN) throw new Error(`more than ${MAX_EVENTS_PER_RUN} events: the scenario does not settle`);
     this.now_ns = Math.max(this.now_ns, top.at_ns);
-    this.as(top.ctx, top.fn);
+    const { ctx, fn, arg } = top;
+    top.fn = noop;
+    top.arg = undefined;
+    this.spare.push(top);
+    const saved = this.current;
+    this.current = ctx;
+    try {
+      fn(arg);
+    } finally {
+      this.current = saved;
+    }
     return true;
   }
 
@@ -176,6 +202,8 @@ export class Sim {
     while (this.step()) { /* next */ }
   }
 }
+
+const noop = () => {};
 
 function before(a: SimEvent, b: SimEvent): boolean {
   return a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);

@@ -33,6 +33,22 @@ const MAX_RANDOM_MAP_BLOCKS = 1 << 24;
 
 export class FioRunError extends Error {}
 
+/** fio's io_u: one I/O in flight, reused for the job's next I/O when it completes. */
+interface IoU {
+  dir: FioDir;
+  /** Byte offset (the first range's, for a copy). */
+  pos: number;
+  bs: number;
+  submitted_ns: number;
+  buf: DmaBuffer;
+  /** A copy's source ranges (byte offsets, bs each). */
+  ranges: number[];
+  /** Completion callbacks bound to this io_u once (none allocated per I/O). */
+  bioEndio: (b: Bio) => void;
+  copyEndio: (o: { status: BlkStatus }) => void;
+  done: (ok: boolean, bytes: number) => void;
+}
+
 const isAsync = (j: FioJob) => j.ioengine === "libaio" || j.ioengine === "io_uring";
 
 /** A deterministic generator per job (xoshiro128**, seeded by splitmix32 from randseed and the instance). */
@@ -142,7 +158,12 @@ class Instance {
   private readonly rand: Rand;
   private readonly offsets = new Map<FioDir, Offsets>();
   private readonly buffers: DmaBuffer[] = [];
-  private readonly free: DmaBuffer[] = [];
+  /** Idle io_us (fio's unit of I/O: one per depth slot, each with its buffer; reused, never reallocated). */
+  private readonly free: IoU[] = [];
+  /** The io_us of the io_submit call being built. */
+  private readonly batch: IoU[] = [];
+  private readonly fillFn = (): void => this.fill();
+  private readonly submitBatchFn = (batch: IoU[]): void => this.submitBatch(batch);
   private readonly region: { start: number; len: number };
   private readonly copyDest: number;
   private readonly maxBs: number;
@@ -203,7 +224,7 @@ class Instance {
       // fio fills write buffers with random data; a fixed pattern per buffer is enough here
       for (let k = 0; k < b.bytes; k += 4) mem.ram[b.bus + k] = (i * 31 + k) & 0xff;
       this.buffers.push(b);
-      this.free.push(b);
+      this.free.push(this.newIoU(b));
     }
     for (const d of this.dirsOf()) {
       const blocks = Math.floor(this.region.len / j.bs[d]);
@@ -249,69 +270,90 @@ class Instance {
     const perCall = isAsync(j) ? Math.max(1, j.iodepth_batch_submit) : 1;
     while (this.inflight < depth && !this.finishedIssuing(now)) {
       const want = Math.min(depth - this.inflight, perCall);
-      const submits: Array<() => void> = [];
-      while (submits.length < want && !this.finishedIssuing(now)) {
+      const batch = this.batch;
+      batch.length = 0;
+      while (batch.length < want && !this.finishedIssuing(now)) {
         if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
-        submits.push(this.issueOne(this.nextDir(), now));
+        batch.push(this.issueOne(this.nextDir(), now));
       }
       // the system call and each I/O's way down the stack take the task's CPU; the bios reach
       // the block layer when that work is done (at once on free CPUs)
-      const cost = costs.syscall_ns + submits.length * costs.submit_ns;
+      const n = batch.length;
+      const cost = costs.syscall_ns + n * costs.submit_ns;
       this.cpu_ns += cost;
       const at = sim.useCpu(this.task.cpu, cost);
-      const go = () => {
-        const plug = submits.length > 2; // io_submit plugs above AIO_PLUG_THRESHOLD
-        if (plug) blk.startPlug();
-        try {
-          for (const f of submits) f();
-        } finally {
-          if (plug) blk.finishPlug();
-        }
-      };
-      if (at <= sim.now_ns) go();
-      else sim.at(at, this.task, go);
+      if (at <= sim.now_ns) this.submitBatch(batch);
+      else sim.at(at, this.task, this.submitBatchFn, batch.slice());
       this.pollFrom = Math.max(this.pollFrom, at);
       this.submitCalls++;
-      this.submitMap[submitIdx(submits.length)]++;
+      this.submitMap[submitIdx(n)]++;
     }
     if (this.inflight === 0 && this.finishedIssuing(now)) this.finish(now);
     else { this.ctx++; blk.blockTask(); }
   }
 
-  /** Account one I/O now; returns the submission, to run when the CPU has done the work. */
-  private issueOne(dir: FioDir, now: number): () => void {
+  /** An io_u with its buffer and its completion callbacks, bound once. */
+  private newIoU(buf: DmaBuffer): IoU {
+    const u: IoU = {
+      dir: "read", pos: 0, bs: 0, submitted_ns: 0, buf, ranges: [],
+      bioEndio: (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
+      copyEndio: (o: { status: BlkStatus }) => this.complete(u, o.status === BlkStatus.OK, u.bs * u.ranges.length),
+      done: (ok: boolean, bytes: number) => this.complete(u, ok, bytes),
+    };
+    return u;
+  }
+
+  /** io_submit's work per call (in a plug above AIO_PLUG_THRESHOLD, as the kernel's io_submit). */
+  private submitBatch(batch: IoU[]): void {
+    const plug = batch.length > 2;
+    if (plug) this.blk.startPlug();
+    try {
+      for (let i = 0; i < batch.length; i++) this.submitOne(batch[i]);
+    } finally {
+      if (plug) this.blk.finishPlug();
+    }
+  }
+
+  /** Account one I/O now and fill an idle io_u with it; it is submitted when the CPU has done the work. */
+  private issueOne(dir: FioDir, now: number): IoU {
     const j = this.job;
     const bs = j.bs[dir];
     const offs = this.offsets.get(dir)!;
     const nr = dir === "copy" ? Math.max(1, j.num_range) : 1;
-    const pos = this.region.start + offs.take() * bs;
-    const buf = this.free.pop()!;
+    const u = this.free.pop()!;
+    u.dir = dir;
+    u.bs = bs;
+    u.submitted_ns = now;
+    u.pos = this.region.start + offs.take() * bs;
     this.inflight++;
     this.ios++;
     this.bytes += bs * nr;
     this.issued[dir]++;
     this.depthMap[depthIdx(this.inflight)]++;
     this.mixSeq = (this.mixSeq + 1) % Math.max(1, j.rw_seq_nr);
-    const done = (ok: boolean, bytes: number) => this.complete(dir, now, ok, bytes, buf);
     if (dir === "copy") {
       // num_range ranges of bs: the next blocks (copy) or blocks of their own (randcopy)
-      const ranges = [pos];
-      for (let i = 1; i < nr; i++) ranges.push(this.region.start + offs.take() * bs);
-      return () => this.issueCopy(ranges, bs, buf, done);
+      u.ranges.length = 0;
+      u.ranges.push(u.pos);
+      for (let i = 1; i < nr; i++) u.ranges.push(this.region.start + offs.take() * bs);
     }
-    const op = dir === "read" ? Op.READ : dir === "write" ? Op.WRITE : Op.DISCARD;
-    return () => {
-      const bio = new Bio(this.dev, op, pos / 512, bs, op === Op.DISCARD ? [] : [{ bus: buf.bus, len: bs }], j.hipri ? REQ_POLLED : 0);
-      bio.endio = (b) => done(b.status === BlkStatus.OK, bs);
-      this.blk.submitBio(bio);
-    };
+    return u;
+  }
+
+  private submitOne(u: IoU): void {
+    if (u.dir === "copy") { this.issueCopy(u); return; }
+    const op = u.dir === "read" ? Op.READ : u.dir === "write" ? Op.WRITE : Op.DISCARD;
+    const bio = new Bio(this.dev, op, u.pos / 512, u.bs, op === Op.DISCARD ? [] : [{ bus: u.buf.bus, len: u.bs }], this.job.hipri ? REQ_POLLED : 0);
+    bio.endio = u.bioEndio;
+    this.blk.submitBio(bio);
   }
 
   /**
    * A copy of source ranges of bs each to one contiguous destination: source + dest_offset_delta,
    * or dest_offset plus the first range's place in the region (rounded to the copy's length).
    */
-  private issueCopy(ranges: number[], bs: number, buf: DmaBuffer, done: (ok: boolean, bytes: number) => void): void {
+  private issueCopy(u: IoU): void {
+    const { ranges, bs, buf, done } = u;
     const j = this.job;
     const pos = ranges[0];
     const len = bs * ranges.length;
@@ -344,14 +386,16 @@ class Instance {
     // the copy API plugs around the bios it submits (each design does, as blkdev_copy_offload
     // does), so the ranges of one call can become one Copy command
     const srcSegs = ranges.map((r) => ({ pos: r, len: bs }));
-    blkCopy(this.blk, { src: this.dev, dst: this.dev, srcSegs, dstSegs: [{ pos: dst, len }] }, (o) => done(o.status === BlkStatus.OK, len));
+    blkCopy(this.blk, { src: this.dev, dst: this.dev, srcSegs, dstSegs: [{ pos: dst, len }] }, u.copyEndio);
   }
 
-  private complete(dir: FioDir, submitted: number, ok: boolean, bytes: number, buf: DmaBuffer): void {
+  private complete(u: IoU, ok: boolean, bytes: number): void {
     const blk = this.blk;
     const now = this.clock();
+    const dir = u.dir;
+    const submitted = u.submitted_ns;
     this.inflight--;
-    this.free.push(buf);
+    this.free.push(u);
     const d = this.dirs[dir]!;
     if (submitted >= this.statsFrom_ns) {
       this.sampleWindows(now);
@@ -371,7 +415,7 @@ class Instance {
     // system call on its CPU) and refills
     const wake = blk.sim.costs.context_switch_ns + blk.sim.costs.syscall_ns;
     this.cpu_ns += wake;
-    blk.sim.at(blk.sim.useCpu(this.task.cpu, wake), this.task, () => this.fill());
+    blk.sim.at(blk.sim.useCpu(this.task.cpu, wake), this.task, this.fillFn);
   }
 
   /** Where the polling task's CPU time is accounted up to. */
@@ -394,7 +438,7 @@ class Instance {
     sim.cpuFree_ns[cpu] = Math.max(sim.cpuFree_ns[cpu], seen);
     this.cpu_ns += spun + c.syscall_ns;
     this.polledTo = seen;
-    sim.at(seen, this.task, () => sim.at(sim.useCpu(cpu, c.syscall_ns), this.task, () => this.fill()));
+    sim.at(seen, this.task, () => sim.at(sim.useCpu(cpu, c.syscall_ns), this.task, this.fillFn));
   }
 
   /** Close every finished bw_avg_time window before now. */
