@@ -54,7 +54,8 @@ function log(text: string, cls = ""): void {
   const at = ((performance.now() - t0) / 1000).toFixed(3).padStart(8, " ");
   els.log.append(h("li", { class: cls || undefined }, h("span", { class: "at" }, `${at} s`), " ", text));
   while (els.log.children.length > 100) els.log.firstElementChild?.remove();
-  els.log.lastElementChild?.scrollIntoView({ block: "nearest" });
+  // scroll the log's own box, never the page (the log sits below the views)
+  els.log.scrollTop = els.log.scrollHeight;
 }
 
 function setError(e: unknown): void {
