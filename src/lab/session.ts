@@ -21,7 +21,10 @@ export interface LabNamespace {
   imageBytes: number;
 }
 
-/** One run of a setup: the scenario's result plus what the controller recorded. */
+/**
+ * One run of a setup: the scenario's result plus what the controller recorded. `media` is
+ * empty: hashing every namespace takes longer than most runs, so the page asks (mediaHash).
+ */
 export interface LabRun extends ScenarioResult {
   /** The setup as given (the page keeps it with the run it produced). */
   setup: unknown;
@@ -57,7 +60,7 @@ export class LabSession {
     const module = await this.loadModule();
     const t0 = this.now_ms();
     let built: ScenarioHost | undefined;
-    const r = await runScenario(module, scenario, { onHost: (h) => { built = h; }, controllerTrace: TRACE_ALL });
+    const r = await runScenario(module, scenario, { onHost: (h) => { built = h; }, controllerTrace: TRACE_ALL, hashMedia: false });
     const host = built!;
     this.host = host;
     this.runs++;

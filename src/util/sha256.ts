@@ -6,7 +6,7 @@ export interface Hasher {
   digestHex(): string;
 }
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -18,9 +18,10 @@ const K = new Uint32Array([
 ]);
 
 export class Sha256 implements Hasher {
-  private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  private readonly h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   private readonly block = new Uint8Array(64);
-  private readonly w = new Uint32Array(64);
+  // Int32: every word read back is a small integer to V8 (Uint32 values above 2^31 are doubles)
+  private readonly w = new Int32Array(64);
   private fill = 0;
   private bytes = 0;
 
@@ -50,7 +51,7 @@ export class Sha256 implements Hasher {
     const saved = this.bytes;
     this.update(pad);
     this.bytes = saved;
-    return Array.from(this.h, (x) => x.toString(16).padStart(8, "0")).join("");
+    return Array.from(this.h, (x) => (x >>> 0).toString(16).padStart(8, "0")).join("");
   }
 
   private compress(b: Uint8Array, o: number): void {
@@ -63,7 +64,8 @@ export class Sha256 implements Hasher {
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
     }
-    let [a, bb, c, d, e, f, g, h] = this.h;
+    const H = this.h;
+    let a = H[0], bb = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
     for (let t = 0; t < 64; t++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const ch = (e & f) ^ (~e & g);
@@ -73,7 +75,6 @@ export class Sha256 implements Hasher {
       const t2 = (S0 + maj) | 0;
       h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = bb; bb = a; a = (t1 + t2) | 0;
     }
-    const H = this.h;
     H[0] += a; H[1] += bb; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
   }
 }
