@@ -165,7 +165,14 @@ export class Timeline {
       start = Math.max(start, iv[i + 1]);
     }
     const end = start + dur_ns;
-    if (dur_ns > 0) iv.splice(i, 0, start, end);
+    if (dur_ns <= 0) return end;
+    // coalesce with the reservations it touches: the list stays short and the scans cheap
+    const joinsPrev = i > 0 && iv[i - 1] === start;
+    const joinsNext = i < iv.length && iv[i] === end;
+    if (joinsPrev && joinsNext) { iv[i - 1] = iv[i + 1]; iv.splice(i, 2); }
+    else if (joinsPrev) iv[i - 1] = end;
+    else if (joinsNext) iv[i] = start;
+    else iv.splice(i, 0, start, end);
     return end;
   }
 
