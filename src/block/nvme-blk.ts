@@ -464,7 +464,9 @@ export class NvmeBlkController implements MqDriverOps {
     } else {
       this.rqState.set(first, { rq: first, disk: this.diskOf(first), left: 1, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
     }
-    const tag = q.submit(cmd.sqe);
+    // the CID is the first request's blk-mq driver tag (nvme_cid: the tag, held until
+    // blk_mq_end_request), so no two commands outstanding in modelled time share a CID
+    const tag = q.submit(cmd.sqe, first.tag >= 0 ? first.tag : -1);
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
     // filled in place (no spread: this is the per-command path)
     const record = cmd.record;

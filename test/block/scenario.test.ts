@@ -273,6 +273,25 @@ describe("blk scenarios", () => {
   });
 });
 
+describe("NVMe command identifiers in modelled time", () => {
+  it("no two commands outstanding at once on a queue share a CID (the CID is the request's tag)", async () => {
+    for (const name of ["clone-hydration.json", "kcopyd-percpu.json", "snapshot-cow.json", "vector-merge.json"]) {
+      const r = await run(example(name));
+      const byQ = new Map<number, typeof r.commands>();
+      for (const c of r.commands) byQ.set(c.qid, [...(byQ.get(c.qid) ?? []), c]);
+      for (const [qid, cmds] of byQ) {
+        for (let i = 0; i < cmds.length; i++) {
+          for (let j = i + 1; j < cmds.length; j++) {
+            const a = cmds[i], b = cmds[j];
+            const overlap = a.time_ns < b.done_ns! && b.time_ns < a.done_ns!;
+            if (overlap && a.cid === b.cid) throw new Error(`${name}: qid ${qid} CID ${a.cid} used by commands ${a.seq} and ${b.seq} at once`);
+          }
+        }
+      }
+    }
+  });
+});
+
 describe("nvmelab blk run", () => {
   it("prints the blkparse trace, the ops, the NVMe commands and disk stats; writes JSON", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nvmelab-blk-"));
