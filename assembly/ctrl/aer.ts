@@ -55,8 +55,7 @@ export function aerProcess(): void {
     st.aer_count--;
     cqUnreserve(0);
     if (traceOn(EVC_NORMAL)) emit(EVK_ASYNC_EVENT, EVC_NORMAL, 0, cid, ADMIN_ASYNC_EVENT_REQUEST, 0, 0, dw0, 0, 0);
-    postCqe(0, 0, cid, SC_SUCCESS, dw0, 0);
-    if (traceOn(EVC_NORMAL)) emit(EVK_COMPLETE, EVC_NORMAL, 0, cid, ADMIN_ASYNC_EVENT_REQUEST, SC_SUCCESS, 0, 0, <u64>dw0, 0);
+    postCqe(0, 0, cid, SC_SUCCESS, dw0, 0, ADMIN_ASYNC_EVENT_REQUEST, 0, EVC_NORMAL);
   }
 }
 
@@ -75,8 +74,7 @@ export function aerAbort(cid: u32): bool {
     removeAt(<usize>st.aer_table, i, st.aer_count);
     st.aer_count--;
     cqUnreserve(0);
-    postCqe(0, 0, cid, SC_ABORT_REQUESTED, 0, 0);
-    if (traceOn(EVC_NORMAL)) emit(EVK_COMPLETE, EVC_NORMAL, 0, cid, ADMIN_ASYNC_EVENT_REQUEST, SC_ABORT_REQUESTED, 0, 0, 0, 0);
+    postCqe(0, 0, cid, SC_ABORT_REQUESTED, 0, 0, ADMIN_ASYNC_EVENT_REQUEST, 0, EVC_NORMAL);
     return true;
   }
   return false;

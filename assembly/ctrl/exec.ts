@@ -75,9 +75,7 @@ export function execute(sqid: u32, cqid: u32): void {
 export function complete(sqid: u32, cqid: u32, cid: u32, opc: u32, nsid: u32, status: u32): void {
   const failed = (status & 0x7ff) != 0;
   if (failed) errorLogAdd(sqid, cid, opc, nsid, status, cqAt(cqid).phase);
-  postCqe(cqid, sqid, cid, status, r_dw0, r_dw1);
-  const cls = failed ? EVC_ERROR : EVC_NORMAL;
-  if (traceOn(cls)) emit(EVK_COMPLETE, cls, sqid, cid, opc, status, nsid, cqid, <u64>r_dw0, <u64>r_dw1);
+  postCqe(cqid, sqid, cid, status, r_dw0, r_dw1, opc, nsid, failed ? EVC_ERROR : EVC_NORMAL);
 }
 
 function adminCommand(opc: u32): u32 {

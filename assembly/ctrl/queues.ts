@@ -12,7 +12,7 @@ import {
   EVK_DOORBELL_SQ, EVK_DOORBELL_CQ, EVK_UB, EVC_NORMAL, EVC_HOST_UB, EVK_FATAL, EVC_ERROR,
   UB_DB_ABSENT_SQ, UB_DB_ABSENT_CQ, UB_DB_SQ_TAIL_RANGE, UB_DB_CQ_HEAD_RANGE, UB_DB_SQ_OVERFLOW,
   UB_DB_CQ_HEAD_PAST_TAIL, FATAL_SQ_FETCH_DMA, FATAL_CQ_POST_DMA, EVK_CREATE_SQ, EVK_CREATE_CQ,
-  EVK_DELETE_SQ, EVK_DELETE_CQ, UB_DB_WHILE_DISABLED,
+  EVK_DELETE_SQ, EVK_DELETE_CQ, UB_DB_WHILE_DISABLED, EVK_COMPLETE,
 } from "../layout";
 import { g_sq, g_cq, g_sqe, state, setSqHint } from "./globals";
 import {
@@ -128,7 +128,7 @@ export function deleteAllQueues(): void {
  * Post a CQE to cqid. The room was checked when the command was fetched. A CQ that lies
  * outside host RAM cannot be written: the controller cannot report, so it becomes fatal.
  */
-export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32): void {
+export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32, opc: u32, nsid: u32, cls: u32): void {
   const cq = cqAt(cqid);
   const e = busToWasm(cq.base + (<u64>cq.tail << CQE_SIZE_LOG2), 16);
   if (e == 0) { enterFatal(FATAL_CQ_POST_DMA); return; }
@@ -138,6 +138,9 @@ export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, d
   atomic.store<u32>(e + CQE_DW3, (cid & 0xffff) | (cq.phase << CQE_PHASE_BIT) | (status << CQE_SF_SHIFT));
   cq.tail++;
   if (cq.tail == cq.size) { cq.tail = 0; cq.phase ^= 1; }
+  // traced once the CQE is in the queue and before its interrupt, in QEMU's order
+  // (pci_nvme_enqueue_req_completion, then pci_nvme_irq_msix)
+  if (traceOn(cls)) emit(EVK_COMPLETE, cls, sqid, cid, opc, status, nsid, cqid, <u64>dw0, <u64>dw1);
   if ((cq.flags & CQF_IEN) != 0) onCompletion(cq, cqid, (status & 0x7ff) != 0);
 }
 
