@@ -155,6 +155,7 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly ram: DataView;
   private readonly started: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
   private readonly startedSpare: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
+  private readonly cidBusy: Float64Array[];
   /** The SQE being built for a Read or Write: submit() copies it into the SQ, so one serves every command. */
   private readonly rwSqe = new Uint32Array(16);
   private readonly rqState = new Map<Request, RqState>();
@@ -169,6 +170,8 @@ export class NvmeBlkController implements MqDriverOps {
     this.ram = driver.port.core.hostRamView;
     this.started = driver.io.map(() => []);
     this.startedSpare = driver.io.map(() => []);
+    // per queue, until when (modelled ns) each CID is taken: the tags, then as many again
+    this.cidBusy = driver.io.map((q) => new Float64Array(Math.min(65536, 2 * q.depth)));
     const mdts = id[I.IDC_MDTS];
     const vwc = (id[I.IDC_VWC] & I.VWC_PRESENT) !== 0;
     const dsm = (oncs & I.ONCS_DSM) !== 0;
@@ -210,6 +213,21 @@ export class NvmeBlkController implements MqDriverOps {
 
   private qp(h: number): QueuePair {
     return this.driver.io[h];
+  }
+
+  /**
+   * The CID of a command: its first request's blk-mq driver tag, as nvme_cid() makes it (the tag
+   * is held until blk_mq_end_request in modelled time). A request the controller's limits cut
+   * into several commands (beyond what Linux sends) takes CIDs above the tags. Either way no two
+   * commands outstanding in modelled time share a CID; -1 lets the queue choose when none is free.
+   */
+  private cidFor(h: number, first: Request): number {
+    const busy = this.cidBusy[h];
+    const now = this.blk.sim.now_ns;
+    if (first.tag >= 0 && first.tag < busy.length && busy[first.tag] <= now) return first.tag;
+    const tags = this.qp(h).depth;
+    for (let c = tags; c < busy.length; c++) if (busy[c] <= now) return c;
+    return -1;
   }
 
   // ---- blk_mq_ops ----
@@ -280,7 +298,7 @@ export class NvmeBlkController implements MqDriverOps {
     // double-buffered: what the completions start goes to the other list
     this.started[h] = this.startedSpare[h];
     this.startedSpare[h] = started;
-    for (let i = 0; i < started.length; i++) this.commandDone(q, started[i].tag, started[i].f, now);
+    for (let i = 0; i < started.length; i++) this.commandDone(h, q, started[i].tag, started[i].f, now);
     started.length = 0;
   }
 
@@ -464,9 +482,7 @@ export class NvmeBlkController implements MqDriverOps {
     } else {
       this.rqState.set(first, { rq: first, disk: this.diskOf(first), left: 1, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
     }
-    // the CID is the first request's blk-mq driver tag (nvme_cid: the tag, held until
-    // blk_mq_end_request), so no two commands outstanding in modelled time share a CID
-    const tag = q.submit(cmd.sqe, first.tag >= 0 ? first.tag : -1);
+    const tag = q.submit(cmd.sqe, this.cidFor(h, first));
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
     // filled in place (no spread: this is the per-command path)
     const record = cmd.record;
@@ -474,6 +490,7 @@ export class NvmeBlkController implements MqDriverOps {
     record.time_ns = this.blk.sim.now_ns;
     record.qid = q.qid;
     record.cid = q.cidOfTag[tag];
+    this.cidBusy[h][record.cid] = Infinity; // until commandDone knows its modelled completion
     this.blk.tracer.command(record);
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
     this.model.advance?.(this.blk.sim.now_ns);
@@ -486,12 +503,13 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
-  private commandDone(q: QueuePair, tag: number, f: Inflight, now: number): void {
+  private commandDone(h: number, q: QueuePair, tag: number, f: Inflight, now: number): void {
     // the CQE's fields straight from the queue's arrays (no object per completion)
     const status = q.cqeDw3[tag] >>> 17;
     const dw0 = q.cqeDw0[tag];
     for (const b of f.bufs) this.driver.pool.release(b);
     const due = Math.max(now, f.due_ns);
+    this.cidBusy[h][f.record.cid] = due;
     f.record.status = status;
     f.record.dw0 = dw0;
     f.record.done_ns = due;

@@ -275,8 +275,11 @@ describe("blk scenarios", () => {
 
 describe("NVMe command identifiers in modelled time", () => {
   it("no two commands outstanding at once on a queue share a CID (the CID is the request's tag)", async () => {
-    for (const name of ["clone-hydration.json", "kcopyd-percpu.json", "snapshot-cow.json", "vector-merge.json"]) {
-      const r = await run(example(name));
+    // vector-merge with MSRC 1: one request's four ranges go out as two Copy commands at once
+    const msrc1 = example("vector-merge.json");
+    msrc1.controller.namespaces[0].msrc = 1;
+    for (const [name, setup] of [...["clone-hydration.json", "kcopyd-percpu.json", "snapshot-cow.json", "vector-merge.json"].map((n) => [n, example(n)]), ["vector-merge, MSRC 1", msrc1]]) {
+      const r = await run(setup);
       const byQ = new Map<number, typeof r.commands>();
       for (const c of r.commands) byQ.set(c.qid, [...(byQ.get(c.qid) ?? []), c]);
       for (const [qid, cmds] of byQ) {

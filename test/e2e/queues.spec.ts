@@ -76,11 +76,8 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(ranges.locator("tbody tr").nth(3).locator("th, td")).toHaveText(["3", "1", "600", "16", "1", "8240"]);
   await page.screenshot({ path: `${SHOTS}/queues-02-copy-sqe.png`, fullPage: true });
 
-  // the interrupt, then the completion: CQE in CQ 1 slot 2, phase 1, success
+  // the completion, then its interrupt (QEMU's order): CQE in CQ 1 slot 2, phase 1, success
   await panel.getByRole("button", { name: "Step event", exact: true }).click();
-  await expect(panel.locator(".q-now-line")).toContainText("pci_nvme_irq_msix raising MSI-X IRQ vector 1");
-  await expect(panel.locator(".q-cq .q-irq.hot")).toContainText("MSI-X vector 1");
-  await panel.getByRole("button", { name: "Step command" }).click();
   await expect(panel.locator(".q-now-line")).toContainText(`pci_nvme_enqueue_req_completion cid ${cid} cqid 1 dw0 0x0 dw1 0x0 status 0x0`);
   await expect(entry).toContainText("CQ 1 slot 2 · posted, not yet consumed");
   await expect(entry.getByRole("heading", { name: `CQE for CID ${cid} (Copy (19h)) Successful Completion` })).toBeVisible();
@@ -90,6 +87,9 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(cqe).toContainText("SC00h Successful Completion");
   await expect(cq1.getByRole("button", { name: new RegExp(`^CQ 1 slot 2: CID ${cid} Successful Completion, phase 1, posted`) })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/queues-03-copy-cqe.png`, fullPage: true });
+  await panel.getByRole("button", { name: "Step event", exact: true }).click();
+  await expect(panel.locator(".q-now-line")).toContainText("pci_nvme_irq_msix raising MSI-X IRQ vector 1");
+  await expect(panel.locator(".q-cq .q-irq.hot")).toContainText("MSI-X vector 1");
 
   // keyboard: Tab reaches SQ 1's ring; arrows move round it and the entry follows
   await sq1.getByRole("button").and(page.locator("[tabindex='0']")).focus();
