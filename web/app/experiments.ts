@@ -54,13 +54,13 @@ export const EXPERIMENTS: Experiment[] = [
   },
   {
     id: "limits", title: "Copy limits exceeded: the status codes", source: seed.s000, kind: "console", view: "console",
-    about: "Copy commands sent straight to the controller, past each limit of Identify Namespace: one range longer than MSSRL, ranges adding up past MCL, more ranges than MSRC + 1. Each completes with Command Size Limit Exceeded (SCT 1h, SC 83h), and Dword 0 says which range was the first not copied.",
+    about: "Copy commands sent straight to the controller (nvme-cli's copy; --blocks is 0's based) past the limits Identify Namespace reports (MSSRL 128, MCL 128, MSRC 127): one range of 129 blocks, two ranges adding up to 200 blocks, and 129 one-block ranges (NR past MSRC; 129 blocks is past MCL too). Each completes with Command Size Limit Exceeded (SCT 1h, SC 83h) and CQE Dword 0 names the first range not copied; the last copy, exactly MCL blocks, succeeds.",
     lines: [
       "id-ns /dev/nvme0n1 -H",
-      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0 --blocks=200",
-      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0,1000 --blocks=100,100",
-      "copy /dev/nvme0n1 --sdlba=5000 --slbs=" + Array.from({ length: 129 }, (_, i) => i * 2).join(",") + " --blocks=1",
-      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0,1000 --blocks=64,64",
+      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0 --blocks=128",
+      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0,1000 --blocks=99,99",
+      "copy /dev/nvme0n1 --sdlba=5000 --slbs=" + Array.from({ length: 129 }, (_, i) => i * 2).join(",") + " --blocks=0",
+      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0,1000 --blocks=63,63",
     ],
   },
   {
@@ -80,12 +80,12 @@ export const EXPERIMENTS: Experiment[] = [
   },
   {
     id: "kcopyd-percpu", title: "kcopyd: one worker against per-CPU", source: seed.s001, kind: "scenario", view: "trace",
-    about: "Four tasks on four CPUs each ask kcopyd for eight small copies, as dm-snapshot's copy-on-write does. Upstream kcopyd runs every job on one kworker; the per-CPU redesign runs them where they were asked for. Compare the kworker CPUs in the trace, and set variant to single in Setup.",
+    about: "Four tasks on four CPUs each ask kcopyd for eight small copies, as dm-snapshot's copy-on-write does. The per-CPU redesign runs each job on its caller's CPU, four at once; upstream kcopyd (variant single, under Host > kcopyd in Setup) runs every job on one kworker, one at a time. Compare the kworker CPUs in the trace and the modelled end time.",
     ...example("kcopyd-percpu"),
   },
   {
     id: "snapshot-cow", title: "dm-snapshot copy-on-write through kcopyd", source: seed.s001, kind: "scenario", view: "block",
-    about: "A transient snapshot of an origin volume: each first write to a chunk waits while kcopyd copies the chunk to the COW area, offloaded as an NVMe Copy.",
+    about: "A transient snapshot of an origin volume: each first write to a chunk waits while kcopyd copies the chunk to the COW area (a read of the origin, then a write); the second write to that chunk does not wait. In Setup, set kcopyd offload on and the copies become NVMe Copy commands.",
     ...example("snapshot-cow"),
   },
   {

@@ -1,0 +1,88 @@
+// Every experiment of the gallery, run as a user runs it (its card's Run button): each opens
+// the view that shows it best, and what it shows is the source document's point: commands
+// counted, the fallback, the failed pairing, the status codes of exceeded limits, the NVMe/TCP
+// table. Screenshots in test-results/screenshots/experiment-*.png.
+import { test, expect, type Page } from "@playwright/test";
+
+const SHOTS = "test-results/screenshots";
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
+  return errors;
+}
+
+async function runCard(page: Page, title: string): Promise<void> {
+  await page.getByRole("tab", { name: "Experiments" }).click();
+  await page.getByRole("article", { name: title }).getByRole("button", { name: "Run" }).click();
+}
+
+const status = (page: Page) => page.locator("#run-status");
+const selected = (page: Page, tab: string) => expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
+
+test("each block-layer experiment runs from its card and opens its view", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  const cases: Array<[string, string, RegExp, string]> = [
+    ["A vectored copy merged by plugging", "Block layer", /run #1: 11 steps, 19 NVMe commands, 121 block events/, "vector-merge"],
+    ["Log-structured GC: 16 live blocks, MSRC 7", "Block layer", /run #2: 22 steps, 4 NVMe commands, 155 block events/, "ctx-gc"],
+    ["dm-crypt forces the fallback", "Block layer", /run #3: 7 steps, 6 NVMe commands, 74 block events/, "crypt-fallback"],
+    ["The pairing failure with nomerges", "Block layer", /run #4: 7 steps, 4 NVMe commands, 37 block events/, "pair-nomerges"],
+    ["Interleaved copies break the pairing", "Trace", /run #5: 18 steps, 5 NVMe commands, 69 block events, 15034\.8 µs modelled/, "pair-interleaved"],
+    ["kcopyd: one worker against per-CPU", "Trace", /run #6: 24 steps, 12 NVMe commands, 128 block events/, "kcopyd-percpu"],
+    ["dm-snapshot copy-on-write through kcopyd", "Block layer", /run #7: 14 steps, 59 NVMe commands, 495 block events/, "snapshot-cow"],
+  ];
+  for (const [title, view, want, id] of cases) {
+    await runCard(page, title);
+    await expect(status(page)).toContainText(want);
+    await selected(page, view);
+    await expect(page.locator("#current")).toContainText(title);
+    expect(new URL(page.url()).hash).toBe(`#view=${view === "Trace" ? "trace" : "block"}&x=${id}`);
+    await page.screenshot({ path: `${SHOTS}/experiment-${id}.png` });
+  }
+  // the interleaved pairing: two copies fail with BLK_STS_IOERR, which the trace shows as -EIO
+  await runCard(page, "Interleaved copies break the pairing");
+  await expect(status(page)).toContainText("run #8");
+  const trace = page.getByRole("tabpanel", { name: "Trace" });
+  await trace.getByRole("searchbox", { name: "Search" }).fill("[65531]");
+  // the two lone halves complete with -EIO (blktrace's error field: 65531)
+  await expect(trace.locator(".trace-matches")).toHaveText(/^[1-9]\d* match/);
+  expect(errors).toEqual([]);
+});
+
+test("copy limits exceeded: the console shows Command Size Limit Exceeded for each limit", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  await runCard(page, "Copy limits exceeded: the status codes");
+  await selected(page, "Console");
+  // the three copies past MSSRL, MCL and MSRC fail; the last, exactly MCL blocks, succeeds
+  await expect.poll(async () => Number(await page.locator("#console").getAttribute("data-commands")), { timeout: 30_000 }).toBe(5);
+  const rows = page.locator("#console .xterm-rows");
+  await expect.poll(async () => ((await rows.textContent()) ?? "").split("NVMe status: Command Size Limit Exceeded(0x4183)").length - 1).toBe(3);
+  await expect(rows).toContainText("copy: CQE Dword 0 = 0: source range 0 is the first one not copied");
+  await expect(rows).toContainText("NVMe Copy: success");
+  await page.screenshot({ path: `${SHOTS}/experiment-limits.png` });
+  expect(errors).toEqual([]);
+});
+
+test("offload against read+write over NVMe/TCP: the table at 1 and 100 Gb/s", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await page.goto("/");
+  await runCard(page, "Offload against read+write over NVMe/TCP");
+  const table = page.getByRole("table", { name: /^NVMe\/TCP, bs 8k, 1 range\(s\)/ });
+  await expect(table).toBeVisible({ timeout: 90_000 });
+  const rows = table.locator("tbody tr");
+  await expect(rows).toHaveCount(2);
+  const cells = async (i: number) => (await rows.nth(i).locator("th, td").allTextContents()).map((t) => t.trim());
+  const g1 = await cells(0), g100 = await cells(1);
+  expect(g1[0]).toBe("1 Gb/s");
+  expect(g100[0]).toBe("100 Gb/s");
+  // at 1 Gb/s the wire bounds read+write and the offloaded copy does not cross it
+  expect(Number(g1[2])).toBeGreaterThan(2 * Number(g1[1]));
+  expect(Number(g1[4])).toBeGreaterThan(80);
+  expect(Number(g1[5])).toBeLessThan(20);
+  await page.screenshot({ path: `${SHOTS}/experiment-tcp-offload.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
