@@ -135,7 +135,7 @@ export async function seed000(module: WebAssembly.Module, quick = false): Promis
     [1, "8k", 1, 107, 787, 97, 14], [1, "2m", 16, 100, 2655, 89, 0.62],
     [100, "8k", 1, 791, 843, 6.75, 0.14], [100, "2m", 16, 1027, 1183, 8.42, 0],
   ];
-  const lacks = "the model has no host or target CPU costs (per-command processing on the target bounds small copies and 100 Gb/s read+write in the seed), and the seed does not give the fio job, the target's SSD or the round trip";
+  const lacks = "the model has no host or target CPU costs (per-command processing on the target bounds small copies and 100 Gb/s read+write in the seed), and the seed does not give the fio job, the target's SSD or the round trip; the target books an emulated copy's write on the SSD when the copy arrives, ahead of reads that arrive while the copy's read runs, so under 16 jobs the TLC's dies serve those writes first and offload loses time it would not on a real target";
   for (const [gbps, bs, ranges, prw, pcp, nrw, ncp] of cases) {
     const runtime = quick ? (bs === "8k" ? "5ms" : "60ms") : bs === "8k" ? "20ms" : "200ms";
     const rw = await seed000Case(module, gbps, bs, ranges, true, runtime);
