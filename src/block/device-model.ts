@@ -29,10 +29,26 @@ export interface ModelCommand {
   sources?: Array<[number, number]>;
 }
 
+/** complete() returns this when the completion time depends on later events: the model calls ModelHost.resolved(token, t) then. */
+export const MODEL_PENDING = -1;
+
+/** What a model that decides later needs from the clock (given once by bind()). */
+export interface ModelHost {
+  /** Run fn(arg) at modelled time t_ns, after the events already due then. */
+  at<A>(t_ns: number, fn: (arg: A) => void, arg: A): void;
+  /** The command complete() was given token for now has its completion time. */
+  resolved(token: object, done_ns: number): void;
+}
+
 export interface DeviceModel {
   readonly name: string;
-  /** The command arrives at now_ns (doorbell); returns when its completion is posted. */
-  complete(c: ModelCommand, now_ns: number): number;
+  /**
+   * The command arrives at now_ns (doorbell); returns when its completion is posted. A bound
+   * model given a token may return MODEL_PENDING instead, and resolve the token later.
+   */
+  complete(c: ModelCommand, now_ns: number, token?: object): number;
+  /** The clock's side, for models that book work when an earlier part ends (see MODEL_PENDING). */
+  bind?(host: ModelHost): void;
   /**
    * The clock has reached now_ns: reservations that ended before it can be forgotten. Only the
    * caller knows the real time (complete() is also called with later arrival times, e.g. by a

@@ -13,17 +13,21 @@
 // The wire (full duplex, one timeline per direction): each PDU is cut into TCP segments of at
 // most MSS = MTU - 20 (IPv4) - 32 (TCP with the timestamp option); every segment costs
 // 14 (Ethernet header) + 4 (FCS) + 8 (preamble) + 12 (inter-frame gap) + 20 + 32 bytes of
-// line time, and the other direction carries one ACK frame (84 bytes of line time, the
-// 64-byte minimum frame plus preamble and gap) per two segments (delayed ACK), counted as busy
-// time without holding up that direction's PDUs. A message arrives half a round trip after it
+// line time. The receiver acknowledges as Linux does (__tcp_ack_snd_check): an ACK frame (84
+// bytes of line time, the 64-byte minimum frame plus preamble and gap) as soon as more than one
+// MSS is unacknowledged, otherwise the ACK rides on the next segment it sends (piggybacked, no
+// frame). ACK frames count as busy time without holding up that direction's PDUs. A message arrives half a round trip after it
 // has left.
 //
 // Copy at the target: nvmet executes a Copy on its backend; a backend without Copy is emulated
 // on the target by reading the source ranges and writing the destination there (as the
-// copy-offload series' nvmet does), so the data never crosses the wire.
+// copy-offload series' nvmet does), so the data never crosses the wire. The target submits
+// the write when the reads have ended, so the backend sees it then, behind whatever arrived
+// meanwhile: with a clock bound (bind()), the model books the write at that moment and
+// resolves the command's completion then (MODEL_PENDING); unbound, it books it at arrival.
 
-import { Timeline } from "./device-model";
-import type { DeviceModel, ModelCommand } from "./device-model";
+import { MODEL_PENDING, Timeline } from "./device-model";
+import type { DeviceModel, ModelCommand, ModelHost } from "./device-model";
 
 export interface TcpLinkParams {
   /** Line rate in bits per second (1e9 for 1 GbE). */
@@ -64,6 +68,8 @@ class Wire {
   private readonly t = new Timeline();
   line_bytes = 0;
   payload_bytes = 0;
+  /** Bytes this direction's sender has received from the other side and not acknowledged yet. */
+  unacked_bytes = 0;
   constructor(private readonly bytesPerNs: number) {}
   get busy_ns(): number { return this.t.busy_ns; }
   prune(now_ns: number): void { this.t.prune(now_ns); }
@@ -88,6 +94,7 @@ export class NvmeTcpModel implements DeviceModel {
   private readonly h2c: Wire;
   private readonly c2h: Wire;
   private readonly mss: number;
+  private host: ModelHost | null = null;
 
   constructor(readonly backend: DeviceModel, p: Partial<TcpLinkParams> = {}) {
     this.p = { ...DEFAULT_TCP, ...p };
@@ -116,9 +123,25 @@ export class NvmeTcpModel implements DeviceModel {
     const { line, segments } = this.lineBytes(bytes);
     const w = dir === "h2c" ? this.h2c : this.c2h;
     const back = dir === "h2c" ? this.c2h : this.h2c;
+    w.unacked_bytes = 0; // its segments carry the ACK of what this side has received (piggybacked)
     const left = w.send(at_ns, line, payload);
-    back.account(Math.ceil(segments / 2) * ACK_LINE_BYTES);
+    back.account(this.standaloneAcks(back, bytes, segments) * ACK_LINE_BYTES);
     return left + this.p.rtt_ns / 2;
+  }
+
+  /**
+   * ACK frames the receiver sends on its own for a PDU of `bytes` in `segments` segments
+   * (__tcp_ack_snd_check): as soon as more than one MSS is unacknowledged, an ACK goes at once;
+   * less waits for the delayed-ACK timer, and in a busy connection rides on the next segment
+   * that side sends (tcp_event_ack_sent), which costs no frame.
+   */
+  private standaloneAcks(receiver: Wire, bytes: number, segments: number): number {
+    let acks = 0;
+    for (let i = 0; i < segments; i++) {
+      receiver.unacked_bytes += i < segments - 1 ? this.mss : bytes - (segments - 1) * this.mss;
+      if (receiver.unacked_bytes > this.mss) { acks++; receiver.unacked_bytes = 0; }
+    }
+    return acks;
   }
 
   /** Data as PDUs of at most max_data_pdu_bytes; returns when the last has arrived. */
@@ -130,7 +153,12 @@ export class NvmeTcpModel implements DeviceModel {
     return t;
   }
 
-  complete(c: ModelCommand, now_ns: number): number {
+  bind(host: ModelHost): void {
+    this.host = host;
+    this.backend.bind?.(host);
+  }
+
+  complete(c: ModelCommand, now_ns: number, token?: object): number {
     const p = this.p;
     const inline = c.op === "write" && c.bytes <= p.in_capsule_bytes ? c.bytes : 0;
     // Copy: the source range descriptors (32 bytes each) travel in the capsule
@@ -142,6 +170,11 @@ export class NvmeTcpModel implements DeviceModel {
       atTarget = this.dataPdus("h2c", r2t, c.bytes);
     }
     atTarget += p.target_cmd_ns;
+    if (c.op === "copy" && p.backend_copy === "emulate" && this.host && token) {
+      const job: EmulatedCopy = { token, read_ns: this.emulatedReads(c, atTarget), bytes: copyBytes(c), offset: c.offset };
+      this.host.at(job.read_ns, this.emulatedWrite, job);
+      return MODEL_PENDING;
+    }
     const done = this.backendDone(c, atTarget);
     // read data, then the response: the wire keeps them in order behind each other
     if (c.op === "read" && c.bytes > 0) this.dataPdus("c2h", done, c.bytes);
@@ -151,11 +184,21 @@ export class NvmeTcpModel implements DeviceModel {
   /** The backend's part: a Copy it lacks is read then written on the target (no wire). */
   private backendDone(c: ModelCommand, at: number): number {
     if (c.op !== "copy" || this.p.backend_copy === "offload") return this.backend.complete(c, at);
+    return this.backend.complete({ op: "write", bytes: copyBytes(c), offset: c.offset }, this.emulatedReads(c, at));
+  }
+
+  /** An emulated Copy's reads of its source ranges, all submitted at once; returns when the last ends. */
+  private emulatedReads(c: ModelCommand, at: number): number {
     let read = at;
     for (const [off, n] of c.sources ?? []) read = Math.max(read, this.backend.complete({ op: "read", bytes: n, offset: off }, at));
-    const total = (c.sources ?? []).reduce((a, s) => a + s[1], 0);
-    return this.backend.complete({ op: "write", bytes: total, offset: c.offset }, read);
+    return read;
   }
+
+  /** The reads of an emulated Copy have ended (now): its write goes to the backend, then the response. */
+  private readonly emulatedWrite = (j: EmulatedCopy): void => {
+    const done = this.backend.complete({ op: "write", bytes: j.bytes, offset: j.offset }, j.read_ns);
+    this.host!.resolved(j.token, this.pdu("c2h", done, CAPSULE_RESP_HEADER, 0));
+  };
 
   advance(now_ns: number): void {
     this.h2c.prune(now_ns);
@@ -212,4 +255,13 @@ export function tcpParamsFromJson(v: unknown, where: string): Partial<TcpLinkPar
     out.backend_copy = o.backend_copy as "emulate" | "offload";
   }
   return out;
+}
+
+/** An emulated Copy between its reads and its write. */
+interface EmulatedCopy { token: object; read_ns: number; bytes: number; offset: number }
+
+function copyBytes(c: ModelCommand): number {
+  let total = 0;
+  for (const s of c.sources ?? []) total += s[1];
+  return total;
 }

@@ -25,6 +25,7 @@ import * as C from "../../assembly/spec/copy";
 import * as St from "../../assembly/spec/status";
 import * as A from "../../assembly/spec/admin";
 import type { NvmeCommandRecord } from "./trace";
+import { MODEL_PENDING } from "./device-model";
 import type { DeviceModel, ModelCommand, SimpleTiming } from "./device-model";
 
 /** The simple device model's parameters (the default): see device-model.ts. */
@@ -141,8 +142,12 @@ interface Inflight {
   rqs: Array<{ rq: Request; ranges: number }>;
   record: NvmeCommandRecord;
   bufs: DmaBuffer[];
-  /** When the device model posts its completion. */
+  /** When the device model posts its completion; NaN until a model that decides later resolves it. */
   due_ns: number;
+  /** The hardware queue it went to. */
+  hctx: number;
+  /** Its CQE was reaped before the model resolved due_ns: the rest waits for the model. */
+  waiting: boolean;
 }
 /** Per request: commands still out, ranges done, first error. */
 interface RqState { rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
@@ -172,6 +177,11 @@ export class NvmeBlkController implements MqDriverOps {
     this.startedSpare = driver.io.map(() => []);
     // per queue, until when (modelled ns) each CID is taken: the tags, then as many again
     this.cidBusy = driver.io.map((q) => new Float64Array(Math.min(65536, 2 * q.depth)));
+    const sim = blk.sim;
+    model.bind?.({
+      at: (t_ns, fn, arg) => sim.at(t_ns, sim.idle(0), fn, arg),
+      resolved: (token, done_ns) => this.modelResolved(token as Inflight, done_ns),
+    });
     const mdts = id[I.IDC_MDTS];
     const vwc = (id[I.IDC_VWC] & I.VWC_PRESENT) !== 0;
     const dsm = (oncs & I.ONCS_DSM) !== 0;
@@ -494,8 +504,10 @@ export class NvmeBlkController implements MqDriverOps {
     this.blk.tracer.command(record);
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
     this.model.advance?.(this.blk.sim.now_ns);
-    const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns);
-    this.started[h].push({ tag, seq: q.doneSeq[tag], f: { rqs, record, bufs: cmd.bufs, due_ns } });
+    const f: Inflight = { rqs, record, bufs: cmd.bufs, due_ns: NaN, hctx: h, waiting: false };
+    const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns, f);
+    if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
+    this.started[h].push({ tag, seq: q.doneSeq[tag], f });
   }
 
   private diskOf(rq: Request): NvmeNsDisk {
@@ -508,11 +520,26 @@ export class NvmeBlkController implements MqDriverOps {
     const status = q.cqeDw3[tag] >>> 17;
     const dw0 = q.cqeDw0[tag];
     for (const b of f.bufs) this.driver.pool.release(b);
-    const due = Math.max(now, f.due_ns);
-    this.cidBusy[h][f.record.cid] = due;
     f.record.status = status;
     f.record.dw0 = dw0;
+    if (Number.isNaN(f.due_ns)) f.waiting = true; // the model says when (modelResolved)
+    else this.commandDue(h, f, Math.max(now, f.due_ns));
+  }
+
+  /** A model that decided later (MODEL_PENDING) has the command's completion time. */
+  private modelResolved(f: Inflight, done_ns: number): void {
+    f.due_ns = done_ns;
+    if (!f.waiting) return; // its CQE is not reaped yet: commandDone goes on
+    f.waiting = false;
+    this.commandDue(f.hctx, f, Math.max(this.blk.sim.now_ns, done_ns));
+  }
+
+  /** The command completes at due in modelled time: its CID is free then, and its requests end. */
+  private commandDue(h: number, f: Inflight, due: number): void {
+    this.cidBusy[h][f.record.cid] = due;
     f.record.done_ns = due;
+    const status = f.record.status!;
+    const dw0 = f.record.dw0!;
     const isCopy = f.record.name === "Copy";
     for (const { rq, ranges } of f.rqs) {
       const st = this.rqState.get(rq)!;

@@ -5,7 +5,8 @@
 
 import { describe, it, expect } from "vitest";
 import { NvmeTcpModel, CAPSULE_CMD_HEADER, CAPSULE_RESP_HEADER, DATA_PDU_HEADER } from "../../src/block/fabric-tcp";
-import { QueueingDeviceModel, nullBlkParams } from "../../src/block/device-model";
+import { QueueingDeviceModel, nullBlkParams, tlc970ProParams, MODEL_PENDING } from "../../src/block/device-model";
+import type { ModelHost } from "../../src/block/device-model";
 import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
 import { loadCoreModule } from "../../src/node/wasm";
 import { write, read, pattern, same } from "./helpers";
@@ -49,8 +50,44 @@ describe("NVMe/TCP model", () => {
     m.complete({ op: "copy", bytes: 0, offset: 1 << 20, sources: Array.from({ length: 16 }, (_, i) => [i * 131072, 131072] as [number, number]) }, 0);
     const w = m.wire();
     expect(w.h2c.payload_bytes + w.c2h.payload_bytes).toBe(0);
-    // the capsule, and one ACK frame (84 bytes of line time) for the response coming back
-    expect(w.h2c.line_bytes).toBe(lineOf(72 + 16 * 32) + 84);
+    // only the capsule: the response (one small segment) is acknowledged by the next segment the host sends
+    expect(w.h2c.line_bytes).toBe(lineOf(72 + 16 * 32));
+  });
+
+  it("ACKs as Linux sends them: a frame once more than one MSS is unacknowledged, otherwise on the next segment back", () => {
+    const m = new NvmeTcpModel(nullDev());
+    m.complete({ op: "read", bytes: 8192, offset: 0 }, 0);
+    // C2HData of 8216 bytes: segments 1448 x5 + 976; an ACK after the 2nd, 4th and 6th; the response's 24 bytes wait
+    expect(m.wire().h2c.line_bytes).toBe(lineOf(72) + 3 * 84);
+    m.complete({ op: "read", bytes: 512, offset: 0 }, 1e6);
+    // the second capsule carries the ACK of the first response; its 536-byte data PDU and response stay below one MSS
+    expect(m.wire().h2c.line_bytes).toBe(2 * lineOf(72) + 3 * 84);
+    // the target's side: the capsules it received were acknowledged by what it sent back
+    expect(m.wire().c2h.line_bytes).toBe(lineOf(24 + 8192) + lineOf(24) + lineOf(24 + 512) + lineOf(24));
+  });
+
+  it("an emulated Copy's write reaches the backend when its reads end, behind a read that arrived meanwhile", () => {
+    // one die, no write cache: the Copy's read, then a host read arriving while it runs, then the Copy's write
+    const p = tlc970ProParams();
+    const run = (bound: boolean) => {
+      const backend = new QueueingDeviceModel({ ...p, write_cache: false, media: { ...p.media!, channels: 1, dies_per_channel: 1 } });
+      const m = new NvmeTcpModel(backend, { bits_per_s: 100e9, rtt_ns: 0 });
+      const events: Array<{ t: number; fn: (a: never) => void; arg: unknown }> = [];
+      let copyDone = NaN;
+      const token = {};
+      const host: ModelHost = { at: (t, fn, arg) => { events.push({ t, fn: fn as (a: never) => void, arg }); }, resolved: (tok, t) => { expect(tok).toBe(token); copyDone = t; } };
+      if (bound) m.bind(host);
+      const c = m.complete({ op: "copy", bytes: 0, offset: 1 << 20, sources: [[0, 4096]] }, 0, token);
+      if (bound) expect(c).toBe(MODEL_PENDING);
+      else copyDone = c;
+      const readDone = m.complete({ op: "read", bytes: 4096, offset: 8192 }, 5_000);
+      for (const e of events.sort((a, b) => a.t - b.t)) e.fn(e.arg as never);
+      return { copyDone, readDone };
+    };
+    const eager = run(false), timed = run(true);
+    expect(eager.readDone).toBeGreaterThan(eager.copyDone); // booked at arrival, the write went first
+    expect(timed.readDone).toBeLessThan(timed.copyDone);
+    expect(timed.readDone).toBeLessThan(eager.readDone - 30_000);
   });
 
   it("user-space read+write of 8 KiB at 1 Gb/s is wire-bound near the line rate; the copy is not", () => {
