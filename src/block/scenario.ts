@@ -293,7 +293,8 @@ export interface ScenarioResult {
   ops: OpResult[];
   events: BlkEvent[];
   commands: NvmeCommandRecord[];
-  disks: Array<{ name: string; stats: BlockDevice["stats"]; limits: Record<string, number> }>;
+  /** Every block device: its name, device numbers (as blktrace prints them), stats and queue limits. */
+  disks: Array<{ name: string; major: number; minor: number; stats: BlockDevice["stats"]; limits: Record<string, number> }>;
   media: Array<{ nsid: number; sha256: string }>;
   /** dmsetup table and status of every dm device. */
   dm: Array<{ name: string; dev: string; table: string[]; status: string[] }>;
@@ -395,7 +396,7 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario, o: Ru
   blk.sim.drain();
   const media = o.hashMedia === false ? [] : [...h.driver.nsids].map((nsid) => ({ nsid, sha256: hashMedia(h.core, nsid, new Sha256()) }));
   const disks = [...blk.disks.values()].map((d) => ({
-    name: d.name, stats: { ...d.stats },
+    name: d.name, major: d.major, minor: d.minor, stats: { ...d.stats },
     limits: Object.fromEntries(Object.entries(SYSFS).map(([k, a]) => [k, a.show(d.limits, d.flags)])),
   }));
   const dm = dmDevices(blk).map((d) => ({ name: d.dmName, dev: d.name, table: d.table(), status: d.status() }));

@@ -183,6 +183,9 @@ describe("reasons from limits", () => {
   it("names devices by major:minor", () => {
     const n = deviceNamer([{ name: "nvme0n2" }, { name: "nvme0n1" }, { name: "dm-0" }]);
     expect([n(259, 0), n(259, 1), n(253, 3), n(8, 0)]).toEqual(["nvme0n1", "nvme0n2", "dm-3", "8,0"]);
+    // a run's disks carry their numbers: those win over the naming rules
+    const given = deviceNamer([{ name: "nvme0n1", major: 259, minor: 5 }, { name: "dm-0", major: 253, minor: 0 }]);
+    expect([given(259, 5), given(253, 0), given(259, 0)]).toEqual(["nvme0n1", "dm-0", "259,0"]);
   });
 });
 

@@ -39,6 +39,15 @@ describe("devices and tasks", () => {
     expect(resolveDevice("sda", names)).toBeUndefined();
   });
 
+  it("takes a run's device numbers from its disks: each event's device is one the run lists", () => {
+    const r = run("pair-interleaved");
+    expect(r.disks.map((d) => `${d.name} ${d.major},${d.minor}`).sort()).toEqual(["dm-0 253,0", "nvme0n1 259,0"]);
+    // numbers the name rules would not guess are taken as given
+    const names = deviceNames({ disks: [{ name: "nvme0n1", major: 259, minor: 7, stats: undefined as never }] });
+    expect([...names]).toEqual([["259,7", "nvme0n1"]]);
+    for (const e of r.events) expect(deviceNames(r).has(`${e.major},${e.minor}`)).toBe(true);
+  });
+
   it("lists a real run's devices in first-seen order with their names and event counts", () => {
     const r = run("pair-interleaved");
     const devs = traceDevices(r);

@@ -14,7 +14,7 @@ export interface BlockRunInput {
   ops: Array<{ step: number; op: string; task: string; dev?: string; status?: string; error?: string; copy?: CopyOutcomeLike }>;
   events: BlkEvent[];
   commands: NvmeCommandRecord[];
-  disks: Array<{ name: string; limits: Record<string, number> }>;
+  disks: Array<{ name: string; major?: number; minor?: number; limits: Record<string, number> }>;
   dm: Array<{ name: string; dev: string; table: string[]; status: string[] }>;
   setup?: unknown;
   /** Namespaces (LabRun): the LBA size turns request sectors into blocks. */
@@ -205,7 +205,11 @@ export interface BlockModel {
  * major:minor -> name: 253:N is dm-N (dm core numbers minors by creation); NVMe namespaces are
  * 259:(instance * 16 + i) for the i-th namespace of controller `instance` (nvme-blk.ts).
  */
-export function deviceNamer(disks: Array<{ name: string }>): (major: number, minor: number) => string {
+export function deviceNamer(disks: Array<{ name: string; major?: number; minor?: number }>): (major: number, minor: number) => string {
+  const byNumber = new Map<string, string>();
+  for (const d of disks) if (d.major !== undefined && d.minor !== undefined) byNumber.set(`${d.major},${d.minor}`, d.name);
+  if (byNumber.size === disks.length) return (major, minor) => byNumber.get(`${major},${minor}`) ?? `${major},${minor}`;
+  // a run from before disks carried their numbers: dm-N is 253,N; nvmeXnY counts from X * 16
   const nvme = new Map<number, Array<{ name: string; nsid: number }>>();
   for (const d of disks) {
     const m = /^nvme(\d+)n(\d+)$/.exec(d.name);

@@ -16,7 +16,7 @@ export interface TraceRun {
   events: BlkEvent[];
   commands: NvmeCommandRecord[];
   controller: ControllerEvent[];
-  disks: Array<{ name: string; stats: DiskStats }>;
+  disks: Array<{ name: string; major?: number; minor?: number; stats: DiskStats }>;
   end_ns: number;
 }
 
@@ -57,15 +57,16 @@ const BLKEXT_MAJOR = 259;
 export const devKey = (major: number, minor: number) => `${major},${minor}`;
 
 /**
- * Block device names by "major,minor". The run lists its disks by name only, so numbers are
- * given as the stack gives them: dm-N is 253,N (dm_create), and nvmeXnY takes the next minor
- * from X * 16 in the order the driver created the namespaces' disks (src/block/nvme-blk.ts).
- * Devices seen in events but not named stay "major,minor".
+ * Block device names by "major,minor": the numbers the run gives with each disk, or for a run
+ * from before it gave them, as the stack gives them: dm-N is 253,N (dm_create), and nvmeXnY
+ * takes the next minor from X * 16 in the order the driver created the namespaces' disks
+ * (src/block/nvme-blk.ts). Devices seen in events but not named stay "major,minor".
  */
 export function deviceNames(run: Pick<TraceRun, "disks">): Map<string, string> {
   const names = new Map<string, string>();
   const nextMinor = new Map<number, number>();
   for (const d of run.disks) {
+    if (d.major !== undefined && d.minor !== undefined) { names.set(devKey(d.major, d.minor), d.name); continue; }
     const dm = /^dm-(\d+)$/.exec(d.name);
     const nv = /^nvme(\d+)n\d+$/.exec(d.name);
     if (dm) names.set(devKey(DM_MAJOR, Number(dm[1])), d.name);
