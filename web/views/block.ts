@@ -13,6 +13,7 @@ import {
   buildBlockModel, rootLanes, story, outcome, treeRequests, treeCommands, filterGroups, paginate, pageOf, plugEntryText, fmtUs, fmtBytes,
   LANES, type BlockModel, type Chip, type FlowGroup, type CommandInfo, type Lane,
 } from "./block-model";
+import { createReplayCard } from "./block-replay";
 
 /** Rows per page: a few thousand events stay readable and cheap to draw. */
 const ROWS_PER_PAGE = 40;
@@ -64,8 +65,17 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     h("div", { class: "controls" }, h("label", { for: "blk-task" }, "Task"), taskSelect, findForm),
     flowOut, announce);
 
+  // the replay card: a bio chip selects that bio's story here, as a link in the copies table does
+  const replay = createReplayCard({
+    selectBio: (id) => {
+      if (!model?.bios.has(id)) return;
+      if (task !== null && model.bios.get(id)!.pid !== task) { task = null; taskSelect.value = ""; }
+      select(id, true);
+    },
+  });
+
   panel.classList.add("blk-view");
-  show(panel, h("h2", { class: "view-title" }, "Block layer"), summary, copiesOut, flowCard, storyOut, flushOut, devicesOut);
+  show(panel, h("h2", { class: "view-title" }, "Block layer"), summary, copiesOut, replay.el, flowCard, storyOut, flushOut, devicesOut);
 
   function draw(): void {
     const s = store.state;
@@ -80,6 +90,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
       for (const el of [copiesOut, flowOut, flushOut, devicesOut]) show(el);
       flowCard.hidden = true;
       storyOut.hidden = true;
+      replay.clear();
       return;
     }
     if (s.runSeq === modelSeq && model) return;
@@ -100,6 +111,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     taskSelect.value = "";
     findMsg.textContent = "";
     drawCopies();
+    replay.setRun(m, s.run.events);
     drawFlow();
     drawStory();
     drawFlushes();
