@@ -30,19 +30,25 @@ export interface ReproRow {
 }
 
 /**
+ * Host CPU costs of a current x86 server, used for every seed's hosts (general figures, not
+ * measured on the seeds' machines, which the seeds name but do not measure): system call entry
+ * and exit with mitigations 100 ns, one I/O's submission through the block layer and driver
+ * 1.5 us, a completion interrupt 1 us, a context switch 1.5 us, and copying received data
+ * (NVMe/TCP's receive path into the request's pages) at 10 GB/s per core, 0.1 ns per byte.
+ */
+export const HOST_CPU = { syscall_ns: 100, submit_ns: 1500, irq_ns: 1000, context_switch_ns: 1500, copy_ns_per_byte: 0.1 };
+
+/**
  * Seed 001's host: 8 CPUs (one fio thread each), a null_blk-like device (irqmode=1 completes
- * at once: completion_nsec 0, the completion's cost is the CPU's irq_ns), and host CPU costs
- * for a current x86 server (system call entry and exit with mitigations 100 ns, one I/O's
- * submission through the block layer and driver 1.5 us, a completion interrupt 1 us, a
- * context switch 1.5 us; general figures, not measured for that machine, which the seed does
- * not describe), kcopyd at 2 us of CPU per job step. The stack is LVM's transient snapshot
- * with 4 KiB chunks: origin and COW areas as dm-linear devices.
+ * at once: completion_nsec 0, the completion's cost is the CPU's irq_ns), HOST_CPU, kcopyd at
+ * 2 us of CPU per job step. The stack is LVM's transient snapshot with 4 KiB chunks: origin and
+ * COW areas as dm-linear devices.
  */
 export function seed001Setup(variant: "single" | "percpu"): Record<string, unknown> {
   return {
     controller: { namespaces: [{ size: "4G" }] }, cpus: 8, queue_depth: 1024,
     device: { preset: "null_blk", completion_us: 0 },
-    cpu: { syscall_ns: 100, submit_ns: 1500, irq_ns: 1000, context_switch_ns: 1500 },
+    cpu: HOST_CPU,
     kcopyd: { variant, job_cpu_us: 2 },
     stack: [
       { name: "base", table: ["0 4194304 linear nvme0n1 0"] },
@@ -93,8 +99,8 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
  * (a 2018-2019 NVMe SSD, as a 2023 desktop target would hold; the seed does not name it) and
  * has no Copy, so nvmet emulates Copy on the target (backend_copy "emulate", as the series'
  * nvmet does); Ethernet at the seed's 1 Gb/s and 100 Gb/s, MTU 1500, a LAN round trip of 100 us
- * (1 GbE desktop NICs) or 20 us (100 GbE server NICs); no CPU costs (the seed's CPUs are named,
- * not measured). The workload is not in the seed: 16 synchronous fio jobs (psync) so that
+ * (1 GbE desktop NICs) or 20 us (100 GbE server NICs); HOST_CPU on the host, and no CPU costs
+ * on the target (nvmet's per-command work is not modelled). The workload is not in the seed: 16 synchronous fio jobs (psync) so that
  * neither side is limited by queue depth, at random offsets (rw=randcopy: sixteen jobs at one
  * offset would queue on one die); copy offload is the fork's copy with num_range
  * ranges of bs each; user-space read+write is the same job with emulate=1 (pread + pwrite).
@@ -102,7 +108,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 export function seed000Setup(gbps: number): Record<string, unknown> {
   return {
     controller: { namespaces: [{ size: "16G", mssrl: 65535, mcl: 65535, msrc: 127 }], hostRamBytes: "128M" }, cpus: 16, queue_depth: 1024,
-    device: { preset: "tlc-970pro" },
+    device: { preset: "tlc-970pro" }, cpu: HOST_CPU,
     fabric: { transport: "tcp", gbps, rtt_us: gbps >= 100 ? 20 : 100, mtu: 1500, backend_copy: "emulate" },
   };
 }
@@ -135,7 +141,7 @@ export async function seed000(module: WebAssembly.Module, quick = false): Promis
     [1, "8k", 1, 107, 787, 97, 14], [1, "2m", 16, 100, 2655, 89, 0.62],
     [100, "8k", 1, 791, 843, 6.75, 0.14], [100, "2m", 16, 1027, 1183, 8.42, 0],
   ];
-  const lacks = "the seed does not give the fio job, the target's SSD or the round trip, and the model has no host or target CPU costs";
+  const lacks = "the seed does not give the fio job, the target's SSD or the round trip, and the model has no target CPU costs (nvmet's per-command work)";
   // what holds each case's figures where they are, from runs of the model (see docs/TIMING.md)
   const why: Record<string, string> = {
     "1/8k": "16 psync jobs leave the 1 Gb/s wire idle while each waits out its round trips and the SSD; more jobs fill it (64 come to the seed's figures), but the seed does not say how many it ran",
