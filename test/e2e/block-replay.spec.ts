@@ -3,22 +3,8 @@
 // "why" and the plug list show at given steps (bio 4 merging into rq 3, the plug flush, the
 // Copy command in the NVMe SQ); play to the end; a bio chip opens that bio's story; play stops
 // when the tab is left. Screenshots at 1280x800 and 420 wide, light and dark.
-import { test, expect, type Page, type Locator } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
-
-async function runFromGallery(page: Page, title: string): Promise<void> {
-  await page.getByRole("tab", { name: "Experiments" }).click();
-  await page.getByRole("article", { name: title }).getByRole("button", { name: "Run" }).click();
-  await expect(page.getByRole("tab", { name: "Block layer" })).toHaveAttribute("aria-selected", "true");
-}
+import { test, expect, type Locator } from "@playwright/test";
+import { busySetup, runFromGallery, SHOTS, watchErrors } from "./helpers";
 
 const lane = (card: Locator, id: string) => card.locator(`.rp-lane[data-lane="${id}"]`);
 
@@ -32,7 +18,7 @@ function slideOfRq3(el: HTMLElement | SVGElement): string {
 test("step, scrub and play the vectored-copy run: merges, the plug list, the flush, the Copy", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/");
-  await runFromGallery(page, "A vectored copy merged by plugging");
+  await runFromGallery(page, "A vectored copy merged by plugging", "Block layer");
   const panel = page.getByRole("tabpanel", { name: "Block layer" });
   const card = panel.getByRole("region", { name: "Replay: the run step by step" });
   const slider = card.getByRole("slider", { name: "Step" });
@@ -159,7 +145,7 @@ test("the crypt fallback's reason, reduced motion, dark mode and a narrow window
   const errors = watchErrors(page);
   await page.emulateMedia({ reducedMotion: "reduce" });
   await page.goto("/");
-  await runFromGallery(page, "dm-crypt forces the fallback");
+  await runFromGallery(page, "dm-crypt forces the fallback", "Block layer");
   const panel = page.getByRole("tabpanel", { name: "Block layer" });
   const card = panel.getByRole("region", { name: "Replay: the run step by step" });
   const slider = card.getByRole("slider", { name: "Step" });
@@ -201,23 +187,6 @@ test("the crypt fallback's reason, reduced motion, dark mode and a narrow window
   await card.screenshot({ path: `${SHOTS}/block-replay-07-narrow-card.png` });
   expect(errors).toEqual([]);
 });
-
-/** Two tasks: gc copies 60 scattered blocks in one plug (ctx design), fio writes 30 blocks. */
-function busySetup(): Record<string, unknown> {
-  const steps: Array<Record<string, unknown>> = [
-    { task: "gc", op: "write", dev: "nvme0n1", pos: 0, len: "1M", pattern: 7 },
-    { task: "gc", op: "wait" },
-    { task: "gc", op: "plug" },
-  ];
-  for (let i = 0; i < 60; i++) steps.push({ task: "gc", op: "copy", src: "nvme0n1", src_pos: `${i * 16}k`, dst: "nvme0n1", dst_pos: `${4096 + i * 4}k`, len: "4k" });
-  steps.push({ task: "gc", op: "unplug" });
-  for (let i = 0; i < 30; i++) steps.push({ task: "fio", op: "write", dev: "nvme0n1", pos: `${16384 + i * 64}k`, len: "4k", pattern: i });
-  steps.push({ task: "gc", op: "wait" }, { task: "fio", op: "wait" });
-  return {
-    controller: { namespaces: [{ size: "64M", mssrl: 256, mcl: 4096, msrc: 7 }] }, cpus: 2, design: "ctx",
-    tasks: [{ comm: "gc", pid: 100, cpu: 0 }, { comm: "fio", pid: 200, cpu: 1 }], steps,
-  };
-}
 
 test("a full plug: the lane shows 12 requests and +20 more; the 33rd request flushes all 32", async ({ page }) => {
   const errors = watchErrors(page);

@@ -3,22 +3,8 @@
 // Copy with four ranges, and the 2 MiB copy split by max_copy_sectors; a bio chosen with the
 // keyboard shows its story and its decoded NVMe command; the dm-crypt experiment shows the
 // fallback to read+write with its reason. Screenshots at 1280x800 and 420 wide.
-import { test, expect, type Page } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
-
-async function runFromGallery(page: Page, title: string): Promise<void> {
-  await page.getByRole("tab", { name: "Experiments" }).click();
-  await page.getByRole("article", { name: title }).getByRole("button", { name: "Run" }).click();
-  await expect(page.getByRole("tab", { name: "Block layer" })).toHaveAttribute("aria-selected", "true");
-}
+import { test, expect } from "@playwright/test";
+import { busySetup, runFromGallery, SHOTS, watchErrors } from "./helpers";
 
 test("with no run, the view says how to get one", async ({ page }) => {
   const errors = watchErrors(page);
@@ -34,7 +20,7 @@ test("with no run, the view says how to get one", async ({ page }) => {
 test("merges, splits, plug flushes and a bio's story; then the dm-crypt fallback", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/");
-  await runFromGallery(page, "A vectored copy merged by plugging");
+  await runFromGallery(page, "A vectored copy merged by plugging", "Block layer");
   const panel = page.getByRole("tabpanel", { name: "Block layer" });
   await expect(panel.locator("#blk-summary")).toContainText("design vector");
   await expect(panel.locator("#blk-summary")).toContainText("19 NVMe commands");
@@ -108,7 +94,7 @@ test("merges, splits, plug flushes and a bio's story; then the dm-crypt fallback
   await expect(panel.getByRole("region", { name: /^Story of bio 7/ })).toContainText("X split at sector 17920: front 17664+256 goes on as bio 13");
 
   // dm-crypt: the copy through it falls back to read+write, with the reason
-  await runFromGallery(page, "dm-crypt forces the fallback");
+  await runFromGallery(page, "dm-crypt forces the fallback", "Block layer");
   await expect(panel.locator("#blk-summary")).toContainText("design ctx");
   const copies = panel.getByRole("table", { name: "What each copy() became, and why" });
   const c1 = copies.locator("tbody tr").nth(0);
@@ -144,23 +130,6 @@ test("merges, splits, plug flushes and a bio's story; then the dm-crypt fallback
   await page.screenshot({ path: `${SHOTS}/block-05-narrow-story.png` });
   expect(errors).toEqual([]);
 });
-
-/** A setup of two tasks: gc copies 60 scattered blocks in one plug (ctx), fio writes 30 blocks. */
-function busySetup(): Record<string, unknown> {
-  const steps: Array<Record<string, unknown>> = [
-    { task: "gc", op: "write", dev: "nvme0n1", pos: 0, len: "1M", pattern: 7 },
-    { task: "gc", op: "wait" },
-    { task: "gc", op: "plug" },
-  ];
-  for (let i = 0; i < 60; i++) steps.push({ task: "gc", op: "copy", src: "nvme0n1", src_pos: `${i * 16}k`, dst: "nvme0n1", dst_pos: `${4096 + i * 4}k`, len: "4k" });
-  steps.push({ task: "gc", op: "unplug" });
-  for (let i = 0; i < 30; i++) steps.push({ task: "fio", op: "write", dev: "nvme0n1", pos: `${16384 + i * 64}k`, len: "4k", pattern: i });
-  steps.push({ task: "gc", op: "wait" }, { task: "fio", op: "wait" });
-  return {
-    controller: { namespaces: [{ size: "64M", mssrl: 256, mcl: 4096, msrc: 7 }] }, cpus: 2, design: "ctx",
-    tasks: [{ comm: "gc", pid: 100, cpu: 0 }, { comm: "fio", pid: 200, cpu: 1 }], steps,
-  };
-}
 
 test("a run of a few hundred bios is paged; arrows cross pages; the task filter narrows the flow", async ({ page }) => {
   const errors = watchErrors(page);

@@ -5,20 +5,7 @@
 // named in the key, the legends and the totals; the baseline can be changed by keyboard; the
 // NVMe/TCP experiment draws its bars; 1280x800 and a 420-pixel window; no console errors.
 import { test, expect, type Page } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
-
-async function runFromGallery(page: Page, title: RegExp | string): Promise<void> {
-  await page.getByRole("tab", { name: "Experiments" }).click();
-  await page.getByRole("article", { name: title }).getByRole("button", { name: "Run" }).click();
-}
+import { runFromGallery, SHOTS, watchErrors } from "./helpers";
 
 /** The cell of a totals row for the n-th run column (1 = newest). */
 function total(page: Page, row: string, n = 1) {

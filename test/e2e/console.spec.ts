@@ -5,19 +5,11 @@
 // screen at most once a second, so the waiting is done on the drawn rows. Saves screenshots
 // to test-results/screenshots/console-*.png.
 import { test, expect, type Page, type Locator } from "@playwright/test";
+import { SHOTS, watchErrors } from "./helpers";
 
-const SHOTS = "test-results/screenshots";
 const PROMPT = "nvmelab$";
 /** Poll the terminal often: its rows follow the buffer within about 100 ms. */
 const FAST = { intervals: [20, 50, 100] };
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}: ${m.text()}`); });
-  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  return errors;
-}
 
 const consoleRegion = (page: Page) => page.getByRole("region", { name: "Console", exact: true });
 /** The terminal's rows as xterm exposes them to assistive technology (the visible rows). */
@@ -92,7 +84,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 test("console: help, id-ctrl -H, errors in red, Node-only commands", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { warnings: true, requests: true });
   await open(page);
   await shot(page, "01-ready");
 
@@ -133,7 +125,7 @@ test("console: help, id-ctrl -H, errors in red, Node-only commands", async ({ pa
 });
 
 test("console: write the built-in pattern, read it back, copy", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { warnings: true, requests: true });
   await open(page);
   await run(page, "write /dev/nvme0n1 --start-block=0 --block-count=7 --data-size=4096");
   await expectRow(page, "write: Success");
@@ -158,7 +150,7 @@ test("console: write the built-in pattern, read it back, copy", async ({ page })
 
 test("console: blk run and fio on the bundled examples; long output leaves the page responsive", async ({ page }) => {
   test.setTimeout(90_000);
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { warnings: true, requests: true });
   await open(page);
   await run(page, "ls examples/blk");
   await expectRow(page, /^ +\d+  ctx-gc\.json$/);
@@ -193,7 +185,7 @@ test("console: blk run and fio on the bundled examples; long output leaves the p
 });
 
 test("console: history with Up, Tab completion, and the keyboard can leave the terminal", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { warnings: true, requests: true });
   await open(page);
 
   // Tab completes a command name and a long option.

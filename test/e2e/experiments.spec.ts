@@ -3,20 +3,7 @@
 // counted, the fallback, the failed pairing, the status codes of exceeded limits, the NVMe/TCP
 // table. Screenshots in test-results/screenshots/experiment-*.png.
 import { test, expect, type Page } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
-
-async function runCard(page: Page, title: string): Promise<void> {
-  await page.getByRole("tab", { name: "Experiments" }).click();
-  await page.getByRole("article", { name: title }).getByRole("button", { name: "Run" }).click();
-}
+import { runFromGallery, SHOTS, watchErrors } from "./helpers";
 
 const status = (page: Page) => page.locator("#run-status");
 const selected = (page: Page, tab: string) => expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
@@ -34,7 +21,7 @@ test("each block-layer experiment runs from its card and opens its view", async 
     ["dm-snapshot copy-on-write through kcopyd", "Block layer", /run #7: 14 steps, 59 NVMe commands, 495 block events/, "snapshot-cow"],
   ];
   for (const [title, view, want, id] of cases) {
-    await runCard(page, title);
+    await runFromGallery(page, title);
     await expect(status(page)).toContainText(want);
     await selected(page, view);
     await expect(page.locator("#current")).toContainText(title);
@@ -42,7 +29,7 @@ test("each block-layer experiment runs from its card and opens its view", async 
     await page.screenshot({ path: `${SHOTS}/experiment-${id}.png` });
   }
   // the interleaved pairing: two copies fail with BLK_STS_IOERR, which the trace shows as -EIO
-  await runCard(page, "Interleaved copies break the pairing");
+  await runFromGallery(page, "Interleaved copies break the pairing");
   await expect(status(page)).toContainText("run #8");
   const trace = page.getByRole("tabpanel", { name: "Trace" });
   await trace.getByRole("searchbox", { name: "Search" }).fill("[65531]");
@@ -54,7 +41,7 @@ test("each block-layer experiment runs from its card and opens its view", async 
 test("copy limits exceeded: the console shows Command Size Limit Exceeded for each limit", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/");
-  await runCard(page, "Copy limits exceeded: the status codes");
+  await runFromGallery(page, "Copy limits exceeded: the status codes");
   await selected(page, "Console");
   // the three copies past MSSRL, MCL and MSRC fail; the last, exactly MCL blocks, succeeds
   await expect.poll(async () => Number(await page.locator("#console").getAttribute("data-commands")), { timeout: 30_000 }).toBe(5);
@@ -70,7 +57,7 @@ test("offload against read+write over NVMe/TCP: the table at 1 and 100 Gb/s", as
   test.setTimeout(120_000);
   const errors = watchErrors(page);
   await page.goto("/");
-  await runCard(page, "Offload against read+write over NVMe/TCP");
+  await runFromGallery(page, "Offload against read+write over NVMe/TCP");
   const table = page.getByRole("table", { name: /^NVMe\/TCP, bs 8k, 1 range\(s\)/ });
   await expect(table).toBeVisible({ timeout: 90_000 });
   const rows = table.locator("tbody tr");

@@ -6,16 +6,9 @@
 // Screenshots go to test-results/screenshots/media-*.png.
 import { test, expect, type Page, type Locator } from "@playwright/test";
 import { readFileSync, writeFileSync, statSync } from "node:fs";
+import { SHOTS, watchErrors } from "./helpers";
 
-const SHOTS = "test-results/screenshots";
 const TITLE = "A vectored copy merged by plugging";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
 
 const mediaPanel = (page: Page) => page.getByRole("tabpanel", { name: "Media" });
 const dump = (page: Page) => mediaPanel(page).locator("#media-dump");

@@ -3,16 +3,7 @@
 // ONCS with Copy, one Copy command gathers three ranges and the destination matches. Saves
 // a screenshot of each state to test-results/screenshots/.
 import { test, expect, type Page } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") errors.push(`console.${m.type()}: ${m.text()}`); });
-  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  return errors;
-}
+import { SHOTS, watchErrors } from "./helpers";
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
@@ -48,7 +39,7 @@ async function runCopy(page: Page): Promise<void> {
 }
 
 test("playground: boot, identify and copy, threaded then stepped", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { warnings: true, requests: true });
   await page.goto("/#view=controller");
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   await expect(page.getByRole("status").filter({ hasText: "crossOriginIsolated" })).toHaveText("crossOriginIsolated");

@@ -5,19 +5,10 @@
 // ring slots work by keyboard. Screenshots at 1280x800 and 420 wide.
 import { test, expect, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
+import { runFromGallery, SHOTS, watchErrors } from "./helpers";
 
 async function runVectorMerge(page: Page): Promise<void> {
-  await page.getByRole("tab", { name: "Experiments" }).click();
-  await page.getByRole("article", { name: "A vectored copy merged by plugging" }).getByRole("button", { name: "Run" }).click();
+  await runFromGallery(page, "A vectored copy merged by plugging");
   await expect(page.locator("#run-status")).toContainText(/run #1: 11 steps/);
   await page.getByRole("tab", { name: "Queues" }).click();
 }

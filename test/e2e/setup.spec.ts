@@ -4,15 +4,7 @@
 // the keyboard, run it and see dm-0, refuse to remove a device another stacks on, remove it;
 // a bad value gets an error naming its JSON path. Screenshots at 1280x800 and 420 wide.
 import { test, expect, type Page } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
+import { SHOTS, watchErrors } from "./helpers";
 
 const setupPanel = (page: Page) => page.getByRole("tabpanel", { name: "Setup" });
 

@@ -1,16 +1,8 @@
 // End-to-end test of the page shell: the Experiments gallery runs an experiment and opens its
 // view, the tabs work by mouse and keyboard, the URL carries the view and experiment (a link
 // round trip), and a malformed link gives a message and the default setup, not a blank page.
-import { test, expect, type Page } from "@playwright/test";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
+import { test, expect } from "@playwright/test";
+import { SHOTS, watchErrors } from "./helpers";
 
 test("the gallery runs an experiment and opens its view; the link reproduces it", async ({ page }) => {
   const errors = watchErrors(page);

@@ -4,6 +4,7 @@
 import { test, expect } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { SHOTS } from "./helpers";
 
 const DIST = process.env.NVMELAB_DIST ?? "dist";
 const PORT = Number(process.env.PW_PORT ?? 4173) + 100;
@@ -34,6 +35,6 @@ test("without COOP/COEP headers the service worker makes the page isolated, and 
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByRole("button", { name: "Run", exact: true }).first().click();
   await expect(page.locator("#run-status")).toContainText(/run #1: 11 steps/);
-  await page.screenshot({ path: "test-results/screenshots/static-01-isolated-by-service-worker.png" });
+  await page.screenshot({ path: `${SHOTS}/static-01-isolated-by-service-worker.png` });
   expect(errors).toEqual([]);
 });

@@ -6,15 +6,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { build } from "esbuild";
-
-const SHOTS = "test-results/screenshots";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(`console.error: ${m.text()}`); });
-  return errors;
-}
+import { runFromGallery, SHOTS, watchErrors } from "./helpers";
 
 async function download(page: Page, button: string): Promise<{ name: string; text: string }> {
   const [d] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
@@ -30,9 +22,7 @@ test("the trace of interleaved copies: blkparse lines, filters, search, controll
   await expect(panel).toContainText("No run yet");
   await expect(panel).toContainText("Interleaved copies break the pairing");
 
-  await page.getByRole("tab", { name: "Experiments" }).click();
-  await page.getByRole("article", { name: "Interleaved copies break the pairing" }).getByRole("button", { name: "Run" }).click();
-  await expect(page.getByRole("tab", { name: "Trace" })).toHaveAttribute("aria-selected", "true");
+  await runFromGallery(page, "Interleaved copies break the pairing", "Trace");
   const runStatus = await page.locator("#run-status").textContent();
   const [, commands, events] = /(\d+) NVMe commands, (\d+) block events/.exec(runStatus ?? "")!;
 
