@@ -107,7 +107,17 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const rq = this.getRequest(bio, plan.nsegs);
     if (plug) this.addToPlug(plug, rq);
     else if (this.deadline) this.insert([rq]);
-    else this.issueDirect([rq], false);
+    else this.issueOne(rq);
+  }
+
+  /** issueDirect for one request (the per-I/O path without a plug): no list, no set of queues. */
+  private issueOne(rq: Request): void {
+    if (!this.start(rq)) {
+      this.blk.rqEvent("R", this, rq);
+      this.hctxs[rq.hctx].dispatch.push(rq);
+      return;
+    }
+    this.ops.commitRqs(this, rq.hctx);
   }
 
   /**

@@ -149,8 +149,12 @@ interface Inflight {
   /** Its CQE was reaped before the model resolved due_ns: the rest waits for the model. */
   waiting: boolean;
 }
-/** Per request: commands still out, ranges done, first error. */
+/** Per request (its pdu, as nvme_iod is blk_mq_rq_to_pdu's): commands still out, ranges done, first error. */
 interface RqState { rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
+
+function newRqState(rq: Request, disk: NvmeNsDisk, left: number): RqState {
+  return { rq, disk, left, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 };
+}
 
 export class NvmeBlkController implements MqDriverOps {
   readonly disks: NvmeNsDisk[] = [];
@@ -163,7 +167,6 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly cidBusy: Float64Array[];
   /** The SQE being built for a Read or Write: submit() copies it into the SQ, so one serves every command. */
   private readonly rwSqe = new Uint32Array(16);
-  private readonly rqState = new Map<Request, RqState>();
 
   constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly model: DeviceModel) {
     const id = driver.idCtrl;
@@ -449,7 +452,7 @@ export class NvmeBlkController implements MqDriverOps {
       }
     }
     if (this.qp(h).room() < cmds.length) return false;
-    for (const p of plans) this.rqState.set(p.rq, { rq: p.rq, disk: p.disk, left: 0, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
+    for (const p of plans) p.rq.pdu = newRqState(p.rq, p.disk, 0);
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
@@ -488,9 +491,9 @@ export class NvmeBlkController implements MqDriverOps {
     const q = this.qp(h);
     const first = rqs[0].rq;
     if (cmd.record.name === "Copy") {
-      for (const r of rqs) this.rqState.get(r.rq)!.left++;
+      for (const r of rqs) (r.rq.pdu as RqState).left++;
     } else {
-      this.rqState.set(first, { rq: first, disk: this.diskOf(first), left: 1, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 });
+      first.pdu = newRqState(first, this.diskOf(first), 1);
     }
     const tag = q.submit(cmd.sqe, this.cidFor(h, first));
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
@@ -542,7 +545,7 @@ export class NvmeBlkController implements MqDriverOps {
     const dw0 = f.record.dw0!;
     const isCopy = f.record.name === "Copy";
     for (const { rq, ranges } of f.rqs) {
-      const st = this.rqState.get(rq)!;
+      const st = rq.pdu as RqState;
       st.due_ns = Math.max(st.due_ns, due);
       if (isCopy) this.accountCopy(st, f, rq, ranges, status, dw0);
       else if (status !== 0 && st.status === BlkStatus.OK) st.status = nvmeErrorStatus(status);
@@ -595,7 +598,7 @@ export class NvmeBlkController implements MqDriverOps {
   /** The request's completion (blk_mq_end_request), after its interrupt. */
   private readonly endRq = (st: RqState): void => {
     const rq = st.rq;
-    this.rqState.delete(rq);
+    rq.pdu = undefined;
     if (this.isCopy(rq)) {
       rq.copiedSectors = (st.copiedBlocks * 2 ** st.disk.lbaShift) / 512;
       if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;

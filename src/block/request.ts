@@ -30,6 +30,8 @@ export class Request {
   comm: string;
   /** Copies: sectors of the destination the device reported copied (a prefix). */
   copiedSectors = 0;
+  /** The driver's data for this request (blk_mq_rq_to_pdu): set by the driver that runs it. */
+  pdu: unknown = undefined;
 
   constructor(bio: Bio, segments: number, cpu: number, pid: number, comm: string) {
     this.op = bio.op;

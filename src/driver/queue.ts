@@ -19,6 +19,9 @@ export interface Completion {
   phase: number;
 }
 
+/** CIDs of the caller's below this many times the depth are looked up in an array (nvme-blk uses at most 2x). */
+const NEAR_CIDS = 2;
+
 export class QueuePair {
   sqTail = 0;
   sqHead = 0; // as last reported by a CQE
@@ -33,7 +36,10 @@ export class QueuePair {
   private readonly ram32: Uint32Array;
   private readonly freeTags: Int32Array;
   private freeTop: number;
-  private readonly tagOfCid = new Map<number, number>();
+  /** Commands submitted with a CID of the caller's: tag + 1 by CID (0: none) below NEAR_CIDS x depth, else in the map. */
+  private readonly tagOfCidNear: Int32Array;
+  private readonly tagOfCidFar = new Map<number, number>();
+  private explicitCids = 0;
   private readonly busy: Uint8Array;
   readonly cidOfTag: Uint16Array;
   readonly doneSeq: Uint32Array;
@@ -61,6 +67,7 @@ export class QueuePair {
     this.freeTop = tags;
     this.ackEvery = Math.max(1, depth >> 2);
     this.cidOfTag = new Uint16Array(tags);
+    this.tagOfCidNear = new Int32Array(Math.min(65536, NEAR_CIDS * depth));
     this.busy = new Uint8Array(tags);
     this.doneSeq = new Uint32Array(tags);
     this.cqeDw0 = new Uint32Array(tags);
@@ -85,8 +92,10 @@ export class QueuePair {
     const tag = this.freeTags[--this.freeTop];
     const c = cid < 0 ? tag : cid & 0xffff;
     if (cid >= 0) {
-      if (this.tagOfCid.has(c)) { this.freeTags[this.freeTop++] = tag; throw new Error(`CID ${c} is already in flight on queue ${this.qid}`); }
-      this.tagOfCid.set(c, tag);
+      if (this.explicitTag(c) >= 0) { this.freeTags[this.freeTop++] = tag; throw new Error(`CID ${c} is already in flight on queue ${this.qid}`); }
+      if (c < this.tagOfCidNear.length) this.tagOfCidNear[c] = tag + 1;
+      else this.tagOfCidFar.set(c, tag);
+      this.explicitCids++;
     }
     this.cidOfTag[tag] = c;
     this.busy[tag] = 1;
@@ -150,16 +159,25 @@ export class QueuePair {
     return n;
   }
 
+  /** The tag of a command in flight under a CID of the caller's, or -1. */
+  private explicitTag(cid: number): number {
+    if (this.explicitCids === 0) return -1;
+    if (cid < this.tagOfCidNear.length) return this.tagOfCidNear[cid] - 1;
+    return this.tagOfCidFar.get(cid) ?? -1;
+  }
+
   private tagOf(cid: number): number {
-    if (this.tagOfCid.size > 0) {
-      const t = this.tagOfCid.get(cid);
-      if (t !== undefined) return t;
-    }
+    const t = this.explicitTag(cid);
+    if (t >= 0) return t;
     return cid < this.busy.length && this.busy[cid] === 1 && this.cidOfTag[cid] === cid ? cid : -1;
   }
 
   private release(tag: number, cid: number): void {
-    if (this.tagOfCid.size > 0) this.tagOfCid.delete(cid);
+    if (this.explicitTag(cid) === tag) {
+      if (cid < this.tagOfCidNear.length) this.tagOfCidNear[cid] = 0;
+      else this.tagOfCidFar.delete(cid);
+      this.explicitCids--;
+    }
     this.busy[tag] = 0;
     this.freeTags[this.freeTop++] = tag;
     this.inflight--;

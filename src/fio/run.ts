@@ -193,8 +193,13 @@ class Instance {
     this.rand = new Rand(job.randseed + index * 7919);
   }
 
-  /** The directions this job does. */
+  /** The directions this job does (one list per job: nextDir asks for it per I/O). */
+  private dirList: FioDir[] | null = null;
   private dirsOf(): FioDir[] {
+    return (this.dirList ??= this.dirsOfRw());
+  }
+
+  private dirsOfRw(): FioDir[] {
     switch (this.job.rw) {
       case "read": case "randread": return ["read"];
       case "write": case "randwrite": return ["write"];
@@ -527,7 +532,14 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
       for (const i of x.inst) i.begin(now + x.job.startdelay_ns);
     }
     const waiting = instances.filter((x) => !started.has(x));
-    blk.sim.runUntil(() => waiting.length === 0 ? [...started].every(doneOf) : waiting.some(eligible), "fio jobs to finish");
+    // asked after every event: the instances started so far, passed over as they finish (done stays done)
+    const running = [...started].flatMap((x) => x.inst);
+    let finished = 0;
+    const allFinished = (): boolean => {
+      while (finished < running.length && running[finished].done) finished++;
+      return finished === running.length;
+    };
+    blk.sim.runUntil(() => (waiting.length === 0 ? allFinished() : waiting.some(eligible)), "fio jobs to finish");
   }
   blk.sim.drain();
   // one result per job instance, as fio's thread_stats; the report folds a group's results

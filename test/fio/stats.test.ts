@@ -36,6 +36,21 @@ describe("histogram geometry", () => {
     expect(platValToIdx(200_000)).toBe(801);
   });
 
+  it("plat_val_to_idx: the 32-bit path agrees with fio's arithmetic at every bin edge, and across 2^32", () => {
+    // fio's formula in floating point: msb, error_bits = msb - 6, base, offset = (v >> error_bits) & 63
+    const ref = (v: number) => {
+      const msb = Math.floor(Math.log2(v));
+      if (msb <= 6) return v;
+      const e = msb - 6;
+      return Math.min(((e + 1) << 6) + (Math.floor(v / 2 ** e) & 63), 1855);
+    };
+    for (let msb = 7; msb <= 34; msb++) {
+      for (const v of [2 ** msb - 1, 2 ** msb, 2 ** msb + 1, 2 ** msb + 2 ** (msb - 6), 1.5 * 2 ** msb, 2 ** msb + 0.5]) {
+        expect(platValToIdx(v)).toBe(ref(Math.floor(v)));
+      }
+    }
+  });
+
   it("plat_val_to_idx: values past 2^32 and the clamp to the last bin", () => {
     // 2^33: msb 33, error_bits 27, base 28 << 6 = 1792, offset (2^33 >> 27) & 63 = 64 & 63 = 0
     expect(platValToIdx(2 ** 33)).toBe(1792);
