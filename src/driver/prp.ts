@@ -7,6 +7,9 @@ import { Sqe, setPrp, setPsdt, setU64 } from "./sqe";
 import * as S from "../../assembly/spec/sqe";
 import { SGL_TYPE_DATA_BLOCK, SGL_TYPE_SHIFT } from "../../assembly/spec/sgl";
 
+/** What a command needing no PRP list returns (shared: callers only read it). */
+const NO_LISTS: DmaBuffer[] = Object.freeze([]) as unknown as DmaBuffer[];
+
 /** Fill PRP1/PRP2 for [bus, bus + len); list pages come from pool and are returned for release. */
 export function buildPrps(q: Sqe, bus: number, len: number, pool: DmaPool, ram: DataView, page = PAGE_SIZE): DmaBuffer[] {
   // one or two pages need no list (and no allocation): PRP1, and PRP2 = the second page
@@ -34,6 +37,16 @@ export function buildSglDataBlock(q: Sqe, bus: number, len: number): void {
  * breaks the rule is a host bug and is refused here rather than sent.
  */
 export function buildPrpsForSegments(q: Sqe, segs: Array<{ bus: number; len: number }>, pool: DmaPool, ram: DataView, page = PAGE_SIZE): DmaBuffer[] {
+  // one segment over one or two pages (a 4 KiB I/O): PRP1 and PRP2, no list, nothing allocated
+  if (segs.length === 1 && segs[0].len > 0) {
+    const { bus, len } = segs[0];
+    const first = Math.min(len, page - (bus % page));
+    if (len - first <= page) {
+      setPsdt(q, S.PSDT_PRP);
+      setPrp(q, bus, len > first ? bus + first : 0);
+      return NO_LISTS;
+    }
+  }
   const entries: number[] = [];
   for (let i = 0; i < segs.length; i++) {
     const { bus, len } = segs[i];
