@@ -27,6 +27,8 @@ export interface ModelCommand {
   offset: number;
   /** Copy: source ranges on the media, [byte offset, bytes]. */
   sources?: Array<[number, number]>;
+  /** The host's I/O queue it went to (0-based): a fabric target serves each queue on one CPU. */
+  queue?: number;
 }
 
 /** complete() returns this when the completion time depends on later events: the model calls ModelHost.resolved(token, t) then. */

@@ -42,15 +42,27 @@ export interface TcpLinkParams {
   in_capsule_bytes: number;
   /** MAXH2CDATA and the target's largest C2HData PDU. */
   max_data_pdu_bytes: number;
-  /** Target work per command before the backend (ns). */
+  /**
+   * The target's CPU work per command (ns): receiving and parsing the capsule, submitting to
+   * the backend, completing and sending the response. With target_cpus it runs on the CPU that
+   * serves the command's queue; without, it is a plain delay.
+   */
   target_cmd_ns: number;
+  /** Copying received write data out of the socket into the target's pages (ns per byte; reads go out zero-copy). */
+  target_copy_ns_per_byte: number;
+  /**
+   * Target CPUs that run nvmet-tcp's per-queue work (nvmet_tcp_io_work on the queue's io_cpu,
+   * queues spread over the CPUs in turn); 0 = CPU work is not contended.
+   */
+  target_cpus: number;
   /** The backend has Copy (offload there) or not (nvmet emulates it with reads and writes). */
   backend_copy: "offload" | "emulate";
 }
 
 export const DEFAULT_TCP: TcpLinkParams = {
   bits_per_s: 1e9, rtt_ns: 50_000, mtu: 1500, header_digest: false, data_digest: false,
-  in_capsule_bytes: 16384, max_data_pdu_bytes: 131072, target_cmd_ns: 0, backend_copy: "emulate",
+  in_capsule_bytes: 16384, max_data_pdu_bytes: 131072, target_cmd_ns: 0, target_copy_ns_per_byte: 0, target_cpus: 0,
+  backend_copy: "emulate",
 };
 
 const ETH_FRAME_OVERHEAD = 14 + 4 + 8 + 12;
@@ -95,12 +107,16 @@ export class NvmeTcpModel implements DeviceModel {
   private readonly c2h: Wire;
   private readonly mss: number;
   private host: ModelHost | null = null;
+  /** The target's CPUs (target_cpus of them), busy with nvmet-tcp's work. */
+  private readonly targetCpus: Timeline[];
 
   constructor(readonly backend: DeviceModel, p: Partial<TcpLinkParams> = {}) {
     this.p = { ...DEFAULT_TCP, ...p };
     if (!(this.p.bits_per_s > 0)) throw new Error(`NVMe/TCP: line rate ${this.p.bits_per_s} is not positive`);
     if (!Number.isInteger(this.p.mtu) || this.p.mtu < 576 || this.p.mtu > 9216) throw new Error(`NVMe/TCP: MTU ${this.p.mtu} is not between 576 and 9216`);
     this.mss = this.p.mtu - IP_HEADER - TCP_HEADER;
+    if (!Number.isInteger(this.p.target_cpus) || this.p.target_cpus < 0 || this.p.target_cpus > 4096) throw new Error(`NVMe/TCP: target_cpus ${this.p.target_cpus} is not a whole number in 0..4096`);
+    this.targetCpus = Array.from({ length: this.p.target_cpus }, () => new Timeline());
     const bpn = this.p.bits_per_s / 8 / 1e9;
     this.h2c = new Wire(bpn);
     this.c2h = new Wire(bpn);
@@ -163,13 +179,14 @@ export class NvmeTcpModel implements DeviceModel {
     const inline = c.op === "write" && c.bytes <= p.in_capsule_bytes ? c.bytes : 0;
     // Copy: the source range descriptors (32 bytes each) travel in the capsule
     const descriptors = c.op === "copy" ? (c.sources?.length ?? 0) * 32 : c.op === "dsm" ? 16 : 0;
-    let atTarget = this.pdu("h2c", now_ns, CAPSULE_CMD_HEADER, inline + descriptors, inline);
+    const arrived = this.pdu("h2c", now_ns, CAPSULE_CMD_HEADER, inline + descriptors, inline);
+    // the queue's CPU takes the capsule (and copies in-capsule data out of the socket)
+    let atTarget = this.targetWork(c.queue, arrived, p.target_cmd_ns + inline * p.target_copy_ns_per_byte);
     if (c.op === "write" && !inline && c.bytes > 0) {
-      // R2T, then the data as H2CData
+      // R2T, then the data as H2CData, copied into the target's pages as it arrives
       const r2t = this.pdu("c2h", atTarget, R2T_PDU_HEADER, 0);
-      atTarget = this.dataPdus("h2c", r2t, c.bytes);
+      atTarget = this.targetWork(c.queue, this.dataPdus("h2c", r2t, c.bytes), c.bytes * p.target_copy_ns_per_byte);
     }
-    atTarget += p.target_cmd_ns;
     if (c.op === "copy" && p.backend_copy === "emulate" && this.host && token) {
       const job: EmulatedCopy = { token, read_ns: this.emulatedReads(c, atTarget), bytes: copyBytes(c), offset: c.offset };
       this.host.at(job.read_ns, this.emulatedWrite, job);
@@ -179,6 +196,14 @@ export class NvmeTcpModel implements DeviceModel {
     // read data, then the response: the wire keeps them in order behind each other
     if (c.op === "read" && c.bytes > 0) this.dataPdus("c2h", done, c.bytes);
     return this.pdu("c2h", done, CAPSULE_RESP_HEADER, 0);
+  }
+
+  /** ns of target CPU work from at_ns on the CPU serving the host's queue; returns when it is done. */
+  private targetWork(queue: number | undefined, at_ns: number, ns: number): number {
+    if (ns <= 0) return at_ns;
+    const cpus = this.targetCpus;
+    if (cpus.length === 0) return at_ns + ns;
+    return cpus[(queue ?? 0) % cpus.length].use(at_ns, ns);
   }
 
   /** The backend's part: a Copy it lacks is read then written on the target (no wire). */
@@ -203,11 +228,14 @@ export class NvmeTcpModel implements DeviceModel {
   advance(now_ns: number): void {
     this.h2c.prune(now_ns);
     this.c2h.prune(now_ns);
+    for (const t of this.targetCpus) t.prune(now_ns);
     this.backend.advance?.(now_ns);
   }
 
   busy(): Record<string, number> {
-    return { ...this.backend.busy(), wire_h2c: this.h2c.busy_ns, wire_c2h: this.c2h.busy_ns };
+    let cpu = 0;
+    for (const t of this.targetCpus) cpu += t.busy_ns;
+    return { ...this.backend.busy(), wire_h2c: this.h2c.busy_ns, wire_c2h: this.c2h.busy_ns, target_cpu: cpu };
   }
 
   /** Bytes on the wire per direction (line and payload), for utilisation reports. */
@@ -220,13 +248,14 @@ export class NvmeTcpModel implements DeviceModel {
 /**
  * A setup's "fabric" object: {"transport": "tcp", "gbps": 1, "rtt_us": 50, "mtu": 1500,
  * "header_digest": false, "data_digest": false, "in_capsule_kib": 16, "max_data_pdu_kib": 128,
- * "target_cmd_us": 0, "backend_copy": "emulate" | "offload"}. Errors name the JSON path.
+ * "target_cmd_us": 0, "target_copy_ns_per_byte": 0, "target_cpus": 0, "backend_copy": "emulate" | "offload"}.
+ * Errors name the JSON path.
  */
 export function tcpParamsFromJson(v: unknown, where: string): Partial<TcpLinkParams> {
   const bad = (k: string, why: string): never => { throw new Error(`${where}${k ? "." + k : ""}: ${why}`); };
   if (typeof v !== "object" || v === null || Array.isArray(v)) bad("", 'expected {"transport": "tcp", "gbps": ..., ...}');
   const o = v as Record<string, unknown>;
-  const keys = ["transport", "gbps", "rtt_us", "mtu", "header_digest", "data_digest", "in_capsule_kib", "max_data_pdu_kib", "target_cmd_us", "backend_copy"];
+  const keys = ["transport", "gbps", "rtt_us", "mtu", "header_digest", "data_digest", "in_capsule_kib", "max_data_pdu_kib", "target_cmd_us", "target_copy_ns_per_byte", "target_cpus", "backend_copy"];
   for (const k of Object.keys(o)) if (!keys.includes(k)) bad(k, `unknown key (expected one of: ${keys.join(", ")})`);
   if (o.transport !== "tcp") bad("transport", `${JSON.stringify(o.transport)}: only "tcp" is modelled`);
   const out: Partial<TcpLinkParams> = {};
@@ -250,6 +279,9 @@ export function tcpParamsFromJson(v: unknown, where: string): Partial<TcpLinkPar
   const ic = num("in_capsule_kib", 0, 1024); if (ic !== undefined) out.in_capsule_bytes = ic * 1024;
   const md = num("max_data_pdu_kib", 1, 65536); if (md !== undefined) out.max_data_pdu_bytes = md * 1024;
   const tc = num("target_cmd_us", 0, 1e6); if (tc !== undefined) out.target_cmd_ns = tc * 1000;
+  const tb = num("target_copy_ns_per_byte", 0, 1000); if (tb !== undefined) out.target_copy_ns_per_byte = tb;
+  const tn = num("target_cpus", 0, 4096);
+  if (tn !== undefined) { if (!Number.isInteger(tn)) bad("target_cpus", `${tn} is not a whole number`); out.target_cpus = tn; }
   if (o.backend_copy !== undefined) {
     if (o.backend_copy !== "emulate" && o.backend_copy !== "offload") bad("backend_copy", `${JSON.stringify(o.backend_copy)} is not "emulate" or "offload"`);
     out.backend_copy = o.backend_copy as "emulate" | "offload";

@@ -508,6 +508,7 @@ export class NvmeBlkController implements MqDriverOps {
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
     this.model.advance?.(this.blk.sim.now_ns);
     const f: Inflight = { rqs, record, bufs: cmd.bufs, due_ns: NaN, hctx: h, waiting: false };
+    cmd.model.queue = h;
     const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns, f);
     if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
     this.started[h].push({ tag, seq: q.doneSeq[tag], f });

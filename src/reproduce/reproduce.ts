@@ -99,8 +99,11 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
  * (a 2018-2019 NVMe SSD, as a 2023 desktop target would hold; the seed does not name it) and
  * has no Copy, so nvmet emulates Copy on the target (backend_copy "emulate", as the series'
  * nvmet does); Ethernet at the seed's 1 Gb/s and 100 Gb/s, MTU 1500, a LAN round trip of 100 us
- * (1 GbE desktop NICs) or 20 us (100 GbE server NICs); HOST_CPU on the host, and no CPU costs
- * on the target (nvmet's per-command work is not modelled). The workload is not in the seed: 16 synchronous fio jobs (psync) so that
+ * (1 GbE desktop NICs) or 20 us (100 GbE server NICs); HOST_CPU on the host, and the same
+ * figures on the target: nvmet-tcp's work per command is one I/O's submission and completion
+ * (submit_ns + irq_ns), received write data is copied at copy_ns_per_byte, on the seed's target
+ * CPUs (a Ryzen 9 5900X's 24 threads at 1 Gb/s; the Xeon Gold 6240 server's 72 at 100 Gb/s),
+ * each host queue served by one of them. The workload is not in the seed: 16 synchronous fio jobs (psync) so that
  * neither side is limited by queue depth, at random offsets (rw=randcopy: sixteen jobs at one
  * offset would queue on one die); copy offload is the fork's copy with num_range
  * ranges of bs each; user-space read+write is the same job with emulate=1 (pread + pwrite).
@@ -109,7 +112,10 @@ export function seed000Setup(gbps: number): Record<string, unknown> {
   return {
     controller: { namespaces: [{ size: "16G", mssrl: 65535, mcl: 65535, msrc: 127 }], hostRamBytes: "128M" }, cpus: 16, queue_depth: 1024,
     device: { preset: "tlc-970pro" }, cpu: HOST_CPU,
-    fabric: { transport: "tcp", gbps, rtt_us: gbps >= 100 ? 20 : 100, mtu: 1500, backend_copy: "emulate" },
+    fabric: {
+      transport: "tcp", gbps, rtt_us: gbps >= 100 ? 20 : 100, mtu: 1500, backend_copy: "emulate",
+      target_cpus: gbps >= 100 ? 72 : 24, target_cmd_us: (HOST_CPU.submit_ns + HOST_CPU.irq_ns) / 1000, target_copy_ns_per_byte: HOST_CPU.copy_ns_per_byte,
+    },
   };
 }
 
@@ -141,7 +147,7 @@ export async function seed000(module: WebAssembly.Module, quick = false): Promis
     [1, "8k", 1, 107, 787, 97, 14], [1, "2m", 16, 100, 2655, 89, 0.62],
     [100, "8k", 1, 791, 843, 6.75, 0.14], [100, "2m", 16, 1027, 1183, 8.42, 0],
   ];
-  const lacks = "the seed does not give the fio job, the target's SSD or the round trip, and the model has no target CPU costs (nvmet's per-command work)";
+  const lacks = "the seed does not give the fio job, the target's SSD or the round trip; the host and target CPU costs are general x86 figures, not measured on the seed's machines";
   // what holds each case's figures where they are, from runs of the model (see docs/TIMING.md)
   const why: Record<string, string> = {
     "1/8k": "16 psync jobs leave the 1 Gb/s wire idle while each waits out its round trips and the SSD; more jobs fill it (64 come to the seed's figures), but the seed does not say how many it ran",

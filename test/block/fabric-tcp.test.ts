@@ -103,6 +103,41 @@ describe("NVMe/TCP model", () => {
     expect((1000 * 8192) / (c / 1e9) / 2 ** 20).toBeGreaterThan(rwMiBs * 5);
   });
 
+  it("the target's CPUs: a queue's commands share its CPU; queues on different CPUs do not wait for each other", () => {
+    const run = (cpus: number) => {
+      const m = new NvmeTcpModel(nullDev(), { bits_per_s: 100e9, rtt_ns: 0, target_cmd_ns: 10_000, target_cpus: cpus });
+      // two reads at once on queues 0 and 1, and a third on queue 0
+      return [0, 1, 0].map((queue) => m.complete({ op: "read", bytes: 512, offset: 0, queue }, 0));
+    };
+    const [a1, b1, c1] = run(1);
+    const [a2, b2, c2] = run(2);
+    // one CPU: each command waits for the ones before it (10 us of work each)
+    expect(b1 - a1).toBeGreaterThanOrEqual(10_000 - 1);
+    expect(c1 - b1).toBeGreaterThanOrEqual(10_000 - 1);
+    // two CPUs: queue 1 runs beside queue 0; queue 0's second command still waits for its first
+    expect(Math.abs(b2 - a2)).toBeLessThan(1_000);
+    expect(c2 - a2).toBeGreaterThanOrEqual(10_000 - 1);
+    // no CPUs modelled: the work is a delay, nobody waits
+    const free = new NvmeTcpModel(nullDev(), { bits_per_s: 100e9, rtt_ns: 0, target_cmd_ns: 10_000 });
+    const t = [0, 0].map((queue) => free.complete({ op: "read", bytes: 512, offset: 0, queue }, 0));
+    expect(Math.abs(t[1] - t[0])).toBeLessThan(1_000);
+    expect(free.busy().target_cpu).toBe(0);
+    const m = new NvmeTcpModel(nullDev(), { target_cmd_ns: 10_000, target_cpus: 4 });
+    m.complete({ op: "read", bytes: 512, offset: 0, queue: 5 }, 0);
+    expect(m.busy().target_cpu).toBe(10_000);
+  });
+
+  it("the target copies received write data out of the socket: per byte, after the data has arrived", () => {
+    const at = (perByte: number, bytes: number) =>
+      new NvmeTcpModel(nullDev(), { bits_per_s: 100e9, rtt_ns: 0, target_copy_ns_per_byte: perByte, target_cpus: 1 }).complete({ op: "write", bytes, offset: 0, queue: 0 }, 0);
+    // H2CData after an R2T (64 KiB) and in-capsule data (8 KiB) both cost the copy
+    expect(at(1, 65536) - at(0, 65536)).toBeCloseTo(65536, 6);
+    expect(at(1, 8192) - at(0, 8192)).toBeCloseTo(8192, 6);
+    // reads leave zero-copy
+    const rd = (perByte: number) => new NvmeTcpModel(nullDev(), { bits_per_s: 100e9, rtt_ns: 0, target_copy_ns_per_byte: perByte, target_cpus: 1 }).complete({ op: "read", bytes: 65536, offset: 0 }, 0);
+    expect(rd(1)).toBe(rd(0));
+  });
+
   it("refuses a nonsense link", () => {
     expect(() => new NvmeTcpModel(nullDev(), { mtu: 100 })).toThrow(/MTU 100/);
     expect(() => new NvmeTcpModel(nullDev(), { bits_per_s: 0 })).toThrow(/line rate/);
@@ -122,6 +157,8 @@ describe("NVMe/TCP model", () => {
     expect(() => parseScenario({ fabric: { transport: "rdma" }, steps: [] })).toThrow(/fabric\.transport: "rdma": only "tcp" is modelled/);
     expect(() => parseScenario({ fabric: { transport: "tcp", mtu: 100 }, steps: [] })).toThrow(/fabric\.mtu: 100 is not a number in 576\.\.9216/);
     expect(() => parseScenario({ fabric: { transport: "tcp", speed: 1 }, steps: [] })).toThrow(/fabric\.speed: unknown key/);
+    expect(() => parseScenario({ fabric: { transport: "tcp", target_cpus: 1.5 }, steps: [] })).toThrow(/fabric\.target_cpus: 1\.5 is not a whole number/);
+    expect(() => parseScenario({ fabric: { transport: "tcp", target_copy_ns_per_byte: -1 }, steps: [] })).toThrow(/fabric\.target_copy_ns_per_byte: -1 is not a number in 0\.\.1000/);
   });
 
   it("over NVMe/TCP the host CPU copies read data (copy_ns_per_byte); over PCIe it does not", async () => {

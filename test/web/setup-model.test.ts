@@ -11,7 +11,7 @@ import { loadCoreModule } from "../../src/node/wasm";
 import { Sha256 } from "../../src/util/sha256";
 import {
   allFields, setField, diffPaths, stackGraph, layoutGraph, addTarget, removeDevice, setTable, validateSetup,
-  namespaceFields, controllerFields, ocfsFields, presetField, modelFields, fabricField, designField, limitFields,
+  namespaceFields, controllerFields, ocfsFields, presetField, modelFields, fabricField, tcpFields, designField, limitFields,
   addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, type Setup, type Field,
 } from "../../web/views/setup-model";
 
@@ -113,6 +113,13 @@ describe("fields", () => {
     const t = setField(s, fabricField(), "tcp");
     expect(t.fabric).toEqual({ transport: "tcp", gbps: 1, rtt_us: 50 });
     parses(t);
+    // the target's CPUs: a whole number, and the work per command in µs
+    const cpus = tcpFields().find((f) => f.id === "tcp-target-cpus")!;
+    const work = tcpFields().find((f) => f.id === "tcp-target-cmd")!;
+    const c = setField(setField(t, cpus, "24"), work, "2.5");
+    expect(c.fabric).toEqual({ transport: "tcp", gbps: 1, rtt_us: 50, target_cpus: 24, target_cmd_us: 2.5 });
+    parses(c);
+    expect(() => setField(t, cpus, "1.5")).toThrow(/fabric\.target_cpus/);
   });
 
   it("namespaces: add one, refuse to remove one in use or the only one", () => {

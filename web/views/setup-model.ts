@@ -470,6 +470,8 @@ export function tcpFields(): Field[] {
     numberField({ id: "tcp-rtt", label: "RTT (µs)", path: ["fabric", "rtt_us"], lo: 0, hi: 1e7, dflt: 50, integer: false }),
     enumField({ id: "tcp-backend", label: "Target's backend copy", path: ["fabric", "backend_copy"], dflt: "emulate", options: [
       { value: "emulate", label: "emulate (nvmet reads and writes)" }, { value: "offload", label: "offload (backend has Copy)" }] }),
+    numberField({ id: "tcp-target-cpus", label: "Target CPUs (0: not modelled)", path: ["fabric", "target_cpus"], lo: 0, hi: 4096, dflt: 0, integer: true }),
+    numberField({ id: "tcp-target-cmd", label: "Target work per command (µs)", path: ["fabric", "target_cmd_us"], lo: 0, hi: 1e6, dflt: 0, integer: false }),
   ];
 }
 
