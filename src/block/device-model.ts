@@ -194,6 +194,18 @@ export class Timeline {
     return end;
   }
 
+  /** Whether a reservation covers t_ns. */
+  busyAt(t_ns: number): boolean {
+    const iv = this.iv;
+    let lo = 0, hi = iv.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (iv[2 * mid + 1] <= t_ns) lo = mid + 1;
+      else hi = mid;
+    }
+    return 2 * lo < iv.length && iv[2 * lo] <= t_ns;
+  }
+
   /** Drop reservations that ended before now_ns. */
   prune(now_ns: number): void {
     let k = 0;

@@ -75,26 +75,78 @@ export const CAPSULE_RESP_HEADER = PDU_CH + 16;
 export const DATA_PDU_HEADER = 24;
 export const R2T_PDU_HEADER = 24;
 
-/** One direction of the wire: a timeline (gaps are used), with the bytes it carried. */
+/**
+ * One direction of the wire: a timeline (gaps are used) for the data PDUs, with the bytes it
+ * carried. Frames that go out between data frames (bare ACKs, a sparse flow's one-frame PDUs)
+ * hold up no message of their own. Sent while data is on the wire, their line time is owed
+ * and added to the first data PDU booked from then on; sent while it is idle, they use idle
+ * time. The wire's capacity is kept without cutting its timeline into gaps too short for a
+ * data PDU.
+ */
 class Wire {
   private readonly t = new Timeline();
   line_bytes = 0;
   payload_bytes = 0;
   /** Bytes this direction's sender has received from the other side and not acknowledged yet. */
   unacked_bytes = 0;
+  /** Owed line time of interleaved frames: [from_ns, dur_ns] pairs, sorted by from_ns. */
+  private readonly owed: number[] = [];
+  private owed_ns = 0;
+  /** Line time of interleaved frames that went while no data was on the wire. */
+  private idle_used_ns = 0;
   constructor(private readonly bytesPerNs: number) {}
-  get busy_ns(): number { return this.t.busy_ns; }
+  get busy_ns(): number { return this.t.busy_ns + this.owed_ns + this.idle_used_ns; }
   prune(now_ns: number): void { this.t.prune(now_ns); }
-  /** Line time that does not hold up what follows (ACK frames, interleaved on a real wire). */
-  account(lineBytes: number): void {
-    this.t.busy_ns += lineBytes / this.bytesPerNs;
+
+  /** ACK frames sent at at_ns, between data frames: their line time is owed. */
+  ackFrames(at_ns: number, lineBytes: number): void {
+    if (lineBytes <= 0) return;
     this.line_bytes += lineBytes;
+    this.owe(at_ns, lineBytes / this.bytesPerNs);
   }
-  /** Put line_bytes on the wire from at_ns; returns when the last bit has left. */
+
+  /** When the wire has sent everything booked on it (and what it owes). */
+  get end_ns(): number { return this.t.free_ns + this.owed_ns; }
+
+  /** Put line_bytes on the wire from at_ns, behind what is queued (FIFO, gaps used); returns when the last bit has left. */
   send(at_ns: number, lineBytes: number, payload: number): number {
     this.line_bytes += lineBytes;
     this.payload_bytes += payload;
-    return this.t.use(at_ns, lineBytes / this.bytesPerNs);
+    return this.t.use(at_ns, lineBytes / this.bytesPerNs + this.takeOwed(at_ns));
+  }
+
+  /**
+   * A one-frame message of a connection with nothing else queued (a capsule, an R2T, a
+   * response): the sender's fq_codel qdisc serves such a sparse flow ahead of the bulk flows
+   * (RFC 8290 §4.1, new flows first), so it waits only for the frame on the wire (frameBytes of
+   * line time when the wire is busy) and then goes. Its line time is owed by the data behind it.
+   */
+  sendSparse(at_ns: number, lineBytes: number, payload: number, frameBytes: number): number {
+    this.line_bytes += lineBytes;
+    this.payload_bytes += payload;
+    const dur = lineBytes / this.bytesPerNs;
+    const left = at_ns + (this.t.busyAt(at_ns) ? frameBytes / this.bytesPerNs : 0) + dur;
+    this.owe(at_ns, dur);
+    return left;
+  }
+
+  private owe(at_ns: number, dur_ns: number): void {
+    // on a wire idle then, the frame takes idle time and holds up nothing
+    if (!this.t.busyAt(at_ns)) { this.idle_used_ns += dur_ns; return; }
+    const o = this.owed;
+    let i = o.length;
+    while (i > 0 && o[i - 2] > at_ns) i -= 2; // mostly appended: times arrive nearly in order
+    o.splice(i, 0, at_ns, dur_ns);
+    this.owed_ns += dur_ns;
+  }
+
+  /** The owed line time of frames sent by at_ns, now taken from the timeline. */
+  private takeOwed(at_ns: number): number {
+    const o = this.owed;
+    let k = 0, sum = 0;
+    while (k < o.length && o[k] <= at_ns) { sum += o[k + 1]; k += 2; }
+    if (k > 0) { o.splice(0, k); this.owed_ns -= sum; }
+    return sum;
   }
 }
 
@@ -140,9 +192,10 @@ export class NvmeTcpModel implements DeviceModel {
     const w = dir === "h2c" ? this.h2c : this.c2h;
     const back = dir === "h2c" ? this.c2h : this.h2c;
     w.unacked_bytes = 0; // its segments carry the ACK of what this side has received (piggybacked)
-    const left = w.send(at_ns, line, payload);
-    back.account(this.standaloneAcks(back, bytes, segments) * ACK_LINE_BYTES);
-    return left + this.p.rtt_ns / 2;
+    const left = segments === 1 ? w.sendSparse(at_ns, line, payload, this.p.mtu + ETH_FRAME_OVERHEAD) : w.send(at_ns, line, payload);
+    const arrived = left + this.p.rtt_ns / 2;
+    back.ackFrames(arrived, this.standaloneAcks(back, bytes, segments) * ACK_LINE_BYTES);
+    return arrived;
   }
 
   /**
@@ -193,9 +246,10 @@ export class NvmeTcpModel implements DeviceModel {
       return MODEL_PENDING;
     }
     const done = this.backendDone(c, atTarget);
-    // read data, then the response: the wire keeps them in order behind each other
-    if (c.op === "read" && c.bytes > 0) this.dataPdus("c2h", done, c.bytes);
-    return this.pdu("c2h", done, CAPSULE_RESP_HEADER, 0);
+    // read data, then the response: one connection keeps its bytes in order, so the response
+    // leaves once the command's last C2HData has (the flow is sparse only from then)
+    const respFrom = c.op === "read" && c.bytes > 0 ? this.dataPdus("c2h", done, c.bytes) - this.p.rtt_ns / 2 : done;
+    return this.pdu("c2h", respFrom, CAPSULE_RESP_HEADER, 0);
   }
 
   /** ns of target CPU work from at_ns on the CPU serving the host's queue; returns when it is done. */
@@ -239,8 +293,8 @@ export class NvmeTcpModel implements DeviceModel {
   }
 
   /** Bytes on the wire per direction (line and payload), for utilisation reports. */
-  wire(): { h2c: { line_bytes: number; payload_bytes: number; busy_ns: number }; c2h: { line_bytes: number; payload_bytes: number; busy_ns: number } } {
-    const w = (x: Wire) => ({ line_bytes: x.line_bytes, payload_bytes: x.payload_bytes, busy_ns: x.busy_ns });
+  wire(): { h2c: WireStats; c2h: WireStats } {
+    const w = (x: Wire): WireStats => ({ line_bytes: x.line_bytes, payload_bytes: x.payload_bytes, busy_ns: x.busy_ns, end_ns: x.end_ns });
     return { h2c: w(this.h2c), c2h: w(this.c2h) };
   }
 }
@@ -288,6 +342,9 @@ export function tcpParamsFromJson(v: unknown, where: string): Partial<TcpLinkPar
   }
   return out;
 }
+
+/** One direction of the wire so far: bytes (line and payload), busy time, and when what is booked has left. */
+export interface WireStats { line_bytes: number; payload_bytes: number; busy_ns: number; end_ns: number }
 
 /** An emulated Copy between its reads and its write. */
 interface EmulatedCopy { token: object; read_ns: number; bytes: number; offset: number }

@@ -134,7 +134,9 @@ export async function seed000Case(module: WebAssembly.Module, gbps: number, bs: 
   let bytes = 0, ms = 0;
   for (const j of r.jobs) { bytes += j.dirs.copy!.io_bytes; ms = Math.max(ms, j.dirs.copy!.runtime_ms); }
   const w = model.wire();
-  return { mibs: bytes / 2 ** 20 / (ms / 1000), util: (100 * Math.max(w.h2c.busy_ns, w.c2h.busy_ns)) / span };
+  // over the run and the time the wire then needs for what is still booked on it
+  const busyFor = Math.max(span, w.h2c.end_ns - start, w.c2h.end_ns - start);
+  return { mibs: bytes / 2 ** 20 / (ms / 1000), util: (100 * Math.max(w.h2c.busy_ns, w.c2h.busy_ns)) / busyFor };
 }
 
 /** Why no one set of physical parameters can give both of seed 000's 2 MiB copy figures. */
@@ -150,8 +152,8 @@ export async function seed000(module: WebAssembly.Module, quick = false): Promis
   const lacks = "the seed does not give the fio job, the target's SSD or the round trip; the host and target CPU costs are general x86 figures, not measured on the seed's machines";
   // what holds each case's figures where they are, from runs of the model (see docs/TIMING.md)
   const why: Record<string, string> = {
-    "1/8k": "16 psync jobs leave the 1 Gb/s wire idle while each waits out its round trips and the SSD; more jobs fill it (64 come to the seed's figures), but the seed does not say how many it ran",
-    "1/2m": "16 identical psync jobs fall into step (all reading, then all writing), so each direction of the wire idles while the other works",
+    "1/8k": "each of the 16 psync jobs has one copy in flight, so offload's figure is one copy's round trip (the link's RTT, the target's SSD read and write), and the seed gives neither its jobs nor its RTT",
+    "1/2m": "the model keeps both directions of the 1 Gb/s wire full; the seed's host left it idle a tenth of the time (TCP's congestion control and its CPUs, which the model does not have)",
     "100/8k": "the target emulates a copy with the same SSD work as the host's read and write, without the wire: offload is ahead by what the wire and the host's round trips cost",
     "100/2m": "the modelled SSD (Samsung 970 PRO figures) reads and writes 2 MiB ranges at about twice the seed's rate: the seed's target SSD, or the target CPU that nvmet's emulation and the TCP receive run on, was slower, and the seed names neither",
   };

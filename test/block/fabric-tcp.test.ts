@@ -66,6 +66,30 @@ describe("NVMe/TCP model", () => {
     expect(m.wire().c2h.line_bytes).toBe(lineOf(24 + 8192) + lineOf(24) + lineOf(24 + 512) + lineOf(24));
   });
 
+  it("a one-frame PDU of another connection is not queued behind bulk data (fq_codel serves sparse flows first)", () => {
+    const m = new NvmeTcpModel(nullDev(), { rtt_ns: 0 });
+    // a 1 MiB write's H2CData fills the host's side of a 1 Gb/s wire for about 9 ms
+    const bulk = m.complete({ op: "write", bytes: 1 << 20, offset: 0, queue: 0 }, 0);
+    // meanwhile another queue's 4 KiB read: its capsule waits at most one frame, not 9 ms
+    const rd = m.complete({ op: "read", bytes: 4096, offset: 0, queue: 1 }, 1_000_000);
+    const frame = (1500 + 38) * 8;
+    expect(rd).toBeLessThan(1_000_000 + frame + 8 * (lineOf(72) + lineOf(24 + 4096) + lineOf(24)) + 1);
+    expect(bulk).toBeGreaterThan(8 * (1 << 20));
+  });
+
+  it("a read's response leaves after its own data; interleaved frames' line time is kept", () => {
+    const m = new NvmeTcpModel(nullDev(), { rtt_ns: 0 });
+    const done = m.complete({ op: "read", bytes: 65536, offset: 0 }, 0);
+    const w = m.wire();
+    // every byte of the C2HData went before the response
+    const data = 8 * Array.from({ length: 1 }, () => lineOf(24 + 65536)).reduce((a, b) => a + b, 0);
+    expect(done).toBeGreaterThanOrEqual(8 * lineOf(72) + data + 8 * lineOf(24) - 1);
+    // busy time is all the line bytes, the one-frame PDUs and ACK frames included
+    expect(w.c2h.busy_ns).toBeCloseTo(8 * w.c2h.line_bytes, 6);
+    expect(w.h2c.busy_ns).toBeCloseTo(8 * w.h2c.line_bytes, 6);
+    expect(w.h2c.line_bytes).toBeGreaterThan(lineOf(72)); // ACK frames for the 64 KiB
+  });
+
   it("an emulated Copy's write reaches the backend when its reads end, behind a read that arrived meanwhile", () => {
     // one die, no write cache: the Copy's read, then a host read arriving while it runs, then the Copy's write
     const p = tlc970ProParams();
