@@ -105,6 +105,13 @@ class Wire {
     this.owe(at_ns, lineBytes / this.bytesPerNs);
   }
 
+  /** Per connection (the host queue it serves): when its last PDU has left. */
+  private readonly connDataLeft: number[] = [];
+  connLeft(conn: number): number { return this.connDataLeft[conn] ?? 0; }
+  setConnLeft(conn: number, left_ns: number): void {
+    if (!(left_ns <= this.connLeft(conn))) this.connDataLeft[conn] = left_ns;
+  }
+
   /** When the wire has sent everything booked on it (and what it owes). */
   get end_ns(): number { return this.t.free_ns + this.owed_ns; }
 
@@ -186,13 +193,20 @@ export class NvmeTcpModel implements DeviceModel {
   }
 
   /** Send one PDU (payload: the user data in it); the other direction carries its ACKs. Returns when it has arrived. */
-  private pdu(dir: "h2c" | "c2h", at_ns: number, header: number, data: number, payload = data): number {
+  private pdu(dir: "h2c" | "c2h", conn: number, at_ns: number, header: number, data: number, payload = data): number {
     const bytes = this.pduBytes(header, data);
     const { line, segments } = this.lineBytes(bytes);
     const w = dir === "h2c" ? this.h2c : this.c2h;
     const back = dir === "h2c" ? this.c2h : this.h2c;
     w.unacked_bytes = 0; // its segments carry the ACK of what this side has received (piggybacked)
-    const left = segments === 1 ? w.sendSparse(at_ns, line, payload, this.p.mtu + ETH_FRAME_OVERHEAD) : w.send(at_ns, line, payload);
+    let left: number;
+    if (segments === 1) {
+      // a connection keeps its bytes in order: behind its own queued data, sparse only from then
+      left = w.sendSparse(Math.max(at_ns, w.connLeft(conn)), line, payload, this.p.mtu + ETH_FRAME_OVERHEAD);
+    } else {
+      left = w.send(at_ns, line, payload);
+    }
+    w.setConnLeft(conn, left);
     const arrived = left + this.p.rtt_ns / 2;
     back.ackFrames(arrived, this.standaloneAcks(back, bytes, segments) * ACK_LINE_BYTES);
     return arrived;
@@ -214,10 +228,10 @@ export class NvmeTcpModel implements DeviceModel {
   }
 
   /** Data as PDUs of at most max_data_pdu_bytes; returns when the last has arrived. */
-  private dataPdus(dir: "h2c" | "c2h", at_ns: number, bytes: number): number {
+  private dataPdus(dir: "h2c" | "c2h", conn: number, at_ns: number, bytes: number): number {
     let t = at_ns;
     for (let off = 0; off < bytes; off += this.p.max_data_pdu_bytes) {
-      t = this.pdu(dir, at_ns, DATA_PDU_HEADER, Math.min(this.p.max_data_pdu_bytes, bytes - off));
+      t = this.pdu(dir, conn, at_ns, DATA_PDU_HEADER, Math.min(this.p.max_data_pdu_bytes, bytes - off));
     }
     return t;
   }
@@ -232,24 +246,25 @@ export class NvmeTcpModel implements DeviceModel {
     const inline = c.op === "write" && c.bytes <= p.in_capsule_bytes ? c.bytes : 0;
     // Copy: the source range descriptors (32 bytes each) travel in the capsule
     const descriptors = c.op === "copy" ? (c.sources?.length ?? 0) * 32 : c.op === "dsm" ? 16 : 0;
-    const arrived = this.pdu("h2c", now_ns, CAPSULE_CMD_HEADER, inline + descriptors, inline);
+    const conn = c.queue ?? 0;
+    const arrived = this.pdu("h2c", conn, now_ns, CAPSULE_CMD_HEADER, inline + descriptors, inline);
     // the queue's CPU takes the capsule (and copies in-capsule data out of the socket)
     let atTarget = this.targetWork(c.queue, arrived, p.target_cmd_ns + inline * p.target_copy_ns_per_byte);
     if (c.op === "write" && !inline && c.bytes > 0) {
       // R2T, then the data as H2CData, copied into the target's pages as it arrives
-      const r2t = this.pdu("c2h", atTarget, R2T_PDU_HEADER, 0);
-      atTarget = this.targetWork(c.queue, this.dataPdus("h2c", r2t, c.bytes), c.bytes * p.target_copy_ns_per_byte);
+      const r2t = this.pdu("c2h", conn, atTarget, R2T_PDU_HEADER, 0);
+      atTarget = this.targetWork(c.queue, this.dataPdus("h2c", conn, r2t, c.bytes), c.bytes * p.target_copy_ns_per_byte);
     }
     if (c.op === "copy" && p.backend_copy === "emulate" && this.host && token) {
-      const job: EmulatedCopy = { token, read_ns: this.emulatedReads(c, atTarget), bytes: copyBytes(c), offset: c.offset };
+      const job: EmulatedCopy = { token, read_ns: this.emulatedReads(c, atTarget), bytes: copyBytes(c), offset: c.offset, conn };
       this.host.at(job.read_ns, this.emulatedWrite, job);
       return MODEL_PENDING;
     }
     const done = this.backendDone(c, atTarget);
     // read data, then the response: one connection keeps its bytes in order, so the response
-    // leaves once the command's last C2HData has (the flow is sparse only from then)
-    const respFrom = c.op === "read" && c.bytes > 0 ? this.dataPdus("c2h", done, c.bytes) - this.p.rtt_ns / 2 : done;
-    return this.pdu("c2h", respFrom, CAPSULE_RESP_HEADER, 0);
+    // leaves once the connection's C2HData has (pdu)
+    if (c.op === "read" && c.bytes > 0) this.dataPdus("c2h", conn, done, c.bytes);
+    return this.pdu("c2h", conn, done, CAPSULE_RESP_HEADER, 0);
   }
 
   /** ns of target CPU work from at_ns on the CPU serving the host's queue; returns when it is done. */
@@ -276,7 +291,7 @@ export class NvmeTcpModel implements DeviceModel {
   /** The reads of an emulated Copy have ended (now): its write goes to the backend, then the response. */
   private readonly emulatedWrite = (j: EmulatedCopy): void => {
     const done = this.backend.complete({ op: "write", bytes: j.bytes, offset: j.offset }, j.read_ns);
-    this.host!.resolved(j.token, this.pdu("c2h", done, CAPSULE_RESP_HEADER, 0));
+    this.host!.resolved(j.token, this.pdu("c2h", j.conn, done, CAPSULE_RESP_HEADER, 0));
   };
 
   advance(now_ns: number): void {
@@ -347,7 +362,7 @@ export function tcpParamsFromJson(v: unknown, where: string): Partial<TcpLinkPar
 export interface WireStats { line_bytes: number; payload_bytes: number; busy_ns: number; end_ns: number }
 
 /** An emulated Copy between its reads and its write. */
-interface EmulatedCopy { token: object; read_ns: number; bytes: number; offset: number }
+interface EmulatedCopy { token: object; read_ns: number; bytes: number; offset: number; conn: number }
 
 function copyBytes(c: ModelCommand): number {
   let total = 0;

@@ -153,7 +153,7 @@ export async function seed000(module: WebAssembly.Module, quick = false): Promis
   // what holds each case's figures where they are, from runs of the model (see docs/TIMING.md)
   const why: Record<string, string> = {
     "1/8k": "each of the 16 psync jobs has one copy in flight, so offload's figure is one copy's round trip (the link's RTT, the target's SSD read and write), and the seed gives neither its jobs nor its RTT",
-    "1/2m": "the model keeps both directions of the 1 Gb/s wire full; the seed's host left it idle a tenth of the time (TCP's congestion control and its CPUs, which the model does not have)",
+    "1/2m": "the model keeps the 1 Gb/s wire busier than the seed's hosts did (TCP's congestion control and window limits, which the model does not have, leave a real wire idle at times)",
     "100/8k": "the target emulates a copy with the same SSD work as the host's read and write, without the wire: offload is ahead by what the wire and the host's round trips cost",
     "100/2m": "the modelled SSD (Samsung 970 PRO figures) reads and writes 2 MiB ranges at about twice the seed's rate: the seed's target SSD, or the target CPU that nvmet's emulation and the TCP receive run on, was slower, and the seed names neither",
   };

@@ -77,6 +77,17 @@ describe("NVMe/TCP model", () => {
     expect(bulk).toBeGreaterThan(8 * (1 << 20));
   });
 
+  it("one connection keeps its bytes in order: a capsule waits for the same queue's data, not another queue's", () => {
+    const at = (queueOfRead: number) => {
+      const m = new NvmeTcpModel(nullDev(), { rtt_ns: 0 });
+      // a 1 MiB write on queue 0 (its H2CData fills the host's side for about 9 ms), then a 512-byte read
+      m.complete({ op: "write", bytes: 1 << 20, offset: 0, queue: 0 }, 0);
+      return m.complete({ op: "read", bytes: 512, offset: 0, queue: queueOfRead }, 1_000_000);
+    };
+    expect(at(1)).toBeLessThan(1_100_000);
+    expect(at(0)).toBeGreaterThan(8 * (1 << 20));
+  });
+
   it("a read's response leaves after its own data; interleaved frames' line time is kept", () => {
     const m = new NvmeTcpModel(nullDev(), { rtt_ns: 0 });
     const done = m.complete({ op: "read", bytes: 65536, offset: 0 }, 0);
