@@ -16,8 +16,12 @@
 // line time. The receiver acknowledges as Linux does (__tcp_ack_snd_check): an ACK frame (84
 // bytes of line time, the 64-byte minimum frame plus preamble and gap) as soon as more than one
 // MSS is unacknowledged, otherwise the ACK rides on the next segment it sends (piggybacked, no
-// frame). ACK frames count as busy time without holding up that direction's PDUs. A message arrives half a round trip after it
-// has left.
+// frame). Each host queue has its own connection, which keeps its PDUs in order. Data PDUs
+// queue on the wire in order; a one-frame PDU of a connection with nothing else queued (a
+// capsule, an R2T, a response) is a sparse flow that the sender's fq_codel serves first (RFC
+// 8290 §4.1). ACK frames and sparse frames hold up no PDU of their own, but their line time is
+// taken from the wire's capacity (see Wire). A message arrives half a round trip after it has
+// left.
 //
 // Copy at the target: nvmet executes a Copy on its backend; a backend without Copy is emulated
 // on the target by reading the source ranges and writing the destination there (as the
