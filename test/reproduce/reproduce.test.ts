@@ -21,9 +21,13 @@ describe("reproduce", () => {
     for (const r of a.rows) expect(typeof r.ours).toBe("number");
   });
 
-  it("seed 000: sixteen figures from fio over the NVMe/TCP model; copy offload leaves the wire nearly idle", async () => {
+  it("seed 000: the 2023 and 2024 (v20) figures from fio over the NVMe/TCP model; copy offload leaves the wire nearly idle", async () => {
     const rows = await seed000(await loadCoreModule(false), true);
-    expect(rows).toHaveLength(16);
+    expect(rows).toHaveLength(28);
+    // the 2024 rows: single ranges, 8 KiB and 1 MiB at 1 Gb/s, 8 KiB at 100 Gb/s
+    const v20 = rows.filter((r) => r.experiment.startsWith("seed000 v20 (2024)"));
+    expect(v20.map((r) => r.published)).toEqual([106, 360, 97, 6, 104, 2677, 92, 0.66, 794, 933, 6.75, 0.16]);
+    expect(v20[1].note).toContain("software difference");
     for (const r of rows) expect(typeof r.ours).toBe("number");
     const get = (gbps: number, bs: string, metric: string) => rows.find((r) => r.experiment.includes(`${gbps} Gb/s, bs ${bs}`) && r.metric === metric)!;
     // at 1 Gb/s user-space read+write is bound by the wire; the offloaded copy is not
