@@ -83,7 +83,9 @@ export class FioJobError extends Error {
 }
 
 /** The engines the model has; others are refused with this list. */
-export const MODELLED_ENGINES: readonly FioEngine[] = ["psync", "pvsync2", "libaio", "io_uring", "sync"];
+export const MODELLED_ENGINES: readonly FioEngine[] = ["psync", "pvsync2", "libaio", "io_uring", "sync", "sctl"];
+/** The engines the copy-offload fork copies with: psync (copy_file_range; branch copyoffload-3.35-v14) and sctl (BLKCOPY; branch copyoffload). */
+const COPY_ENGINES: readonly FioEngine[] = ["psync", "sctl"];
 
 /** bs=r,w,t,c order (the fork adds copy as the fourth direction). */
 const DIRS: readonly FioDir[] = ["read", "write", "trim", "copy"];
@@ -586,14 +588,18 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
   if (st.filename === "") {
     at(null, `job "${name}" has no filename= (fio would make up a file; the model needs a device, e.g. filename=/dev/nvme0n1)`);
   }
-  if (st.emulate && st.ioengine !== "psync") {
-    at("emulate", `option "emulate" belongs to the psync engine (the fork's copy emulation), not ioengine=${st.ioengine}`);
+  if (st.emulate && !COPY_ENGINES.includes(st.ioengine)) {
+    at("emulate", `option "emulate" belongs to the psync and sctl engines (the fork's copy emulation), not ioengine=${st.ioengine}`);
   }
   if (st.hipri && st.ioengine !== "io_uring" && st.ioengine !== "pvsync2") {
     at("hipri", `option "hipri" belongs to the io_uring and pvsync2 engines, not ioengine=${st.ioengine}`);
   }
-  if ((st.rw === "copy" || st.rw === "randcopy") && st.ioengine !== "psync") {
-    at("ioengine", `job "${name}": rw=${st.rw} needs ioengine=psync (the copy-offload fork copies only there, by copy_file_range or, with emulate=1, pread+pwrite)`);
+  const copies = st.rw === "copy" || st.rw === "randcopy";
+  if (copies && !COPY_ENGINES.includes(st.ioengine)) {
+    at("ioengine", `job "${name}": rw=${st.rw} needs ioengine=psync or sctl (the copy-offload fork copies only there: copy_file_range or the BLKCOPY ioctl, or with emulate=1 pread+pwrite)`);
+  }
+  if (!copies && st.ioengine === "sctl") {
+    at("ioengine", `job "${name}": ioengine=sctl only copies (the fork's engine sends every I/O as one BLKCOPY); use rw=copy or randcopy, or another engine for rw=${st.rw}`);
   }
   if (st.where.dest_offset !== undefined && st.dest_offset_delta !== null) {
     at("dest_offset_delta", `job "${name}": dest_offset and dest_offset_delta both given; use one`);

@@ -11,7 +11,8 @@ export type FioDir = "read" | "write" | "trim" | "copy";
 export const FIO_DIRS: readonly FioDir[] = ["read", "write", "trim", "copy"];
 
 export type FioRw = "read" | "write" | "trim" | "randread" | "randwrite" | "randtrim" | "rw" | "randrw" | "copy" | "randcopy";
-export type FioEngine = "psync" | "pvsync2" | "libaio" | "io_uring" | "sync";
+/** sctl: the copy-offload fork's (branch copyoffload) synchronous BLKCOPY engine, copies only. */
+export type FioEngine = "psync" | "pvsync2" | "libaio" | "io_uring" | "sync" | "sctl";
 
 /** One [job] section with [global] applied (fio's thread_options, the subset modelled). */
 export interface FioJob {

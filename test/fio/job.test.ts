@@ -323,13 +323,15 @@ direct=1
     const j = one("[j]\nfilename=/dev/x\nrw=copy\ndest_offset_delta=8M\nnum_range=4\nemulate=0\nnumber_ios=2\nbs=4M\n");
     expect(j).toMatchObject({ rw: "copy", dest_offset_delta: 8 * MiB, num_range: 4, emulate: false, number_ios: 2 });
     expect(one("[j]\nfilename=/dev/x\nrw=copy\noffset=16m\ndest_offset_delta=-8m\n").dest_offset_delta).toBe(-8 * MiB);
+    // the branch copyoffload's engine: BLKCOPY, or pread+pwrite with emulate=1
+    expect(one("[j]\nfilename=/dev/x\nrw=randcopy\nioengine=sctl\nemulate=1\nnum_range=16\n")).toMatchObject({ ioengine: "sctl", emulate: true, num_range: 16 });
   });
 
   it("accepts the ignored options and keeps them as written", () => {
     const j = one("[j]\nfilename=/dev/x\nthread\ninvalidate=1\ndescription=hello world\nrandrepeat=0\niomem=malloc\n");
     expect(j.options).toMatchObject({ thread: "", invalidate: "1", description: "hello world", randrepeat: "0", mem: "malloc" });
     for (const name of ["thread", "invalidate", "description", "verify", "buffer_pattern"]) expect(IGNORED_OPTIONS).toHaveProperty(name);
-    expect(MODELLED_ENGINES).toEqual(["psync", "pvsync2", "libaio", "io_uring", "sync"]);
+    expect(MODELLED_ENGINES).toEqual(["psync", "pvsync2", "libaio", "io_uring", "sync", "sctl"]);
     expect(NOT_MODELLED_OPTIONS.has("bsrange")).toBe(true);
   });
 
@@ -384,9 +386,9 @@ describe("fio job files: invalid", () => {
 
   it("refuses an ioengine the model does not have, naming those it has", () => {
     expect(errorOf("[j]\nfilename=/dev/x\nioengine=posixaio\n")).toBe(
-      'job.fio:3: option "ioengine": "posixaio" is not modelled (the model has psync, pvsync2, libaio, io_uring, sync)');
+      'job.fio:3: option "ioengine": "posixaio" is not modelled (the model has psync, pvsync2, libaio, io_uring, sync, sctl)');
     expect(errorOf("[j]\nfilename=/dev/x\nioengine=io_uring_cmd\n")).toBe(
-      'job.fio:3: option "ioengine": "io_uring_cmd" is not modelled (the model has psync, pvsync2, libaio, io_uring, sync)');
+      'job.fio:3: option "ioengine": "io_uring_cmd" is not modelled (the model has psync, pvsync2, libaio, io_uring, sync, sctl)');
   });
 
   it("refuses rwmixread and other integers out of range", () => {
@@ -424,9 +426,11 @@ describe("fio job files: invalid", () => {
 
   it("refuses copy settings the fork would not run", () => {
     expect(errorOf("[j]\nfilename=/dev/x\nrw=copy\nioengine=libaio\n")).toBe(
-      'job.fio:4: job "j": rw=copy needs ioengine=psync (the copy-offload fork copies only there, by copy_file_range or, with emulate=1, pread+pwrite)');
+      'job.fio:4: job "j": rw=copy needs ioengine=psync or sctl (the copy-offload fork copies only there: copy_file_range or the BLKCOPY ioctl, or with emulate=1 pread+pwrite)');
     expect(errorOf("[j]\nfilename=/dev/x\nemulate=1\nioengine=io_uring\n")).toBe(
-      'job.fio:3: option "emulate" belongs to the psync engine (the fork\'s copy emulation), not ioengine=io_uring');
+      'job.fio:3: option "emulate" belongs to the psync and sctl engines (the fork\'s copy emulation), not ioengine=io_uring');
+    expect(errorOf("[j]\nfilename=/dev/x\nrw=randread\nioengine=sctl\n")).toBe(
+      'job.fio:4: job "j": ioengine=sctl only copies (the fork\'s engine sends every I/O as one BLKCOPY); use rw=copy or randcopy, or another engine for rw=randread');
     expect(errorOf("[j]\nfilename=/dev/x\nrw=copy\ndest_offset=8m\ndest_offset_delta=8m\n")).toBe(
       'job.fio:5: job "j": dest_offset and dest_offset_delta both given; use one');
     expect(errorOf("[j]\nfilename=/dev/x\nnum_range=300\n")).toBe('job.fio:3: option "num_range": max value out of range: 300 (256 max)');

@@ -84,6 +84,19 @@ describe("fio runner", () => {
     expect(h2.blk.tracer.commands.filter((c) => c.name === "Read").length).toBe(16);
   });
 
+  it("ioengine=sctl (the fork's BLKCOPY engine) copies as psync's copy_file_range does: the same commands and figures", async () => {
+    const run = async (ioengine: "psync" | "sctl", emulate: boolean) => {
+      const h = await host({ controller: { namespaces: [{ size: "64M", mssrl: 256, mcl: 4096 }] } });
+      const r = runFio(h, [job({ name: "cp", rw: "randcopy", ioengine, emulate, bs: { read: 4096, write: 4096, trim: 4096, copy: 65536 }, size: 1 << 20, dest_offset: 32 << 20, num_range: 2 })], { trace: true });
+      return { copy: r.jobs[0].dirs.copy, names: h.blk.tracer.commands.map((c) => `${c.name} ${c.slba}`) };
+    };
+    for (const emulate of [false, true]) {
+      const p = await run("psync", emulate), s = await run("sctl", emulate);
+      expect(s.copy!.total_ios).toBe(8);
+      expect(s).toEqual(p);
+    }
+  });
+
   it("numjobs=4: four results (the report folds them with group_reporting), each on its own CPU", async () => {
     const base = { name: "mj", rw: "randread" as const, size: 4 << 20, numjobs: 4 };
     const g = runFio(await host(), [job({ ...base, group_reporting: true })]);
