@@ -43,6 +43,22 @@ describe("reproduce", () => {
     const c1 = get(1, "2m", "copy offload bandwidth"), c100 = get(100, "2m", "copy offload bandwidth");
     expect(Math.abs(c1.ours! - c100.ours!) / c1.ours!).toBeLessThan(0.02);
     expect(c1.note).toContain("cannot both hold for one target");
+    // the rows the model reproduces (npm run reproduce says "yes") stay within their tolerances
+    const reproduced: Record<string, string[]> = {
+      "seed000 NVMe/TCP 1 Gb/s, bs 8k": ["user-space read+write bandwidth", "network utilisation, read+write", "network utilisation, copy offload"],
+      "seed000 NVMe/TCP 1 Gb/s, bs 2m": ["user-space read+write bandwidth", "network utilisation, copy offload"],
+      "seed000 NVMe/TCP 100 Gb/s, bs 8k": ["user-space read+write bandwidth", "copy offload bandwidth", "network utilisation, read+write", "network utilisation, copy offload"],
+      "seed000 NVMe/TCP 100 Gb/s, bs 2m": ["network utilisation, copy offload"],
+      "seed000 v20 (2024) NVMe/TCP 1 Gb/s, bs 8k": ["user-space read+write bandwidth", "network utilisation, read+write"],
+      "seed000 v20 (2024) NVMe/TCP 1 Gb/s, bs 1m": ["user-space read+write bandwidth", "network utilisation, copy offload"],
+      "seed000 v20 (2024) NVMe/TCP 100 Gb/s, bs 8k": ["user-space read+write bandwidth", "copy offload bandwidth", "network utilisation, read+write", "network utilisation, copy offload"],
+    };
+    for (const [where, metrics] of Object.entries(reproduced)) {
+      for (const metric of metrics) {
+        const row = rows.find((r) => r.experiment.startsWith(where) && r.metric === metric)!;
+        expect({ row: `${where} ${metric}`, within: row.within }).toEqual({ row: `${where} ${metric}`, within: true });
+      }
+    }
     const text = reproReport(rows);
     expect(text).toMatch(/^seed000 NVMe\/TCP 1 Gb\/s, bs 8k, 1 range\(s\) \| copy offload bandwidth \(MiB\/s\) \| 787 \| [0-9.]+ \| [0-9.]+ \| (yes|no)/m);
   });
