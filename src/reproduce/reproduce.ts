@@ -15,6 +15,7 @@ import { parseJobFile } from "../fio/job";
 import { runFio } from "../fio/run";
 import type { FioResult } from "../fio/types";
 import type { NvmeTcpModel } from "../block/fabric-tcp";
+import { SEED000_PUBLISHED } from "./seed000-published";
 
 export interface ReproRow {
   experiment: string;
@@ -144,14 +145,7 @@ export const INCONSISTENT_2M = "the published 2 MiB copy offload figures cannot 
 
 export async function seed000(module: WebAssembly.Module, quick = false): Promise<ReproRow[]> {
   const rows: ReproRow[] = [];
-  const cases: Array<[string, number, string, number, number, number, number, number]> = [
-    // series, gbps, bs, ranges, published read+write MiB/s, copy MiB/s, network % read+write, copy
-    ["", 1, "8k", 1, 107, 787, 97, 14], ["", 1, "2m", 16, 100, 2655, 89, 0.62],
-    ["", 100, "8k", 1, 791, 843, 6.75, 0.14], ["", 100, "2m", 16, 1027, 1183, 8.42, 0],
-    // the same setups with the v20 design (single range), Nitesh Shetty, linux-block, 3 June 2024
-    ["v20", 1, "8k", 1, 106, 360, 97, 6], ["v20", 1, "1m", 1, 104, 2677, 92, 0.66],
-    ["v20", 100, "8k", 1, 794, 933, 6.75, 0.16],
-  ];
+  const cases = SEED000_PUBLISHED.map((c) => [c.series, c.gbps, c.bs, c.ranges, c.rw_mibs, c.copy_mibs, c.rw_util_pct, c.copy_util_pct] as const);
   const lacks = "the seed does not give the fio job, the target's SSD or the round trip; the host and target CPU costs are general x86 figures, not measured on the seed's machines";
   // what holds each case's figures where they are, from runs of the model (see docs/TIMING.md)
   const why: Record<string, string> = {

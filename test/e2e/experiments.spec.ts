@@ -61,11 +61,14 @@ test("offload against read+write over NVMe/TCP: the table at 1 and 100 Gb/s", as
   const table = page.getByRole("table", { name: /^NVMe\/TCP, bs 8k, 1 range\(s\)/ });
   await expect(table).toBeVisible({ timeout: 90_000 });
   const rows = table.locator("tbody tr");
-  await expect(rows).toHaveCount(2);
+  await expect(rows).toHaveCount(4);
   const cells = async (i: number) => (await rows.nth(i).locator("th, td").allTextContents()).map((t) => t.trim());
-  const g1 = await cells(0), g100 = await cells(1);
+  const g1 = await cells(0), g100 = await cells(2);
   expect(g1[0]).toBe("1 Gb/s");
   expect(g100[0]).toBe("100 Gb/s");
+  // each modelled row has the seed's own figures under it
+  expect(await cells(1)).toEqual(["1 Gb/s, seed 000", "107", "787", "7.36x", "97", "14"]);
+  expect(await cells(3)).toEqual(["100 Gb/s, seed 000", "791", "843", "1.07x", "6.75", "0.14"]);
   // at 1 Gb/s the wire bounds read+write and the offloaded copy does not cross it
   expect(Number(g1[2])).toBeGreaterThan(2 * Number(g1[1]));
   expect(Number(g1[4])).toBeGreaterThan(80);

@@ -90,7 +90,7 @@ export const EXPERIMENTS: Experiment[] = [
   },
   {
     id: "tcp-offload", title: "Offload against read+write over NVMe/TCP", source: seed.s000, kind: "tcp", view: "charts",
-    about: "Seed 000's table: 16 fio jobs copy 8 KiB with one range, as user-space read+write (every byte crosses the link twice) and as Copy offload (the target emulates it on its own side, nothing crosses), at 1 Gb/s and 100 Gb/s. A modelled TLC SSD sits behind the target. Bandwidth and network utilisation, as `npm run reproduce` measures them.",
+    about: "Seed 000's table: 16 fio jobs copy 8 KiB with one range, as user-space read+write (every byte crosses the link twice) and as Copy offload (the target emulates it on its own side, nothing crosses), at 1 Gb/s and 100 Gb/s. A modelled TLC SSD sits behind the target. Bandwidth and network utilisation as npm run reproduce measures them, beside the figures the seed published.",
     tcp: { gbps: [1, 100], bs: "8k", ranges: 1, runtime: "5ms" },
   },
 ];

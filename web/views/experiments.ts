@@ -7,6 +7,7 @@ import { h, show, table } from "../dom";
 import { EXPERIMENTS, type Experiment } from "../app/experiments";
 import type { ViewContext } from "../app/view";
 import type { TcpRun } from "../app/store";
+import { SEED000_PUBLISHED } from "../../src/reproduce/seed000-published";
 
 export interface ExperimentsOptions {
   /** Console experiments: type their lines into the console. */
@@ -50,13 +51,17 @@ export function mountExperiments(panel: HTMLElement, ctx: ViewContext, o: Experi
 
   function renderTcp(r: TcpRun): void {
     const speeds = [...new Set(r.cases.map((c) => c.gbps))];
-    const rows = speeds.map((g) => {
+    const rows = speeds.flatMap((g) => {
       const rw = r.cases.find((c) => c.gbps === g && c.mode === "read+write")!;
       const cp = r.cases.find((c) => c.gbps === g && c.mode === "offload")!;
-      return [`${g} Gb/s`, rw.mibs.toFixed(1), cp.mibs.toFixed(1), `${(cp.mibs / rw.mibs).toFixed(2)}x`, rw.util_pct.toFixed(2), cp.util_pct.toFixed(2)];
+      const ours = [`${g} Gb/s`, rw.mibs.toFixed(1), cp.mibs.toFixed(1), `${(cp.mibs / rw.mibs).toFixed(2)}x`, rw.util_pct.toFixed(2), cp.util_pct.toFixed(2)];
+      // the seed's own figures for the same case, beside ours (the 2023 table)
+      const p = SEED000_PUBLISHED.find((f) => f.series === "" && f.gbps === g && f.bs === r.bs && f.ranges === r.ranges);
+      if (!p) return [ours];
+      return [ours, [`${g} Gb/s, seed 000`, String(p.rw_mibs), String(p.copy_mibs), `${(p.copy_mibs / p.rw_mibs).toFixed(2)}x`, String(p.rw_util_pct), String(p.copy_util_pct)]];
     });
     show(tcpOut,
-      table(`NVMe/TCP, bs ${r.bs}, ${r.ranges} range(s), 16 psync jobs (modelled; ${(r.wall_ms / 1000).toFixed(1)} s to run)`,
+      table(`NVMe/TCP, bs ${r.bs}, ${r.ranges} range(s), 16 psync jobs (modelled; ${(r.wall_ms / 1000).toFixed(1)} s to run), beside seed 000's published figures`,
         ["Link", "read+write MiB/s", "offload MiB/s", "offload / read+write", "link busy, read+write %", "link busy, offload %"], rows, "compact"));
   }
 
