@@ -10,15 +10,21 @@ import { SGL_TYPE_DATA_BLOCK, SGL_TYPE_SHIFT } from "../../assembly/spec/sgl";
 /** What a command needing no PRP list returns (shared: callers only read it). */
 const NO_LISTS: DmaBuffer[] = Object.freeze([]) as unknown as DmaBuffer[];
 
+/**
+ * [bus, bus + len) over at most two pages needs no list (and no allocation): PRP1 is the first
+ * byte, PRP2 the second page (or 0). Returns false, setting nothing, when it spans more.
+ */
+function prpsWithinTwoPages(q: Sqe, bus: number, len: number, page: number): boolean {
+  const first = Math.min(Math.max(len, 0), page - (bus % page));
+  if (len - first > page) return false;
+  setPsdt(q, S.PSDT_PRP);
+  setPrp(q, bus, len > first ? bus + first : 0);
+  return true;
+}
+
 /** Fill PRP1/PRP2 for [bus, bus + len); list pages come from pool and are returned for release. */
 export function buildPrps(q: Sqe, bus: number, len: number, pool: DmaPool, ram: DataView, page = PAGE_SIZE): DmaBuffer[] {
-  // one or two pages need no list (and no allocation): PRP1, and PRP2 = the second page
-  const first = Math.min(Math.max(len, 0), page - (bus % page));
-  if (len - first <= page) {
-    setPsdt(q, S.PSDT_PRP);
-    setPrp(q, bus, len > first ? bus + first : 0);
-    return [];
-  }
+  if (prpsWithinTwoPages(q, bus, len, page)) return NO_LISTS;
   return buildPrpsForSegments(q, [{ bus, len }], pool, ram, page);
 }
 
@@ -37,16 +43,8 @@ export function buildSglDataBlock(q: Sqe, bus: number, len: number): void {
  * breaks the rule is a host bug and is refused here rather than sent.
  */
 export function buildPrpsForSegments(q: Sqe, segs: Array<{ bus: number; len: number }>, pool: DmaPool, ram: DataView, page = PAGE_SIZE): DmaBuffer[] {
-  // one segment over one or two pages (a 4 KiB I/O): PRP1 and PRP2, no list, nothing allocated
-  if (segs.length === 1 && segs[0].len > 0) {
-    const { bus, len } = segs[0];
-    const first = Math.min(len, page - (bus % page));
-    if (len - first <= page) {
-      setPsdt(q, S.PSDT_PRP);
-      setPrp(q, bus, len > first ? bus + first : 0);
-      return NO_LISTS;
-    }
-  }
+  // one segment over one or two pages (a 4 KiB I/O): no entry list either
+  if (segs.length === 1 && segs[0].len > 0 && prpsWithinTwoPages(q, segs[0].bus, segs[0].len, page)) return NO_LISTS;
   const entries: number[] = [];
   for (let i = 0; i < segs.length; i++) {
     const { bus, len } = segs[i];

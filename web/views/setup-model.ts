@@ -99,6 +99,12 @@ export function setField(s: Setup, f: Field, v: string | boolean): Setup {
   return f.set(s, v);
 }
 
+/** A field's text: the value at path as written, or "" when the key is absent (its default applies). */
+const textAt = (path: Path) => (s: Setup): string => {
+  const v = getIn(s, path);
+  return v === undefined ? "" : String(v);
+};
+
 interface NumOpts { id: string; label: string; path: Path; lo: number; hi: number; dflt?: number | string; hint?: string; integer?: boolean }
 
 /** A number at path; "" removes the key (the default applies). Strings such as "0x1f" are read as numbers. */
@@ -107,10 +113,7 @@ function numberField(o: NumOpts): Field {
   return {
     id: o.id, label: o.label, path: o.path, kind: integer ? "int" : "num", hint: o.hint,
     placeholder: o.dflt === undefined ? undefined : String(o.dflt),
-    get: (s) => {
-      const v = getIn(s, o.path);
-      return v === undefined ? "" : String(v);
-    },
+    get: textAt(o.path),
     set: (s, v) => {
       const t = String(v).trim();
       if (t === "") return setIn(s, o.path, undefined);
@@ -134,10 +137,7 @@ function numberField(o: NumOpts): Field {
 function sizeField(o: { id: string; label: string; path: Path; hint?: string; placeholder?: string; check?: (bytes: number) => string | null }): Field {
   return {
     id: o.id, label: o.label, path: o.path, kind: "size", hint: o.hint, placeholder: o.placeholder,
-    get: (s) => {
-      const v = getIn(s, o.path);
-      return v === undefined ? "" : String(v);
-    },
+    get: textAt(o.path),
     set: (s, v) => {
       const t = String(v).trim();
       if (t === "") return setIn(s, o.path, undefined);
@@ -509,7 +509,7 @@ export function limitFields(s: Setup, dev: string): Field[] {
     return {
       id: id(attr), label: `${dev} nomerges`, path, kind: "enum", hint,
       options: [{ value: "", label: "(default 0)" }, { value: "0", label: "0" }, { value: "1", label: "1" }, { value: "2", label: "2" }],
-      get: (x) => { const v = getIn(x, path); return v === undefined ? "" : String(v); },
+      get: textAt(path),
       set: (x, v) => {
         if (v === "") return setIn(x, path, undefined);
         if (!["0", "1", "2"].includes(String(v))) throw new FieldError(id(attr), pathText(path), `${JSON.stringify(v)} is not 0, 1 or 2`);
