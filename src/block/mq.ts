@@ -112,12 +112,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   /** issueDirect for one request (the per-I/O path without a plug): no list, no set of queues. */
   private issueOne(rq: Request): void {
-    if (!this.start(rq)) {
-      this.blk.rqEvent("R", this, rq);
-      this.hctxs[rq.hctx].dispatch.push(rq);
-      return;
-    }
-    this.ops.commitRqs(this, rq.hctx);
+    if (this.startOrRequeue(rq)) this.ops.commitRqs(this, rq.hctx);
   }
 
   /**
@@ -263,16 +258,16 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       if (left.length === 0) return;
     }
     const touched = new Set<number>();
-    for (const rq of left) {
-      if (!this.start(rq)) {
-        // BLK_STS_RESOURCE: to the dispatch list, retried on the next completion (R).
-        this.blk.rqEvent("R", this, rq);
-        this.hctxs[rq.hctx].dispatch.push(rq);
-        continue;
-      }
-      touched.add(rq.hctx);
-    }
+    for (const rq of left) if (this.startOrRequeue(rq)) touched.add(rq.hctx);
     for (const h of touched) this.ops.commitRqs(this, h);
+  }
+
+  /** Start rq; on BLK_STS_RESOURCE it goes to the dispatch list, retried on the next completion (R). */
+  private startOrRequeue(rq: Request): boolean {
+    if (this.start(rq)) return true;
+    this.blk.rqEvent("R", this, rq);
+    this.hctxs[rq.hctx].dispatch.push(rq);
+    return false;
   }
 
   private markIssued(rq: Request): void {

@@ -22,7 +22,7 @@ import { wallClockNs } from "../controller/core";
 import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
 import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
-import { FIO_DIRS, FioDir, FioJob, FioResult, JobResult, DirResult } from "./types";
+import { FIO_DIRS, FioDir, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
 
 /** fio's bw_avg_time default: bandwidth and IOPS samples every 500 ms. */
 export const BW_AVG_TIME_NS = 500_000_000;
@@ -47,6 +47,17 @@ interface IoU {
   bioEndio: (b: Bio) => void;
   copyEndio: (o: { status: BlkStatus }) => void;
   done: (ok: boolean, bytes: number) => void;
+}
+
+/** The directions an rw= does. */
+function dirsOfRw(rw: FioRw): FioDir[] {
+  switch (rw) {
+    case "read": case "randread": return ["read"];
+    case "write": case "randwrite": return ["write"];
+    case "trim": case "randtrim": return ["trim"];
+    case "copy": case "randcopy": return ["copy"];
+    default: return ["read", "write"];
+  }
 }
 
 const isAsync = (j: FioJob) => j.ioengine === "libaio" || j.ioengine === "io_uring";
@@ -164,6 +175,8 @@ class Instance {
   private readonly batch: IoU[] = [];
   private readonly fillFn = (): void => this.fill();
   private readonly submitBatchFn = (batch: IoU[]): void => this.submitBatch(batch);
+  /** The directions this job does (nextDir reads it per I/O). */
+  private readonly dirList: FioDir[];
   private readonly region: { start: number; len: number };
   private readonly copyDest: number;
   private readonly maxBs: number;
@@ -191,23 +204,9 @@ class Instance {
     this.region = { start, len };
     this.copyDest = job.dest_offset_percent ? Math.floor((cap * job.dest_offset_percent) / 100) : job.dest_offset;
     this.rand = new Rand(job.randseed + index * 7919);
+    this.dirList = dirsOfRw(job.rw);
   }
 
-  /** The directions this job does (one list per job: nextDir asks for it per I/O). */
-  private dirList: FioDir[] | null = null;
-  private dirsOf(): FioDir[] {
-    return (this.dirList ??= this.dirsOfRw());
-  }
-
-  private dirsOfRw(): FioDir[] {
-    switch (this.job.rw) {
-      case "read": case "randread": return ["read"];
-      case "write": case "randwrite": return ["write"];
-      case "trim": case "randtrim": return ["trim"];
-      case "copy": case "randcopy": return ["copy"];
-      default: return ["read", "write"];
-    }
-  }
 
   private isRandom(): boolean {
     return this.job.rw.startsWith("rand");
@@ -231,7 +230,7 @@ class Instance {
       this.buffers.push(b);
       this.free.push(this.newIoU(b));
     }
-    for (const d of this.dirsOf()) {
+    for (const d of this.dirList) {
       const blocks = Math.floor(this.region.len / j.bs[d]);
       this.offsets.set(d, new Offsets(Math.max(1, blocks), this.isRandom(), j.rw_seq_nr, this.rand, j.norandommap));
       this.dirs[d] = newDir(isAsync(j));
@@ -256,7 +255,7 @@ class Instance {
   }
 
   private nextDir(): FioDir {
-    const dirs = this.dirsOf();
+    const dirs = this.dirList;
     if (dirs.length === 1) return dirs[0];
     // rw / randrw: rwmixread percent reads, decided per I/O
     if (this.mixSeq === 0) this.mixDir = this.rand.below(100) < this.job.rwmixread ? "read" : "write";
