@@ -126,3 +126,40 @@ export function importBlocks(core: ControllerCore, nsid: number, slba: number, d
     if (!ok) throw new Error(`namespace ${nsid}: out of memory storing LBAs ${slba + done}..${slba + done + n - 1} (the wasm memory is limited to 4 GiB)`);
   }
 }
+
+// ---- raw images, as QEMU's nvme-ns opens them with format=raw: blocks * bs bytes of data, then
+// (when the format has metadata) blocks * ms bytes of metadata (hw/nvme/ns.c) ----
+
+/** Hand each stored block's data and metadata to put(at, bytes) at its offset in the raw image; returns the stored runs. */
+export function visitImage(core: ControllerCore, nsid: number, put: (at: number, bytes: Uint8Array) => void): StoredRun[] {
+  const g = geometry(core, nsid);
+  const mdArea = g.blocks * g.bs;
+  const runs = storedRuns(core, nsid);
+  for (const r of runs) {
+    visitBlocks(core, nsid, r.lba, r.count, (lba, _n, data, md) => {
+      if (data) put(lba * g.bs, data);
+      if (md && g.ms) put(mdArea + lba * g.ms, md);
+    });
+  }
+  return runs;
+}
+
+/**
+ * Load a raw image of size bytes (the data area, or data plus metadata) into namespace nsid, a
+ * few MiB at a time: get(at, length) gives the image's bytes there. With runs, only those LBAs;
+ * without, every LBA (all-zero blocks stay unwritten). The caller checks the size first.
+ */
+export function loadImage(core: ControllerCore, nsid: number, size: number, get: (at: number, length: number) => Uint8Array, runs?: StoredRun[]): void {
+  const g = geometry(core, nsid);
+  const mdArea = g.blocks * g.bs;
+  const withMd = g.ms > 0 && size === mdArea + g.blocks * g.ms;
+  const piece = Math.max(1, Math.floor((4 << 20) / (g.bs + g.ms)));
+  for (const r of runs ?? [{ lba: 0, count: g.blocks }]) {
+    for (let done = 0; done < r.count; done += piece) {
+      const n = Math.min(piece, r.count - done);
+      const lba = r.lba + done;
+      importBlocks(core, nsid, lba, get(lba * g.bs, n * g.bs), withMd ? get(mdArea + lba * g.ms, n * g.ms) : undefined);
+    }
+  }
+}
+

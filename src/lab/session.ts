@@ -7,19 +7,11 @@
 import { parseScenario, runScenario, ScenarioError, type ScenarioHost, type ScenarioResult } from "../block/scenario";
 import { readEvents, eventSeq, type ControllerEvent } from "../controller/events";
 import { lbaSize, metadataSize } from "../controller/config";
-import { hashMedia, importBlocks, readMedia, storedRuns, type StoredRun } from "../controller/media";
+import { hashMedia, loadImage, readMedia, storedRuns, visitImage, type StoredRun } from "../controller/media";
+import { imageSizeProblem, type LabNamespace } from "./namespace";
 import type { Hasher } from "../util/sha256";
 import { TRACE_ALL } from "../../assembly/layout";
 
-/** A namespace as the page needs it for hexdumps and images. */
-export interface LabNamespace {
-  nsid: number;
-  lbaBytes: number;
-  metadataBytes: number;
-  blocks: number;
-  /** Size of its raw image: blocks * (lbaBytes + metadataBytes), data first (hw/nvme/ns.c). */
-  imageBytes: number;
-}
 
 /**
  * One run of a setup: the scenario's result plus what the controller recorded. `media` is
@@ -113,14 +105,8 @@ export class LabSession {
   exportImage(nsid: number): Uint8Array {
     const ns = this.namespace(nsid);
     if (ns.imageBytes > MAX_IMAGE_BYTES) throw new LabError(`namespace ${nsid}: its image is ${ns.imageBytes} bytes, more than the page exports (${MAX_IMAGE_BYTES}); use the CLI's --state`);
-    const core = this.need().h.core;
     const out = new Uint8Array(ns.imageBytes);
-    const dataBytes = ns.blocks * ns.lbaBytes;
-    for (const r of storedRuns(core, nsid)) {
-      const { data, md } = readMedia(core, nsid, r.lba, r.count);
-      out.set(data, r.lba * ns.lbaBytes);
-      if (ns.metadataBytes) out.set(md, dataBytes + r.lba * ns.metadataBytes);
-    }
+    visitImage(this.need().h.core, nsid, (at, bytes) => out.set(bytes, at));
     return out;
   }
 
@@ -130,22 +116,12 @@ export class LabSession {
    */
   importImage(nsid: number, image: Uint8Array, name = "image"): string {
     const ns = this.namespace(nsid);
-    const dataBytes = ns.blocks * ns.lbaBytes;
-    const withMd = ns.metadataBytes > 0 && image.length === ns.imageBytes;
-    if (image.length !== dataBytes && !withMd) {
-      const want = ns.metadataBytes ? `${dataBytes} (data) or ${ns.imageBytes} (data + metadata)` : `${dataBytes}`;
-      throw new LabError(`${name}: it is ${image.length} bytes; namespace ${nsid} needs ${want} bytes (${ns.blocks} blocks of ${ns.lbaBytes}${ns.metadataBytes ? `+${ns.metadataBytes}` : ""})`);
-    }
+    const problem = imageSizeProblem(ns, image.length, name);
+    if (problem) throw new LabError(problem);
     const core = this.need().h.core;
     // the import skips zero blocks (it stays sparse): drop the old contents first
     core.exports.media_deallocate(core.slotOf(nsid), 0, ns.blocks);
-    const piece = Math.max(1, Math.floor((4 << 20) / (ns.lbaBytes + ns.metadataBytes)));
-    for (let lba = 0; lba < ns.blocks; lba += piece) {
-      const n = Math.min(piece, ns.blocks - lba);
-      const data = image.subarray(lba * ns.lbaBytes, (lba + n) * ns.lbaBytes);
-      const md = withMd ? image.subarray(dataBytes + lba * ns.metadataBytes, dataBytes + (lba + n) * ns.metadataBytes) : undefined;
-      importBlocks(core, nsid, lba, data, md);
-    }
+    loadImage(core, nsid, image.length, (at, length) => image.subarray(at, at + length));
     return this.mediaHash(nsid);
   }
 
@@ -166,3 +142,4 @@ export class LabSession {
 }
 
 export { ScenarioError };
+export type { LabNamespace };

@@ -5,7 +5,7 @@
 // navigation bounds, the image's file name, size check and QEMU command line.
 
 import type { NvmeCommandRecord } from "../../src/block/trace";
-import type { LabNamespace } from "../../src/lab/session";
+import type { LabNamespace } from "../../src/lab/namespace";
 import * as O from "../../assembly/spec/opcodes";
 
 /** Bytes per hexdump line (hexdump -C, xxd). */
@@ -305,16 +305,8 @@ export function imageName(experiment: string | undefined, nsid: number): string 
   return `${base}-ns${nsid}.img`;
 }
 
-/**
- * Why a file of this size cannot be imported into ns (undefined: it can). The same rule and
- * words as LabSession.importImage, checked here first so a wrong file is not read at all.
- */
-export function imageSizeProblem(ns: LabNamespace, size: number, name: string): string | undefined {
-  const dataBytes = ns.blocks * ns.lbaBytes;
-  if (size === dataBytes || (ns.metadataBytes > 0 && size === ns.imageBytes)) return undefined;
-  const want = ns.metadataBytes ? `${dataBytes} (data) or ${ns.imageBytes} (data + metadata)` : `${dataBytes}`;
-  return `${name}: it is ${size} bytes; namespace ${ns.nsid} needs ${want} bytes (${ns.blocks} blocks of ${ns.lbaBytes}${ns.metadataBytes ? `+${ns.metadataBytes}` : ""})`;
-}
+/** Checked here first so a wrong file is not read at all; LabSession.importImage checks again. */
+export { imageSizeProblem } from "../../src/lab/namespace";
 
 /**
  * QEMU options that open the image as this namespace: a raw drive and an nvme-ns with the
