@@ -142,11 +142,11 @@ export class Sim {
   }
 
   /** Run code as ctx (a task's step, a completion, a work item). */
-  as<T>(ctx: Task, fn: () => T): T {
+  as<T, A = undefined>(ctx: Task, fn: (arg: A) => T, arg?: A): T {
     const saved = this.current;
     this.current = ctx;
     try {
-      return fn();
+      return fn(arg as A);
     } finally {
       this.current = saved;
     }
@@ -180,13 +180,7 @@ export class Sim {
     top.fn = noop;
     top.arg = undefined;
     this.spare.push(top);
-    const saved = this.current;
-    this.current = ctx;
-    try {
-      fn(arg);
-    } finally {
-      this.current = saved;
-    }
+    this.as(ctx, fn, arg);
     return true;
   }
 
