@@ -147,19 +147,27 @@ export class BlockLayer {
     }
     // __submit_bio_noacct: bios a stacking driver submits are collected and submitted after
     // it returns, lower devices first, so recursion depth stays bounded.
-    let list: Bio[] = [bio];
-    for (let guard = 0; list.length > 0; guard++) {
+    let list: Bio[] | null = null;
+    let b: Bio | undefined = bio;
+    for (let guard = 0; b; guard++) {
       if (guard > 10_000_000) throw new Error("submit_bio_noacct: runaway resubmission");
-      const b = list.shift()!;
-      t.bioList = [];
+      // the collecting list is reused: most submissions add nothing to it
+      const more = (t.bioListSpare as Bio[] | null) ?? [];
+      t.bioListSpare = null;
+      t.bioList = more;
+      const cur: Bio = b;
       try {
-        b.bdev.submit(b);
+        cur.bdev.submit(cur);
       } finally {
-        const more = t.bioList as Bio[];
         t.bioList = null;
-        // lower devices first, then this device's, then what was already waiting
-        list = [...more.filter((m) => m.bdev !== b.bdev), ...more.filter((m) => m.bdev === b.bdev), ...list];
+        if (more.length > 0) {
+          // lower devices first, then this device's, then what was already waiting
+          list = [...more.filter((m) => m.bdev !== cur.bdev), ...more.filter((m) => m.bdev === cur.bdev), ...(list ?? [])];
+          more.length = 0;
+        }
+        t.bioListSpare = more;
       }
+      b = list !== null && list.length > 0 ? list.shift() : undefined;
     }
   }
 

@@ -156,61 +156,82 @@ export function tlc970ProParams(): DeviceModelParams {
  * clock are dropped (prune), so a timeline stays short.
  */
 export class Timeline {
-  /** Flat [start, end, start, end, ...], sorted, not overlapping. */
+  /**
+   * Flat [start, end, start, end, ...] from index head on, sorted, not overlapping. prune()
+   * moves head instead of shifting the array; the dead prefix is dropped once it is the
+   * larger part, so the cost is amortised O(1) per reservation.
+   */
   private iv: number[] = [];
+  private head = 0;
   busy_ns = 0;
 
   /** When it is free of every reservation. */
   get free_ns(): number {
-    return this.iv.length ? this.iv[this.iv.length - 1] : 0;
+    return this.iv.length > this.head ? this.iv[this.iv.length - 1] : 0;
+  }
+
+  /** Index of the first reservation (its start) that ends after t_ns (binary search over the pairs). */
+  private firstEndingAfter(t_ns: number): number {
+    const iv = this.iv;
+    let lo = this.head >> 1, hi = iv.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (iv[2 * mid + 1] <= t_ns) lo = mid + 1;
+      else hi = mid;
+    }
+    return 2 * lo;
   }
 
   /** Use it for dur_ns from no earlier than at_ns; returns when the use ends. */
   use(at_ns: number, dur_ns: number): number {
     this.busy_ns += dur_ns;
     const iv = this.iv;
-    let start = at_ns;
-    // the first reservation that ends after start (binary search over the pairs)
-    let lo = 0, hi = iv.length >> 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (iv[2 * mid + 1] <= start) lo = mid + 1;
-      else hi = mid;
+    const n = iv.length;
+    // The common case: at or after every reservation (append, or extend the last one).
+    if (n === this.head || iv[n - 1] <= at_ns) {
+      const end = at_ns + dur_ns;
+      if (dur_ns <= 0) return end;
+      if (n > this.head && iv[n - 1] === at_ns) iv[n - 1] = end;
+      else iv.push(at_ns, end);
+      return end;
     }
-    let i = 2 * lo;
-    for (; i < iv.length; i += 2) {
+    let start = at_ns;
+    let i = this.firstEndingAfter(start);
+    for (; i < n; i += 2) {
       if (start + dur_ns <= iv[i]) break; // fits in the gap before reservation i
       start = Math.max(start, iv[i + 1]);
     }
     const end = start + dur_ns;
     if (dur_ns <= 0) return end;
     // coalesce with the reservations it touches: the list stays short and the scans cheap
-    const joinsPrev = i > 0 && iv[i - 1] === start;
-    const joinsNext = i < iv.length && iv[i] === end;
+    const joinsPrev = i > this.head && iv[i - 1] === start;
+    const joinsNext = i < n && iv[i] === end;
     if (joinsPrev && joinsNext) { iv[i - 1] = iv[i + 1]; iv.splice(i, 2); }
     else if (joinsPrev) iv[i - 1] = end;
     else if (joinsNext) iv[i] = start;
+    else if (i === n) iv.push(start, end);
     else iv.splice(i, 0, start, end);
     return end;
   }
 
   /** Whether a reservation covers t_ns. */
   busyAt(t_ns: number): boolean {
-    const iv = this.iv;
-    let lo = 0, hi = iv.length >> 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (iv[2 * mid + 1] <= t_ns) lo = mid + 1;
-      else hi = mid;
-    }
-    return 2 * lo < iv.length && iv[2 * lo] <= t_ns;
+    const i = this.firstEndingAfter(t_ns);
+    return i < this.iv.length && this.iv[i] <= t_ns;
   }
 
   /** Drop reservations that ended before now_ns. */
   prune(now_ns: number): void {
-    let k = 0;
-    while (k < this.iv.length && this.iv[k + 1] < now_ns) k += 2;
-    if (k > 0) this.iv.splice(0, k);
+    const iv = this.iv;
+    let k = this.head;
+    while (k < iv.length && iv[k + 1] < now_ns) k += 2;
+    if (k === iv.length) { iv.length = 0; this.head = 0; return; }
+    this.head = k;
+    if (k >= 64 && 2 * k >= iv.length) {
+      iv.copyWithin(0, k);
+      iv.length -= k;
+      this.head = 0;
+    }
   }
 }
 

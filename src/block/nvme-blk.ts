@@ -26,7 +26,7 @@ import * as St from "../../assembly/spec/status";
 import * as A from "../../assembly/spec/admin";
 import type { NvmeCommandRecord } from "./trace";
 import { MODEL_PENDING } from "./device-model";
-import type { DeviceModel, ModelCommand, SimpleTiming } from "./device-model";
+import type { DeviceModel, ModelCommand, ModelOp, SimpleTiming } from "./device-model";
 
 /** The simple device model's parameters (the default): see device-model.ts. */
 export type DeviceTiming = SimpleTiming;
@@ -120,10 +120,28 @@ export function setCopyLimits(l: QueueLimits, design: CopyDesign, capable: boole
 }
 
 /** A command record with every field present, so all records share one object shape. */
-/** Whether every started command's CQE has been reaped (its tag's doneSeq moved). */
-function allDone(q: QueuePair, started: Array<{ tag: number; seq: number }>): boolean {
-  for (let i = 0; i < started.length; i++) if (q.doneSeq[started[i].tag] === started[i].seq) return false;
-  return true;
+/**
+ * The commands a queue started since its last doorbell, in a reused array (no allocation and
+ * no length change per command): items[0, n) are live.
+ */
+class StartedList {
+  items: Inflight[] = [];
+  n = 0;
+  push(f: Inflight): void {
+    if (this.n < this.items.length) this.items[this.n] = f;
+    else this.items.push(f);
+    this.n++;
+  }
+  /** Whether every started command's CQE has been reaped (its tag's doneSeq moved). */
+  allDone(q: QueuePair): boolean {
+    for (let i = 0; i < this.n; i++) if (q.doneSeq[this.items[i].tag] === this.items[i].seq) return false;
+    return true;
+  }
+}
+
+/** What the device model sees of a command; one shape for every op. */
+function modelCommand(op: ModelOp, bytes: number, offset: number, queue: number, sources?: Array<[number, number]>): ModelCommand {
+  return { op, bytes, offset, sources, queue };
 }
 
 function newRecord(d: NvmeNsDisk, rq: number, opcode: number, name: string): NvmeCommandRecord {
@@ -148,6 +166,9 @@ interface Inflight {
   hctx: number;
   /** Its CQE was reaped before the model resolved due_ns: the rest waits for the model. */
   waiting: boolean;
+  /** The queue's tag it went out under, and the tag's doneSeq then (it moves when the CQE is reaped). */
+  tag: number;
+  seq: number;
 }
 /** Per request (its pdu, as nvme_iod is blk_mq_rq_to_pdu's): commands still out, ranges done, first error. */
 interface RqState { rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
@@ -162,8 +183,8 @@ export class NvmeBlkController implements MqDriverOps {
   /** Copy Descriptor Format 2h (a namespace per source range) is supported: cross-namespace copies. */
   readonly format2: boolean;
   private readonly ram: DataView;
-  private readonly started: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
-  private readonly startedSpare: Array<Array<{ tag: number; seq: number; f: Inflight }>>;
+  private readonly started: StartedList[];
+  private readonly startedSpare: StartedList[];
   private readonly cidBusy: Float64Array[];
   /** The SQE being built for a Read or Write: submit() copies it into the SQ, so one serves every command. */
   private readonly rwSqe = new Uint32Array(16);
@@ -176,8 +197,8 @@ export class NvmeBlkController implements MqDriverOps {
     this.copyCapable = (oncs & I.ONCS_COPY) !== 0;
     this.format2 = this.copyCapable && (ocfs & I.OCFS_FORMAT2) !== 0 && enableCopyFormat2(driver);
     this.ram = driver.port.core.hostRamView;
-    this.started = driver.io.map(() => []);
-    this.startedSpare = driver.io.map(() => []);
+    this.started = driver.io.map(() => new StartedList());
+    this.startedSpare = driver.io.map(() => new StartedList());
     // per queue, until when (modelled ns) each CID is taken: the tags, then as many again
     this.cidBusy = driver.io.map((q) => new Float64Array(Math.min(65536, 2 * q.depth)));
     const sim = blk.sim;
@@ -296,14 +317,14 @@ export class NvmeBlkController implements MqDriverOps {
   commitRqs(_disk: MqDisk, h: number): void {
     const q = this.qp(h);
     const started = this.started[h];
-    if (started.length === 0) return;
+    if (started.n === 0) return;
     q.ring(this.driver.port);
     this.driver.port.kick();
     const port = this.driver.port;
     for (let polls = 0; ; polls++) {
       q.reap(port);
-      if (allDone(q, started)) break;
-      if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started.length} commands on queue ${q.qid}`);
+      if (started.allDone(q)) break;
+      if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started.n} commands on queue ${q.qid}`);
       port.poll();
     }
     q.ackCompletions(port);
@@ -311,8 +332,13 @@ export class NvmeBlkController implements MqDriverOps {
     // double-buffered: what the completions start goes to the other list
     this.started[h] = this.startedSpare[h];
     this.startedSpare[h] = started;
-    for (let i = 0; i < started.length; i++) this.commandDone(h, q, started[i].tag, started[i].f, now);
-    started.length = 0;
+    const items = started.items;
+    const n = started.n;
+    started.n = 0;
+    for (let i = 0; i < n; i++) {
+      const f = items[i];
+      this.commandDone(h, q, f.tag, f, now);
+    }
   }
 
   // ---- building commands ----
@@ -334,14 +360,16 @@ export class NvmeBlkController implements MqDriverOps {
       case Op.READ:
       case Op.WRITE: {
         const sqe = this.rwSqe;
-        sqe.fill(0);
+        // every word, not fill(0): a builtin call costs more than sixteen stores
         sqe[0] = rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE;
         sqe[1] = d.nsid;
+        sqe[2] = 0; sqe[3] = 0; sqe[4] = 0; sqe[5] = 0; sqe[6] = 0; sqe[7] = 0; sqe[8] = 0; sqe[9] = 0;
         setU64(sqe, 40, slba);
         sqe[12] = ((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0);
+        sqe[13] = 0; sqe[14] = 0; sqe[15] = 0;
         const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
         const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
-        const model: ModelCommand = { op: rq.op === Op.READ ? "read" : "write", bytes: rq.dataLen, offset: slba * 2 ** d.lbaShift };
+        const model = modelCommand(rq.op === Op.READ ? "read" : "write", rq.dataLen, slba * 2 ** d.lbaShift, rq.hctx);
         const record = newRecord(d, rq.id, sqe[0] & 0xff, rq.op === Op.READ ? "Read" : "Write");
         record.slba = slba;
         record.blocks = blocks;
@@ -367,7 +395,7 @@ export class NvmeBlkController implements MqDriverOps {
         const record = newRecord(d, rq.id, O.NVM_DATASET_MANAGEMENT, "Dataset Management");
         record.nr = ranges.length;
         record.ranges = ranges;
-        return { sqe, bufs: [buf], model: { op: "dsm", bytes: 0, offset: 0 }, record };
+        return { sqe, bufs: [buf], model: modelCommand("dsm", 0, 0, rq.hctx), record };
       }
       case Op.WRITE_ZEROES: {
         const sqe = newSqe(O.NVM_WRITE_ZEROES, d.nsid);
@@ -376,12 +404,12 @@ export class NvmeBlkController implements MqDriverOps {
         const record = newRecord(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
         record.slba = slba;
         record.blocks = blocks;
-        return { sqe, bufs: [], model: { op: "write_zeroes", bytes: 0, offset: slba * 2 ** d.lbaShift }, record };
+        return { sqe, bufs: [], model: modelCommand("write_zeroes", 0, slba * 2 ** d.lbaShift, rq.hctx), record };
       }
       case Op.FLUSH:
       default: {
         const sqe = newSqe(O.NVM_FLUSH, d.nsid);
-        return { sqe, bufs: [], model: { op: "flush", bytes: 0, offset: 0 }, record: newRecord(d, rq.id, O.NVM_FLUSH, "Flush") };
+        return { sqe, bufs: [], model: modelCommand("flush", 0, 0, rq.hctx), record: newRecord(d, rq.id, O.NVM_FLUSH, "Flush") };
       }
     }
   }
@@ -482,7 +510,7 @@ export class NvmeBlkController implements MqDriverOps {
       (flags & REQ_FAILFAST_DEV ? 1 << C.COPY_LR_BIT : 0)) >>> 0;
     return {
       sqe, bufs,
-      model: { op: "copy" as const, bytes: 0, offset: sdlba * 2 ** d.lbaShift, sources: ranges.map((r) => [r.slba * 2 ** d.lbaShift, r.nlb * 2 ** d.lbaShift] as [number, number]) },
+      model: modelCommand("copy", 0, sdlba * 2 ** d.lbaShift, 0, ranges.map((r) => [r.slba * 2 ** d.lbaShift, r.nlb * 2 ** d.lbaShift] as [number, number])),
       record: Object.assign(newRecord(d, 0, O.NVM_COPY, "Copy"), { slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) }),
     };
   }
@@ -507,11 +535,11 @@ export class NvmeBlkController implements MqDriverOps {
     this.blk.tracer.command(record);
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
     this.model.advance?.(this.blk.sim.now_ns);
-    const f: Inflight = { rqs, record, bufs: cmd.bufs, due_ns: NaN, hctx: h, waiting: false };
+    const f: Inflight = { rqs, record, bufs: cmd.bufs, due_ns: NaN, hctx: h, waiting: false, tag, seq: q.doneSeq[tag] };
     cmd.model.queue = h;
     const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns, f);
     if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
-    this.started[h].push({ tag, seq: q.doneSeq[tag], f });
+    this.started[h].push(f);
   }
 
   private diskOf(rq: Request): NvmeNsDisk {

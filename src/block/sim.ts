@@ -16,6 +16,8 @@ export interface Task {
   outstanding: number;
   /** current->bio_list while a bio-based driver runs in this task (__submit_bio_noacct). */
   bioList: unknown[] | null;
+  /** An empty array kept for the next bioList, so a submission allocates none. */
+  bioListSpare: unknown[] | null;
 }
 
 /** A pending event: fn(arg) runs as ctx at at_ns. Events are pooled (no allocation per event). */
@@ -96,7 +98,7 @@ export class Sim {
     const key = `${comm}/${pid}`;
     let t = this.kworkers.get(key);
     if (!t) {
-      t = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null };
+      t = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null, bioListSpare: null };
       this.kworkers.set(key, t);
     }
     return t;
@@ -104,7 +106,7 @@ export class Sim {
 
   addTask(pid: number, comm: string, cpu: number): Task {
     if (cpu < 0 || cpu >= this.cpus) throw new Error(`task ${comm}: cpu ${cpu} does not exist (the run has ${this.cpus} CPUs)`);
-    const t: Task = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null };
+    const t: Task = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null, bioListSpare: null };
     this.tasks.set(pid, t);
     return t;
   }

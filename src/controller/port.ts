@@ -29,15 +29,21 @@ export interface ControllerPort {
 
 /**
  * The host's end of the MMIO mailbox: entries written in order, each made valid by its
- * sequence word (stored last, with Atomics). The consumer count is read only when the ring
- * looks full, so posting does not pull the controller's cache line in the common case.
+ * sequence word (stored last, with Atomics when the controller runs in another thread). The
+ * consumer count is read only when the ring looks full, so posting does not pull the
+ * controller's cache line in the common case.
  */
 export class Mailbox {
   private produced = 0;
   private consumedSeen = 0;
   private readonly mb: Int32Array;
 
-  constructor(readonly core: ControllerCore) {
+  /**
+   * sameThread: the controller runs only inside this thread's calls (StepPort), so plain stores
+   * are seen in program order and the sequence word needs no atomic store (a call out of
+   * the engine's code that costs more than the rest of the post).
+   */
+  constructor(readonly core: ControllerCore, private readonly sameThread = false) {
     this.mb = core.mailbox;
     this.produced = Atomics.load(this.mb, L.MBOX_CONSUMER / 4) >>> 0;
     this.consumedSeen = this.produced;
@@ -57,7 +63,8 @@ export class Mailbox {
     mb[e + L.MBOX_E_VALUE_LO / 4] = lo;
     mb[e + L.MBOX_E_VALUE_HI / 4] = hi;
     this.produced = (this.produced + 1) >>> 0;
-    Atomics.store(mb, e + L.MBOX_E_SEQ / 4, this.produced | 0);
+    if (this.sameThread) mb[e + L.MBOX_E_SEQ / 4] = this.produced | 0;
+    else Atomics.store(mb, e + L.MBOX_E_SEQ / 4, this.produced | 0);
     return e + L.MBOX_E_SEQ / 4;
   }
 
@@ -77,7 +84,7 @@ export class StepPort implements ControllerPort {
   readonly threaded = false;
   private readonly mailbox: Mailbox;
   constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs) {
-    this.mailbox = new Mailbox(core);
+    this.mailbox = new Mailbox(core, true);
   }
 
   now(): number { return this.clock(); }

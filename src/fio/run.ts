@@ -174,7 +174,7 @@ class Instance {
   /** The io_us of the io_submit call being built. */
   private readonly batch: IoU[] = [];
   private readonly fillFn = (): void => this.fill();
-  private readonly submitBatchFn = (batch: IoU[]): void => this.submitBatch(batch);
+  private readonly submitBatchFn = (batch: IoU[]): void => this.submitBatch(batch, batch.length);
   /** The directions this job does (nextDir reads it per I/O). */
   private readonly dirList: FioDir[];
   private readonly region: { start: number; len: number };
@@ -274,20 +274,23 @@ class Instance {
     const perCall = isAsync(j) ? Math.max(1, j.iodepth_batch_submit) : 1;
     while (this.inflight < depth && !this.finishedIssuing(now)) {
       const want = Math.min(depth - this.inflight, perCall);
+      // the batch array is reused; n counts its live entries (no length change per call)
       const batch = this.batch;
-      batch.length = 0;
-      while (batch.length < want && !this.finishedIssuing(now)) {
+      let n = 0;
+      while (n < want && !this.finishedIssuing(now)) {
         if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
-        batch.push(this.issueOne(this.nextDir(), now));
+        const u = this.issueOne(this.nextDir(), now);
+        if (n < batch.length) batch[n] = u;
+        else batch.push(u);
+        n++;
       }
       // the system call and each I/O's way down the stack take the task's CPU; the bios reach
       // the block layer when that work is done (at once on free CPUs)
-      const n = batch.length;
       const cost = costs.syscall_ns + n * costs.submit_ns;
       this.cpu_ns += cost;
       const at = sim.useCpu(this.task.cpu, cost);
-      if (at <= sim.now_ns) this.submitBatch(batch);
-      else sim.at(at, this.task, this.submitBatchFn, batch.slice());
+      if (at <= sim.now_ns) this.submitBatch(batch, n);
+      else sim.at(at, this.task, this.submitBatchFn, batch.slice(0, n));
       this.pollFrom = Math.max(this.pollFrom, at);
       this.submitCalls++;
       this.submitMap[submitIdx(n)]++;
@@ -308,11 +311,11 @@ class Instance {
   }
 
   /** io_submit's work per call (in a plug above AIO_PLUG_THRESHOLD, as the kernel's io_submit). */
-  private submitBatch(batch: IoU[]): void {
-    const plug = batch.length > 2;
+  private submitBatch(batch: IoU[], n: number): void {
+    const plug = n > 2;
     if (plug) this.blk.startPlug();
     try {
-      for (let i = 0; i < batch.length; i++) this.submitOne(batch[i]);
+      for (let i = 0; i < n; i++) this.submitOne(batch[i]);
     } finally {
       if (plug) this.blk.finishPlug();
     }

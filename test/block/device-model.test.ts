@@ -5,6 +5,7 @@
 // waits for them; PCIe bandwidth follows the encoding and TLP overhead.
 
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import { QueueingDeviceModel, SimpleDeviceModel, Timeline, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
 import { parseScenario, runScenario } from "../../src/block/scenario";
 import { loadCoreModule } from "../../src/node/wasm";
@@ -22,6 +23,59 @@ describe("device model", () => {
     t.prune(150);
     expect(t.free_ns).toBe(280);
     expect(t.use(0, 10)).toBe(10); // pruned reservations no longer count
+  });
+
+  it("a timeline gives what a plain list of busy intervals gives, through any uses and prunes", () => {
+    // The reference: every reservation kept, the earliest gap in their union at or after
+    // at_ns that fits, and intervals that ended before the last prune forgotten.
+    const reference = () => {
+      const busy: Array<[number, number]> = [];
+      let pruned = -Infinity;
+      return {
+        use(at: number, dur: number): number {
+          // the busy time as a union: touching intervals are one
+          const live: Array<[number, number]> = [];
+          for (const [s, e] of busy.filter(([, e]) => e >= pruned).sort((x, y) => x[0] - y[0])) {
+            const last = live[live.length - 1];
+            if (last && last[1] >= s) last[1] = Math.max(last[1], e);
+            else live.push([s, e]);
+          }
+          let start = at;
+          for (const [s, e] of live) {
+            if (e <= start) continue;
+            if (start + dur <= s) break;
+            start = Math.max(start, e);
+          }
+          if (dur > 0) busy.push([start, start + dur]);
+          return start + dur;
+        },
+        prune(now: number) { pruned = Math.max(pruned, now); },
+        free(): number { return Math.max(0, ...busy.filter(([, e]) => e >= pruned).map(([, e]) => e)); },
+      };
+    };
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("use" as const), at: fc.integer({ min: 0, max: 600 }), dur: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({ kind: fc.constant("prune" as const), at: fc.integer({ min: 0, max: 60 }), dur: fc.constant(0) }),
+    );
+    // times are offsets from the clock, so the clock moves on and many intervals are pruned
+    // (enough for the timeline to drop its dead prefix)
+    fc.assert(fc.property(fc.array(op, { minLength: 100, maxLength: 400 }), (ops) => {
+      const t = new Timeline();
+      const r = reference();
+      let clock = 0;
+      for (const o of ops) {
+        if (o.kind === "prune") {
+          // prunes only move forward, and uses never start before the last prune (the model's clock)
+          clock += o.at;
+          t.prune(clock);
+          r.prune(clock);
+        } else {
+          const at = clock + o.at;
+          expect(t.use(at, o.dur)).toBe(r.use(at, o.dur));
+        }
+        expect(t.free_ns).toBe(r.free());
+      }
+    }), { numRuns: 300 });
   });
 
   it("null_blk completion_nsec=10000 at QD 1: 100K IOPS", () => {
