@@ -206,12 +206,32 @@ export class Timeline {
     // coalesce with the reservations it touches: the list stays short and the scans cheap
     const joinsPrev = i > this.head && iv[i - 1] === start;
     const joinsNext = i < n && iv[i] === end;
-    if (joinsPrev && joinsNext) { iv[i - 1] = iv[i + 1]; iv.splice(i, 2); }
+    if (joinsPrev && joinsNext) { iv[i - 1] = iv[i + 1]; this.remove(i); }
     else if (joinsPrev) iv[i - 1] = end;
     else if (joinsNext) iv[i] = start;
-    else if (i === n) iv.push(start, end);
-    else iv.splice(i, 0, start, end);
+    else this.insert(i, start, end);
     return end;
+  }
+
+  // Moves by hand, not splice/copyWithin: the lists are short and the builtins' calls (and
+  // copyWithin's generic path) cost more than the moves.
+
+  /** Insert the pair [start, end] at index i. */
+  private insert(i: number, start: number, end: number): void {
+    const iv = this.iv;
+    const n = iv.length;
+    iv.push(0, 0);
+    for (let k = n - 1; k >= i; k--) iv[k + 2] = iv[k];
+    iv[i] = start;
+    iv[i + 1] = end;
+  }
+
+  /** Remove the pair at index i. */
+  private remove(i: number): void {
+    const iv = this.iv;
+    const n = iv.length;
+    for (let k = i + 2; k < n; k++) iv[k - 2] = iv[k];
+    iv.length = n - 2;
   }
 
   /** Whether a reservation covers t_ns. */
@@ -228,8 +248,9 @@ export class Timeline {
     if (k === iv.length) { iv.length = 0; this.head = 0; return; }
     this.head = k;
     if (k >= 64 && 2 * k >= iv.length) {
-      iv.copyWithin(0, k);
-      iv.length -= k;
+      const n = iv.length;
+      for (let j = k; j < n; j++) iv[j - k] = iv[j];
+      iv.length = n - k;
       this.head = 0;
     }
   }
@@ -328,10 +349,22 @@ export class QueueingDeviceModel implements DeviceModel {
     return last;
   }
 
-  /** Each page piece: tR on its die, then the transfer on its channel; returns when all are in the controller. */
+  /**
+   * Each page piece: tR on its die, then the transfer on its channel; returns when all are in
+   * the controller. The walk of pages() written out: this is every read's path.
+   */
   private mediaRead(offset: number, bytes: number, t: number): number {
     const m = this.p.media!;
-    return this.pages(offset, bytes, t, (n, die, ch) => ch.use(die.use(t, n <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(n, m.channel_bytes_per_s)));
+    const dies = this.dies;
+    let last = t;
+    for (let at = offset; at < offset + bytes; ) {
+      const n = Math.min(m.page_bytes - (at % m.page_bytes), offset + bytes - at);
+      const u = Math.floor(at / m.page_bytes) % dies.length;
+      const ready = this.channels[u % m.channels].use(dies[u].use(t, n <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(n, m.channel_bytes_per_s));
+      if (ready > last) last = ready;
+      at += n;
+    }
+    return last;
   }
 
   /**

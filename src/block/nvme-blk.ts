@@ -90,7 +90,13 @@ export class NvmeNsDisk extends MqDisk {
     readonly id: { mssrl: number; mcl: number; msrc: number },
   ) {
     super(blk, name, 259, minor, limits, capacity, ctrl, ctrl.driver.io.length, ctrl.driver.io[0].depth - 1);
+    this.lbaBytes = 2 ** lbaShift;
+    this.sectorsPerLba = 2 ** (lbaShift - 9);
   }
+
+  /** Bytes and 512-byte sectors per logical block (products, not shifts: offsets pass 2^31). */
+  readonly lbaBytes: number;
+  readonly sectorsPerLba: number;
 
   /** Copy limits as the chosen design's nvme patch sets them (re-run when the design changes). */
   applyCopyDesign(design: CopyDesign): void {
@@ -349,7 +355,7 @@ export class NvmeBlkController implements MqDriverOps {
 
   private lba(d: NvmeNsDisk, sector: number): number {
     // arithmetic, not shifts: LBAs beyond 2^31 sectors (1 TiB) must not wrap
-    return Math.floor(sector / 2 ** (d.lbaShift - 9));
+    return Math.floor(sector / d.sectorsPerLba);
   }
 
   /** nvme_setup_rw / discard / write_zeroes / flush. */
@@ -369,7 +375,7 @@ export class NvmeBlkController implements MqDriverOps {
         sqe[13] = 0; sqe[14] = 0; sqe[15] = 0;
         const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
         const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
-        const model = modelCommand(rq.op === Op.READ ? "read" : "write", rq.dataLen, slba * 2 ** d.lbaShift, rq.hctx);
+        const model = modelCommand(rq.op === Op.READ ? "read" : "write", rq.dataLen, slba * d.lbaBytes, rq.hctx);
         const record = newRecord(d, rq.id, sqe[0] & 0xff, rq.op === Op.READ ? "Read" : "Write");
         record.slba = slba;
         record.blocks = blocks;
@@ -404,7 +410,7 @@ export class NvmeBlkController implements MqDriverOps {
         const record = newRecord(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
         record.slba = slba;
         record.blocks = blocks;
-        return { sqe, bufs: [], model: modelCommand("write_zeroes", 0, slba * 2 ** d.lbaShift, rq.hctx), record };
+        return { sqe, bufs: [], model: modelCommand("write_zeroes", 0, slba * d.lbaBytes, rq.hctx), record };
       }
       case Op.FLUSH:
       default: {
@@ -510,7 +516,7 @@ export class NvmeBlkController implements MqDriverOps {
       (flags & REQ_FAILFAST_DEV ? 1 << C.COPY_LR_BIT : 0)) >>> 0;
     return {
       sqe, bufs,
-      model: modelCommand("copy", 0, sdlba * 2 ** d.lbaShift, 0, ranges.map((r) => [r.slba * 2 ** d.lbaShift, r.nlb * 2 ** d.lbaShift] as [number, number])),
+      model: modelCommand("copy", 0, sdlba * d.lbaBytes, 0, ranges.map((r) => [r.slba * d.lbaBytes, r.nlb * d.lbaBytes] as [number, number])),
       record: Object.assign(newRecord(d, 0, O.NVM_COPY, "Copy"), { slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) }),
     };
   }
@@ -629,7 +635,7 @@ export class NvmeBlkController implements MqDriverOps {
     const rq = st.rq;
     rq.pdu = undefined;
     if (this.isCopy(rq)) {
-      rq.copiedSectors = (st.copiedBlocks * 2 ** st.disk.lbaShift) / 512;
+      rq.copiedSectors = st.copiedBlocks * st.disk.sectorsPerLba;
       if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
       if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
     }
