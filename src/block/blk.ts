@@ -221,18 +221,19 @@ export class BlockLayer {
     this.tracer.emit({ time_ns: this.sim.now_ns, cpu: t.cpu, pid: t.pid, comm: t.comm, major: d.major, minor: d.minor, action, ...e });
   }
 
-  bioEvent(action: Action, bio: Bio, extra: Partial<BlkEvent> = {}): void {
+  // extra is optional, not defaulted to {}: a default would allocate on every call, traced or not
+  bioEvent(action: Action, bio: Bio, extra?: Partial<BlkEvent>): void {
     if (!this.tracer.on) return;
     this.event(action, bio.bdev, { bio: bio.id, rwbs: rwbs(bio.op, bio.flags, bio.size), sector: bio.sector, sectors: bio.sectors, ...extra });
   }
 
-  rqEvent(action: Action, d: BlockDevice, rq: Request, extra: Partial<BlkEvent> = {}): void {
+  rqEvent(action: Action, d: BlockDevice, rq: Request, extra?: Partial<BlkEvent>): void {
     if (!this.tracer.on) return;
     this.event(action, d, { rq: rq.id, rwbs: rwbs(rq.op, rq.flags, rq.dataLen), sector: rq.sector, sectors: rq.sectors, ...extra });
   }
 
   completeEvent(d: BlockDevice, rq: Request, status: BlkStatus): void {
-    this.rqEvent("C", d, rq, status === BlkStatus.OK ? {} : { error: BLK_STATUS_NAMES[status] });
+    this.rqEvent("C", d, rq, status === BlkStatus.OK ? undefined : { error: BLK_STATUS_NAMES[status] });
   }
 
   /** A text message in the trace (blkparse prints these as "m N text"). */

@@ -175,7 +175,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     } else rq.tag = h.free.pop()!;
     rq.hctx = h.index;
     rq.start_ns = blk.sim.now_ns;
-    blk.bioEvent("G", bio, { rq: rq.id });
+    if (blk.tracer.on) blk.bioEvent("G", bio, { rq: rq.id });
     return rq;
   }
 
