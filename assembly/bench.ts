@@ -5,7 +5,7 @@
 
 import {
   MBOX_ENTRIES_OFFSET, MBOX_ENTRIES, MBOX_ENTRY_SIZE, MBOX_E_SEQ, MBOX_E_TARGET, MBOX_E_VALUE_LO,
-  MBOX_TARGET_OFFSET_MASK,
+  MBOX_TARGET_OFFSET_MASK, ECHO_NO_SQE,
 } from "./layout";
 import { REG_DOORBELL_BASE } from "./spec/regs";
 
@@ -47,9 +47,10 @@ const ECHO_SQE: usize = 64; // the fetched SQE
  * SQE's CID and the phase tag; a CQ head is consumed. While it spins it touches the next SQE's
  * line, as the controller does. State persists in the area across calls (the caller zeroes it
  * and sets the phase word to 1 first). Returns the commands answered; gives up after
- * spin_limit idle spins.
+ * spin_limit idle spins. flags: ECHO_NO_SQE or 0.
  */
-export function bench_nvme_echo(mbox: u32, sq: u32, cq: u32, depth: u32, rounds: u32, spin_limit: u32): u32 {
+export function bench_nvme_echo(mbox: u32, sq: u32, cq: u32, depth: u32, rounds: u32, spin_limit: u32, flags: u32): u32 {
+  const with_sqe = (flags & ECHO_NO_SQE) == 0;
   const m = <usize>mbox;
   let seen = load<u32>(m + ECHO_SEEN);
   let head = load<u32>(m + ECHO_SQ_HEAD);
@@ -62,7 +63,7 @@ export function bench_nvme_echo(mbox: u32, sq: u32, cq: u32, depth: u32, rounds:
     let spins: u32 = 0;
     let gave_up = false;
     while (atomic.load<u32>(e + MBOX_E_SEQ) != seen + 1) {
-      touched += load<u32>(<usize>sq + (<usize>head << 6));
+      if (with_sqe) touched += load<u32>(<usize>sq + (<usize>head << 6));
       if (++spins > spin_limit) { gave_up = true; break; }
     }
     if (gave_up) break;
@@ -71,9 +72,12 @@ export function bench_nvme_echo(mbox: u32, sq: u32, cq: u32, depth: u32, rounds:
     seen++;
     if (((offset - REG_DOORBELL_BASE) & 4) == 0 && sq_tail < depth) {
       while (head != sq_tail) {
-        const s = <usize>sq + (<usize>head << 6);
-        const cid = load<u32>(s) >>> 16;
-        for (let i: usize = 0; i < 64; i += 8) store<u64>(m + ECHO_SQE + i, load<u64>(s + i));
+        let cid = head;
+        if (with_sqe) {
+          const s = <usize>sq + (<usize>head << 6);
+          cid = load<u32>(s) >>> 16;
+          for (let i: usize = 0; i < 64; i += 8) store<u64>(m + ECHO_SQE + i, load<u64>(s + i));
+        }
         head = head + 1 == depth ? 0 : head + 1;
         const c = <usize>cq + (<usize>tail << 4);
         store<u32>(c, 0);

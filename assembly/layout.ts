@@ -65,6 +65,14 @@ export const MBOX_E_VALUE_HI = 12;
 export const MBOX_TARGET_OFFSET_MASK = 0xffffff;
 export const MBOX_TARGET_SIZE_SHIFT = 24;
 
+// ---- the benchmark's echo (assembly/bench.ts bench_nvme_echo) ----
+/**
+ * Flag: the host writes no SQE and the echo neither touches nor reads one (each CQE carries
+ * the slot as its CID): the doorbell's and the CQE's traffic alone, which shows what the
+ * SQE's cache line adds to a round trip.
+ */
+export const ECHO_NO_SQE = 1;
+
 // ---- thread control words, grouped by writer so hot words do not share cache lines ----
 export const CTL_PARKED = 0; // i32, 1 while the controller thread sleeps on the next mailbox entry
 export const CTL_STOP = 4; // i32, host sets 1 to end the controller thread

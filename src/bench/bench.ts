@@ -37,6 +37,9 @@ export interface BenchResult {
   /** bench_nvme_echo's round trip: a command's memory traffic without driver or controller logic. */
   echo_rtt_ns: number;
   echo_over_pingpong: number;
+  /** The same echo with no SQE written or read: the doorbell's and the CQE's traffic alone. */
+  echo_no_sqe_rtt_ns: number;
+  echo_no_sqe_over_pingpong: number;
   copy_gbps: number;
   memcpy_gbps: number;
   copy_bytes: number;
@@ -57,8 +60,8 @@ export interface DualThread {
   pause(): Promise<void>;
   /** Start echoing rounds on `word`; resolves when all are answered. */
   echo(rounds: number): Promise<void>;
-  /** Start answering rounds commands with bench_nvme_echo; resolves when all are answered. */
-  nvmeEcho(area: EchoArea, rounds: number): Promise<void>;
+  /** Start answering rounds commands with bench_nvme_echo (flags: ECHO_NO_SQE or 0); resolves when all are answered. */
+  nvmeEcho(area: EchoArea, rounds: number, flags: number): Promise<void>;
   close(): Promise<void>;
 }
 /** Wasm addresses of bench_nvme_echo's mailbox-shaped area, SQ and CQ, and the queue depth. */
@@ -153,13 +156,15 @@ async function read4kRate(env: BenchEnv, seconds: number): Promise<number> {
   return rate;
 }
 
-interface RoundTrips { rtt: number; floor: number; pingpong: number; ratio: number; floorRatio: number }
+interface RoundTrips { rtt: number; floor: number; pingpong: number; ratio: number; floorRatio: number; noSqe: number; noSqeRatio: number }
 
 /**
  * The host side of bench_nvme_echo: a command's memory traffic (SQE, doorbell through a
- * mailbox-shaped area, CQE, a CQ head doorbell per quarter of the queue) with no driver logic.
+ * mailbox-shaped area, CQE, a CQ head doorbell per quarter of the queue) with no driver logic;
+ * withSqe false writes no SQE (for bench_nvme_echo's ECHO_NO_SQE). It zeroes the area's
+ * header once; the host's and the echo's places then persist across rounds.
  */
-function echoHost(i32: Int32Array, area: EchoArea): () => void {
+function echoHost(i32: Int32Array, area: EchoArea, withSqe: boolean): () => void {
   i32.fill(0, area.mbox >> 2, (area.mbox + L.MBOX_ENTRIES_OFFSET) >> 2);
   i32[(area.mbox >> 2) + 3] = 1; // the echo's phase word
   const sqDoorbell = REG_DOORBELL_BASE + 8; // SQ 1 tail, CQ 1 head at stride 4
@@ -179,9 +184,11 @@ function echoHost(i32: Int32Array, area: EchoArea): () => void {
   };
   const sqe = newSqe(O.NVM_FLUSH, 1);
   return () => {
-    const at = (area.sq >> 2) + tail * 16;
-    for (let i = 0; i < 16; i++) i32[at + i] = sqe[i];
-    i32[at] = (sqe[0] & 0xffff) | (tail << 16); // CID
+    if (withSqe) {
+      const at = (area.sq >> 2) + tail * 16;
+      for (let i = 0; i < 16; i++) i32[at + i] = sqe[i];
+      i32[at] = (sqe[0] & 0xffff) | (tail << 16); // CID
+    }
     tail = tail + 1 === area.depth ? 0 : tail + 1;
     post(sqDoorbell, tail);
     const dw3 = (area.cq >> 2) + head * 4 + 3;
@@ -196,8 +203,9 @@ function echoHost(i32: Int32Array, area: EchoArea): () => void {
  * The threaded round trip of one Flush at queue depth 1 (controller in its own thread, host
  * spinning on the CQ phase tag), beside a bare shared-memory spin ping-pong between this
  * thread and a wasm thread, and beside bench_nvme_echo: the same memory traffic as a command
- * with no driver or controller logic, which shows how much of the round trip is the protocol.
- * Cross-core latency on a VM drifts by 2x from minute to minute, so the three are measured in
+ * with no driver or controller logic, which shows how much of the round trip is the protocol;
+ * and beside that echo without the SQE, which shows what the SQE's cache line costs.
+ * Cross-core latency on a VM drifts by 2x from minute to minute, so the four are measured in
  * alternating short phases (the idle thread parked) and compared round by round.
  */
 async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Promise<RoundTrips> {
@@ -226,7 +234,15 @@ async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Prom
       cq: wasm(driver.pool.alloc(q.depth * S.CQE_SIZE)),
       depth: q.depth,
     };
-    const echoCommand = echoHost(i32, area);
+    const echoCommand = echoHost(i32, area, true);
+    // the SQE-less echo in an area (mailbox and CQ) of its own; its SQ is never touched
+    const areaBare: EchoArea = {
+      mbox: wasm(driver.pool.alloc(L.MBOX_ENTRIES_OFFSET + L.MBOX_ENTRIES * L.MBOX_ENTRY_SIZE)),
+      sq: area.sq,
+      cq: wasm(driver.pool.alloc(q.depth * S.CQE_SIZE)),
+      depth: q.depth,
+    };
+    const bare = echoHost(i32, areaBare, false);
     let v = Atomics.load(i32, word / 4);
     const ping = () => {
       Atomics.store(i32, word / 4, v + 1);
@@ -244,15 +260,21 @@ async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Prom
     const pps: number[] = [];
     const ratios: number[] = [];
     const floorRatios: number[] = [];
+    const noSqes: number[] = [];
+    const noSqeRatios: number[] = [];
     for (let r = 0; r <= rounds; r++) {
       for (let i = 0; i < warm; i++) command();
       const rtt = timeOf(command, perRound);
       q.ackCompletions(port);
       await dual.pause();
-      const echoed = dual.nvmeEcho(area, warm + perRound);
+      const echoed = dual.nvmeEcho(area, warm + perRound, 0);
       for (let i = 0; i < warm; i++) echoCommand();
       const floor = timeOf(echoCommand, perRound);
       await echoed;
+      const echoedBare = dual.nvmeEcho(areaBare, warm + perRound, L.ECHO_NO_SQE);
+      for (let i = 0; i < warm; i++) bare();
+      const noSqe = timeOf(bare, perRound);
+      await echoedBare;
       const done = dual.echo(warm + perRound);
       for (let i = 0; i < warm; i++) ping();
       const pp = timeOf(ping, perRound);
@@ -264,8 +286,13 @@ async function roundTrips(env: BenchEnv, rounds: number, perRound: number): Prom
       pps.push(pp);
       ratios.push(rtt / pp);
       floorRatios.push(floor / pp);
+      noSqes.push(noSqe);
+      noSqeRatios.push(noSqe / pp);
     }
-    return { rtt: median(rtts), floor: median(floors), pingpong: median(pps), ratio: median(ratios), floorRatio: median(floorRatios) };
+    return {
+      rtt: median(rtts), floor: median(floors), pingpong: median(pps), ratio: median(ratios), floorRatio: median(floorRatios),
+      noSqe: median(noSqes), noSqeRatio: median(noSqeRatios),
+    };
   } finally {
     await dual.close();
   }
@@ -372,6 +399,8 @@ export async function runBench(env: BenchEnv, quick = false): Promise<BenchResul
     rtt_over_pingpong: Number(rt.ratio.toFixed(2)),
     echo_rtt_ns: Math.round(rt.floor),
     echo_over_pingpong: Number(rt.floorRatio.toFixed(2)),
+    echo_no_sqe_rtt_ns: Math.round(rt.noSqe),
+    echo_no_sqe_over_pingpong: Number(rt.noSqeRatio.toFixed(2)),
     copy_gbps: Number(copy.gbps.toFixed(2)),
     memcpy_gbps: Number(memcpy.toFixed(2)),
     copy_bytes: copy.bytes,
@@ -387,6 +416,7 @@ export function benchReport(r: BenchResult): string {
     ["stepped 4 KiB Read", `${m(r.read4k_cmds_per_s)} M cmd/s`, "", ""],
     ["threaded round trip (QD 1 Flush)", `${r.threaded_rtt_ns} ns`, `${r.rtt_over_pingpong}x the ping-pong; target <= 2x`, r.rtt_over_pingpong <= 2 ? "met" : "NOT met"],
     ["same traffic, no driver or controller logic", `${r.echo_rtt_ns} ns`, `${r.echo_over_pingpong}x the ping-pong`, ""],
+    ["  the same without the SQE (doorbell and CQE)", `${r.echo_no_sqe_rtt_ns} ns`, `${r.echo_no_sqe_over_pingpong}x the ping-pong`, ""],
     ["bare spin ping-pong (baseline)", `${r.pingpong_rtt_ns} ns`, "", ""],
     [`Copy, ${COPY_RANGES} ranges of ${COPY_RANGE_BLOCKS} x 4 KiB blocks`, `${r.copy_gbps} GB/s`, `${(r.copy_gbps / r.memcpy_gbps).toFixed(2)}x memory.copy; target >= 0.8x`, r.copy_gbps >= 0.8 * r.memcpy_gbps ? "met" : "NOT met"],
     ["wasm memory.copy, same ranges (baseline)", `${r.memcpy_gbps} GB/s`, "", ""],

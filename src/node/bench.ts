@@ -12,7 +12,7 @@ export const spawnNodeDual: SpawnDual = async (module, memory, word, go, spin) =
   const code = `const { workerData: d } = require("node:worker_threads");
 const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory, now_ns: () => performance.now() * 1e6, abort() { throw new Error("abort"); } } });
 inst.exports.ctrl_attach();
-const g = new Int32Array(d.memory.buffer, d.go, 8); // 0 request, 1 done, 2 mode, 3 rounds, 4-7 echo area, SQ, CQ, depth
+const g = new Int32Array(d.memory.buffer, d.go, 9); // 0 request, 1 done, 2 mode, 3 rounds, 4-7 echo area, SQ, CQ, depth, 8 echo flags
 let seen = 0;
 for (;;) {
   Atomics.wait(g, 0, seen);
@@ -20,13 +20,13 @@ for (;;) {
   const mode = Atomics.load(g, 2);
   if (mode === 1) while (inst.exports.ctrl_thread_run(d.spin) !== 0) {}
   else if (mode === 2) inst.exports.bench_echo(d.word, Atomics.load(g, 3), 2000000000);
-  else if (mode === 3) inst.exports.bench_nvme_echo(g[4], g[5], g[6], g[7], Atomics.load(g, 3), 2000000000);
+  else if (mode === 3) inst.exports.bench_nvme_echo(g[4], g[5], g[6], g[7], Atomics.load(g, 3), 2000000000, g[8]);
   else break;
   Atomics.store(g, 1, seen);
   Atomics.notify(g, 1);
 }`;
   const w = new Worker(code, { eval: true, workerData: { module, memory, word, go, spin } });
-  const g = new Int32Array(memory.buffer, go, 8);
+  const g = new Int32Array(memory.buffer, go, 9);
   const ctl = new Int32Array(memory.buffer, L.CONTROL_BASE, 64);
   let request = 0;
   const start = (mode: number, rounds = 0) => {
@@ -59,8 +59,8 @@ for (;;) {
     echo(rounds: number) {
       return finished(start(2, rounds));
     },
-    nvmeEcho(area: EchoArea, rounds: number) {
-      g[4] = area.mbox; g[5] = area.sq; g[6] = area.cq; g[7] = area.depth;
+    nvmeEcho(area: EchoArea, rounds: number, flags: number) {
+      g[4] = area.mbox; g[5] = area.sq; g[6] = area.cq; g[7] = area.depth; g[8] = flags;
       return finished(start(3, rounds));
     },
     async close() {

@@ -9,7 +9,7 @@ import { REG_DOORBELL_BASE } from "../../assembly/spec/regs";
 
 interface BenchExports {
   bench_echo(word: number, rounds: number, spinLimit: number): number;
-  bench_nvme_echo(mbox: number, sq: number, cq: number, depth: number, rounds: number, spinLimit: number): number;
+  bench_nvme_echo(mbox: number, sq: number, cq: number, depth: number, rounds: number, spinLimit: number, flags: number): number;
   bench_memcpy(dst: number, src: number, n: number, reps: number): void;
 }
 
@@ -57,7 +57,7 @@ describe("bench_nvme_echo", () => {
     writeSqe(0, 0x1234);
     writeSqe(1, 0x0042);
     post(SQ_DB, 2);
-    expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 2, 1000)).toBe(2);
+    expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 2, 1000, 0)).toBe(2);
     expect(cqe(0)).toEqual([0, 0, 1 | (1 << 16), 0x1234 | (1 << 16)]);
     expect(cqe(1)).toEqual([0, 0, 2 | (1 << 16), 0x0042 | (1 << 16)]);
     expect(i32[MBOX / 4]).toBe(1); // entries applied, where the host looks for them
@@ -68,7 +68,7 @@ describe("bench_nvme_echo", () => {
       writeSqe(n % DEPTH, n);
       post(SQ_DB, (n + 1) % DEPTH);
       if (n === 1) post(CQ_DB, 2); // a CQ head doorbell is consumed, not answered
-      expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 1, 1000)).toBe(1);
+      expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 1, 1000, 0)).toBe(1);
     }
     expect(cqe(0)[3]).toBe(4 | (0 << 16)); // the fifth command, second pass: phase 0
     expect(cqe(1)[3]).toBe(1 | (1 << 16));
@@ -77,14 +77,24 @@ describe("bench_nvme_echo", () => {
 
   it("gives up after spin_limit idle spins and changes nothing", () => {
     const before = Array.from(i32.subarray(MBOX / 4, MBOX / 4 + 4));
-    expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 5, 100)).toBe(0);
+    expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 5, 100, 0)).toBe(0);
     expect(Array.from(i32.subarray(MBOX / 4, MBOX / 4 + 4))).toEqual(before);
     expect(cqe(0)).toEqual([0, 0, 0, 0]);
   });
 
+  it("with ECHO_NO_SQE answers each doorbelled slot with its index as the CID and reads no SQE", () => {
+    writeSqe(0, 0x1234); // not read: the CQE carries the slot, not this CID
+    post(SQ_DB, 2);
+    expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 2, 1000, L.ECHO_NO_SQE)).toBe(2);
+    expect(cqe(0)).toEqual([0, 0, 1 | (1 << 16), 0 | (1 << 16)]);
+    expect(cqe(1)).toEqual([0, 0, 2 | (1 << 16), 1 | (1 << 16)]);
+    // the same doorbell without the flag would have answered slot 0 with the SQE's CID
+    expect(i32[MBOX / 4]).toBe(1);
+  });
+
   it("consumes an SQ tail beyond the queue without answering it", () => {
     post(SQ_DB, DEPTH);
-    expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 1, 100)).toBe(0);
+    expect(ex.bench_nvme_echo(MBOX, SQ, CQ, DEPTH, 1, 100, 0)).toBe(0);
     expect(i32[MBOX / 4]).toBe(1);
     expect(cqe(0)).toEqual([0, 0, 0, 0]);
   });
