@@ -125,10 +125,9 @@ export function setCopyLimits(l: QueueLimits, design: CopyDesign, capable: boole
   l.max_copy_dst_segments = dst;
 }
 
-/** A command record with every field present, so all records share one object shape. */
 /**
  * The commands a queue started since its last doorbell, in a reused array (no allocation and
- * no length change per command): items[0, n) are live.
+ * no length change per command): items[0, n) are live, entries past n are stale.
  */
 class StartedList {
   items: Inflight[] = [];
@@ -150,6 +149,7 @@ function modelCommand(op: ModelOp, bytes: number, offset: number, queue: number,
   return { op, bytes, offset, sources, queue };
 }
 
+/** A command record with every field present, so all records share one object shape. */
 function newRecord(d: NvmeNsDisk, rq: number, opcode: number, name: string): NvmeCommandRecord {
   return {
     seq: 0, time_ns: 0, done_ns: undefined, disk: d.name, rq, qid: 0, cid: 0, opcode, name, nsid: d.nsid,
