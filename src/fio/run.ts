@@ -62,6 +62,20 @@ function dirsOfRw(rw: FioRw): FioDir[] {
 
 const isAsync = (j: FioJob) => j.ioengine === "libaio" || j.ioengine === "io_uring";
 
+/**
+ * fio's own notes about a job file, in fio's words, one per job instance as fio prints them
+ * (thread_main in backend.c, after td_io_init: a synchronous engine with iodepth > 1 runs at
+ * queue depth 1, which is also what runFio does).
+ */
+export function fioNotes(jobs: FioJob[]): string[] {
+  const notes: string[] = [];
+  for (const j of jobs) {
+    if (isAsync(j) || j.iodepth <= 1) continue;
+    for (let i = 0; i < j.numjobs; i++) notes.push("note: both iodepth >= 1 and synchronous I/O engine are selected, queue depth will be capped at 1");
+  }
+  return notes;
+}
+
 /** A deterministic generator per job (xoshiro128**, seeded by splitmix32 from randseed and the instance). */
 class Rand {
   private a: number; private b: number; private c: number; private d: number;

@@ -36,6 +36,19 @@ describe("nvmelab fio", () => {
     expect(out).toMatch(/^Disk stats \(read\/write\):\n  nvme0n1: ios=128\//m);
   });
 
+  it("a synchronous engine with iodepth > 1: fio's note, once per job instance, on stderr", async () => {
+    const c = cli();
+    const job = (engine: string) => `[global]\nfilename=/dev/nvme0n1\nbs=4k\nsize=1m\niodepth=8\n[r]\nrw=randread\nioengine=${engine}\nnumjobs=2\n`;
+    c.put("sync.fio", job("psync"));
+    expect(await c.run("sync.fio", "--setup=null_blk")).toBe(0);
+    const note = "note: both iodepth >= 1 and synchronous I/O engine are selected, queue depth will be capped at 1";
+    expect(c.r.err.split("\n").filter((l) => l === note)).toHaveLength(2);
+    expect(c.r.out).not.toContain(note);
+    c.put("async.fio", job("libaio"));
+    expect(await c.run("async.fio", "--setup=null_blk")).toBe(0);
+    expect(c.r.err).not.toContain(note);
+  });
+
   it("--output-format=json writes fio's JSON; --output writes a file", async () => {
     const c = cli();
     c.put("rr.fio", "[rr]\nfilename=/dev/mapper/vol\nrw=randread\nioengine=libaio\niodepth=4\nsize=4m\n");

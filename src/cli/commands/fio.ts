@@ -6,7 +6,7 @@
 import { Command, CliError } from "../context";
 import { parseScenario, buildScenarioHost, ScenarioError, Scenario } from "../../block/scenario";
 import { parseJobFileWithGlobals, FioJobError } from "../../fio/job";
-import { runFio, FioRunError } from "../../fio/run";
+import { runFio, FioRunError, fioNotes } from "../../fio/run";
 import { formatFio, formatFioJson } from "../../fio/report";
 import { FIO_SETUPS } from "../../fio/setups";
 
@@ -74,6 +74,9 @@ export const fio: Command = {
       throw e;
     }
     result.global_options = parsed.global_options;
+    // fio prints its notes with log_info; here they go to stderr, beside the model's own
+    // warnings, so that a JSON report on stdout stays parseable
+    for (const n of fioNotes(parsed.jobs)) ctx.io.err(n);
     for (const j of parsed.jobs) {
       if (!j.direct) ctx.io.err(`fio: job ${j.name}: direct=0, but the page cache is not modelled; its I/O goes to the device as with direct=1`);
       const unchecked = ["verify", "do_verify", "verify_pattern", "buffer_pattern"].filter((k) => k in j.options);
