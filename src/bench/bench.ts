@@ -4,13 +4,15 @@
 // throughput for large ranges beside wasm memory.copy. Timings live here, never in tests.
 //
 // Notes on the round trip. A ping-pong moves one cache line each way. A command moves three:
-// the mailbox entry with the SQ doorbell and the SQE (host -> controller; the controller keeps
-// the next SQE's line in its cache while it spins, so the two transfers overlap) and the CQE
+// the mailbox entry with the SQ doorbell and the SQE (host -> controller) and the CQE
 // (controller -> host); on top come the host's submit and reap and the controller's fetch,
 // decode and post. bench_nvme_echo makes the same transfers with none of that logic, so the
-// report shows how much of the round trip is the protocol and how much the code. Hot control
-// words sit on lines of their own, and the driver writes the CQ head doorbell once per
-// quarter of the CQ.
+// report shows how much of the round trip is the protocol and how much the code; with
+// ECHO_NO_SQE it leaves out the SQE, which shows what that line costs. The controller touches
+// the next SQE's line while it spins so that it re-fetches it as soon as the host has written
+// it, but the host's SQE store still has to take the line back before its doorbell store can
+// be seen (stores commit in order), so the SQE adds part of a transfer. Hot control words sit
+// on lines of their own, and the driver writes the CQ head doorbell once per quarter of the CQ.
 
 import { ControllerCore, instantiate } from "../controller/core";
 import { defaultConfig, defaultNamespace, DEFAULT_FORMATS, ControllerConfig } from "../controller/config";
