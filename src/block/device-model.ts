@@ -157,23 +157,24 @@ export function tlc970ProParams(): DeviceModelParams {
  */
 export class Timeline {
   /**
-   * Flat [start, end, start, end, ...] from index head on, sorted, not overlapping. prune()
-   * moves head instead of shifting the array; the dead prefix is dropped once it is the
-   * larger part, so the cost is amortised O(1) per reservation.
+   * Flat [start, end, start, end, ...] in iv[head, n), sorted, not overlapping, in a typed
+   * array that doubles when full. prune() moves head instead of shifting; the dead prefix is
+   * dropped once it is the larger part, so the cost is amortised O(1) per reservation.
    */
-  private iv: number[] = [];
+  private iv = new Float64Array(16);
+  private n = 0;
   private head = 0;
   busy_ns = 0;
 
   /** When it is free of every reservation. */
   get free_ns(): number {
-    return this.iv.length > this.head ? this.iv[this.iv.length - 1] : 0;
+    return this.n > this.head ? this.iv[this.n - 1] : 0;
   }
 
   /** Index of the first reservation (its start) that ends after t_ns (binary search over the pairs). */
   private firstEndingAfter(t_ns: number): number {
     const iv = this.iv;
-    let lo = this.head >> 1, hi = iv.length >> 1;
+    let lo = this.head >> 1, hi = this.n >> 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (iv[2 * mid + 1] <= t_ns) lo = mid + 1;
@@ -185,16 +186,16 @@ export class Timeline {
   /** Use it for dur_ns from no earlier than at_ns; returns when the use ends. */
   use(at_ns: number, dur_ns: number): number {
     this.busy_ns += dur_ns;
-    const iv = this.iv;
-    const n = iv.length;
+    const n = this.n;
     // The common case: at or after every reservation (append, or extend the last one).
-    if (n === this.head || iv[n - 1] <= at_ns) {
+    if (n === this.head || this.iv[n - 1] <= at_ns) {
       const end = at_ns + dur_ns;
       if (dur_ns <= 0) return end;
-      if (n > this.head && iv[n - 1] === at_ns) iv[n - 1] = end;
-      else iv.push(at_ns, end);
+      if (n > this.head && this.iv[n - 1] === at_ns) this.iv[n - 1] = end;
+      else this.insert(n, at_ns, end);
       return end;
     }
+    const iv = this.iv;
     let start = at_ns;
     let i = this.firstEndingAfter(start);
     for (; i < n; i += 2) {
@@ -206,51 +207,47 @@ export class Timeline {
     // coalesce with the reservations it touches: the list stays short and the scans cheap
     const joinsPrev = i > this.head && iv[i - 1] === start;
     const joinsNext = i < n && iv[i] === end;
-    if (joinsPrev && joinsNext) { iv[i - 1] = iv[i + 1]; this.remove(i); }
+    if (joinsPrev && joinsNext) { iv[i - 1] = iv[i + 1]; iv.copyWithin(i, i + 2, n); this.n = n - 2; }
     else if (joinsPrev) iv[i - 1] = end;
     else if (joinsNext) iv[i] = start;
     else this.insert(i, start, end);
     return end;
   }
 
-  // Moves by hand, not splice/copyWithin: the lists are short and the builtins' calls (and
-  // copyWithin's generic path) cost more than the moves.
-
-  /** Insert the pair [start, end] at index i. */
+  /** Insert the pair [start, end] at index i (growing the array when it is full). */
   private insert(i: number, start: number, end: number): void {
+    const n = this.n;
+    if (n + 2 > this.iv.length) {
+      const grown = new Float64Array(this.iv.length * 2);
+      grown.set(this.iv.subarray(0, n));
+      this.iv = grown;
+    }
     const iv = this.iv;
-    const n = iv.length;
-    iv.push(0, 0);
-    for (let k = n - 1; k >= i; k--) iv[k + 2] = iv[k];
+    // a short move by hand: copyWithin is a call out of the engine's code
+    if (n - i > 32) iv.copyWithin(i + 2, i, n);
+    else for (let k = n - 1; k >= i; k--) iv[k + 2] = iv[k];
     iv[i] = start;
     iv[i + 1] = end;
-  }
-
-  /** Remove the pair at index i. */
-  private remove(i: number): void {
-    const iv = this.iv;
-    const n = iv.length;
-    for (let k = i + 2; k < n; k++) iv[k - 2] = iv[k];
-    iv.length = n - 2;
+    this.n = n + 2;
   }
 
   /** Whether a reservation covers t_ns. */
   busyAt(t_ns: number): boolean {
     const i = this.firstEndingAfter(t_ns);
-    return i < this.iv.length && this.iv[i] <= t_ns;
+    return i < this.n && this.iv[i] <= t_ns;
   }
 
   /** Drop reservations that ended before now_ns. */
   prune(now_ns: number): void {
     const iv = this.iv;
+    const n = this.n;
     let k = this.head;
-    while (k < iv.length && iv[k + 1] < now_ns) k += 2;
-    if (k === iv.length) { iv.length = 0; this.head = 0; return; }
+    while (k < n && iv[k + 1] < now_ns) k += 2;
+    if (k === n) { this.n = 0; this.head = 0; return; }
     this.head = k;
-    if (k >= 64 && 2 * k >= iv.length) {
-      const n = iv.length;
-      for (let j = k; j < n; j++) iv[j - k] = iv[j];
-      iv.length = n - k;
+    if (k >= 64 && 2 * k >= n) {
+      iv.copyWithin(0, k, n);
+      this.n = n - k;
       this.head = 0;
     }
   }

@@ -25,6 +25,18 @@ describe("device model", () => {
     expect(t.use(0, 10)).toBe(10); // pruned reservations no longer count
   });
 
+  it("a long timeline: a use before forty reservations moves them all, and each keeps its place", () => {
+    const t = new Timeline();
+    for (let k = 0; k < 40; k++) expect(t.use(1000 + 100 * k, 10)).toBe(1010 + 100 * k); // [1000+100k, 1010+100k)
+    expect(t.use(0, 50)).toBe(50); // before all of them
+    expect(t.use(990, 30)).toBe(1040); // [1010, 1040): after the first, in its gap
+    for (let k = 1; k < 40; k++) expect(t.busyAt(1000 + 100 * k + 5)).toBe(true);
+    for (let k = 1; k < 40; k++) expect(t.busyAt(1000 + 100 * k + 50)).toBe(false);
+    expect(t.busyAt(25)).toBe(true);
+    expect(t.free_ns).toBe(1000 + 100 * 39 + 10);
+    expect(t.use(1015, 60)).toBe(1100); // busy until 1040, then [1040, 1100) fits just before [1100, 1110)
+  });
+
   it("a timeline gives what a plain list of busy intervals gives, through any uses and prunes", () => {
     // The reference: every reservation kept, the earliest gap in their union at or after
     // at_ns that fits, and intervals that ended before the last prune forgotten.
