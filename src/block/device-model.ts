@@ -31,6 +31,14 @@ export interface ModelCommand {
   queue?: number;
 }
 
+/**
+ * A ModelCommand with every field present, so all of them share one object shape (the models
+ * read them per command).
+ */
+export function modelCommand(op: ModelOp, bytes: number, offset: number, queue = 0, sources?: Array<[number, number]>): ModelCommand {
+  return { op, bytes, offset, sources, queue };
+}
+
 /** complete() returns this when the completion time depends on later events: the model calls ModelHost.resolved(token, t) then. */
 export const MODEL_PENDING = -1;
 

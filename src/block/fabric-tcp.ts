@@ -30,7 +30,7 @@
 // meanwhile: with a clock bound (bind()), the model books the write at that moment and
 // resolves the command's completion then (MODEL_PENDING); unbound, it books it at arrival.
 
-import { MODEL_PENDING, Timeline } from "./device-model";
+import { MODEL_PENDING, Timeline, modelCommand } from "./device-model";
 import type { DeviceModel, ModelCommand, ModelHost } from "./device-model";
 
 export interface TcpLinkParams {
@@ -282,19 +282,19 @@ export class NvmeTcpModel implements DeviceModel {
   /** The backend's part: a Copy it lacks is read then written on the target (no wire). */
   private backendDone(c: ModelCommand, at: number): number {
     if (c.op !== "copy" || this.p.backend_copy === "offload") return this.backend.complete(c, at);
-    return this.backend.complete({ op: "write", bytes: copyBytes(c), offset: c.offset }, this.emulatedReads(c, at));
+    return this.backend.complete(modelCommand("write", copyBytes(c), c.offset, c.queue), this.emulatedReads(c, at));
   }
 
   /** An emulated Copy's reads of its source ranges, all submitted at once; returns when the last ends. */
   private emulatedReads(c: ModelCommand, at: number): number {
     let read = at;
-    for (const [off, n] of c.sources ?? []) read = Math.max(read, this.backend.complete({ op: "read", bytes: n, offset: off }, at));
+    for (const [off, n] of c.sources ?? []) read = Math.max(read, this.backend.complete(modelCommand("read", n, off, c.queue), at));
     return read;
   }
 
   /** The reads of an emulated Copy have ended (now): its write goes to the backend, then the response. */
   private readonly emulatedWrite = (j: EmulatedCopy): void => {
-    const done = this.backend.complete({ op: "write", bytes: j.bytes, offset: j.offset }, j.read_ns);
+    const done = this.backend.complete(modelCommand("write", j.bytes, j.offset, j.conn), j.read_ns);
     this.host!.resolved(j.token, this.pdu("c2h", j.conn, done, CAPSULE_RESP_HEADER, 0));
   };
 

@@ -25,8 +25,8 @@ import * as C from "../../assembly/spec/copy";
 import * as St from "../../assembly/spec/status";
 import * as A from "../../assembly/spec/admin";
 import type { NvmeCommandRecord } from "./trace";
-import { MODEL_PENDING } from "./device-model";
-import type { DeviceModel, ModelCommand, ModelOp, SimpleTiming } from "./device-model";
+import { MODEL_PENDING, modelCommand } from "./device-model";
+import type { DeviceModel, ModelCommand, SimpleTiming } from "./device-model";
 
 /** The simple device model's parameters (the default): see device-model.ts. */
 export type DeviceTiming = SimpleTiming;
@@ -142,11 +142,6 @@ class StartedList {
     for (let i = 0; i < this.n; i++) if (q.doneSeq[this.items[i].tag] === this.items[i].seq) return false;
     return true;
   }
-}
-
-/** What the device model sees of a command; one shape for every op. */
-function modelCommand(op: ModelOp, bytes: number, offset: number, queue: number, sources?: Array<[number, number]>): ModelCommand {
-  return { op, bytes, offset, sources, queue };
 }
 
 /** A command record with every field present, so all records share one object shape. */
