@@ -93,8 +93,13 @@ class Wire {
   payload_bytes = 0;
   /** Bytes this direction's sender has received from the other side and not acknowledged yet. */
   unacked_bytes = 0;
-  /** Owed line time of interleaved frames: [from_ns, dur_ns] pairs, sorted by from_ns. */
+  /**
+   * Owed line time of interleaved frames: [from_ns, dur_ns] pairs from owedHead on, sorted by
+   * from_ns. Taking them moves owedHead (no shift per PDU); the taken prefix is dropped once it
+   * is the larger part.
+   */
   private readonly owed: number[] = [];
+  private owedHead = 0;
   private owed_ns = 0;
   /** Line time of interleaved frames that went while no data was on the wire. */
   private idle_used_ns = 0;
@@ -146,17 +151,22 @@ class Wire {
     if (!this.t.busyAt(at_ns)) { this.idle_used_ns += dur_ns; return; }
     const o = this.owed;
     let i = o.length;
-    while (i > 0 && o[i - 2] > at_ns) i -= 2; // mostly appended: times arrive nearly in order
-    o.splice(i, 0, at_ns, dur_ns);
+    while (i > this.owedHead && o[i - 2] > at_ns) i -= 2; // mostly appended: times arrive nearly in order
+    if (i === o.length) o.push(at_ns, dur_ns);
+    else o.splice(i, 0, at_ns, dur_ns);
     this.owed_ns += dur_ns;
   }
 
   /** The owed line time of frames sent by at_ns, now taken from the timeline. */
   private takeOwed(at_ns: number): number {
     const o = this.owed;
-    let k = 0, sum = 0;
+    let k = this.owedHead, sum = 0;
     while (k < o.length && o[k] <= at_ns) { sum += o[k + 1]; k += 2; }
-    if (k > 0) { o.splice(0, k); this.owed_ns -= sum; }
+    if (k === this.owedHead) return 0;
+    this.owed_ns -= sum;
+    if (k === o.length) { o.length = 0; this.owedHead = 0; }
+    else if (k >= 64 && 2 * k >= o.length) { o.splice(0, k); this.owedHead = 0; }
+    else this.owedHead = k;
     return sum;
   }
 }
