@@ -57,7 +57,10 @@ export class Sim {
   now_ns = 0;
   current: Task;
   readonly tasks = new Map<number, Task>();
+  /** Events due later than now, earliest first (a binary heap on at_ns, then seq). */
   private heap: SimEvent[] = [];
+  /** Events due now, in the order they were scheduled (a FIFO: most events are due now). */
+  private readonly dueNow = new EventFifo();
   private seq = 0;
   private processed = 0;
   /** Per CPU: kworker tasks that run work items (kworker/N:1) and the irq context. */
@@ -125,6 +128,12 @@ export class Sim {
     e.ctx = ctx;
     e.fn = fn;
     e.arg = arg;
+    if (e.at_ns === this.now_ns) {
+      // due now: its seq is the largest, so it runs after every event due now that is in the
+      // heap or the FIFO already, and before any later one; a FIFO keeps that order in O(1)
+      this.dueNow.push(e);
+      return;
+    }
     // sift up: move parents down until e's place is found
     const h = this.heap;
     let i = h.length;
@@ -154,12 +163,30 @@ export class Sim {
     }
   }
 
-  get pending(): number { return this.heap.length; }
+  get pending(): number { return this.heap.length + this.dueNow.length; }
 
   /** Process the next event; false when there is none. */
   step(): boolean {
     const h = this.heap;
-    if (h.length === 0) return false;
+    const q = this.dueNow;
+    // events due now were scheduled at now_ns, so only a heap event due now and scheduled
+    // before them (a smaller seq) goes first
+    const top = q.length > 0 && (h.length === 0 || !before(h[0], q.peek())) ? q.shift() : this.popHeap();
+    if (top === undefined) return false;
+    if (++this.processed > MAX_EVENTS_PER_RUN) throw new Error(`more than ${MAX_EVENTS_PER_RUN} events: the scenario does not settle`);
+    this.now_ns = Math.max(this.now_ns, top.at_ns);
+    const { ctx, fn, arg } = top;
+    top.fn = noop;
+    top.arg = undefined;
+    this.spare.push(top);
+    this.as(ctx, fn, arg);
+    return true;
+  }
+
+  /** Take the heap's earliest event (undefined when it is empty). */
+  private popHeap(): SimEvent | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
     const top = h[0];
     const last = h.pop()!;
     const n = h.length;
@@ -176,14 +203,7 @@ export class Sim {
       }
       h[i] = last;
     }
-    if (++this.processed > MAX_EVENTS_PER_RUN) throw new Error(`more than ${MAX_EVENTS_PER_RUN} events: the scenario does not settle`);
-    this.now_ns = Math.max(this.now_ns, top.at_ns);
-    const { ctx, fn, arg } = top;
-    top.fn = noop;
-    top.arg = undefined;
-    this.spare.push(top);
-    this.as(ctx, fn, arg);
-    return true;
+    return top;
   }
 
   /** Run events until done() holds; an error names what never happened. */
@@ -200,6 +220,42 @@ export class Sim {
 }
 
 const noop = () => {};
+
+/**
+ * A FIFO of events in a ring that doubles when full: push and shift move indices, never the
+ * entries (Array.shift would move them all).
+ */
+class EventFifo {
+  private ring: Array<SimEvent | undefined> = new Array(64).fill(undefined);
+  private head = 0;
+  length = 0;
+
+  push(e: SimEvent): void {
+    if (this.length === this.ring.length) this.grow();
+    this.ring[(this.head + this.length) & (this.ring.length - 1)] = e;
+    this.length++;
+  }
+
+  peek(): SimEvent {
+    return this.ring[this.head]!;
+  }
+
+  shift(): SimEvent {
+    const e = this.ring[this.head]!;
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) & (this.ring.length - 1);
+    this.length--;
+    return e;
+  }
+
+  private grow(): void {
+    const old = this.ring;
+    const ring: Array<SimEvent | undefined> = new Array(old.length * 2).fill(undefined);
+    for (let i = 0; i < this.length; i++) ring[i] = old[(this.head + i) & (old.length - 1)];
+    this.ring = ring;
+    this.head = 0;
+  }
+}
 
 function before(a: SimEvent, b: SimEvent): boolean {
   return a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
