@@ -5,6 +5,7 @@
 
 import type { BlockDevice } from "./disk";
 import type { CopyCtx } from "./copy/ctx-types";
+import type { Task } from "./sim";
 
 /** REQ_OP_* (include/linux/blk_types.h). Copy ops are numbered as their series number them. */
 export const enum Op {
@@ -105,6 +106,8 @@ export class Bio {
   queued = false;
   /** Set once bio_endio has run its end_io (a bio completes exactly once). */
   ended = false;
+  /** The task whose submit_bio counts it as outstanding until it ends (no closure per bio). */
+  submitter: Task | null = null;
   /** Opaque per-user data (bi_private). */
   private_: unknown = null;
 
@@ -150,8 +153,18 @@ export function bioEndio(bio: Bio): void {
   if (parent) {
     if (parent.status === BlkStatus.OK && bio.status !== BlkStatus.OK) parent.status = bio.status;
     bio.endio?.(bio);
+    endSubmitted(bio);
     bioEndio(parent);
     return;
   }
   bio.endio?.(bio);
+  endSubmitted(bio);
+}
+
+/** After the caller's end_io: the submitting task has one bio fewer outstanding. */
+function endSubmitted(bio: Bio): void {
+  const t = bio.submitter;
+  if (t === null) return;
+  bio.submitter = null;
+  t.outstanding--;
 }

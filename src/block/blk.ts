@@ -108,17 +108,22 @@ export class BlockLayer {
 
   /**
    * submit_bio from a task: counts the bio as the task's until it completes, then
-   * submit_bio_noacct. The caller's end_io runs first, then the count drops.
+   * submit_bio_noacct. bio_endio runs the caller's end_io first, then the count drops.
    */
   submitBio(bio: Bio): void {
     const t = this.task;
     bio.task = t.pid;
     t.outstanding++;
-    const endio = bio.endio;
-    bio.endio = (b) => {
-      endio?.(b);
-      t.outstanding--;
-    };
+    if (bio.submitter === null) {
+      bio.submitter = t;
+    } else {
+      // submitted again before it ended (not done by the kernel's users): count it once more
+      const endio = bio.endio;
+      bio.endio = (b) => {
+        endio?.(b);
+        t.outstanding--;
+      };
+    }
     this.submitBioNoacct(bio);
   }
 
