@@ -156,11 +156,24 @@ function newRecord(d: NvmeNsDisk, rq: number, opcode: number, name: string): Nvm
 interface CopyRange { slba: number; nlb: number; nsid: number }
 /** What one copy request asks of the device: a destination start and its source ranges. */
 interface CopyPlan { rq: Request; disk: NvmeNsDisk; sdlba: number; ranges: CopyRange[] }
-/** A command in flight: the requests it serves (and for copies, how many of each one's ranges). */
+/**
+ * A command in flight: the requests it serves (and for copies, how many of each one's ranges).
+ * Pooled: taken when it is issued, given back once its requests have their status.
+ */
 interface Inflight {
-  rqs: Array<{ rq: Request; ranges: number }>;
-  record: NvmeCommandRecord;
+  /** The one request of a command that is not a Copy (null for a Copy: see rqs). */
+  rq: Request | null;
+  /** A Copy's requests, each with how many of its source ranges are theirs. */
+  rqs: Array<{ rq: Request; ranges: number }> | null;
+  /** A Copy's source ranges, in order (which blocks were copied before a failing range). */
+  copyRanges: CopyRange[] | null;
+  /** The trace's record of it, when the trace keeps commands. */
+  record: NvmeCommandRecord | null;
   bufs: DmaBuffer[];
+  /** Its CID, and its CQE's status field (SCT << 8 | SC, as Dword 3 bits 31:17) and Dword 0. */
+  cid: number;
+  status: number;
+  dw0: number;
   /** When the device model posts its completion; NaN until a model that decides later resolves it. */
   due_ns: number;
   /** The hardware queue it went to. */
@@ -173,6 +186,23 @@ interface Inflight {
 }
 /** Per request (its pdu, as nvme_iod is blk_mq_rq_to_pdu's): commands still out, ranges done, first error. */
 interface RqState { rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
+
+function newInflight(): Inflight {
+  return { rq: null, rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, status: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0, seq: 0 };
+}
+
+const NO_BUFS: DmaBuffer[] = [];
+
+/** What building a command gives issue(): one object, refilled for every command. */
+interface BuiltCommand {
+  sqe: Uint32Array;
+  bufs: DmaBuffer[];
+  model: ModelCommand;
+  /** The trace's record (null when the trace keeps no commands). */
+  record: NvmeCommandRecord | null;
+  /** Copy: its source ranges (null otherwise). */
+  copyRanges: CopyRange[] | null;
+}
 
 function newRqState(rq: Request, disk: NvmeNsDisk, left: number): RqState {
   return { rq, disk, left, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 };
@@ -189,6 +219,11 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly cidBusy: Float64Array[];
   /** The SQE being built for a Read or Write: submit() copies it into the SQ, so one serves every command. */
   private readonly rwSqe = new Uint32Array(16);
+  /** A Read or Write as the device model sees it: complete() reads it at once, so one serves every command. */
+  private readonly rwModel = modelCommand("read", 0, 0);
+  private readonly built: BuiltCommand = { sqe: this.rwSqe, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
+  /** Commands done with, for the next issue(). */
+  private readonly inflightSpare: Inflight[] = [];
 
   constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly model: DeviceModel) {
     const id = driver.idCtrl;
@@ -276,7 +311,7 @@ export class NvmeBlkController implements MqDriverOps {
       return this.issueCopies(rq.hctx, [plan]);
     }
     if (q.room() === 0) return false;
-    this.issue(rq.hctx, this.buildCommand(d, rq), [{ rq, ranges: 0 }]);
+    this.issue(rq.hctx, this.buildCommand(d, rq), rq, null);
     return true;
   }
 
@@ -302,7 +337,7 @@ export class NvmeBlkController implements MqDriverOps {
       }
       flush();
       if (this.qp(rq.hctx).room() === 0) { left.push(rq); continue; }
-      this.issue(rq.hctx, this.buildCommand(d, rq), [{ rq, ranges: 0 }]);
+      this.issue(rq.hctx, this.buildCommand(d, rq), rq, null);
     }
     flush();
     for (const h of touched) this.commitRqs(d, h);
@@ -353,8 +388,24 @@ export class NvmeBlkController implements MqDriverOps {
     return Math.floor(sector / d.sectorsPerLba);
   }
 
+  /** The trace's record of a command, when the trace keeps commands. */
+  private record(d: NvmeNsDisk, rq: number, opcode: number, name: string): NvmeCommandRecord | null {
+    return this.blk.tracer.keepCommands ? newRecord(d, rq, opcode, name) : null;
+  }
+
+  /** Refill the one BuiltCommand. */
+  private build(sqe: Uint32Array, bufs: DmaBuffer[], model: ModelCommand, record: NvmeCommandRecord | null, copyRanges: CopyRange[] | null = null): BuiltCommand {
+    const b = this.built;
+    b.sqe = sqe;
+    b.bufs = bufs;
+    b.model = model;
+    b.record = record;
+    b.copyRanges = copyRanges;
+    return b;
+  }
+
   /** nvme_setup_rw / discard / write_zeroes / flush. */
-  private buildCommand(d: NvmeNsDisk, rq: Request): { sqe: Uint32Array; record: NvmeCommandRecord; bufs: DmaBuffer[]; model: ModelCommand } {
+  private buildCommand(d: NvmeNsDisk, rq: Request): BuiltCommand {
     const blocks = rq.dataLen >> d.lbaShift;
     const slba = this.lba(d, rq.sector);
     switch (rq.op) {
@@ -370,11 +421,17 @@ export class NvmeBlkController implements MqDriverOps {
         sqe[13] = 0; sqe[14] = 0; sqe[15] = 0;
         const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
         const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
-        const model = modelCommand(rq.op === Op.READ ? "read" : "write", rq.dataLen, slba * d.lbaBytes, rq.hctx);
-        const record = newRecord(d, rq.id, sqe[0] & 0xff, rq.op === Op.READ ? "Read" : "Write");
-        record.slba = slba;
-        record.blocks = blocks;
-        return { sqe, bufs, model, record };
+        const model = this.rwModel;
+        model.op = rq.op === Op.READ ? "read" : "write";
+        model.bytes = rq.dataLen;
+        model.offset = slba * d.lbaBytes;
+        model.queue = rq.hctx;
+        const record = this.record(d, rq.id, sqe[0] & 0xff, rq.op === Op.READ ? "Read" : "Write");
+        if (record) {
+          record.slba = slba;
+          record.blocks = blocks;
+        }
+        return this.build(sqe, bufs, model, record);
       }
       case Op.DISCARD: {
         // nvme_setup_discard: one range per bio; a single-range device gets the whole request.
@@ -393,24 +450,28 @@ export class NvmeBlkController implements MqDriverOps {
         setU64(sqe, 24, buf.bus);
         sqe[10] = ranges.length - 1;
         sqe[11] = O.DSM_AD;
-        const record = newRecord(d, rq.id, O.NVM_DATASET_MANAGEMENT, "Dataset Management");
-        record.nr = ranges.length;
-        record.ranges = ranges;
-        return { sqe, bufs: [buf], model: modelCommand("dsm", 0, 0, rq.hctx), record };
+        const record = this.record(d, rq.id, O.NVM_DATASET_MANAGEMENT, "Dataset Management");
+        if (record) {
+          record.nr = ranges.length;
+          record.ranges = ranges;
+        }
+        return this.build(sqe, [buf], modelCommand("dsm", 0, 0, rq.hctx), record);
       }
       case Op.WRITE_ZEROES: {
         const sqe = newSqe(O.NVM_WRITE_ZEROES, d.nsid);
         setU64(sqe, 40, slba);
         sqe[12] = (blocks - 1) & O.RW_NLB_MASK;
-        const record = newRecord(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
-        record.slba = slba;
-        record.blocks = blocks;
-        return { sqe, bufs: [], model: modelCommand("write_zeroes", 0, slba * d.lbaBytes, rq.hctx), record };
+        const record = this.record(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
+        if (record) {
+          record.slba = slba;
+          record.blocks = blocks;
+        }
+        return this.build(sqe, NO_BUFS, modelCommand("write_zeroes", 0, slba * d.lbaBytes, rq.hctx), record);
       }
       case Op.FLUSH:
       default: {
         const sqe = newSqe(O.NVM_FLUSH, d.nsid);
-        return { sqe, bufs: [], model: modelCommand("flush", 0, 0, rq.hctx), record: newRecord(d, rq.id, O.NVM_FLUSH, "Flush") };
+        return this.build(sqe, NO_BUFS, modelCommand("flush", 0, 0, rq.hctx), this.record(d, rq.id, O.NVM_FLUSH, "Flush"));
       }
     }
   }
@@ -485,12 +546,12 @@ export class NvmeBlkController implements MqDriverOps {
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
-    for (const c of cmds) this.issue(h, this.buildCopy(d, c.sdlba, c.ranges, c.rqs.reduce((f, r) => f | r.rq.flags, 0)), c.rqs);
+    for (const c of cmds) this.issue(h, this.buildCopy(d, c.sdlba, c.ranges, c.rqs.reduce((f, r) => f | r.rq.flags, 0)), null, c.rqs);
     return true;
   }
 
   /** nvme_setup_copy: SDLBA, NR, the range list (format 0h, or 2h when a range names another namespace). */
-  private buildCopy(d: NvmeNsDisk, sdlba: number, ranges: CopyRange[], flags: number) {
+  private buildCopy(d: NvmeNsDisk, sdlba: number, ranges: CopyRange[], flags: number): BuiltCommand {
     const cross = ranges.some((r) => r.nsid !== d.nsid);
     const fmt = cross ? C.COPY_FORMAT_2 : C.COPY_FORMAT_0;
     const size = ranges.length * C.COPY_RANGE_F0_SIZE;
@@ -509,36 +570,53 @@ export class NvmeBlkController implements MqDriverOps {
     // FUA and LR (from REQ_FAILFAST_DEV) when any request the command serves asks for them
     sqe[12] = ((ranges.length - 1) | (fmt << C.COPY_DESFMT_SHIFT) | (flags & REQ_FUA ? 1 << C.COPY_FUA_BIT : 0) |
       (flags & REQ_FAILFAST_DEV ? 1 << C.COPY_LR_BIT : 0)) >>> 0;
-    return {
-      sqe, bufs,
-      model: modelCommand("copy", 0, sdlba * d.lbaBytes, 0, ranges.map((r) => [r.slba * d.lbaBytes, r.nlb * d.lbaBytes] as [number, number])),
-      record: Object.assign(newRecord(d, 0, O.NVM_COPY, "Copy"), { slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) }),
-    };
+    const record = this.record(d, 0, O.NVM_COPY, "Copy");
+    if (record) Object.assign(record, { slba: sdlba, blocks: blocksOf(ranges), nr: ranges.length, ranges: ranges.map((r) => (cross ? r : { slba: r.slba, nlb: r.nlb })) });
+    const model = modelCommand("copy", 0, sdlba * d.lbaBytes, 0, ranges.map((r) => [r.slba * d.lbaBytes, r.nlb * d.lbaBytes] as [number, number]));
+    return this.build(sqe, bufs, model, record, ranges);
   }
 
-  private issue(h: number, cmd: ReturnType<NvmeBlkController["buildCommand"]>, rqs: Array<{ rq: Request; ranges: number }>): void {
+  /** Submit a built command for rq (or, for a Copy, for rqs) and ask the model when it completes. */
+  private issue(h: number, cmd: BuiltCommand, rq: Request | null, rqs: Array<{ rq: Request; ranges: number }> | null): void {
     const q = this.qp(h);
-    const first = rqs[0].rq;
-    if (cmd.record.name === "Copy") {
+    const first = rq ?? rqs![0].rq;
+    if (rqs) {
       for (const r of rqs) (r.rq.pdu as RqState).left++;
     } else {
       first.pdu = newRqState(first, this.diskOf(first), 1);
     }
     const tag = q.submit(cmd.sqe, this.cidFor(h, first));
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
-    // filled in place (no spread: this is the per-command path)
+    const now = this.blk.sim.now_ns;
+    const cid = q.cidOfTag[tag];
+    this.cidBusy[h][cid] = Infinity; // until commandDone knows its modelled completion
     const record = cmd.record;
-    record.rq = first.id;
-    record.time_ns = this.blk.sim.now_ns;
-    record.qid = q.qid;
-    record.cid = q.cidOfTag[tag];
-    this.cidBusy[h][record.cid] = Infinity; // until commandDone knows its modelled completion
-    this.blk.tracer.command(record);
+    if (record) {
+      // filled in place (no spread: this is the per-command path)
+      record.rq = first.id;
+      record.time_ns = now;
+      record.qid = q.qid;
+      record.cid = cid;
+      this.blk.tracer.command(record);
+    }
+    this.model.advance?.(now);
+    const f = this.inflightSpare.pop() ?? newInflight();
+    f.rq = rq;
+    f.rqs = rqs;
+    f.copyRanges = cmd.copyRanges;
+    f.record = record;
+    f.bufs = cmd.bufs;
+    f.cid = cid;
+    f.status = 0;
+    f.dw0 = 0;
+    f.due_ns = NaN;
+    f.hctx = h;
+    f.waiting = false;
+    f.tag = tag;
     // doneSeq[tag] moves when the CQE is reaped: remember its value now
-    this.model.advance?.(this.blk.sim.now_ns);
-    const f: Inflight = { rqs, record, bufs: cmd.bufs, due_ns: NaN, hctx: h, waiting: false, tag, seq: q.doneSeq[tag] };
+    f.seq = q.doneSeq[tag];
     cmd.model.queue = h;
-    const due_ns = this.model.complete(cmd.model, this.blk.sim.now_ns, f);
+    const due_ns = this.model.complete(cmd.model, now, f);
     if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
     this.started[h].push(f);
   }
@@ -550,11 +628,14 @@ export class NvmeBlkController implements MqDriverOps {
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
   private commandDone(h: number, q: QueuePair, tag: number, f: Inflight, now: number): void {
     // the CQE's fields straight from the queue's arrays (no object per completion)
-    const status = q.cqeDw3[tag] >>> 17;
-    const dw0 = q.cqeDw0[tag];
-    for (const b of f.bufs) this.driver.pool.release(b);
-    f.record.status = status;
-    f.record.dw0 = dw0;
+    f.status = q.cqeDw3[tag] >>> 17;
+    f.dw0 = q.cqeDw0[tag];
+    const bufs = f.bufs;
+    for (let i = 0; i < bufs.length; i++) this.driver.pool.release(bufs[i]);
+    if (f.record) {
+      f.record.status = f.status;
+      f.record.dw0 = f.dw0;
+    }
     if (Number.isNaN(f.due_ns)) f.waiting = true; // the model says when (modelResolved)
     else this.commandDue(h, f, Math.max(now, f.due_ns));
   }
@@ -567,36 +648,45 @@ export class NvmeBlkController implements MqDriverOps {
     this.commandDue(f.hctx, f, Math.max(this.blk.sim.now_ns, done_ns));
   }
 
-  /** The command completes at due in modelled time: its CID is free then, and its requests end. */
+  /** The command completes at due in modelled time: its CID is free then, its requests end, and f goes back to the pool. */
   private commandDue(h: number, f: Inflight, due: number): void {
-    this.cidBusy[h][f.record.cid] = due;
-    f.record.done_ns = due;
-    const status = f.record.status!;
-    const dw0 = f.record.dw0!;
-    const isCopy = f.record.name === "Copy";
-    for (const { rq, ranges } of f.rqs) {
-      const st = rq.pdu as RqState;
+    this.cidBusy[h][f.cid] = due;
+    if (f.record) f.record.done_ns = due;
+    if (f.rq) {
+      const st = f.rq.pdu as RqState;
       st.due_ns = Math.max(st.due_ns, due);
-      if (isCopy) this.accountCopy(st, f, rq, ranges, status, dw0);
-      else if (status !== 0 && st.status === BlkStatus.OK) st.status = nvmeErrorStatus(status);
-      if (--st.left === 0) this.scheduleEnd(rq, st);
+      if (f.status !== 0 && st.status === BlkStatus.OK) st.status = nvmeErrorStatus(f.status);
+      if (--st.left === 0) this.scheduleEnd(f.rq, st);
+    } else {
+      for (const { rq, ranges } of f.rqs!) {
+        const st = rq.pdu as RqState;
+        st.due_ns = Math.max(st.due_ns, due);
+        this.accountCopy(st, f, rq, ranges);
+        if (--st.left === 0) this.scheduleEnd(rq, st);
+      }
     }
+    f.rq = null;
+    f.rqs = null;
+    f.copyRanges = null;
+    f.record = null;
+    f.bufs = NO_BUFS;
+    this.inflightSpare.push(f);
   }
 
   /** Copy: ranges before DW0 (the first range not copied) count as copied when the status is an error. */
-  private accountCopy(st: RqState, f: Inflight, rq: Request, ranges: number, status: number, dw0: number): void {
-    const all = f.record.ranges!;
+  private accountCopy(st: RqState, f: Inflight, rq: Request, ranges: number): void {
+    const all = f.copyRanges!;
     let start = 0;
-    for (const r of f.rqs) { if (r.rq === rq) break; start += r.ranges; }
+    for (const r of f.rqs!) { if (r.rq === rq) break; start += r.ranges; }
     const mine = all.slice(start, start + ranges);
-    if (status === 0) {
+    if (f.status === 0) {
       if (!st.copyFailed) st.copiedBlocks += mine.reduce((a, r) => a + r.nlb, 0);
       return;
     }
-    const failedAt = Math.max(0, dw0 - start);
+    const failedAt = Math.max(0, f.dw0 - start);
     if (!st.copyFailed) st.copiedBlocks += mine.slice(0, Math.min(failedAt, ranges)).reduce((a, r) => a + r.nlb, 0);
     st.copyFailed = true;
-    if (st.status === BlkStatus.OK) st.status = nvmeErrorStatus(status);
+    if (st.status === BlkStatus.OK) st.status = nvmeErrorStatus(f.status);
   }
 
   /**
