@@ -1,11 +1,11 @@
-// The block layer's entry points (src/block/blk.ts): submit_bio_noacct's current->bio_list
+// The block layer's entry points (src/block/blk.ts): submit_bio's count of a task's bios, and submit_bio_noacct's current->bio_list
 // loop. Bios a stacking driver submits while it runs are held and sent after it returns, in
 // __submit_bio_noacct's order: those for lower devices first, then those for the same device,
 // then what was already waiting. Fake devices record the order in which they are entered.
 
 import { describe, it, expect } from "vitest";
 import { BlockLayer } from "../../src/block/blk";
-import { Bio, Op } from "../../src/block/bio";
+import { Bio, Op, bioChain, bioEndio } from "../../src/block/bio";
 import { BlockDevice, newDiskStats } from "../../src/block/disk";
 import { defaultLimits } from "../../src/block/limits";
 
@@ -57,5 +57,51 @@ describe("submit_bio_noacct", () => {
     log.length = 0;
     blk.submitBioNoacct(new Bio(top, Op.WRITE, 0, 4096));
     expect(log).toEqual(["top:0", "lower:8"]);
+  });
+});
+
+describe("submit_bio", () => {
+  it("counts a bio as its task's until bio_endio, and the caller's end_io runs before the count drops", () => {
+    const blk = new BlockLayer(1);
+    const held: Bio[] = [];
+    const dev = fakeDevice("dev", 0, [], (bio) => held.push(bio));
+    const task = blk.sim.addTask(100, "fio", 0);
+    const seen: number[] = [];
+    const bio = new Bio(dev, Op.READ, 0, 4096);
+    bio.endio = () => seen.push(task.outstanding);
+    blk.sim.as(task, () => blk.submitBio(bio));
+    expect(task.outstanding).toBe(1);
+    expect(bio.task).toBe(100);
+    bioEndio(held[0]);
+    expect(seen).toEqual([1]);
+    expect(task.outstanding).toBe(0);
+  });
+
+  it("a bio submitted again before it ended counts twice and is released twice", () => {
+    const blk = new BlockLayer(1);
+    const held: Bio[] = [];
+    const dev = fakeDevice("dev", 0, [], (bio) => held.push(bio));
+    const task = blk.sim.addTask(100, "fio", 0);
+    const bio = new Bio(dev, Op.READ, 0, 4096);
+    blk.sim.as(task, () => { blk.submitBio(bio); blk.submitBio(bio); });
+    expect(task.outstanding).toBe(2);
+    bioEndio(bio);
+    expect(task.outstanding).toBe(0);
+  });
+
+  it("a chained child's submitter is released before its parent ends", () => {
+    const blk = new BlockLayer(1);
+    const dev = fakeDevice("dev", 0, []);
+    const task = blk.sim.addTask(100, "fio", 0);
+    const parent = new Bio(dev, Op.READ, 0, 8192);
+    const child = new Bio(dev, Op.READ, 0, 4096);
+    bioChain(child, parent);
+    const order: string[] = [];
+    parent.endio = () => order.push(`parent ends, ${task.outstanding} outstanding`);
+    blk.sim.as(task, () => { blk.submitBio(parent); blk.submitBio(child); });
+    bioEndio(parent); // one of parent's two references
+    bioEndio(child);
+    expect(order).toEqual(["parent ends, 1 outstanding"]);
+    expect(task.outstanding).toBe(0);
   });
 });
