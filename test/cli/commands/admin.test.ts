@@ -1,0 +1,35 @@
+// The admin commands (src/cli/commands/admin.ts) as a user runs them against a state file.
+
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { cliInTempDir, Cli } from "../harness";
+
+let cli: Cli;
+beforeEach(() => { cli = cliInTempDir(); });
+afterEach(() => cli.done());
+
+/** The fields of error-log's Entry[i] (nvme-cli's normal output), by name. */
+function entry(out: string, i: number): Record<string, string> {
+  const block = out.split(/ Entry\[\s*\d+\]\n/)[i + 1] ?? "";
+  return Object.fromEntries(block.split("\n").map((l) => /^(\w+)\s*: (.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m![1], m![2]]));
+}
+
+describe("error-log with a state file", () => {
+  it("shows the failed commands of earlier calls, newest first, and matches the SMART log's count", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    // 64 MiB namespace of 512-byte blocks: LBA 2097152 is past its end.
+    const r1 = await cli.nvme(["read", "/dev/nvme0n1", "--state", "@STATE", "-s", "2097152", "-c", "0", "-z", "512"]);
+    expect(r1.err).toContain("LBA Out of Range");
+    const r2 = await cli.nvme(["write", "/dev/nvme0n1", "--state", "@STATE", "-s", "2097160", "-c", "0", "-z", "512"], { stdin: new Uint8Array(512) });
+    expect(r2.err).toContain("LBA Out of Range");
+
+    const log = await cli.nvme(["error-log", "/dev/nvme0", "--state", "@STATE", "-e", "3"]);
+    expect(log.code).toBe(0);
+    const [newest, older, unused] = [0, 1, 2].map((i) => entry(log.out, i));
+    expect(newest).toMatchObject({ error_count: "2", sqid: "1", cmdid: "0", status_field: expect.stringMatching(/^0x4080\b/), lba: "0x200008", nsid: "0x1", opcode: "0x1" });
+    expect(older).toMatchObject({ error_count: "1", sqid: "1", cmdid: "0", status_field: expect.stringMatching(/^0x4080\b/), lba: "0x200000", nsid: "0x1", opcode: "0x2" });
+    expect(unused.error_count).toBe("0");
+
+    const smart = JSON.parse((await cli.nvme(["smart-log", "/dev/nvme0", "--state", "@STATE", "-o", "json"])).out);
+    expect(smart.num_err_log_entries).toBe(2);
+  });
+});
