@@ -18,7 +18,9 @@ import { listText, listJson, ListRow } from "../print/list";
 import { hexdump } from "../print/hexdump";
 import { toNvmeJson } from "../print/json";
 
-const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "int", help: "namespace ID", max: 0xffffffff };
+// Option types as nvme-cli's commands declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE
+// byte, OPT_SUFFIX suffix).
+const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "word", help: "namespace ID" };
 const RAW: OptSpec = { long: "raw-binary", short: "b", kind: "flag", help: "output in binary format" };
 const VS: OptSpec = { long: "vendor-specific", short: "V", kind: "flag", help: "dump the vendor specific field in binary" };
 
@@ -111,7 +113,7 @@ export const smartLog: Command = {
 
 export const errorLog: Command = {
   name: "error-log", device: true, summary: "Error Information log (01h): the newest failed commands first", usage: "<device> [--log-entries=<n>] [OPTIONS]",
-  options: [{ long: "log-entries", short: "e", kind: "int", help: "number of entries to show (default 64)", min: 1, max: 4096 }, RAW],
+  options: [{ long: "log-entries", short: "e", kind: "word", help: "number of entries to show (default 64)", min: 1, max: 4096 }, RAW],
   run(ctx, o) {
     const elpe = ctx.dev.driver.idCtrl[I.IDC_ELPE];
     const entries = errorLogEntries(o.int("log-entries", 64), elpe);
@@ -127,7 +129,7 @@ export const errorLog: Command = {
 
 export const effectsLog: Command = {
   name: "effects-log", device: true, summary: "Commands Supported and Effects log (05h)", usage: "<device> [OPTIONS]",
-  options: [RAW, { long: "csi", short: "c", kind: "int", help: "command set identifier", max: 0xff }],
+  options: [RAW, { long: "csi", short: "c", kind: "byte", help: "command set identifier" }],
   run(ctx, o) {
     const data = logCommand(ctx, A.LID_COMMANDS_EFFECTS, A.EFFECTS_LOG_SIZE, 0xffffffff);
     if (typeof data === "number") return data;
@@ -143,18 +145,18 @@ export const getLog: Command = {
   name: "get-log", device: true, summary: "Get any log page as a hexdump (or raw binary)", usage: "<device> --log-id=<lid> --log-len=<bytes> [OPTIONS]",
   options: [
     NSID,
-    { long: "log-id", short: "i", kind: "int", help: "log page identifier", max: 0xff },
-    { long: "log-len", short: "l", kind: "int", help: "bytes to read (a multiple of 4)", min: 4 },
-    { long: "aen", short: "a", kind: "int", help: "result of an asynchronous event (sets log-id and RAE)" },
-    { long: "lpo", short: "L", kind: "u64", help: "log page offset in bytes" },
-    { long: "lsp", short: "s", kind: "int", help: "log specific field", max: 0x7f },
-    { long: "lsi", short: "S", kind: "int", help: "log specific identifier", max: 0xffff },
+    { long: "log-id", short: "i", kind: "byte", help: "log page identifier" },
+    { long: "log-len", short: "l", kind: "word", help: "bytes to read (a multiple of 4)", min: 4 },
+    { long: "aen", short: "a", kind: "word", help: "result of an asynchronous event (sets log-id and RAE)" },
+    { long: "lpo", short: "L", kind: "suffix", help: "log page offset in bytes" },
+    { long: "lsp", short: "s", kind: "byte", help: "log specific field", max: 0x7f },
+    { long: "lsi", short: "S", kind: "short", help: "log specific identifier" },
     { long: "rae", short: "r", kind: "flag", help: "retain an asynchronous event" },
-    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
+    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
     RAW,
-    { long: "csi", short: "y", kind: "int", help: "command set identifier", max: 0xff },
+    { long: "csi", short: "y", kind: "byte", help: "command set identifier" },
     { long: "ot", short: "O", kind: "flag", help: "offset type" },
-    { long: "xfer-len", short: "x", kind: "int", help: "read the log in pieces of this many bytes" },
+    { long: "xfer-len", short: "x", kind: "word", help: "read the log in pieces of this many bytes" },
   ],
   run(ctx, o) {
     const aen = o.maybeInt("aen");
@@ -179,13 +181,13 @@ const ALL_FEATURES = [0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b
 export const getFeature: Command = {
   name: "get-feature", device: true, summary: "Get Features: the current, default, saved or supported value of a feature", usage: "<device> [--feature-id=<fid>] [--sel=<0-3>] [OPTIONS]",
   options: [
-    { long: "feature-id", short: "f", kind: "int", help: "feature identifier (default: every feature)", max: 0xff },
+    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier (default: every feature)" },
     NSID,
-    { long: "sel", short: "s", kind: "int", help: "0 current, 1 default, 2 saved, 3 supported capabilities", max: 7 },
-    { long: "data-len", short: "l", kind: "int", help: "buffer length for features that return data" },
+    { long: "sel", short: "s", kind: "byte", help: "0 current, 1 default, 2 saved, 3 supported capabilities", max: 7 },
+    { long: "data-len", short: "l", kind: "word", help: "buffer length for features that return data" },
     RAW,
-    { long: "cdw11", short: "c", kind: "int", help: "feature specific dword 11" },
-    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
+    { long: "cdw11", short: "c", kind: "word", help: "feature specific dword 11" },
+    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
   ],
   run(ctx, o) {
     const fids = o.has("feature-id") ? [o.int("feature-id", 0)] : ALL_FEATURES;
@@ -210,11 +212,11 @@ export const setFeature: Command = {
   usage: "<device> --feature-id=<fid> [--value=<cdw11>] [--data=<file>] [OPTIONS]",
   options: [
     NSID,
-    { long: "feature-id", short: "f", kind: "int", help: "feature identifier", max: 0xff },
-    { long: "value", short: "V", kind: "u64", help: "new value (CDW11)" },
-    { long: "cdw12", short: "c", kind: "int", help: "feature specific dword 12" },
-    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
-    { long: "data-len", short: "l", kind: "int", help: "buffer length" },
+    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier" },
+    { long: "value", short: "V", kind: "suffix", help: "new value (CDW11)" },
+    { long: "cdw12", short: "c", kind: "word", help: "feature specific dword 12" },
+    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
+    { long: "data-len", short: "l", kind: "word", help: "buffer length" },
     { long: "data", short: "d", kind: "string", help: "file with the feature's data (Host Behavior Support: 512 bytes)" },
     { long: "save", short: "s", kind: "flag", help: "make the value persistent (SV)" },
   ],

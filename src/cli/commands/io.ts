@@ -9,29 +9,31 @@ import { OptSpec, Options } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
 
-const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "int", help: "namespace ID (default: the device's)", min: 1 };
+// Option types as nvme-cli's submit_io, copy_cmd, dsm, flush_cmd, write_zeroes and verify_cmd
+// declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE byte, OPT_SUFFIX suffix, OPT_LIST).
+const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "word", help: "namespace ID (default: the device's)", min: 1 };
 const LR: OptSpec = { long: "limited-retry", short: "l", kind: "flag", help: "limit the retry effort (LR)" };
 const FUA: OptSpec = { long: "force-unit-access", short: "f", kind: "flag", help: "force unit access (FUA)" };
 
 const IO_OPTS: OptSpec[] = [
   NSID,
-  { long: "start-block", short: "s", kind: "u64", help: "64-bit address of the first block (SLBA)" },
-  { long: "block-count", short: "c", kind: "int", help: "number of blocks, 0's based (NLB)", max: 0xffff },
+  { long: "start-block", short: "s", kind: "suffix", help: "64-bit address of the first block (SLBA)" },
+  { long: "block-count", short: "c", kind: "short", help: "number of blocks, 0's based (NLB)" },
   { long: "block-size", short: "b", kind: "int", help: "logical block size in bytes (default: the namespace's)" },
-  { long: "data-size", short: "z", kind: "size", help: "size of the data buffer in bytes" },
-  { long: "metadata-size", short: "y", kind: "size", help: "size of the metadata buffer in bytes" },
-  { long: "ref-tag", short: "r", kind: "u64", help: "reference tag (ILBRT)" },
+  { long: "data-size", short: "z", kind: "suffix", help: "size of the data buffer in bytes (4096, 0x1000, 4Ki)" },
+  { long: "metadata-size", short: "y", kind: "suffix", help: "size of the metadata buffer in bytes" },
+  { long: "ref-tag", short: "r", kind: "suffix", help: "reference tag (ILBRT)" },
   { long: "data", short: "d", kind: "string", help: "data file (write/compare: input; read: output); default stdin/stdout" },
   { long: "metadata", short: "M", kind: "string", help: "metadata file" },
-  { long: "prinfo", short: "p", kind: "int", help: "protection information action and checks (PRINFO)", max: 15 },
-  { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask (LBATM)", max: 0xffff },
-  { long: "app-tag", short: "a", kind: "int", help: "application tag (LBAT)", max: 0xffff },
-  { long: "storage-tag", short: "g", kind: "u64", help: "storage tag" },
+  { long: "prinfo", short: "p", kind: "byte", help: "protection information action and checks (PRINFO)", max: 15 },
+  { long: "app-tag-mask", short: "m", kind: "short", help: "application tag mask (LBATM)" },
+  { long: "app-tag", short: "a", kind: "short", help: "application tag (LBAT)" },
+  { long: "storage-tag", short: "g", kind: "suffix", help: "storage tag" },
   LR, FUA,
   { long: "storage-tag-check", short: "C", kind: "flag", help: "storage tag check (STC)" },
-  { long: "dir-type", short: "T", kind: "int", help: "directive type (DTYPE)", max: 15 },
-  { long: "dir-spec", short: "S", kind: "int", help: "directive specific (DSPEC)", max: 0xffff },
-  { long: "dsm", short: "D", kind: "int", help: "dataset management attributes (DSM)", max: 0xff },
+  { long: "dir-type", short: "T", kind: "byte", help: "directive type (DTYPE)", max: 15 },
+  { long: "dir-spec", short: "S", kind: "short", help: "directive specific (DSPEC)" },
+  { long: "dsm", short: "D", kind: "byte", help: "dataset management attributes (DSM)" },
   { long: "show-command", short: "V", kind: "flag", help: "show the command before sending it" },
   { long: "dry-run", short: "w", kind: "flag", help: "show the command and do not send it" },
   { long: "latency", short: "t", kind: "flag", help: "print the command's latency" },
@@ -71,12 +73,18 @@ function submitIo(opcode: number, name: string): Command {
       const nlb = o.int("block-count", 0) + 1;
       if (!o.has("data-size")) throw new CliError(`${name}: data size not provided (--data-size)`);
       const lbaBytes = f.lbaBytes + (f.extended ? f.ms : 0);
-      let size = o.int("data-size", 0);
+      const hostRam = ctx.dev.core.hostRam.length;
+      const want = o.u64("data-size", 0n);
+      if (want > BigInt(hostRam)) {
+        // nvme-cli's nvme_alloc fails with ENOMEM; say why, and what would help.
+        throw new CliError(`${name}: cannot allocate a data buffer of ${want} bytes (--data-size): host memory is ${hostRam} bytes (a new device takes --host-ram)`);
+      }
+      let size = Number(want);
       if (size < nlb * lbaBytes) {
         size = nlb * lbaBytes;
         ctx.io.err(`Rounding data size to fit block count (${size} bytes)`);
       }
-      const mdSize = f.ms && !f.extended ? Math.max(o.int("metadata-size", 0), nlb * f.ms) : 0;
+      const mdSize = f.ms && !f.extended ? Math.max(Number(BigInt.asUintN(32, o.u64("metadata-size", 0n))), nlb * f.ms) : 0;
       const q = newSqe(opcode, nsid);
       setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
       q[12] = rwCdw12(o, nlb - 1);
@@ -124,14 +132,14 @@ export const compare = submitIo(O.NVM_COMPARE, "compare");
 
 const RANGE_OPTS: OptSpec[] = [
   NSID,
-  { long: "start-block", short: "s", kind: "u64", help: "64-bit address of the first block (SLBA)" },
-  { long: "block-count", short: "c", kind: "int", help: "number of blocks, 0's based (NLB)", max: 0xffff },
+  { long: "start-block", short: "s", kind: "suffix", help: "64-bit address of the first block (SLBA)" },
+  { long: "block-count", short: "c", kind: "short", help: "number of blocks, 0's based (NLB)" },
   LR, FUA,
-  { long: "prinfo", short: "p", kind: "int", help: "protection information (PRINFO)", max: 15 },
-  { long: "ref-tag", short: "r", kind: "u64", help: "reference tag" },
-  { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask", max: 0xffff },
-  { long: "app-tag", short: "a", kind: "int", help: "application tag", max: 0xffff },
-  { long: "storage-tag", short: "S", kind: "u64", help: "storage tag" },
+  { long: "prinfo", short: "p", kind: "byte", help: "protection information (PRINFO)", max: 15 },
+  { long: "ref-tag", short: "r", kind: "suffix", help: "reference tag" },
+  { long: "app-tag-mask", short: "m", kind: "short", help: "application tag mask" },
+  { long: "app-tag", short: "a", kind: "short", help: "application tag" },
+  { long: "storage-tag", short: "S", kind: "suffix", help: "storage tag" },
   { long: "storage-tag-check", short: "C", kind: "flag", help: "storage tag check" },
 ];
 
@@ -171,18 +179,21 @@ export const flush: Command = {
   },
 };
 
+/** nvme-cli's dsm: the message for no ranges, too many, or a list it could not read. */
+const DSM_NO_RANGE = "No range definition provided";
+
 export const dsm: Command = {
   name: "dsm", device: true, mutates: true, summary: "Dataset Management: deallocate (--ad) or give hints for block ranges",
   usage: "<device> --slbs=<slba,...> --blocks=<nlb,...> [--ad] [--idw] [--idr] [OPTIONS]",
   options: [
     NSID,
-    { long: "ctx-attrs", short: "a", kind: "list", help: "context attributes per range" },
-    { long: "blocks", short: "b", kind: "list", help: "number of blocks per range (1's based)" },
-    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA per range" },
+    { long: "ctx-attrs", short: "a", kind: "list", help: "context attributes per range", listError: DSM_NO_RANGE },
+    { long: "blocks", short: "b", kind: "list", help: "number of blocks per range (1's based)", listError: DSM_NO_RANGE },
+    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA per range", listError: DSM_NO_RANGE },
     { long: "ad", short: "d", kind: "flag", help: "attribute deallocate (AD)" },
     { long: "idw", short: "w", kind: "flag", help: "attribute integral dataset for write (IDW)" },
     { long: "idr", short: "r", kind: "flag", help: "attribute integral dataset for read (IDR)" },
-    { long: "cdw11", short: "c", kind: "int", help: "all attributes at once (CDW11)" },
+    { long: "cdw11", short: "c", kind: "word", help: "all attributes at once (CDW11)" },
   ],
   run(ctx, o) {
     const nsid = namespaceOf(ctx, o);
@@ -237,30 +248,33 @@ export function copyDescriptors(fmt: number, slbs: bigint[], nlbs: number[], sns
   return data;
 }
 
+/** nvme-cli's copy_cmd: the message for a range list it cannot use. */
+const COPY_BAD_RANGE = "invalid range";
+
 export const copy: Command = {
   name: "copy", device: true, mutates: true,
   summary: "Copy source ranges to one destination inside the device (NVMe Copy, descriptor formats 0h-3h)",
   usage: "<device> --sdlba=<dlba> --slbs=<slba,...> --blocks=<nlb-1,...> [--snsids=<nsid,...>] [--format=<0-3>] [OPTIONS]",
   options: [
     NSID,
-    { long: "sdlba", short: "d", kind: "u64", help: "64-bit address of the first destination block (SDLBA)" },
-    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA of each source range" },
-    { long: "blocks", short: "b", kind: "list", help: "number of blocks of each source range, 0's based", max: 0xffff },
-    { long: "snsids", short: "N", kind: "list", help: "source namespace of each range (formats 2h and 3h)" },
-    { long: "sopts", short: "O", kind: "list", help: "source options of each range (formats 2h and 3h)", max: 0xffff },
+    { long: "sdlba", short: "d", kind: "suffix", help: "64-bit address of the first destination block (SDLBA)" },
+    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA of each source range", listError: COPY_BAD_RANGE },
+    { long: "blocks", short: "b", kind: "list", help: "number of blocks of each source range, 0's based", listMax: 0xffff, listError: COPY_BAD_RANGE },
+    { long: "snsids", short: "N", kind: "list", help: "source namespace of each range (formats 2h and 3h)", listError: COPY_BAD_RANGE },
+    { long: "sopts", short: "O", kind: "list", help: "source options of each range (formats 2h and 3h)", listMax: 0xffff, listError: COPY_BAD_RANGE },
     LR, FUA,
-    { long: "prinfow", short: "p", kind: "int", help: "protection information for the writes (PRINFOW)", max: 15 },
-    { long: "prinfor", short: "P", kind: "int", help: "protection information for the reads (PRINFOR)", max: 15 },
-    { long: "ref-tag", short: "r", kind: "u64", help: "initial reference tag of the writes (ILBRT)" },
-    { long: "expected-ref-tags", short: "R", kind: "u64list", help: "expected initial reference tag of each range" },
-    { long: "app-tag", short: "a", kind: "int", help: "application tag of the writes (LBAT)", max: 0xffff },
-    { long: "expected-app-tags", short: "A", kind: "list", help: "expected application tag of each range", max: 0xffff },
-    { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask of the writes (LBATM)", max: 0xffff },
-    { long: "expected-app-tag-masks", short: "M", kind: "list", help: "expected application tag mask of each range", max: 0xffff },
-    { long: "dir-type", short: "T", kind: "int", help: "directive type (DTYPE)", max: 15 },
-    { long: "dir-spec", short: "S", kind: "int", help: "directive specific (DSPEC)", max: 0xffff },
-    { long: "format", short: "F", kind: "int", help: "descriptor format (0-3)", max: 15 },
-    { long: "storage-tag", short: "t", kind: "u64", help: "storage tag" },
+    { long: "prinfow", short: "p", kind: "byte", help: "protection information for the writes (PRINFOW)", max: 15 },
+    { long: "prinfor", short: "P", kind: "byte", help: "protection information for the reads (PRINFOR)", max: 15 },
+    { long: "ref-tag", short: "r", kind: "suffix", help: "initial reference tag of the writes (ILBRT)" },
+    { long: "expected-ref-tags", short: "R", kind: "u64list", help: "expected initial reference tag of each range", listError: COPY_BAD_RANGE },
+    { long: "app-tag", short: "a", kind: "short", help: "application tag of the writes (LBAT)" },
+    { long: "expected-app-tags", short: "A", kind: "list", help: "expected application tag of each range", listMax: 0xffff, listError: COPY_BAD_RANGE },
+    { long: "app-tag-mask", short: "m", kind: "short", help: "application tag mask of the writes (LBATM)" },
+    { long: "expected-app-tag-masks", short: "M", kind: "list", help: "expected application tag mask of each range", listMax: 0xffff, listError: COPY_BAD_RANGE },
+    { long: "dir-type", short: "T", kind: "byte", help: "directive type (DTYPE)", max: 15 },
+    { long: "dir-spec", short: "S", kind: "short", help: "directive specific (DSPEC)" },
+    { long: "format", short: "F", kind: "byte", help: "descriptor format (0-3)", max: 15 },
+    { long: "storage-tag", short: "t", kind: "suffix", help: "storage tag" },
     { long: "storage-tag-check", short: "c", kind: "flag", help: "storage tag check (STCR and STCW)" },
   ],
   run(ctx, o) {

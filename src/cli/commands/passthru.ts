@@ -9,16 +9,17 @@ import { hexdump } from "../print/hexdump";
 import { opcodeName } from "../../driver/names";
 import { newSqe } from "../../driver/sqe";
 
+// nvme-cli's passthru() options and their types (OPT_BYTE byte, OPT_SHRT short, OPT_UINT word).
 const OPTIONS: OptSpec[] = [
-  { long: "opcode", short: "O", kind: "int", help: "opcode", max: 0xff },
-  { long: "flags", short: "f", kind: "int", help: "CDW0 bits 15:8 (FUSE, PSDT)", max: 0xff },
-  { long: "prefill", short: "p", kind: "int", help: "byte to fill the data buffer with", max: 0xff },
-  { long: "rsvd", short: "R", kind: "int", help: "CDW0 bits 31:16 are the CID; this is ignored", max: 0xffff },
-  { long: "namespace-id", short: "n", kind: "int", help: "NSID", max: 0xffffffff },
-  { long: "data-len", short: "l", kind: "int", help: "data buffer length in bytes" },
-  { long: "metadata-len", short: "m", kind: "int", help: "metadata buffer length in bytes" },
+  { long: "opcode", short: "O", kind: "byte", help: "opcode" },
+  { long: "flags", short: "f", kind: "byte", help: "CDW0 bits 15:8 (FUSE, PSDT)" },
+  { long: "prefill", short: "p", kind: "byte", help: "byte to fill the data buffer with" },
+  { long: "rsvd", short: "R", kind: "short", help: "CDW0 bits 31:16 are the CID; this is ignored" },
+  { long: "namespace-id", short: "n", kind: "word", help: "NSID" },
+  { long: "data-len", short: "l", kind: "word", help: "data buffer length in bytes" },
+  { long: "metadata-len", short: "m", kind: "word", help: "metadata buffer length in bytes" },
   // nvme-cli's short options for the command dwords: -2, -3, and -4 .. -9 for CDW10-15.
-  ...[2, 3, 10, 11, 12, 13, 14, 15].map((n): OptSpec => ({ long: `cdw${n}`, short: String(n < 10 ? n : n - 6), kind: "int", help: `command dword ${n}` })),
+  ...[2, 3, 10, 11, 12, 13, 14, 15].map((n): OptSpec => ({ long: `cdw${n}`, short: String(n < 10 ? n : n - 6), kind: "word", help: `command dword ${n}` })),
   { long: "input-file", short: "i", kind: "string", help: "data to write (or where to save the data read)" },
   { long: "metadata", short: "M", kind: "string", help: "metadata file" },
   { long: "raw-binary", short: "b", kind: "flag", help: "print the data read as raw binary" },

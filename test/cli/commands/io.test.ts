@@ -1,0 +1,38 @@
+// The NVM I/O commands (src/cli/commands/io.ts): read, write, compare, copy, dsm, flush,
+// write-zeroes and verify, as nvme-cli's submit_io, copy_cmd, dsm, flush_cmd, ... run them.
+
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { cliInTempDir, Cli } from "../harness";
+
+let cli: Cli;
+beforeEach(() => { cli = cliInTempDir(); });
+afterEach(() => cli.done());
+
+describe("numbers", () => {
+  it("takes suffix_binary_parse's sizes and strtoul's hex for read and write", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const data = new Uint8Array(2048).map((_, i) => (i * 7) & 0xff);
+    const w = await cli.nvme(["write", "/dev/nvme0n1", "--state", "@STATE", "-s", "0x10", "-c", "0x3", "-z", "2Ki"], { stdin: data });
+    expect(w.err).toBe("write: Success\n");
+    const r = await cli.nvme(["read", "/dev/nvme0n1", "--state", "@STATE", "--start-block=020", "--block-count=3", "--data-size=0x800"]);
+    expect(r.code).toBe(0);
+    expect(Buffer.from(r.bytes).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it("refuses a size suffix nvme-cli does not know, and a block count beyond 16 bits, changing nothing", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const before = cli.snapshot();
+    const k = await cli.nvme(["write", "/dev/nvme0n1", "--state", "@STATE", "-s", "0", "-c", "7", "-z", "4k"], { stdin: new Uint8Array(4096) });
+    expect(k.code).toBe(1);
+    expect(k.err).toBe("Expected long suffixed integer argument for 'data-size' but got '4k'!\n");
+    const c = await cli.nvme(["write", "/dev/nvme0n1", "--state", "@STATE", "-s", "0", "-c", "70000", "-z", "512"], { stdin: new Uint8Array(512) });
+    expect(c.err).toBe("Expected short argument for 'block-count' but got '70000'!\n");
+    expect(cli.snapshot()).toEqual(before);
+  });
+
+  it("says how much host memory there is when --data-size does not fit it", async () => {
+    const r = await cli.nvme(["read", "/dev/nvme0n1", "-s", "0", "-c", "0", "-z", "1Gi"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("read: cannot allocate a data buffer of 1073741824 bytes (--data-size): host memory is 67108864 bytes (a new device takes --host-ram)\n");
+  });
+});
