@@ -57,6 +57,8 @@ export interface Command {
   options: OptSpec[];
   /** False for commands that do not open the emulated device (help, replay, bench). */
   device: boolean;
+  /** False for device commands that take no device argument (list, create); default true. */
+  deviceArg?: boolean;
   /** True when the command may change media (the session saves the state after it). */
   mutates?: boolean;
   /** Positional arguments the command takes, the device included (default 1). */
@@ -66,6 +68,7 @@ export interface Command {
 
 export class CliError extends Error {}
 
+/** The device node a command names; a command without a device argument (list) gets the controller. */
 export function parseDevicePath(text: string | undefined, cmd: string): DevicePath {
   if (text === undefined) return { text: "/dev/nvme0" };
   const m = /^(?:\/dev\/)?(?:nvme(\d+)(?:n(\d+))?|ng(\d+)n(\d+))$/.exec(text);

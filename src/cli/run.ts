@@ -93,6 +93,13 @@ export async function runCli(argv: string[], io: Io, host: CliHost): Promise<num
     const o = new Options(parsed, cmd.name);
     const fmt = o.str("output-format");
     if (fmt !== undefined && !["normal", "json", "binary"].includes(fmt)) throw new UsageError(`${cmd.name}: --output-format must be normal, json or binary`);
+    if (cmd.device && cmd.deviceArg !== false && parsed.positional.length === 0) {
+      // nvme-cli's check_arg_dev: no device after the options is perror(argv[0]), i.e.
+      // "<command>: Invalid argument", then parse_and_open prints the command's help.
+      io.err(`${cmd.name}: Invalid argument`);
+      io.err(helpText(cmd.name, cmd.summary, cmd.usage, [...cmd.options, ...shown]));
+      return 1;
+    }
     const path = cmd.device ? parseDevicePath(parsed.positional[0], cmd.name) : { text: "" };
     const most = cmd.positionals ?? 1;
     if (cmd.device && parsed.positional.length > most) throw new UsageError(`${cmd.name}: unexpected argument "${parsed.positional[most]}"`);

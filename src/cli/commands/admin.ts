@@ -41,7 +41,7 @@ function identify(ctx: CommandContext, cns: number, nsid = 0): Uint8Array | numb
 }
 
 export const list: Command = {
-  name: "list", device: true, summary: "List the NVMe devices (the emulated controller's namespaces)", usage: "[OPTIONS]",
+  name: "list", device: true, deviceArg: false, summary: "List the NVMe devices (the emulated controller's namespaces)", usage: "[OPTIONS]",
   options: [],
   run(ctx, o) {
     const d = ctx.dev.driver;
