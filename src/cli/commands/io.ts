@@ -11,7 +11,7 @@ import { reportStatus } from "../status";
 
 // Option types as nvme-cli's submit_io, copy_cmd, dsm, flush_cmd, write_zeroes and verify_cmd
 // declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE byte, OPT_SUFFIX suffix, OPT_LIST).
-const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "word", help: "namespace ID (default: the device's)", min: 1 };
+const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "word", help: "namespace ID (default: the device's)" };
 const LR: OptSpec = { long: "limited-retry", short: "l", kind: "flag", help: "limit the retry effort (LR)" };
 const FUA: OptSpec = { long: "force-unit-access", short: "f", kind: "flag", help: "force unit access (FUA)" };
 
@@ -168,10 +168,11 @@ export const writeZeroes = rangeCommand(O.NVM_WRITE_ZEROES, "write-zeroes", "Wri
 export const verify = rangeCommand(O.NVM_VERIFY, "verify", "Verify blocks (no data transfer)", "NVME Verify Success");
 
 export const flush: Command = {
-  name: "flush", device: true, summary: "Flush the volatile write cache (NVMe Flush)", usage: "<device> [--namespace-id=<nsid>]",
+  name: "flush", device: true, summary: "Flush the volatile write cache (NVMe Flush); -n 0xffffffff: every namespace", usage: "<device> [--namespace-id=<nsid>]",
   options: [NSID],
   run(ctx, o) {
-    const nsid = namespaceOf(ctx, o, 0xffffffff);
+    // flush_cmd asks the device for its NSID when -n is not given: a namespace device only.
+    const nsid = namespaceOf(ctx, o);
     const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), newSqe(O.NVM_FLUSH, nsid), {});
     const code = reportStatus(ctx, r.status);
     if (code === 0) ctx.io.out("NVMe Flush: success");

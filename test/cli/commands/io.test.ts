@@ -36,3 +36,22 @@ describe("numbers", () => {
     expect(r.err).toBe("read: cannot allocate a data buffer of 1073741824 bytes (--data-size): host memory is 67108864 bytes (a new device takes --host-ram)\n");
   });
 });
+
+describe("flush", () => {
+  it("on the controller device without -n fails as flush_cmd's nvme_get_nsid does there", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const r = await cli.nvme(["flush", "/dev/nvme0", "--state", "@STATE", "--trace"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toBe("get-namespace-id: Inappropriate ioctl for device\n"); // the trace is not printed: nothing ran
+  });
+
+  it("flushes every namespace with -n 0xffffffff, and the device's namespace when -n is 0 or absent", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    for (const args of [["/dev/nvme0", "-n", "0xffffffff"], ["/dev/nvme0n1"], ["/dev/nvme0n1", "-n", "0"]]) {
+      const r = await cli.nvme(["flush", ...args, "--state", "@STATE", "--trace"]);
+      expect(r.out, args.join(" ")).toBe("NVMe Flush: success\n");
+      expect(r.err, args.join(" ")).toContain(`pci_nvme_io_cmd cid 0 nsid ${args[2] === "0xffffffff" ? "0xffffffff" : "0x1"} sqid 1 opc 0x0 opname 'Flush'`);
+    }
+  });
+});
