@@ -3,7 +3,7 @@
 
 import * as O from "../../../assembly/spec/opcodes";
 import { OptSpec } from "../args";
-import { Command, CliError } from "../context";
+import { Command, CommandContext, CliError } from "../context";
 import { reportStatus } from "../status";
 import { hexdump } from "../print/hexdump";
 import { opcodeName } from "../../driver/names";
@@ -30,6 +30,26 @@ const OPTIONS: OptSpec[] = [
   { long: "latency", short: "T", kind: "flag", help: "print the command's latency" },
 ];
 
+/** nvme-cli's name of an opcode in passthru's messages (nvme_cmd_to_string, unknown ones "Vendor Specific"). */
+function commandName(admin: boolean, opc: number): string {
+  const name = opcodeName(admin, opc);
+  return name === "Unknown" ? "Vendor Specific" : name;
+}
+
+/**
+ * Whether Linux passes an I/O command with this NSID through (drivers/nvme/host/ioctl.c).
+ * NVME_IOCTL_IO_CMD on a namespace device (nvmeXnY, ngXnY) runs nvme_user_cmd for that
+ * namespace, and nvme_validate_passthru_nsid refuses any other NSID with EINVAL. On the
+ * controller's character device nvme_dev_user_cmd refuses it with EINVAL when the controller
+ * has more than one namespace, and otherwise validates the NSID against its only one. Admin
+ * commands (NVME_IOCTL_ADMIN_CMD) are never checked.
+ */
+function ioctlTakesNsid(ctx: CommandContext, nsid: number): boolean {
+  const nsids = ctx.dev.driver.nsids;
+  const own = ctx.path.nsid ?? (nsids.length === 1 ? nsids[0] : undefined);
+  return own !== undefined && nsid === own;
+}
+
 function passthru(admin: boolean): Command {
   const name = admin ? "admin-passthru" : "io-passthru";
   return {
@@ -40,7 +60,8 @@ function passthru(admin: boolean): Command {
     run(ctx, o) {
       if (!o.has("opcode")) throw new CliError(`${name}: give --opcode`);
       const opc = o.int("opcode", 0);
-      const nsid = o.int("namespace-id", admin ? 0 : ctx.path.nsid ?? 0);
+      // passthru() sends --namespace-id as given, 0 by default: it never asks the device.
+      const nsid = o.int("namespace-id", 0);
       const q = newSqe(opc, nsid);
       q[0] |= o.int("flags", 0) << 8;
       for (const n of [2, 3, 10, 11, 12, 13, 14, 15]) q[n] = o.int(`cdw${n}`, 0) >>> 0;
@@ -66,13 +87,17 @@ function passthru(admin: boolean): Command {
       if (o.flag("dry-run")) return 0;
       const queue = admin ? ctx.dev.driver.admin : ctx.dev.driver.ioQueue(0);
       const t0 = ctx.dev.port.now();
+      if (!admin && !ioctlTakesNsid(ctx, nsid)) {
+        if (o.flag("latency")) ctx.io.out(`IO Command ${commandName(admin, opc)} latency: 0 us`);
+        ctx.io.err("passthru: Invalid argument");
+        return 1;
+      }
       const r = ctx.dev.driver.exec(queue, q, { out, inLen: len && reads && !writes ? len : undefined, mdInLen: o.int("metadata-len", 0) || undefined });
-      if (o.flag("latency")) ctx.io.out(`${admin ? "Admin" : "IO"} Command ${opcodeName(admin, opc)} latency: ${Math.round((ctx.dev.port.now() - t0) / 1000)} us`);
+      if (o.flag("latency")) ctx.io.out(`${admin ? "Admin" : "IO"} Command ${commandName(admin, opc)} latency: ${Math.round((ctx.dev.port.now() - t0) / 1000)} us`);
       const code = reportStatus(ctx, r.status);
       if (code !== 0) return code;
       if (admin && opc === O.ADMIN_SET_FEATURES) ctx.dev.recordFeature(q[10] & 0xff, q[11], nsid, out);
-      const cname = opcodeName(admin, opc);
-      ctx.io.err(`${admin ? "Admin" : "IO"} Command ${cname === "Unknown" ? "Vendor Specific" : cname} is Success and result: 0x${r.dw0.toString(16).padStart(8, "0")}`);
+      ctx.io.err(`${admin ? "Admin" : "IO"} Command ${commandName(admin, opc)} is Success and result: 0x${r.dw0.toString(16).padStart(8, "0")}`);
       if (r.data) {
         const f = o.str("input-file");
         if (f && !writes) ctx.io.writeFile(f, r.data);

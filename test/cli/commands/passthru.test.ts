@@ -26,3 +26,41 @@ describe("options", () => {
     expect(r.err).toBe("Expected word argument for 'cdw10' but got '0x100000000'!\n");
   });
 });
+
+describe("the NSID of io-passthru", () => {
+  const read = (dev: string, ...nsid: string[]) => cli.nvme(["io-passthru", dev, "--state", "@STATE", "-O", "0x02", ...nsid, "-l", "512", "-r", "--trace"]);
+  const sent = (err: string) => /pci_nvme_io_cmd cid \d+ nsid (0x[0-9a-f]+) sqid 1 opc 0x2/.exec(err)?.[1];
+
+  it("is 0 unless given, and Linux refuses one that is not the namespace device's (EINVAL) before sending it", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M", "--ns", "8M"]);
+    for (const [dev, nsid] of [["/dev/nvme0n1", []], ["/dev/nvme0n1", ["-n", "2"]], ["/dev/ng0n2", ["--namespace-id=1"]]] as const) {
+      const r = await read(dev, ...nsid);
+      expect(r.code, `${dev} ${nsid}`).toBe(1);
+      expect(r.err, `${dev} ${nsid}`).toMatch(/^passthru: Invalid argument$/m);
+      expect(sent(r.err), `${dev} ${nsid}`).toBeUndefined();
+    }
+    for (const [dev, nsid] of [["/dev/nvme0n1", "1"], ["/dev/ng0n2", "2"]]) {
+      const r = await read(dev, "-n", nsid);
+      expect(r.err).toContain("IO Command Read is Success and result: 0x00000000");
+      expect(sent(r.err)).toBe(`0x${nsid}`);
+    }
+  });
+
+  it("on the controller device is refused with more than one namespace, and must be the only one's otherwise", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M", "--ns", "8M"]);
+    expect((await read("/dev/nvme0", "-n", "1")).err).toMatch(/^passthru: Invalid argument$/m);
+    cli.done();
+    cli = cliInTempDir();
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M"]);
+    expect((await read("/dev/nvme0")).err).toMatch(/^passthru: Invalid argument$/m);
+    const ok = await read("/dev/nvme0", "-n", "1");
+    expect(ok.code).toBe(0);
+    expect(sent(ok.err)).toBe("0x1");
+  });
+
+  it("is not checked for admin-passthru, on any device", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const r = await cli.nvme(["admin-passthru", "/dev/nvme0n1", "--state", "@STATE", "-O", "0x06", "-n", "1", "-4", "0", "-l", "4096", "-r"]);
+    expect(r.err).toBe("Admin Command Identify is Success and result: 0x00000000\n");
+  });
+});
