@@ -18,9 +18,10 @@ const OPTIONS: OptSpec[] = [
   { long: "namespace-id", short: "n", kind: "word", help: "NSID" },
   { long: "data-len", short: "l", kind: "word", help: "data buffer length in bytes" },
   { long: "metadata-len", short: "m", kind: "word", help: "metadata buffer length in bytes" },
+  { long: "timeout", short: "t", kind: "word", help: "timeout in ms (shown by --show-command; the emulated controller answers first)" },
   // nvme-cli's short options for the command dwords: -2, -3, and -4 .. -9 for CDW10-15.
   ...[2, 3, 10, 11, 12, 13, 14, 15].map((n): OptSpec => ({ long: `cdw${n}`, short: String(n < 10 ? n : n - 6), kind: "word", help: `command dword ${n}` })),
-  { long: "input-file", short: "i", kind: "string", help: "data to write (or where to save the data read)" },
+  { long: "input-file", short: "i", kind: "string", help: "data to write (default stdin), or where to save the data read" },
   { long: "metadata", short: "M", kind: "string", help: "metadata file" },
   { long: "raw-binary", short: "b", kind: "flag", help: "print the data read as raw binary" },
   { long: "show-command", short: "s", kind: "flag", help: "show the command before sending it" },
@@ -66,22 +67,42 @@ function passthru(admin: boolean): Command {
       q[0] |= o.int("flags", 0) << 8;
       for (const n of [2, 3, 10, 11, 12, 13, 14, 15]) q[n] = o.int(`cdw${n}`, 0) >>> 0;
       const len = o.int("data-len", 0);
-      // Direction from --read/--write, else from the opcode's data transfer bits 1:0.
-      const writes = o.flag("write") || (!o.flag("read") && (opc & 1) !== 0);
-      const reads = o.flag("read") || (!o.flag("write") && (opc & 2) !== 0);
+      const mdLen = o.int("metadata-len", 0);
+      const prefill = o.int("prefill", 0);
+      // passthru(): the opcode's data transfer bits 1:0 set the direction (bit 0 host to
+      // controller, bit 1 controller to host), and --write/--read add to them.
+      const writes = o.flag("write") || (opc & 1) !== 0;
+      const reads = o.flag("read") || (opc & 2) !== 0;
+      const hostRam = ctx.dev.core.hostRam.length;
+      if (len + mdLen > hostRam) throw new CliError(`${name}: cannot allocate ${len + mdLen} bytes of buffers (--data-len, --metadata-len): host memory is ${hostRam} bytes`);
+      // What is written comes from --input-file (--metadata), else from stdin, read over the
+      // prefilled buffer as passthru()'s read(2) does; a terminal gives nothing.
+      const input = (file: string | undefined, n: number): Uint8Array => {
+        const b = new Uint8Array(n).fill(prefill);
+        const src = file ? ctx.io.readFile(file) : ctx.io.readStdin();
+        if (src) b.set(src.subarray(0, n));
+        return b;
+      };
       let out: Uint8Array | undefined;
-      if (len && writes) {
-        out = new Uint8Array(len).fill(o.int("prefill", 0));
-        const f = o.str("input-file");
-        if (f) out.set(ctx.io.readFile(f).subarray(0, len));
+      let mdOut: Uint8Array | undefined;
+      if (mdLen && writes) mdOut = input(o.str("metadata"), mdLen);
+      else if (mdLen) mdOut = new Uint8Array(mdLen).fill(prefill);
+      if (len) {
+        if (!reads && !writes) throw new CliError("data direction not given");
+        if (writes) out = input(o.str("input-file"), len);
       }
       if (o.flag("show-command") || o.flag("dry-run")) {
+        // passthru()'s lines; addr and metadata are the buffers' host-RAM bus addresses
+        // (0: no buffer) where nvme-cli prints its user pointers.
         const x = (v: number, w: number) => (v >>> 0).toString(16).padStart(w, "0");
+        const at = ctx.dev.driver.plannedBuffers(len, mdLen);
         ctx.io.out([
-          `opcode       : ${x(opc, 2)}`, `flags        : ${x(o.int("flags", 0), 2)}`, `rsvd1        : ${x(0, 4)}`,
+          `opcode       : ${x(opc, 2)}`, `flags        : ${x(o.int("flags", 0), 2)}`, `rsvd1        : ${x(o.int("rsvd", 0), 4)}`,
           `nsid         : ${x(nsid, 8)}`, `cdw2         : ${x(q[2], 8)}`, `cdw3         : ${x(q[3], 8)}`,
-          `data_len     : ${x(len, 8)}`, `metadata_len : ${x(o.int("metadata-len", 0), 8)}`,
+          `data_len     : ${x(len, 8)}`, `metadata_len : ${x(mdLen, 8)}`,
+          `addr         : ${at.data.toString(16)}`, `metadata     : ${at.md.toString(16)}`,
           ...[10, 11, 12, 13, 14, 15].map((n) => `${`cdw${n}`.padEnd(13)}: ${x(q[n], 8)}`),
+          `timeout_ms   : ${x(o.int("timeout", 0), 8)}`,
         ].join("\n"));
       }
       if (o.flag("dry-run")) return 0;
@@ -92,17 +113,24 @@ function passthru(admin: boolean): Command {
         ctx.io.err("passthru: Invalid argument");
         return 1;
       }
-      const r = ctx.dev.driver.exec(queue, q, { out, inLen: len && reads && !writes ? len : undefined, mdInLen: o.int("metadata-len", 0) || undefined });
+      const r = ctx.dev.driver.exec(queue, q, {
+        out, inLen: len && reads ? len : undefined, mdOut: writes ? mdOut : undefined, mdInLen: mdLen && !writes ? mdLen : undefined,
+      });
       if (o.flag("latency")) ctx.io.out(`${admin ? "Admin" : "IO"} Command ${commandName(admin, opc)} latency: ${Math.round((ctx.dev.port.now() - t0) / 1000)} us`);
       const code = reportStatus(ctx, r.status);
       if (code !== 0) return code;
       if (admin && opc === O.ADMIN_SET_FEATURES) ctx.dev.recordFeature(q[10] & 0xff, q[11], nsid, out);
       ctx.io.err(`${admin ? "Admin" : "IO"} Command ${commandName(admin, opc)} is Success and result: 0x${r.dw0.toString(16).padStart(8, "0")}`);
-      if (r.data) {
-        const f = o.str("input-file");
-        if (f && !writes) ctx.io.writeFile(f, r.data);
-        else if (o.flag("raw-binary")) ctx.io.outBytes(r.data);
-        else ctx.io.out(hexdump(r.data));
+      // passthru_print_read_output: only for a command that reads; data to --input-file or
+      // stdout, metadata to --metadata or stdout after it.
+      if (reads) {
+        const show = (b: Uint8Array, file: string | undefined) => {
+          if (file) ctx.io.writeFile(file, b);
+          else if (o.flag("raw-binary")) ctx.io.outBytes(b);
+          else ctx.io.out(hexdump(b));
+        };
+        if (r.data) show(r.data, o.str("input-file"));
+        if (r.md) show(r.md, o.str("metadata"));
       }
       return 0;
     },

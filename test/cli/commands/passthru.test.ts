@@ -64,3 +64,44 @@ describe("the NSID of io-passthru", () => {
     expect(r.err).toBe("Admin Command Identify is Success and result: 0x00000000\n");
   });
 });
+
+describe("data", () => {
+  it("is written from stdin when there is no --input-file, over the prefilled buffer", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const data = new Uint8Array(300).map((_, i) => (i * 13 + 1) & 0xff);
+    const w = await cli.nvme(["io-passthru", "/dev/nvme0n1", "--state", "@STATE", "-O", "0x01", "-n", "1", "-4", "9", "-l", "512", "-p", "0xab"], { stdin: data });
+    expect(w.err).toBe("IO Command Write is Success and result: 0x00000000\n");
+    expect(w.out).toBe(""); // a write shows no data
+    const r = await cli.nvme(["read", "/dev/nvme0n1", "--state", "@STATE", "-s", "9", "-c", "0", "-z", "512"]);
+    expect(Array.from(r.bytes.subarray(0, 300))).toEqual(Array.from(data));
+    expect(r.bytes.subarray(300).every((b) => b === 0xab)).toBe(true);
+  });
+
+  it("needs a direction: from the opcode's bits 1:0 or --read/--write, else \"data direction not given\"", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const r = await cli.nvme(["io-passthru", "/dev/nvme0n1", "--state", "@STATE", "--opcode=0x08", "-n", "1", "--data-len=512", "--trace"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("data direction not given\n");
+    const z = await cli.nvme(["io-passthru", "/dev/nvme0n1", "--state", "@STATE", "--opcode=0x08", "-n", "1", "--data-len=512", "--write"], { stdin: new Uint8Array(512) });
+    expect(z.err).toBe("IO Command Write Zeroes is Success and result: 0x00000000\n");
+  });
+});
+
+describe("--show-command and --dry-run", () => {
+  it("print passthru()'s lines: the dwords, the buffers' addresses and lengths, timeout_ms", async () => {
+    const r = await cli.nvme(["admin-passthru", "/dev/nvme0", "-O", "6", "-f", "0x40", "-R", "0x12", "-n", "0xffffffff", "-4", "1",
+      "-l", "4096", "-m", "16", "-r", "-t", "1000", "--dry-run"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines.map((l) => l.slice(0, 13))).toEqual(["opcode       ", "flags        ", "rsvd1        ", "nsid         ", "cdw2         ",
+      "cdw3         ", "data_len     ", "metadata_len ", "addr         ", "metadata     ", "cdw10        ", "cdw11        ", "cdw12        ",
+      "cdw13        ", "cdw14        ", "cdw15        ", "timeout_ms   "]);
+    expect(shown(r.out)).toMatchObject({ opcode: "06", flags: "40", rsvd1: "0012", nsid: "ffffffff", data_len: "00001000", metadata_len: "00000010",
+      cdw10: "00000001", timeout_ms: "000003e8" });
+    expect(shown(r.out).addr).toMatch(/^[1-9a-f][0-9a-f]*$/); // PRIx64: no padding
+    expect(shown(r.out).metadata).toMatch(/^[1-9a-f][0-9a-f]*$/);
+    expect(r.err).toBe(""); // nothing sent
+    const none = shown((await cli.nvme(["io-passthru", "/dev/nvme0n1", "-O", "0", "-n", "1", "-s"])).out);
+    expect([none.addr, none.metadata]).toEqual(["0", "0"]); // no buffers: NULL pointers
+  });
+});
