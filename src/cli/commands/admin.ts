@@ -217,7 +217,7 @@ export const setFeature: Command = {
     { long: "cdw12", short: "c", kind: "word", help: "feature specific dword 12" },
     { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
     { long: "data-len", short: "l", kind: "word", help: "buffer length" },
-    { long: "data", short: "d", kind: "string", help: "file with the feature's data (Host Behavior Support: 512 bytes)" },
+    { long: "data", short: "d", kind: "string", help: "file with the feature's data (Host Behavior Support: 512 bytes); default stdin" },
     { long: "save", short: "s", kind: "flag", help: "make the value persistent (SV)" },
   ],
   run(ctx, o) {
@@ -230,7 +230,11 @@ export const setFeature: Command = {
       data = new Uint8Array(len || FEATURE_DATA_LEN[fid] || ctx.io.readFile(o.str("data")!).length);
       data.set(ctx.io.readFile(o.str("data")!).subarray(0, data.length));
     } else if (len) {
+      // set_feature reads a feature's data from stdin when no --data file is given (a
+      // terminal gives nothing: the buffer stays zero).
       data = new Uint8Array(len);
+      const src = ctx.io.readStdin();
+      if (src) data.set(src.subarray(0, len));
     }
     const nsid = o.int("namespace-id", 0);
     const r = ctx.dev.driver.setFeatures(fid, value, data, o.flag("save"), nsid);

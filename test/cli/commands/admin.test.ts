@@ -33,3 +33,20 @@ describe("error-log with a state file", () => {
     expect(smart.num_err_log_entries).toBe(2);
   });
 });
+
+describe("set-feature", () => {
+  it("reads the feature's data from stdin when no --data file is given, zeroes when stdin gives nothing", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M", "--ns", "8M"]);
+    const hbs = new Uint8Array(512);
+    hbs[4] = 0x0c; // Host Behavior Support: CDFE = 0Ch, Copy formats 2h and 3h
+    const s = await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16"], { stdin: hbs });
+    expect(s.code).toBe(0);
+    const g = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16", "-H"]);
+    expect(g.out).toMatch(/Copy Descriptor Format 2h Enabled.*True/);
+    const c = await cli.nvme(["copy", "/dev/nvme0n1", "--state", "@STATE", "--sdlba=100", "--slbs=0", "--blocks=0", "--snsids=2", "--format=2"]);
+    expect(c.out).toBe("NVMe Copy: success\n");
+    await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16"]); // stdin a terminal
+    const off = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16", "-H"]);
+    expect(off.out).toMatch(/Copy Descriptor Format 2h Enabled.*False/);
+  });
+});
