@@ -4,6 +4,7 @@
 import * as O from "../../../assembly/spec/opcodes";
 import * as C from "../../../assembly/spec/copy";
 import * as S from "../../../assembly/spec/sqe";
+import * as I from "../../../assembly/spec/identify";
 import { newSqe, setU64 } from "../../driver/sqe";
 import { OptSpec, Options } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
@@ -47,14 +48,39 @@ function rwCdw12(o: Options, nlb0: number): number {
     | (o.flag("limited-retry") ? 1 << O.RW_LR_BIT : 0);
 }
 
-function showCommand(ctx: CommandContext, q: Uint32Array): void {
-  const hex = (v: number, w: number) => v.toString(16).padStart(w, "0");
+/**
+ * submit_io's --show-command / --dry-run lines, in its order and formats: the fields as
+ * nvme-cli holds them (dsmgmt carries DSPEC only with a DTYPE; reftag and storagetag whole,
+ * PRIx64), metadata and addr the buffers' host-RAM bus addresses where nvme-cli prints its
+ * user pointers (0: none), pif and sts from the NVM Identify Namespace's ELBAF, which
+ * submit_io reads only when --metadata-size is given.
+ */
+function showCommand(ctx: CommandContext, o: Options, q: Uint32Array, nsid: number, size: number, mdSize: number): void {
+  const hex = (v: number | bigint, w = 0) => v.toString(16).padStart(w, "0");
+  let pif = 0;
+  let sts = 0;
+  if (o.has("metadata-size")) {
+    // nvme-cli asks for NSID 1 here whatever the command's namespace; this asks for the command's.
+    const r = ctx.dev.driver.identify(I.CNS_CSI_NAMESPACE, nsid, I.CSI_NVM << I.IDENTIFY_CSI_SHIFT);
+    if (r.status === 0 && r.data) {
+      const id = ctx.dev.driver.idNs.get(nsid)!;
+      const flbas = id[I.IDN_FLBAS];
+      const elbaf = new DataView(r.data.buffer, r.data.byteOffset).getUint32(I.IDNVM_ELBAF0 + ((flbas & 0xf) | ((flbas >> 5) & 3) << 4) * 4, true);
+      sts = elbaf & 0x7f;
+      pif = (elbaf >> I.ELBAF_PIF_SHIFT) & 3;
+    }
+  }
+  const dtype = o.int("dir-type", 0);
+  const at = ctx.dev.driver.plannedBuffers(size, mdSize);
   ctx.io.out([
-    `opcode       : ${hex(q[0] & 0xff, 2)}`, `nsid         : ${hex(q[1], 2)}`, `flags        : ${hex((q[0] >>> 8) & 0xff, 2)}`,
+    `opcode       : ${hex(q[0] & 0xff, 2)}`, `nsid         : ${hex(nsid, 2)}`, `flags        : ${hex(0, 2)}`,
     `control      : ${hex(q[12] >>> 16, 4)}`, `nblocks      : ${hex(q[12] & 0xffff, 4)}`,
-    `metadata     : ${(BigInt(q[4]) | (BigInt(q[5]) << 32n)).toString(16)}`, `addr         : ${(BigInt(q[6]) | (BigInt(q[7]) << 32n)).toString(16)}`,
-    `slba         : ${(BigInt(q[10]) | (BigInt(q[11]) << 32n)).toString(16)}`, `dsmgmt       : ${hex(q[13], 8)}`,
-    `reftag       : ${hex(q[14], 8)}`, `apptag       : ${hex(q[15] & 0xffff, 4)}`, `appmask      : ${hex(q[15] >>> 16, 4)}`,
+    `metadata     : ${hex(at.md)}`, `addr         : ${hex(at.data)}`,
+    `slba         : ${hex(o.u64("start-block", 0n))}`,
+    `dsmgmt       : ${hex((o.int("dsm", 0) | (dtype ? o.int("dir-spec", 0) << 16 : 0)) >>> 0, 8)}`,
+    `reftag       : ${hex(o.u64("ref-tag", 0n))}`, `apptag       : ${hex(o.int("app-tag", 0), 4)}`, `appmask      : ${hex(o.int("app-tag-mask", 0), 4)}`,
+    `storagetagcheck : ${hex(o.flag("storage-tag-check") ? 1 : 0, 4)}`, `storagetag      : ${hex(o.u64("storage-tag", 0n))}`,
+    `pif             : ${hex(pif, 2)}`, `sts             : ${hex(sts, 2)}`,
   ].join("\n"));
 }
 
@@ -106,7 +132,7 @@ function submitIo(opcode: number, name: string): Command {
           if (mf) mdOut.set(ctx.io.readFile(mf).subarray(0, mdSize));
         }
       }
-      if (o.flag("show-command") || o.flag("dry-run")) showCommand(ctx, q);
+      if (o.flag("show-command") || o.flag("dry-run")) showCommand(ctx, o, q, nsid, size, mdSize);
       if (o.flag("dry-run")) return 0;
       const t0 = ctx.dev.port.now();
       const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, reading ? { inLen: size, mdInLen: mdSize || undefined } : { out, mdOut });

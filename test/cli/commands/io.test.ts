@@ -55,3 +55,33 @@ describe("flush", () => {
     }
   });
 });
+
+describe("--show-command and --dry-run", () => {
+  const lines = (out: string) => out.trimEnd().split("\n").map((l) => l.split(/\s+:\s/) as [string, string]);
+
+  it("print every line of submit_io's, in its order and formats, and send nothing with --dry-run", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M,ms=8,pif=2"]);
+    const before = cli.snapshot();
+    const r = await cli.nvme(["write", "/dev/nvme0n1", "--state", "@STATE", "-s", "0x10", "-c", "3", "-z", "2Ki", "-y", "32", "-r", "0x123456789",
+      "-g", "5", "-C", "-T", "2", "-S", "7", "-D", "1", "-a", "0xbeef", "-m", "0xffff", "-p", "1", "-f", "--dry-run"], { stdin: new Uint8Array(2048) });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    const l = lines(r.out);
+    expect(l.map(([k]) => k)).toEqual(["opcode", "nsid", "flags", "control", "nblocks", "metadata", "addr", "slba", "dsmgmt", "reftag", "apptag",
+      "appmask", "storagetagcheck", "storagetag", "pif", "sts"]);
+    const v = Object.fromEntries(l);
+    // control: PRINFO 1 << 10 | FUA | STC | DTYPE 2 << 4; dsmgmt: DSM | DSPEC << 16 (a DTYPE is given)
+    expect(v).toMatchObject({ opcode: "01", nsid: "01", flags: "00", control: "4520", nblocks: "0003", slba: "10", dsmgmt: "00070001",
+      reftag: "123456789", apptag: "beef", appmask: "ffff", storagetagcheck: "0001", storagetag: "5", pif: "02", sts: "00" });
+    expect(v.addr).toMatch(/^[1-9a-f][0-9a-f]*$/);
+    expect(v.metadata).toMatch(/^[1-9a-f][0-9a-f]*$/);
+    expect(r.out).toMatch(/^storagetagcheck : 0001\nstoragetag      : 5\npif             : 02\nsts             : 00\n$/m);
+    expect(cli.snapshot()[1]).toEqual(before[1]); // the namespace's image: nothing written
+  });
+
+  it("leave DSPEC out of dsmgmt without a DTYPE, and pif at 0 without --metadata-size, as submit_io does", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M,pif=2"]);
+    const v = Object.fromEntries(lines((await cli.nvme(["read", "/dev/nvme0n1", "--state", "@STATE", "-s", "0", "-c", "0", "-z", "512", "-S", "7", "-V"])).out).slice(0, 16));
+    expect(v).toMatchObject({ dsmgmt: "00000000", metadata: "0", reftag: "0", storagetag: "0", pif: "00" });
+  });
+});
