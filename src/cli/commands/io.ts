@@ -334,7 +334,9 @@ export const copy: Command = {
     const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, { out: data });
     const code = reportStatus(ctx, r.status);
     if (code !== 0) {
-      ctx.io.err(`copy: CQE Dword 0 = ${r.dw0}: source range ${r.dw0} is the first one not copied`);
+      // nvme-cli's copy_cmd prints the status only. CQE Dword 0 (the first range not copied,
+      // NVM CS §3.3.2) is worth knowing, so -v/--verbose, which copy_cmd takes too, adds it.
+      if (ctx.global.flag("verbose")) ctx.io.err(`copy: CQE Dword 0 = ${r.dw0}: source range ${r.dw0} is the first one not copied`);
       return code;
     }
     ctx.io.out("NVMe Copy: success");
