@@ -31,6 +31,8 @@ export interface OptSpec {
 export type OptValue = boolean | number | bigint | string | string[] | number[] | bigint[];
 export interface Parsed {
   opts: Map<string, OptValue>;
+  /** Each option's text as given (the last one of a repeated option). */
+  raw: Map<string, string>;
   positional: string[];
 }
 
@@ -120,7 +122,7 @@ function parseInt10or16(text: string, spec: OptSpec, cmd: string): number {
  * array's type prints "<element> out of range". nvme-cli then fails the whole list, and the
  * command reports its own error (listError); a token that is not a number is named here too.
  */
-function parseList(raw: string, spec: OptSpec, cmd: string, max: bigint): bigint[] {
+export function parseList(raw: string, spec: OptSpec, cmd: string, max: bigint): bigint[] {
   const fail = (line: string) => new UsageError(spec.listError ? `${line}\n${spec.listError}` : line);
   return raw.split(",").filter((x) => x !== "").map((tok) => {
     const r = strtoull(tok);
@@ -156,6 +158,7 @@ export function parseArgs(argv: string[], specs: OptSpec[], cmd: string): Parsed
   const byLong = new Map(specs.map((s) => [s.long, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const opts = new Map<string, OptValue>();
+  const rawText = new Map<string, string>();
   const positional: string[] = [];
   const set = (spec: OptSpec, v: OptValue) => {
     if (spec.repeat) {
@@ -181,6 +184,7 @@ export function parseArgs(argv: string[], specs: OptSpec[], cmd: string): Parsed
       const raw = eq >= 0 ? a.slice(eq + 1) : argv[++i];
       if (raw === undefined) throw new UsageError(`${cmd}: option '--${name}' needs a value`);
       set(spec, convert(spec, raw, cmd));
+      rawText.set(spec.long, raw);
       continue;
     }
     // A short option cluster, digits included (getopt: "-4" is option '4' where a command
@@ -194,13 +198,14 @@ export function parseArgs(argv: string[], specs: OptSpec[], cmd: string): Parsed
         const raw = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
         if (raw === undefined) throw new UsageError(`${cmd}: option '-${a[j]}' needs a value`);
         set(spec, convert(spec, raw, cmd));
+        rawText.set(spec.long, raw);
         break;
       }
       continue;
     }
     positional.push(a);
   }
-  return { opts, positional };
+  return { opts, raw: rawText, positional };
 }
 
 export class Options {
@@ -214,6 +219,8 @@ export class Options {
   list(name: string): number[] { return (this.p.opts.get(name) as number[] | undefined) ?? []; }
   u64list(name: string): bigint[] { return (this.p.opts.get(name) as bigint[] | undefined) ?? []; }
   strs(name: string): string[] { return (this.p.opts.get(name) as string[] | undefined) ?? []; }
+  /** The option's text as given, before conversion. */
+  raw(name: string): string | undefined { return this.p.raw.get(name); }
   get positional(): string[] { return this.p.positional; }
 }
 

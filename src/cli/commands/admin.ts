@@ -183,7 +183,7 @@ export const getFeature: Command = {
   options: [
     { long: "feature-id", short: "f", kind: "byte", help: "feature identifier (default: every feature)" },
     NSID,
-    { long: "sel", short: "s", kind: "byte", help: "0 current, 1 default, 2 saved, 3 supported capabilities", max: 7 },
+    { long: "sel", short: "s", kind: "byte", help: "[0-3,8]: current/default/saved/supported/changed" },
     { long: "data-len", short: "l", kind: "word", help: "buffer length for features that return data" },
     RAW,
     { long: "cdw11", short: "c", kind: "word", help: "feature specific dword 11" },
@@ -192,12 +192,20 @@ export const getFeature: Command = {
   run(ctx, o) {
     const fids = o.has("feature-id") ? [o.int("feature-id", 0)] : ALL_FEATURES;
     const sel = o.int("sel", 0);
+    // get_feature: SEL 0-7 go to the device (4-7 are reserved: it answers Invalid Field), 8
+    // is nvme-cli's own "changed" (the current value where it differs from the default).
+    if (sel > 8) throw new CliError(`invalid 'select' param:${sel}`);
     let code = 0;
     for (const fid of fids) {
       const len = o.int("data-len", sel === 3 ? 0 : FEATURE_DATA_LEN[fid] ?? 0);
       const nsid = o.int("namespace-id", fid === A.FID_ERROR_RECOVERY ? ctx.path.nsid ?? 1 : 0);
-      const r = ctx.dev.driver.getFeatures(fid, sel, o.int("cdw11", 0), len, nsid);
+      const r = ctx.dev.driver.getFeatures(fid, sel === 8 ? 0 : sel, o.int("cdw11", 0), len, nsid);
       if (r.status !== 0) { code = reportStatus(ctx, r.status); continue; }
+      if (sel === 8) {
+        const d = ctx.dev.driver.getFeatures(fid, 1, o.int("cdw11", 0), len, nsid);
+        const same = d.status === 0 && d.dw0 === r.dw0 && Buffer.compare(d.data ?? new Uint8Array(), r.data ?? new Uint8Array()) === 0;
+        if (same) continue;
+      }
       const fmt = formatOf(ctx, o);
       if (fmt === "binary" && r.data) ctx.io.outBytes(r.data);
       else if (fmt === "json") showJson(ctx, getFeatureJson(fid, sel, r.dw0, r.data));

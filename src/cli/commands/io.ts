@@ -6,7 +6,7 @@ import * as C from "../../../assembly/spec/copy";
 import * as S from "../../../assembly/spec/sqe";
 import * as I from "../../../assembly/spec/identify";
 import { newSqe, setU64 } from "../../driver/sqe";
-import { OptSpec, Options } from "../args";
+import { OptSpec, Options, parseList } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
 
@@ -223,12 +223,13 @@ export const dsm: Command = {
     { long: "cdw11", short: "c", kind: "word", help: "all attributes at once (CDW11)" },
   ],
   run(ctx, o) {
-    const nsid = namespaceOf(ctx, o);
+    // dsm: the ranges are checked before the device is asked for its NSID.
     const attrs = o.list("ctx-attrs");
     const blocks = o.list("blocks");
     const slbs = o.u64list("slbs");
     const nr = Math.max(attrs.length, blocks.length, slbs.length);
-    if (nr < 1 || nr > 256) throw new CliError(`dsm: give between 1 and 256 ranges (--slbs and --blocks), got ${nr}`);
+    if (nr < 1 || nr > 256) throw new CliError(DSM_NO_RANGE);
+    const nsid = namespaceOf(ctx, o);
     const data = new Uint8Array(nr * O.DSM_RANGE_SIZE);
     const dv = new DataView(data.buffer);
     for (let i = 0; i < nr; i++) {
@@ -278,6 +279,8 @@ export function copyDescriptors(fmt: number, slbs: bigint[], nlbs: number[], sns
 /** nvme-cli's copy_cmd: the message for a range list it cannot use. */
 const COPY_BAD_RANGE = "invalid range";
 
+const EXPECTED_REF_TAGS: OptSpec = { long: "expected-ref-tags", short: "R", kind: "u64list", help: "expected initial reference tag of each range", listError: COPY_BAD_RANGE };
+
 export const copy: Command = {
   name: "copy", device: true, mutates: true,
   summary: "Copy source ranges to one destination inside the device (NVMe Copy, descriptor formats 0h-3h)",
@@ -293,31 +296,35 @@ export const copy: Command = {
     { long: "prinfow", short: "p", kind: "byte", help: "protection information for the writes (PRINFOW)", max: 15 },
     { long: "prinfor", short: "P", kind: "byte", help: "protection information for the reads (PRINFOR)", max: 15 },
     { long: "ref-tag", short: "r", kind: "suffix", help: "initial reference tag of the writes (ILBRT)" },
-    { long: "expected-ref-tags", short: "R", kind: "u64list", help: "expected initial reference tag of each range", listError: COPY_BAD_RANGE },
+    EXPECTED_REF_TAGS,
     { long: "app-tag", short: "a", kind: "short", help: "application tag of the writes (LBAT)" },
     { long: "expected-app-tags", short: "A", kind: "list", help: "expected application tag of each range", listMax: 0xffff, listError: COPY_BAD_RANGE },
     { long: "app-tag-mask", short: "m", kind: "short", help: "application tag mask of the writes (LBATM)" },
     { long: "expected-app-tag-masks", short: "M", kind: "list", help: "expected application tag mask of each range", listMax: 0xffff, listError: COPY_BAD_RANGE },
     { long: "dir-type", short: "T", kind: "byte", help: "directive type (DTYPE)", max: 15 },
     { long: "dir-spec", short: "S", kind: "short", help: "directive specific (DSPEC)" },
-    { long: "format", short: "F", kind: "byte", help: "descriptor format (0-3)", max: 15 },
+    { long: "format", short: "F", kind: "byte", help: "descriptor format (0-3)" },
     { long: "storage-tag", short: "t", kind: "suffix", help: "storage tag" },
     { long: "storage-tag-check", short: "c", kind: "flag", help: "storage tag check (STCR and STCW)" },
   ],
   run(ctx, o) {
-    const nsid = namespaceOf(ctx, o);
+    // copy_cmd's checks, its messages, its order, all before it asks the device for its NSID.
     const fmt = o.int("format", 0);
-    if (fmt > 3) throw new CliError(`copy: invalid descriptor format ${fmt} (0-3; use io-passthru to send others)`);
+    if (fmt > 3) throw new CliError("invalid format");
     const slbs = o.u64list("slbs");
     const nlbs = o.list("blocks");
     const snsids = o.list("snsids");
-    const eilbrts = o.u64list("expected-ref-tags");
+    // Formats 0h and 2h hold 32-bit expected reference tags: copy_cmd reads them as u32s.
+    const refTags = o.raw("expected-ref-tags");
+    const eilbrts = refTags !== undefined && (fmt === 0 || fmt === 2)
+      ? parseList(refTags, EXPECTED_REF_TAGS, "copy", 0xffffffffn) : o.u64list("expected-ref-tags");
     const elbats = o.list("expected-app-tags");
     const elbatms = o.list("expected-app-tag-masks");
     const nr = Math.max(slbs.length, nlbs.length, eilbrts.length, elbats.length, elbatms.length);
-    if (nr < 1 || nr > C.COPY_MAX_RANGES) throw new CliError(`copy: give between 1 and ${C.COPY_MAX_RANGES} source ranges (--slbs, --blocks), got ${nr}`);
-    if (snsids.length > 0 && fmt < 2) throw new CliError("copy: --snsids needs descriptor format 2 or 3");
-    if ((fmt === 2 || fmt === 3) && snsids.length !== nr) throw new CliError(`copy: formats 2 and 3 need one --snsids entry per range (${nr})`);
+    if ((fmt === 2 || fmt === 3) && snsids.length !== nr) throw new CliError("formats 2 and 3 require source namespace ids for each source range");
+    if (fmt < 2 && snsids.length > 0) throw new CliError("formats 0 and 1 do not support cross-namespace copy");
+    if (nr < 1 || nr > C.COPY_MAX_RANGES) throw new CliError(COPY_BAD_RANGE);
+    const nsid = namespaceOf(ctx, o);
     const data = copyDescriptors(fmt, slbs, nlbs, snsids, o.list("sopts"), eilbrts, elbats, elbatms, nr);
     const q = newSqe(O.NVM_COPY, nsid);
     setU64(q, S.SQE_CDW10, o.u64("sdlba", 0n));

@@ -59,7 +59,9 @@ function passthru(admin: boolean): Command {
     usage: "<device> --opcode=<opc> [--cdw10=<v> ...] [--data-len=<bytes> --read|--write] [OPTIONS]",
     options: OPTIONS,
     run(ctx, o) {
-      if (!o.has("opcode")) throw new CliError(`${name}: give --opcode`);
+      // nvme-cli 2.x's passthru() sent opcode 0 (an admin Delete I/O SQ, an I/O Flush) when
+      // none was given; its successor refuses, and so does this, with the successor's words.
+      if (!o.has("opcode")) throw new CliError(`${name}: opcode parameter required`);
       const opc = o.int("opcode", 0);
       // passthru() sends --namespace-id as given, 0 by default: it never asks the device.
       const nsid = o.int("namespace-id", 0);

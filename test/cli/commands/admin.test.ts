@@ -50,3 +50,18 @@ describe("set-feature", () => {
     expect(off.out).toMatch(/Copy Descriptor Format 2h Enabled.*False/);
   });
 });
+
+describe("get-feature --sel", () => {
+  it("refuses a select above 8 as get_feature does, sends 4-7 to the device, and shows changed features for 8", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const bad = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-s", "9"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe("invalid 'select' param:9\n");
+    const reserved = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-s", "4"]);
+    expect(reserved.err).toMatch(/^NVMe status: Invalid Field in Command/);
+    expect((await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-s", "8"])).out).toBe("");
+    await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-V", "3"]);
+    const changed = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-s", "8"]);
+    expect(changed.out).toBe("get-feature:0x01 (Arbitration), Changed value:0x00000003\n");
+  });
+});

@@ -85,3 +85,33 @@ describe("--show-command and --dry-run", () => {
     expect(v).toMatchObject({ dsmgmt: "00000000", metadata: "0", reftag: "0", storagetag: "0", pif: "00" });
   });
 });
+
+describe("argument errors, in nvme-cli's words and order", () => {
+  const refused = async (args: string[], message: string) => {
+    const before = cli.snapshot();
+    const r = await cli.nvme([...args, "--state", "@STATE"]);
+    expect(r.code, args.join(" ")).toBe(1);
+    expect(r.out, args.join(" ")).toBe("");
+    expect(r.err, args.join(" ")).toBe(message + "\n");
+    expect(cli.snapshot()).toEqual(before);
+  };
+
+  it("copy: copy_cmd's format, namespace list and range checks, before it asks the device for the NSID", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    await refused(["copy", "/dev/nvme0n1", "--format=4", "--slbs=0", "--blocks=0"], "invalid format");
+    await refused(["copy", "/dev/nvme0n1", "--format=1", "--slbs=0", "--blocks=0", "--snsids=1"], "formats 0 and 1 do not support cross-namespace copy");
+    await refused(["copy", "/dev/nvme0n1", "--format=2", "--slbs=0,8", "--blocks=0,0", "--snsids=1"], "formats 2 and 3 require source namespace ids for each source range");
+    await refused(["copy", "/dev/nvme0n1", "--sdlba=9"], "invalid range");
+    await refused(["copy", "/dev/nvme0", "--sdlba=9"], "invalid range"); // not get-namespace-id: the ranges come first
+    await refused(["copy", "/dev/nvme0n1", "--slbs=0", "--expected-ref-tags=0x100000000"], "0x100000000 out of range\ninvalid range");
+    await refused(["copy", "/dev/nvme0", "--slbs=0", "--blocks=0"], "get-namespace-id: Inappropriate ioctl for device");
+  });
+
+  it("dsm: \"No range definition provided\" for no range, too many, or a bad list, before the NSID", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    await refused(["dsm", "/dev/nvme0n1", "--ad"], "No range definition provided");
+    await refused(["dsm", "/dev/nvme0", "--ad"], "No range definition provided");
+    await refused(["dsm", "/dev/nvme0n1", "--ad", `--slbs=${Array(257).fill(0).join(",")}`], "No range definition provided");
+    await refused(["dsm", "/dev/nvme0n1", "--ad", "--slbs=0", "--blocks=0x100000000"], "0x100000000 out of range\nNo range definition provided");
+  });
+});

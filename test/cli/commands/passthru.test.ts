@@ -105,3 +105,13 @@ describe("--show-command and --dry-run", () => {
     expect([none.addr, none.metadata]).toEqual(["0", "0"]); // no buffers: NULL pointers
   });
 });
+
+describe("without --opcode", () => {
+  it("is refused in nvme-cli's words instead of sending opcode 0", async () => {
+    const a = await cli.nvme(["admin-passthru", "/dev/nvme0", "--trace"]);
+    expect(a.code).toBe(1);
+    expect(a.err).toBe("admin-passthru: opcode parameter required\n");
+    const i = await cli.nvme(["io-passthru", "/dev/nvme0n1", "-n", "1"]);
+    expect(i.err).toBe("io-passthru: opcode parameter required\n");
+  });
+});
