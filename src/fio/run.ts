@@ -28,8 +28,8 @@ import { FIO_DIRS, FioDir, FioJob, FioRw, FioResult, JobResult, DirResult } from
 export const BW_AVG_TIME_NS = 500_000_000;
 /** A bound on one run's I/Os (TigerBeetle-style: a job that never ends fails loudly). */
 export const MAX_IOS_PER_RUN = 50_000_000;
-/** Above this many blocks the random map is not kept (norandommap), to bound memory. */
-const MAX_RANDOM_MAP_BLOCKS = 1 << 24;
+/** Above this many blocks (a 32 MiB map) the random map is not kept (norandommap), to bound memory. */
+const MAX_RANDOM_MAP_BLOCKS = 1 << 28;
 
 export class FioRunError extends Error {}
 
@@ -107,13 +107,89 @@ class Rand {
 
 const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
 
+/**
+ * fio's random map (lib/axmap.c) for one file: a bit per block, set once the block is used.
+ * A second level keeps a bit per full word of the first, so the next free block after a used
+ * one is found by skipping full words 32 at a time.
+ */
+export class RandomMap {
+  private readonly used: Uint32Array;
+  private readonly full: Uint32Array;
+  private count = 0;
+
+  constructor(readonly blocks: number) {
+    this.used = new Uint32Array(Math.ceil(blocks / 32));
+    this.full = new Uint32Array(Math.ceil(this.used.length / 32));
+  }
+
+  /** Every block has been used: the next pass starts (fio_file_reset). */
+  get exhausted(): boolean { return this.count === this.blocks; }
+
+  isFree(b: number): boolean {
+    return (this.used[b >>> 5] & (1 << (b & 31))) === 0;
+  }
+
+  mark(b: number): void {
+    const w = b >>> 5;
+    this.used[w] |= 1 << (b & 31);
+    this.count++;
+    if (this.used[w] === 0xffffffff || (w === this.used.length - 1 && this.lastWordFull())) this.full[w >>> 5] |= 1 << (w & 31);
+  }
+
+  /** axmap_next_free: the first free block after b, else the first free block of the map (-1: none). */
+  nextFree(b: number): number {
+    const after = this.freeFrom(b + 1);
+    return after >= 0 ? after : this.freeFrom(0);
+  }
+
+  reset(): void {
+    this.used.fill(0);
+    this.full.fill(0);
+    this.count = 0;
+  }
+
+  /** The first free block at or after b, or -1. */
+  private freeFrom(b: number): number {
+    if (b >= this.blocks) return -1;
+    let w = b >>> 5;
+    // the rest of b's own word
+    const rest = ~this.used[w] & (0xffffffff << (b & 31));
+    if (rest !== 0) return this.inRange((w << 5) + ctz32(rest));
+    // then whole words, skipping full ones through the second level
+    for (w++; w < this.used.length; ) {
+      const top = w >>> 5;
+      const open = ~this.full[top] & (0xffffffff << (w & 31));
+      if (open === 0) { w = (top + 1) << 5; continue; }
+      w = (top << 5) + ctz32(open);
+      if (w >= this.used.length) return -1;
+      return this.inRange((w << 5) + ctz32(~this.used[w]));
+    }
+    return -1;
+  }
+
+  /** Bits past the last block are never set: a hit there means no free block. */
+  private inRange(b: number): number {
+    return b < this.blocks ? b : -1;
+  }
+
+  private lastWordFull(): boolean {
+    const w = this.used.length - 1;
+    const bits = this.blocks - w * 32;
+    return this.used[w] === (bits === 32 ? 0xffffffff : (1 << bits) - 1) >>> 0;
+  }
+}
+
+/** Count trailing zeros of a non-zero 32-bit value. */
+function ctz32(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
 /** The offsets a direction walks: sequential (with rw's :N modifier) or random (with a random map). */
 class Offsets {
   private next = 0;
-  private map: Uint32Array | null = null;
-  private used = 0;
+  private readonly map: RandomMap | null = null;
   constructor(private readonly blocks: number, private readonly random: boolean, private readonly seqNr: number, private readonly rand: Rand, norandommap: boolean) {
-    if (random && !norandommap && blocks <= MAX_RANDOM_MAP_BLOCKS) this.map = new Uint32Array(blocks);
+    if (random && !norandommap && blocks <= MAX_RANDOM_MAP_BLOCKS) this.map = new RandomMap(blocks);
   }
 
   private taken = 0;
@@ -134,17 +210,18 @@ class Offsets {
     return this.last;
   }
 
+  /**
+   * get_next_rand_offset: a random block; with the random map, a used one gives way to the
+   * next free block after it (axmap_next_free), and a map with every block used starts over.
+   */
   private randomBlock(): number {
-    if (!this.map) return this.rand.below(this.blocks);
-    // a random permutation consumed in order, refilled every pass (fio's random map)
-    if (this.used === 0) for (let i = 0; i < this.blocks; i++) this.map[i] = i;
-    const j = this.used + this.rand.below(this.blocks - this.used);
-    const m = this.map;
-    const b = m[j];
-    m[j] = m[this.used];
-    m[this.used] = b;
-    this.used = this.used + 1 === this.blocks ? 0 : this.used + 1;
-    return b;
+    const b = this.rand.below(this.blocks);
+    const map = this.map;
+    if (!map) return b;
+    if (map.exhausted) map.reset();
+    const free = map.isFree(b) ? b : map.nextFree(b);
+    map.mark(free);
+    return free;
   }
 }
 

@@ -7,7 +7,8 @@
 import { describe, it, expect } from "vitest";
 import { loadCoreModule } from "../../src/node/wasm";
 import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
-import { runFio } from "../../src/fio/run";
+import { RandomMap, runFio } from "../../src/fio/run";
+import fc from "fast-check";
 import { formatFio } from "../../src/fio/report";
 import type { FioJob } from "../../src/fio/types";
 
@@ -170,5 +171,57 @@ describe("fio runner", () => {
     expect(lbas).toHaveLength(16);
     for (let i = 0; i < 16; i++) if (i % 4) expect(lbas[i]).toBe(lbas[i - 1] + 8);
     expect(new Set([0, 4, 8, 12].map((i) => lbas[i])).size).toBe(4);
+  });
+  it("randread with the random map reads every block once per pass, and starts a new pass when all are read", async () => {
+    const h = await host();
+    // 64 blocks of 4 KiB; 128 I/Os: two passes
+    runFio(h, [job({ name: "map", rw: "randread", number_ios: 128, size: 64 * 4096, time_based: false, loops: 2 })], { trace: true });
+    const lbas = h.blk.tracer.commands.filter((c) => c.name === "Read").map((c) => c.slba! / 8);
+    expect(lbas).toHaveLength(128);
+    expect(new Set(lbas.slice(0, 64)).size).toBe(64);
+    expect(new Set(lbas.slice(64)).size).toBe(64);
+    expect(lbas.slice(0, 64)).not.toEqual(lbas.slice(64));
+  });
+});
+
+describe("RandomMap (fio's axmap)", () => {
+  it("finds the next free block after a used one, wrapping to the first free, as a plain list does", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.array(fc.nat(), { maxLength: 400 }), (blocks, picks) => {
+        const map = new RandomMap(blocks);
+        const used = new Array<boolean>(blocks).fill(false);
+        for (const p of picks) {
+          if (map.exhausted) {
+            expect(used.every((u) => u)).toBe(true);
+            map.reset();
+            used.fill(false);
+          }
+          const b = p % blocks;
+          let want = -1;
+          for (let i = b + 1; i < blocks && want < 0; i++) if (!used[i]) want = i;
+          for (let i = 0; i < blocks && want < 0; i++) if (!used[i]) want = i;
+          expect(map.isFree(b)).toBe(!used[b]);
+          expect(map.nextFree(b)).toBe(want);
+          const take = used[b] ? want : b;
+          map.mark(take);
+          used[take] = true;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a map whose blocks fill a whole number of words, and one with a partial last word, are exhausted exactly when full", () => {
+    for (const blocks of [64, 1024 + 32, 70, 1]) {
+      const map = new RandomMap(blocks);
+      for (let i = 0; i < blocks; i++) {
+        expect(map.exhausted).toBe(false);
+        const b = map.isFree((i * 37) % blocks) ? (i * 37) % blocks : map.nextFree((i * 37) % blocks);
+        expect(b).toBeGreaterThanOrEqual(0);
+        map.mark(b);
+      }
+      expect(map.exhausted).toBe(true);
+      expect(map.nextFree(0)).toBe(-1);
+    }
   });
 });
