@@ -53,8 +53,8 @@ type N2sUnit = "" | "B" | "B/s";
 /**
  * fio's num2str(num, maxlen, base, pow2, units): divide by 1000 (or 1024) until at most maxlen
  * digits remain, then show as many decimals of the last remainder as fit in maxlen counting the
- * point, or with no room for decimals round the remainder into the last digit. SI prefixes
- * k/M/G/T/P, IEC Ki/Mi/Gi/Ti/Pi.
+ * point (a fraction that rounds up to 1 carries into the whole part), or with no room for
+ * decimals round the remainder into the last digit. SI prefixes k/M/G/T/P, IEC Ki/Mi/Gi/Ti/Pi.
  */
 export function num2str(num: number, maxlen: number, base: number, pow2: boolean, units: N2sUnit): string {
   const prefixes = pow2 ? ["", "Ki", "Mi", "Gi", "Ti", "Pi"] : ["", "k", "M", "G", "T", "P"];
@@ -79,6 +79,9 @@ export function num2str(num: number, maxlen: number, base: number, pow2: boolean
     return done();
   }
   const frac = cFixed(modulo / thousand, maxlen - len - 1);
+  // num2str prints the rounded fraction's digits after "0." and, when the rounding carried
+  // into the units ("%.1f" of 0.97 is "1.0"), adds one to the whole part: 19970 is 20.0k.
+  if (frac[0] === "1") n++;
   return `${n}.${frac.slice(2)}${prefixes[post]}${units}`;
 }
 

@@ -101,6 +101,17 @@ describe("printf and num2str", () => {
     expect(num2str(999_999, 6, 1, false, "")).toBe("999999");
   });
 
+  it("num2str: a fraction that rounds up to 1 carries into the whole part (lib/num2str.c: tmp[0] == '1')", () => {
+    // 19999: 19 rem 999, "%.1f" of 0.999 is "1.0": fio prints 20.0k, not 19.0k
+    expect(num2str(19_999, 4, 1, false, "")).toBe("20.0k");
+    expect(num2str(19_970, 4, 1, false, "")).toBe("20.0k");
+    expect(num2str(19_949, 4, 1, false, "")).toBe("19.9k");
+    // 10239 B: 9 rem 1023 KiB, "%.2f" of 1023/1024 is "1.00": 10.00KiB (fio's width quirk kept)
+    expect(num2str(10_239, 4, 1, true, "B")).toBe("10.00KiB");
+    // no room for decimals: the carry rule of the last digit, unchanged
+    expect(num2str(1_048_063, 4, 1, true, "B/s")).toBe("1023KiB/s");
+  });
+
   it("ctime in UTC, day of month padded to 3", () => {
     expect(ctimeUtc(0)).toBe("Thu Jan  1 00:00:00 1970");
     expect(ctimeUtc(1_700_000_000)).toBe("Tue Nov 14 22:13:20 2023");
