@@ -14,7 +14,7 @@
 import type { DiskUtilJson } from "../block/blkparse";
 import {
   DEFAULT_PERCENTILES, LAT_M_RANGES, LAT_N_RANGES, LAT_U_RANGES, calcLat, latBuckets, mergeLat,
-  newLatStat, percentiles, statCalcLat, statOf, sumLatPure, type LatBuckets,
+  newLatStat, percentiles, statCalcDist, statCalcLat, statOf, sumLatPure, type LatBuckets,
 } from "./stats";
 import { FIO_DIRS, type DirResult, type FioDir, type FioResult, type JobResult, type LatStat } from "./types";
 
@@ -174,9 +174,11 @@ function tsOf(j: JobResult): Ts {
     ctx: j.ctx,
     majf: j.majf,
     minf: j.minf,
-    iodepth_level: [...j.iodepth_level],
-    iodepth_submit: [...j.iodepth_submit],
-    iodepth_complete: [...j.iodepth_complete],
+    io_u_map: [...j.io_u_map],
+    io_u_submit: [...j.io_u_submit],
+    io_u_complete: [...j.io_u_complete],
+    total_submit: j.total_submit,
+    total_complete: j.total_complete,
     issued_total: { ...j.issued_total },
     issued_short: { ...j.issued_short },
     issued_dropped: { ...j.issued_dropped },
@@ -185,12 +187,6 @@ function tsOf(j: JobResult): Ts {
 }
 
 const rwSum = (r: Record<FioDir, number>) => FIO_DIRS.reduce((a, d) => a + (r[d] ?? 0), 0);
-
-/** Weighted mean of two percentage vectors (the runner's shares folded back through their totals). */
-function mixPct(a: number[], wa: number, b: number[], wb: number): number[] {
-  const w = wa + wb;
-  return a.map((x, i) => (w > 0 ? (x * wa + (b[i] ?? 0) * wb) / w : x));
-}
 
 /** sum_thread_stats: fold `src` into `dst` (group_reporting). */
 function sumTs(dst: Ts, src: Ts): void {
@@ -226,12 +222,14 @@ function sumTs(dst: Ts, src: Ts): void {
   dst.ctx += src.ctx;
   dst.majf += src.majf;
   dst.minf += src.minf;
-  // fio sums the counts behind these shares; the shares are folded back through each job's I/Os.
-  const wd = rwSum(dst.issued_total);
-  const ws = rwSum(src.issued_total);
-  dst.iodepth_level = mixPct(dst.iodepth_level, wd, src.iodepth_level, ws);
-  dst.iodepth_submit = mixPct(dst.iodepth_submit, wd, src.iodepth_submit, ws);
-  dst.iodepth_complete = mixPct(dst.iodepth_complete, wd, src.iodepth_complete, ws);
+  // the depth, submit and complete maps and their totals add up (sum_thread_stats)
+  for (let k = 0; k < dst.io_u_map.length; k++) {
+    dst.io_u_map[k] += src.io_u_map[k] ?? 0;
+    dst.io_u_submit[k] += src.io_u_submit[k] ?? 0;
+    dst.io_u_complete[k] += src.io_u_complete[k] ?? 0;
+  }
+  dst.total_submit += src.total_submit;
+  dst.total_complete += src.total_complete;
   for (const dir of FIO_DIRS) {
     dst.issued_total[dir] = (dst.issued_total[dir] ?? 0) + (src.issued_total[dir] ?? 0);
     dst.issued_short[dir] = (dst.issued_short[dir] ?? 0) + (src.issued_short[dir] ?? 0);
@@ -446,6 +444,16 @@ function showLat(pct: number[], ranges: readonly string[], unit: string): string
   return shown ? out + "\n" : out;
 }
 
+/** The three maps as shares (stat_calc_dist: a slot with any count shows at least 0.1%). */
+function tsDists(ts: Ts): { level: number[]; submit: number[]; complete: number[] } {
+  return {
+    // IO depths are shares of the I/Os issued in all directions (ddir_rw_sum(total_io_u))
+    level: statCalcDist(ts.io_u_map, rwSum(ts.issued_total)),
+    submit: statCalcDist(ts.io_u_submit, ts.total_submit),
+    complete: statCalcDist(ts.io_u_complete, ts.total_complete),
+  };
+}
+
 const dist = (a: number[]) => Array.from({ length: 7 }, (_, i) => fw(a[i] ?? 0, 3, 1));
 
 /** show_thread_status_normal. */
@@ -463,11 +471,12 @@ function threadStatusNormal(ts: Ts, rs: GroupStats | undefined, timestamp: numbe
   out += showLat(statCalcLat(b.u, total), LAT_U_RANGES, "usec");
   out += showLat(statCalcLat(b.m, total), LAT_M_RANGES, "msec");
   out += `  cpu          : usr=${fw(ts.usr_cpu, 3, 2)}%, sys=${fw(ts.sys_cpu, 3, 2)}%, ctx=${ts.ctx}, majf=${ts.majf}, minf=${ts.minf}\n`;
-  const lv = dist(ts.iodepth_level);
+  const dists = tsDists(ts);
+  const lv = dist(dists.level);
   out += `  IO depths    : 1=${lv[0]}%, 2=${lv[1]}%, 4=${lv[2]}%, 8=${lv[3]}%, 16=${lv[4]}%, 32=${lv[5]}%, >=64=${lv[6]}%\n`;
-  const sb = dist(ts.iodepth_submit);
+  const sb = dist(dists.submit);
   out += `     submit    : 0=${sb[0]}%, 4=${sb[1]}%, 8=${sb[2]}%, 16=${sb[3]}%, 32=${sb[4]}%, 64=${sb[5]}%, >=64=${sb[6]}%\n`;
-  const cp = dist(ts.iodepth_complete);
+  const cp = dist(dists.complete);
   out += `     complete  : 0=${cp[0]}%, 4=${cp[1]}%, 8=${cp[2]}%, 16=${cp[3]}%, 32=${cp[4]}%, 64=${cp[5]}%, >=64=${cp[6]}%\n`;
   // fio prints total_io_u[0..3] and short/drop for read, write, trim; the fourth slot is the
   // direction after trim (sync upstream, which the model never issues; copy in the fork).
@@ -616,6 +625,7 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
   for (const dir of FIO_DIRS) pairs.push([DIR_NAME[dir], ddirJson(rs, ts.dirs[dir], dir)]);
   // The sync direction: no fsync is modelled.
   pairs.push(["sync", jobj([["total_ios", jint(0)], ["lat_ns", latJson(null, false)]])]);
+  const dists = tsDists(ts);
   pairs.push(
     ["job_runtime", jint(ts.total_run_time_ms)],
     ["usr_cpu", jfloat(ts.usr_cpu)],
@@ -623,9 +633,9 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
     ["ctx", jint(ts.ctx)],
     ["majf", jint(ts.majf)],
     ["minf", jint(ts.minf)],
-    ["iodepth_level", pctObj(["1", "2", "4", "8", "16", "32", ">=64"], ts.iodepth_level)],
-    ["iodepth_submit", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], ts.iodepth_submit)],
-    ["iodepth_complete", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], ts.iodepth_complete)],
+    ["iodepth_level", pctObj(["1", "2", "4", "8", "16", "32", ">=64"], dists.level)],
+    ["iodepth_submit", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], dists.submit)],
+    ["iodepth_complete", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], dists.complete)],
   );
   const b = tsLatBuckets(ts);
   const total = rwSum(ts.issued_total);

@@ -653,7 +653,6 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
 
 /** One instance's result (fio's thread_stat); the report folds a group's (group_reporting). */
 function jobResult(job: FioJob, group: number, i: Instance): JobResult {
-  const pct = (m: number[], total: number) => m.map((c) => (total ? (c / total) * 100 : 0));
   const span = i.end_ns - i.start_ns;
   return {
     name: job.name, groupid: group, jobs: 1, error: 0, pid: i.task.pid,
@@ -661,9 +660,8 @@ function jobResult(job: FioJob, group: number, i: Instance): JobResult {
     options: { ...job.options }, dirs: i.dirs,
     usr_cpu: 0, sys_cpu: span > 0 ? (100 * i.cpu_ns) / span : 0,
     ctx: i.ctx, majf: 0, minf: 0,
-    iodepth_level: pct(i.depthMap, i.depthMap.reduce((a, b) => a + b, 0)),
-    iodepth_submit: pct(i.submitMap, i.submitCalls),
-    iodepth_complete: pct(i.completeMap, i.completeCalls),
+    io_u_map: [...i.depthMap], io_u_submit: [...i.submitMap], io_u_complete: [...i.completeMap],
+    total_submit: i.submitCalls, total_complete: i.completeCalls,
     issued_total: { ...i.issued }, issued_short: zeros(), issued_dropped: zeros(),
     latency_depth: job.iodepth,
   };

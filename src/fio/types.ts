@@ -127,11 +127,15 @@ export interface JobResult {
   ctx: number;
   majf: number;
   minf: number;
-  /** IO depths: share of I/Os at depth 1, 2, 4, 8, 16, 32, >=64 (percent). */
-  iodepth_level: number[];
-  /** submit / complete: share of submit / complete calls handling 0, 4, 8, 16, 32, 64, >=64 I/Os (percent). */
-  iodepth_submit: number[];
-  iodepth_complete: number[];
+  /** IO depths: I/Os issued at depth 1, 2, 4, 8, 16, 32, >=64 (counts, fio's io_u_map). */
+  io_u_map: number[];
+  /** submit / complete: calls handling 0, 1-4, 5-8, 9-16, 17-32, 33-64, >64 I/Os (counts, fio's
+   * io_u_submit / io_u_complete), and the number of calls (total_submit / total_complete). The
+   * report turns them into shares with stat_calc_dist, after group_reporting summed them. */
+  io_u_submit: number[];
+  io_u_complete: number[];
+  total_submit: number;
+  total_complete: number;
   /** issued rwt(c): total per direction, short, dropped. */
   issued_total: Record<FioDir, number>;
   issued_short: Record<FioDir, number>;

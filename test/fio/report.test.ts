@@ -31,7 +31,8 @@ function job(p: Partial<JobResult>): JobResult {
     name: "job1", groupid: 0, jobs: 1, error: 0, pid: 4242, job_start_ms: 0, job_runtime_ms: 2500,
     options: { rw: "randread", bs: "4k" }, dirs: {},
     usr_cpu: 1.5, sys_cpu: 3.125, ctx: 1003, majf: 0, minf: 27,
-    iodepth_level: [100, 0, 0, 0, 0, 0, 0], iodepth_submit: [0, 100, 0, 0, 0, 0, 0], iodepth_complete: [0, 100, 0, 0, 0, 0, 0],
+    io_u_map: [1000, 0, 0, 0, 0, 0, 0], io_u_submit: [0, 1000, 0, 0, 0, 0, 0], io_u_complete: [0, 1000, 0, 0, 0, 0, 0],
+    total_submit: 1000, total_complete: 1000,
     issued_total: perDir(), issued_short: perDir(), issued_dropped: perDir(), latency_depth: 1,
     ...p,
   };
@@ -265,6 +266,33 @@ describe("formatFio: units and widths", () => {
     expect(out).toContain("   iops        : min= 1000, max= 1000, avg=1000.00, stdev= 0.00, samples=2");
     expect(out).toContain("     issued rwts: total=0,0,0,1000 short=0,0,0,0 dropped=0,0,0,0");
     expect(out).toContain("   COPY: bw=125MiB/s (131MB/s), 125MiB/s-125MiB/s (131MB/s-131MB/s), io=125MiB (131MB), run=1000-1000msec");
+  });
+});
+
+describe("IO depths, submit and complete (stat_calc_dist)", () => {
+  it("a slot with any count shows at least 0.1%, in the normal report and in JSON", () => {
+    // 1 of 10000 I/Os at depth 1 is 0.01%: stat_calc_dist raises it to 0.1
+    const j = jobA({
+      issued_total: perDir(10_000), io_u_map: [1, 9999, 0, 0, 0, 0, 0],
+      io_u_submit: [0, 9999, 1, 0, 0, 0, 0], total_submit: 10_000,
+      io_u_complete: [0, 4999, 0, 0, 0, 0, 1], total_complete: 5000,
+    });
+    const out = lines(formatFio(result([j])));
+    expect(out).toContain("  IO depths    : 1=0.1%, 2=100.0%, 4=0.0%, 8=0.0%, 16=0.0%, 32=0.0%, >=64=0.0%");
+    expect(out).toContain("     submit    : 0=0.0%, 4=100.0%, 8=0.1%, 16=0.0%, 32=0.0%, 64=0.0%, >=64=0.0%");
+    expect(out).toContain("     complete  : 0=0.0%, 4=100.0%, 8=0.0%, 16=0.0%, 32=0.0%, 64=0.0%, >=64=0.1%");
+    const js = fioJson(result([j])) as any;
+    expect(js.jobs[0].iodepth_level["1"]).toBe(0.1);
+    expect(js.jobs[0].iodepth_submit["8"]).toBe(0.1);
+    expect(js.jobs[0].iodepth_complete[">=64"]).toBe(0.1);
+  });
+
+  it("group_reporting sums the counts and their totals, then takes the shares (sum_thread_stats)", () => {
+    const a = jobA({ io_u_map: [1000, 0, 0, 0, 0, 0, 0] });
+    const b = jobA({ pid: 4243, issued_total: perDir(3000), io_u_map: [0, 0, 3000, 0, 0, 0, 0], io_u_submit: [0, 0, 1000, 0, 0, 0, 0] });
+    const out = lines(formatFio(result([a, b]), { groupReporting: true }));
+    expect(out).toContain("  IO depths    : 1=25.0%, 2=0.0%, 4=75.0%, 8=0.0%, 16=0.0%, 32=0.0%, >=64=0.0%");
+    expect(out).toContain("     submit    : 0=0.0%, 4=50.0%, 8=50.0%, 16=0.0%, 32=0.0%, 64=0.0%, >=64=0.0%");
   });
 });
 

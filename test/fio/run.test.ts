@@ -10,6 +10,7 @@ import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
 import { RandomMap, runFio } from "../../src/fio/run";
 import fc from "fast-check";
 import { formatFio } from "../../src/fio/report";
+import { statCalcDist } from "../../src/fio/stats";
 import type { FioJob } from "../../src/fio/types";
 
 function job(p: Partial<FioJob> & { name: string }): FioJob {
@@ -41,7 +42,7 @@ describe("fio runner", () => {
     expect(iops(d.total_ios, d.runtime_ms)).toBeCloseTo(100_000, 3);
     expect([d.clat.min_ns, d.clat.max_ns, d.clat.mean_ns]).toEqual([10_000, 10_000, 10_000]);
     expect(d.slat).toBeNull();
-    expect(r.jobs[0].iodepth_level[0]).toBe(100);
+    expect(r.jobs[0].io_u_map).toEqual([1024, 0, 0, 0, 0, 0, 0]);
     expect(r.disk_util.map((x) => [x.name, x.read_ios])).toEqual([["nvme0n1", 1024]]);
   });
 
@@ -52,8 +53,9 @@ describe("fio runner", () => {
     expect(d.slat).not.toBeNull();
     // completions come back together (a fixed completion time), so each refill commits 1..8:
     // as fio's io_u_mark_depth counts them, at the depth after each commit
-    expect(r.jobs[0].iodepth_level.slice(0, 4).map((x) => Math.round(x * 10) / 10)).toEqual([12.5, 25, 50, 12.5]);
-    expect(r.jobs[0].iodepth_level.slice(4)).toEqual([0, 0, 0]);
+    const level = statCalcDist(r.jobs[0].io_u_map, d.total_ios);
+    expect(level.slice(0, 4).map((x) => Math.round(x * 10) / 10)).toEqual([12.5, 25, 50, 12.5]);
+    expect(level.slice(4)).toEqual([0, 0, 0]);
   });
 
   it("null_blk mbps=400 caps 128k sequential reads at QD 32 near 400 MB/s", async () => {
