@@ -137,13 +137,24 @@ function copyLat(s: LatStat): LatStat {
   return { ...s, plat: s.plat ? s.plat.slice() : null };
 }
 
+/**
+ * A direction's runtime as fio reports it (update_runtime in backend.c): the elapsed time in
+ * whole usec (utime_since, truncated), rounded up to msec ((us + 999) / 1000); a direction
+ * that moved no bytes gets none (update_runtime runs only for td->io_bytes[ddir] != 0).
+ */
+export function fioRuntimeMs(exactMs: number, ioBytes: number): number {
+  if (!ioBytes) return 0;
+  const us = Math.floor(Math.round(exactMs * 1e6) / 1000);
+  return Math.ceil(us / 1000);
+}
+
 function tsDirOf(d: DirResult): TsDir {
   return {
     io_bytes: d.io_bytes,
     total_ios: d.total_ios,
     short_ios: d.short_ios,
     drop_ios: d.drop_ios,
-    runtime_ms: Math.floor(d.runtime_ms),
+    runtime_ms: fioRuntimeMs(d.runtime_ms, d.io_bytes),
     slat: d.slat ? copyLat(d.slat) : null,
     clat: copyLat(d.clat),
     lat: copyLat(d.lat),
@@ -166,7 +177,8 @@ function tsOf(j: JobResult): Ts {
     verror: j.verror ?? (j.error ? `error=${strerror(j.error)}` : ""),
     pid: j.pid,
     job_start_ms: j.job_start_ms,
-    total_run_time_ms: j.job_runtime_ms,
+    // total_run_time is mtime_since(epoch): whole msec, truncated (unlike the directions' runtime)
+    total_run_time_ms: Math.floor(j.job_runtime_ms),
     options: j.options,
     dirs,
     usr_cpu: j.usr_cpu,

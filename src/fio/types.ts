@@ -96,7 +96,8 @@ export interface DirResult {
   total_ios: number;
   short_ios: number;
   drop_ios: number;
-  /** Time the job ran in this direction (ms, as fio's runtime). */
+  /** Time the job ran in this direction, exact (ms, fractional); the report rounds it as fio's
+   * update_runtime does (whole usec, then up to whole msec). */
   runtime_ms: number;
   /** Submission latency: null for sync engines (fio prints no slat for them). */
   slat: LatStat | null;

@@ -5,7 +5,7 @@
 // quoted in the project's reference notes (facts 9.3, anchors "fio output").
 
 import { describe, it, expect } from "vitest";
-import { formatFio, fioJson, formatFioJson, num2str, cFixed, ctimeUtc } from "../../src/fio/report";
+import { formatFio, fioJson, formatFioJson, fioRuntimeMs, num2str, cFixed, ctimeUtc } from "../../src/fio/report";
 import { newLatStat, addLat } from "../../src/fio/stats";
 import type { DirResult, FioDir, FioResult, JobResult, LatStat } from "../../src/fio/types";
 
@@ -266,6 +266,27 @@ describe("formatFio: units and widths", () => {
     expect(out).toContain("   iops        : min= 1000, max= 1000, avg=1000.00, stdev= 0.00, samples=2");
     expect(out).toContain("     issued rwts: total=0,0,0,1000 short=0,0,0,0 dropped=0,0,0,0");
     expect(out).toContain("   COPY: bw=125MiB/s (131MB/s), 125MiB/s-125MiB/s (131MB/s-131MB/s), io=125MiB (131MB), run=1000-1000msec");
+  });
+});
+
+describe("runtime (update_runtime)", () => {
+  it("whole usec rounded up to msec: 1.28 ms is 2 msec, and fio's rates follow from it", () => {
+    const j = jobA();
+    Object.assign(j.dirs.read!, { runtime_ms: 1.28, io_bytes: 16 << 20, total_ios: 128 });
+    const out = lines(formatFio(result([j])));
+    // 128 * 1000 / 2 = 64000 IOPS; 16 MiB * 1000 / 2 = 8388608000 B/s
+    expect(out).toContain("  read: IOPS=64.0k, BW=8000MiB/s (8389MB/s)(16.0MiB/2msec)");
+    expect(out).toContain("   READ: bw=8000MiB/s (8389MB/s), 8000MiB/s-8000MiB/s (8389MB/s-8389MB/s), io=16.0MiB (16.8MB), run=2-2msec");
+    const js = fioJson(result([j])) as any;
+    expect(js.jobs[0].read).toMatchObject({ runtime: 2, bw_bytes: 8_388_608_000, iops: 64_000 });
+  });
+
+  it("exact msec stay, a sub-usec run is 0 msec (no direction block), and a direction without bytes has no runtime", () => {
+    expect(fioRuntimeMs(2500, 1)).toBe(2500);
+    expect(fioRuntimeMs(2500.001, 1)).toBe(2501);
+    expect(fioRuntimeMs(2500.0009, 1)).toBe(2500); // 2500000.9 us truncates to a whole msec
+    expect(fioRuntimeMs(0.0005, 1)).toBe(0);
+    expect(fioRuntimeMs(7, 0)).toBe(0);
   });
 });
 
