@@ -251,7 +251,10 @@ class Instance {
   completeCalls = 0;
   ctx = 0;
   start_ns = 0;
+  /** Where the measured run starts: the job's start, or with ramp_time the moment the ramp ended (fio's td->epoch after reset_all_stats). */
   statsFrom_ns = 0;
+  /** ramp_time has passed and the statistics were reset (fio's ramp_time_over). */
+  private rampOver = false;
   end_ns = 0;
   done = false;
   private inflight = 0;
@@ -330,9 +333,38 @@ class Instance {
     this.blk.sim.at(at_ns, this.task, () => {
       this.start_ns = this.clock();
       this.statsFrom_ns = this.start_ns + j.ramp_time_ns;
+      this.rampOver = j.ramp_time_ns === 0;
       this.windowStart = this.statsFrom_ns;
       this.fill();
     });
+  }
+
+  /**
+   * fio's ramp_time_over (time.c), asked where fio asks it (before issuing, and when an I/O
+   * completes): the first time it finds the ramp over, reset_all_stats (libfio.c) and
+   * reset_io_stats (stat.c) zero what was counted during the ramp (latencies, bytes, issued
+   * totals, the depth / submit / complete maps, and rusage: ctx and CPU time) and the measured
+   * run (runtime, bandwidth windows) starts now.
+   */
+  private checkRamp(now: number): void {
+    if (this.rampOver || now - this.start_ns < this.job.ramp_time_ns) return;
+    this.rampOver = true;
+    this.statsFrom_ns = now;
+    this.windowStart = now;
+    const async = isAsync(this.job);
+    for (const d of Object.keys(this.dirs) as FioDir[]) this.dirs[d] = newDir(async);
+    for (const d of FIO_DIRS) {
+      this.issued[d] = 0;
+      this.windowBytes[d] = 0;
+      this.windowIos[d] = 0;
+    }
+    this.depthMap.fill(0);
+    this.submitMap.fill(0);
+    this.completeMap.fill(0);
+    this.submitCalls = 0;
+    this.completeCalls = 0;
+    this.ctx = 0;
+    this.cpu_ns = 0;
   }
 
   /** Whether the job should issue no more I/O. */
@@ -359,6 +391,7 @@ class Instance {
     const sim = blk.sim;
     const now = this.clock();
     const j = this.job;
+    this.checkRamp(now);
     const depth = isAsync(j) ? j.iodepth : 1;
     const costs = sim.costs;
     // fill the queue in io_submit calls of iodepth_batch_submit I/Os (1: one call per I/O)
@@ -494,8 +527,11 @@ class Instance {
     const submitted = u.submitted_ns;
     this.inflight--;
     this.free.push(u);
+    // fio accounts a completion once the ramp is over (io_completed: should_account), whenever
+    // the I/O was issued; its latency runs from its issue
+    this.checkRamp(now);
     const d = this.dirs[dir]!;
-    if (submitted >= this.statsFrom_ns) {
+    if (this.rampOver) {
       this.sampleWindows(now);
       if (!ok) d.short_ios++;
       d.total_ios++;
@@ -566,7 +602,7 @@ class Instance {
     // bw_avg_time); otherwise the tail after the last whole window is left out, as fio does
     const any = Object.values(this.dirs).some((d) => d!.bw_samples_kib.length > 0);
     if (!any) this.closeWindow(now);
-    const runtime_ms = Math.max(0, (now - this.statsFrom_ns) / 1e6);
+    const runtime_ms = this.rampOver ? Math.max(0, (now - this.statsFrom_ns) / 1e6) : 0;
     for (const d of Object.values(this.dirs)) d!.runtime_ms = runtime_ms;
     for (const b of this.buffers) this.blk.mem!.pool.release(b);
   }
@@ -653,7 +689,8 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
 
 /** One instance's result (fio's thread_stat); the report folds a group's (group_reporting). */
 function jobResult(job: FioJob, group: number, i: Instance): JobResult {
-  const span = i.end_ns - i.start_ns;
+  // sys= is CPU time over the measured run (rusage and epoch are both reset after the ramp)
+  const span = i.end_ns - i.statsFrom_ns;
   return {
     name: job.name, groupid: group, jobs: 1, error: 0, pid: i.task.pid,
     job_start_ms: i.start_ns / 1e6, job_runtime_ms: Math.max(0, (i.end_ns - Math.max(i.start_ns, i.statsFrom_ns)) / 1e6),

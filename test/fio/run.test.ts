@@ -118,8 +118,21 @@ describe("fio runner", () => {
     const r = runFio(await host(), [job({ name: "tb", rw: "randread", size: 1 << 20, time_based: true, runtime_ns: 50e6, ramp_time_ns: 10e6 })]);
     const d = r.jobs[0].dirs.read!;
     expect(d.runtime_ms).toBeCloseTo(50, 1);
-    expect(d.total_ios).toBe(5000);
+    // the ramp ends when the I/O completing at 10 ms is reaped: fio's ramp_time_over resets the
+    // stats there and then accounts that completion (should_account), so 5001 completions are
+    // measured, while issued rwts counts the 5000 I/Os issued after the reset
+    expect(d.total_ios).toBe(5001);
+    expect(d.io_bytes).toBe(5001 * 4096);
     expect(d.bw_samples_kib.length).toBe(1);
+    const j = r.jobs[0];
+    expect(j.issued_total.read).toBe(5000);
+    // the depth / submit / complete maps and ctx were reset with the rest (reset_io_stats, clear_rusage_stat)
+    expect(j.io_u_map).toEqual([5000, 0, 0, 0, 0, 0, 0]);
+    expect(j.total_submit).toBe(5000);
+    expect(j.total_complete).toBe(5001);
+    expect(j.ctx).toBe(5000);
+    // so the lat buckets are shares of the 5000 issued: fio's stat_calc_lat gives 100.02%
+    expect(formatFio(r)).toMatch(/^  lat \(usec\)   : 20=100\.02%$/m);
   });
 
   it("stonewall: the second job starts when the first has finished", async () => {
