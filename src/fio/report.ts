@@ -18,10 +18,6 @@ import {
 } from "./stats";
 import { FIO_DIRS, type DirResult, type FioDir, type FioResult, type JobResult, type LatStat } from "./types";
 
-export interface FioReportOptions {
-  /** Fold the jobs of each reporting group into one result, as fio's group_reporting does. */
-  groupReporting?: boolean;
-}
 
 // ---- printf and num2str ----
 
@@ -126,7 +122,7 @@ export function strerror(errno: number): string {
 type TsDir = Omit<DirResult, "bw_samples_kib" | "iops_samples"> & { bw: LatStat; iops: LatStat };
 
 /** JobResult as fio's thread_stat keeps it: members (jobs folded), total run time, verror always set. */
-type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs"> & {
+type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting"> & {
   members: number;
   verror: string;
   total_run_time_ms: number;
@@ -257,15 +253,17 @@ function sumTs(dst: Ts, src: Ts): void {
 }
 
 /**
- * __show_run_stats's thread_stats: one per job, or with group_reporting one per run of
- * consecutive jobs in the same group (named after the first, its pid and start).
+ * __show_run_stats's thread_stats, decided job by job as fio does: a job with group_reporting
+ * is summed into the thread_stat of the job before it when that job is in the same group;
+ * any other job starts a thread_stat of its own (named after its first job, with its pid and
+ * start).
  */
-function threadStats(r: FioResult, o: FioReportOptions): Ts[] {
+function threadStats(r: FioResult): Ts[] {
   const out: Ts[] = [];
   for (const j of r.jobs) {
     const ts = tsOf(j);
     const last = out[out.length - 1];
-    if (o.groupReporting && last && last.groupid === ts.groupid) sumTs(last, ts);
+    if (j.group_reporting && last && last.groupid === ts.groupid) sumTs(last, ts);
     else out.push(ts);
   }
   return out;
@@ -532,8 +530,8 @@ export function formatDiskUtil(disks: readonly DiskUtilJson[]): string {
  * fio's normal end-of-run output: the blank line fio starts with, each job's block, each
  * reporting group's "Run status group" block, then the disk stats. Each line ends in "\n".
  */
-export function formatFio(r: FioResult, o: FioReportOptions = {}): string {
-  const tss = threadStats(r, o);
+export function formatFio(r: FioResult): string {
+  const tss = threadStats(r);
   const groups = groupStats(tss, r);
   let out = "\n";
   for (const ts of tss) out += threadStatusNormal(ts, groups[ts.groupid], r.timestamp);
@@ -684,8 +682,8 @@ function diskUtilJson(d: DiskUtilJson): JValue {
 }
 
 /** The whole JSON document as fio's json.c values. */
-function fioJsonValue(r: FioResult, o: FioReportOptions): JValue {
-  const tss = threadStats(r, o);
+function fioJsonValue(r: FioResult): JValue {
+  const tss = threadStats(r);
   const groups = groupStats(tss, r);
   // get_jobs_eta's elapsed_sec: whole seconds since the run started, rounded up.
   const endMs = Math.max(0, ...r.jobs.map((j) => j.job_start_ms + j.job_runtime_ms));
@@ -727,8 +725,8 @@ function plain(v: JValue): unknown {
  * fio's --output-format=json document as an object: "fio version", timestamp, timestamp_ms,
  * time, "global options" (when there are any), jobs[] and disk_util[] (when there are disks).
  */
-export function fioJson(r: FioResult, o: FioReportOptions = {}): Record<string, unknown> {
-  return plain(fioJsonValue(r, o)) as Record<string, unknown>;
+export function fioJson(r: FioResult): Record<string, unknown> {
+  return plain(fioJsonValue(r)) as Record<string, unknown>;
 }
 
 /** json.c's strdup_escape: a backslash before every backslash and double quote. */
@@ -758,6 +756,6 @@ function printJson(v: JValue, level: number): string {
  * The JSON document as fio prints it (json_print_object): two-space indentation per level,
  * `"key" : value`, integers with %lld, floats with %f, and a final newline.
  */
-export function formatFioJson(r: FioResult, o: FioReportOptions = {}): string {
-  return printJson(fioJsonValue(r, o), 0) + "\n";
+export function formatFioJson(r: FioResult): string {
+  return printJson(fioJsonValue(r), 0) + "\n";
 }

@@ -671,9 +671,9 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     blk.sim.runUntil(() => (waiting.length === 0 ? allFinished() : waiting.some(eligible)), "fio jobs to finish");
   }
   blk.sim.drain();
-  // one result per job instance, as fio's thread_stats; the report folds a group's results
-  // when group_reporting is set (formatFio / fioJson with groupReporting), summing them as
-  // fio's sum_thread_stats does
+  // one result per job instance, as fio's thread_stats; the report folds the results of jobs
+  // with group_reporting into the one before them in the same group, summing them as fio's
+  // sum_thread_stats does
   const results: JobResult[] = [];
   for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, i));
   const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
@@ -692,7 +692,7 @@ function jobResult(job: FioJob, group: number, i: Instance): JobResult {
   // sys= is CPU time over the measured run (rusage and epoch are both reset after the ramp)
   const span = i.end_ns - i.statsFrom_ns;
   return {
-    name: job.name, groupid: group, jobs: 1, error: 0, pid: i.task.pid,
+    name: job.name, groupid: group, jobs: 1, group_reporting: job.group_reporting, error: 0, pid: i.task.pid,
     job_start_ms: i.start_ns / 1e6, job_runtime_ms: Math.max(0, (i.end_ns - Math.max(i.start_ns, i.statsFrom_ns)) / 1e6),
     options: { ...job.options }, dirs: i.dirs,
     usr_cpu: 0, sys_cpu: span > 0 ? (100 * i.cpu_ns) / span : 0,

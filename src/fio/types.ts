@@ -113,6 +113,9 @@ export interface JobResult {
   groupid: number;
   /** Jobs folded into this result (numjobs with group_reporting), else 1. */
   jobs: number;
+  /** The job's group_reporting: the report folds this result into the one before it when that
+   * is of the same reporting group (__show_run_stats decides per job, not per run). */
+  group_reporting?: boolean;
   error: number;
   /** fio's verror text for a nonzero error (the header's "err= 5 (...)"); default "error=<strerror>". */
   verror?: string;

@@ -311,7 +311,7 @@ describe("IO depths, submit and complete (stat_calc_dist)", () => {
   it("group_reporting sums the counts and their totals, then takes the shares (sum_thread_stats)", () => {
     const a = jobA({ io_u_map: [1000, 0, 0, 0, 0, 0, 0] });
     const b = jobA({ pid: 4243, issued_total: perDir(3000), io_u_map: [0, 0, 3000, 0, 0, 0, 0], io_u_submit: [0, 0, 1000, 0, 0, 0, 0] });
-    const out = lines(formatFio(result([a, b]), { groupReporting: true }));
+    const out = lines(formatFio(result([{ ...a, group_reporting: true }, { ...b, group_reporting: true }])));
     expect(out).toContain("  IO depths    : 1=25.0%, 2=0.0%, 4=75.0%, 8=0.0%, 16=0.0%, 32=0.0%, >=64=0.0%");
     expect(out).toContain("     submit    : 0=0.0%, 4=50.0%, 8=50.0%, 16=0.0%, 32=0.0%, 64=0.0%, >=64=0.0%");
   });
@@ -328,7 +328,7 @@ describe("reporting groups", () => {
   });
 
   it("with group_reporting: one block, stats merged as fio merges them", () => {
-    const out = formatFio(result([jobA(), jobB()]), { groupReporting: true });
+    const out = formatFio(result([jobA({ group_reporting: true }), { ...jobB(), group_reporting: true }]));
     expect(out).toContain([
       "job1: (groupid=0, jobs=2): err= 0: pid=4242: Thu Jan  1 00:00:00 1970",
       "  read: IOPS=400, BW=1600KiB/s (1638kB/s)(8000KiB/5000msec)",
@@ -348,6 +348,21 @@ describe("reporting groups", () => {
     ].join("\n"));
     expect(out).toContain("     issued rwts: total=2000,0,0,0 short=0,0,0,0 dropped=0,0,0,0\n");
     expect(out).toContain("   READ: bw=1600KiB/s (1638kB/s), 1600KiB/s-1600KiB/s (1638kB/s-1638kB/s), io=8000KiB (8192kB), run=5000-5000msec\n");
+  });
+
+  it("group_reporting is the job's own: only a job that sets it folds into the one before it in its group", () => {
+    const gr = (j: JobResult, name: string, on: boolean) => ({ ...j, name, group_reporting: on });
+    // [a] numjobs=2 group_reporting, then [b] numjobs=2 without: a's two fold, b's stay apart
+    const out = lines(formatFio(result([gr(jobA(), "a", true), gr(jobA(), "a", true), gr(jobB(), "b", false), gr(jobB(), "b", false)])));
+    expect(out.filter((l) => / \(groupid=0, jobs=\d\)/.test(l))).toEqual([
+      "a: (groupid=0, jobs=2): err= 0: pid=4242: Thu Jan  1 00:00:00 1970",
+      "b: (groupid=0, jobs=1): err= 0: pid=4243: Thu Jan  1 00:00:00 1970",
+      "b: (groupid=0, jobs=1): err= 0: pid=4243: Thu Jan  1 00:00:00 1970",
+    ]);
+    // a job with group_reporting in another group starts its own
+    const other = { ...gr(jobB(), "c", true), groupid: 1 };
+    const js = fioJson(result([gr(jobA(), "a", true), gr(jobA(), "a", true), other])) as any;
+    expect(js.jobs.map((x: any) => [x.jobname, x.groupid])).toEqual([["a", 0], ["c", 1]]);
   });
 });
 

@@ -103,7 +103,7 @@ describe("fio runner", () => {
   it("numjobs=4: four results (the report folds them with group_reporting), each on its own CPU", async () => {
     const base = { name: "mj", rw: "randread" as const, size: 4 << 20, numjobs: 4 };
     const g = runFio(await host(), [job({ ...base, group_reporting: true })]);
-    const text = formatFio(g, { groupReporting: true });
+    const text = formatFio(g);
     expect(text).toMatch(/^mj: \(groupid=0, jobs=4\): err= 0: pid=4000:/m);
     expect(text).toMatch(/^     issued rwts: total=4096,0,0,0 /m);
     // 4 tasks at QD 1 on null_blk (10 us): 400K IOPS together; fio's update_runtime rounds

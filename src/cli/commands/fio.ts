@@ -82,10 +82,8 @@ export const fio: Command = {
       const unchecked = ["verify", "do_verify", "verify_pattern", "buffer_pattern"].filter((k) => k in j.options);
       if (unchecked.length) ctx.io.err(`fio: job ${j.name}: ${unchecked.join(", ")} accepted but not modelled: no data is checked`);
     }
-    // group_reporting folds each reporting group's jobs (fio applies it per group; a job file
-    // sets it in [global] or on the jobs of a group)
-    const groupReporting = parsed.jobs.some((j) => j.group_reporting);
-    let text_ = fmt === "json" ? formatFioJson(result, { groupReporting }) : formatFio(result, { groupReporting });
+    // group_reporting travels with each job's results: the report folds as fio does, job by job
+    let text_ = fmt === "json" ? formatFioJson(result) : formatFio(result);
     // not fio output: the host CPU model's use per core, when the setup models CPU costs
     if (fmt === "normal" && result.cpu_util_per_core) {
       text_ = text_.replace(/\n?$/, "\n") + `\nHost CPU (modelled), busy per core: ${result.cpu_util_per_core.map((u, i) => `cpu${i}=${u.toFixed(1)}%`).join(", ")}\n`;
