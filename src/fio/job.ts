@@ -100,8 +100,9 @@ type ValueKind = "str" | "bool" | "flag" | "int" | "size" | "time";
 
 /**
  * Options fio has that the model accepts and ignores: they change nothing the model
- * simulates. They are kept in FioJob.options as written (fio's JSON "job options"), so a
- * runner that later gives one a meaning can read it from there.
+ * simulates. They are kept in FioJob.options as written (and in section_options, fio's JSON
+ * "job options", when the job's section sets them), so a runner that later gives one a
+ * meaning can read it from there.
  */
 export const IGNORED_OPTIONS: Readonly<Record<string, { kind: ValueKind; why: string; aliases?: readonly string[] }>> = {
   description: { kind: "str", why: "text only" },
@@ -558,9 +559,24 @@ function splitSections(text: string, file: string, env: Record<string, string>):
   return sections;
 }
 
+/** A section's entries in the order they are applied: kb_base first (prio 1 in fio's table, and fio sorts a section's options by prio). */
+function orderedEntries(sec: Section): Entry[] {
+  return [...sec.entries.filter((e) => e.name === "kb_base"), ...sec.entries.filter((e) => e.name !== "kb_base")];
+}
+
+/** The options a section itself sets, by canonical name, as written (the last value of each). */
+function sectionOptions(sec: Section): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of orderedEntries(sec)) {
+    const spec = BY_NAME.get(e.name)!;
+    delete out[spec.name];
+    out[spec.name] = e.value ?? "";
+  }
+  return out;
+}
+
 function applySection(st: Settings, sec: Section, file: string): void {
-  // kb_base first (prio 1 in fio's table, and fio sorts a section's options by prio).
-  const ordered = [...sec.entries.filter((e) => e.name === "kb_base"), ...sec.entries.filter((e) => e.name !== "kb_base")];
+  const ordered = orderedEntries(sec);
   for (const e of ordered) {
     const spec = BY_NAME.get(e.name);
     const fail = (detail: string): never => {
@@ -658,7 +674,7 @@ export function parseJobFileWithGlobals(text: string, file: string, env: Record<
       }
       global = st;
     } else {
-      jobs.push(finish(st, sec, file, jobs));
+      jobs.push({ ...finish(st, sec, file, jobs), section_options: sectionOptions(sec) });
     }
   }
   if (jobs.length === 0) throw new FioJobError(`${file}: no job(s) defined`, file, null, null);

@@ -74,8 +74,12 @@ export interface FioJob {
   number_ios: number;
   /** loops= */
   loops: number;
-  /** Every option as written (after [global] defaults), for the JSON "job options". */
+  /** Every option as written, [global] defaults included (what the job runs with). */
   options: Record<string, string>;
+  /** The options written in the job's own section, for the JSON "job options": fio's
+   * get_new_job copies the parent's option list only when the parent is not the [global]
+   * defaults (def_thread), so globals appear only under "global options". Absent: options. */
+  section_options?: Record<string, string>;
 }
 
 /** A latency accumulator: what fio's io_stat and io_u_plat keep (see stats.ts). */
@@ -123,6 +127,7 @@ export interface JobResult {
   /** Job start, ms since the run's start. */
   job_start_ms: number;
   job_runtime_ms: number;
+  /** The job section's own options (fio's JSON "job options"). */
   options: Record<string, string>;
   dirs: Partial<Record<FioDir, DirResult>>;
   /** CPU use as fio reports it: percentages and counts. */

@@ -61,6 +61,15 @@ describe("nvmelab fio", () => {
     expect(j.disk_util.map((d: { name: string }) => d.name).sort()).toEqual(["dm-0", "nvme0n1"]);
   });
 
+  it("JSON: [global] options only under \"global options\", each job's own under \"job options\" (get_new_job)", async () => {
+    const c = cli();
+    c.put("g.fio", "[global]\nfilename=/dev/nvme0n1\nsize=1m\n\n[a]\nrw=read\nbs=64k\n\n[b]\nrw=write\n");
+    expect(await c.run("g.fio", "--setup=null_blk", "--output-format=json")).toBe(0);
+    const j = JSON.parse(c.r.out);
+    expect(j["global options"]).toEqual({ filename: "/dev/nvme0n1", size: "1m" });
+    expect(j.jobs.map((x: { "job options": unknown }) => x["job options"])).toEqual([{ rw: "read", bs: "64k" }, { rw: "write" }]);
+  });
+
   it("a deterministic report: the same job twice gives the same bytes", async () => {
     const c = cli();
     c.put("m.fio", "[m]\nfilename=/dev/nvme0n1\nrw=randrw\nioengine=libaio\niodepth=8\nsize=2m\n");
