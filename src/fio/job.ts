@@ -105,7 +105,6 @@ type ValueKind = "str" | "bool" | "flag" | "int" | "size" | "time";
  * meaning can read it from there.
  */
 export const IGNORED_OPTIONS: Readonly<Record<string, { kind: ValueKind; why: string; aliases?: readonly string[] }>> = {
-  description: { kind: "str", why: "text only" },
   thread: { kind: "flag", why: "jobs are model tasks, neither processes nor threads" },
   invalidate: { kind: "bool", why: "no page cache in the model" },
   fadvise_hint: { kind: "str", why: "no page cache in the model" },
@@ -405,6 +404,7 @@ function setIoengine(st: Settings, v: Value): void {
 
 const SPECS: readonly Spec[] = [
   { name: "name", set: (st, v) => { st.name = v.text(); } },
+  { name: "description", set: (st, v) => { st.description = v.text(); } },
   { name: "wait_for", set: (st, v) => { st.wait_for = v.text(); } },
   { name: "filename", set: setFilename },
   { name: "kb_base", set: (st, v) => {
@@ -647,6 +647,7 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
     startdelay_ns: st.startdelay_ns, filename: st.filename, group_reporting: st.group_reporting,
     randseed: st.randseed, rwmixread: st.rwmixread, norandommap: st.norandommap, hipri: st.hipri, stonewall: st.stonewall,
     new_group: st.new_group, wait_for: st.wait_for, io_size, number_ios: st.number_ios, loops: st.loops,
+    ...(st.description ? { description: st.description } : {}),
     options: { ...st.options },
   };
 }

@@ -122,9 +122,11 @@ export function strerror(errno: number): string {
 type TsDir = Omit<DirResult, "bw_samples_kib" | "iops_samples"> & { bw: LatStat; iops: LatStat };
 
 /** JobResult as fio's thread_stat keeps it: members (jobs folded), total run time, verror always set. */
-type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting"> & {
+type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting" | "description"> & {
   members: number;
   verror: string;
+  /** ts->description: FIO_JOBDESC_SIZE (256) bytes with the NUL, so at most 255 characters; "" for none. */
+  description: string;
   total_run_time_ms: number;
   dirs: Partial<Record<FioDir, TsDir>>;
 };
@@ -171,6 +173,7 @@ function tsOf(j: JobResult): Ts {
     members: j.jobs,
     error: j.error,
     verror: j.verror ?? (j.error ? `error=${strerror(j.error)}` : ""),
+    description: (j.description ?? "").slice(0, 255),
     pid: j.pid,
     job_start_ms: j.job_start_ms,
     // total_run_time is mtime_since(epoch): whole msec, truncated (unlike the directions' runtime)
@@ -474,6 +477,8 @@ function threadStatusNormal(ts: Ts, rs: GroupStats | undefined, timestamp: numbe
   let out = ts.error
     ? `${ts.name}: (groupid=${ts.groupid}, jobs=${ts.members}): err=${iw(ts.error, 2)} (${ts.verror}): pid=${ts.pid}: ${date}\n`
     : `${ts.name}: (groupid=${ts.groupid}, jobs=${ts.members}): err=${iw(ts.error, 2)}: pid=${ts.pid}: ${date}\n`;
+  // show_thread_status_normal: the description, when the job has one, under the header
+  if (ts.description) out += `  Description  : [${ts.description}]\n`;
   for (const dir of FIO_DIRS) if (ts.dirs[dir]?.io_bytes) out += ddirStatus(rs, ts, dir);
   const b = tsLatBuckets(ts);
   const total = rwSum(ts.issued_total);
@@ -662,6 +667,8 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
       ["latency_window", jint(0)],
     );
   }
+  // show_thread_status_json adds "desc" after the latency keys when the job has a description
+  if (ts.description) pairs.push(["desc", jstr(ts.description)]);
   return jobj(pairs);
 }
 

@@ -695,6 +695,7 @@ function jobResult(job: FioJob, group: number, i: Instance): JobResult {
     name: job.name, groupid: group, jobs: 1, group_reporting: job.group_reporting, error: 0, pid: i.task.pid,
     job_start_ms: i.start_ns / 1e6, job_runtime_ms: Math.max(0, (i.end_ns - Math.max(i.start_ns, i.statsFrom_ns)) / 1e6),
     options: { ...(job.section_options ?? job.options) }, dirs: i.dirs,
+    ...(job.description ? { description: job.description } : {}),
     usr_cpu: 0, sys_cpu: span > 0 ? (100 * i.cpu_ns) / span : 0,
     ctx: i.ctx, majf: 0, minf: 0,
     io_u_map: [...i.depthMap], io_u_submit: [...i.submitMap], io_u_complete: [...i.completeMap],

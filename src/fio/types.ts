@@ -74,6 +74,8 @@ export interface FioJob {
   number_ios: number;
   /** loops= */
   loops: number;
+  /** description=: text fio prints with the job's report ("Description  : [...]", JSON "desc"). */
+  description?: string;
   /** Every option as written, [global] defaults included (what the job runs with). */
   options: Record<string, string>;
   /** The options written in the job's own section, for the JSON "job options": fio's
@@ -129,6 +131,8 @@ export interface JobResult {
   job_runtime_ms: number;
   /** The job section's own options (fio's JSON "job options"). */
   options: Record<string, string>;
+  /** The job's description=, if any. */
+  description?: string;
   dirs: Partial<Record<FioDir, DirResult>>;
   /** CPU use as fio reports it: percentages and counts. */
   usr_cpu: number;

@@ -334,9 +334,16 @@ direct=1
   it("accepts the ignored options and keeps them as written", () => {
     const j = one("[j]\nfilename=/dev/x\nthread\ninvalidate=1\ndescription=hello world\nrandrepeat=0\niomem=malloc\n");
     expect(j.options).toMatchObject({ thread: "", invalidate: "1", description: "hello world", randrepeat: "0", mem: "malloc" });
-    for (const name of ["thread", "invalidate", "description", "verify", "buffer_pattern"]) expect(IGNORED_OPTIONS).toHaveProperty(name);
+    for (const name of ["thread", "invalidate", "verify", "buffer_pattern"]) expect(IGNORED_OPTIONS).toHaveProperty(name);
     expect(MODELLED_ENGINES).toEqual(["psync", "pvsync2", "libaio", "io_uring", "sync", "sctl"]);
     expect(NOT_MODELLED_OPTIONS.has("bsrange")).toBe(true);
+  });
+
+  it("reads description= (fio prints it with the job's report), inherited from [global] like other options", () => {
+    expect(IGNORED_OPTIONS).not.toHaveProperty("description");
+    expect(one("[j]\nfilename=/dev/x\ndescription=my test job\n").description).toBe("my test job");
+    expect(one("[global]\ndescription=all of them\n[j]\nfilename=/dev/x\n").description).toBe("all of them");
+    expect(one("[j]\nfilename=/dev/x\n").description).toBeUndefined();
   });
 
   it("reads several jobs with their section lines", () => {

@@ -171,6 +171,24 @@ describe("formatFio: one read job", () => {
     );
   });
 
+  it("description: \"  Description  : [text]\" under the header, JSON \"desc\" after the latency keys", () => {
+    const r = result([jobA({ description: "my test job" })]);
+    const out = lines(formatFio(r));
+    expect(out[1]).toBe("job1: (groupid=0, jobs=1): err= 0: pid=4242: Thu Jan  1 00:00:00 1970");
+    expect(out[2]).toBe("  Description  : [my test job]");
+    expect(out[3]).toBe("  read: IOPS=400, BW=1600KiB/s (1638kB/s)(4000KiB/2500msec)");
+    const keys = Object.keys((fioJson(r) as any).jobs[0]);
+    expect(keys.slice(-2)).toEqual(["latency_window", "desc"]);
+    expect((fioJson(r) as any).jobs[0].desc).toBe("my test job");
+    // none: neither the line nor the key
+    expect(formatFio(result([jobA()]))).not.toContain("Description");
+    expect("desc" in (fioJson(result([jobA()])) as any).jobs[0]).toBe(false);
+    // a group's thread_stat keeps its first job's description; fio's buffer holds 255 characters
+    const long = "x".repeat(300);
+    const g = result([jobA({ description: long, group_reporting: true }), jobA({ description: "second", group_reporting: true })]);
+    expect(lines(formatFio(g))[2]).toBe(`  Description  : [${"x".repeat(255)}]`);
+  });
+
   it("no disks: no Disk stats block; a job that did nothing prints nothing", () => {
     const out = formatFio(result([job({})], { disk_util: [] }));
     expect(out).toBe("\n\nRun status group 0 (all jobs):\n");
