@@ -648,6 +648,7 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
     randseed: st.randseed, rwmixread: st.rwmixread, norandommap: st.norandommap, hipri: st.hipri, stonewall: st.stonewall,
     new_group: st.new_group, wait_for: st.wait_for, io_size, number_ios: st.number_ios, loops: st.loops,
     ...(st.description ? { description: st.description } : {}),
+    kb_base: st.kb_base,
     options: { ...st.options },
   };
 }

@@ -122,8 +122,10 @@ export function strerror(errno: number): string {
 type TsDir = Omit<DirResult, "bw_samples_kib" | "iops_samples"> & { bw: LatStat; iops: LatStat };
 
 /** JobResult as fio's thread_stat keeps it: members (jobs folded), total run time, verror always set. */
-type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting" | "description"> & {
+type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting" | "description" | "kb_base"> & {
   members: number;
+  /** The first job's kb_base (fio takes it from the group's first job and warns if others differ). */
+  kb_base: number;
   verror: string;
   /** ts->description: FIO_JOBDESC_SIZE (256) bytes with the NUL, so at most 255 characters; "" for none. */
   description: string;
@@ -174,6 +176,7 @@ function tsOf(j: JobResult): Ts {
     error: j.error,
     verror: j.verror ?? (j.error ? `error=${strerror(j.error)}` : ""),
     description: (j.description ?? "").slice(0, 255),
+    kb_base: j.kb_base ?? 1024,
     pid: j.pid,
     job_start_ms: j.job_start_ms,
     // total_run_time is mtime_since(epoch): whole msec, truncated (unlike the directions' runtime)
@@ -285,8 +288,13 @@ interface GroupDir {
 
 interface GroupStats {
   groupid: number;
+  /** rs->kb_base: the kb_base of the group's last thread_stat (__show_run_stats sets it from each in turn). */
+  kb_base: number;
   dirs: Record<FioDir, GroupDir>;
 }
+
+/** fio's i2p = is_power_of_2(kb_base): IEC prefixes first (1024), SI first (1000). */
+const i2pOf = (kbBase: number): boolean => (kbBase & (kbBase - 1)) === 0;
 
 function groupStats(tss: Ts[], r: FioResult): GroupStats[] {
   const nGroups = Math.max(0, ...r.jobs.map((j) => j.groupid)) + 1;
@@ -294,11 +302,12 @@ function groupStats(tss: Ts[], r: FioResult): GroupStats[] {
   for (let g = 0; g < nGroups; g++) {
     const dirs = {} as Record<FioDir, GroupDir>;
     for (const dir of FIO_DIRS) dirs[dir] = { min_run: Infinity, max_run: 0, min_bw: Infinity, max_bw: 0, iobytes: 0, agg: 0 };
-    groups.push({ groupid: g, dirs });
+    groups.push({ groupid: g, kb_base: 1024, dirs });
   }
   for (const ts of tss) {
     const rs = groups[ts.groupid];
     if (!rs) continue;
+    rs.kb_base = ts.kb_base;
     for (const dir of FIO_DIRS) {
       const d = ts.dirs[dir];
       if (!d || !d.runtime_ms) continue;
@@ -400,8 +409,11 @@ function ddirStatus(rs: GroupStats | undefined, ts: Ts, dir: FioDir): string {
   const runt = d.runtime_ms;
   const bw = mulDiv(d.io_bytes, 1000, runt);
   const iops = mulDiv(d.total_ios, 1000, runt);
-  let out = `  ${DIR_NAME[dir]}: IOPS=${num2str(iops, 4, 1, false, "")}, BW=${num2str(bw, 4, 1, true, "B/s")} `
-    + `(${num2str(bw, 4, 1, false, "B/s")})(${num2str(d.io_bytes, 4, 1, true, "B")}/${runt}msec)\n`;
+  // the group's kb_base picks the prefixes: IEC first with 1024, SI first with 1000 (i2p)
+  const kbBase = rs?.kb_base ?? 1024;
+  const i2p = i2pOf(kbBase);
+  let out = `  ${DIR_NAME[dir]}: IOPS=${num2str(iops, 4, 1, false, "")}, BW=${num2str(bw, 4, 1, i2p, "B/s")} `
+    + `(${num2str(bw, 4, 1, !i2p, "B/s")})(${num2str(d.io_bytes, 4, 1, i2p, "B")}/${runt}msec)\n`;
   out += displayLat("slat", d.slat);
   out += displayLat("clat", d.clat);
   out += displayLat(" lat", d.lat);
@@ -410,12 +422,14 @@ function ddirStatus(rs: GroupStats | undefined, ts: Ts, dir: FioDir): string {
   if (b) {
     const per = pOfAgg(rs, dir, b.mean);
     let { min, max, mean, dev } = b;
-    let unit = "KiB";
-    if (mean > 1024 * 1024) {
-      min = Math.floor(min / 1024);
-      max = Math.floor(max / 1024);
-      mean /= 1024;
-      dev /= 1024;
+    // the samples are KiB/s whatever kb_base is; the label and the scaling follow kb_base, and
+    // above kb_base^2 fio divides by kb_base and says "MiB" even with 1000
+    let unit = i2p ? "KiB" : "kB";
+    if (mean > kbBase * kbBase) {
+      min = Math.floor(min / kbBase);
+      max = Math.floor(max / kbBase);
+      mean /= kbBase;
+      dev /= kbBase;
       unit = "MiB";
     }
     out += `   bw (${unit.padStart(5, " ")}/s): min=${iw(min, 5)}, max=${iw(max, 5)}, per=${fw(per, 3, 2)}%, `
@@ -510,8 +524,10 @@ function groupStatsNormal(rs: GroupStats): string {
   for (const dir of FIO_DIRS) {
     const g = rs.dirs[dir];
     if (!g.max_run) continue;
-    const p2 = (v: number, u: N2sUnit) => num2str(v, 4, 1, true, u);
-    const p10 = (v: number, u: N2sUnit) => num2str(v, 4, 1, false, u);
+    // show_group_stats: the first of each pair in kb_base's prefixes (i2p), the other in parentheses
+    const i2p = i2pOf(rs.kb_base);
+    const p2 = (v: number, u: N2sUnit) => num2str(v, 4, 1, i2p, u);
+    const p10 = (v: number, u: N2sUnit) => num2str(v, 4, 1, !i2p, u);
     out += `${GROUP_LABEL[dir]}: bw=${p2(g.agg, "B/s")} (${p10(g.agg, "B/s")}), `
       + `${p2(g.min_bw, "B/s")}-${p2(g.max_bw, "B/s")} (${p10(g.min_bw, "B/s")}-${p10(g.max_bw, "B/s")}), `
       + `io=${p2(g.iobytes, "B")} (${p10(g.iobytes, "B")}), run=${g.min_run}-${g.max_run}msec\n`;

@@ -696,6 +696,7 @@ function jobResult(job: FioJob, group: number, i: Instance): JobResult {
     job_start_ms: i.start_ns / 1e6, job_runtime_ms: Math.max(0, (i.end_ns - Math.max(i.start_ns, i.statsFrom_ns)) / 1e6),
     options: { ...(job.section_options ?? job.options) }, dirs: i.dirs,
     ...(job.description ? { description: job.description } : {}),
+    kb_base: job.kb_base ?? 1024,
     usr_cpu: 0, sys_cpu: span > 0 ? (100 * i.cpu_ns) / span : 0,
     ctx: i.ctx, majf: 0, minf: 0,
     io_u_map: [...i.depthMap], io_u_submit: [...i.submitMap], io_u_complete: [...i.completeMap],

@@ -74,6 +74,8 @@ export interface FioJob {
   number_ios: number;
   /** loops= */
   loops: number;
+  /** kb_base= (1024 or 1000): how sizes are read, and which prefixes fio prints first; absent: 1024. */
+  kb_base?: number;
   /** description=: text fio prints with the job's report ("Description  : [...]", JSON "desc"). */
   description?: string;
   /** Every option as written, [global] defaults included (what the job runs with). */
@@ -133,6 +135,9 @@ export interface JobResult {
   options: Record<string, string>;
   /** The job's description=, if any. */
   description?: string;
+  /** The job's kb_base (1024 or 1000; absent: 1024): the report prints IEC prefixes first with
+   * 1024 and SI first with 1000 (fio's i2p = is_power_of_2(kb_base)). */
+  kb_base?: number;
   dirs: Partial<Record<FioDir, DirResult>>;
   /** CPU use as fio reports it: percentages and counts. */
   usr_cpu: number;

@@ -136,7 +136,7 @@ runtime=10s
       direct: false, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0,
       filename: "/dev/nvme0n1", group_reporting: false, randseed: 0x89, rwmixread: 50,
       norandommap: false, hipri: false, stonewall: false, new_group: false, wait_for: "", io_size: 0, number_ios: 0,
-      loops: 1, options: { filename: "/dev/nvme0n1" }, section_options: { filename: "/dev/nvme0n1" },
+      loops: 1, kb_base: 1024, options: { filename: "/dev/nvme0n1" }, section_options: { filename: "/dev/nvme0n1" },
     });
   });
 

@@ -308,6 +308,23 @@ describe("runtime (update_runtime)", () => {
   });
 });
 
+describe("kb_base", () => {
+  it("kb_base=1000 prints SI first and IEC in parentheses (i2p), in the job and group lines, and labels bw kB/s", () => {
+    // 64 MB (kb_base=1000's 64m) in 18 ms: 3555555555 B/s
+    const j = jobA({ kb_base: 1000 });
+    Object.assign(j.dirs.read!, { io_bytes: 64_000_000, total_ios: 500, runtime_ms: 18, bw_samples_kib: [900, 1100] });
+    const out = lines(formatFio(result([j])));
+    expect(out).toContain("  read: IOPS=27.8k, BW=3556MB/s (3391MiB/s)(64.0MB/18msec)");
+    expect(out).toContain("   bw (   kB/s): min=  900, max= 1100, per=0.03%, avg=1000.00, stdev=141.42, samples=2");
+    expect(out).toContain("   READ: bw=3556MB/s (3391MiB/s), 3556MB/s-3556MB/s (3391MiB/s-3391MiB/s), io=64.0MB (61.0MiB), run=18-18msec");
+    // above kb_base^2 the samples are divided by kb_base (1000), and fio still says MiB
+    Object.assign(j.dirs.read!, { bw_samples_kib: [3_000_000, 4_000_000] });
+    expect(lines(formatFio(result([j])))).toContain("   bw (  MiB/s): min= 3000, max= 4000, per=100.00%, avg=3500.00, stdev=707.11, samples=2");
+    // the default (1024) keeps IEC first
+    expect(lines(formatFio(result([jobA()])))).toContain("  read: IOPS=400, BW=1600KiB/s (1638kB/s)(4000KiB/2500msec)");
+  });
+});
+
 describe("IO depths, submit and complete (stat_calc_dist)", () => {
   it("a slot with any count shows at least 0.1%, in the normal report and in JSON", () => {
     // 1 of 10000 I/Os at depth 1 is 0.01%: stat_calc_dist raises it to 0.1
