@@ -653,6 +653,18 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
   };
 }
 
+/**
+ * Each job's reporting group, as add_job (init.c) numbers them: a job with stonewall or
+ * new_group opens the next group when the group so far has jobs.
+ */
+export function reportingGroups(jobs: readonly FioJob[]): number[] {
+  let group = 0;
+  return jobs.map((j, k) => {
+    if (k > 0 && (j.stonewall || j.new_group)) group++;
+    return group;
+  });
+}
+
 export interface ParsedJobFile {
   jobs: FioJob[];
   /** Options of the [global] sections as written (the last value of each), for fio's JSON "global options". */

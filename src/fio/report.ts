@@ -16,7 +16,15 @@ import {
   DEFAULT_PERCENTILES, LAT_M_RANGES, LAT_N_RANGES, LAT_U_RANGES, calcLat, latBuckets, mergeLat,
   newLatStat, percentiles, statCalcDist, statCalcLat, statOf, sumLatPure, type LatBuckets,
 } from "./stats";
-import { FIO_DIRS, type DirResult, type FioDir, type FioResult, type JobResult, type LatStat } from "./types";
+import { FIO_DIRS, type DirResult, type FioDir, type FioJob, type FioResult, type JobResult, type LatStat } from "./types";
+import { reportingGroups } from "./job";
+
+/**
+ * The fio whose output this report reproduces (fio_version_string): the layout is fio 3.35's
+ * (the base of the copy-offload fork), printed in the JSON's "fio version" and in the normal
+ * output's version line.
+ */
+export const FIO_VERSION = "fio-3.35";
 
 
 // ---- printf and num2str ----
@@ -546,6 +554,51 @@ export function formatDiskUtil(disks: readonly DiskUtilJson[]): string {
   }
   return out;
 }
+
+/**
+ * What fio prints on standard output before the jobs run, in the normal format only:
+ * - per job, as add_job (init.c) prints it for the first instance, "<name>: (g=<group>):
+ *   rw=<ddir_str>, bs=(R) <min>-<max>, (W) <min>-<max>, (T) <min>-<max>, ioengine=<engine>,
+ *   iodepth=<iodepth>" (block sizes through num2str with the job's kb_base), then "..." for
+ *   the second instance of numjobs (none for the others); a copy job adds the copy-offload
+ *   fork's "(C) <min>-<max>, " after the trim sizes (the fork prints it; its ddir name for
+ *   copies, "copy" / "randcopy", was not checked against the fork's source);
+ * - the version line (parse_options: fio_version_string);
+ * - "Starting <n> process(es)" / "<n> thread(s)" (run_threads in backend.c), counting every
+ *   instance; jobs with the thread option count as threads.
+ * Each line ends in "\n"; formatFio's report follows.
+ */
+export function formatFioStart(jobs: readonly FioJob[], version: string = FIO_VERSION): string {
+  const groups = reportingGroups(jobs);
+  let out = "";
+  let threads = 0;
+  let processes = 0;
+  jobs.forEach((j, k) => {
+    const i2p = i2pOf(j.kb_base ?? 1024);
+    const bs = (d: FioDir) => {
+      const s = num2str(j.bs[d], 4, 1, i2p, "B");
+      return `${s}-${s}`;
+    };
+    const copy = j.rw === "copy" || j.rw === "randcopy";
+    out += `${j.name}: (g=${groups[k]}): rw=${RW_STR[j.rw]}, bs=(R) ${bs("read")}, (W) ${bs("write")}, (T) ${bs("trim")}, `
+      + `${copy ? `(C) ${bs("copy")}, ` : ""}ioengine=${j.ioengine}, iodepth=${j.iodepth}\n`;
+    if (j.numjobs > 1) out += "...\n";
+    const thread = "thread" in j.options && j.options.thread !== "0";
+    if (thread) threads += j.numjobs;
+    else processes += j.numjobs;
+  });
+  out += `${version}\n`;
+  const parts: string[] = [];
+  if (threads) parts.push(`${threads} thread${threads > 1 ? "s" : ""}`);
+  if (processes) parts.push(`${processes} process${processes > 1 ? "es" : ""}`);
+  return out + `Starting ${parts.join(" and ")}\n`;
+}
+
+/** ddir_str of a job's rw (readwrite is rw); copy / randcopy are the fork's. */
+const RW_STR: Record<FioJob["rw"], string> = {
+  read: "read", write: "write", trim: "trim", randread: "randread", randwrite: "randwrite", randtrim: "randtrim",
+  rw: "rw", randrw: "randrw", copy: "copy", randcopy: "randcopy",
+};
 
 /**
  * fio's normal end-of-run output: the blank line fio starts with, each job's block, each

@@ -23,6 +23,8 @@ import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
 import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
 import { FIO_DIRS, FioDir, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
+import { reportingGroups } from "./job";
+import { FIO_VERSION } from "./report";
 
 /** fio's bw_avg_time default: bandwidth and IOPS samples every 500 ms. */
 export const BW_AVG_TIME_NS = 500_000_000;
@@ -633,11 +635,11 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   blk.tracer.on = o.trace ?? false;
   blk.tracer.keepCommands = o.trace ?? false;
   const instances: Array<{ job: FioJob; group: number; inst: Instance[] }> = [];
-  let group = 0;
+  const groups = reportingGroups(jobs);
   let pid = o.firstPid ?? 4000;
   let slot = 0;
   jobs.forEach((job, k) => {
-    if (k > 0 && (job.stonewall || job.new_group)) group++;
+    const group = groups[k];
     const dev = host.dev(job.filename, `job ${job.name} (line ${job.line}): filename`);
     const inst: Instance[] = [];
     for (let i = 0; i < job.numjobs; i++) {
@@ -682,7 +684,7 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   const cpuUtil = !wall && span > 0 && busy.some((b) => b > 0) ? busy.map((b) => Math.min(100, (100 * b) / span)) : undefined;
   return {
     ...(cpuUtil ? { cpu_util_per_core: cpuUtil } : {}),
-    fio_version: "fio-3.35", timestamp: wall ? Math.floor(Date.now() / 1000) : 0, clock: wall ? "wall" : "model",
+    fio_version: FIO_VERSION, timestamp: wall ? Math.floor(Date.now() / 1000) : 0, clock: wall ? "wall" : "model",
     global_options: {}, jobs: results, disk_util: diskStatsJson(used, blk.sim.now_ns),
   };
 }

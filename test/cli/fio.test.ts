@@ -36,6 +36,23 @@ describe("nvmelab fio", () => {
     expect(out).toMatch(/^Disk stats \(read\/write\):\n  nvme0n1: ios=128\//m);
   });
 
+  it("the normal report starts as fio's stdout does: the job lines, the version, \"Starting N processes\", a blank line", async () => {
+    const c = cli();
+    c.put("nj.fio", "[global]\nfilename=/dev/nvme0n1\nioengine=libaio\niodepth=8\nsize=1m\n\n[rr]\nrw=randread\nnumjobs=2\n");
+    expect(await c.run("nj.fio", "--setup=null_blk")).toBe(0);
+    expect(c.r.out.split("\n").slice(0, 6)).toEqual([
+      "rr: (g=0): rw=randread, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=libaio, iodepth=8",
+      "...",
+      "fio-3.35",
+      "Starting 2 processes",
+      "",
+      "rr: (groupid=0, jobs=1): err= 0: pid=4000: Thu Jan  1 00:00:00 1970",
+    ]);
+    // JSON has none of it
+    expect(await c.run("nj.fio", "--setup=null_blk", "--output-format=json")).toBe(0);
+    expect(c.r.out.startsWith("{")).toBe(true);
+  });
+
   it("a synchronous engine with iodepth > 1: fio's note, once per job instance, on stderr", async () => {
     const c = cli();
     const job = (engine: string) => `[global]\nfilename=/dev/nvme0n1\nbs=4k\nsize=1m\niodepth=8\n[r]\nrw=randread\nioengine=${engine}\nnumjobs=2\n`;

@@ -5,7 +5,8 @@
 // quoted in the project's reference notes (facts 9.3, anchors "fio output").
 
 import { describe, it, expect } from "vitest";
-import { formatFio, fioJson, formatFioJson, fioRuntimeMs, num2str, cFixed, ctimeUtc } from "../../src/fio/report";
+import { formatFio, formatFioStart, fioJson, formatFioJson, fioRuntimeMs, num2str, cFixed, ctimeUtc, FIO_VERSION } from "../../src/fio/report";
+import { parseJobFile } from "../../src/fio/job";
 import { newLatStat, addLat } from "../../src/fio/stats";
 import type { DirResult, FioDir, FioResult, JobResult, LatStat } from "../../src/fio/types";
 
@@ -305,6 +306,57 @@ describe("runtime (update_runtime)", () => {
     expect(fioRuntimeMs(2500.0009, 1)).toBe(2500); // 2500000.9 us truncates to a whole msec
     expect(fioRuntimeMs(0.0005, 1)).toBe(0);
     expect(fioRuntimeMs(7, 0)).toBe(0);
+  });
+});
+
+describe("formatFioStart: what fio prints before the jobs run (add_job, parse_options, run_threads)", () => {
+  it("a line per job (\"...\" for numjobs' second instance), the version, and the processes started", () => {
+    const jobs = parseJobFile(`[global]
+filename=/dev/nvme0n1
+ioengine=libaio
+iodepth=32
+
+[rr]
+rw=randread
+numjobs=3
+
+[sw]
+stonewall
+rw=write
+bs=64k,128k
+ioengine=psync
+iodepth=1
+`, "t.fio");
+    expect(formatFioStart(jobs)).toBe([
+      "rr: (g=0): rw=randread, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=libaio, iodepth=32",
+      "...",
+      "sw: (g=1): rw=write, bs=(R) 64.0KiB-64.0KiB, (W) 128KiB-128KiB, (T) 128KiB-128KiB, ioengine=psync, iodepth=1",
+      `${FIO_VERSION}`,
+      "Starting 4 processes",
+      "",
+    ].join("\n"));
+    expect(FIO_VERSION).toBe("fio-3.35");
+  });
+
+  it("rw names as ddir_str, kb_base's prefixes for bs, threads counted apart, the fork's (C) for copy jobs", () => {
+    const jobs = parseJobFile(`[a]
+filename=/dev/nvme0n1
+rw=readwrite
+kb_base=1000
+bs=64k
+thread
+[b]
+filename=/dev/nvme0n1
+rw=copy
+new_group
+`, "t.fio");
+    expect(formatFioStart(jobs)).toBe([
+      "a: (g=0): rw=rw, bs=(R) 64.0kB-64.0kB, (W) 64.0kB-64.0kB, (T) 64.0kB-64.0kB, ioengine=psync, iodepth=1",
+      "b: (g=1): rw=copy, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, (C) 4096B-4096B, ioengine=psync, iodepth=1",
+      "fio-3.35",
+      "Starting 1 thread and 1 process",
+      "",
+    ].join("\n"));
   });
 });
 

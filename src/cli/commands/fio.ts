@@ -7,7 +7,7 @@ import { Command, CliError } from "../context";
 import { parseScenario, buildScenarioHost, ScenarioError, Scenario } from "../../block/scenario";
 import { parseJobFileWithGlobals, FioJobError } from "../../fio/job";
 import { runFio, FioRunError, fioNotes } from "../../fio/run";
-import { formatFio, formatFioJson } from "../../fio/report";
+import { formatFio, formatFioJson, formatFioStart } from "../../fio/report";
 import { FIO_SETUPS } from "../../fio/setups";
 
 function setupOf(ctx: Parameters<Command["run"]>[0], name: string | undefined): { s: Scenario; where: string } {
@@ -83,7 +83,8 @@ export const fio: Command = {
       if (unchecked.length) ctx.io.err(`fio: job ${j.name}: ${unchecked.join(", ")} accepted but not modelled: no data is checked`);
     }
     // group_reporting travels with each job's results: the report folds as fio does, job by job
-    let text_ = fmt === "json" ? formatFioJson(result) : formatFio(result);
+    // the normal format starts as fio's stdout does: the jobs' lines, the version, "Starting ..."
+    let text_ = fmt === "json" ? formatFioJson(result) : formatFioStart(parsed.jobs) + formatFio(result);
     // not fio output: the host CPU model's use per core, when the setup models CPU costs
     if (fmt === "normal" && result.cpu_util_per_core) {
       text_ = text_.replace(/\n?$/, "\n") + `\nHost CPU (modelled), busy per core: ${result.cpu_util_per_core.map((u, i) => `cpu${i}=${u.toFixed(1)}%`).join(", ")}\n`;
