@@ -11,12 +11,11 @@
 // glibc printf for %f (round half to even on exact ties), and fio's integer arithmetic for
 // bandwidth (bytes * 1000 / ms). Written from fio's format strings; no fio code is copied.
 
-import type { DiskUtilJson } from "../block/blkparse";
 import {
   DEFAULT_PERCENTILES, LAT_M_RANGES, LAT_N_RANGES, LAT_U_RANGES, calcLat, latBuckets, mergeLat,
   newLatStat, percentiles, statCalcDist, statCalcLat, statOf, sumLatPure, type LatBuckets,
 } from "./stats";
-import { FIO_DIRS, type DirResult, type FioDir, type FioJob, type FioResult, type JobResult, type LatStat } from "./types";
+import { FIO_DIRS, type DirResult, type FioDir, type FioDiskUtil, type FioJob, type FioResult, type JobResult, type LatStat } from "./types";
 import { reportingGroups } from "./job";
 
 /**
@@ -543,14 +542,52 @@ function groupStatsNormal(rs: GroupStats): string {
   return out;
 }
 
-/** print_disk_util for each disk, under fio's "Disk stats (read/write):" heading. */
-export function formatDiskUtil(disks: readonly DiskUtilJson[]): string {
+/** disk_util_agg: a master's slaves summed (aggregate_slaves_stats), each sum then divided by their number. */
+interface DiskAgg {
+  read_ios: number; write_ios: number; read_sectors: number; write_sectors: number;
+  read_merges: number; write_merges: number; read_ticks: number; write_ticks: number;
+  in_queue: number;
+  /** The busiest slave's util (the system is as busy as its busiest part), at most 100. */
+  util: number;
+}
+
+/**
+ * aggregate_slaves_stats and show_agg_stats / json_array_add_disk_util: the averages over a
+ * disk's slaves (integer division by their count), or null for a disk without slaves.
+ */
+function diskAgg(d: FioDiskUtil, all: readonly FioDiskUtil[]): DiskAgg | null {
+  const slaves = (d.slaves ?? []).map((n) => all.find((x) => x.name === n)).filter((x): x is FioDiskUtil => !!x);
+  if (!slaves.length) return null;
+  const avg = (f: (x: FioDiskUtil) => number) => Math.floor(slaves.reduce((a, x) => a + f(x), 0) / slaves.length);
+  return {
+    read_ios: avg((x) => x.read_ios), write_ios: avg((x) => x.write_ios),
+    read_sectors: avg((x) => x.read_sectors), write_sectors: avg((x) => x.write_sectors),
+    read_merges: avg((x) => x.read_merges), write_merges: avg((x) => x.write_merges),
+    read_ticks: avg((x) => x.read_ticks), write_ticks: avg((x) => x.write_ticks),
+    in_queue: avg((x) => x.in_queue),
+    util: Math.min(100, Math.max(0, ...slaves.map((x) => x.util))),
+  };
+}
+
+/**
+ * show_disk_util: "Disk stats (read/write):" and print_disk_util for each disk in the list's
+ * order; a disk with slaves (a device-mapper device over the devices it maps to) is indented
+ * two more spaces and followed by show_agg_stats' averages of its slaves.
+ */
+export function formatDiskUtil(disks: readonly FioDiskUtil[]): string {
   if (disks.length === 0) return "";
   let out = "\nDisk stats (read/write):\n";
   for (const d of disks) {
-    out += `  ${d.name}: ios=${d.read_ios}/${d.write_ios}, sectors=${d.read_sectors}/${d.write_sectors}, `
+    const agg = diskAgg(d, disks);
+    out += `${agg ? "  " : ""}  ${d.name}: ios=${d.read_ios}/${d.write_ios}, sectors=${d.read_sectors}/${d.write_sectors}, `
       + `merge=${d.read_merges}/${d.write_merges}, ticks=${d.read_ticks}/${d.write_ticks}, `
-      + `in_queue=${d.in_queue}, util=${fw(d.util, 3, 2)}%\n`;
+      + `in_queue=${d.in_queue}, util=${fw(d.util, 3, 2)}%`;
+    if (agg) {
+      out += `, aggrios=${agg.read_ios}/${agg.write_ios}, aggsectors=${agg.read_sectors}/${agg.write_sectors}, `
+        + `aggrmerge=${agg.read_merges}/${agg.write_merges}, aggrticks=${agg.read_ticks}/${agg.write_ticks}, `
+        + `aggrin_queue=${agg.in_queue}, aggrutil=${fw(agg.util, 3, 2)}%`;
+    }
+    out += "\n";
   }
   return out;
 }
@@ -741,7 +778,21 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
   return jobj(pairs);
 }
 
-function diskUtilJson(d: DiskUtilJson): JValue {
+/** json_array_add_disk_util: fio's keys, and with slaves the aggr_* ones (fio spells one aggr_write_merge). */
+function diskUtilJson(d: FioDiskUtil, all: readonly FioDiskUtil[]): JValue {
+  const agg = diskAgg(d, all);
+  const aggPairs: Array<[string, JValue]> = agg ? [
+    ["aggr_read_ios", jint(agg.read_ios)],
+    ["aggr_write_ios", jint(agg.write_ios)],
+    ["aggr_read_sectors", jint(agg.read_sectors)],
+    ["aggr_write_sectors", jint(agg.write_sectors)],
+    ["aggr_read_merges", jint(agg.read_merges)],
+    ["aggr_write_merge", jint(agg.write_merges)],
+    ["aggr_read_ticks", jint(agg.read_ticks)],
+    ["aggr_write_ticks", jint(agg.write_ticks)],
+    ["aggr_in_queue", jint(agg.in_queue)],
+    ["aggr_util", jfloat(agg.util)],
+  ] : [];
   return jobj([
     ["name", jstr(d.name)],
     ["read_ios", jint(d.read_ios)],
@@ -754,6 +805,7 @@ function diskUtilJson(d: DiskUtilJson): JValue {
     ["write_ticks", jint(d.write_ticks)],
     ["in_queue", jint(d.in_queue)],
     ["util", jfloat(d.util)],
+    ...aggPairs,
   ]);
 }
 
@@ -777,7 +829,7 @@ function fioJsonValue(r: FioResult): JValue {
   const g = optsObj(r.global_options);
   if (g.length) pairs.push(["global options", jobj(g)]);
   pairs.push(["jobs", { t: "arr", v: tss.map((ts) => threadStatusJson(ts, groups[ts.groupid], elapsed, runStartMs)) }]);
-  if (r.disk_util.length) pairs.push(["disk_util", { t: "arr", v: r.disk_util.map(diskUtilJson) }]);
+  if (r.disk_util.length) pairs.push(["disk_util", { t: "arr", v: r.disk_util.map((d) => diskUtilJson(d, r.disk_util)) }]);
   return jobj(pairs);
 }
 

@@ -14,15 +14,16 @@
 
 import { Bio, BlkStatus, Op, REQ_POLLED } from "../block/bio";
 import type { BlockLayer } from "../block/blk";
-import type { BlockDevice } from "../block/disk";
 import type { Task } from "../block/sim";
 import { blkCopy } from "../block/copy/copy";
 import { diskStatsJson } from "../block/blkparse";
+import { DmDevice } from "../block/dm";
+import type { BlockDevice, DiskStats } from "../block/disk";
 import { wallClockNs } from "../controller/core";
 import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
 import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
-import { FIO_DIRS, FioDir, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
+import { FIO_DIRS, FioDir, FioDiskUtil, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
 import { reportingGroups } from "./job";
 import { FIO_VERSION } from "./report";
 
@@ -308,8 +309,8 @@ class Instance {
     return this.job.rw.startsWith("rand");
   }
 
-  /** Set up buffers and offsets, then start issuing at at_ns. */
-  begin(at_ns: number): void {
+  /** Set up buffers and offsets, then start issuing at at_ns (calling onStart first, then). */
+  begin(at_ns: number, onStart?: () => void): void {
     const j = this.job;
     const mem = this.blk.mem!;
     const slots = isAsync(j) ? j.iodepth : 1;
@@ -333,6 +334,7 @@ class Instance {
     }
     // in modelled time the job starts at at_ns; on the wall clock, when its first event runs
     this.blk.sim.at(at_ns, this.task, () => {
+      onStart?.();
       this.start_ns = this.clock();
       this.statsFrom_ns = this.start_ns + j.ramp_time_ns;
       this.rampOver = j.ramp_time_ns === 0;
@@ -610,6 +612,63 @@ class Instance {
   }
 }
 
+/**
+ * fio's disk_list (diskutil.c): a job's device enters it when the job starts (init_disk_util
+ * in run_threads), whatever I/O it then does; a device-mapper device brings the devices under
+ * it right after it (find_add_disk_slaves, recursively), linked as its slaves unless already in
+ * the list. Each disk counts from when it entered (disk_util_add takes the stats then; du->msec
+ * runs from then) to the end of the run (update_io_ticks).
+ */
+class DiskList {
+  private readonly entries: Array<{ dev: BlockDevice; from: DiskStats; at_ns: number; slaves: string[] }> = [];
+
+  constructor(private readonly now: () => number) {}
+
+  private has(name: string): boolean {
+    return this.entries.some((e) => e.dev.name === name);
+  }
+
+  add(dev: BlockDevice): void {
+    if (this.has(dev.name)) return;
+    const at = this.now();
+    const slaves: string[] = [];
+    this.entries.push({ dev, from: statsAt(dev.stats, at), at_ns: at, slaves });
+    if (!(dev instanceof DmDevice)) return;
+    for (const t of dev.targets) {
+      for (const { dev: s } of t.devices()) {
+        if (this.has(s.name)) continue;
+        this.add(s);
+        slaves.push(s.name);
+      }
+    }
+  }
+
+  json(end_ns: number): FioDiskUtil[] {
+    return this.entries.map((e) => {
+      const [d] = diskStatsJson([{ name: e.dev.name, stats: statsSince(statsAt(e.dev.stats, end_ns), e.from) }], end_ns - e.at_ns);
+      return e.slaves.length ? { ...d, slaves: [...e.slaves] } : d;
+    });
+  }
+}
+
+/** The stats as of t: in_queue and busy time integrated up to t for the requests in flight (inflightChange's integral). */
+function statsAt(s: DiskStats, t: number): DiskStats {
+  const dt = Math.max(0, t - s.since_ns);
+  return {
+    ...s, ios: [...s.ios], merges: [...s.merges], sectors: [...s.sectors], ticks_ns: [...s.ticks_ns],
+    busy_ns: s.busy_ns + (s.inflight > 0 ? dt : 0), in_queue_ns: s.in_queue_ns + dt * s.inflight, since_ns: t,
+  };
+}
+
+/** What a disk counted between two snapshots (update_io_tick_disk's deltas). */
+function statsSince(now: DiskStats, from: DiskStats): DiskStats {
+  const d2 = (a: [number, number], b: [number, number]): [number, number] => [a[0] - b[0], a[1] - b[1]];
+  return {
+    ...now, ios: d2(now.ios, from.ios), merges: d2(now.merges, from.merges), sectors: d2(now.sectors, from.sectors),
+    ticks_ns: d2(now.ticks_ns, from.ticks_ns), busy_ns: now.busy_ns - from.busy_ns, in_queue_ns: now.in_queue_ns - from.in_queue_ns,
+  };
+}
+
 export interface FioRunOptions {
   /** pid of the first job (fio prints them); default 4000. */
   firstPid?: number;
@@ -654,13 +713,16 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     instances.every((y) => y.group >= x.group || doneOf(y)) &&
     (!x.job.wait_for || instances.filter((y) => y.job.name === x.job.wait_for).every(doneOf));
   const started = new Set<(typeof instances)[number]>();
+  // disk stats in modelled time, also with the wall clock (docs/FIO.md)
+  const disks = new DiskList(() => blk.sim.now_ns);
   for (let round = 0; started.size < instances.length; round++) {
     if (round > instances.length) throw new FioRunError("fio: jobs wait for each other and can never start");
     const now = blk.sim.now_ns;
     for (const x of instances) {
       if (started.has(x) || !eligible(x)) continue;
       started.add(x);
-      for (const i of x.inst) i.begin(now + x.job.startdelay_ns);
+      const dev = host.dev(x.job.filename, `job ${x.job.name} (line ${x.job.line}): filename`);
+      for (const i of x.inst) i.begin(now + x.job.startdelay_ns, () => disks.add(dev));
     }
     const waiting = instances.filter((x) => !started.has(x));
     // asked after every event: the instances started so far, passed over as they finish (done stays done)
@@ -678,14 +740,13 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   // sum_thread_stats does
   const results: JobResult[] = [];
   for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, i));
-  const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
   const span = blk.sim.now_ns - runStart;
   const busy = blk.sim.cpuBusy_ns.map((b, i) => b - cpuBusy0[i]);
   const cpuUtil = !wall && span > 0 && busy.some((b) => b > 0) ? busy.map((b) => Math.min(100, (100 * b) / span)) : undefined;
   return {
     ...(cpuUtil ? { cpu_util_per_core: cpuUtil } : {}),
     fio_version: FIO_VERSION, timestamp: wall ? Math.floor(Date.now() / 1000) : 0, clock: wall ? "wall" : "model",
-    global_options: {}, jobs: results, disk_util: diskStatsJson(used, blk.sim.now_ns),
+    global_options: {}, jobs: results, disk_util: disks.json(blk.sim.now_ns),
   };
 }
 

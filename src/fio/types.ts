@@ -161,6 +161,16 @@ export interface JobResult {
   latency_depth: number;
 }
 
+/**
+ * One element of fio's disk_util list: a disk's counts over the time since a job first used it,
+ * and the names of its slaves (the devices under a device-mapper device), whose averages fio
+ * prints beside it (show_agg_stats, the JSON's aggr_* keys). A slave is linked only when it
+ * entered the list with its master: one already in the list is not (find_add_disk_slaves).
+ */
+export interface FioDiskUtil extends DiskUtilJson {
+  slaves?: string[];
+}
+
 export interface FioResult {
   /** "fio-3.35" as the fork reports; the report adds nothing else. */
   fio_version: string;
@@ -170,7 +180,7 @@ export interface FioResult {
   /** The [global] section's options as written. */
   global_options: Record<string, string>;
   jobs: JobResult[];
-  disk_util: DiskUtilJson[];
+  disk_util: FioDiskUtil[];
   /** The host CPU model's busy share per core over the run (%), when CPU costs are modelled (not fio output). */
   cpu_util_per_core?: number[];
 }

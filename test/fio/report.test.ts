@@ -360,6 +360,38 @@ new_group
   });
 });
 
+describe("disk stats with device-mapper (print_disk_util, show_agg_stats, json_array_add_disk_util)", () => {
+  const du = (name: string, n: number, util: number, slaves?: string[]) => ({
+    name, read_ios: n, write_ios: 2 * n + 1, read_sectors: 8 * n, write_sectors: 16 * n + 3, read_merges: n % 3,
+    write_merges: 1, read_ticks: n + 1, write_ticks: 2 * n, in_queue: 3 * n + 1, util, ...(slaves ? { slaves } : {}),
+  });
+  // dm-0 striped over two disks: its slaves' sums divided by 2 (integer division), util the busiest's
+  const disks = [du("dm-0", 200, 99.5, ["nvme0n1", "nvme1n1"]), du("nvme0n1", 101, 40.25), du("nvme1n1", 100, 87.5)];
+
+  it("the master first, indented two more, with its slaves' averages; the slaves after it", () => {
+    const out = formatFio(result([jobA()], { disk_util: disks }));
+    expect(out.endsWith([
+      "Disk stats (read/write):",
+      "    dm-0: ios=200/401, sectors=1600/3203, merge=2/1, ticks=201/400, in_queue=601, util=99.50%, "
+        + "aggrios=100/202, aggsectors=804/1611, aggrmerge=1/1, aggrticks=101/201, aggrin_queue=302, aggrutil=87.50%",
+      "  nvme0n1: ios=101/203, sectors=808/1619, merge=2/1, ticks=102/202, in_queue=304, util=40.25%",
+      "  nvme1n1: ios=100/201, sectors=800/1603, merge=1/1, ticks=101/200, in_queue=301, util=87.50%",
+      "",
+    ].join("\n"))).toBe(true);
+  });
+
+  it("JSON adds fio's aggr_* keys (aggr_write_merge as fio spells it) to the master only", () => {
+    const js = fioJson(result([jobA()], { disk_util: disks })) as any;
+    expect(Object.keys(js.disk_util[0]).slice(11)).toEqual([
+      "aggr_read_ios", "aggr_write_ios", "aggr_read_sectors", "aggr_write_sectors", "aggr_read_merges",
+      "aggr_write_merge", "aggr_read_ticks", "aggr_write_ticks", "aggr_in_queue", "aggr_util",
+    ]);
+    expect(js.disk_util[0]).toMatchObject({ aggr_read_ios: 100, aggr_write_ios: 202, aggr_in_queue: 302, aggr_util: 87.5 });
+    expect("slaves" in js.disk_util[0]).toBe(false);
+    expect(Object.keys(js.disk_util[1])).toHaveLength(11);
+  });
+});
+
 describe("kb_base", () => {
   it("kb_base=1000 prints SI first and IEC in parentheses (i2p), in the job and group lines, and labels bw kB/s", () => {
     // 64 MB (kb_base=1000's 64m) in 18 ms: 3555555555 B/s

@@ -135,6 +135,24 @@ describe("fio runner", () => {
     expect(formatFio(r)).toMatch(/^  lat \(usec\)   : 20=100\.02%$/m);
   });
 
+  it("disk stats list each job's device when it starts, a dm device with its slaves after it (diskutil.c)", async () => {
+    // two dm-linear devices over nvme0n1: the job on dm-0 brings nvme0n1 in as dm-0's slave;
+    // the later job's dm-1 finds nvme0n1 already listed, so fio links no slave to it
+    const stack = [{ name: "a", table: ["0 32768 linear nvme0n1 0"] }, { name: "b", table: ["0 32768 linear nvme0n1 65536"] }];
+    const h = await host({ stack });
+    const r = runFio(h, [job({ name: "w", rw: "write", filename: "/dev/dm-0", size: 1 << 20 }), job({ name: "r", rw: "read", filename: "/dev/dm-1", size: 1 << 20, stonewall: true })]);
+    expect(r.disk_util.map((d) => [d.name, d.slaves ?? []])).toEqual([["dm-0", ["nvme0n1"]], ["nvme0n1", []], ["dm-1", []]]);
+    // each disk counts from when it entered the list: dm-1 only the reads of its job
+    expect(r.disk_util.map((d) => [d.read_ios, d.write_ios])).toEqual([[0, 256], [256, 256], [256, 0]]);
+    expect(formatFio(r)).toContain("\nDisk stats (read/write):\n    dm-0: ios=0/256, sectors=0/2048, merge=0/0, ");
+  });
+
+  it("a job's device is listed even when it did no read or write (ios=0/0), as fio lists every job's disk", async () => {
+    const r = runFio(await host(), [job({ name: "t", rw: "randtrim", size: 1 << 20 })]);
+    expect(r.disk_util.map((d) => [d.name, d.read_ios, d.write_ios])).toEqual([["nvme0n1", 0, 0]]);
+    expect(formatFio(r)).toMatch(/\nDisk stats \(read\/write\):\n  nvme0n1: ios=0\/0, sectors=0\/0, /);
+  });
+
   it("stonewall: the second job starts when the first has finished", async () => {
     const h = await host();
     const r = runFio(h, [job({ name: "w", rw: "write", size: 1 << 20 }), job({ name: "r", rw: "read", size: 1 << 20, stonewall: true })]);
