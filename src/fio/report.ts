@@ -13,7 +13,7 @@
 
 import {
   DEFAULT_PERCENTILES, LAT_M_RANGES, LAT_N_RANGES, LAT_U_RANGES, calcLat, latBuckets, mergeLat,
-  newLatStat, percentiles, statCalcDist, statCalcLat, statOf, sumLatPure, type LatBuckets,
+  newLatStat, percentiles, platIdxToVal, statCalcDist, statCalcLat, statOf, sumLatPure, type LatBuckets,
 } from "./stats";
 import { FIO_DIRS, type DirResult, type FioDir, type FioDiskUtil, type FioJob, type FioResult, type JobResult, type LatStat } from "./types";
 import { reportingGroups } from "./job";
@@ -672,8 +672,16 @@ function optsObj(opts: Record<string, string>): Array<[string, JValue]> {
   return pairs;
 }
 
-/** add_ddir_lat_json. */
-function latJson(s: LatStat | null, withPercentiles: boolean): JValue {
+/** --output-format=json+ (FIO_OUTPUT_JSON_PLUS): the JSON with each clat histogram's bins. */
+export interface FioJsonOptions {
+  plus?: boolean;
+}
+
+/**
+ * add_ddir_lat_json; with json+ the percentiles are followed by "bins": every non-empty
+ * histogram bin, keyed by the latency it stands for (plat_idx_to_val), with its count.
+ */
+function latJson(s: LatStat | null, withPercentiles: boolean, plus = false): JValue {
   const l = calcLat(s);
   const pairs: Array<[string, JValue]> = [
     ["min", jint(l?.min ?? 0)],
@@ -685,12 +693,17 @@ function latJson(s: LatStat | null, withPercentiles: boolean): JValue {
   if (withPercentiles && s && s.n > 0) {
     const vals = percentiles(s);
     if (vals.length) pairs.push(["percentile", jobj(vals.map((v): [string, JValue] => [v.p.toFixed(6), jint(v.ns)]))]);
+    if (plus && s.plat) {
+      const bins: Array<[string, JValue]> = [];
+      for (let i = 0; i < s.plat.length; i++) if (s.plat[i]) bins.push([String(platIdxToVal(i)), jint(s.plat[i])]);
+      pairs.push(["bins", jobj(bins)]);
+    }
   }
   return jobj(pairs);
 }
 
 /** add_ddir_status_json for a data direction (present even when the job did none of it). */
-function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir): JValue {
+function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir, plus: boolean): JValue {
   const runt = d?.runtime_ms ?? 0;
   const io = d?.io_bytes ?? 0;
   const total = d?.total_ios ?? 0;
@@ -706,7 +719,7 @@ function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir)
     ["short_ios", jint(d?.short_ios ?? 0)],
     ["drop_ios", jint(d?.drop_ios ?? 0)],
     ["slat_ns", latJson(d?.slat ?? null, false)],
-    ["clat_ns", latJson(d?.clat ?? null, true)],
+    ["clat_ns", latJson(d?.clat ?? null, true, plus)],
     ["lat_ns", latJson(d?.lat ?? null, false)],
   ];
   const b = calcLat(d?.bw);
@@ -732,7 +745,7 @@ function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir)
 const pctObj = (keys: readonly string[], vals: number[]) => jobj(keys.map((k, i): [string, JValue] => [k, jfloat(vals[i] ?? 0)]));
 
 /** show_thread_status_json. */
-function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, runStartMs: number): JValue {
+function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, runStartMs: number, plus: boolean): JValue {
   const pairs: Array<[string, JValue]> = [
     ["jobname", jstr(ts.name)],
     ["groupid", jint(ts.groupid)],
@@ -743,7 +756,7 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
   ];
   const opts = optsObj(ts.options);
   if (opts.length) pairs.push(["job options", jobj(opts)]);
-  for (const dir of FIO_DIRS) pairs.push([DIR_NAME[dir], ddirJson(rs, ts.dirs[dir], dir)]);
+  for (const dir of FIO_DIRS) pairs.push([DIR_NAME[dir], ddirJson(rs, ts.dirs[dir], dir, plus)]);
   // The sync direction: no fsync is modelled.
   pairs.push(["sync", jobj([["total_ios", jint(0)], ["lat_ns", latJson(null, false)]])]);
   const dists = tsDists(ts);
@@ -810,7 +823,7 @@ function diskUtilJson(d: FioDiskUtil, all: readonly FioDiskUtil[]): JValue {
 }
 
 /** The whole JSON document as fio's json.c values. */
-function fioJsonValue(r: FioResult): JValue {
+function fioJsonValue(r: FioResult, o: FioJsonOptions): JValue {
   const tss = threadStats(r);
   const groups = groupStats(tss, r);
   // get_jobs_eta's elapsed_sec: whole seconds since the run started, rounded up.
@@ -828,7 +841,7 @@ function fioJsonValue(r: FioResult): JValue {
   ];
   const g = optsObj(r.global_options);
   if (g.length) pairs.push(["global options", jobj(g)]);
-  pairs.push(["jobs", { t: "arr", v: tss.map((ts) => threadStatusJson(ts, groups[ts.groupid], elapsed, runStartMs)) }]);
+  pairs.push(["jobs", { t: "arr", v: tss.map((ts) => threadStatusJson(ts, groups[ts.groupid], elapsed, runStartMs, !!o.plus)) }]);
   if (r.disk_util.length) pairs.push(["disk_util", { t: "arr", v: r.disk_util.map((d) => diskUtilJson(d, r.disk_util)) }]);
   return jobj(pairs);
 }
@@ -853,8 +866,8 @@ function plain(v: JValue): unknown {
  * fio's --output-format=json document as an object: "fio version", timestamp, timestamp_ms,
  * time, "global options" (when there are any), jobs[] and disk_util[] (when there are disks).
  */
-export function fioJson(r: FioResult): Record<string, unknown> {
-  return plain(fioJsonValue(r)) as Record<string, unknown>;
+export function fioJson(r: FioResult, o: FioJsonOptions = {}): Record<string, unknown> {
+  return plain(fioJsonValue(r, o)) as Record<string, unknown>;
 }
 
 /** json.c's strdup_escape: a backslash before every backslash and double quote. */
@@ -884,6 +897,6 @@ function printJson(v: JValue, level: number): string {
  * The JSON document as fio prints it (json_print_object): two-space indentation per level,
  * `"key" : value`, integers with %lld, floats with %f, and a final newline.
  */
-export function formatFioJson(r: FioResult): string {
-  return printJson(fioJsonValue(r), 0) + "\n";
+export function formatFioJson(r: FioResult, o: FioJsonOptions = {}): string {
+  return printJson(fioJsonValue(r, o), 0) + "\n";
 }

@@ -5,8 +5,10 @@ import { describe, it, expect } from "vitest";
 import { readFileSync, mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { main } from "../../src/cli/main";
+import { main, nodePlatform, GLOBAL_OPTIONS } from "../../src/cli/main";
 import { Io } from "../../src/cli/context";
+import { Options, parseArgs } from "../../src/cli/args";
+import { fio } from "../../src/cli/commands/fio";
 
 function cli() {
   const dir = mkdtempSync(join(tmpdir(), "nvmelab-fio-"));
@@ -87,6 +89,31 @@ describe("nvmelab fio", () => {
     expect(j.jobs.map((x: { "job options": unknown }) => x["job options"])).toEqual([{ rw: "read", bs: "64k" }, { rw: "write" }]);
   });
 
+  it("--output-format takes fio's formats: json+ adds the clat bins, terse is refused by name; help lists the option once", async () => {
+    const c = cli();
+    c.put("p.fio", "[p]\nfilename=/dev/nvme0n1\nrw=randread\nsize=64k\n");
+    // the command itself (runCli's global check of --output-format is src/cli/run.ts's)
+    const run = (fmt: string) => {
+      const io: Io = {
+        out: (t) => { c.r.out += t + "\n"; }, outBytes: () => {}, err: (t) => { c.r.err += t + "\n"; },
+        readFile: (p) => new Uint8Array(readFileSync(join(c.dir, p))), writeFile: () => {}, readStdin: () => null,
+      };
+      c.r.out = ""; c.r.err = "";
+      const o = new Options(parseArgs(["p.fio", "--setup=null_blk", `--output-format=${fmt}`], [...fio.options, ...GLOBAL_OPTIONS], "fio"), "fio");
+      return fio.run({ io, dev: undefined as never, path: { text: "" } as never, global: o, platform: nodePlatform }, o);
+    };
+    expect(await run("json+")).toBe(0);
+    const clat = JSON.parse(c.r.out).jobs[0].read.clat_ns;
+    // 16 reads at null_blk's 10 us: one bin, keyed by the value it stands for
+    expect(clat.bins).toEqual({ "10048": 16 });
+    expect(await run("json")).toBe(0);
+    expect("bins" in JSON.parse(c.r.out).jobs[0].read.clat_ns).toBe(false);
+    await expect(run("terse")).rejects.toThrow(/--output-format=terse: fio's terse format is not modelled; use normal, json or json\+/);
+    expect(await c.run("--help")).toBe(0);
+    expect(c.r.out.match(/--output-format=<STR>/g)).toHaveLength(1);
+    expect(c.r.out).toMatch(/\[--output-format=normal\|json\|json\+\]/);
+  });
+
   it("a deterministic report: the same job twice gives the same bytes", async () => {
     const c = cli();
     c.put("m.fio", "[m]\nfilename=/dev/nvme0n1\nrw=randrw\nioengine=libaio\niodepth=8\nsize=2m\n");
@@ -115,7 +142,7 @@ describe("nvmelab fio", () => {
     expect(await c.run("ok.fio", "--output-format=xml")).not.toBe(0);
     expect(c.r.err).toMatch(/--output-format must be normal, json or binary/);
     expect(await c.run("ok.fio", "--output-format=binary")).not.toBe(0);
-    expect(c.r.err).toMatch(/--output-format=binary: use normal or json/);
+    expect(c.r.err).toMatch(/--output-format=binary: not one of fio's formats; use normal, json or json\+ \(terse is not modelled\)/);
     c.put("steps.json", JSON.stringify({ steps: [] }));
     expect(await c.run("ok.fio", "--setup=steps.json")).not.toBe(0);
     expect(c.r.err).toMatch(/a setup has no steps or tasks/);

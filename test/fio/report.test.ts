@@ -574,6 +574,19 @@ describe("fioJson", () => {
     expect("job options" in bare.jobs[0]).toBe(false);
   });
 
+  it("json+: clat_ns gets \"bins\" after \"percentile\", each non-empty bin keyed by plat_idx_to_val; slat and lat none", () => {
+    const p = fioJson(r, { plus: true }) as any;
+    const clat = p.jobs[0].read.clat_ns;
+    expect(Object.keys(clat)).toEqual(["min", "max", "mean", "stddev", "N", "percentile", "bins"]);
+    // 200/300/400/500 us, 250 each, in the bins standing for (by plat_val_to_idx / plat_idx_to_val)
+    // 131072 + 33.5 * 2048, 262144 + 9.5 * 4096, 262144 + 33.5 * 4096 and 262144 + 58.5 * 4096 ns
+    expect(clat.bins).toEqual({ "199680": 250, "301056": 250, "399360": 250, "501760": 250 });
+    expect("bins" in p.jobs[0].read.lat_ns).toBe(false);
+    expect("bins" in p.jobs[0].write.clat_ns).toBe(false);
+    expect(formatFioJson(r, { plus: true })).toContain('\n          "bins" : {\n            "199680" : 250,\n');
+    expect("bins" in (fioJson(r) as any).jobs[0].read.clat_ns).toBe(false);
+  });
+
   it("formatFioJson prints as json.c does: two spaces a level, ints with %lld, floats with %f", () => {
     const text = formatFioJson(r);
     const l = lines(text);
