@@ -22,6 +22,7 @@ import type { BlockDevice, DiskStats } from "../block/disk";
 import { wallClockNs } from "../controller/core";
 import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
+import { RandomMap } from "./random-map";
 import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
 import { FIO_DIRS, FioDir, FioDiskUtil, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
 import { reportingGroups } from "./job";
@@ -109,83 +110,6 @@ class Rand {
 }
 
 const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
-
-/**
- * fio's random map (lib/axmap.c) for one file: a bit per block, set once the block is used.
- * A second level keeps a bit per full word of the first, so the next free block after a used
- * one is found by skipping full words 32 at a time.
- */
-export class RandomMap {
-  private readonly used: Uint32Array;
-  private readonly full: Uint32Array;
-  private count = 0;
-
-  constructor(readonly blocks: number) {
-    this.used = new Uint32Array(Math.ceil(blocks / 32));
-    this.full = new Uint32Array(Math.ceil(this.used.length / 32));
-  }
-
-  /** Every block has been used: the next pass starts (fio_file_reset). */
-  get exhausted(): boolean { return this.count === this.blocks; }
-
-  isFree(b: number): boolean {
-    return (this.used[b >>> 5] & (1 << (b & 31))) === 0;
-  }
-
-  mark(b: number): void {
-    const w = b >>> 5;
-    this.used[w] |= 1 << (b & 31);
-    this.count++;
-    if (this.used[w] === 0xffffffff || (w === this.used.length - 1 && this.lastWordFull())) this.full[w >>> 5] |= 1 << (w & 31);
-  }
-
-  /** axmap_next_free: the first free block after b, else the first free block of the map (-1: none). */
-  nextFree(b: number): number {
-    const after = this.freeFrom(b + 1);
-    return after >= 0 ? after : this.freeFrom(0);
-  }
-
-  reset(): void {
-    this.used.fill(0);
-    this.full.fill(0);
-    this.count = 0;
-  }
-
-  /** The first free block at or after b, or -1. */
-  private freeFrom(b: number): number {
-    if (b >= this.blocks) return -1;
-    let w = b >>> 5;
-    // the rest of b's own word
-    const rest = ~this.used[w] & (0xffffffff << (b & 31));
-    if (rest !== 0) return this.inRange((w << 5) + ctz32(rest));
-    // then whole words, skipping full ones through the second level
-    for (w++; w < this.used.length; ) {
-      const top = w >>> 5;
-      const open = ~this.full[top] & (0xffffffff << (w & 31));
-      if (open === 0) { w = (top + 1) << 5; continue; }
-      w = (top << 5) + ctz32(open);
-      if (w >= this.used.length) return -1;
-      return this.inRange((w << 5) + ctz32(~this.used[w]));
-    }
-    return -1;
-  }
-
-  /** Bits past the last block are never set: a hit there means no free block. */
-  private inRange(b: number): number {
-    return b < this.blocks ? b : -1;
-  }
-
-  private lastWordFull(): boolean {
-    const w = this.used.length - 1;
-    const bits = this.blocks - w * 32;
-    return this.used[w] === (bits === 32 ? 0xffffffff : (1 << bits) - 1) >>> 0;
-  }
-}
-
-/** Count trailing zeros of a non-zero 32-bit value. */
-function ctz32(x: number): number {
-  return 31 - Math.clz32(x & -x);
-}
 
 /** The offsets a direction walks: sequential (with rw's :N modifier) or random (with a random map). */
 class Offsets {

@@ -7,8 +7,7 @@
 import { describe, it, expect } from "vitest";
 import { loadCoreModule } from "../../src/node/wasm";
 import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
-import { RandomMap, runFio } from "../../src/fio/run";
-import fc from "fast-check";
+import { runFio } from "../../src/fio/run";
 import { formatFio } from "../../src/fio/report";
 import { statCalcDist } from "../../src/fio/stats";
 import type { FioJob } from "../../src/fio/types";
@@ -214,47 +213,5 @@ describe("fio runner", () => {
     expect(new Set(lbas.slice(0, 64)).size).toBe(64);
     expect(new Set(lbas.slice(64)).size).toBe(64);
     expect(lbas.slice(0, 64)).not.toEqual(lbas.slice(64));
-  });
-});
-
-describe("RandomMap (fio's axmap)", () => {
-  it("finds the next free block after a used one, wrapping to the first free, as a plain list does", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3000 }), fc.array(fc.nat(), { maxLength: 400 }), (blocks, picks) => {
-        const map = new RandomMap(blocks);
-        const used = new Array<boolean>(blocks).fill(false);
-        for (const p of picks) {
-          if (map.exhausted) {
-            expect(used.every((u) => u)).toBe(true);
-            map.reset();
-            used.fill(false);
-          }
-          const b = p % blocks;
-          let want = -1;
-          for (let i = b + 1; i < blocks && want < 0; i++) if (!used[i]) want = i;
-          for (let i = 0; i < blocks && want < 0; i++) if (!used[i]) want = i;
-          expect(map.isFree(b)).toBe(!used[b]);
-          expect(map.nextFree(b)).toBe(want);
-          const take = used[b] ? want : b;
-          map.mark(take);
-          used[take] = true;
-        }
-      }),
-      { numRuns: 200 },
-    );
-  });
-
-  it("a map whose blocks fill a whole number of words, and one with a partial last word, are exhausted exactly when full", () => {
-    for (const blocks of [64, 1024 + 32, 70, 1]) {
-      const map = new RandomMap(blocks);
-      for (let i = 0; i < blocks; i++) {
-        expect(map.exhausted).toBe(false);
-        const b = map.isFree((i * 37) % blocks) ? (i * 37) % blocks : map.nextFree((i * 37) % blocks);
-        expect(b).toBeGreaterThanOrEqual(0);
-        map.mark(b);
-      }
-      expect(map.exhausted).toBe(true);
-      expect(map.nextFree(0)).toBe(-1);
-    }
   });
 });
