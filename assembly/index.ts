@@ -6,7 +6,7 @@ import {
   CONTROL_BASE, CTL_STOP, CTL_PARKED, CTL_THREAD_STATE, CTL_SPIN_TOUCHED, THREAD_RUNNING, THREAD_EXITED,
   MAX_NAMESPACES, MBOX_E_SEQ,
 } from "./layout";
-import { state, g_sq_hint } from "./ctrl/globals";
+import { state, g_sq_hint, setHostSameThread } from "./ctrl/globals";
 import { PHASE_READY, NsState } from "./ctrl/state";
 import { ctrlInit, ctrlAttach, stateAddress } from "./ctrl/init";
 import { drainMailbox, mailboxPending, mailboxEntry, publishMailboxConsumer } from "./ctrl/regs";
@@ -39,6 +39,7 @@ export function ctrl_persist_size(): u32 { return PERSIST_SIZE; }
 
 /** Advance the clock to now_ns and do all pending work; returns commands executed. */
 export function ctrl_step(now_ns: f64): u32 {
+  setHostSameThread(true);
   return stepWith(now_ns, STEP_BUDGET);
 }
 
@@ -66,6 +67,7 @@ function stepWith(now_ns: f64, budget: u32): u32 {
  * that never returns keeps running the baseline code it was entered with.
  */
 export function ctrl_thread_run(spin: u32): u32 {
+  setHostSameThread(false);
   const st = state();
   if (atomic.load<i32>(CONTROL_BASE + CTL_THREAD_STATE) != THREAD_RUNNING) {
     atomic.store<i32>(CONTROL_BASE + CTL_THREAD_STATE, THREAD_RUNNING);

@@ -19,6 +19,22 @@ export let g_scratch: usize = 0;
 export let g_scratch_size: u32 = 0;
 export let g_mbox: usize = MAILBOX_BASE;
 export let g_ctl: usize = CONTROL_BASE;
+/**
+ * The host runs in this thread and calls in after its writes (stepped: ctrl_step), so what we
+ * publish to it needs no atomic store: it reads after the call returns, in program order. A
+ * controller thread (ctrl_thread_run) publishes with sequentially consistent stores, so the
+ * host sees a CQE only after the data before it. Per instance, like every global here.
+ */
+export let g_host_same_thread: bool = false;
+export function setHostSameThread(v: bool): void { g_host_same_thread = v; }
+
+/** Store a word the host reads (a CQE's last dword, a counter): see g_host_same_thread. */
+// @ts-ignore: decorator
+@inline export function publish32(addr: usize, v: u32): void {
+  if (g_host_same_thread) store<u32>(addr, v);
+  else atomic.store<u32>(addr, v);
+}
+
 /** Where the next SQE of the SQ that ran last will be (0 = none); the spinning thread touches it. */
 export let g_sq_hint: usize = 0;
 export function setSqHint(a: usize): void { g_sq_hint = a; }

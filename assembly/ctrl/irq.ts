@@ -6,7 +6,7 @@
 
 import { VECTOR_SLOT_SIZE, VEC_COUNT, VEC_WAITERS, EVK_INTERRUPT, EVC_NORMAL } from "../layout";
 import { IRQC_THR_MASK, IRQC_TIME_SHIFT, IRQC_TIME_UNIT_NS, IVC_CD } from "../spec/admin";
-import { g_vectors, g_vec, state } from "./globals";
+import { g_vectors, g_vec, state, g_host_same_thread } from "./globals";
 import { VecState, VEC_STATE_SIZE, CqState } from "./state";
 import { traceOn, emit } from "./events";
 
@@ -17,8 +17,13 @@ import { traceOn, emit } from "./events";
 /** Signal vector iv: bump its word and wake a host that sleeps on it. */
 function signal(iv: u32): void {
   const w = g_vectors + <usize>(iv * VECTOR_SLOT_SIZE);
-  atomic.add<i32>(w + VEC_COUNT, 1);
-  if (atomic.load<i32>(w + VEC_WAITERS) != 0) atomic.notify(w + VEC_COUNT, 0x7fffffff);
+  if (g_host_same_thread) {
+    // the host waits on this count (Atomics.wait) only from another thread
+    store<i32>(w + VEC_COUNT, load<i32>(w + VEC_COUNT) + 1);
+  } else {
+    atomic.add<i32>(w + VEC_COUNT, 1);
+    if (atomic.load<i32>(w + VEC_WAITERS) != 0) atomic.notify(w + VEC_COUNT, 0x7fffffff);
+  }
   vecAt(iv).raised++;
   if (traceOn(EVC_NORMAL)) emit(EVK_INTERRUPT, EVC_NORMAL, 0, 0, 0, 0, 0, iv, 0, 0);
 }

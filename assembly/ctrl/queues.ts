@@ -14,7 +14,7 @@ import {
   UB_DB_CQ_HEAD_PAST_TAIL, FATAL_SQ_FETCH_DMA, FATAL_CQ_POST_DMA, EVK_CREATE_SQ, EVK_CREATE_CQ,
   EVK_DELETE_SQ, EVK_DELETE_CQ, UB_DB_WHILE_DISABLED, EVK_COMPLETE,
 } from "../layout";
-import { g_sq, g_cq, g_sqe, state, setSqHint } from "./globals";
+import { g_sq, g_cq, g_sqe, state, setSqHint, publish32 } from "./globals";
 import {
   SqState, CqState, SQ_STATE_SIZE, CQ_STATE_SIZE, SQF_EXISTS, SQF_PC, CQF_EXISTS, CQF_PC, CQF_IEN,
   PHASE_READY,
@@ -135,7 +135,8 @@ export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, d
   store<u32>(e + CQE_DW0, dw0);
   store<u32>(e + CQE_DW1, dw1);
   store<u32>(e + CQE_SQHD, sqAt(sqid).head | (sqid << 16));
-  atomic.store<u32>(e + CQE_DW3, (cid & 0xffff) | (cq.phase << CQE_PHASE_BIT) | (status << CQE_SF_SHIFT));
+  // the phase tag last: the host takes the entry as posted once it sees the new phase
+  publish32(e + CQE_DW3, (cid & 0xffff) | (cq.phase << CQE_PHASE_BIT) | (status << CQE_SF_SHIFT));
   cq.tail++;
   if (cq.tail == cq.size) { cq.tail = 0; cq.phase ^= 1; }
   // traced once the CQE is in the queue and before its interrupt, in QEMU's order

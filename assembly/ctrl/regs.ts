@@ -21,7 +21,7 @@ import {
   EVK_FATAL, EVK_UB, EVK_NSSR, EVC_NORMAL, EVC_ERROR, EVC_HOST_UB, UB_MMIO_READONLY, UB_MMIO_MISALIGNED,
   UB_MMIO_BEYOND_BAR, UB_CC_WHILE_ENABLED, FATAL_ENABLE_CHECK,
 } from "../layout";
-import { g_bar, g_bar_size, g_mbox, state } from "./globals";
+import { g_bar, g_bar_size, g_mbox, state, publish32 } from "./globals";
 import { PHASE_DISABLED, PHASE_READY, PHASE_FATAL, PHASE_SHUTDOWN } from "./state";
 import { traceOn, emit } from "./events";
 import { createCq, createSq, deleteAllQueues, doorbellWrite } from "./queues";
@@ -84,7 +84,7 @@ export function drainMailbox(): u32 {
 
 /** Publish how far the mailbox was applied: the host reads it only when its ring looks full. */
 export function publishMailboxConsumer(): void {
-  atomic.store<u32>(g_mbox + MBOX_CONSUMER, state().mbox_seen);
+  publish32(g_mbox + MBOX_CONSUMER, state().mbox_seen);
 }
 
 function ub(reason: u32, off: u32, value: u64): void {

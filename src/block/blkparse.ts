@@ -93,7 +93,7 @@ export function formatEvent(e: BlkEvent): string {
   // Messages (BLK_TN_MESSAGE) are printed by handle_notify, with sequence "0" and pid 0.
   if (e.action === "m") return `${header({ ...e, rwbs: "N" }, "0", 0, "m")}${e.text ?? ""}`;
 
-  const h = header(e, String(e.seq), e.pid, e.action);
+  const h = header(e, String(e.sequence ?? e.seq), e.pid, e.action);
   const range = `${e.sector} + ${e.sectors}`;
   switch (e.action) {
     case "C":
