@@ -97,8 +97,10 @@ export async function runCli(argv: string[], io: Io, host: CliHost): Promise<num
     }
     const parsed = parseArgs(rest, optionsOf(cmd, GLOBAL_OPTIONS), cmd.name);
     const o = new Options(parsed, cmd.name);
+    // nvme-cli's formats, unless the command has its own --output-format (fio's) and checks it
     const fmt = o.str("output-format");
-    if (fmt !== undefined && !["normal", "json", "binary"].includes(fmt)) throw new UsageError(`${cmd.name}: --output-format must be normal, json or binary`);
+    const ownFormats = cmd.options.some((s) => s.long === "output-format");
+    if (!ownFormats && fmt !== undefined && !["normal", "json", "binary"].includes(fmt)) throw new UsageError(`${cmd.name}: --output-format must be normal, json or binary`);
     if (cmd.device && cmd.deviceArg !== false && parsed.positional.length === 0) {
       // nvme-cli's check_arg_dev: no device after the options is perror(argv[0]), i.e.
       // "<command>: Invalid argument", then parse_and_open prints the command's help.

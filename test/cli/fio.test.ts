@@ -109,9 +109,15 @@ describe("nvmelab fio", () => {
     expect(await run("json")).toBe(0);
     expect("bins" in JSON.parse(c.r.out).jobs[0].read.clat_ns).toBe(false);
     await expect(run("terse")).rejects.toThrow(/--output-format=terse: fio's terse format is not modelled; use normal, json or json\+/);
+    // and through runCli, whose global check is nvme-cli's (normal|json|binary)
+    expect(await c.run("p.fio", "--setup=null_blk", "--output-format=json+")).toBe(0);
+    expect(JSON.parse(c.r.out).jobs[0].read.clat_ns.bins).toEqual({ "10048": 16 });
+    expect(await c.run("p.fio", "--setup=null_blk", "-o", "binary")).toBe(1);
+    expect(c.r.err).toMatch(/fio: --output-format=binary: not one of fio's formats/);
     expect(await c.run("--help")).toBe(0);
     expect(c.r.out.match(/--output-format=<STR>/g)).toHaveLength(1);
     expect(c.r.out).toMatch(/\[--output-format=normal\|json\|json\+\]/);
+    expect(c.r.out).toMatch(/fio's output format: normal\|json\|json\+/);
   });
 
   it("a deterministic report: the same job twice gives the same bytes", async () => {
@@ -140,7 +146,7 @@ describe("nvmelab fio", () => {
     expect(await c.run("late.fio", "--clock=wall")).not.toBe(0);
     expect(c.r.err).toMatch(/startdelay is not supported with the wall clock/);
     expect(await c.run("ok.fio", "--output-format=xml")).not.toBe(0);
-    expect(c.r.err).toMatch(/--output-format must be normal, json or binary/);
+    expect(c.r.err).toMatch(/fio: --output-format=xml: not one of fio's formats; use normal, json or json\+/);
     expect(await c.run("ok.fio", "--output-format=binary")).not.toBe(0);
     expect(c.r.err).toMatch(/--output-format=binary: not one of fio's formats; use normal, json or json\+ \(terse is not modelled\)/);
     c.put("steps.json", JSON.stringify({ steps: [] }));

@@ -37,9 +37,10 @@ export const fio: Command = {
   name: "fio", device: false, positionals: 1,
   summary: "Run fio job files on the emulated stack, in modelled time or on the wall clock (fio's report, normal or JSON)",
   usage: "<job.fio> [--setup=<preset|setup.json>] [--output-format=normal|json|json+] [--output=<file>] [--clock=model|wall]",
-  // --output-format is the global option (its help line is the global one; the usage line
-  // above gives fio's values), so help lists it once
+  // fio's own --output-format (parse_output_format's values) in place of the global one, which
+  // is nvme-cli's: runCli leaves a command that declares it to check its values itself
   options: [
+    { long: "output-format", short: "o", kind: "string", help: "fio's output format: normal|json|json+ (terse is not modelled)" },
     { long: "setup", kind: "string", help: `the host: a preset (${Object.keys(FIO_SETUPS).join(", ")}; default tlc-970pro) or a JSON file (docs/FIO.md)` },
     { long: "output", kind: "string", help: "write the report to this file instead of standard output" },
     { long: "clock", kind: "string", help: "model (default): modelled time; wall: the wall clock times the emulator itself" },
