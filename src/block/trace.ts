@@ -105,7 +105,9 @@ export class Tracer {
   emit(e: Omit<BlkEvent, "seq" | "sequence">): void {
     if (!this.on) return;
     if (this.events.length >= this.maxEvents) throw new Error(`trace limit reached: more than ${this.maxEvents} block events`);
-    this.events.push({ seq: ++this.seq, sequence: e.action === "m" ? 0 : this.nextSequence(e.major, e.minor, e.cpu), ...e });
+    // a message (trace_note) takes no number; nor does S, which blktrace no longer records (blkparse.ts inBlktrace)
+    const numbered = e.action !== "m" && e.action !== "S";
+    this.events.push({ seq: ++this.seq, sequence: numbered ? this.nextSequence(e.major, e.minor, e.cpu) : 0, ...e });
   }
 
   /** Per device and CPU: the last blktrace sequence number given (MKDEV-like key, then the CPU). */

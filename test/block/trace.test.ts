@@ -4,7 +4,7 @@
 
 import { describe, it, expect } from "vitest";
 import { Tracer, type BlkEvent } from "../../src/block/trace";
-import { formatEvent } from "../../src/block/blkparse";
+import { formatEvent, formatTrace, inBlktrace } from "../../src/block/blkparse";
 
 type Emitted = Omit<BlkEvent, "seq" | "sequence">;
 const at = (major: number, minor: number, cpu: number, action: BlkEvent["action"] = "Q"): Emitted => ({
@@ -23,6 +23,17 @@ describe("Tracer", () => {
     t.emit(at(259, 0, 0, "D")); // nvme0n1 cpu0: 2
     t.emit(at(259, 1, 0, "D")); // nvme0n2 cpu0: 1
     expect(t.events.map((e) => [e.seq, e.sequence])).toEqual([[1, 1], [2, 1], [3, 1], [4, 0], [5, 2], [6, 2], [7, 1]]);
+  });
+
+  it("a tag sleep (S), which blktrace no longer records, takes no number and blkparse leaves it out", () => {
+    const t = new Tracer();
+    t.emit(at(259, 0, 0));
+    t.emit(at(259, 0, 0, "S"));
+    t.emit(at(259, 0, 0, "G"));
+    expect(t.events.map((e) => [e.action, e.sequence])).toEqual([["Q", 1], ["S", 0], ["G", 2]]);
+    const lines = formatTrace(t.events).split("\n").filter((l) => l.startsWith("259,0"));
+    expect(lines.map((l) => l.trim().split(/\s+/).slice(2, 6))).toEqual([["1", "0.000001000", "7", "Q"], ["2", "0.000001000", "7", "G"]]);
+    expect(inBlktrace(t.events[1])).toBe(false);
   });
 
   it("blkparse prints the blktrace sequence, not the run's order", () => {
