@@ -175,6 +175,17 @@ export const getLog: Command = {
   },
 };
 
+/**
+ * The NSID get-feature and set-feature send: -n as given (0 included), else what
+ * nvme_get_nsid answers for the device (get_feature / set_feature test
+ * argconfig_parse_seen(opts, "namespace-id")): a namespace's NSID on /dev/nvme0nN or
+ * /dev/ng0nN, and on the controller's character device, where NVME_IOCTL_ID fails with
+ * ENOTTY, NVME_NSID_ALL (FFFFFFFFh).
+ */
+function featureNsid(ctx: CommandContext, o: Options): number {
+  return o.has("namespace-id") ? o.int("namespace-id", 0) : ctx.path.nsid ?? 0xffffffff;
+}
+
 /** Data buffer lengths of the features that transfer data. */
 const FEATURE_DATA_LEN: Record<number, number> = { [A.FID_HOST_BEHAVIOR_SUPPORT]: A.HBS_DATA_SIZE };
 const ALL_FEATURES = [0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x16];
@@ -199,7 +210,7 @@ export const getFeature: Command = {
     let code = 0;
     for (const fid of fids) {
       const len = o.int("data-len", sel === 3 ? 0 : FEATURE_DATA_LEN[fid] ?? 0);
-      const nsid = o.int("namespace-id", fid === A.FID_ERROR_RECOVERY ? ctx.path.nsid ?? 1 : 0);
+      const nsid = featureNsid(ctx, o);
       const r = ctx.dev.driver.getFeatures(fid, sel === 8 ? 0 : sel, o.int("cdw11", 0), len, nsid);
       if (r.status !== 0) { code = reportStatus(ctx, r.status); continue; }
       if (sel === 8) {
@@ -245,7 +256,7 @@ export const setFeature: Command = {
       const src = ctx.io.readStdin();
       if (src) data.set(src.subarray(0, len));
     }
-    const nsid = o.int("namespace-id", 0);
+    const nsid = featureNsid(ctx, o);
     const r = ctx.dev.driver.setFeatures(fid, value, data, o.flag("save"), nsid);
     if (r.status !== 0) return reportStatus(ctx, r.status);
     ctx.dev.recordFeature(fid, value, nsid, data);

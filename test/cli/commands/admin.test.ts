@@ -51,6 +51,28 @@ describe("set-feature", () => {
   });
 });
 
+describe("get-feature and set-feature without -n", () => {
+  // get_feature / set_feature ask nvme_get_nsid when -n is not seen: the namespace's NSID on a
+  // namespace device, NVME_NSID_ALL on the controller (NVME_IOCTL_ID fails with ENOTTY there).
+  // The controller (as QEMU's) takes FFFFFFFFh for Set Features of a namespace-specific feature
+  // but not for Get Features, and refuses a namespace's NSID for a controller-wide feature.
+  it("send FFFFFFFFh on /dev/nvme0 and the namespace's NSID on /dev/nvme0n1; -n 0 is sent as 0", async () => {
+    const all = await cli.nvme(["set-feature", "/dev/nvme0", "-f", "5", "-V", "0x64"]);
+    expect(all.err).toBe("");
+    expect(all.out).toBe("set-feature:0x05 (Error Recovery), value:0x00000064, cdw12:00000000, save:0\n");
+    const get = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "5"]);
+    expect(get.code).toBe(1);
+    expect(get.err).toMatch(/^NVMe status: Invalid Namespace or Format: .*\(0x400b\)\n$/);
+    const ns = await cli.nvme(["get-feature", "/dev/nvme0n1", "-f", "5"]);
+    expect(ns.out).toBe("get-feature:0x05 (Error Recovery), Current value:00000000\n");
+    const wide = await cli.nvme(["set-feature", "/dev/nvme0n1", "-f", "1", "-V", "3"]);
+    expect(wide.code).toBe(1);
+    expect(wide.err).toMatch(/^NVMe status: Feature Not Namespace Specific: .*\(0x410f\)\n$/);
+    const zero = await cli.nvme(["set-feature", "/dev/nvme0", "-n", "0", "-f", "5", "-V", "0x64"]);
+    expect(zero.err).toMatch(/^NVMe status: Invalid Namespace or Format: /);
+  });
+});
+
 describe("get-feature --sel", () => {
   it("refuses a select above 8 as get_feature does, sends 4-7 to the device, and shows changed features for 8", async () => {
     await cli.nvme(["create", "--state", "@STATE"]);
