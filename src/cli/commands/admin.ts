@@ -17,6 +17,7 @@ import { getFeatureLine, getFeatureJson, setFeatureLine } from "../print/feature
 import { listText, listJson, ListRow } from "../print/list";
 import { hexdump } from "../print/hexdump";
 import { toNvmeJson } from "../print/json";
+import { regsText, regsJson, REGS_SIZE } from "../print/regs";
 
 // Option types as nvme-cli's commands declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE
 // byte, OPT_SUFFIX suffix).
@@ -174,6 +175,17 @@ export const getLog: Command = {
   },
 };
 
+/**
+ * The NSID get-feature and set-feature send: -n as given (0 included), else what
+ * nvme_get_nsid answers for the device (get_feature / set_feature test
+ * argconfig_parse_seen(opts, "namespace-id")): a namespace's NSID on /dev/nvme0nN or
+ * /dev/ng0nN, and on the controller's character device, where NVME_IOCTL_ID fails with
+ * ENOTTY, NVME_NSID_ALL (FFFFFFFFh).
+ */
+function featureNsid(ctx: CommandContext, o: Options): number {
+  return o.has("namespace-id") ? o.int("namespace-id", 0) : ctx.path.nsid ?? 0xffffffff;
+}
+
 /** Data buffer lengths of the features that transfer data. */
 const FEATURE_DATA_LEN: Record<number, number> = { [A.FID_HOST_BEHAVIOR_SUPPORT]: A.HBS_DATA_SIZE };
 const ALL_FEATURES = [0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x16];
@@ -198,7 +210,7 @@ export const getFeature: Command = {
     let code = 0;
     for (const fid of fids) {
       const len = o.int("data-len", sel === 3 ? 0 : FEATURE_DATA_LEN[fid] ?? 0);
-      const nsid = o.int("namespace-id", fid === A.FID_ERROR_RECOVERY ? ctx.path.nsid ?? 1 : 0);
+      const nsid = featureNsid(ctx, o);
       const r = ctx.dev.driver.getFeatures(fid, sel === 8 ? 0 : sel, o.int("cdw11", 0), len, nsid);
       if (r.status !== 0) { code = reportStatus(ctx, r.status); continue; }
       if (sel === 8) {
@@ -244,7 +256,7 @@ export const setFeature: Command = {
       const src = ctx.io.readStdin();
       if (src) data.set(src.subarray(0, len));
     }
-    const nsid = o.int("namespace-id", 0);
+    const nsid = featureNsid(ctx, o);
     const r = ctx.dev.driver.setFeatures(fid, value, data, o.flag("save"), nsid);
     if (r.status !== 0) return reportStatus(ctx, r.status);
     ctx.dev.recordFeature(fid, value, nsid, data);
@@ -257,34 +269,16 @@ export const showRegs: Command = {
   name: "show-regs", device: true, summary: "Show the controller registers (BAR0), -H to decode them", usage: "<device> [OPTIONS]",
   options: [],
   run(ctx) {
-    const p = ctx.dev.port;
-    const cap = p.read64(R.REG_CAP);
-    const h = (v: number | bigint) => v.toString(16);
-    const regs: Array<[string, number | bigint]> = [
-      ["cap", cap], ["version", p.read32(R.REG_VS)], ["cc", p.read32(R.REG_CC)], ["csts", p.read32(R.REG_CSTS)],
-      ["nssr", p.read32(R.REG_NSSR)], ["intms", p.read32(R.REG_INTMS)], ["intmc", p.read32(R.REG_INTMC)],
-      ["aqa", p.read32(R.REG_AQA)], ["asq", p.read64(R.REG_ASQ)], ["acq", p.read64(R.REG_ACQ)],
-      ["cmbloc", p.read32(R.REG_CMBLOC)], ["cmbsz", p.read32(R.REG_CMBSZ)],
-    ];
-    if (ctx.global.str("output-format") === "json") {
-      showJson(ctx, Object.fromEntries(regs.map(([k, v]) => [k, typeof v === "bigint" ? v : v >>> 0])));
-      return 0;
-    }
-    const lines = regs.map(([k, v]) => `${k.padEnd(9)}: ${h(v)}`);
-    if (ctx.global.flag("human-readable")) {
-      const lo = Number(cap & 0xffffffffn);
-      const hi = Number(cap >> 32n);
-      lines.push("", "Controller Capabilities (CAP):",
-        `\tMaximum Queue Entries Supported (MQES): ${(lo & 0xffff) + 1}`,
-        `\tContiguous Queues Required (CQR): ${(lo >> 16) & 1 ? "Yes" : "No"}`,
-        `\tTimeout (TO): ${((lo >>> 24) & 0xff) * 500} ms`,
-        `\tDoorbell Stride (DSTRD): ${4 << (hi & 0xf)} bytes`,
-        `\tNVM Subsystem Reset Supported (NSSRS): ${(hi >> 4) & 1 ? "Yes" : "No"}`,
-        `\tCommand Sets Supported (CSS): NVM command set is ${(hi >> 5) & 1 ? "Supported" : "Not Supported"}`,
-        `\tMemory Page Size Minimum (MPSMIN): ${4096 << ((hi >> 16) & 0xf)} bytes`,
-        `\tMemory Page Size Maximum (MPSMAX): ${4096 << ((hi >> 20) & 0xf)} bytes`);
-    }
-    ctx.io.out(lines.join("\n"));
+    // show_registers maps BAR0 and hands nvme_show_ctrl_registers the mapping; here the
+    // registers are read once, as dwords, into a buffer of the size nvme-cli reads.
+    const bar = new Uint8Array(REGS_SIZE);
+    const dv = new DataView(bar.buffer);
+    for (let off = 0; off < REGS_SIZE; off += 4) dv.setUint32(off, ctx.dev.port.read32(off), true);
+    const human = ctx.global.flag("human-readable");
+    const fmt = ctx.global.str("output-format");
+    if (fmt === "binary") ctx.io.outBytes(bar); // binary_ctrl_registers: the raw 0E1Ch bytes
+    else if (fmt === "json") showJson(ctx, regsJson(bar, human));
+    else ctx.io.out(regsText(bar, human));
     return 0;
   },
 };

@@ -51,6 +51,28 @@ describe("set-feature", () => {
   });
 });
 
+describe("get-feature and set-feature without -n", () => {
+  // get_feature / set_feature ask nvme_get_nsid when -n is not seen: the namespace's NSID on a
+  // namespace device, NVME_NSID_ALL on the controller (NVME_IOCTL_ID fails with ENOTTY there).
+  // The controller (as QEMU's) takes FFFFFFFFh for Set Features of a namespace-specific feature
+  // but not for Get Features, and refuses a namespace's NSID for a controller-wide feature.
+  it("send FFFFFFFFh on /dev/nvme0 and the namespace's NSID on /dev/nvme0n1; -n 0 is sent as 0", async () => {
+    const all = await cli.nvme(["set-feature", "/dev/nvme0", "-f", "5", "-V", "0x64"]);
+    expect(all.err).toBe("");
+    expect(all.out).toBe("set-feature:0x05 (Error Recovery), value:0x00000064, cdw12:00000000, save:0\n");
+    const get = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "5"]);
+    expect(get.code).toBe(1);
+    expect(get.err).toMatch(/^NVMe status: Invalid Namespace or Format: .*\(0x400b\)\n$/);
+    const ns = await cli.nvme(["get-feature", "/dev/nvme0n1", "-f", "5"]);
+    expect(ns.out).toBe("get-feature:0x05 (Error Recovery), Current value:00000000\n");
+    const wide = await cli.nvme(["set-feature", "/dev/nvme0n1", "-f", "1", "-V", "3"]);
+    expect(wide.code).toBe(1);
+    expect(wide.err).toMatch(/^NVMe status: Feature Not Namespace Specific: .*\(0x410f\)\n$/);
+    const zero = await cli.nvme(["set-feature", "/dev/nvme0", "-n", "0", "-f", "5", "-V", "0x64"]);
+    expect(zero.err).toMatch(/^NVMe status: Invalid Namespace or Format: /);
+  });
+});
+
 describe("get-feature --sel", () => {
   it("refuses a select above 8 as get_feature does, sends 4-7 to the device, and shows changed features for 8", async () => {
     await cli.nvme(["create", "--state", "@STATE"]);
@@ -63,5 +85,53 @@ describe("get-feature --sel", () => {
     await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-V", "3"]);
     const changed = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-s", "8"]);
     expect(changed.out).toBe("get-feature:0x01 (Arbitration), Changed value:0x00000003\n");
+  });
+});
+
+describe("show-regs", () => {
+  const names = ["cap", "version", "intms", "intmc", "cc", "csts", "nssr", "aqa", "asq", "acq", "cmbloc", "cmbsz", "bpinfo",
+    "bprsel", "bpmbl", "cmbmsc", "cmbsts", "cmbebs", "cmbswtp", "nssd", "crto", "pmrcap", "pmrctl", "pmrsts", "pmrebs",
+    "pmrswtp", "pmrmscl", "pmrmscu"];
+
+  it("prints the controller's registers as stdout_ctrl_registers does: names in 8 columns, values %#llx", async () => {
+    const r = await cli.nvme(["show-regs", "/dev/nvme0"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.map((l) => l.slice(0, 10))).toEqual(names.map((n) => `${n.padEnd(8)}: `));
+    expect(lines).toContain("version : 0x20100");
+    expect(lines).toContain("cc      : 0x460001");
+    expect(lines).toContain("csts    : 0x1");
+    expect(lines).toContain("aqa     : 0x1f001f");
+    expect(lines[lines.length - 1]).toBe("pmrmscu : 0");
+  });
+
+  it("-H decodes every register after its line, not only CAP", async () => {
+    const r = await cli.nvme(["show-regs", "/dev/nvme0", "-H"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("version : 0x20100\n\tNVMe specification 2.1.0\n\nintms   : 0\n");
+    expect(r.out).toContain("cc      : 0x460001\n\tController Ready Independent of Media Enable (CRIME): Disabled\n");
+    expect(r.out).toContain("csts    : 0x1\n\tShutdown Type                   (ST): Controller\n");
+    expect(r.out).toContain("aqa     : 0x1f001f\n\tAdmin Completion Queue Size (ACQS): 32\n\tAdmin Submission Queue Size (ASQS): 32\n\n");
+    expect(r.out).toContain("cmbloc  : 0\n\tController Memory Buffer feature is not supported\n\n");
+    expect(r.out).toContain("crto    : 0\n\tCRIMT                               : 0 secs\n");
+    expect(r.out.endsWith("pmrmscu : 0\n\tController Base Address         (CBA): 0\n")).toBe(true);
+    const heads = r.out.split("\n").filter((l) => /^\w+ *: /.test(l)).map((l) => l.split(" ")[0]);
+    expect(heads).toEqual(names);
+  });
+
+  it("-o json has one member per register, -o json -H the decoded fields, -o binary the 0E1Ch raw bytes", async () => {
+    const text = (await cli.nvme(["show-regs", "/dev/nvme0"])).out;
+    const cap = BigInt(/^cap +: (0x[0-9a-f]+)$/m.exec(text)![1]);
+    const j = await cli.nvme(["show-regs", "/dev/nvme0", "-o", "json"]);
+    expect(j.out).toMatch(new RegExp(`^\\{\\n  "cap":${cap},\\n  "vs":131328,\\n  "intms":0,`));
+    expect(Object.keys(JSON.parse(j.out))).toEqual(names.map((n) => (n === "version" ? "vs" : n)));
+    const h = JSON.parse((await cli.nvme(["show-regs", "/dev/nvme0", "-o", "json", "-H"])).out);
+    expect(h.vs).toEqual([{ Version: "20100", "NVMe specification": "2.1.0" }]);
+    expect(h.cap[0].cap).toBe(cap.toString(16));
+    const b = await cli.nvme(["show-regs", "/dev/nvme0", "-o", "binary"]);
+    expect(b.out).toBe("");
+    expect(b.bytes.length).toBe(0xe1c);
+    expect(new DataView(b.bytes.buffer).getBigUint64(0, true)).toBe(cap);
   });
 });
