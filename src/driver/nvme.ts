@@ -39,7 +39,8 @@ export interface DriverOptions {
   /** How long a command may take before it is aborted (threaded controller). */
   timeoutNs?: number;
   /** Features to apply after bring-up, e.g. from a saved session: [fid, cdw11, data?]. */
-  features?: Array<{ fid: number; cdw11: number; data?: Uint8Array }>;
+  /** Features to set again after bring-up (a power cycle loses them), each with its NSID (0: none). */
+  features?: Array<{ fid: number; cdw11: number; nsid?: number; data?: Uint8Array }>;
 }
 
 export interface CommandData {
@@ -118,7 +119,7 @@ export class NvmeDriver {
     this.identifyNamespaces();
     this.createIoQueues(n);
     for (const f of this.opts.features ?? []) {
-      const r = this.setFeatures(f.fid, f.cdw11, f.data);
+      const r = this.setFeatures(f.fid, f.cdw11, f.data, false, f.nsid ?? 0);
       if (r.status !== 0) this.fail(`restoring feature ${f.fid.toString(16)}h failed`, r.status);
     }
     this.state = "READY";

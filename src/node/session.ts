@@ -98,7 +98,7 @@ export class Session implements Device {
     const features = state?.features ?? [];
     const driver = new NvmeDriver(port, {
       ioQueues: o.ioQueues ?? 1,
-      features: features.map((f) => ({ fid: f.fid, cdw11: f.cdw11, data: f.data ? Uint8Array.from(Buffer.from(f.data, "hex")) : undefined })),
+      features: features.map((f) => ({ fid: f.fid, cdw11: f.cdw11, nsid: f.nsid ?? 0, data: f.data ? Uint8Array.from(Buffer.from(f.data, "hex")) : undefined })),
     });
     driver.bringUp();
     return new Session(core, port, driver, o.statePath, features);

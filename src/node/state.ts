@@ -65,8 +65,8 @@ export function readState(path: string): StateFile {
   if (blockBytes !== persistentBytes) throw new Error(`${path}: persistent: ${blockBytes} bytes, but a ${o.format} file holds ${persistentBytes}`);
   if (!Array.isArray(o.features)) throw new Error(`${path}: features: expected a list`);
   o.features.forEach((f, i) => {
-    if (!Number.isInteger(f.fid) || !Number.isInteger(f.cdw11) || (f.data !== undefined && !/^([0-9a-f]{2})*$/i.test(f.data))) {
-      throw new Error(`${path}: features[${i}]: expected {fid, cdw11, data?: hex}`);
+    if (!Number.isInteger(f.fid) || !Number.isInteger(f.cdw11) || (f.nsid !== undefined && !Number.isInteger(f.nsid)) || (f.data !== undefined && !/^([0-9a-f]{2})*$/i.test(f.data))) {
+      throw new Error(`${path}: features[${i}]: expected {fid, cdw11, nsid?, data?: hex}`);
     }
   });
   if (!Array.isArray(o.namespaces)) throw new Error(`${path}: namespaces: expected a list`);

@@ -84,6 +84,16 @@ describe("nvmelab CLI with a state file", () => {
     expect(after.out.trim()).toBe("NVMe Copy: success");
   });
 
+  it("keeps a namespace's feature (Error Recovery on NSID 1) for later calls, restored with its NSID", async () => {
+    await nvme("create", "--state", "@STATE", "--ns", "8M");
+    const s = await nvme("set-feature", "/dev/nvme0n1", "--state", "@STATE", "-f", "5", "-V", "100");
+    expect(s.code).toBe(0);
+    const g = await nvme("get-feature", "/dev/nvme0n1", "--state", "@STATE", "-f", "5");
+    expect(g.err).toBe("");
+    expect(g.code).toBe(0);
+    expect(g.out).toMatch(/get-feature:0x05 \(Error Recovery\), Current value:0x0*64/);
+  });
+
   it("counts power cycles and host commands in the SMART log across calls", async () => {
     await nvme("create", "--state", "@STATE");
     writeFileSync(join(dir, "z.bin"), new Uint8Array(512 * 1001));
