@@ -15,6 +15,7 @@ import { opcodeName } from "../../src/driver/names";
 import { featureName } from "../../src/cli/print/features";
 import type { NvmeCommandRecord } from "../../src/block/trace";
 import { decodeStatus, type StatusInfo } from "../decode";
+import { atModelledTime } from "./controller-time";
 
 /** One decoded field of an SQE or CQE: the specification's name, its value, what it means. */
 export interface EntryField {
@@ -426,9 +427,17 @@ export class QueueReplay {
   /** Per SQ-creation event (or -1 - sqid for queues the ring lost the creation of): its SQEs in fetch order. */
   private readonly instances = new Map<number, SqInstance>();
   private state!: QueueState;
+  /** The ring's oldest event's time when the ring lost the run's beginning, else -Infinity. */
+  private readonly lostFrom: number;
 
+  /**
+   * The run's controller events and the driver's command records. The replay is on the
+   * modelled clock (controller-time.ts): CQEs, interrupts and CQ head doorbells at their
+   * command's modelled completion, in time order; indexes are into that order.
+   */
   constructor(events: ControllerEvent[], commands: NvmeCommandRecord[] = []) {
-    this.events = events;
+    this.lostFrom = events.length > 0 && events[0].seq > 0 ? events[0].timeNs : -Infinity;
+    this.events = atModelledTime(events, commands);
     this.plan(commands);
     this.reset();
   }
@@ -451,8 +460,7 @@ export class QueueReplay {
     const records = new Map<string, NvmeCommandRecord[]>();
     // when the ring lost the run's beginning, commands submitted before its oldest event have
     // no fetch here: leave them out, or later fetches of the same CID would take their records
-    const lost = this.events.length > 0 && this.events[0].seq > 0;
-    const t0 = lost ? this.events[0].timeNs : -Infinity;
+    const t0 = this.lostFrom;
     for (const r of commands) {
       if (r.time_ns < t0) continue;
       const k = `${r.qid}:${r.cid}:${r.opcode}`;

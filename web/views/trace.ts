@@ -11,7 +11,7 @@ import type { LabRun } from "../../src/lab/session";
 import { VirtualList } from "./virtual-list";
 import {
   ACTIONS, chromeTrace, exportDiskStats, exportName, exportText, filterRows, makeMatcher, nextMatch, rowLine,
-  searchRows, traceDevices, traceTasks, type Matcher, type TraceFilter,
+  searchRows, traceDevices, traceRun, traceTasks, type Matcher, type TraceFilter,
 } from "./trace-model";
 
 /** Row height, px: .virtual-list-row in trace.css has the same. */
@@ -263,7 +263,7 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
     const s = store.state;
     if (s.runSeq === seq) return;
     seq = s.runSeq;
-    run = s.run;
+    run = s.run && traceRun(s.run);
     experimentId = s.experiment;
     if (!run) {
       show(panel, h("h2", { class: "view-title" }, "Trace"),
@@ -273,7 +273,7 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
     }
     show(hint,
       `Run #${s.runSeq}${experimentId ? ` of ${experimentId}` : ""}: ${run.events.length.toLocaleString("en-US")} block events, ${run.commands.length} NVMe commands, ${run.controller.length.toLocaleString("en-US")} controller events, ${(run.end_ns / 1000).toFixed(1)} µs modelled. `,
-      "Lines are blkparse's default format: device, CPU, sequence, time (s), pid, action, RWBS, then sector + count [task], or [error] for a completion. Arrow keys, Page Up/Down, Home and End move through the list.");
+      "Lines are blkparse's default format: device, CPU, sequence, time (s), pid, action, RWBS, then sector + count [task], or [error] for a completion. Controller lines (nvme0, the ring's sequence number) are on the same modelled clock: a fetch at submission, a completion and its interrupt at the command's modelled completion, just before its request's C. Arrow keys, Page Up/Down, Home and End move through the list.");
     optionsFor(run);
     exportStatus.textContent = "";
     show(panel, h("h2", { class: "view-title" }, "Trace"), hint, body);
