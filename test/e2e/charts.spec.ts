@@ -45,6 +45,9 @@ test("charts of one run, then two runs side by side", async ({ page }) => {
 
   // the Data table of the bandwidth chart: bins in µs with MB/s values
   const bw = panel.getByRole("figure", { name: "Bandwidth: host link against inside the device" });
+  // the two 512 KiB Writes at once sum past the 24 Gb/s link: the simple model's, said so
+  await expect(bw.locator(".chart-note")).toHaveText("The simple device model gives every command the whole link, 3,000 MB/s, with unlimited parallelism (docs/TIMING.md): commands in flight do not share it, and the chart sums them. This run's host link line peaks at 5,675 MB/s (1.9× the link) with several commands moving data at once.");
+  await bw.locator(".chart-note").screenshot({ path: `${SHOTS}/charts-02-link-note.png` });
   await bw.getByText("Data: bandwidth").click();
   const bwTable = bw.getByRole("table", { name: /MB\/s per bin/ });
   await expect(bwTable).toBeVisible();

@@ -12,7 +12,7 @@ import { Sha256 } from "../../src/util/sha256";
 import type { NvmeCommandRecord } from "../../src/block/trace";
 import {
   binRun, runTotals, timeAxis, depthSteps, binDepth, commandBytes, hostBytes, niceAtLeast, opcodeClass,
-  keepRun, baselineOf, tcpBars, fmtBytes, fmtSI, timeUnit, binStarts, type KeptRun,
+  keepRun, baselineOf, tcpBars, fmtBytes, fmtSI, timeUnit, binStarts, simpleLinkMBs, simpleLinkNote, type KeptRun,
 } from "../../web/views/charts-model";
 
 const EXAMPLES = readdirSync("examples/blk").filter((f) => f.endsWith(".json")).sort();
@@ -51,6 +51,32 @@ describe("a real run: vector-merge (four merged copies, then a 2 MiB copy split 
     expect(t.splits).toBe(r.events.filter((e) => e.action === "X").length);
     expect(t.splits).toBeGreaterThan(0);
     expect(t.queueEntries).toBe(19 * (64 + 16));
+  });
+});
+
+describe("the simple model's link: each command has all of it", () => {
+  it("vector-merge's two 512 KiB Writes at once sum to twice the 24 Gb/s link, and the chart says why", () => {
+    const r = runs.get("vector-merge.json")!;
+    // the setup gives no model: the simple model with its default 24 Gb/s = 3000 MB/s link
+    expect(simpleLinkMBs(r.setup)).toBe(3000);
+    const peak = Math.max(...binRun(r).hostMBs);
+    // 1 MiB in 184.76 µs is 5675 MB/s: two commands, each at the full link rate less the latency
+    expect(Math.round(peak)).toBe(5675);
+    const note = simpleLinkNote(r.setup, peak)!;
+    expect(note).toMatch(/^The simple device model gives every command the whole link, 3,000 MB\/s, with unlimited parallelism \(docs\/TIMING\.md\)/);
+    expect(note).toContain("peaks at 5,675 MB/s (1.9× the link) with several commands moving data at once.");
+    expect(simpleLinkNote(r.setup, 2000)).not.toContain("peaks");
+  });
+
+  it("reads the link from timing or a simple device; other models and NVMe/TCP have no such note", () => {
+    expect(simpleLinkMBs({ timing: { link_gbps: 8 } })).toBe(1000);
+    expect(simpleLinkMBs({ device: "simple" })).toBe(3000);
+    expect(simpleLinkMBs({ device: { preset: "simple", link_gbps: 16 } })).toBe(2000);
+    expect(simpleLinkMBs({ device: { latency_us: 5 } })).toBe(3000);
+    expect(simpleLinkMBs({ device: "null_blk" })).toBeUndefined();
+    expect(simpleLinkMBs({ device: { preset: "tlc-970pro" } })).toBeUndefined();
+    expect(simpleLinkMBs({ fabric: { transport: "tcp", gbps: 1 } })).toBeUndefined();
+    expect(simpleLinkNote({ device: "null_blk" }, 1e9)).toBeUndefined();
   });
 });
 

@@ -12,7 +12,7 @@ import { Sha256 } from "../../src/util/sha256";
 import {
   allFields, setField, diffPaths, stackGraph, layoutGraph, addTarget, removeDevice, setTable, validateSetup,
   namespaceFields, controllerFields, ocfsFields, presetField, modelFields, fabricField, tcpFields, designField, limitFields,
-  addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, type Setup, type Field,
+  addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, PRESETS, type Setup, type Field,
 } from "../../web/views/setup-model";
 
 const DIR = "examples/blk";
@@ -120,6 +120,14 @@ describe("fields", () => {
     expect(c.fabric).toEqual({ transport: "tcp", gbps: 1, rtt_us: 50, target_cpus: 24, target_cmd_us: 2.5 });
     parses(c);
     expect(() => setField(t, cpus, "1.5")).toThrow(/fabric\.target_cpus/);
+  });
+
+  it("the simple model's link is per command: its hints say commands in flight do not share it", () => {
+    // docs/TIMING.md: the simple model has unlimited parallelism, so the Charts' sum can pass the link
+    expect(PRESETS.find((p) => p.value === "none")!.hint).toMatch(/each command gets the whole link \(unlimited parallelism\)/);
+    expect(PRESETS.find((p) => p.value === "simple")!.hint).toMatch(/unlimited parallelism/);
+    expect(field(modelFields({}), "timing-link").hint).toBe("per command: commands in flight do not share it");
+    expect(field(modelFields({ device: "simple" }), "dev-link").hint).toBe("per command: commands in flight do not share it");
   });
 
   it("namespaces: add one, refuse to remove one in use or the only one", () => {

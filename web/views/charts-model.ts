@@ -310,6 +310,44 @@ export function binStarts(a: Axis, unitNs: number): number[] {
   return Array.from({ length: a.bins }, (_, i) => (i * a.width_ns) / unitNs);
 }
 
+// ---- the simple model's link ----
+
+/** The simple model's default link, Gb/s (src/block/nvme-blk.ts DEFAULT_TIMING: 3e9 B/s). */
+const SIMPLE_LINK_GBPS = 24;
+
+/**
+ * The link rate in MB/s (10^6 B/s) that a setup's simple device model gives each command, or
+ * undefined when the setup uses another model (null_blk, tlc-970pro) or NVMe/TCP. The simple
+ * model runs every command at this rate with unlimited parallelism (docs/TIMING.md): commands
+ * in flight do not share the link, so their sum can be several times it.
+ */
+export function simpleLinkMBs(setup: unknown): number | undefined {
+  if (typeof setup !== "object" || setup === null) return undefined;
+  const s = setup as { device?: unknown; timing?: { link_gbps?: unknown }; fabric?: unknown };
+  if (s.fabric !== undefined) return undefined;
+  let gbps: unknown;
+  if (s.device === undefined) gbps = s.timing?.link_gbps;
+  else if (s.device === "simple") gbps = undefined;
+  else if (typeof s.device === "object" && s.device !== null && ((s.device as { preset?: unknown }).preset ?? "simple") === "simple") gbps = (s.device as { link_gbps?: unknown }).link_gbps;
+  else return undefined;
+  const g = typeof gbps === "number" && gbps > 0 ? gbps : SIMPLE_LINK_GBPS;
+  return (g * 1e9) / 8 / 1e6;
+}
+
+/**
+ * What the bandwidth chart says about the simple model's link, given the peak of the host
+ * link line (MB/s): each command has the whole link, and the sum of commands in flight is
+ * drawn, so a peak above the link is the model, not a miscount.
+ */
+export function simpleLinkNote(setup: unknown, hostPeakMBs: number): string | undefined {
+  const link = simpleLinkMBs(setup);
+  if (link === undefined) return undefined;
+  const over = hostPeakMBs > link * 1.0005
+    ? ` This run's host link line peaks at ${fmtNum(hostPeakMBs)} MB/s (${fmtNum(hostPeakMBs / link, 1)}× the link) with several commands moving data at once.`
+    : "";
+  return `The simple device model gives every command the whole link, ${fmtNum(link)} MB/s, with unlimited parallelism (docs/TIMING.md): commands in flight do not share it, and the chart sums them.${over}`;
+}
+
 // ---- totals ----
 
 export interface RunTotals {

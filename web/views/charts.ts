@@ -16,6 +16,7 @@ import type { LabRun } from "../../src/lab/session";
 import {
   binRun, runTotals, timeAxis, timeUnit, binStarts, keepRun, baselineOf, runLabel, tcpBars,
   fmtNum, fmtBytes, fmtSI, fmtTime, OPCODE_CLASSES, type Axis, type KeptRun, type RunSeries, type RunTotals,
+  simpleLinkNote,
 } from "./charts-model";
 
 /** One line of a chart. */
@@ -44,6 +45,8 @@ interface ChartSpec {
   /** Extra columns of the Data table only (e.g. per-bin counts of a cumulative chart). */
   tableOnly?: Array<{ label: string; values: Array<number | null> }>;
   digits: number;
+  /** Said under the title, in full (what a reader could take for a bug). */
+  note?: string;
 }
 
 const CLASS_COLOR: Record<string, number> = { Read: 0, Write: 1, Copy: 2, "Dataset Management": 3, "Write Zeroes": 4, Flush: 5, Other: 6 };
@@ -174,7 +177,8 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
       { id: "rate", title: "Command rate", yLabel: "commands/s", lines: rate, digits: 0,
         about: `NVMe commands completed per second, by opcode: completions in each bin of ${w}, per second` },
       { id: "bandwidth", title: "Bandwidth: host link against inside the device", yLabel: "MB/s", lines: bw, digits: 2,
-        about: `MB/s (10^6 B/s) between host memory and the controller, and media to media inside the device; each command's bytes spread over its service time; bins of ${w}` },
+        about: `MB/s (10^6 B/s) between host memory and the controller, and media to media inside the device; each command's bytes spread over its service time and summed over the commands in flight; bins of ${w}`,
+        note: simpleLinkNote(shown[0].run.setup, Math.max(0, ...series[0].hostMBs)) },
       { id: "merges", title: "Merges and splits", yLabel: "events (running sum)", lines: mg, tableOnly: mgTable, digits: 0,
         about: `Block-layer merges (blktrace M and F) and splits (X) since the start of the run, on every device of the stack; bins of ${w}` },
       { id: "depth", title: "Queue depth", yLabel: "commands outstanding", lines: qd, digits: 2,
@@ -186,7 +190,7 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
     const capId = `chart-${spec.id}-h`;
     const box = h("div", { class: "chart-plot" });
     const runsSaid = shown.map((k) => runLabel(k)).join(" and ");
-    const img = h("div", { role: "img", "aria-label": `${spec.title}: line chart over ${fmtTime(axis.end_ns)} of modelled time of ${runsSaid}. ${spec.about}. The Data table below has the numbers.` }, box);
+    const img = h("div", { role: "img", "aria-label": `${spec.title}: line chart over ${fmtTime(axis.end_ns)} of modelled time of ${runsSaid}. ${spec.about}.${spec.note ? ` ${spec.note}` : ""} The Data table below has the numbers.` }, box);
     const details = h("details", { class: "chart-data" }, h("summary", null, `Data: ${spec.title.toLowerCase()}, per bin`));
     let filled = false;
     details.addEventListener("toggle", () => {
@@ -195,7 +199,8 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
       details.append(dataTable(spec, xs, unit));
     });
     const el = h("figure", { class: "card chart", id: `chart-${spec.id}`, "aria-labelledby": capId },
-      h("figcaption", null, h("span", { class: "chart-title", id: capId }, spec.title), h("span", { class: "chart-about" }, spec.about)),
+      h("figcaption", null, h("span", { class: "chart-title", id: capId }, spec.title), h("span", { class: "chart-about" }, spec.about),
+        spec.note ? h("span", { class: "chart-note" }, spec.note) : null),
       img, details);
     const plot = () => {
       const colors = palette(panel);
