@@ -15,6 +15,7 @@ import { startConsole } from "./console/view";
 import { Store } from "./app/store";
 import { decodeState, encodeState, VIEWS, type ViewId } from "./app/url";
 import { EXPERIMENT_IDS, experiment } from "./app/experiments";
+import { runStatus, runLogLine, tcpLogLine } from "./app/runbar";
 import type { ViewContext } from "./app/view";
 import { mountExperiments } from "./views/experiments";
 import { mountSetup } from "./views/setup";
@@ -314,9 +315,7 @@ function renderRunbar(): void {
   show(els.current, x ? h("span", null, h("strong", null, x.title), s.edited ? " (setup edited)" : "") : s.edited ? "Custom setup" : "No experiment chosen");
   els.run.disabled = s.running;
   els.run.textContent = s.running ? "Running…" : "Run";
-  const r = s.run;
-  els.runStatus.textContent = s.running ? "running in modelled time…"
-    : r ? `run #${s.runSeq}: ${r.ops.length} steps, ${r.commands.length} NVMe commands, ${r.events.length} block events, ${(r.end_ns / 1000).toFixed(1)} µs modelled, ${r.wall_ms.toFixed(0)} ms to run` : "";
+  els.runStatus.textContent = runStatus(s);
   if (s.error) {
     els.error.hidden = false;
     show(els.error, h("strong", null, "Error: "), s.error);
@@ -324,6 +323,7 @@ function renderRunbar(): void {
 }
 
 let lastRunSeq = 0;
+let lastTcpSeq = 0;
 let lastError: string | undefined;
 store.subscribe((s) => {
   renderView(s.view);
@@ -332,8 +332,12 @@ store.subscribe((s) => {
   if (s.runSeq !== lastRunSeq) {
     lastRunSeq = s.runSeq;
     els.error.hidden = true;
-    const r = s.run!;
-    log(`run #${s.runSeq} (${experiment(s.experiment)?.title ?? "custom setup"}): ${r.commands.length} NVMe commands, ${r.events.length} block events in ${r.wall_ms.toFixed(0)} ms`, "ok");
+    log(runLogLine(s.runSeq, s.run!, experiment(s.experiment)?.title ?? "custom setup"), "ok");
+  }
+  if (s.tcpSeq !== lastTcpSeq) {
+    lastTcpSeq = s.tcpSeq;
+    els.error.hidden = true;
+    log(tcpLogLine(s.tcpSeq, s.tcp!, experiment(s.tcp!.experiment)?.title ?? s.tcp!.experiment), "ok");
   }
   if (s.error && s.error !== lastError) log(s.error, "bad");
   if (!s.error) els.error.hidden = true;

@@ -140,7 +140,10 @@ test("the NVMe/TCP experiment's bars", async ({ page }) => {
   // the bars' numbers are the Experiments table's (the same TcpRun)
   const bars = await bwFig.locator(".bar-value").allTextContents();
   expect(bars.every((t) => /^[\d,]+\.\d MiB\/s$/.test(t))).toBe(true);
-  await expect(panel).toContainText("No run yet");
+  // no setup has run: the view is the NVMe/TCP result, not "No run yet" above it
+  await expect(panel).not.toContainText("No run yet");
+  await expect(panel.getByRole("heading", { name: "NVMe/TCP: offload against read+write" })).toBeInViewport();
+  await expect(panel.locator(".charts-no-series")).toContainText("The time-series charts (command rate, bandwidth, merges, queue depth) show a run of a setup");
   await page.screenshot({ path: `${SHOTS}/charts-09-tcp.png`, fullPage: true });
   expect(errors).toEqual([]);
 });

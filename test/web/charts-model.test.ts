@@ -12,7 +12,7 @@ import { Sha256 } from "../../src/util/sha256";
 import type { NvmeCommandRecord } from "../../src/block/trace";
 import {
   binRun, runTotals, timeAxis, depthSteps, binDepth, commandBytes, hostBytes, niceAtLeast, opcodeClass,
-  keepRun, baselineOf, tcpBars, fmtBytes, fmtSI, timeUnit, binStarts, simpleLinkMBs, simpleLinkNote, type KeptRun,
+  keepRun, baselineOf, tcpBars, fmtBytes, fmtSI, timeUnit, binStarts, simpleLinkMBs, simpleLinkNote, tcpComparison, type KeptRun,
 } from "../../web/views/charts-model";
 
 const EXAMPLES = readdirSync("examples/blk").filter((f) => f.endsWith(".json")).sort();
@@ -268,6 +268,23 @@ describe("NVMe/TCP bars and formatting", () => {
     expect(g[0].bars.map((b) => [b.mode, b.fraction])).toEqual([["read+write", 50 / 900], ["offload", 600 / 900]]);
     expect(g[1].bars[1]).toMatchObject({ mode: "offload", fraction: 1, label: "900.0 MiB/s" });
   });
+  it("the comparison table: each link speed's modelled row, then seed 000's published figures", () => {
+    const t = tcpComparison({
+      experiment: "tcp-offload", bs: "8k", ranges: 1, wall_ms: 340,
+      cases: [
+        { gbps: 1, mode: "read+write", mibs: 101.6, util_pct: 96.1 }, { gbps: 1, mode: "offload", mibs: 644, util_pct: 12.8 },
+        { gbps: 100, mode: "read+write", mibs: 786.1, util_pct: 6.6 }, { gbps: 100, mode: "offload", mibs: 896.4, util_pct: 0.1 },
+      ],
+    });
+    expect(t.caption).toBe("NVMe/TCP, bs 8k, 1 range(s), 16 psync jobs (modelled; 0.3 s to run), beside seed 000's published figures");
+    expect(t.rows).toEqual([
+      ["1 Gb/s", "101.6", "644.0", "6.34x", "96.10", "12.80"],
+      ["1 Gb/s, seed 000", "107", "787", "7.36x", "97", "14"],
+      ["100 Gb/s", "786.1", "896.4", "1.14x", "6.60", "0.10"],
+      ["100 Gb/s, seed 000", "791", "843", "1.07x", "6.75", "0.14"],
+    ]);
+  });
+
   it("utilisation bars are fractions of 100 %", () => {
     const g = tcpBars({ experiment: "t", bs: "8k", ranges: 1, wall_ms: 1, cases: [{ gbps: 1, mode: "read+write", mibs: 50, util_pct: 40 }] }, "util_pct");
     expect(g[0].bars[0].fraction).toBeCloseTo(0.4, 9);

@@ -9,6 +9,7 @@ import * as C from "../../assembly/spec/copy";
 import { SQE_SIZE, CQE_SIZE } from "../../assembly/spec/sqe";
 import type { BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
 import type { TcpRun } from "../app/store";
+import { SEED000_PUBLISHED } from "../../src/reproduce/seed000-published";
 
 /** What the model reads of a run (a LabRun has all of it). */
 export interface ChartRun {
@@ -475,6 +476,29 @@ export function tcpBars(r: TcpRun, what: "mibs" | "util_pct"): Array<{ gbps: num
       label: what === "mibs" ? `${fmtNum(c.mibs, 1)} MiB/s` : `${fmtNum(c.util_pct, 1)} %`,
     }))),
   }));
+}
+
+/**
+ * The NVMe/TCP experiment's table: per link speed our modelled read+write and offload MiB/s,
+ * their ratio and the link's busy %, each row followed by seed 000's published figures for
+ * the same case (src/reproduce/seed000-published.ts, the 2023 table), as npm run reproduce
+ * prints them.
+ */
+export function tcpComparison(r: TcpRun): { caption: string; head: string[]; rows: string[][] } {
+  const speeds = [...new Set(r.cases.map((c) => c.gbps))].sort((x, y) => x - y);
+  const rows = speeds.flatMap((g) => {
+    const rw = r.cases.find((c) => c.gbps === g && c.mode === "read+write")!;
+    const cp = r.cases.find((c) => c.gbps === g && c.mode === "offload")!;
+    const ours = [`${g} Gb/s`, rw.mibs.toFixed(1), cp.mibs.toFixed(1), `${(cp.mibs / rw.mibs).toFixed(2)}x`, rw.util_pct.toFixed(2), cp.util_pct.toFixed(2)];
+    const p = SEED000_PUBLISHED.find((f) => f.series === "" && f.gbps === g && f.bs === r.bs && f.ranges === r.ranges);
+    if (!p) return [ours];
+    return [ours, [`${g} Gb/s, seed 000`, String(p.rw_mibs), String(p.copy_mibs), `${(p.copy_mibs / p.rw_mibs).toFixed(2)}x`, String(p.rw_util_pct), String(p.copy_util_pct)]];
+  });
+  return {
+    caption: `NVMe/TCP, bs ${r.bs}, ${r.ranges} range(s), 16 psync jobs (modelled; ${(r.wall_ms / 1000).toFixed(1)} s to run), beside seed 000's published figures`,
+    head: ["Link", "read+write MiB/s", "offload MiB/s", "offload / read+write", "link busy, read+write %", "link busy, offload %"],
+    rows,
+  };
 }
 
 // ---- formatting ----

@@ -16,7 +16,7 @@ import type { LabRun } from "../../src/lab/session";
 import {
   binRun, runTotals, timeAxis, timeUnit, binStarts, keepRun, baselineOf, runLabel, tcpBars,
   fmtNum, fmtBytes, fmtSI, fmtTime, OPCODE_CLASSES, type Axis, type KeptRun, type RunSeries, type RunTotals,
-  simpleLinkNote,
+  simpleLinkNote, tcpComparison,
 } from "./charts-model";
 
 /** One line of a chart. */
@@ -94,12 +94,13 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
     if (!newest) {
       const go = h("button", { type: "button" }, "Open Experiments");
       go.addEventListener("click", () => ctx.navigate("experiments"));
+      // the NVMe/TCP experiment has no time series: with its result here, the view is not empty
       show(panel, h("h2", { class: "view-title" }, "Charts"),
-        h("section", { class: "card charts-empty", "aria-label": "No run yet" },
-          h("p", null, s.running ? "A run is under way; its charts appear here when it ends."
-            : "No run yet. Choose an experiment in the Experiments view and press its Run (or press Run in the bar above to run the current setup). The charts then show that run, and the next run side by side with it."),
-          h("div", { class: "controls" }, go)),
-        tcp);
+        tcp ? [tcp, h("p", { class: "hint charts-no-series" }, "The time-series charts (command rate, bandwidth, merges, queue depth) show a run of a setup: run one of the other experiments, or Run in the bar above with a setup chosen.")]
+          : h("section", { class: "card charts-empty", "aria-label": "No run yet" },
+            h("p", null, s.running ? "A run is under way; its charts appear here when it ends."
+              : "No run yet. Choose an experiment in the Experiments view and press its Run (or press Run in the bar above to run the current setup). The charts then show that run, and the next run side by side with it."),
+            h("div", { class: "controls" }, go)));
       return;
     }
     const base = baselineOf(kept, choice);
@@ -295,15 +296,14 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
               h("span", { class: "bar-track", "aria-hidden": "true" }, h("span", { class: "bar-fill", style: `width: ${(b.fraction * 100).toFixed(2)}%` })),
               h("span", { class: "bar-value" }, b.label))))))));
     };
-    const rows = r.cases.map((c) => [`${fmtNum(c.gbps)} Gb/s ${c.mode}`, fmtNum(c.mibs, 1), fmtNum(c.util_pct, 2)]);
+    const t = tcpComparison(r);
     return h("section", { class: "card charts-tcp", "aria-labelledby": "charts-tcp-h" },
       h("h3", { id: "charts-tcp-h" }, "NVMe/TCP: offload against read+write"),
       h("p", { class: "meta" }, `bs ${r.bs}, ${r.ranges} range(s), 16 psync jobs; modelled (${(r.wall_ms / 1000).toFixed(1)} s to run). Read+write moves every byte over the link twice; offload sends only the Copy command.`),
       h("div", { class: "tcp-grid" },
         bars("mibs", "Bandwidth (MiB/s of data copied)", "tcp-bw"),
         bars("util_pct", "Link utilisation (% of the busier direction)", "tcp-util")),
-      h("details", { class: "chart-data" }, h("summary", null, "Data: NVMe/TCP cases"),
-        table("NVMe/TCP cases", ["Case", "MiB/s", "link busy %"], rows, "compact")));
+      table(t.caption, t.head, t.rows, "compact"));
   }
 
   // ---- wiring ----
