@@ -246,3 +246,24 @@ test("console: history with Up, Tab completion, and the keyboard can leave the t
   await expect(input).not.toBeFocused();
   expect(errors).toEqual([]);
 });
+
+test("console: nvme-cli's 169-column list stays one line a row; a narrow window scrolls the terminal sideways", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await open(page);
+  await run(page, "list");
+  const header = /^Node {18}Generic {15}SN {19}Model {36}Namespace  Usage {22}Format {11}FW Rev$/;
+  // at 1440 px the card widens past the page's column: the whole table, no wrapping, no scrolling
+  await expectRow(page, header);
+  await expectRow(page, /^\/dev\/nvme0n1 .* 0\.1\.0$/);
+  const term = page.locator("#console");
+  const fits = () => term.evaluate((el) => [el.scrollWidth <= el.clientWidth, document.documentElement.scrollWidth <= document.documentElement.clientWidth]);
+  expect(await fits()).toEqual([true, true]);
+  await page.screenshot({ path: `${SHOTS}/console-list-1440.png` });
+  // at 800 px the terminal keeps its columns and scrolls inside its box; the page does not
+  await page.setViewportSize({ width: 800, height: 900 });
+  await expect.poll(fits).toEqual([false, true]);
+  await expectRow(page, header);
+  await page.screenshot({ path: `${SHOTS}/console-list-800.png` });
+  expect(errors).toEqual([]);
+});
