@@ -1012,6 +1012,9 @@ export function outcome(m: BlockModel, rootId: number): { text: string; bad: boo
   if (failedRq) return { text: `rq ${failedRq.id} failed: ${failedRq.done!.error}`, bad: true };
   const leaves = bioTree(m, rootId);
   if (b.done || leaves.some((x) => x.done)) return { text: "completed OK", bad: false };
+  // a copy context's SRC bio has no C of its own: it rides in its DST bio's request (the
+  // story's "rides in DST bio N's request"), and ends when that request does
+  if (rqList.length > 0 && rqList.every((r) => r.done)) return { text: `completed OK with rq ${rqList.map((r) => r.id).join(", ")}`, bad: false };
   return { text: "no completion in the trace", bad: false };
 }
 
