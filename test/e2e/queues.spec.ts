@@ -63,8 +63,10 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(panel.locator(".q-now-line")).toContainText("pci_nvme_copy_source_range range 3 snsid 1 slba 0x258 nlb 16 -> nsid 1 dlba 0x2030");
   const ranges = entry.getByRole("table", { name: /Source ranges the controller read \(4\)/ });
   await expect(ranges.locator("tbody tr")).toHaveCount(4);
-  await expect(ranges.locator("tbody tr").nth(0).locator("th, td")).toHaveText(["0", "1", "0", "16", "1", "8192"]);
-  await expect(ranges.locator("tbody tr").nth(3).locator("th, td")).toHaveText(["3", "1", "600", "16", "1", "8240"]);
+  // NLB 0's based as in the descriptor (and the SQE's NLB), then the blocks it means
+  await expect(ranges.locator("thead th")).toHaveText(["Range", "SNSID", "SLBA", "NLB", "Blocks", "→ NSID", "DLBA"]);
+  await expect(ranges.locator("tbody tr").nth(0).locator("th, td")).toHaveText(["0", "1", "0", "15", "16", "1", "8192"]);
+  await expect(ranges.locator("tbody tr").nth(3).locator("th, td")).toHaveText(["3", "1", "600", "15", "16", "1", "8240"]);
   await page.screenshot({ path: `${SHOTS}/queues-02-copy-sqe.png`, fullPage: true });
 
   // the completion, then its interrupt (QEMU's order): CQE in CQ 1 slot 2, phase 1, success

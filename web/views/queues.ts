@@ -541,10 +541,11 @@ class QueuesView {
       { name: "NSID", value: String(e.nsid), meaning: e.nsid === 0xffffffff ? "every namespace" : e.nsid === 0 ? "none" : undefined },
     ];
     const ranges = e.ranges.length
-      ? table(`Source ranges the controller read (${e.ranges.length})`, ["Range", "SNSID", "SLBA", "NLB", "→ NSID", "DLBA"],
-        e.ranges.map((g) => [String(g.index), String(g.snsid), String(g.slba), String(g.nlb), String(g.dnsid), String(g.dlba)]), "compact")
+      // NLB as the descriptor holds it (0's based, NVM Command Set §3.3.2), as the SQE's fields show it
+      ? table(`Source ranges the controller read (${e.ranges.length})`, ["Range", "SNSID", "SLBA", "NLB", "Blocks", "→ NSID", "DLBA"],
+        e.ranges.map((g) => [String(g.index), String(g.snsid), String(g.slba), String(g.nlb - 1), String(g.nlb), String(g.dnsid), String(g.dlba)]), "compact")
       : e.opc === 0x19 && !e.admin && e.record?.ranges
-        ? table("Source ranges (the driver's record; the controller read none)", ["Range", "SLBA", "NLB"], e.record.ranges.map((g, i) => [String(i), String(g.slba), String(g.nlb)]), "compact")
+        ? table("Source ranges (the driver's record; the controller read none)", ["Range", "SLBA", "NLB", "Blocks"], e.record.ranges.map((g, i) => [String(i), String(g.slba), String(g.nlb - 1), String(g.nlb)]), "compact")
         : null;
     const rec = e.record;
     return [
