@@ -19,6 +19,7 @@ import { runStatus, runLogLine, tcpLogLine } from "./app/runbar";
 import type { ViewContext } from "./app/view";
 import { mountExperiments } from "./views/experiments";
 import { mountSetup } from "./views/setup";
+import { validateSetup } from "./views/setup-model";
 import { mountQueues } from "./views/queues";
 import { mountBlockLayer } from "./views/block";
 import { mountTrace } from "./views/trace";
@@ -263,10 +264,28 @@ const consoleHandle = startConsole({
 
 const parsed = decodeState(location.hash, EXPERIMENT_IDS);
 const store = new Store(host, parsed.state);
-if (parsed.problems.length) {
+const linkProblems: string[] = [];
+function addLinkProblems(problems: string[]): void {
+  if (!problems.length) return;
+  linkProblems.push(...problems);
   els.linkProblems.hidden = false;
-  show(els.linkProblems, h("strong", null, "This link could not be used as it is: "), h("ul", null, parsed.problems.map((p) => h("li", null, p))));
-  for (const p of parsed.problems) log(p, "bad");
+  show(els.linkProblems, h("strong", null, "This link could not be used as it is: "), h("ul", null, linkProblems.map((p) => h("li", null, p))));
+  for (const p of problems) log(p, "bad");
+}
+addLinkProblems(parsed.problems);
+
+/** Every problem of a setup, as the Setup view's Apply lists them (the scenario parser loads on demand). */
+async function setupProblems(setup: Record<string, unknown>): Promise<string[]> {
+  const { parseScenario } = await import("../src/block/scenario");
+  return validateSetup(setup, parseScenario);
+}
+
+// a link's setup is checked when the page opens: each problem is named here, and the Setup
+// view marks each field
+if (parsed.state.setup) {
+  void setupProblems(store.state.setup).then((list) => {
+    if (list.length) addLinkProblems([`the link's setup is not valid (${list.length} problem${list.length === 1 ? "" : "s"}; the Setup view marks each field):`, ...list]);
+  });
 }
 
 const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
@@ -348,8 +367,20 @@ els.run.addEventListener("click", () => {
   const x = experiment(store.state.experiment);
   if (x?.kind === "tcp") void store.runTcp(x);
   else if (x?.kind === "console") { navigate("console"); for (const l of x.lines ?? []) consoleHandle.type(`${l}\r`); }
-  else void store.run();
+  else void runSetup();
 });
+
+/** Run the current setup; an edited one that is not valid is not run, and every problem is named. */
+async function runSetup(): Promise<void> {
+  if (store.state.edited) {
+    const list = await setupProblems(store.state.setup);
+    if (list.length) {
+      store.fail(`the setup is not valid (${list.length} problem${list.length === 1 ? "" : "s"}; the Setup view marks each field): ${list.join("; ")}`);
+      return;
+    }
+  }
+  await store.run();
+}
 
 els.copyLink.addEventListener("click", async () => {
   syncUrl();

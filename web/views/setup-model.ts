@@ -859,7 +859,11 @@ export function setTable(s: Setup, id: string, lines: string[]): EditResult {
  */
 export function validateSetup(s: Setup, parse?: (s: unknown, where: string) => unknown): string[] {
   const out: string[] = [];
-  const add = (m: string) => { if (!out.includes(m)) out.push(m); };
+  // one message per place: parseScenario and configFromJson stop at their first problem, and
+  // it is often one a field already names
+  const where = (m: string) => m.split(": ")[0];
+  const add = (m: string) => { if (!out.some((x) => x === m || where(x) === where(m))) out.push(m); };
+  for (const p of fieldProblems(s)) add(p.message);
   if (parse) try { parse(s, "setup"); } catch (e) { add((e as Error).message); }
   let cfg;
   try {
@@ -874,6 +878,29 @@ export function validateSetup(s: Setup, parse?: (s: unknown, where: string) => u
     if (hw > cfg.maxIoQueuePairs) add(`${pathText([s.hw_queues === undefined ? "cpus" : "hw_queues"])}: ${hw} hardware queues, but the controller has ${cfg.maxIoQueuePairs} I/O queue pairs (setup.controller.maxIoQueuePairs)`);
     const qd = typeof s.queue_depth === "number" ? s.queue_depth : 256;
     if (qd > cfg.mqes + 1) add(`setup.queue_depth: ${qd} entries, more than CAP.MQES + 1 = ${cfg.mqes + 1} (setup.controller.mqes)`);
+  }
+  return out;
+}
+
+/**
+ * Every form field whose value in the setup the field itself refuses (the check it makes
+ * when typed into: a size that is not one, a number out of range, an LBA format the size
+ * does not fit), with its message. A setup from a link or the JSON can hold several at once.
+ */
+export function fieldProblems(s: Setup): Array<{ field: Field; message: string }> {
+  const out: Array<{ field: Field; message: string }> = [];
+  let fields: Field[];
+  try {
+    fields = allFields(s);
+  } catch {
+    return out; // a shape the form cannot show at all: parseScenario says why
+  }
+  for (const f of fields) {
+    try {
+      f.set(s, f.get(s));
+    } catch (e) {
+      if (e instanceof FieldError) out.push({ field: f, message: e.message });
+    }
   }
   return out;
 }
