@@ -48,7 +48,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(panel.locator(".q-now-line")).toContainText(/pci_nvme_io_cmd cid \d+ nsid 0x1 sqid 1 opc 0x19 opname 'Copy'/);
   // the CID is the request's blk-mq tag (nvme_cid): the entry shows the one in the trace line
   const cid = (await panel.locator(".q-now-line").textContent())!.match(/cid (\d+)/)![1];
-  await expect(pos).toContainText(/^event 61 of 212 · t = 184\.763 µs/);
+  await expect(pos).toContainText(/^event 61 of 212 · t = 184\.762 µs/);
   const entry = panel.getByRole("complementary", { name: "Entry" });
   await expect(entry).toContainText("SQ 1 slot 2 · fetched");
   await expect(entry.getByRole("heading", { name: /Copy \(19h\)/ })).toBeVisible();
@@ -124,7 +124,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await page.keyboard.press("End");
   // the run ends at its modelled end, when the last Copies complete and the host releases
   // their CQEs: nothing is left new (the CQEs are not at their submission time, 211.147 µs)
-  await expect(pos).toContainText(/^event 212 of 212 · t = 286\.683 µs/);
+  await expect(pos).toContainText(/^event 212 of 212 · t = 286\.682 µs/);
   await expect(panel.locator(".q-now-line")).toContainText("pci_nvme_mmio_doorbell_cq cqid 1 new_head 19");
   await expect(panel.locator(".q-cq").nth(1)).toContainText("256 entries · tail 19 (controller) · head 19 (host) · 19 posted");
   await page.keyboard.press("Home");

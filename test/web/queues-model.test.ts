@@ -346,7 +346,7 @@ describe("decoding and layout helpers", () => {
     // windowed: the gap is at the bottom, so the first and last drawn slots sit either side of it
     expect(slotAngle(0, 32, true)).toBeGreaterThan(Math.PI);
     expect(slotAngle(31, 32, true)).toBeLessThan(Math.PI);
-    expect(formatNs(184762.67)).toBe("184.763 µs");
+    expect(formatNs(184762.67)).toBe("184.762 µs");
     expect(formatNs(0)).toBe("0 ns");
   });
 });

@@ -23,7 +23,7 @@ describe("run bar", () => {
   });
 
   it("reports the setup's run", () => {
-    expect(runStatus({ ...base, run, runSeq: 1, last: "run" })).toBe("run #1: 11 steps, 19 NVMe commands, 121 block events, 286.7 µs modelled, 36 ms to run");
+    expect(runStatus({ ...base, run, runSeq: 1, last: "run" })).toBe("run #1: 11 steps, 19 NVMe commands, 121 block events, 286.682 µs modelled, 36 ms to run");
     expect(runLogLine(1, run, "A vectored copy merged by plugging")).toBe("run #1 (A vectored copy merged by plugging): 19 NVMe commands, 121 block events in 36 ms");
   });
 

@@ -4,6 +4,7 @@
 
 import type { LabRun } from "../../src/lab/session";
 import type { StoreState, TcpRun } from "./store";
+import { fmtModelled } from "./time";
 
 /** Offload's MiB/s over read+write's at each link speed: "6.34× at 1 Gb/s, 1.14× at 100 Gb/s". */
 export function tcpRatios(r: TcpRun): string {
@@ -16,7 +17,7 @@ export function tcpRatios(r: TcpRun): string {
 }
 
 function runText(seq: number, r: LabRun): string {
-  return `run #${seq}: ${r.ops.length} steps, ${r.commands.length} NVMe commands, ${r.events.length} block events, ${(r.end_ns / 1000).toFixed(1)} µs modelled, ${r.wall_ms.toFixed(0)} ms to run`;
+  return `run #${seq}: ${r.ops.length} steps, ${r.commands.length} NVMe commands, ${r.events.length} block events, ${fmtModelled(r.end_ns)} modelled, ${r.wall_ms.toFixed(0)} ms to run`;
 }
 
 function tcpText(seq: number, r: TcpRun): string {

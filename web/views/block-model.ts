@@ -7,6 +7,7 @@
 
 import type { BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
 import { decodeStatus } from "../decode";
+import { fmtMicros } from "../app/time";
 
 /** What the model reads from a run (src/block/scenario.ts ScenarioResult, plus the setup). */
 export interface BlockRunInput {
@@ -285,7 +286,7 @@ export function refusalReason(why: string, l: Record<string, number> | undefined
 // ---- formatting helpers (shared with the view) ----
 
 export function fmtUs(ns: number): string {
-  return `${(ns / 1000).toFixed(3)} µs`;
+  return fmtMicros(ns);
 }
 
 export function fmtBytes(n: number): string {

@@ -10,6 +10,7 @@ import { SQE_SIZE, CQE_SIZE } from "../../assembly/spec/sqe";
 import type { BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
 import type { TcpRun } from "../app/store";
 import { SEED000_PUBLISHED } from "../../src/reproduce/seed000-published";
+import { ktimeNs } from "../app/time";
 
 /** What the model reads of a run (a LabRun has all of it). */
 export interface ChartRun {
@@ -527,8 +528,9 @@ export function fmtSI(v: number): string {
   return `${+v.toPrecision(3)}`;
 }
 
-/** Modelled time: "286.68 µs", "15.03 ms". */
+/** Modelled time for axes and keys, two decimals: "286.68 µs", "15.03 ms" (whole ns first, as web/app/time.ts). */
 export function fmtTime(ns: number): string {
+  ns = ktimeNs(ns);
   if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
   if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
   if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;

@@ -16,6 +16,7 @@ import { featureName } from "../../src/cli/print/features";
 import type { NvmeCommandRecord } from "../../src/block/trace";
 import { decodeStatus, type StatusInfo } from "../decode";
 import { atModelledTime } from "./controller-time";
+import { fmtModelled } from "../app/time";
 
 /** One decoded field of an SQE or CQE: the specification's name, its value, what it means. */
 export interface EntryField {
@@ -146,13 +147,8 @@ const hex = (v: number, digits = 0) => `${(v >>> 0).toString(16).toUpperCase().p
 const bit = (v: number, n: number) => (v >>> n) & 1;
 const u64 = (lo: number, hi: number) => (hi >>> 0) * 2 ** 32 + (lo >>> 0);
 
-/** Modelled time for a trace line: ns, µs or ms with three decimals. */
-export function formatNs(ns: number): string {
-  if (ns < 1000) return `${ns.toFixed(0)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(3)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toFixed(3)} ms`;
-  return `${(ns / 1e9).toFixed(3)} s`;
-}
+/** Modelled time for a trace line: whole ns, then ns, µs, ms or s with three decimals (web/app/time.ts). */
+export const formatNs = fmtModelled;
 
 const CNS_NAMES: Record<number, string> = {
   [I.CNS_NAMESPACE]: "Identify Namespace",

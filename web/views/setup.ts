@@ -10,6 +10,7 @@ import "./setup.css";
 import { h, show } from "../dom";
 import type { ViewContext } from "../app/view";
 import { experiment } from "../app/experiments";
+import { fmtModelled } from "../app/time";
 import {
   clone, setField, diffPaths, validateSetup, describeSetup, fieldForMessage, fieldProblems, allFields, FieldError,
   controllerFields, ocfsFields, namespaces, namespaceFields, addNamespace, removeNamespace,
@@ -395,7 +396,7 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
       const copies = r.commands.filter((c) => c.name === "Copy").length;
       const failed = r.ops.filter((o) => o.status && o.status !== "BLK_STS_OK").length;
       show(lastRun, h("h3", null, `Last run: #${s.runSeq}${same ? " (this setup)" : " (an earlier setup)"}`),
-        h("p", null, `${r.commands.length} NVMe commands (${copies} Copy), ${r.events.length} block events, ${r.ops.length} steps${failed ? `, ${failed} not BLK_STS_OK` : ""}, ${(r.end_ns / 1000).toFixed(1)} µs modelled.`),
+        h("p", null, `${r.commands.length} NVMe commands (${copies} Copy), ${r.events.length} block events, ${r.ops.length} steps${failed ? `, ${failed} not BLK_STS_OK` : ""}, ${fmtModelled(r.end_ns)} modelled.`),
         h("p", null, r.dm.length ? `Device-mapper devices: ${r.dm.map((d) => `${d.dev} (${d.name}) ${d.table.join("; ")}`).join(" · ")}` : "No device-mapper devices."));
     } else show(lastRun, h("p", { class: "meta" }, "Not run yet: Apply and run, or Run in the run bar."));
   }

@@ -9,6 +9,7 @@ import { h, show } from "../dom";
 import type { ViewContext } from "../app/view";
 import type { LabRun } from "../../src/lab/session";
 import { VirtualList } from "./virtual-list";
+import { fmtModelled } from "../app/time";
 import {
   ACTIONS, chromeTrace, exportDiskStats, exportName, exportText, filterRows, makeMatcher, nextMatch, rowLine,
   searchRows, traceDevices, traceRun, traceTasks, type Matcher, type TraceFilter,
@@ -272,7 +273,7 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
       return;
     }
     show(hint,
-      `Run #${s.runSeq}${experimentId ? ` of ${experimentId}` : ""}: ${run.events.length.toLocaleString("en-US")} block events, ${run.commands.length} NVMe commands, ${run.controller.length.toLocaleString("en-US")} controller events, ${(run.end_ns / 1000).toFixed(1)} µs modelled. `,
+      `Run #${s.runSeq}${experimentId ? ` of ${experimentId}` : ""}: ${run.events.length.toLocaleString("en-US")} block events, ${run.commands.length} NVMe commands, ${run.controller.length.toLocaleString("en-US")} controller events, ${fmtModelled(run.end_ns)} modelled. `,
       "Lines are blkparse's default format: device, CPU, sequence, time (s), pid, action, RWBS, then sector + count [task], or [error] for a completion. Controller lines (nvme0, the ring's sequence number) are on the same modelled clock: a fetch at submission, a completion and its interrupt at the command's modelled completion, just before its request's C. Arrow keys, Page Up/Down, Home and End move through the list.");
     optionsFor(run);
     exportStatus.textContent = "";
