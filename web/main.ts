@@ -41,6 +41,7 @@ const els = {
   run: byId<HTMLButtonElement>("run"),
   copyLink: byId<HTMLButtonElement>("copy-link"),
   runStatus: byId("run-status"),
+  linkStatus: byId("link-status"),
   linkProblems: byId("link-problems"),
 };
 
@@ -298,7 +299,10 @@ function navigate(view: ViewId): void {
 
 function syncUrl(): void {
   const hash = encodeState(store.pageState());
-  if (location.hash !== hash) history.replaceState(null, "", hash);
+  if (location.hash === hash) return;
+  history.replaceState(null, "", hash);
+  // a link shown by Copy link is not this page's any more
+  els.linkStatus.textContent = "";
 }
 
 let shownView: ViewId | undefined;
@@ -382,13 +386,20 @@ async function runSetup(): Promise<void> {
   await store.run();
 }
 
+// Copy link answers beside its button, never in the run's status: "Link copied" goes after a
+// few seconds; where the clipboard refuses, the link itself stays there to copy by hand.
+const LINK_SAID_MS = 3000;
+let linkTimer: ReturnType<typeof setTimeout> | undefined;
 els.copyLink.addEventListener("click", async () => {
   syncUrl();
+  clearTimeout(linkTimer);
   try {
     await navigator.clipboard.writeText(location.href);
-    els.runStatus.textContent = "link copied";
+    els.linkStatus.textContent = "Link copied";
+    linkTimer = setTimeout(() => { els.linkStatus.textContent = ""; }, LINK_SAID_MS);
   } catch {
-    els.runStatus.textContent = `link: ${location.href}`;
+    els.linkStatus.textContent = "";
+    els.linkStatus.append("The clipboard is not available; the link: ", h("code", null, location.href));
   }
 });
 
