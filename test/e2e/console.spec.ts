@@ -145,6 +145,10 @@ test("console: write the built-in pattern, read it back, copy", async ({ page })
     /^0400: 6e 76 6d 65 6c 61 62 20 30 30 30 30 30 38 30 30 "nvmelab\.00000800"$/,
   ])).toEqual([true, true]);
   await shot(page, "06-copy-read");
+  // read keeps nvme-cli's d() layout above; xxd on the same bytes kept in a file prints xxd's
+  await run(page, "read /dev/nvme0n1 -s 100 -c 3 -z 2048 > out/dst.bin");
+  await run(page, "xxd out/dst.bin");
+  await expectRow(page, "000007f0: 6e76 6d65 6c61 6220 3030 3030 3062 6630  nvmelab 00000bf0");
   expect(errors).toEqual([]);
 });
 
