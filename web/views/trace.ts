@@ -166,12 +166,16 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
     if (!matcher) { matchStatus.textContent = ""; return; }
     if (searching) return;
     const n = matches.length;
-    matchStatus.textContent = n === 0 ? "no matches" : currentMatch >= 0 ? `${currentMatch + 1} of ${n} matches` : `${n} ${n === 1 ? "match" : "matches"}`;
+    matchStatus.textContent = n === 0 ? "no matches" : `${currentMatch >= 0 ? `${currentMatch + 1} of ` : ""}${n} ${n === 1 ? "match" : "matches"}`;
     prevBtn.disabled = nextBtn.disabled = n === 0;
   }
 
-  /** Search the filtered rows a slice per frame; a newer search cancels an older one. */
-  function research(): void {
+  /**
+   * Search the filtered rows a slice per frame; a newer search cancels an older one. A new
+   * query (jump) then moves to its first match at or after the current line, as a browser's
+   * find does, so typing more letters stays on the line while it still matches.
+   */
+  function research(jump = false): void {
     const token = ++searchToken;
     matches = [];
     currentMatch = -1;
@@ -212,6 +216,11 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
       searching = false;
       matches = found;
       applyOnly();
+      if (jump && matches.length) {
+        const from = onlyBox.checked ? 0 : list.active >= 0 ? list.active : Math.ceil(list.topPosition());
+        currentMatch = nextMatch(matches, from - 1, 1);
+        list.setActive(matches[currentMatch]);
+      }
       showMatchStatus();
     };
     step();
@@ -320,16 +329,18 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
   let debounce = 0;
   searchBox.addEventListener("input", () => {
     clearTimeout(debounce);
-    debounce = window.setTimeout(() => { debounce = 0; research(); }, 120);
+    debounce = window.setTimeout(() => { debounce = 0; research(true); }, 120);
   });
   searchBox.addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter") return;
     ev.preventDefault();
-    if (searching || debounce) { clearTimeout(debounce); debounce = 0; if (!searching) research(); }
+    // Enter before the typed query was searched: search it (which moves to its first match)
+    if (debounce) { clearTimeout(debounce); debounce = 0; research(true); return; }
+    if (searching) return;
     go(ev.shiftKey ? -1 : 1);
   });
-  regexBox.addEventListener("change", research);
-  onlyBox.addEventListener("change", research);
+  regexBox.addEventListener("change", () => research(true));
+  onlyBox.addEventListener("change", () => research());
   prevBtn.addEventListener("click", () => go(-1));
   nextBtn.addEventListener("click", () => go(1));
 
