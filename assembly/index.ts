@@ -15,7 +15,7 @@ import { irqTimers } from "./ctrl/irq";
 import { powerOn, persistent } from "./ctrl/smart";
 import { nsAt } from "./ctrl/ns";
 import { chunkAt, nextStoredChunk, reserveWrite, materialize, markWritten, dataAt, metaAt, ZERO_CHUNK, deallocate } from "./ctrl/media";
-import { PERSIST_SIZE } from "./ctrl/state";
+import { PERSIST_SIZE } from "./layout";
 
 @external("env", "now_ns") declare function host_now_ns(): f64;
 

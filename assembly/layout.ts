@@ -16,6 +16,8 @@
 // Bus addresses (PRPs, SGLs, ASQ/ACQ, queue bases) are offsets into host RAM: bus
 // address b is wasm address HOST_RAM_BASE + b, valid only when b + length <= host RAM size.
 
+import { ERRLOG_ENTRIES, ERRLOG_ENTRY_SIZE } from "./spec/admin";
+
 export const LAYOUT_MAGIC = 0x4c4d564e; // "NVML" little endian
 export const LAYOUT_VERSION = 1;
 export const WASM_PAGE_SIZE = 65536;
@@ -189,3 +191,16 @@ export const UB_DB_WHILE_DISABLED = 11;
 export const FATAL_ENABLE_CHECK = 1;
 export const FATAL_SQ_FETCH_DMA = 2;
 export const FATAL_CQ_POST_DMA = 3;
+
+// ---- the persistent block (ctrl_persist_addr, ctrl_persist_size) ----
+// What outlives a power cycle: a host that keeps the device (the CLI's state file) saves
+// these bytes with the namespace images and puts them back before ctrl_power_on. The
+// counters are the fields of PersistentState (assembly/ctrl/state.ts), in declaration
+// order from offset 0; the Error Information log ring follows them, so failed commands
+// and the Error Count in the SMART log travel together (Base §5.1.12.1.2: the log lists
+// the newest entries, whichever power cycle made them).
+/** Bytes reserved for the counters; a block of just this size is a version-1 block (counters only). */
+export const PERSIST_COUNTERS_SIZE = 128;
+/** Offset of the Error Information log ring: ERRLOG_ENTRIES entries of ERRLOG_ENTRY_SIZE bytes. */
+export const PERSIST_ERRLOG = PERSIST_COUNTERS_SIZE;
+export const PERSIST_SIZE = PERSIST_ERRLOG + ERRLOG_ENTRIES * ERRLOG_ENTRY_SIZE;

@@ -3,17 +3,15 @@
 
 import {
   HEADER_BASE, HDR_MAGIC, HDR_VERSION, HDR_CTRL_BASE, HDR_CTRL_STATE, LAYOUT_MAGIC, LAYOUT_VERSION,
-  STATIC_DATA_LIMIT, CFG_NN, CFG_MAX_IOQPAIRS, CFG_MQES, CFG_MDTS, CFG_ONCS, CFG_OCFS, CFG_VWC, CFG_SGLS,
+  STATIC_DATA_LIMIT, PERSIST_SIZE, PERSIST_ERRLOG, CFG_NN, CFG_MAX_IOQPAIRS, CFG_MQES, CFG_MDTS, CFG_ONCS, CFG_OCFS, CFG_VWC, CFG_SGLS,
   CFG_MAX_VECTORS, CFG_AERL, CFG_VID, CFG_SSVID, CFG_MPSMAX, CFG_DSTRD, CFG_CNTLID, CFG_VER,
   CFG_MAX_INFLIGHT, MAX_NAMESPACES, MAX_VECTORS, WASM_PAGE_SIZE,
 } from "../layout";
-import { ERRLOG_ENTRIES, ERRLOG_ENTRY_SIZE } from "../spec/admin";
 import { COPY_MAX_RANGES, COPY_RANGE_F1_SIZE } from "../spec/copy";
 import { SQE_SIZE } from "../spec/sqe";
 import { attachRegions, attachTables, g_cfg, g_state, state } from "./globals";
 import {
   STATE_MAGIC, PHASE_DISABLED, SQ_STATE_SIZE, CQ_STATE_SIZE, VEC_STATE_SIZE, NS_STATE_SIZE,
-  PERSIST_SIZE,
 } from "./state";
 import { heapAlloc } from "./heap";
 import { SEG_CAP, CURSOR_SIZE, setCursors } from "./dma";
@@ -109,7 +107,6 @@ function allocateTables(): bool {
   st.vec_table = take(st.max_vectors * VEC_STATE_SIZE, 64);
   st.ns_table = take(<u32>MAX_NAMESPACES * NS_STATE_SIZE, 64);
   st.ns_map = take(st.nn + 1, 8);
-  st.errlog = take(ERRLOG_ENTRIES * ERRLOG_ENTRY_SIZE, 64);
   st.seglist = take(SEG_CAP * 8, 64);
   st.md_seglist = take(SEG_CAP * 8, 64);
   st.sqe_buf = take(SQE_SIZE, 64);
@@ -118,6 +115,7 @@ function allocateTables(): bool {
   st.aer_table = take(AER_MAX * 4, 8);
   st.ae_table = take(AE_QUEUE_MAX * 4, 8);
   st.persist = take(PERSIST_SIZE, 64);
+  st.errlog = st.persist != 0 ? st.persist + PERSIST_ERRLOG : 0; // saved with the counters
   st.dcur = take(CURSOR_SIZE * 2, 64);
   st.mcur = st.dcur + CURSOR_SIZE;
   return st.sq_table != 0 && st.cq_table != 0 && st.sq_ready != 0 && st.vec_table != 0 && st.ns_table != 0

@@ -72,8 +72,9 @@ export function getLogPage(): u32 {
 /** Entries newest first; unused entries are zero (Error Count 0 = invalid entry). */
 function errorLog(buf: usize): u32 {
   const st = state();
+  const head = persistent().err_head;
   for (let i: u32 = 0; i < <u32>ERRLOG_ENTRIES; i++) {
-    const slot = (st.err_head + ERRLOG_ENTRIES - 1 - i) % ERRLOG_ENTRIES;
+    const slot = (head + ERRLOG_ENTRIES - 1 - i) % ERRLOG_ENTRIES;
     memory.copy(buf + <usize>(i * ERRLOG_ENTRY_SIZE), <usize>st.errlog + <usize>(slot * ERRLOG_ENTRY_SIZE), ERRLOG_ENTRY_SIZE);
   }
   return ERRLOG_ENTRIES * ERRLOG_ENTRY_SIZE;

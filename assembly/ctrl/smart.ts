@@ -1,13 +1,16 @@
-// SMART / Health counters and the Error Information log (Base §5.1.12.1.2-3). The counters
-// live in the PersistentState block, which the host saves with the namespace images, so
-// power cycles, unsafe shutdowns and data units survive between CLI runs.
+// SMART / Health counters and the Error Information log (Base §5.1.12.1.2-3). Both live in
+// the persistent block (layout.ts PERSIST_*), which the host saves with the namespace
+// images, so power cycles, unsafe shutdowns, data units and the failed commands themselves
+// survive between CLI runs, and the log's newest Error Count matches the SMART log's
+// Number of Error Information Log Entries.
 
 import {
   ERRLOG_ENTRY_SIZE, ERRLOG_ENTRIES, ERRLOG_COUNT, ERRLOG_SQID, ERRLOG_CID, ERRLOG_STATUS,
   ERRLOG_PARAM_LOC, ERRLOG_LBA, ERRLOG_NSID, ERRLOG_OPCODE, ERRLOG_CSI, ERRLOG_PHASE,
 } from "../spec/admin";
 import { state } from "./globals";
-import { PersistentState, PERSIST_MAGIC, PERSIST_SIZE } from "./state";
+import { PersistentState, PERSIST_MAGIC } from "./state";
+import { PERSIST_SIZE } from "../layout";
 import { r_loc, r_lba, r_has_lba } from "./result";
 
 @inline export function persistent(): PersistentState {
@@ -25,6 +28,7 @@ export function persistInit(): void {
 export function powerOn(): void {
   const p = persistent();
   if (p.magic != PERSIST_MAGIC) persistInit();
+  p.err_head %= ERRLOG_ENTRIES; // the block came from the host's file: keep the ring's writes inside it
   p.power_cycles++;
   if (p.clean_shutdown == 0) p.unsafe_shutdowns++;
 }
@@ -49,7 +53,7 @@ export function errorLogAdd(sqid: u32, cid: u32, opc: u32, nsid: u32, status: u3
   const st = state();
   const p = persistent();
   p.error_count++;
-  const e = <usize>st.errlog + <usize>(st.err_head * ERRLOG_ENTRY_SIZE);
+  const e = <usize>st.errlog + <usize>(p.err_head * ERRLOG_ENTRY_SIZE);
   memory.fill(e, 0, ERRLOG_ENTRY_SIZE);
   store<u64>(e + ERRLOG_COUNT, p.error_count);
   store<u16>(e + ERRLOG_SQID, <u16>sqid);
@@ -60,5 +64,5 @@ export function errorLogAdd(sqid: u32, cid: u32, opc: u32, nsid: u32, status: u3
   store<u32>(e + ERRLOG_NSID, nsid);
   store<u8>(e + ERRLOG_CSI, 0);
   store<u8>(e + ERRLOG_OPCODE, <u8>opc);
-  st.err_head = (st.err_head + 1) % ERRLOG_ENTRIES;
+  p.err_head = (p.err_head + 1) % ERRLOG_ENTRIES;
 }

@@ -9,6 +9,8 @@ export const PHASE_READY: u32 = 1; // CC.EN = 1, CSTS.RDY = 1
 export const PHASE_FATAL: u32 = 2; // CSTS.CFS = 1 until the host resets
 export const PHASE_SHUTDOWN: u32 = 3; // CSTS.SHST = 10b, commands no longer fetched
 
+import { PERSIST_COUNTERS_SIZE } from "../layout";
+
 export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
 
 @unmanaged export class CtrlState {
@@ -28,7 +30,7 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   cq_table: u32;
   vec_table: u32;
   ns_table: u32;
-  errlog: u32;
+  errlog: u32; // the Error Information log ring, inside the persistent block (PERSIST_ERRLOG)
   seglist: u32; // data segment list: (wasm address u32, length u32) pairs
   md_seglist: u32; // metadata segment list
   sqe_buf: u32; // the SQE being executed, copied out of host RAM as a device fetch does
@@ -56,7 +58,6 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   aer_count: u32;
   ae_count: u32;
   ae_masked: u32; // bit per event type: reported and not yet cleared by Get Log Page
-  err_head: u32; // next error log slot
   feat_arb: u32;
   feat_pm: u32;
   feat_temp_over: u32;
@@ -84,7 +85,11 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   now_ns: f64;
 }
 
-/** Counters that outlive a power cycle (saved with the namespace images). */
+/**
+ * Counters that outlive a power cycle: the head of the persistent block (layout.ts
+ * PERSIST_*), saved with the namespace images; the Error Information log ring follows at
+ * PERSIST_ERRLOG. Fields are only ever added at the end, so an older block still reads.
+ */
 @unmanaged export class PersistentState {
   magic: u32;
   clean_shutdown: u32; // 1 when the last power-off followed a completed shutdown
@@ -98,9 +103,12 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   unsafe_shutdowns: u64;
   media_errors: u64;
   error_count: u64; // error log entries ever created (Error Count of the newest entry)
+  err_head: u32; // next slot of the Error Information log ring (0 in a counters-only block: empty ring)
 }
 export const PERSIST_MAGIC: u32 = 0x52455050; // "PPER"
-export const PERSIST_SIZE: u32 = 128;
+// The counters must fit the bytes the layout reserves for them, or the error log ring at
+// PERSIST_ERRLOG would overlap them: checked when the controller is compiled.
+if (offsetof<PersistentState>() > <usize>PERSIST_COUNTERS_SIZE) ERROR("PersistentState outgrew PERSIST_COUNTERS_SIZE (assembly/layout.ts)");
 
 export const SQF_EXISTS: u32 = 1;
 export const SQF_PC: u32 = 2;

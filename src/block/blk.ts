@@ -21,7 +21,8 @@ export interface HostMemory {
 
 /** A queue that can take plugged requests back when the plug is flushed (blk-mq). */
 export interface PlugTarget {
-  flushPlugged(rqs: Request[], fromSchedule: boolean): void;
+  /** multipleQueues: the plug held requests of other queues too (plug->multiple_queues). */
+  flushPlugged(rqs: Request[], fromSchedule: boolean, multipleQueues: boolean): void;
 }
 
 export class BlockLayer {
@@ -77,6 +78,7 @@ export class BlockLayer {
   flushPlug(plug: BlkPlug, fromSchedule: boolean): void {
     while (plug.list.length > 0) {
       const rqs = plug.list.splice(0);
+      const multipleQueues = plug.multipleQueues;
       plug.multipleQueues = false;
       const byQueue = new Map<BlockDevice, Request[]>();
       for (const rq of rqs) {
@@ -87,7 +89,7 @@ export class BlockLayer {
       }
       for (const [q, l] of byQueue) {
         this.event(fromSchedule ? "UT" : "U", q, { rwbs: "N", sector: 0, sectors: 0, depth: l.length });
-        (q as unknown as PlugTarget).flushPlugged(l, fromSchedule);
+        (q as unknown as PlugTarget).flushPlugged(l, fromSchedule, multipleQueues);
       }
     }
   }

@@ -141,12 +141,15 @@ export const SYSFS: Record<string, SysfsAttr> = {
   max_hw_sectors_kb: { show: (l) => kb(l.max_hw_sectors) },
   max_sectors_kb: {
     show: (l) => kb(l.max_sectors),
-    // queue_max_sectors_store: at least a page, at most max_hw_sectors_kb; 0 restores the default.
+    // queue_max_sectors_store, then blk_validate_limits (6.10 and later): at least 4 KiB; a
+    // value above max_hw_sectors_kb is clamped to it (kernels before 6.10 refused it); 0
+    // restores the default; rounded down to whole logical blocks.
     store: (l, _q, v) => {
-      const hw = kb(l.max_hw_sectors);
-      if (v !== 0 && (v < 4 || v > hw)) return `must be 0 or between 4 and max_hw_sectors_kb (${hw})`;
+      if (v !== 0 && v < 4) return "must be 0 or at least 4 (KiB)";
+      const lbs = l.logical_block_size >> 9;
       l.max_user_sectors = v * 2;
-      l.max_sectors = v === 0 ? Math.min(l.max_hw_sectors, BLK_DEF_MAX_SECTORS_CAP) : v * 2;
+      const sectors = v === 0 ? Math.min(l.max_hw_sectors, BLK_DEF_MAX_SECTORS_CAP) : Math.min(l.max_hw_sectors, v * 2);
+      l.max_sectors = Math.floor(sectors / lbs) * lbs;
       return null;
     },
   },

@@ -194,11 +194,14 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   // ---- dispatch ----
 
   /**
-   * From a flushed plug: straight to the driver (queue_rqs) unless a scheduler sorts them.
-   * When the task is going to sleep (UT), blk_mq_dispatch_plug_list inserts the requests (I)
-   * and runs the hardware queue asynchronously, from kblockd.
+   * From a flushed plug (blk_mq_flush_plug_list). A plug of this queue alone, not flushed by
+   * schedule(), goes straight to the driver in one queue_rqs call. Otherwise
+   * blk_mq_dispatch_plug_list takes each queue's requests: a scheduler sorts them; without one
+   * blk_mq_insert_requests inserts them (I) and runs the hardware queue, which hands them to
+   * queue_rq one at a time (blk_mq_dispatch_rq_list), so the driver never sees them together:
+   * at once when several queues were plugged, from kblockd when the task is going to sleep (UT).
    */
-  flushPlugged(rqs: Request[], fromSchedule: boolean): void {
+  flushPlugged(rqs: Request[], fromSchedule: boolean, multipleQueues = false): void {
     if (fromSchedule) {
       const cpu = this.blk.task.cpu;
       for (const rq of rqs) this.blk.rqEvent("I", this, rq);
@@ -207,7 +210,12 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       return;
     }
     if (this.deadline) { this.insert(rqs); return; }
-    this.issueDirect(rqs, fromSchedule);
+    if (multipleQueues) {
+      for (const rq of rqs) this.blk.rqEvent("I", this, rq);
+      this.issueDirect(rqs, true);
+      return;
+    }
+    this.issueDirect(rqs, false);
   }
 
   /** Insert into the scheduler (I), then run the hardware queues. */
@@ -249,10 +257,13 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     for (const h of touched) this.ops.commitRqs(this, h);
   }
 
-  /** blk_mq_try_issue_list_directly / queue_rqs: issue without a scheduler. */
-  private issueDirect(rqs: Request[], fromSchedule: boolean): void {
+  /**
+   * Issue without a scheduler: the whole list to queue_rqs (a plug of one queue), or
+   * oneByOne, each to queue_rq and one commit_rqs per hardware queue (a hardware queue run).
+   */
+  private issueDirect(rqs: Request[], oneByOne: boolean): void {
     let left = rqs;
-    if (!fromSchedule && this.ops.queueRqs && rqs.length > 1) {
+    if (!oneByOne && this.ops.queueRqs && rqs.length > 1) {
       for (const rq of rqs) this.markIssued(rq);
       left = this.ops.queueRqs(this, rqs);
       if (left.length === 0) return;

@@ -13,7 +13,14 @@ import { Op, REQ_FUA, REQ_META, REQ_PREFLUSH, REQ_SYNC } from "./bio";
 export type Action = "Q" | "X" | "A" | "G" | "P" | "I" | "D" | "C" | "M" | "F" | "U" | "UT" | "S" | "R" | "m";
 
 export interface BlkEvent {
+  /** The order of the event in the whole run (the page and the JSON order by it). */
   seq: number;
+  /**
+   * blktrace's sequence number: counted per device (each has its own blk_trace) and per CPU
+   * (__blk_add_trace: ++*per_cpu_ptr(bt->sequence, cpu)); a message (trace_note) has 0 and
+   * takes no number. Absent in events made by hand: blkparse then prints seq.
+   */
+  sequence?: number;
   time_ns: number;
   cpu: number;
   pid: number;
@@ -88,17 +95,29 @@ export class Tracer {
   readonly events: BlkEvent[] = [];
   readonly commands: NvmeCommandRecord[] = [];
   private seq = 0;
-  /** Bound on recorded events: a runaway scenario stops with a clear error, not an OOM. */
   /** Record block events (off for long workloads: fio runs keep counters, not traces). */
   on = true;
   /** Keep every NVMe command record (off with `on` for long workloads). */
   keepCommands = true;
+  /** maxEvents bounds the recorded events: a runaway scenario stops with a clear error, not an OOM. */
   constructor(readonly maxEvents = 2_000_000) {}
 
-  emit(e: Omit<BlkEvent, "seq">): void {
+  emit(e: Omit<BlkEvent, "seq" | "sequence">): void {
     if (!this.on) return;
     if (this.events.length >= this.maxEvents) throw new Error(`trace limit reached: more than ${this.maxEvents} block events`);
-    this.events.push({ seq: ++this.seq, ...e });
+    // a message (trace_note) takes no number; nor does S, which blktrace no longer records (blkparse.ts inBlktrace)
+    const numbered = e.action !== "m" && e.action !== "S";
+    this.events.push({ seq: ++this.seq, sequence: numbered ? this.nextSequence(e.major, e.minor, e.cpu) : 0, ...e });
+  }
+
+  /** Per device and CPU: the last blktrace sequence number given (MKDEV-like key, then the CPU). */
+  private readonly sequences = new Map<number, number>();
+
+  private nextSequence(major: number, minor: number, cpu: number): number {
+    const key = ((major * 1048576 + minor) * 4096) + cpu;
+    const n = (this.sequences.get(key) ?? 0) + 1;
+    this.sequences.set(key, n);
+    return n;
   }
 
   /** Number a command's record and keep it in `commands` (unless keepCommands is off); the caller fills in the rest later. */

@@ -57,6 +57,8 @@ export interface Command {
   options: OptSpec[];
   /** False for commands that do not open the emulated device (help, replay, bench). */
   device: boolean;
+  /** False for device commands that take no device argument (list, create); default true. */
+  deviceArg?: boolean;
   /** True when the command may change media (the session saves the state after it). */
   mutates?: boolean;
   /** Positional arguments the command takes, the device included (default 1). */
@@ -66,6 +68,7 @@ export interface Command {
 
 export class CliError extends Error {}
 
+/** The device node a command names; a command without a device argument (list) gets the controller. */
 export function parseDevicePath(text: string | undefined, cmd: string): DevicePath {
   if (text === undefined) return { text: "/dev/nvme0" };
   const m = /^(?:\/dev\/)?(?:nvme(\d+)(?:n(\d+))?|ng(\d+)n(\d+))$/.exec(text);
@@ -76,9 +79,14 @@ export function parseDevicePath(text: string | undefined, cmd: string): DevicePa
   return { text: text.startsWith("/dev/") ? text : `/dev/${text}`, nsid: ns === undefined ? undefined : Number(ns) };
 }
 
-/** The namespace a command addresses: --namespace-id, else the device's, else an error. */
+/**
+ * The namespace a command addresses: --namespace-id unless 0, else the device's, as nvme-cli's
+ * commands do with `if (!cfg.namespace_id) nvme_get_nsid(...)`. On the controller's character
+ * device that ioctl (NVME_IOCTL_ID) fails with ENOTTY, and nvme-cli stops with
+ * "get-namespace-id: Inappropriate ioctl for device"; nvmelab's own commands pass a fallback.
+ */
 export function namespaceOf(ctx: CommandContext, o: Options, fallback?: number): number {
-  const n = o.maybeInt("namespace-id") ?? ctx.path.nsid ?? fallback;
-  if (n === undefined) throw new CliError(`${o.cmd}: no namespace: give a namespace device (/dev/nvme0n1) or --namespace-id`);
+  const n = o.maybeInt("namespace-id") || ctx.path.nsid || fallback;
+  if (n === undefined) throw new CliError("get-namespace-id: Inappropriate ioctl for device");
   return n;
 }

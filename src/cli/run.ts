@@ -65,12 +65,18 @@ export function usageText(commands: Command[], globals: OptSpec[] = GLOBAL_OPTIO
   ].join("\n");
 }
 
+/** A command's options, then the global ones it does not define itself (passthru's --timeout is its own). */
+function optionsOf(cmd: Command, globals: OptSpec[]): OptSpec[] {
+  const own = new Set(cmd.options.map((s) => s.long));
+  return [...cmd.options, ...globals.filter((s) => !own.has(s.long))];
+}
+
 export async function runCli(argv: string[], io: Io, host: CliHost): Promise<number> {
   const shown = host.shownGlobals ?? GLOBAL_OPTIONS;
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     const target = rest[0] && host.commands.find((c) => c.name === rest[0]);
-    io.out(target ? helpText(target.name, target.summary, target.usage, [...target.options, ...shown]) : usageText(host.commands, shown));
+    io.out(target ? helpText(target.name, target.summary, target.usage, optionsOf(target, shown)) : usageText(host.commands, shown));
     return 0;
   }
   if (name === "version" || name === "--version") {
@@ -86,13 +92,22 @@ export async function runCli(argv: string[], io: Io, host: CliHost): Promise<num
   let ok = false;
   try {
     if (rest.includes("--help") || rest.includes("-h")) {
-      io.out(helpText(cmd.name, cmd.summary, cmd.usage, [...cmd.options, ...shown]));
+      io.out(helpText(cmd.name, cmd.summary, cmd.usage, optionsOf(cmd, shown)));
       return 0;
     }
-    const parsed = parseArgs(rest, [...cmd.options, ...GLOBAL_OPTIONS], cmd.name);
+    const parsed = parseArgs(rest, optionsOf(cmd, GLOBAL_OPTIONS), cmd.name);
     const o = new Options(parsed, cmd.name);
+    // nvme-cli's formats, unless the command has its own --output-format (fio's) and checks it
     const fmt = o.str("output-format");
-    if (fmt !== undefined && !["normal", "json", "binary"].includes(fmt)) throw new UsageError(`${cmd.name}: --output-format must be normal, json or binary`);
+    const ownFormats = cmd.options.some((s) => s.long === "output-format");
+    if (!ownFormats && fmt !== undefined && !["normal", "json", "binary"].includes(fmt)) throw new UsageError(`${cmd.name}: --output-format must be normal, json or binary`);
+    if (cmd.device && cmd.deviceArg !== false && parsed.positional.length === 0) {
+      // nvme-cli's check_arg_dev: no device after the options is perror(argv[0]), i.e.
+      // "<command>: Invalid argument", then parse_and_open prints the command's help.
+      io.err(`${cmd.name}: Invalid argument`);
+      io.err(helpText(cmd.name, cmd.summary, cmd.usage, optionsOf(cmd, shown)));
+      return 1;
+    }
     const path = cmd.device ? parseDevicePath(parsed.positional[0], cmd.name) : { text: "" };
     const most = cmd.positionals ?? 1;
     if (cmd.device && parsed.positional.length > most) throw new UsageError(`${cmd.name}: unexpected argument "${parsed.positional[most]}"`);

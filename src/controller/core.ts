@@ -141,14 +141,25 @@ export class ControllerCore {
     return i;
   }
 
-  /** Bytes of the controller's persistent block (SMART counters). */
+  /** Bytes of the controller's persistent block (SMART counters, then the error log: layout.ts PERSIST_*). */
   persistentBlock(): Uint8Array {
     return this.bytes().slice(this.exports.ctrl_persist_addr(), this.exports.ctrl_persist_addr() + this.exports.ctrl_persist_size());
   }
 
+  /**
+   * Put a saved persistent block back before ctrl_power_on: a whole one, or a counters-only
+   * block of PERSIST_COUNTERS_SIZE bytes (saved before the error log was kept), which leaves
+   * the error log empty.
+   */
   restorePersistentBlock(b: Uint8Array): void {
-    if (b.length !== this.exports.ctrl_persist_size()) throw new Error(`persistent block: expected ${this.exports.ctrl_persist_size()} bytes, got ${b.length}`);
-    this.bytes().set(b, this.exports.ctrl_persist_addr());
+    const size = this.exports.ctrl_persist_size();
+    if (size !== L.PERSIST_SIZE) throw new Error(`persistent block: the controller's is ${size} bytes, layout.ts says ${L.PERSIST_SIZE} (rebuild the wasm)`);
+    if (b.length !== size && b.length !== L.PERSIST_COUNTERS_SIZE) {
+      throw new Error(`persistent block: expected ${size} bytes (or ${L.PERSIST_COUNTERS_SIZE}, counters only), got ${b.length}`);
+    }
+    const at = this.exports.ctrl_persist_addr();
+    this.bytes().fill(0, at, at + size);
+    this.bytes().set(b, at);
   }
 
   nuse(nsid: number): number {

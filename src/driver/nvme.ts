@@ -353,6 +353,35 @@ export class NvmeDriver {
     return q;
   }
 
+  /**
+   * The bus addresses exec would give a command's data buffer of len bytes and metadata
+   * buffer of mdLen bytes (0: none), without a command: what nvme-cli's --show-command prints
+   * as addr and metadata, here host-RAM bus addresses instead of user pointers. exec takes
+   * the data buffer, its PRP lists, then the metadata buffer, first fit, so the same
+   * allocations here, released at once, find the same addresses.
+   */
+  plannedBuffers(len: number, mdLen: number): { data: number; md: number } {
+    const taken: DmaBuffer[] = [];
+    try {
+      let data = 0;
+      let md = 0;
+      if (len > 0) {
+        const b = this.pool.alloc(len);
+        taken.push(b);
+        data = b.bus;
+        taken.push(...buildPrps(newSqe(0), b.bus, len, this.pool, this.ram));
+      }
+      if (mdLen > 0) {
+        const b = this.pool.alloc(mdLen);
+        taken.push(b);
+        md = b.bus;
+      }
+      return { data, md };
+    } finally {
+      for (const b of taken.reverse()) this.pool.release(b);
+    }
+  }
+
   // ---- admin command helpers ----
 
   identify(cns: number, nsid = 0, cdw11 = 0): CommandResult {

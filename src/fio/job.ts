@@ -100,11 +100,11 @@ type ValueKind = "str" | "bool" | "flag" | "int" | "size" | "time";
 
 /**
  * Options fio has that the model accepts and ignores: they change nothing the model
- * simulates. They are kept in FioJob.options as written (fio's JSON "job options"), so a
- * runner that later gives one a meaning can read it from there.
+ * simulates. They are kept in FioJob.options as written (and in section_options, fio's JSON
+ * "job options", when the job's section sets them), so a runner that later gives one a
+ * meaning can read it from there.
  */
 export const IGNORED_OPTIONS: Readonly<Record<string, { kind: ValueKind; why: string; aliases?: readonly string[] }>> = {
-  description: { kind: "str", why: "text only" },
   thread: { kind: "flag", why: "jobs are model tasks, neither processes nor threads" },
   invalidate: { kind: "bool", why: "no page cache in the model" },
   fadvise_hint: { kind: "str", why: "no page cache in the model" },
@@ -404,6 +404,7 @@ function setIoengine(st: Settings, v: Value): void {
 
 const SPECS: readonly Spec[] = [
   { name: "name", set: (st, v) => { st.name = v.text(); } },
+  { name: "description", set: (st, v) => { st.description = v.text(); } },
   { name: "wait_for", set: (st, v) => { st.wait_for = v.text(); } },
   { name: "filename", set: setFilename },
   { name: "kb_base", set: (st, v) => {
@@ -558,9 +559,24 @@ function splitSections(text: string, file: string, env: Record<string, string>):
   return sections;
 }
 
+/** A section's entries in the order they are applied: kb_base first (prio 1 in fio's table, and fio sorts a section's options by prio). */
+function orderedEntries(sec: Section): Entry[] {
+  return [...sec.entries.filter((e) => e.name === "kb_base"), ...sec.entries.filter((e) => e.name !== "kb_base")];
+}
+
+/** The options a section itself sets, by canonical name, as written (the last value of each). */
+function sectionOptions(sec: Section): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of orderedEntries(sec)) {
+    const spec = BY_NAME.get(e.name)!;
+    delete out[spec.name];
+    out[spec.name] = e.value ?? "";
+  }
+  return out;
+}
+
 function applySection(st: Settings, sec: Section, file: string): void {
-  // kb_base first (prio 1 in fio's table, and fio sorts a section's options by prio).
-  const ordered = [...sec.entries.filter((e) => e.name === "kb_base"), ...sec.entries.filter((e) => e.name !== "kb_base")];
+  const ordered = orderedEntries(sec);
   for (const e of ordered) {
     const spec = BY_NAME.get(e.name);
     const fail = (detail: string): never => {
@@ -631,8 +647,22 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
     startdelay_ns: st.startdelay_ns, filename: st.filename, group_reporting: st.group_reporting,
     randseed: st.randseed, rwmixread: st.rwmixread, norandommap: st.norandommap, hipri: st.hipri, stonewall: st.stonewall,
     new_group: st.new_group, wait_for: st.wait_for, io_size, number_ios: st.number_ios, loops: st.loops,
+    ...(st.description ? { description: st.description } : {}),
+    kb_base: st.kb_base,
     options: { ...st.options },
   };
+}
+
+/**
+ * Each job's reporting group, as add_job (init.c) numbers them: a job with stonewall or
+ * new_group opens the next group when the group so far has jobs.
+ */
+export function reportingGroups(jobs: readonly FioJob[]): number[] {
+  let group = 0;
+  return jobs.map((j, k) => {
+    if (k > 0 && (j.stonewall || j.new_group)) group++;
+    return group;
+  });
 }
 
 export interface ParsedJobFile {
@@ -658,7 +688,7 @@ export function parseJobFileWithGlobals(text: string, file: string, env: Record<
       }
       global = st;
     } else {
-      jobs.push(finish(st, sec, file, jobs));
+      jobs.push({ ...finish(st, sec, file, jobs), section_options: sectionOptions(sec) });
     }
   }
   if (jobs.length === 0) throw new FioJobError(`${file}: no job(s) defined`, file, null, null);

@@ -11,17 +11,20 @@
 // glibc printf for %f (round half to even on exact ties), and fio's integer arithmetic for
 // bandwidth (bytes * 1000 / ms). Written from fio's format strings; no fio code is copied.
 
-import type { DiskUtilJson } from "../block/blkparse";
 import {
   DEFAULT_PERCENTILES, LAT_M_RANGES, LAT_N_RANGES, LAT_U_RANGES, calcLat, latBuckets, mergeLat,
-  newLatStat, percentiles, statCalcLat, statOf, sumLatPure, type LatBuckets,
+  newLatStat, percentiles, platIdxToVal, statCalcDist, statCalcLat, statOf, sumLatPure, type LatBuckets,
 } from "./stats";
-import { FIO_DIRS, type DirResult, type FioDir, type FioResult, type JobResult, type LatStat } from "./types";
+import { FIO_DIRS, type DirResult, type FioDir, type FioDiskUtil, type FioJob, type FioResult, type JobResult, type LatStat } from "./types";
+import { reportingGroups } from "./job";
 
-export interface FioReportOptions {
-  /** Fold the jobs of each reporting group into one result, as fio's group_reporting does. */
-  groupReporting?: boolean;
-}
+/**
+ * The fio whose output this report reproduces (fio_version_string): the layout is fio 3.35's
+ * (the base of the copy-offload fork), printed in the JSON's "fio version" and in the normal
+ * output's version line.
+ */
+export const FIO_VERSION = "fio-3.35";
+
 
 // ---- printf and num2str ----
 
@@ -53,8 +56,8 @@ type N2sUnit = "" | "B" | "B/s";
 /**
  * fio's num2str(num, maxlen, base, pow2, units): divide by 1000 (or 1024) until at most maxlen
  * digits remain, then show as many decimals of the last remainder as fit in maxlen counting the
- * point, or with no room for decimals round the remainder into the last digit. SI prefixes
- * k/M/G/T/P, IEC Ki/Mi/Gi/Ti/Pi.
+ * point (a fraction that rounds up to 1 carries into the whole part), or with no room for
+ * decimals round the remainder into the last digit. SI prefixes k/M/G/T/P, IEC Ki/Mi/Gi/Ti/Pi.
  */
 export function num2str(num: number, maxlen: number, base: number, pow2: boolean, units: N2sUnit): string {
   const prefixes = pow2 ? ["", "Ki", "Mi", "Gi", "Ti", "Pi"] : ["", "k", "M", "G", "T", "P"];
@@ -79,6 +82,9 @@ export function num2str(num: number, maxlen: number, base: number, pow2: boolean
     return done();
   }
   const frac = cFixed(modulo / thousand, maxlen - len - 1);
+  // num2str prints the rounded fraction's digits after "0." and, when the rounding carried
+  // into the units ("%.1f" of 0.97 is "1.0"), adds one to the whole part: 19970 is 20.0k.
+  if (frac[0] === "1") n++;
   return `${n}.${frac.slice(2)}${prefixes[post]}${units}`;
 }
 
@@ -123,9 +129,13 @@ export function strerror(errno: number): string {
 type TsDir = Omit<DirResult, "bw_samples_kib" | "iops_samples"> & { bw: LatStat; iops: LatStat };
 
 /** JobResult as fio's thread_stat keeps it: members (jobs folded), total run time, verror always set. */
-type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs"> & {
+type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting" | "description" | "kb_base"> & {
   members: number;
+  /** The first job's kb_base (fio takes it from the group's first job and warns if others differ). */
+  kb_base: number;
   verror: string;
+  /** ts->description: FIO_JOBDESC_SIZE (256) bytes with the NUL, so at most 255 characters; "" for none. */
+  description: string;
   total_run_time_ms: number;
   dirs: Partial<Record<FioDir, TsDir>>;
 };
@@ -134,13 +144,24 @@ function copyLat(s: LatStat): LatStat {
   return { ...s, plat: s.plat ? s.plat.slice() : null };
 }
 
+/**
+ * A direction's runtime as fio reports it (update_runtime in backend.c): the elapsed time in
+ * whole usec (utime_since, truncated), rounded up to msec ((us + 999) / 1000); a direction
+ * that moved no bytes gets none (update_runtime runs only for td->io_bytes[ddir] != 0).
+ */
+export function fioRuntimeMs(exactMs: number, ioBytes: number): number {
+  if (!ioBytes) return 0;
+  const us = Math.floor(Math.round(exactMs * 1e6) / 1000);
+  return Math.ceil(us / 1000);
+}
+
 function tsDirOf(d: DirResult): TsDir {
   return {
     io_bytes: d.io_bytes,
     total_ios: d.total_ios,
     short_ios: d.short_ios,
     drop_ios: d.drop_ios,
-    runtime_ms: Math.floor(d.runtime_ms),
+    runtime_ms: fioRuntimeMs(d.runtime_ms, d.io_bytes),
     slat: d.slat ? copyLat(d.slat) : null,
     clat: copyLat(d.clat),
     lat: copyLat(d.lat),
@@ -161,9 +182,12 @@ function tsOf(j: JobResult): Ts {
     members: j.jobs,
     error: j.error,
     verror: j.verror ?? (j.error ? `error=${strerror(j.error)}` : ""),
+    description: (j.description ?? "").slice(0, 255),
+    kb_base: j.kb_base ?? 1024,
     pid: j.pid,
     job_start_ms: j.job_start_ms,
-    total_run_time_ms: j.job_runtime_ms,
+    // total_run_time is mtime_since(epoch): whole msec, truncated (unlike the directions' runtime)
+    total_run_time_ms: Math.floor(j.job_runtime_ms),
     options: j.options,
     dirs,
     usr_cpu: j.usr_cpu,
@@ -171,9 +195,11 @@ function tsOf(j: JobResult): Ts {
     ctx: j.ctx,
     majf: j.majf,
     minf: j.minf,
-    iodepth_level: [...j.iodepth_level],
-    iodepth_submit: [...j.iodepth_submit],
-    iodepth_complete: [...j.iodepth_complete],
+    io_u_map: [...j.io_u_map],
+    io_u_submit: [...j.io_u_submit],
+    io_u_complete: [...j.io_u_complete],
+    total_submit: j.total_submit,
+    total_complete: j.total_complete,
     issued_total: { ...j.issued_total },
     issued_short: { ...j.issued_short },
     issued_dropped: { ...j.issued_dropped },
@@ -182,12 +208,6 @@ function tsOf(j: JobResult): Ts {
 }
 
 const rwSum = (r: Record<FioDir, number>) => FIO_DIRS.reduce((a, d) => a + (r[d] ?? 0), 0);
-
-/** Weighted mean of two percentage vectors (the runner's shares folded back through their totals). */
-function mixPct(a: number[], wa: number, b: number[], wb: number): number[] {
-  const w = wa + wb;
-  return a.map((x, i) => (w > 0 ? (x * wa + (b[i] ?? 0) * wb) / w : x));
-}
 
 /** sum_thread_stats: fold `src` into `dst` (group_reporting). */
 function sumTs(dst: Ts, src: Ts): void {
@@ -223,12 +243,14 @@ function sumTs(dst: Ts, src: Ts): void {
   dst.ctx += src.ctx;
   dst.majf += src.majf;
   dst.minf += src.minf;
-  // fio sums the counts behind these shares; the shares are folded back through each job's I/Os.
-  const wd = rwSum(dst.issued_total);
-  const ws = rwSum(src.issued_total);
-  dst.iodepth_level = mixPct(dst.iodepth_level, wd, src.iodepth_level, ws);
-  dst.iodepth_submit = mixPct(dst.iodepth_submit, wd, src.iodepth_submit, ws);
-  dst.iodepth_complete = mixPct(dst.iodepth_complete, wd, src.iodepth_complete, ws);
+  // the depth, submit and complete maps and their totals add up (sum_thread_stats)
+  for (let k = 0; k < dst.io_u_map.length; k++) {
+    dst.io_u_map[k] += src.io_u_map[k] ?? 0;
+    dst.io_u_submit[k] += src.io_u_submit[k] ?? 0;
+    dst.io_u_complete[k] += src.io_u_complete[k] ?? 0;
+  }
+  dst.total_submit += src.total_submit;
+  dst.total_complete += src.total_complete;
   for (const dir of FIO_DIRS) {
     dst.issued_total[dir] = (dst.issued_total[dir] ?? 0) + (src.issued_total[dir] ?? 0);
     dst.issued_short[dir] = (dst.issued_short[dir] ?? 0) + (src.issued_short[dir] ?? 0);
@@ -244,15 +266,17 @@ function sumTs(dst: Ts, src: Ts): void {
 }
 
 /**
- * __show_run_stats's thread_stats: one per job, or with group_reporting one per run of
- * consecutive jobs in the same group (named after the first, its pid and start).
+ * __show_run_stats's thread_stats, decided job by job as fio does: a job with group_reporting
+ * is summed into the thread_stat of the job before it when that job is in the same group;
+ * any other job starts a thread_stat of its own (named after its first job, with its pid and
+ * start).
  */
-function threadStats(r: FioResult, o: FioReportOptions): Ts[] {
+function threadStats(r: FioResult): Ts[] {
   const out: Ts[] = [];
   for (const j of r.jobs) {
     const ts = tsOf(j);
     const last = out[out.length - 1];
-    if (o.groupReporting && last && last.groupid === ts.groupid) sumTs(last, ts);
+    if (j.group_reporting && last && last.groupid === ts.groupid) sumTs(last, ts);
     else out.push(ts);
   }
   return out;
@@ -271,8 +295,13 @@ interface GroupDir {
 
 interface GroupStats {
   groupid: number;
+  /** rs->kb_base: the kb_base of the group's last thread_stat (__show_run_stats sets it from each in turn). */
+  kb_base: number;
   dirs: Record<FioDir, GroupDir>;
 }
+
+/** fio's i2p = is_power_of_2(kb_base): IEC prefixes first (1024), SI first (1000). */
+const i2pOf = (kbBase: number): boolean => (kbBase & (kbBase - 1)) === 0;
 
 function groupStats(tss: Ts[], r: FioResult): GroupStats[] {
   const nGroups = Math.max(0, ...r.jobs.map((j) => j.groupid)) + 1;
@@ -280,11 +309,12 @@ function groupStats(tss: Ts[], r: FioResult): GroupStats[] {
   for (let g = 0; g < nGroups; g++) {
     const dirs = {} as Record<FioDir, GroupDir>;
     for (const dir of FIO_DIRS) dirs[dir] = { min_run: Infinity, max_run: 0, min_bw: Infinity, max_bw: 0, iobytes: 0, agg: 0 };
-    groups.push({ groupid: g, dirs });
+    groups.push({ groupid: g, kb_base: 1024, dirs });
   }
   for (const ts of tss) {
     const rs = groups[ts.groupid];
     if (!rs) continue;
+    rs.kb_base = ts.kb_base;
     for (const dir of FIO_DIRS) {
       const d = ts.dirs[dir];
       if (!d || !d.runtime_ms) continue;
@@ -386,8 +416,11 @@ function ddirStatus(rs: GroupStats | undefined, ts: Ts, dir: FioDir): string {
   const runt = d.runtime_ms;
   const bw = mulDiv(d.io_bytes, 1000, runt);
   const iops = mulDiv(d.total_ios, 1000, runt);
-  let out = `  ${DIR_NAME[dir]}: IOPS=${num2str(iops, 4, 1, false, "")}, BW=${num2str(bw, 4, 1, true, "B/s")} `
-    + `(${num2str(bw, 4, 1, false, "B/s")})(${num2str(d.io_bytes, 4, 1, true, "B")}/${runt}msec)\n`;
+  // the group's kb_base picks the prefixes: IEC first with 1024, SI first with 1000 (i2p)
+  const kbBase = rs?.kb_base ?? 1024;
+  const i2p = i2pOf(kbBase);
+  let out = `  ${DIR_NAME[dir]}: IOPS=${num2str(iops, 4, 1, false, "")}, BW=${num2str(bw, 4, 1, i2p, "B/s")} `
+    + `(${num2str(bw, 4, 1, !i2p, "B/s")})(${num2str(d.io_bytes, 4, 1, i2p, "B")}/${runt}msec)\n`;
   out += displayLat("slat", d.slat);
   out += displayLat("clat", d.clat);
   out += displayLat(" lat", d.lat);
@@ -396,12 +429,14 @@ function ddirStatus(rs: GroupStats | undefined, ts: Ts, dir: FioDir): string {
   if (b) {
     const per = pOfAgg(rs, dir, b.mean);
     let { min, max, mean, dev } = b;
-    let unit = "KiB";
-    if (mean > 1024 * 1024) {
-      min = Math.floor(min / 1024);
-      max = Math.floor(max / 1024);
-      mean /= 1024;
-      dev /= 1024;
+    // the samples are KiB/s whatever kb_base is; the label and the scaling follow kb_base, and
+    // above kb_base^2 fio divides by kb_base and says "MiB" even with 1000
+    let unit = i2p ? "KiB" : "kB";
+    if (mean > kbBase * kbBase) {
+      min = Math.floor(min / kbBase);
+      max = Math.floor(max / kbBase);
+      mean /= kbBase;
+      dev /= kbBase;
       unit = "MiB";
     }
     out += `   bw (${unit.padStart(5, " ")}/s): min=${iw(min, 5)}, max=${iw(max, 5)}, per=${fw(per, 3, 2)}%, `
@@ -443,6 +478,16 @@ function showLat(pct: number[], ranges: readonly string[], unit: string): string
   return shown ? out + "\n" : out;
 }
 
+/** The three maps as shares (stat_calc_dist: a slot with any count shows at least 0.1%). */
+function tsDists(ts: Ts): { level: number[]; submit: number[]; complete: number[] } {
+  return {
+    // IO depths are shares of the I/Os issued in all directions (ddir_rw_sum(total_io_u))
+    level: statCalcDist(ts.io_u_map, rwSum(ts.issued_total)),
+    submit: statCalcDist(ts.io_u_submit, ts.total_submit),
+    complete: statCalcDist(ts.io_u_complete, ts.total_complete),
+  };
+}
+
 const dist = (a: number[]) => Array.from({ length: 7 }, (_, i) => fw(a[i] ?? 0, 3, 1));
 
 /** show_thread_status_normal. */
@@ -453,6 +498,8 @@ function threadStatusNormal(ts: Ts, rs: GroupStats | undefined, timestamp: numbe
   let out = ts.error
     ? `${ts.name}: (groupid=${ts.groupid}, jobs=${ts.members}): err=${iw(ts.error, 2)} (${ts.verror}): pid=${ts.pid}: ${date}\n`
     : `${ts.name}: (groupid=${ts.groupid}, jobs=${ts.members}): err=${iw(ts.error, 2)}: pid=${ts.pid}: ${date}\n`;
+  // show_thread_status_normal: the description, when the job has one, under the header
+  if (ts.description) out += `  Description  : [${ts.description}]\n`;
   for (const dir of FIO_DIRS) if (ts.dirs[dir]?.io_bytes) out += ddirStatus(rs, ts, dir);
   const b = tsLatBuckets(ts);
   const total = rwSum(ts.issued_total);
@@ -460,11 +507,12 @@ function threadStatusNormal(ts: Ts, rs: GroupStats | undefined, timestamp: numbe
   out += showLat(statCalcLat(b.u, total), LAT_U_RANGES, "usec");
   out += showLat(statCalcLat(b.m, total), LAT_M_RANGES, "msec");
   out += `  cpu          : usr=${fw(ts.usr_cpu, 3, 2)}%, sys=${fw(ts.sys_cpu, 3, 2)}%, ctx=${ts.ctx}, majf=${ts.majf}, minf=${ts.minf}\n`;
-  const lv = dist(ts.iodepth_level);
+  const dists = tsDists(ts);
+  const lv = dist(dists.level);
   out += `  IO depths    : 1=${lv[0]}%, 2=${lv[1]}%, 4=${lv[2]}%, 8=${lv[3]}%, 16=${lv[4]}%, 32=${lv[5]}%, >=64=${lv[6]}%\n`;
-  const sb = dist(ts.iodepth_submit);
+  const sb = dist(dists.submit);
   out += `     submit    : 0=${sb[0]}%, 4=${sb[1]}%, 8=${sb[2]}%, 16=${sb[3]}%, 32=${sb[4]}%, 64=${sb[5]}%, >=64=${sb[6]}%\n`;
-  const cp = dist(ts.iodepth_complete);
+  const cp = dist(dists.complete);
   out += `     complete  : 0=${cp[0]}%, 4=${cp[1]}%, 8=${cp[2]}%, 16=${cp[3]}%, 32=${cp[4]}%, 64=${cp[5]}%, >=64=${cp[6]}%\n`;
   // fio prints total_io_u[0..3] and short/drop for read, write, trim; the fourth slot is the
   // direction after trim (sync upstream, which the model never issues; copy in the fork).
@@ -483,8 +531,10 @@ function groupStatsNormal(rs: GroupStats): string {
   for (const dir of FIO_DIRS) {
     const g = rs.dirs[dir];
     if (!g.max_run) continue;
-    const p2 = (v: number, u: N2sUnit) => num2str(v, 4, 1, true, u);
-    const p10 = (v: number, u: N2sUnit) => num2str(v, 4, 1, false, u);
+    // show_group_stats: the first of each pair in kb_base's prefixes (i2p), the other in parentheses
+    const i2p = i2pOf(rs.kb_base);
+    const p2 = (v: number, u: N2sUnit) => num2str(v, 4, 1, i2p, u);
+    const p10 = (v: number, u: N2sUnit) => num2str(v, 4, 1, !i2p, u);
     out += `${GROUP_LABEL[dir]}: bw=${p2(g.agg, "B/s")} (${p10(g.agg, "B/s")}), `
       + `${p2(g.min_bw, "B/s")}-${p2(g.max_bw, "B/s")} (${p10(g.min_bw, "B/s")}-${p10(g.max_bw, "B/s")}), `
       + `io=${p2(g.iobytes, "B")} (${p10(g.iobytes, "B")}), run=${g.min_run}-${g.max_run}msec\n`;
@@ -492,24 +542,107 @@ function groupStatsNormal(rs: GroupStats): string {
   return out;
 }
 
-/** print_disk_util for each disk, under fio's "Disk stats (read/write):" heading. */
-export function formatDiskUtil(disks: readonly DiskUtilJson[]): string {
+/** disk_util_agg: a master's slaves summed (aggregate_slaves_stats), each sum then divided by their number. */
+interface DiskAgg {
+  read_ios: number; write_ios: number; read_sectors: number; write_sectors: number;
+  read_merges: number; write_merges: number; read_ticks: number; write_ticks: number;
+  in_queue: number;
+  /** The busiest slave's util (the system is as busy as its busiest part), at most 100. */
+  util: number;
+}
+
+/**
+ * aggregate_slaves_stats and show_agg_stats / json_array_add_disk_util: the averages over a
+ * disk's slaves (integer division by their count), or null for a disk without slaves.
+ */
+function diskAgg(d: FioDiskUtil, all: readonly FioDiskUtil[]): DiskAgg | null {
+  const slaves = (d.slaves ?? []).map((n) => all.find((x) => x.name === n)).filter((x): x is FioDiskUtil => !!x);
+  if (!slaves.length) return null;
+  const avg = (f: (x: FioDiskUtil) => number) => Math.floor(slaves.reduce((a, x) => a + f(x), 0) / slaves.length);
+  return {
+    read_ios: avg((x) => x.read_ios), write_ios: avg((x) => x.write_ios),
+    read_sectors: avg((x) => x.read_sectors), write_sectors: avg((x) => x.write_sectors),
+    read_merges: avg((x) => x.read_merges), write_merges: avg((x) => x.write_merges),
+    read_ticks: avg((x) => x.read_ticks), write_ticks: avg((x) => x.write_ticks),
+    in_queue: avg((x) => x.in_queue),
+    util: Math.min(100, Math.max(0, ...slaves.map((x) => x.util))),
+  };
+}
+
+/**
+ * show_disk_util: "Disk stats (read/write):" and print_disk_util for each disk in the list's
+ * order; a disk with slaves (a device-mapper device over the devices it maps to) is indented
+ * two more spaces and followed by show_agg_stats' averages of its slaves.
+ */
+export function formatDiskUtil(disks: readonly FioDiskUtil[]): string {
   if (disks.length === 0) return "";
   let out = "\nDisk stats (read/write):\n";
   for (const d of disks) {
-    out += `  ${d.name}: ios=${d.read_ios}/${d.write_ios}, sectors=${d.read_sectors}/${d.write_sectors}, `
+    const agg = diskAgg(d, disks);
+    out += `${agg ? "  " : ""}  ${d.name}: ios=${d.read_ios}/${d.write_ios}, sectors=${d.read_sectors}/${d.write_sectors}, `
       + `merge=${d.read_merges}/${d.write_merges}, ticks=${d.read_ticks}/${d.write_ticks}, `
-      + `in_queue=${d.in_queue}, util=${fw(d.util, 3, 2)}%\n`;
+      + `in_queue=${d.in_queue}, util=${fw(d.util, 3, 2)}%`;
+    if (agg) {
+      out += `, aggrios=${agg.read_ios}/${agg.write_ios}, aggsectors=${agg.read_sectors}/${agg.write_sectors}, `
+        + `aggrmerge=${agg.read_merges}/${agg.write_merges}, aggrticks=${agg.read_ticks}/${agg.write_ticks}, `
+        + `aggrin_queue=${agg.in_queue}, aggrutil=${fw(agg.util, 3, 2)}%`;
+    }
+    out += "\n";
   }
   return out;
 }
 
 /**
+ * What fio prints on standard output before the jobs run, in the normal format only:
+ * - per job, as add_job (init.c) prints it for the first instance, "<name>: (g=<group>):
+ *   rw=<ddir_str>, bs=(R) <min>-<max>, (W) <min>-<max>, (T) <min>-<max>, ioengine=<engine>,
+ *   iodepth=<iodepth>" (block sizes through num2str with the job's kb_base), then "..." for
+ *   the second instance of numjobs (none for the others); a copy job adds the copy-offload
+ *   fork's "(C) <min>-<max>, " after the trim sizes (the fork prints it; its ddir name for
+ *   copies, "copy" / "randcopy", was not checked against the fork's source);
+ * - the version line (parse_options: fio_version_string);
+ * - "Starting <n> process(es)" / "<n> thread(s)" (run_threads in backend.c), counting every
+ *   instance; jobs with the thread option count as threads.
+ * Each line ends in "\n"; formatFio's report follows.
+ */
+export function formatFioStart(jobs: readonly FioJob[], version: string = FIO_VERSION): string {
+  const groups = reportingGroups(jobs);
+  let out = "";
+  let threads = 0;
+  let processes = 0;
+  jobs.forEach((j, k) => {
+    const i2p = i2pOf(j.kb_base ?? 1024);
+    const bs = (d: FioDir) => {
+      const s = num2str(j.bs[d], 4, 1, i2p, "B");
+      return `${s}-${s}`;
+    };
+    const copy = j.rw === "copy" || j.rw === "randcopy";
+    out += `${j.name}: (g=${groups[k]}): rw=${RW_STR[j.rw]}, bs=(R) ${bs("read")}, (W) ${bs("write")}, (T) ${bs("trim")}, `
+      + `${copy ? `(C) ${bs("copy")}, ` : ""}ioengine=${j.ioengine}, iodepth=${j.iodepth}\n`;
+    if (j.numjobs > 1) out += "...\n";
+    const thread = "thread" in j.options && j.options.thread !== "0";
+    if (thread) threads += j.numjobs;
+    else processes += j.numjobs;
+  });
+  out += `${version}\n`;
+  const parts: string[] = [];
+  if (threads) parts.push(`${threads} thread${threads > 1 ? "s" : ""}`);
+  if (processes) parts.push(`${processes} process${processes > 1 ? "es" : ""}`);
+  return out + `Starting ${parts.join(" and ")}\n`;
+}
+
+/** ddir_str of a job's rw (readwrite is rw); copy / randcopy are the fork's. */
+const RW_STR: Record<FioJob["rw"], string> = {
+  read: "read", write: "write", trim: "trim", randread: "randread", randwrite: "randwrite", randtrim: "randtrim",
+  rw: "rw", randrw: "randrw", copy: "copy", randcopy: "randcopy",
+};
+
+/**
  * fio's normal end-of-run output: the blank line fio starts with, each job's block, each
  * reporting group's "Run status group" block, then the disk stats. Each line ends in "\n".
  */
-export function formatFio(r: FioResult, o: FioReportOptions = {}): string {
-  const tss = threadStats(r, o);
+export function formatFio(r: FioResult): string {
+  const tss = threadStats(r);
   const groups = groupStats(tss, r);
   let out = "\n";
   for (const ts of tss) out += threadStatusNormal(ts, groups[ts.groupid], r.timestamp);
@@ -539,8 +672,16 @@ function optsObj(opts: Record<string, string>): Array<[string, JValue]> {
   return pairs;
 }
 
-/** add_ddir_lat_json. */
-function latJson(s: LatStat | null, withPercentiles: boolean): JValue {
+/** --output-format=json+ (FIO_OUTPUT_JSON_PLUS): the JSON with each clat histogram's bins. */
+export interface FioJsonOptions {
+  plus?: boolean;
+}
+
+/**
+ * add_ddir_lat_json; with json+ the percentiles are followed by "bins": every non-empty
+ * histogram bin, keyed by the latency it stands for (plat_idx_to_val), with its count.
+ */
+function latJson(s: LatStat | null, withPercentiles: boolean, plus = false): JValue {
   const l = calcLat(s);
   const pairs: Array<[string, JValue]> = [
     ["min", jint(l?.min ?? 0)],
@@ -552,12 +693,17 @@ function latJson(s: LatStat | null, withPercentiles: boolean): JValue {
   if (withPercentiles && s && s.n > 0) {
     const vals = percentiles(s);
     if (vals.length) pairs.push(["percentile", jobj(vals.map((v): [string, JValue] => [v.p.toFixed(6), jint(v.ns)]))]);
+    if (plus && s.plat) {
+      const bins: Array<[string, JValue]> = [];
+      for (let i = 0; i < s.plat.length; i++) if (s.plat[i]) bins.push([String(platIdxToVal(i)), jint(s.plat[i])]);
+      pairs.push(["bins", jobj(bins)]);
+    }
   }
   return jobj(pairs);
 }
 
 /** add_ddir_status_json for a data direction (present even when the job did none of it). */
-function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir): JValue {
+function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir, plus: boolean): JValue {
   const runt = d?.runtime_ms ?? 0;
   const io = d?.io_bytes ?? 0;
   const total = d?.total_ios ?? 0;
@@ -573,7 +719,7 @@ function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir)
     ["short_ios", jint(d?.short_ios ?? 0)],
     ["drop_ios", jint(d?.drop_ios ?? 0)],
     ["slat_ns", latJson(d?.slat ?? null, false)],
-    ["clat_ns", latJson(d?.clat ?? null, true)],
+    ["clat_ns", latJson(d?.clat ?? null, true, plus)],
     ["lat_ns", latJson(d?.lat ?? null, false)],
   ];
   const b = calcLat(d?.bw);
@@ -599,7 +745,7 @@ function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir)
 const pctObj = (keys: readonly string[], vals: number[]) => jobj(keys.map((k, i): [string, JValue] => [k, jfloat(vals[i] ?? 0)]));
 
 /** show_thread_status_json. */
-function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, runStartMs: number): JValue {
+function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, runStartMs: number, plus: boolean): JValue {
   const pairs: Array<[string, JValue]> = [
     ["jobname", jstr(ts.name)],
     ["groupid", jint(ts.groupid)],
@@ -610,9 +756,10 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
   ];
   const opts = optsObj(ts.options);
   if (opts.length) pairs.push(["job options", jobj(opts)]);
-  for (const dir of FIO_DIRS) pairs.push([DIR_NAME[dir], ddirJson(rs, ts.dirs[dir], dir)]);
+  for (const dir of FIO_DIRS) pairs.push([DIR_NAME[dir], ddirJson(rs, ts.dirs[dir], dir, plus)]);
   // The sync direction: no fsync is modelled.
   pairs.push(["sync", jobj([["total_ios", jint(0)], ["lat_ns", latJson(null, false)]])]);
+  const dists = tsDists(ts);
   pairs.push(
     ["job_runtime", jint(ts.total_run_time_ms)],
     ["usr_cpu", jfloat(ts.usr_cpu)],
@@ -620,9 +767,9 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
     ["ctx", jint(ts.ctx)],
     ["majf", jint(ts.majf)],
     ["minf", jint(ts.minf)],
-    ["iodepth_level", pctObj(["1", "2", "4", "8", "16", "32", ">=64"], ts.iodepth_level)],
-    ["iodepth_submit", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], ts.iodepth_submit)],
-    ["iodepth_complete", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], ts.iodepth_complete)],
+    ["iodepth_level", pctObj(["1", "2", "4", "8", "16", "32", ">=64"], dists.level)],
+    ["iodepth_submit", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], dists.submit)],
+    ["iodepth_complete", pctObj(["0", "4", "8", "16", "32", "64", ">=64"], dists.complete)],
   );
   const b = tsLatBuckets(ts);
   const total = rwSum(ts.issued_total);
@@ -639,10 +786,26 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
       ["latency_window", jint(0)],
     );
   }
+  // show_thread_status_json adds "desc" after the latency keys when the job has a description
+  if (ts.description) pairs.push(["desc", jstr(ts.description)]);
   return jobj(pairs);
 }
 
-function diskUtilJson(d: DiskUtilJson): JValue {
+/** json_array_add_disk_util: fio's keys, and with slaves the aggr_* ones (fio spells one aggr_write_merge). */
+function diskUtilJson(d: FioDiskUtil, all: readonly FioDiskUtil[]): JValue {
+  const agg = diskAgg(d, all);
+  const aggPairs: Array<[string, JValue]> = agg ? [
+    ["aggr_read_ios", jint(agg.read_ios)],
+    ["aggr_write_ios", jint(agg.write_ios)],
+    ["aggr_read_sectors", jint(agg.read_sectors)],
+    ["aggr_write_sectors", jint(agg.write_sectors)],
+    ["aggr_read_merges", jint(agg.read_merges)],
+    ["aggr_write_merge", jint(agg.write_merges)],
+    ["aggr_read_ticks", jint(agg.read_ticks)],
+    ["aggr_write_ticks", jint(agg.write_ticks)],
+    ["aggr_in_queue", jint(agg.in_queue)],
+    ["aggr_util", jfloat(agg.util)],
+  ] : [];
   return jobj([
     ["name", jstr(d.name)],
     ["read_ios", jint(d.read_ios)],
@@ -655,12 +818,13 @@ function diskUtilJson(d: DiskUtilJson): JValue {
     ["write_ticks", jint(d.write_ticks)],
     ["in_queue", jint(d.in_queue)],
     ["util", jfloat(d.util)],
+    ...aggPairs,
   ]);
 }
 
 /** The whole JSON document as fio's json.c values. */
-function fioJsonValue(r: FioResult, o: FioReportOptions): JValue {
-  const tss = threadStats(r, o);
+function fioJsonValue(r: FioResult, o: FioJsonOptions): JValue {
+  const tss = threadStats(r);
   const groups = groupStats(tss, r);
   // get_jobs_eta's elapsed_sec: whole seconds since the run started, rounded up.
   const endMs = Math.max(0, ...r.jobs.map((j) => j.job_start_ms + j.job_runtime_ms));
@@ -677,8 +841,8 @@ function fioJsonValue(r: FioResult, o: FioReportOptions): JValue {
   ];
   const g = optsObj(r.global_options);
   if (g.length) pairs.push(["global options", jobj(g)]);
-  pairs.push(["jobs", { t: "arr", v: tss.map((ts) => threadStatusJson(ts, groups[ts.groupid], elapsed, runStartMs)) }]);
-  if (r.disk_util.length) pairs.push(["disk_util", { t: "arr", v: r.disk_util.map(diskUtilJson) }]);
+  pairs.push(["jobs", { t: "arr", v: tss.map((ts) => threadStatusJson(ts, groups[ts.groupid], elapsed, runStartMs, !!o.plus)) }]);
+  if (r.disk_util.length) pairs.push(["disk_util", { t: "arr", v: r.disk_util.map((d) => diskUtilJson(d, r.disk_util)) }]);
   return jobj(pairs);
 }
 
@@ -702,7 +866,7 @@ function plain(v: JValue): unknown {
  * fio's --output-format=json document as an object: "fio version", timestamp, timestamp_ms,
  * time, "global options" (when there are any), jobs[] and disk_util[] (when there are disks).
  */
-export function fioJson(r: FioResult, o: FioReportOptions = {}): Record<string, unknown> {
+export function fioJson(r: FioResult, o: FioJsonOptions = {}): Record<string, unknown> {
   return plain(fioJsonValue(r, o)) as Record<string, unknown>;
 }
 
@@ -733,6 +897,6 @@ function printJson(v: JValue, level: number): string {
  * The JSON document as fio prints it (json_print_object): two-space indentation per level,
  * `"key" : value`, integers with %lld, floats with %f, and a final newline.
  */
-export function formatFioJson(r: FioResult, o: FioReportOptions = {}): string {
+export function formatFioJson(r: FioResult, o: FioJsonOptions = {}): string {
   return printJson(fioJsonValue(r, o), 0) + "\n";
 }

@@ -14,15 +14,19 @@
 
 import { Bio, BlkStatus, Op, REQ_POLLED } from "../block/bio";
 import type { BlockLayer } from "../block/blk";
-import type { BlockDevice } from "../block/disk";
 import type { Task } from "../block/sim";
 import { blkCopy } from "../block/copy/copy";
 import { diskStatsJson } from "../block/blkparse";
+import { DmDevice } from "../block/dm";
+import type { BlockDevice, DiskStats } from "../block/disk";
 import { wallClockNs } from "../controller/core";
 import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
+import { RandomMap } from "./random-map";
 import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
-import { FIO_DIRS, FioDir, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
+import { FIO_DIRS, FioDir, FioDiskUtil, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
+import { reportingGroups } from "./job";
+import { FIO_VERSION } from "./report";
 
 /** fio's bw_avg_time default: bandwidth and IOPS samples every 500 ms. */
 export const BW_AVG_TIME_NS = 500_000_000;
@@ -107,83 +111,6 @@ class Rand {
 
 const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
 
-/**
- * fio's random map (lib/axmap.c) for one file: a bit per block, set once the block is used.
- * A second level keeps a bit per full word of the first, so the next free block after a used
- * one is found by skipping full words 32 at a time.
- */
-export class RandomMap {
-  private readonly used: Uint32Array;
-  private readonly full: Uint32Array;
-  private count = 0;
-
-  constructor(readonly blocks: number) {
-    this.used = new Uint32Array(Math.ceil(blocks / 32));
-    this.full = new Uint32Array(Math.ceil(this.used.length / 32));
-  }
-
-  /** Every block has been used: the next pass starts (fio_file_reset). */
-  get exhausted(): boolean { return this.count === this.blocks; }
-
-  isFree(b: number): boolean {
-    return (this.used[b >>> 5] & (1 << (b & 31))) === 0;
-  }
-
-  mark(b: number): void {
-    const w = b >>> 5;
-    this.used[w] |= 1 << (b & 31);
-    this.count++;
-    if (this.used[w] === 0xffffffff || (w === this.used.length - 1 && this.lastWordFull())) this.full[w >>> 5] |= 1 << (w & 31);
-  }
-
-  /** axmap_next_free: the first free block after b, else the first free block of the map (-1: none). */
-  nextFree(b: number): number {
-    const after = this.freeFrom(b + 1);
-    return after >= 0 ? after : this.freeFrom(0);
-  }
-
-  reset(): void {
-    this.used.fill(0);
-    this.full.fill(0);
-    this.count = 0;
-  }
-
-  /** The first free block at or after b, or -1. */
-  private freeFrom(b: number): number {
-    if (b >= this.blocks) return -1;
-    let w = b >>> 5;
-    // the rest of b's own word
-    const rest = ~this.used[w] & (0xffffffff << (b & 31));
-    if (rest !== 0) return this.inRange((w << 5) + ctz32(rest));
-    // then whole words, skipping full ones through the second level
-    for (w++; w < this.used.length; ) {
-      const top = w >>> 5;
-      const open = ~this.full[top] & (0xffffffff << (w & 31));
-      if (open === 0) { w = (top + 1) << 5; continue; }
-      w = (top << 5) + ctz32(open);
-      if (w >= this.used.length) return -1;
-      return this.inRange((w << 5) + ctz32(~this.used[w]));
-    }
-    return -1;
-  }
-
-  /** Bits past the last block are never set: a hit there means no free block. */
-  private inRange(b: number): number {
-    return b < this.blocks ? b : -1;
-  }
-
-  private lastWordFull(): boolean {
-    const w = this.used.length - 1;
-    const bits = this.blocks - w * 32;
-    return this.used[w] === (bits === 32 ? 0xffffffff : (1 << bits) - 1) >>> 0;
-  }
-}
-
-/** Count trailing zeros of a non-zero 32-bit value. */
-function ctz32(x: number): number {
-  return 31 - Math.clz32(x & -x);
-}
-
 /** The offsets a direction walks: sequential (with rw's :N modifier) or random (with a random map). */
 class Offsets {
   private next = 0;
@@ -251,7 +178,10 @@ class Instance {
   completeCalls = 0;
   ctx = 0;
   start_ns = 0;
+  /** Where the measured run starts: the job's start, or with ramp_time the moment the ramp ended (fio's td->epoch after reset_all_stats). */
   statsFrom_ns = 0;
+  /** ramp_time has passed and the statistics were reset (fio's ramp_time_over). */
+  private rampOver = false;
   end_ns = 0;
   done = false;
   private inflight = 0;
@@ -303,8 +233,8 @@ class Instance {
     return this.job.rw.startsWith("rand");
   }
 
-  /** Set up buffers and offsets, then start issuing at at_ns. */
-  begin(at_ns: number): void {
+  /** Set up buffers and offsets, then start issuing at at_ns (calling onStart first, then). */
+  begin(at_ns: number, onStart?: () => void): void {
     const j = this.job;
     const mem = this.blk.mem!;
     const slots = isAsync(j) ? j.iodepth : 1;
@@ -328,11 +258,41 @@ class Instance {
     }
     // in modelled time the job starts at at_ns; on the wall clock, when its first event runs
     this.blk.sim.at(at_ns, this.task, () => {
+      onStart?.();
       this.start_ns = this.clock();
       this.statsFrom_ns = this.start_ns + j.ramp_time_ns;
+      this.rampOver = j.ramp_time_ns === 0;
       this.windowStart = this.statsFrom_ns;
       this.fill();
     });
+  }
+
+  /**
+   * fio's ramp_time_over (time.c), asked where fio asks it (before issuing, and when an I/O
+   * completes): the first time it finds the ramp over, reset_all_stats (libfio.c) and
+   * reset_io_stats (stat.c) zero what was counted during the ramp (latencies, bytes, issued
+   * totals, the depth / submit / complete maps, and rusage: ctx and CPU time) and the measured
+   * run (runtime, bandwidth windows) starts now.
+   */
+  private checkRamp(now: number): void {
+    if (this.rampOver || now - this.start_ns < this.job.ramp_time_ns) return;
+    this.rampOver = true;
+    this.statsFrom_ns = now;
+    this.windowStart = now;
+    const async = isAsync(this.job);
+    for (const d of Object.keys(this.dirs) as FioDir[]) this.dirs[d] = newDir(async);
+    for (const d of FIO_DIRS) {
+      this.issued[d] = 0;
+      this.windowBytes[d] = 0;
+      this.windowIos[d] = 0;
+    }
+    this.depthMap.fill(0);
+    this.submitMap.fill(0);
+    this.completeMap.fill(0);
+    this.submitCalls = 0;
+    this.completeCalls = 0;
+    this.ctx = 0;
+    this.cpu_ns = 0;
   }
 
   /** Whether the job should issue no more I/O. */
@@ -359,6 +319,7 @@ class Instance {
     const sim = blk.sim;
     const now = this.clock();
     const j = this.job;
+    this.checkRamp(now);
     const depth = isAsync(j) ? j.iodepth : 1;
     const costs = sim.costs;
     // fill the queue in io_submit calls of iodepth_batch_submit I/Os (1: one call per I/O)
@@ -494,8 +455,11 @@ class Instance {
     const submitted = u.submitted_ns;
     this.inflight--;
     this.free.push(u);
+    // fio accounts a completion once the ramp is over (io_completed: should_account), whenever
+    // the I/O was issued; its latency runs from its issue
+    this.checkRamp(now);
     const d = this.dirs[dir]!;
-    if (submitted >= this.statsFrom_ns) {
+    if (this.rampOver) {
       this.sampleWindows(now);
       if (!ok) d.short_ios++;
       d.total_ios++;
@@ -566,10 +530,67 @@ class Instance {
     // bw_avg_time); otherwise the tail after the last whole window is left out, as fio does
     const any = Object.values(this.dirs).some((d) => d!.bw_samples_kib.length > 0);
     if (!any) this.closeWindow(now);
-    const runtime_ms = Math.max(0, (now - this.statsFrom_ns) / 1e6);
+    const runtime_ms = this.rampOver ? Math.max(0, (now - this.statsFrom_ns) / 1e6) : 0;
     for (const d of Object.values(this.dirs)) d!.runtime_ms = runtime_ms;
     for (const b of this.buffers) this.blk.mem!.pool.release(b);
   }
+}
+
+/**
+ * fio's disk_list (diskutil.c): a job's device enters it when the job starts (init_disk_util
+ * in run_threads), whatever I/O it then does; a device-mapper device brings the devices under
+ * it right after it (find_add_disk_slaves, recursively), linked as its slaves unless already in
+ * the list. Each disk counts from when it entered (disk_util_add takes the stats then; du->msec
+ * runs from then) to the end of the run (update_io_ticks).
+ */
+class DiskList {
+  private readonly entries: Array<{ dev: BlockDevice; from: DiskStats; at_ns: number; slaves: string[] }> = [];
+
+  constructor(private readonly now: () => number) {}
+
+  private has(name: string): boolean {
+    return this.entries.some((e) => e.dev.name === name);
+  }
+
+  add(dev: BlockDevice): void {
+    if (this.has(dev.name)) return;
+    const at = this.now();
+    const slaves: string[] = [];
+    this.entries.push({ dev, from: statsAt(dev.stats, at), at_ns: at, slaves });
+    if (!(dev instanceof DmDevice)) return;
+    for (const t of dev.targets) {
+      for (const { dev: s } of t.devices()) {
+        if (this.has(s.name)) continue;
+        this.add(s);
+        slaves.push(s.name);
+      }
+    }
+  }
+
+  json(end_ns: number): FioDiskUtil[] {
+    return this.entries.map((e) => {
+      const [d] = diskStatsJson([{ name: e.dev.name, stats: statsSince(statsAt(e.dev.stats, end_ns), e.from) }], end_ns - e.at_ns);
+      return e.slaves.length ? { ...d, slaves: [...e.slaves] } : d;
+    });
+  }
+}
+
+/** The stats as of t: in_queue and busy time integrated up to t for the requests in flight (inflightChange's integral). */
+function statsAt(s: DiskStats, t: number): DiskStats {
+  const dt = Math.max(0, t - s.since_ns);
+  return {
+    ...s, ios: [...s.ios], merges: [...s.merges], sectors: [...s.sectors], ticks_ns: [...s.ticks_ns],
+    busy_ns: s.busy_ns + (s.inflight > 0 ? dt : 0), in_queue_ns: s.in_queue_ns + dt * s.inflight, since_ns: t,
+  };
+}
+
+/** What a disk counted between two snapshots (update_io_tick_disk's deltas). */
+function statsSince(now: DiskStats, from: DiskStats): DiskStats {
+  const d2 = (a: [number, number], b: [number, number]): [number, number] => [a[0] - b[0], a[1] - b[1]];
+  return {
+    ...now, ios: d2(now.ios, from.ios), merges: d2(now.merges, from.merges), sectors: d2(now.sectors, from.sectors),
+    ticks_ns: d2(now.ticks_ns, from.ticks_ns), busy_ns: now.busy_ns - from.busy_ns, in_queue_ns: now.in_queue_ns - from.in_queue_ns,
+  };
 }
 
 export interface FioRunOptions {
@@ -597,11 +618,11 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
   blk.tracer.on = o.trace ?? false;
   blk.tracer.keepCommands = o.trace ?? false;
   const instances: Array<{ job: FioJob; group: number; inst: Instance[] }> = [];
-  let group = 0;
+  const groups = reportingGroups(jobs);
   let pid = o.firstPid ?? 4000;
   let slot = 0;
   jobs.forEach((job, k) => {
-    if (k > 0 && (job.stonewall || job.new_group)) group++;
+    const group = groups[k];
     const dev = host.dev(job.filename, `job ${job.name} (line ${job.line}): filename`);
     const inst: Instance[] = [];
     for (let i = 0; i < job.numjobs; i++) {
@@ -616,13 +637,16 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     instances.every((y) => y.group >= x.group || doneOf(y)) &&
     (!x.job.wait_for || instances.filter((y) => y.job.name === x.job.wait_for).every(doneOf));
   const started = new Set<(typeof instances)[number]>();
+  // disk stats in modelled time, also with the wall clock (docs/FIO.md)
+  const disks = new DiskList(() => blk.sim.now_ns);
   for (let round = 0; started.size < instances.length; round++) {
     if (round > instances.length) throw new FioRunError("fio: jobs wait for each other and can never start");
     const now = blk.sim.now_ns;
     for (const x of instances) {
       if (started.has(x) || !eligible(x)) continue;
       started.add(x);
-      for (const i of x.inst) i.begin(now + x.job.startdelay_ns);
+      const dev = host.dev(x.job.filename, `job ${x.job.name} (line ${x.job.line}): filename`);
+      for (const i of x.inst) i.begin(now + x.job.startdelay_ns, () => disks.add(dev));
     }
     const waiting = instances.filter((x) => !started.has(x));
     // asked after every event: the instances started so far, passed over as they finish (done stays done)
@@ -635,35 +659,35 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     blk.sim.runUntil(() => (waiting.length === 0 ? allFinished() : waiting.some(eligible)), "fio jobs to finish");
   }
   blk.sim.drain();
-  // one result per job instance, as fio's thread_stats; the report folds a group's results
-  // when group_reporting is set (formatFio / fioJson with groupReporting), summing them as
-  // fio's sum_thread_stats does
+  // one result per job instance, as fio's thread_stats; the report folds the results of jobs
+  // with group_reporting into the one before them in the same group, summing them as fio's
+  // sum_thread_stats does
   const results: JobResult[] = [];
   for (const { job, group: g, inst } of instances) for (const i of inst) results.push(jobResult(job, g, i));
-  const used = [...blk.disks.values()].filter((d) => d.stats.ios[0] + d.stats.ios[1] > 0);
   const span = blk.sim.now_ns - runStart;
   const busy = blk.sim.cpuBusy_ns.map((b, i) => b - cpuBusy0[i]);
   const cpuUtil = !wall && span > 0 && busy.some((b) => b > 0) ? busy.map((b) => Math.min(100, (100 * b) / span)) : undefined;
   return {
     ...(cpuUtil ? { cpu_util_per_core: cpuUtil } : {}),
-    fio_version: "fio-3.35", timestamp: wall ? Math.floor(Date.now() / 1000) : 0, clock: wall ? "wall" : "model",
-    global_options: {}, jobs: results, disk_util: diskStatsJson(used, blk.sim.now_ns),
+    fio_version: FIO_VERSION, timestamp: wall ? Math.floor(Date.now() / 1000) : 0, clock: wall ? "wall" : "model",
+    global_options: {}, jobs: results, disk_util: disks.json(blk.sim.now_ns),
   };
 }
 
 /** One instance's result (fio's thread_stat); the report folds a group's (group_reporting). */
 function jobResult(job: FioJob, group: number, i: Instance): JobResult {
-  const pct = (m: number[], total: number) => m.map((c) => (total ? (c / total) * 100 : 0));
-  const span = i.end_ns - i.start_ns;
+  // sys= is CPU time over the measured run (rusage and epoch are both reset after the ramp)
+  const span = i.end_ns - i.statsFrom_ns;
   return {
-    name: job.name, groupid: group, jobs: 1, error: 0, pid: i.task.pid,
+    name: job.name, groupid: group, jobs: 1, group_reporting: job.group_reporting, error: 0, pid: i.task.pid,
     job_start_ms: i.start_ns / 1e6, job_runtime_ms: Math.max(0, (i.end_ns - Math.max(i.start_ns, i.statsFrom_ns)) / 1e6),
-    options: { ...job.options }, dirs: i.dirs,
+    options: { ...(job.section_options ?? job.options) }, dirs: i.dirs,
+    ...(job.description ? { description: job.description } : {}),
+    kb_base: job.kb_base ?? 1024,
     usr_cpu: 0, sys_cpu: span > 0 ? (100 * i.cpu_ns) / span : 0,
     ctx: i.ctx, majf: 0, minf: 0,
-    iodepth_level: pct(i.depthMap, i.depthMap.reduce((a, b) => a + b, 0)),
-    iodepth_submit: pct(i.submitMap, i.submitCalls),
-    iodepth_complete: pct(i.completeMap, i.completeCalls),
+    io_u_map: [...i.depthMap], io_u_submit: [...i.submitMap], io_u_complete: [...i.completeMap],
+    total_submit: i.submitCalls, total_complete: i.completeCalls,
     issued_total: { ...i.issued }, issued_short: zeros(), issued_dropped: zeros(),
     latency_depth: job.iodepth,
   };

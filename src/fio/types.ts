@@ -74,8 +74,16 @@ export interface FioJob {
   number_ios: number;
   /** loops= */
   loops: number;
-  /** Every option as written (after [global] defaults), for the JSON "job options". */
+  /** kb_base= (1024 or 1000): how sizes are read, and which prefixes fio prints first; absent: 1024. */
+  kb_base?: number;
+  /** description=: text fio prints with the job's report ("Description  : [...]", JSON "desc"). */
+  description?: string;
+  /** Every option as written, [global] defaults included (what the job runs with). */
   options: Record<string, string>;
+  /** The options written in the job's own section, for the JSON "job options": fio's
+   * get_new_job copies the parent's option list only when the parent is not the [global]
+   * defaults (def_thread), so globals appear only under "global options". Absent: options. */
+  section_options?: Record<string, string>;
 }
 
 /** A latency accumulator: what fio's io_stat and io_u_plat keep (see stats.ts). */
@@ -96,7 +104,8 @@ export interface DirResult {
   total_ios: number;
   short_ios: number;
   drop_ios: number;
-  /** Time the job ran in this direction (ms, as fio's runtime). */
+  /** Time the job ran in this direction, exact (ms, fractional); the report rounds it as fio's
+   * update_runtime does (whole usec, then up to whole msec). */
   runtime_ms: number;
   /** Submission latency: null for sync engines (fio prints no slat for them). */
   slat: LatStat | null;
@@ -112,6 +121,9 @@ export interface JobResult {
   groupid: number;
   /** Jobs folded into this result (numjobs with group_reporting), else 1. */
   jobs: number;
+  /** The job's group_reporting: the report folds this result into the one before it when that
+   * is of the same reporting group (__show_run_stats decides per job, not per run). */
+  group_reporting?: boolean;
   error: number;
   /** fio's verror text for a nonzero error (the header's "err= 5 (...)"); default "error=<strerror>". */
   verror?: string;
@@ -119,7 +131,13 @@ export interface JobResult {
   /** Job start, ms since the run's start. */
   job_start_ms: number;
   job_runtime_ms: number;
+  /** The job section's own options (fio's JSON "job options"). */
   options: Record<string, string>;
+  /** The job's description=, if any. */
+  description?: string;
+  /** The job's kb_base (1024 or 1000; absent: 1024): the report prints IEC prefixes first with
+   * 1024 and SI first with 1000 (fio's i2p = is_power_of_2(kb_base)). */
+  kb_base?: number;
   dirs: Partial<Record<FioDir, DirResult>>;
   /** CPU use as fio reports it: percentages and counts. */
   usr_cpu: number;
@@ -127,16 +145,30 @@ export interface JobResult {
   ctx: number;
   majf: number;
   minf: number;
-  /** IO depths: share of I/Os at depth 1, 2, 4, 8, 16, 32, >=64 (percent). */
-  iodepth_level: number[];
-  /** submit / complete: share of submit / complete calls handling 0, 4, 8, 16, 32, 64, >=64 I/Os (percent). */
-  iodepth_submit: number[];
-  iodepth_complete: number[];
+  /** IO depths: I/Os issued at depth 1, 2, 4, 8, 16, 32, >=64 (counts, fio's io_u_map). */
+  io_u_map: number[];
+  /** submit / complete: calls handling 0, 1-4, 5-8, 9-16, 17-32, 33-64, >64 I/Os (counts, fio's
+   * io_u_submit / io_u_complete), and the number of calls (total_submit / total_complete). The
+   * report turns them into shares with stat_calc_dist, after group_reporting summed them. */
+  io_u_submit: number[];
+  io_u_complete: number[];
+  total_submit: number;
+  total_complete: number;
   /** issued rwt(c): total per direction, short, dropped. */
   issued_total: Record<FioDir, number>;
   issued_short: Record<FioDir, number>;
   issued_dropped: Record<FioDir, number>;
   latency_depth: number;
+}
+
+/**
+ * One element of fio's disk_util list: a disk's counts over the time since a job first used it,
+ * and the names of its slaves (the devices under a device-mapper device), whose averages fio
+ * prints beside it (show_agg_stats, the JSON's aggr_* keys). A slave is linked only when it
+ * entered the list with its master: one already in the list is not (find_add_disk_slaves).
+ */
+export interface FioDiskUtil extends DiskUtilJson {
+  slaves?: string[];
 }
 
 export interface FioResult {
@@ -148,7 +180,7 @@ export interface FioResult {
   /** The [global] section's options as written. */
   global_options: Record<string, string>;
   jobs: JobResult[];
-  disk_util: DiskUtilJson[];
+  disk_util: FioDiskUtil[];
   /** The host CPU model's busy share per core over the run (%), when CPU costs are modelled (not fio output). */
   cpu_util_per_core?: number[];
 }

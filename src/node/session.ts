@@ -84,7 +84,8 @@ export class Session implements Device {
     let state = undefined;
     if (o.statePath && existsSync(o.statePath)) {
       if (hasConfigFlags) throw new CliError(`${o.statePath} already holds a device; its configuration cannot change (drop the configuration options, or remove the state file to start over)`);
-      state = readState(o.statePath);
+      // readState's messages name the file and what is wrong with it: a user error, no stack.
+      try { state = readState(o.statePath); } catch (e) { throw new CliError((e as Error).message); }
       config = state.config;
     } else {
       config = buildConfig(o);

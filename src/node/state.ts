@@ -9,8 +9,14 @@ import { ControllerConfig, configFromJson } from "../controller/config";
 import { ControllerCore } from "../controller/core";
 import { StoredRun } from "../controller/media";
 import { writeImage, readImage } from "./images";
+import { PERSIST_SIZE, PERSIST_COUNTERS_SIZE } from "../../assembly/layout";
 
-export const STATE_FORMAT = "nvmelab-state/1";
+/**
+ * The format this nvmelab writes, and the size of the persistent block each format it reads
+ * holds: /1 kept the SMART counters only, /2 adds the Error Information log after them.
+ */
+export const STATE_FORMAT = "nvmelab-state/2";
+const PERSISTENT_BYTES: Record<string, number> = { "nvmelab-state/1": PERSIST_COUNTERS_SIZE, [STATE_FORMAT]: PERSIST_SIZE };
 
 export interface SavedFeature {
   fid: number;
@@ -28,7 +34,7 @@ export interface StateNamespace {
 export interface StateFile {
   format: string;
   config: ControllerConfig;
-  persistent: string; // base64 of the controller's persistent block
+  persistent: string; // base64 of the controller's persistent block (counters, error log)
   features: SavedFeature[];
   namespaces: StateNamespace[];
 }
@@ -47,9 +53,16 @@ export function readState(path: string): StateFile {
     throw new Error(`${path}: not a readable state file: ${(e as Error).message}`);
   }
   const o = raw as Partial<StateFile>;
-  if (typeof o !== "object" || o === null || o.format !== STATE_FORMAT) throw new Error(`${path}: not an nvmelab state file (format must be "${STATE_FORMAT}")`);
+  const formats = Object.keys(PERSISTENT_BYTES);
+  if (typeof o !== "object" || o === null || typeof o.format !== "string" || !o.format.startsWith("nvmelab-state/")) {
+    throw new Error(`${path}: not an nvmelab state file (format must be one of ${formats.map((f) => `"${f}"`).join(", ")})`);
+  }
+  const persistentBytes = PERSISTENT_BYTES[o.format];
+  if (persistentBytes === undefined) throw new Error(`${path}: state format "${o.format}" is not one this nvmelab reads (${formats.join(", ")}); it was written by another version`);
   const config = configFromJson(o.config, `${path}: config`);
   if (typeof o.persistent !== "string") throw new Error(`${path}: persistent: expected base64 text`);
+  const blockBytes = Buffer.from(o.persistent, "base64").length;
+  if (blockBytes !== persistentBytes) throw new Error(`${path}: persistent: ${blockBytes} bytes, but a ${o.format} file holds ${persistentBytes}`);
   if (!Array.isArray(o.features)) throw new Error(`${path}: features: expected a list`);
   o.features.forEach((f, i) => {
     if (!Number.isInteger(f.fid) || !Number.isInteger(f.cdw11) || (f.data !== undefined && !/^([0-9a-f]{2})*$/i.test(f.data))) {
@@ -62,7 +75,7 @@ export function readState(path: string): StateFile {
     if (typeof ns.image !== "string" || !Array.isArray(ns.runs)) throw new Error(`${path}: namespaces[${i}]: expected {nsid, image, runs}`);
     if (!existsSync(join(dirname(path), ns.image))) throw new Error(`${path}: namespaces[${i}]: image ${ns.image} is missing`);
   }
-  return { format: STATE_FORMAT, config, persistent: o.persistent, features: o.features, namespaces: o.namespaces };
+  return { format: o.format, config, persistent: o.persistent, features: o.features, namespaces: o.namespaces };
 }
 
 /** Load the namespace images and counters of a state into a freshly created controller. */

@@ -100,6 +100,29 @@ describe("ctx design", () => {
     expect(same(get(blk, t, d, 0, 4096), pattern(4096, 1))).toBe(true);
   });
 
+  it("a plug that also holds another queue's request: each copy is inserted (I) and sent alone (queue_rq), one Copy each", async () => {
+    // blk_mq_flush_plug_list calls queue_rqs only for a plug of one queue; with several,
+    // blk_mq_dispatch_plug_list inserts and runs the hardware queue, one request at a time
+    const { blk, d, t } = await mkHost({ namespaces: [{}, {}] });
+    const d2 = blk.disk("nvme0n2") as MqDisk;
+    const want = seed(blk, t, d, Array.from({ length: 4 }, (_, i) => srcOf(i)));
+    const outs: CopyOutcome[] = [];
+    blk.sim.as(t, () => {
+      blk.startPlug();
+      for (let i = 0; i < 4; i++) outs.push(blkCopy(blk, { src: d, dst: d, srcSegs: [srcOf(i)], dstSegs: [dstOf(i)] }));
+      const b = blk.mem!.pool.alloc(4096);
+      blk.submitBio(new Bio(d2, Op.WRITE, 0, 4096, [{ bus: b.bus, len: 4096 }]));
+      blk.finishPlug();
+      blk.waitTask();
+    });
+    const c = copies(blk);
+    expect(c.map((x) => [x.slba, x.nr, x.blocks, x.status])).toEqual([[8000, 1, 8, 0], [8008, 1, 8, 0], [8016, 1, 8, 0], [8024, 1, 8, 0]]);
+    const nvme0n1 = blk.tracer.events.filter((e) => e.minor === 0 && (e.action === "I" || e.action === "D") && e.rwbs.includes("C"));
+    expect(nvme0n1.map((e) => e.action)).toEqual(["I", "I", "I", "I", "D", "D", "D", "D"]);
+    for (const o of outs) expect([o.status, o.offloaded_bytes]).toEqual([BlkStatus.OK, 4096]);
+    expect(same(get(blk, t, d, 1000 * 4096, 4 * 4096), want)).toBe(true);
+  });
+
   it("with MSRC 3 (4 ranges per Copy) the 16 copies take ceil(16/4) = 4 Copies", async () => {
     const { blk, d, t } = await mkHost({ namespaces: [{ msrc: 3 }] });
     const want = seed(blk, t, d, Array.from({ length: 16 }, (_, i) => srcOf(i)));

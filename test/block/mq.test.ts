@@ -375,7 +375,7 @@ describe("splits (bio_split_to_limits)", () => {
     expect([bio.ended, bio.status]).toEqual([true, BlkStatus.OK]);
   });
 
-  it("max_sectors_kb written through sysfs changes where writes split; bad values are refused", async () => {
+  it("max_sectors_kb written through sysfs changes where writes split; above max_hw_sectors_kb it is clamped, below 4 refused", async () => {
     const { blk, d, t } = await mkHost();
     const attr = SYSFS.max_sectors_kb;
     expect(attr.show(d.limits, d.flags)).toBe(512);
@@ -391,10 +391,15 @@ describe("splits (bio_split_to_limits)", () => {
     expect(w.every((c, i) => c.blocks === 128 && c.slba === i * 128)).toBe(true);
 
     const before = { ...d.limits };
-    for (const bad of [2, 1024, 4096]) {
-      const err = attr.store!(d.limits, d.flags, bad);
-      expect(typeof err).toBe("string");
+    for (const bad of [1, 2, 3]) {
+      expect(attr.store!(d.limits, d.flags, bad)).toBe("must be 0 or at least 4 (KiB)");
       expect(d.limits).toEqual(before);
+    }
+    // blk_validate_limits (6.10+): min(max_hw_sectors, max_user_sectors)
+    for (const big of [1024, 4096]) {
+      expect(attr.store!(d.limits, d.flags, big)).toBeNull();
+      expect(attr.show(d.limits, d.flags)).toBe(512);
+      expect(d.limits.max_user_sectors).toBe(big * 2);
     }
     expect(attr.store!(d.limits, d.flags, 0)).toBeNull();
     expect(d.limits.max_sectors).toBe(1024);

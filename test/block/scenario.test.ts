@@ -268,7 +268,7 @@ describe("blk scenarios", () => {
 
   it("a bad step fails with its path and a bad value for a sysfs file is refused", async () => {
     await expect(run({ steps: [{ op: "write", dev: "nvme0n9", pos: 0, len: 4096 }] })).rejects.toThrow(/steps\[0\]\.dev: no block device "nvme0n9"/);
-    await expect(run({ steps: [{ op: "sysfs", dev: "nvme0n1", attr: "max_sectors_kb", value: 1 }] })).rejects.toThrow(/max_sectors_kb = 1: must be 0 or between 4/);
+    await expect(run({ steps: [{ op: "sysfs", dev: "nvme0n1", attr: "max_sectors_kb", value: 1 }] })).rejects.toThrow(/max_sectors_kb = 1: must be 0 or at least 4 \(KiB\)/);
     await expect(run({ steps: [{ op: "copy", src: "nvme0n1", src_pos: 0, dst: "nvme0n1", dst_pos: 2048, len: 4096 }] })).rejects.toThrow(/steps\[0\]: copy: source 0\+4096 overlaps destination/);
   });
 });

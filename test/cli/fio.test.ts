@@ -5,8 +5,10 @@ import { describe, it, expect } from "vitest";
 import { readFileSync, mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { main } from "../../src/cli/main";
+import { main, nodePlatform, GLOBAL_OPTIONS } from "../../src/cli/main";
 import { Io } from "../../src/cli/context";
+import { Options, parseArgs } from "../../src/cli/args";
+import { fio } from "../../src/cli/commands/fio";
 
 function cli() {
   const dir = mkdtempSync(join(tmpdir(), "nvmelab-fio-"));
@@ -27,13 +29,30 @@ describe("nvmelab fio", () => {
     expect(c.r.err).toBe("");
     const out = c.r.out;
     expect(out).toMatch(/^writer: \(groupid=0, jobs=1\): err= 0: pid=4000: Thu Jan  1 00:00:00 1970$/m);
-    // null_blk at 10 us per command, psync, 128 x 128 KiB: 1.28 ms, which fio's whole-ms runtime
-    // makes 1 msec, so 128k IOPS and 16 MiB per ms, as fio itself would print
-    expect(out).toMatch(/^  write: IOPS=128k, BW=15\.6GiB\/s \(16\.8GB\/s\)\(16\.0MiB\/1msec\)$/m);
-    expect(out).toMatch(/^  copy: IOPS=128k, /m);
+    // null_blk at 10 us per command, psync, 128 x 128 KiB: 1.28 ms, which fio's update_runtime
+    // rounds up to 2 msec ((1280 us + 999) / 1000), so 64.0k IOPS and 8 MiB per ms, as fio prints
+    expect(out).toMatch(/^  write: IOPS=64\.0k, BW=8000MiB\/s \(8389MB\/s\)\(16\.0MiB\/2msec\)$/m);
+    expect(out).toMatch(/^  copy: IOPS=64\.0k, /m);
     expect(out).toMatch(/^Run status group 0 \(all jobs\):$/m);
     expect(out).toMatch(/^   COPY: bw=/m);
     expect(out).toMatch(/^Disk stats \(read\/write\):\n  nvme0n1: ios=128\//m);
+  });
+
+  it("the normal report starts as fio's stdout does: the job lines, the version, \"Starting N processes\", a blank line", async () => {
+    const c = cli();
+    c.put("nj.fio", "[global]\nfilename=/dev/nvme0n1\nioengine=libaio\niodepth=8\nsize=1m\n\n[rr]\nrw=randread\nnumjobs=2\n");
+    expect(await c.run("nj.fio", "--setup=null_blk")).toBe(0);
+    expect(c.r.out.split("\n").slice(0, 6)).toEqual([
+      "rr: (g=0): rw=randread, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=libaio, iodepth=8",
+      "...",
+      "fio-3.35",
+      "Starting 2 processes",
+      "",
+      "rr: (groupid=0, jobs=1): err= 0: pid=4000: Thu Jan  1 00:00:00 1970",
+    ]);
+    // JSON has none of it
+    expect(await c.run("nj.fio", "--setup=null_blk", "--output-format=json")).toBe(0);
+    expect(c.r.out.startsWith("{")).toBe(true);
   });
 
   it("a synchronous engine with iodepth > 1: fio's note, once per job instance, on stderr", async () => {
@@ -59,6 +78,46 @@ describe("nvmelab fio", () => {
     expect(j.jobs[0].read.total_ios).toBe(1024);
     expect(j.jobs[0].read.io_bytes).toBe(4 << 20);
     expect(j.disk_util.map((d: { name: string }) => d.name).sort()).toEqual(["dm-0", "nvme0n1"]);
+  });
+
+  it("JSON: [global] options only under \"global options\", each job's own under \"job options\" (get_new_job)", async () => {
+    const c = cli();
+    c.put("g.fio", "[global]\nfilename=/dev/nvme0n1\nsize=1m\n\n[a]\nrw=read\nbs=64k\n\n[b]\nrw=write\n");
+    expect(await c.run("g.fio", "--setup=null_blk", "--output-format=json")).toBe(0);
+    const j = JSON.parse(c.r.out);
+    expect(j["global options"]).toEqual({ filename: "/dev/nvme0n1", size: "1m" });
+    expect(j.jobs.map((x: { "job options": unknown }) => x["job options"])).toEqual([{ rw: "read", bs: "64k" }, { rw: "write" }]);
+  });
+
+  it("--output-format takes fio's formats: json+ adds the clat bins, terse is refused by name; help lists the option once", async () => {
+    const c = cli();
+    c.put("p.fio", "[p]\nfilename=/dev/nvme0n1\nrw=randread\nsize=64k\n");
+    // the command itself (runCli's global check of --output-format is src/cli/run.ts's)
+    const run = (fmt: string) => {
+      const io: Io = {
+        out: (t) => { c.r.out += t + "\n"; }, outBytes: () => {}, err: (t) => { c.r.err += t + "\n"; },
+        readFile: (p) => new Uint8Array(readFileSync(join(c.dir, p))), writeFile: () => {}, readStdin: () => null,
+      };
+      c.r.out = ""; c.r.err = "";
+      const o = new Options(parseArgs(["p.fio", "--setup=null_blk", `--output-format=${fmt}`], [...fio.options, ...GLOBAL_OPTIONS], "fio"), "fio");
+      return fio.run({ io, dev: undefined as never, path: { text: "" } as never, global: o, platform: nodePlatform }, o);
+    };
+    expect(await run("json+")).toBe(0);
+    const clat = JSON.parse(c.r.out).jobs[0].read.clat_ns;
+    // 16 reads at null_blk's 10 us: one bin, keyed by the value it stands for
+    expect(clat.bins).toEqual({ "10048": 16 });
+    expect(await run("json")).toBe(0);
+    expect("bins" in JSON.parse(c.r.out).jobs[0].read.clat_ns).toBe(false);
+    await expect(run("terse")).rejects.toThrow(/--output-format=terse: fio's terse format is not modelled; use normal, json or json\+/);
+    // and through runCli, whose global check is nvme-cli's (normal|json|binary)
+    expect(await c.run("p.fio", "--setup=null_blk", "--output-format=json+")).toBe(0);
+    expect(JSON.parse(c.r.out).jobs[0].read.clat_ns.bins).toEqual({ "10048": 16 });
+    expect(await c.run("p.fio", "--setup=null_blk", "-o", "binary")).toBe(1);
+    expect(c.r.err).toMatch(/fio: --output-format=binary: not one of fio's formats/);
+    expect(await c.run("--help")).toBe(0);
+    expect(c.r.out.match(/--output-format=<STR>/g)).toHaveLength(1);
+    expect(c.r.out).toMatch(/\[--output-format=normal\|json\|json\+\]/);
+    expect(c.r.out).toMatch(/fio's output format: normal\|json\|json\+/);
   });
 
   it("a deterministic report: the same job twice gives the same bytes", async () => {
@@ -87,9 +146,9 @@ describe("nvmelab fio", () => {
     expect(await c.run("late.fio", "--clock=wall")).not.toBe(0);
     expect(c.r.err).toMatch(/startdelay is not supported with the wall clock/);
     expect(await c.run("ok.fio", "--output-format=xml")).not.toBe(0);
-    expect(c.r.err).toMatch(/--output-format must be normal, json or binary/);
+    expect(c.r.err).toMatch(/fio: --output-format=xml: not one of fio's formats; use normal, json or json\+/);
     expect(await c.run("ok.fio", "--output-format=binary")).not.toBe(0);
-    expect(c.r.err).toMatch(/--output-format=binary: use normal or json/);
+    expect(c.r.err).toMatch(/--output-format=binary: not one of fio's formats; use normal, json or json\+ \(terse is not modelled\)/);
     c.put("steps.json", JSON.stringify({ steps: [] }));
     expect(await c.run("ok.fio", "--setup=steps.json")).not.toBe(0);
     expect(c.r.err).toMatch(/a setup has no steps or tasks/);

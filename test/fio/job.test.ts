@@ -136,7 +136,7 @@ runtime=10s
       direct: false, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0,
       filename: "/dev/nvme0n1", group_reporting: false, randseed: 0x89, rwmixread: 50,
       norandommap: false, hipri: false, stonewall: false, new_group: false, wait_for: "", io_size: 0, number_ios: 0,
-      loops: 1, options: { filename: "/dev/nvme0n1" },
+      loops: 1, kb_base: 1024, options: { filename: "/dev/nvme0n1" }, section_options: { filename: "/dev/nvme0n1" },
     });
   });
 
@@ -167,6 +167,10 @@ direct=1
     expect(a.options).toEqual({ filename: "/dev/nvme0n1", bs: "64k", iodepth: "8", ioengine: "io_uring", rw: "write" });
     expect(b.options.bs).toBe("16k");
     expect(c.options).toMatchObject({ iodepth: "16", direct: "1", bs: "64k" });
+    // the JSON's "job options" are the section's own (get_new_job copies no [global] options)
+    expect(a.section_options).toEqual({ rw: "write" });
+    expect(b.section_options).toEqual({ bs: "16k", iodepth: "2" });
+    expect(c.section_options).toEqual({});
   });
 
   it("treats any section whose name starts with \"global\" as global, as fio's strncmp does", () => {
@@ -330,9 +334,16 @@ direct=1
   it("accepts the ignored options and keeps them as written", () => {
     const j = one("[j]\nfilename=/dev/x\nthread\ninvalidate=1\ndescription=hello world\nrandrepeat=0\niomem=malloc\n");
     expect(j.options).toMatchObject({ thread: "", invalidate: "1", description: "hello world", randrepeat: "0", mem: "malloc" });
-    for (const name of ["thread", "invalidate", "description", "verify", "buffer_pattern"]) expect(IGNORED_OPTIONS).toHaveProperty(name);
+    for (const name of ["thread", "invalidate", "verify", "buffer_pattern"]) expect(IGNORED_OPTIONS).toHaveProperty(name);
     expect(MODELLED_ENGINES).toEqual(["psync", "pvsync2", "libaio", "io_uring", "sync", "sctl"]);
     expect(NOT_MODELLED_OPTIONS.has("bsrange")).toBe(true);
+  });
+
+  it("reads description= (fio prints it with the job's report), inherited from [global] like other options", () => {
+    expect(IGNORED_OPTIONS).not.toHaveProperty("description");
+    expect(one("[j]\nfilename=/dev/x\ndescription=my test job\n").description).toBe("my test job");
+    expect(one("[global]\ndescription=all of them\n[j]\nfilename=/dev/x\n").description).toBe("all of them");
+    expect(one("[j]\nfilename=/dev/x\n").description).toBeUndefined();
   });
 
   it("reads several jobs with their section lines", () => {

@@ -5,7 +5,8 @@
 // quoted in the project's reference notes (facts 9.3, anchors "fio output").
 
 import { describe, it, expect } from "vitest";
-import { formatFio, fioJson, formatFioJson, num2str, cFixed, ctimeUtc } from "../../src/fio/report";
+import { formatFio, formatFioStart, fioJson, formatFioJson, fioRuntimeMs, num2str, cFixed, ctimeUtc, FIO_VERSION } from "../../src/fio/report";
+import { parseJobFile } from "../../src/fio/job";
 import { newLatStat, addLat } from "../../src/fio/stats";
 import type { DirResult, FioDir, FioResult, JobResult, LatStat } from "../../src/fio/types";
 
@@ -31,7 +32,8 @@ function job(p: Partial<JobResult>): JobResult {
     name: "job1", groupid: 0, jobs: 1, error: 0, pid: 4242, job_start_ms: 0, job_runtime_ms: 2500,
     options: { rw: "randread", bs: "4k" }, dirs: {},
     usr_cpu: 1.5, sys_cpu: 3.125, ctx: 1003, majf: 0, minf: 27,
-    iodepth_level: [100, 0, 0, 0, 0, 0, 0], iodepth_submit: [0, 100, 0, 0, 0, 0, 0], iodepth_complete: [0, 100, 0, 0, 0, 0, 0],
+    io_u_map: [1000, 0, 0, 0, 0, 0, 0], io_u_submit: [0, 1000, 0, 0, 0, 0, 0], io_u_complete: [0, 1000, 0, 0, 0, 0, 0],
+    total_submit: 1000, total_complete: 1000,
     issued_total: perDir(), issued_short: perDir(), issued_dropped: perDir(), latency_depth: 1,
     ...p,
   };
@@ -101,6 +103,17 @@ describe("printf and num2str", () => {
     expect(num2str(999_999, 6, 1, false, "")).toBe("999999");
   });
 
+  it("num2str: a fraction that rounds up to 1 carries into the whole part (lib/num2str.c: tmp[0] == '1')", () => {
+    // 19999: 19 rem 999, "%.1f" of 0.999 is "1.0": fio prints 20.0k, not 19.0k
+    expect(num2str(19_999, 4, 1, false, "")).toBe("20.0k");
+    expect(num2str(19_970, 4, 1, false, "")).toBe("20.0k");
+    expect(num2str(19_949, 4, 1, false, "")).toBe("19.9k");
+    // 10239 B: 9 rem 1023 KiB, "%.2f" of 1023/1024 is "1.00": 10.00KiB (fio's width quirk kept)
+    expect(num2str(10_239, 4, 1, true, "B")).toBe("10.00KiB");
+    // no room for decimals: the carry rule of the last digit, unchanged
+    expect(num2str(1_048_063, 4, 1, true, "B/s")).toBe("1023KiB/s");
+  });
+
   it("ctime in UTC, day of month padded to 3", () => {
     expect(ctimeUtc(0)).toBe("Thu Jan  1 00:00:00 1970");
     expect(ctimeUtc(1_700_000_000)).toBe("Tue Nov 14 22:13:20 2023");
@@ -157,6 +170,24 @@ describe("formatFio: one read job", () => {
     expect(lines(formatFio(r))[1]).toBe(
       "job1: (groupid=0, jobs=1): err= 5 (file:io_u.c:1889, func=io_u error, error=Input/output error): pid=4242: Tue Nov 14 22:13:20 2023",
     );
+  });
+
+  it("description: \"  Description  : [text]\" under the header, JSON \"desc\" after the latency keys", () => {
+    const r = result([jobA({ description: "my test job" })]);
+    const out = lines(formatFio(r));
+    expect(out[1]).toBe("job1: (groupid=0, jobs=1): err= 0: pid=4242: Thu Jan  1 00:00:00 1970");
+    expect(out[2]).toBe("  Description  : [my test job]");
+    expect(out[3]).toBe("  read: IOPS=400, BW=1600KiB/s (1638kB/s)(4000KiB/2500msec)");
+    const keys = Object.keys((fioJson(r) as any).jobs[0]);
+    expect(keys.slice(-2)).toEqual(["latency_window", "desc"]);
+    expect((fioJson(r) as any).jobs[0].desc).toBe("my test job");
+    // none: neither the line nor the key
+    expect(formatFio(result([jobA()]))).not.toContain("Description");
+    expect("desc" in (fioJson(result([jobA()])) as any).jobs[0]).toBe(false);
+    // a group's thread_stat keeps its first job's description; fio's buffer holds 255 characters
+    const long = "x".repeat(300);
+    const g = result([jobA({ description: long, group_reporting: true }), jobA({ description: "second", group_reporting: true })]);
+    expect(lines(formatFio(g))[2]).toBe(`  Description  : [${"x".repeat(255)}]`);
   });
 
   it("no disks: no Disk stats block; a job that did nothing prints nothing", () => {
@@ -257,6 +288,154 @@ describe("formatFio: units and widths", () => {
   });
 });
 
+describe("runtime (update_runtime)", () => {
+  it("whole usec rounded up to msec: 1.28 ms is 2 msec, and fio's rates follow from it", () => {
+    const j = jobA();
+    Object.assign(j.dirs.read!, { runtime_ms: 1.28, io_bytes: 16 << 20, total_ios: 128 });
+    const out = lines(formatFio(result([j])));
+    // 128 * 1000 / 2 = 64000 IOPS; 16 MiB * 1000 / 2 = 8388608000 B/s
+    expect(out).toContain("  read: IOPS=64.0k, BW=8000MiB/s (8389MB/s)(16.0MiB/2msec)");
+    expect(out).toContain("   READ: bw=8000MiB/s (8389MB/s), 8000MiB/s-8000MiB/s (8389MB/s-8389MB/s), io=16.0MiB (16.8MB), run=2-2msec");
+    const js = fioJson(result([j])) as any;
+    expect(js.jobs[0].read).toMatchObject({ runtime: 2, bw_bytes: 8_388_608_000, iops: 64_000 });
+  });
+
+  it("exact msec stay, a sub-usec run is 0 msec (no direction block), and a direction without bytes has no runtime", () => {
+    expect(fioRuntimeMs(2500, 1)).toBe(2500);
+    expect(fioRuntimeMs(2500.001, 1)).toBe(2501);
+    expect(fioRuntimeMs(2500.0009, 1)).toBe(2500); // 2500000.9 us truncates to a whole msec
+    expect(fioRuntimeMs(0.0005, 1)).toBe(0);
+    expect(fioRuntimeMs(7, 0)).toBe(0);
+  });
+});
+
+describe("formatFioStart: what fio prints before the jobs run (add_job, parse_options, run_threads)", () => {
+  it("a line per job (\"...\" for numjobs' second instance), the version, and the processes started", () => {
+    const jobs = parseJobFile(`[global]
+filename=/dev/nvme0n1
+ioengine=libaio
+iodepth=32
+
+[rr]
+rw=randread
+numjobs=3
+
+[sw]
+stonewall
+rw=write
+bs=64k,128k
+ioengine=psync
+iodepth=1
+`, "t.fio");
+    expect(formatFioStart(jobs)).toBe([
+      "rr: (g=0): rw=randread, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=libaio, iodepth=32",
+      "...",
+      "sw: (g=1): rw=write, bs=(R) 64.0KiB-64.0KiB, (W) 128KiB-128KiB, (T) 128KiB-128KiB, ioengine=psync, iodepth=1",
+      `${FIO_VERSION}`,
+      "Starting 4 processes",
+      "",
+    ].join("\n"));
+    expect(FIO_VERSION).toBe("fio-3.35");
+  });
+
+  it("rw names as ddir_str, kb_base's prefixes for bs, threads counted apart, the fork's (C) for copy jobs", () => {
+    const jobs = parseJobFile(`[a]
+filename=/dev/nvme0n1
+rw=readwrite
+kb_base=1000
+bs=64k
+thread
+[b]
+filename=/dev/nvme0n1
+rw=copy
+new_group
+`, "t.fio");
+    expect(formatFioStart(jobs)).toBe([
+      "a: (g=0): rw=rw, bs=(R) 64.0kB-64.0kB, (W) 64.0kB-64.0kB, (T) 64.0kB-64.0kB, ioengine=psync, iodepth=1",
+      "b: (g=1): rw=copy, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, (C) 4096B-4096B, ioengine=psync, iodepth=1",
+      "fio-3.35",
+      "Starting 1 thread and 1 process",
+      "",
+    ].join("\n"));
+  });
+});
+
+describe("disk stats with device-mapper (print_disk_util, show_agg_stats, json_array_add_disk_util)", () => {
+  const du = (name: string, n: number, util: number, slaves?: string[]) => ({
+    name, read_ios: n, write_ios: 2 * n + 1, read_sectors: 8 * n, write_sectors: 16 * n + 3, read_merges: n % 3,
+    write_merges: 1, read_ticks: n + 1, write_ticks: 2 * n, in_queue: 3 * n + 1, util, ...(slaves ? { slaves } : {}),
+  });
+  // dm-0 striped over two disks: its slaves' sums divided by 2 (integer division), util the busiest's
+  const disks = [du("dm-0", 200, 99.5, ["nvme0n1", "nvme1n1"]), du("nvme0n1", 101, 40.25), du("nvme1n1", 100, 87.5)];
+
+  it("the master first, indented two more, with its slaves' averages; the slaves after it", () => {
+    const out = formatFio(result([jobA()], { disk_util: disks }));
+    expect(out.endsWith([
+      "Disk stats (read/write):",
+      "    dm-0: ios=200/401, sectors=1600/3203, merge=2/1, ticks=201/400, in_queue=601, util=99.50%, "
+        + "aggrios=100/202, aggsectors=804/1611, aggrmerge=1/1, aggrticks=101/201, aggrin_queue=302, aggrutil=87.50%",
+      "  nvme0n1: ios=101/203, sectors=808/1619, merge=2/1, ticks=102/202, in_queue=304, util=40.25%",
+      "  nvme1n1: ios=100/201, sectors=800/1603, merge=1/1, ticks=101/200, in_queue=301, util=87.50%",
+      "",
+    ].join("\n"))).toBe(true);
+  });
+
+  it("JSON adds fio's aggr_* keys (aggr_write_merge as fio spells it) to the master only", () => {
+    const js = fioJson(result([jobA()], { disk_util: disks })) as any;
+    expect(Object.keys(js.disk_util[0]).slice(11)).toEqual([
+      "aggr_read_ios", "aggr_write_ios", "aggr_read_sectors", "aggr_write_sectors", "aggr_read_merges",
+      "aggr_write_merge", "aggr_read_ticks", "aggr_write_ticks", "aggr_in_queue", "aggr_util",
+    ]);
+    expect(js.disk_util[0]).toMatchObject({ aggr_read_ios: 100, aggr_write_ios: 202, aggr_in_queue: 302, aggr_util: 87.5 });
+    expect("slaves" in js.disk_util[0]).toBe(false);
+    expect(Object.keys(js.disk_util[1])).toHaveLength(11);
+  });
+});
+
+describe("kb_base", () => {
+  it("kb_base=1000 prints SI first and IEC in parentheses (i2p), in the job and group lines, and labels bw kB/s", () => {
+    // 64 MB (kb_base=1000's 64m) in 18 ms: 3555555555 B/s
+    const j = jobA({ kb_base: 1000 });
+    Object.assign(j.dirs.read!, { io_bytes: 64_000_000, total_ios: 500, runtime_ms: 18, bw_samples_kib: [900, 1100] });
+    const out = lines(formatFio(result([j])));
+    expect(out).toContain("  read: IOPS=27.8k, BW=3556MB/s (3391MiB/s)(64.0MB/18msec)");
+    expect(out).toContain("   bw (   kB/s): min=  900, max= 1100, per=0.03%, avg=1000.00, stdev=141.42, samples=2");
+    expect(out).toContain("   READ: bw=3556MB/s (3391MiB/s), 3556MB/s-3556MB/s (3391MiB/s-3391MiB/s), io=64.0MB (61.0MiB), run=18-18msec");
+    // above kb_base^2 the samples are divided by kb_base (1000), and fio still says MiB
+    Object.assign(j.dirs.read!, { bw_samples_kib: [3_000_000, 4_000_000] });
+    expect(lines(formatFio(result([j])))).toContain("   bw (  MiB/s): min= 3000, max= 4000, per=100.00%, avg=3500.00, stdev=707.11, samples=2");
+    // the default (1024) keeps IEC first
+    expect(lines(formatFio(result([jobA()])))).toContain("  read: IOPS=400, BW=1600KiB/s (1638kB/s)(4000KiB/2500msec)");
+  });
+});
+
+describe("IO depths, submit and complete (stat_calc_dist)", () => {
+  it("a slot with any count shows at least 0.1%, in the normal report and in JSON", () => {
+    // 1 of 10000 I/Os at depth 1 is 0.01%: stat_calc_dist raises it to 0.1
+    const j = jobA({
+      issued_total: perDir(10_000), io_u_map: [1, 9999, 0, 0, 0, 0, 0],
+      io_u_submit: [0, 9999, 1, 0, 0, 0, 0], total_submit: 10_000,
+      io_u_complete: [0, 4999, 0, 0, 0, 0, 1], total_complete: 5000,
+    });
+    const out = lines(formatFio(result([j])));
+    expect(out).toContain("  IO depths    : 1=0.1%, 2=100.0%, 4=0.0%, 8=0.0%, 16=0.0%, 32=0.0%, >=64=0.0%");
+    expect(out).toContain("     submit    : 0=0.0%, 4=100.0%, 8=0.1%, 16=0.0%, 32=0.0%, 64=0.0%, >=64=0.0%");
+    expect(out).toContain("     complete  : 0=0.0%, 4=100.0%, 8=0.0%, 16=0.0%, 32=0.0%, 64=0.0%, >=64=0.1%");
+    const js = fioJson(result([j])) as any;
+    expect(js.jobs[0].iodepth_level["1"]).toBe(0.1);
+    expect(js.jobs[0].iodepth_submit["8"]).toBe(0.1);
+    expect(js.jobs[0].iodepth_complete[">=64"]).toBe(0.1);
+  });
+
+  it("group_reporting sums the counts and their totals, then takes the shares (sum_thread_stats)", () => {
+    const a = jobA({ io_u_map: [1000, 0, 0, 0, 0, 0, 0] });
+    const b = jobA({ pid: 4243, issued_total: perDir(3000), io_u_map: [0, 0, 3000, 0, 0, 0, 0], io_u_submit: [0, 0, 1000, 0, 0, 0, 0] });
+    const out = lines(formatFio(result([{ ...a, group_reporting: true }, { ...b, group_reporting: true }])));
+    expect(out).toContain("  IO depths    : 1=25.0%, 2=0.0%, 4=75.0%, 8=0.0%, 16=0.0%, 32=0.0%, >=64=0.0%");
+    expect(out).toContain("     submit    : 0=0.0%, 4=50.0%, 8=50.0%, 16=0.0%, 32=0.0%, 64=0.0%, >=64=0.0%");
+  });
+});
+
 describe("reporting groups", () => {
   it("without group_reporting: one block per job; the group line spans them; per= is the share", () => {
     const out = lines(formatFio(result([jobA(), jobB()])));
@@ -268,7 +447,7 @@ describe("reporting groups", () => {
   });
 
   it("with group_reporting: one block, stats merged as fio merges them", () => {
-    const out = formatFio(result([jobA(), jobB()]), { groupReporting: true });
+    const out = formatFio(result([jobA({ group_reporting: true }), { ...jobB(), group_reporting: true }]));
     expect(out).toContain([
       "job1: (groupid=0, jobs=2): err= 0: pid=4242: Thu Jan  1 00:00:00 1970",
       "  read: IOPS=400, BW=1600KiB/s (1638kB/s)(8000KiB/5000msec)",
@@ -288,6 +467,21 @@ describe("reporting groups", () => {
     ].join("\n"));
     expect(out).toContain("     issued rwts: total=2000,0,0,0 short=0,0,0,0 dropped=0,0,0,0\n");
     expect(out).toContain("   READ: bw=1600KiB/s (1638kB/s), 1600KiB/s-1600KiB/s (1638kB/s-1638kB/s), io=8000KiB (8192kB), run=5000-5000msec\n");
+  });
+
+  it("group_reporting is the job's own: only a job that sets it folds into the one before it in its group", () => {
+    const gr = (j: JobResult, name: string, on: boolean) => ({ ...j, name, group_reporting: on });
+    // [a] numjobs=2 group_reporting, then [b] numjobs=2 without: a's two fold, b's stay apart
+    const out = lines(formatFio(result([gr(jobA(), "a", true), gr(jobA(), "a", true), gr(jobB(), "b", false), gr(jobB(), "b", false)])));
+    expect(out.filter((l) => / \(groupid=0, jobs=\d\)/.test(l))).toEqual([
+      "a: (groupid=0, jobs=2): err= 0: pid=4242: Thu Jan  1 00:00:00 1970",
+      "b: (groupid=0, jobs=1): err= 0: pid=4243: Thu Jan  1 00:00:00 1970",
+      "b: (groupid=0, jobs=1): err= 0: pid=4243: Thu Jan  1 00:00:00 1970",
+    ]);
+    // a job with group_reporting in another group starts its own
+    const other = { ...gr(jobB(), "c", true), groupid: 1 };
+    const js = fioJson(result([gr(jobA(), "a", true), gr(jobA(), "a", true), other])) as any;
+    expect(js.jobs.map((x: any) => [x.jobname, x.groupid])).toEqual([["a", 0], ["c", 1]]);
   });
 });
 
@@ -378,6 +572,19 @@ describe("fioJson", () => {
     expect("disk_util" in bare).toBe(false);
     expect("global options" in bare).toBe(false);
     expect("job options" in bare.jobs[0]).toBe(false);
+  });
+
+  it("json+: clat_ns gets \"bins\" after \"percentile\", each non-empty bin keyed by plat_idx_to_val; slat and lat none", () => {
+    const p = fioJson(r, { plus: true }) as any;
+    const clat = p.jobs[0].read.clat_ns;
+    expect(Object.keys(clat)).toEqual(["min", "max", "mean", "stddev", "N", "percentile", "bins"]);
+    // 200/300/400/500 us, 250 each, in the bins standing for (by plat_val_to_idx / plat_idx_to_val)
+    // 131072 + 33.5 * 2048, 262144 + 9.5 * 4096, 262144 + 33.5 * 4096 and 262144 + 58.5 * 4096 ns
+    expect(clat.bins).toEqual({ "199680": 250, "301056": 250, "399360": 250, "501760": 250 });
+    expect("bins" in p.jobs[0].read.lat_ns).toBe(false);
+    expect("bins" in p.jobs[0].write.clat_ns).toBe(false);
+    expect(formatFioJson(r, { plus: true })).toContain('\n          "bins" : {\n            "199680" : 250,\n');
+    expect("bins" in (fioJson(r) as any).jobs[0].read.clat_ns).toBe(false);
   });
 
   it("formatFioJson prints as json.c does: two spaces a level, ints with %lld, floats with %f", () => {

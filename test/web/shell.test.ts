@@ -203,7 +203,7 @@ describe("Shell on a stepped controller", () => {
     expect((await run("media-hash /dev/nvme0n1")).err).toMatch(/media-hash: not available in the browser/);
     const st = await run("list --state=dev.json");
     expect(st.err).toMatch(/--state is not available in the browser: the console runs on the page's controller/);
-    expect((await run("id-ctrl --threaded")).err).toMatch(/--threaded is not available/);
+    expect((await run("id-ctrl /dev/nvme0 --threaded")).err).toMatch(/--threaded is not available/);
   });
 
   it("prints help: the commands, the console's own and its files", async () => {

@@ -54,12 +54,12 @@ export const EXPERIMENTS: Experiment[] = [
   },
   {
     id: "limits", title: "Copy limits exceeded: the status codes", source: seed.s000, kind: "console", view: "console",
-    about: "Copy commands sent straight to the controller (nvme-cli's copy; --blocks is 0's based) past the limits Identify Namespace reports (MSSRL 128, MCL 128, MSRC 127): one range of 129 blocks, two ranges adding up to 200 blocks, and 129 one-block ranges (NR past MSRC; 129 blocks is past MCL too). Each completes with Command Size Limit Exceeded (SCT 1h, SC 83h) and CQE Dword 0 names the first range not copied; the last copy, exactly MCL blocks, succeeds.",
+    about: "Copy commands sent straight to the controller (nvme-cli's copy; --blocks is 0's based) past the limits Identify Namespace reports (MSSRL 128, MCL 128, MSRC 127): one range of 129 blocks, two ranges adding up to 200 blocks, and 129 one-block ranges (NR past MSRC; 129 blocks is past MCL too). Each completes with Command Size Limit Exceeded (SCT 1h, SC 83h) and CQE Dword 0 (shown by -v) names the first range not copied; the last copy, exactly MCL blocks, succeeds.",
     lines: [
       "id-ns /dev/nvme0n1 -H",
-      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0 --blocks=128",
-      "copy /dev/nvme0n1 --sdlba=5000 --slbs=0,1000 --blocks=99,99",
-      "copy /dev/nvme0n1 --sdlba=5000 --slbs=" + Array.from({ length: 129 }, (_, i) => i * 2).join(",") + " --blocks=0",
+      "copy /dev/nvme0n1 -v --sdlba=5000 --slbs=0 --blocks=128",
+      "copy /dev/nvme0n1 -v --sdlba=5000 --slbs=0,1000 --blocks=99,99",
+      "copy /dev/nvme0n1 -v --sdlba=5000 --slbs=" + Array.from({ length: 129 }, (_, i) => i * 2).join(",") + " --blocks=0",
       "copy /dev/nvme0n1 --sdlba=5000 --slbs=0,1000 --blocks=63,63",
     ],
   },

@@ -17,8 +17,11 @@ import { getFeatureLine, getFeatureJson, setFeatureLine } from "../print/feature
 import { listText, listJson, ListRow } from "../print/list";
 import { hexdump } from "../print/hexdump";
 import { toNvmeJson } from "../print/json";
+import { regsText, regsJson, REGS_SIZE } from "../print/regs";
 
-const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "int", help: "namespace ID", max: 0xffffffff };
+// Option types as nvme-cli's commands declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE
+// byte, OPT_SUFFIX suffix).
+const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "word", help: "namespace ID" };
 const RAW: OptSpec = { long: "raw-binary", short: "b", kind: "flag", help: "output in binary format" };
 const VS: OptSpec = { long: "vendor-specific", short: "V", kind: "flag", help: "dump the vendor specific field in binary" };
 
@@ -39,7 +42,7 @@ function identify(ctx: CommandContext, cns: number, nsid = 0): Uint8Array | numb
 }
 
 export const list: Command = {
-  name: "list", device: true, summary: "List the NVMe devices (the emulated controller's namespaces)", usage: "[OPTIONS]",
+  name: "list", device: true, deviceArg: false, summary: "List the NVMe devices (the emulated controller's namespaces)", usage: "[OPTIONS]",
   options: [],
   run(ctx, o) {
     const d = ctx.dev.driver;
@@ -111,7 +114,7 @@ export const smartLog: Command = {
 
 export const errorLog: Command = {
   name: "error-log", device: true, summary: "Error Information log (01h): the newest failed commands first", usage: "<device> [--log-entries=<n>] [OPTIONS]",
-  options: [{ long: "log-entries", short: "e", kind: "int", help: "number of entries to show (default 64)", min: 1, max: 4096 }, RAW],
+  options: [{ long: "log-entries", short: "e", kind: "word", help: "number of entries to show (default 64)", min: 1, max: 4096 }, RAW],
   run(ctx, o) {
     const elpe = ctx.dev.driver.idCtrl[I.IDC_ELPE];
     const entries = errorLogEntries(o.int("log-entries", 64), elpe);
@@ -127,7 +130,7 @@ export const errorLog: Command = {
 
 export const effectsLog: Command = {
   name: "effects-log", device: true, summary: "Commands Supported and Effects log (05h)", usage: "<device> [OPTIONS]",
-  options: [RAW, { long: "csi", short: "c", kind: "int", help: "command set identifier", max: 0xff }],
+  options: [RAW, { long: "csi", short: "c", kind: "byte", help: "command set identifier" }],
   run(ctx, o) {
     const data = logCommand(ctx, A.LID_COMMANDS_EFFECTS, A.EFFECTS_LOG_SIZE, 0xffffffff);
     if (typeof data === "number") return data;
@@ -143,18 +146,18 @@ export const getLog: Command = {
   name: "get-log", device: true, summary: "Get any log page as a hexdump (or raw binary)", usage: "<device> --log-id=<lid> --log-len=<bytes> [OPTIONS]",
   options: [
     NSID,
-    { long: "log-id", short: "i", kind: "int", help: "log page identifier", max: 0xff },
-    { long: "log-len", short: "l", kind: "int", help: "bytes to read (a multiple of 4)", min: 4 },
-    { long: "aen", short: "a", kind: "int", help: "result of an asynchronous event (sets log-id and RAE)" },
-    { long: "lpo", short: "L", kind: "u64", help: "log page offset in bytes" },
-    { long: "lsp", short: "s", kind: "int", help: "log specific field", max: 0x7f },
-    { long: "lsi", short: "S", kind: "int", help: "log specific identifier", max: 0xffff },
+    { long: "log-id", short: "i", kind: "byte", help: "log page identifier" },
+    { long: "log-len", short: "l", kind: "word", help: "bytes to read (a multiple of 4)", min: 4 },
+    { long: "aen", short: "a", kind: "word", help: "result of an asynchronous event (sets log-id and RAE)" },
+    { long: "lpo", short: "L", kind: "suffix", help: "log page offset in bytes" },
+    { long: "lsp", short: "s", kind: "byte", help: "log specific field", max: 0x7f },
+    { long: "lsi", short: "S", kind: "short", help: "log specific identifier" },
     { long: "rae", short: "r", kind: "flag", help: "retain an asynchronous event" },
-    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
+    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
     RAW,
-    { long: "csi", short: "y", kind: "int", help: "command set identifier", max: 0xff },
+    { long: "csi", short: "y", kind: "byte", help: "command set identifier" },
     { long: "ot", short: "O", kind: "flag", help: "offset type" },
-    { long: "xfer-len", short: "x", kind: "int", help: "read the log in pieces of this many bytes" },
+    { long: "xfer-len", short: "x", kind: "word", help: "read the log in pieces of this many bytes" },
   ],
   run(ctx, o) {
     const aen = o.maybeInt("aen");
@@ -172,6 +175,17 @@ export const getLog: Command = {
   },
 };
 
+/**
+ * The NSID get-feature and set-feature send: -n as given (0 included), else what
+ * nvme_get_nsid answers for the device (get_feature / set_feature test
+ * argconfig_parse_seen(opts, "namespace-id")): a namespace's NSID on /dev/nvme0nN or
+ * /dev/ng0nN, and on the controller's character device, where NVME_IOCTL_ID fails with
+ * ENOTTY, NVME_NSID_ALL (FFFFFFFFh).
+ */
+function featureNsid(ctx: CommandContext, o: Options): number {
+  return o.has("namespace-id") ? o.int("namespace-id", 0) : ctx.path.nsid ?? 0xffffffff;
+}
+
 /** Data buffer lengths of the features that transfer data. */
 const FEATURE_DATA_LEN: Record<number, number> = { [A.FID_HOST_BEHAVIOR_SUPPORT]: A.HBS_DATA_SIZE };
 const ALL_FEATURES = [0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x16];
@@ -179,23 +193,31 @@ const ALL_FEATURES = [0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b
 export const getFeature: Command = {
   name: "get-feature", device: true, summary: "Get Features: the current, default, saved or supported value of a feature", usage: "<device> [--feature-id=<fid>] [--sel=<0-3>] [OPTIONS]",
   options: [
-    { long: "feature-id", short: "f", kind: "int", help: "feature identifier (default: every feature)", max: 0xff },
+    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier (default: every feature)" },
     NSID,
-    { long: "sel", short: "s", kind: "int", help: "0 current, 1 default, 2 saved, 3 supported capabilities", max: 7 },
-    { long: "data-len", short: "l", kind: "int", help: "buffer length for features that return data" },
+    { long: "sel", short: "s", kind: "byte", help: "[0-3,8]: current/default/saved/supported/changed" },
+    { long: "data-len", short: "l", kind: "word", help: "buffer length for features that return data" },
     RAW,
-    { long: "cdw11", short: "c", kind: "int", help: "feature specific dword 11" },
-    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
+    { long: "cdw11", short: "c", kind: "word", help: "feature specific dword 11" },
+    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
   ],
   run(ctx, o) {
     const fids = o.has("feature-id") ? [o.int("feature-id", 0)] : ALL_FEATURES;
     const sel = o.int("sel", 0);
+    // get_feature: SEL 0-7 go to the device (4-7 are reserved: it answers Invalid Field), 8
+    // is nvme-cli's own "changed" (the current value where it differs from the default).
+    if (sel > 8) throw new CliError(`invalid 'select' param:${sel}`);
     let code = 0;
     for (const fid of fids) {
       const len = o.int("data-len", sel === 3 ? 0 : FEATURE_DATA_LEN[fid] ?? 0);
-      const nsid = o.int("namespace-id", fid === A.FID_ERROR_RECOVERY ? ctx.path.nsid ?? 1 : 0);
-      const r = ctx.dev.driver.getFeatures(fid, sel, o.int("cdw11", 0), len, nsid);
+      const nsid = featureNsid(ctx, o);
+      const r = ctx.dev.driver.getFeatures(fid, sel === 8 ? 0 : sel, o.int("cdw11", 0), len, nsid);
       if (r.status !== 0) { code = reportStatus(ctx, r.status); continue; }
+      if (sel === 8) {
+        const d = ctx.dev.driver.getFeatures(fid, 1, o.int("cdw11", 0), len, nsid);
+        const same = d.status === 0 && d.dw0 === r.dw0 && Buffer.compare(d.data ?? new Uint8Array(), r.data ?? new Uint8Array()) === 0;
+        if (same) continue;
+      }
       const fmt = formatOf(ctx, o);
       if (fmt === "binary" && r.data) ctx.io.outBytes(r.data);
       else if (fmt === "json") showJson(ctx, getFeatureJson(fid, sel, r.dw0, r.data));
@@ -210,12 +232,12 @@ export const setFeature: Command = {
   usage: "<device> --feature-id=<fid> [--value=<cdw11>] [--data=<file>] [OPTIONS]",
   options: [
     NSID,
-    { long: "feature-id", short: "f", kind: "int", help: "feature identifier", max: 0xff },
-    { long: "value", short: "V", kind: "u64", help: "new value (CDW11)" },
-    { long: "cdw12", short: "c", kind: "int", help: "feature specific dword 12" },
-    { long: "uuid-index", short: "U", kind: "int", help: "UUID index", max: 0x7f },
-    { long: "data-len", short: "l", kind: "int", help: "buffer length" },
-    { long: "data", short: "d", kind: "string", help: "file with the feature's data (Host Behavior Support: 512 bytes)" },
+    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier" },
+    { long: "value", short: "V", kind: "suffix", help: "new value (CDW11)" },
+    { long: "cdw12", short: "c", kind: "word", help: "feature specific dword 12" },
+    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
+    { long: "data-len", short: "l", kind: "word", help: "buffer length" },
+    { long: "data", short: "d", kind: "string", help: "file with the feature's data (Host Behavior Support: 512 bytes); default stdin" },
     { long: "save", short: "s", kind: "flag", help: "make the value persistent (SV)" },
   ],
   run(ctx, o) {
@@ -228,9 +250,13 @@ export const setFeature: Command = {
       data = new Uint8Array(len || FEATURE_DATA_LEN[fid] || ctx.io.readFile(o.str("data")!).length);
       data.set(ctx.io.readFile(o.str("data")!).subarray(0, data.length));
     } else if (len) {
+      // set_feature reads a feature's data from stdin when no --data file is given (a
+      // terminal gives nothing: the buffer stays zero).
       data = new Uint8Array(len);
+      const src = ctx.io.readStdin();
+      if (src) data.set(src.subarray(0, len));
     }
-    const nsid = o.int("namespace-id", 0);
+    const nsid = featureNsid(ctx, o);
     const r = ctx.dev.driver.setFeatures(fid, value, data, o.flag("save"), nsid);
     if (r.status !== 0) return reportStatus(ctx, r.status);
     ctx.dev.recordFeature(fid, value, nsid, data);
@@ -243,34 +269,16 @@ export const showRegs: Command = {
   name: "show-regs", device: true, summary: "Show the controller registers (BAR0), -H to decode them", usage: "<device> [OPTIONS]",
   options: [],
   run(ctx) {
-    const p = ctx.dev.port;
-    const cap = p.read64(R.REG_CAP);
-    const h = (v: number | bigint) => v.toString(16);
-    const regs: Array<[string, number | bigint]> = [
-      ["cap", cap], ["version", p.read32(R.REG_VS)], ["cc", p.read32(R.REG_CC)], ["csts", p.read32(R.REG_CSTS)],
-      ["nssr", p.read32(R.REG_NSSR)], ["intms", p.read32(R.REG_INTMS)], ["intmc", p.read32(R.REG_INTMC)],
-      ["aqa", p.read32(R.REG_AQA)], ["asq", p.read64(R.REG_ASQ)], ["acq", p.read64(R.REG_ACQ)],
-      ["cmbloc", p.read32(R.REG_CMBLOC)], ["cmbsz", p.read32(R.REG_CMBSZ)],
-    ];
-    if (ctx.global.str("output-format") === "json") {
-      showJson(ctx, Object.fromEntries(regs.map(([k, v]) => [k, typeof v === "bigint" ? v : v >>> 0])));
-      return 0;
-    }
-    const lines = regs.map(([k, v]) => `${k.padEnd(9)}: ${h(v)}`);
-    if (ctx.global.flag("human-readable")) {
-      const lo = Number(cap & 0xffffffffn);
-      const hi = Number(cap >> 32n);
-      lines.push("", "Controller Capabilities (CAP):",
-        `\tMaximum Queue Entries Supported (MQES): ${(lo & 0xffff) + 1}`,
-        `\tContiguous Queues Required (CQR): ${(lo >> 16) & 1 ? "Yes" : "No"}`,
-        `\tTimeout (TO): ${((lo >>> 24) & 0xff) * 500} ms`,
-        `\tDoorbell Stride (DSTRD): ${4 << (hi & 0xf)} bytes`,
-        `\tNVM Subsystem Reset Supported (NSSRS): ${(hi >> 4) & 1 ? "Yes" : "No"}`,
-        `\tCommand Sets Supported (CSS): NVM command set is ${(hi >> 5) & 1 ? "Supported" : "Not Supported"}`,
-        `\tMemory Page Size Minimum (MPSMIN): ${4096 << ((hi >> 16) & 0xf)} bytes`,
-        `\tMemory Page Size Maximum (MPSMAX): ${4096 << ((hi >> 20) & 0xf)} bytes`);
-    }
-    ctx.io.out(lines.join("\n"));
+    // show_registers maps BAR0 and hands nvme_show_ctrl_registers the mapping; here the
+    // registers are read once, as dwords, into a buffer of the size nvme-cli reads.
+    const bar = new Uint8Array(REGS_SIZE);
+    const dv = new DataView(bar.buffer);
+    for (let off = 0; off < REGS_SIZE; off += 4) dv.setUint32(off, ctx.dev.port.read32(off), true);
+    const human = ctx.global.flag("human-readable");
+    const fmt = ctx.global.str("output-format");
+    if (fmt === "binary") ctx.io.outBytes(bar); // binary_ctrl_registers: the raw 0E1Ch bytes
+    else if (fmt === "json") showJson(ctx, regsJson(bar, human));
+    else ctx.io.out(regsText(bar, human));
     return 0;
   },
 };

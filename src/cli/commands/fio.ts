@@ -7,7 +7,7 @@ import { Command, CliError } from "../context";
 import { parseScenario, buildScenarioHost, ScenarioError, Scenario } from "../../block/scenario";
 import { parseJobFileWithGlobals, FioJobError } from "../../fio/job";
 import { runFio, FioRunError, fioNotes } from "../../fio/run";
-import { formatFio, formatFioJson } from "../../fio/report";
+import { formatFio, formatFioJson, formatFioStart } from "../../fio/report";
 import { FIO_SETUPS } from "../../fio/setups";
 
 function setupOf(ctx: Parameters<Command["run"]>[0], name: string | undefined): { s: Scenario; where: string } {
@@ -36,10 +36,12 @@ function setupOf(ctx: Parameters<Command["run"]>[0], name: string | undefined): 
 export const fio: Command = {
   name: "fio", device: false, positionals: 1,
   summary: "Run fio job files on the emulated stack, in modelled time or on the wall clock (fio's report, normal or JSON)",
-  usage: "<job.fio> [--setup=<preset|setup.json>] [--output-format=normal|json] [--output=<file>] [--clock=model|wall]",
+  usage: "<job.fio> [--setup=<preset|setup.json>] [--output-format=normal|json|json+] [--output=<file>] [--clock=model|wall]",
+  // fio's own --output-format (parse_output_format's values) in place of the global one, which
+  // is nvme-cli's: runCli leaves a command that declares it to check its values itself
   options: [
+    { long: "output-format", short: "o", kind: "string", help: "fio's output format: normal|json|json+ (terse is not modelled)" },
     { long: "setup", kind: "string", help: `the host: a preset (${Object.keys(FIO_SETUPS).join(", ")}; default tlc-970pro) or a JSON file (docs/FIO.md)` },
-    { long: "output-format", kind: "string", help: "normal (default) or json" },
     { long: "output", kind: "string", help: "write the report to this file instead of standard output" },
     { long: "clock", kind: "string", help: "model (default): modelled time; wall: the wall clock times the emulator itself" },
   ],
@@ -47,7 +49,9 @@ export const fio: Command = {
     const [path] = o.positional;
     if (!path) throw new CliError("fio: give a job file (fio JOB.fio)");
     const fmt = o.str("output-format") ?? "normal";
-    if (fmt !== "normal" && fmt !== "json") throw new CliError(`fio: --output-format=${fmt}: use normal or json`);
+    // fio's formats (parse_output_format): normal, json, json+ (json with the clat bins), terse
+    if (fmt === "terse") throw new CliError("fio: --output-format=terse: fio's terse format is not modelled; use normal, json or json+");
+    if (fmt !== "normal" && fmt !== "json" && fmt !== "json+") throw new CliError(`fio: --output-format=${fmt}: not one of fio's formats; use normal, json or json+ (terse is not modelled)`);
     const clock = o.str("clock") ?? "model";
     if (clock !== "model" && clock !== "wall") throw new CliError(`fio: --clock=${clock}: use model (modelled time) or wall (the emulator's own speed)`);
     let text: string;
@@ -82,10 +86,9 @@ export const fio: Command = {
       const unchecked = ["verify", "do_verify", "verify_pattern", "buffer_pattern"].filter((k) => k in j.options);
       if (unchecked.length) ctx.io.err(`fio: job ${j.name}: ${unchecked.join(", ")} accepted but not modelled: no data is checked`);
     }
-    // group_reporting folds each reporting group's jobs (fio applies it per group; a job file
-    // sets it in [global] or on the jobs of a group)
-    const groupReporting = parsed.jobs.some((j) => j.group_reporting);
-    let text_ = fmt === "json" ? formatFioJson(result, { groupReporting }) : formatFio(result, { groupReporting });
+    // group_reporting travels with each job's results: the report folds as fio does, job by job
+    // the normal format starts as fio's stdout does: the jobs' lines, the version, "Starting ..."
+    let text_ = fmt === "normal" ? formatFioStart(parsed.jobs) + formatFio(result) : formatFioJson(result, { plus: fmt === "json+" });
     // not fio output: the host CPU model's use per core, when the setup models CPU costs
     if (fmt === "normal" && result.cpu_util_per_core) {
       text_ = text_.replace(/\n?$/, "\n") + `\nHost CPU (modelled), busy per core: ${result.cpu_util_per_core.map((u, i) => `cpu${i}=${u.toFixed(1)}%`).join(", ")}\n`;

@@ -4,34 +4,37 @@
 import * as O from "../../../assembly/spec/opcodes";
 import * as C from "../../../assembly/spec/copy";
 import * as S from "../../../assembly/spec/sqe";
+import * as I from "../../../assembly/spec/identify";
 import { newSqe, setU64 } from "../../driver/sqe";
-import { OptSpec, Options } from "../args";
+import { OptSpec, Options, parseList } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
 
-const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "int", help: "namespace ID (default: the device's)", min: 1 };
+// Option types as nvme-cli's submit_io, copy_cmd, dsm, flush_cmd, write_zeroes and verify_cmd
+// declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE byte, OPT_SUFFIX suffix, OPT_LIST).
+const NSID: OptSpec = { long: "namespace-id", short: "n", kind: "word", help: "namespace ID (default: the device's)" };
 const LR: OptSpec = { long: "limited-retry", short: "l", kind: "flag", help: "limit the retry effort (LR)" };
 const FUA: OptSpec = { long: "force-unit-access", short: "f", kind: "flag", help: "force unit access (FUA)" };
 
 const IO_OPTS: OptSpec[] = [
   NSID,
-  { long: "start-block", short: "s", kind: "u64", help: "64-bit address of the first block (SLBA)" },
-  { long: "block-count", short: "c", kind: "int", help: "number of blocks, 0's based (NLB)", max: 0xffff },
+  { long: "start-block", short: "s", kind: "suffix", help: "64-bit address of the first block (SLBA)" },
+  { long: "block-count", short: "c", kind: "short", help: "number of blocks, 0's based (NLB)" },
   { long: "block-size", short: "b", kind: "int", help: "logical block size in bytes (default: the namespace's)" },
-  { long: "data-size", short: "z", kind: "size", help: "size of the data buffer in bytes" },
-  { long: "metadata-size", short: "y", kind: "size", help: "size of the metadata buffer in bytes" },
-  { long: "ref-tag", short: "r", kind: "u64", help: "reference tag (ILBRT)" },
+  { long: "data-size", short: "z", kind: "suffix", help: "size of the data buffer in bytes (4096, 0x1000, 4Ki)" },
+  { long: "metadata-size", short: "y", kind: "suffix", help: "size of the metadata buffer in bytes" },
+  { long: "ref-tag", short: "r", kind: "suffix", help: "reference tag (ILBRT)" },
   { long: "data", short: "d", kind: "string", help: "data file (write/compare: input; read: output); default stdin/stdout" },
   { long: "metadata", short: "M", kind: "string", help: "metadata file" },
-  { long: "prinfo", short: "p", kind: "int", help: "protection information action and checks (PRINFO)", max: 15 },
-  { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask (LBATM)", max: 0xffff },
-  { long: "app-tag", short: "a", kind: "int", help: "application tag (LBAT)", max: 0xffff },
-  { long: "storage-tag", short: "g", kind: "u64", help: "storage tag" },
+  { long: "prinfo", short: "p", kind: "byte", help: "protection information action and checks (PRINFO)", max: 15 },
+  { long: "app-tag-mask", short: "m", kind: "short", help: "application tag mask (LBATM)" },
+  { long: "app-tag", short: "a", kind: "short", help: "application tag (LBAT)" },
+  { long: "storage-tag", short: "g", kind: "suffix", help: "storage tag" },
   LR, FUA,
   { long: "storage-tag-check", short: "C", kind: "flag", help: "storage tag check (STC)" },
-  { long: "dir-type", short: "T", kind: "int", help: "directive type (DTYPE)", max: 15 },
-  { long: "dir-spec", short: "S", kind: "int", help: "directive specific (DSPEC)", max: 0xffff },
-  { long: "dsm", short: "D", kind: "int", help: "dataset management attributes (DSM)", max: 0xff },
+  { long: "dir-type", short: "T", kind: "byte", help: "directive type (DTYPE)", max: 15 },
+  { long: "dir-spec", short: "S", kind: "short", help: "directive specific (DSPEC)" },
+  { long: "dsm", short: "D", kind: "byte", help: "dataset management attributes (DSM)" },
   { long: "show-command", short: "V", kind: "flag", help: "show the command before sending it" },
   { long: "dry-run", short: "w", kind: "flag", help: "show the command and do not send it" },
   { long: "latency", short: "t", kind: "flag", help: "print the command's latency" },
@@ -45,14 +48,39 @@ function rwCdw12(o: Options, nlb0: number): number {
     | (o.flag("limited-retry") ? 1 << O.RW_LR_BIT : 0);
 }
 
-function showCommand(ctx: CommandContext, q: Uint32Array): void {
-  const hex = (v: number, w: number) => v.toString(16).padStart(w, "0");
+/**
+ * submit_io's --show-command / --dry-run lines, in its order and formats: the fields as
+ * nvme-cli holds them (dsmgmt carries DSPEC only with a DTYPE; reftag and storagetag whole,
+ * PRIx64), metadata and addr the buffers' host-RAM bus addresses where nvme-cli prints its
+ * user pointers (0: none), pif and sts from the NVM Identify Namespace's ELBAF, which
+ * submit_io reads only when --metadata-size is given.
+ */
+function showCommand(ctx: CommandContext, o: Options, q: Uint32Array, nsid: number, size: number, mdSize: number): void {
+  const hex = (v: number | bigint, w = 0) => v.toString(16).padStart(w, "0");
+  let pif = 0;
+  let sts = 0;
+  if (o.has("metadata-size")) {
+    // nvme-cli asks for NSID 1 here whatever the command's namespace; this asks for the command's.
+    const r = ctx.dev.driver.identify(I.CNS_CSI_NAMESPACE, nsid, I.CSI_NVM << I.IDENTIFY_CSI_SHIFT);
+    if (r.status === 0 && r.data) {
+      const id = ctx.dev.driver.idNs.get(nsid)!;
+      const flbas = id[I.IDN_FLBAS];
+      const elbaf = new DataView(r.data.buffer, r.data.byteOffset).getUint32(I.IDNVM_ELBAF0 + ((flbas & 0xf) | ((flbas >> 5) & 3) << 4) * 4, true);
+      sts = elbaf & 0x7f;
+      pif = (elbaf >> I.ELBAF_PIF_SHIFT) & 3;
+    }
+  }
+  const dtype = o.int("dir-type", 0);
+  const at = ctx.dev.driver.plannedBuffers(size, mdSize);
   ctx.io.out([
-    `opcode       : ${hex(q[0] & 0xff, 2)}`, `nsid         : ${hex(q[1], 2)}`, `flags        : ${hex((q[0] >>> 8) & 0xff, 2)}`,
+    `opcode       : ${hex(q[0] & 0xff, 2)}`, `nsid         : ${hex(nsid, 2)}`, `flags        : ${hex(0, 2)}`,
     `control      : ${hex(q[12] >>> 16, 4)}`, `nblocks      : ${hex(q[12] & 0xffff, 4)}`,
-    `metadata     : ${(BigInt(q[4]) | (BigInt(q[5]) << 32n)).toString(16)}`, `addr         : ${(BigInt(q[6]) | (BigInt(q[7]) << 32n)).toString(16)}`,
-    `slba         : ${(BigInt(q[10]) | (BigInt(q[11]) << 32n)).toString(16)}`, `dsmgmt       : ${hex(q[13], 8)}`,
-    `reftag       : ${hex(q[14], 8)}`, `apptag       : ${hex(q[15] & 0xffff, 4)}`, `appmask      : ${hex(q[15] >>> 16, 4)}`,
+    `metadata     : ${hex(at.md)}`, `addr         : ${hex(at.data)}`,
+    `slba         : ${hex(o.u64("start-block", 0n))}`,
+    `dsmgmt       : ${hex((o.int("dsm", 0) | (dtype ? o.int("dir-spec", 0) << 16 : 0)) >>> 0, 8)}`,
+    `reftag       : ${hex(o.u64("ref-tag", 0n))}`, `apptag       : ${hex(o.int("app-tag", 0), 4)}`, `appmask      : ${hex(o.int("app-tag-mask", 0), 4)}`,
+    `storagetagcheck : ${hex(o.flag("storage-tag-check") ? 1 : 0, 4)}`, `storagetag      : ${hex(o.u64("storage-tag", 0n))}`,
+    `pif             : ${hex(pif, 2)}`, `sts             : ${hex(sts, 2)}`,
   ].join("\n"));
 }
 
@@ -71,12 +99,18 @@ function submitIo(opcode: number, name: string): Command {
       const nlb = o.int("block-count", 0) + 1;
       if (!o.has("data-size")) throw new CliError(`${name}: data size not provided (--data-size)`);
       const lbaBytes = f.lbaBytes + (f.extended ? f.ms : 0);
-      let size = o.int("data-size", 0);
+      const hostRam = ctx.dev.core.hostRam.length;
+      const want = o.u64("data-size", 0n);
+      if (want > BigInt(hostRam)) {
+        // nvme-cli's nvme_alloc fails with ENOMEM; say why, and what would help.
+        throw new CliError(`${name}: cannot allocate a data buffer of ${want} bytes (--data-size): host memory is ${hostRam} bytes (a new device takes --host-ram)`);
+      }
+      let size = Number(want);
       if (size < nlb * lbaBytes) {
         size = nlb * lbaBytes;
         ctx.io.err(`Rounding data size to fit block count (${size} bytes)`);
       }
-      const mdSize = f.ms && !f.extended ? Math.max(o.int("metadata-size", 0), nlb * f.ms) : 0;
+      const mdSize = f.ms && !f.extended ? Math.max(Number(BigInt.asUintN(32, o.u64("metadata-size", 0n))), nlb * f.ms) : 0;
       const q = newSqe(opcode, nsid);
       setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
       q[12] = rwCdw12(o, nlb - 1);
@@ -98,7 +132,7 @@ function submitIo(opcode: number, name: string): Command {
           if (mf) mdOut.set(ctx.io.readFile(mf).subarray(0, mdSize));
         }
       }
-      if (o.flag("show-command") || o.flag("dry-run")) showCommand(ctx, q);
+      if (o.flag("show-command") || o.flag("dry-run")) showCommand(ctx, o, q, nsid, size, mdSize);
       if (o.flag("dry-run")) return 0;
       const t0 = ctx.dev.port.now();
       const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, reading ? { inLen: size, mdInLen: mdSize || undefined } : { out, mdOut });
@@ -124,14 +158,14 @@ export const compare = submitIo(O.NVM_COMPARE, "compare");
 
 const RANGE_OPTS: OptSpec[] = [
   NSID,
-  { long: "start-block", short: "s", kind: "u64", help: "64-bit address of the first block (SLBA)" },
-  { long: "block-count", short: "c", kind: "int", help: "number of blocks, 0's based (NLB)", max: 0xffff },
+  { long: "start-block", short: "s", kind: "suffix", help: "64-bit address of the first block (SLBA)" },
+  { long: "block-count", short: "c", kind: "short", help: "number of blocks, 0's based (NLB)" },
   LR, FUA,
-  { long: "prinfo", short: "p", kind: "int", help: "protection information (PRINFO)", max: 15 },
-  { long: "ref-tag", short: "r", kind: "u64", help: "reference tag" },
-  { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask", max: 0xffff },
-  { long: "app-tag", short: "a", kind: "int", help: "application tag", max: 0xffff },
-  { long: "storage-tag", short: "S", kind: "u64", help: "storage tag" },
+  { long: "prinfo", short: "p", kind: "byte", help: "protection information (PRINFO)", max: 15 },
+  { long: "ref-tag", short: "r", kind: "suffix", help: "reference tag" },
+  { long: "app-tag-mask", short: "m", kind: "short", help: "application tag mask" },
+  { long: "app-tag", short: "a", kind: "short", help: "application tag" },
+  { long: "storage-tag", short: "S", kind: "suffix", help: "storage tag" },
   { long: "storage-tag-check", short: "C", kind: "flag", help: "storage tag check" },
 ];
 
@@ -160,10 +194,11 @@ export const writeZeroes = rangeCommand(O.NVM_WRITE_ZEROES, "write-zeroes", "Wri
 export const verify = rangeCommand(O.NVM_VERIFY, "verify", "Verify blocks (no data transfer)", "NVME Verify Success");
 
 export const flush: Command = {
-  name: "flush", device: true, summary: "Flush the volatile write cache (NVMe Flush)", usage: "<device> [--namespace-id=<nsid>]",
+  name: "flush", device: true, summary: "Flush the volatile write cache (NVMe Flush); -n 0xffffffff: every namespace", usage: "<device> [--namespace-id=<nsid>]",
   options: [NSID],
   run(ctx, o) {
-    const nsid = namespaceOf(ctx, o, 0xffffffff);
+    // flush_cmd asks the device for its NSID when -n is not given: a namespace device only.
+    const nsid = namespaceOf(ctx, o);
     const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), newSqe(O.NVM_FLUSH, nsid), {});
     const code = reportStatus(ctx, r.status);
     if (code === 0) ctx.io.out("NVMe Flush: success");
@@ -171,26 +206,30 @@ export const flush: Command = {
   },
 };
 
+/** nvme-cli's dsm: the message for no ranges, too many, or a list it could not read. */
+const DSM_NO_RANGE = "No range definition provided";
+
 export const dsm: Command = {
   name: "dsm", device: true, mutates: true, summary: "Dataset Management: deallocate (--ad) or give hints for block ranges",
   usage: "<device> --slbs=<slba,...> --blocks=<nlb,...> [--ad] [--idw] [--idr] [OPTIONS]",
   options: [
     NSID,
-    { long: "ctx-attrs", short: "a", kind: "list", help: "context attributes per range" },
-    { long: "blocks", short: "b", kind: "list", help: "number of blocks per range (1's based)" },
-    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA per range" },
+    { long: "ctx-attrs", short: "a", kind: "list", help: "context attributes per range", listError: DSM_NO_RANGE },
+    { long: "blocks", short: "b", kind: "list", help: "number of blocks per range (1's based)", listError: DSM_NO_RANGE },
+    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA per range", listError: DSM_NO_RANGE },
     { long: "ad", short: "d", kind: "flag", help: "attribute deallocate (AD)" },
     { long: "idw", short: "w", kind: "flag", help: "attribute integral dataset for write (IDW)" },
     { long: "idr", short: "r", kind: "flag", help: "attribute integral dataset for read (IDR)" },
-    { long: "cdw11", short: "c", kind: "int", help: "all attributes at once (CDW11)" },
+    { long: "cdw11", short: "c", kind: "word", help: "all attributes at once (CDW11)" },
   ],
   run(ctx, o) {
-    const nsid = namespaceOf(ctx, o);
+    // dsm: the ranges are checked before the device is asked for its NSID.
     const attrs = o.list("ctx-attrs");
     const blocks = o.list("blocks");
     const slbs = o.u64list("slbs");
     const nr = Math.max(attrs.length, blocks.length, slbs.length);
-    if (nr < 1 || nr > 256) throw new CliError(`dsm: give between 1 and 256 ranges (--slbs and --blocks), got ${nr}`);
+    if (nr < 1 || nr > 256) throw new CliError(DSM_NO_RANGE);
+    const nsid = namespaceOf(ctx, o);
     const data = new Uint8Array(nr * O.DSM_RANGE_SIZE);
     const dv = new DataView(data.buffer);
     for (let i = 0; i < nr; i++) {
@@ -237,46 +276,55 @@ export function copyDescriptors(fmt: number, slbs: bigint[], nlbs: number[], sns
   return data;
 }
 
+/** nvme-cli's copy_cmd: the message for a range list it cannot use. */
+const COPY_BAD_RANGE = "invalid range";
+
+const EXPECTED_REF_TAGS: OptSpec = { long: "expected-ref-tags", short: "R", kind: "u64list", help: "expected initial reference tag of each range", listError: COPY_BAD_RANGE };
+
 export const copy: Command = {
   name: "copy", device: true, mutates: true,
   summary: "Copy source ranges to one destination inside the device (NVMe Copy, descriptor formats 0h-3h)",
   usage: "<device> --sdlba=<dlba> --slbs=<slba,...> --blocks=<nlb-1,...> [--snsids=<nsid,...>] [--format=<0-3>] [OPTIONS]",
   options: [
     NSID,
-    { long: "sdlba", short: "d", kind: "u64", help: "64-bit address of the first destination block (SDLBA)" },
-    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA of each source range" },
-    { long: "blocks", short: "b", kind: "list", help: "number of blocks of each source range, 0's based", max: 0xffff },
-    { long: "snsids", short: "N", kind: "list", help: "source namespace of each range (formats 2h and 3h)" },
-    { long: "sopts", short: "O", kind: "list", help: "source options of each range (formats 2h and 3h)", max: 0xffff },
+    { long: "sdlba", short: "d", kind: "suffix", help: "64-bit address of the first destination block (SDLBA)" },
+    { long: "slbs", short: "s", kind: "u64list", help: "starting LBA of each source range", listError: COPY_BAD_RANGE },
+    { long: "blocks", short: "b", kind: "list", help: "number of blocks of each source range, 0's based", listMax: 0xffff, listError: COPY_BAD_RANGE },
+    { long: "snsids", short: "N", kind: "list", help: "source namespace of each range (formats 2h and 3h)", listError: COPY_BAD_RANGE },
+    { long: "sopts", short: "O", kind: "list", help: "source options of each range (formats 2h and 3h)", listMax: 0xffff, listError: COPY_BAD_RANGE },
     LR, FUA,
-    { long: "prinfow", short: "p", kind: "int", help: "protection information for the writes (PRINFOW)", max: 15 },
-    { long: "prinfor", short: "P", kind: "int", help: "protection information for the reads (PRINFOR)", max: 15 },
-    { long: "ref-tag", short: "r", kind: "u64", help: "initial reference tag of the writes (ILBRT)" },
-    { long: "expected-ref-tags", short: "R", kind: "u64list", help: "expected initial reference tag of each range" },
-    { long: "app-tag", short: "a", kind: "int", help: "application tag of the writes (LBAT)", max: 0xffff },
-    { long: "expected-app-tags", short: "A", kind: "list", help: "expected application tag of each range", max: 0xffff },
-    { long: "app-tag-mask", short: "m", kind: "int", help: "application tag mask of the writes (LBATM)", max: 0xffff },
-    { long: "expected-app-tag-masks", short: "M", kind: "list", help: "expected application tag mask of each range", max: 0xffff },
-    { long: "dir-type", short: "T", kind: "int", help: "directive type (DTYPE)", max: 15 },
-    { long: "dir-spec", short: "S", kind: "int", help: "directive specific (DSPEC)", max: 0xffff },
-    { long: "format", short: "F", kind: "int", help: "descriptor format (0-3)", max: 15 },
-    { long: "storage-tag", short: "t", kind: "u64", help: "storage tag" },
+    { long: "prinfow", short: "p", kind: "byte", help: "protection information for the writes (PRINFOW)", max: 15 },
+    { long: "prinfor", short: "P", kind: "byte", help: "protection information for the reads (PRINFOR)", max: 15 },
+    { long: "ref-tag", short: "r", kind: "suffix", help: "initial reference tag of the writes (ILBRT)" },
+    EXPECTED_REF_TAGS,
+    { long: "app-tag", short: "a", kind: "short", help: "application tag of the writes (LBAT)" },
+    { long: "expected-app-tags", short: "A", kind: "list", help: "expected application tag of each range", listMax: 0xffff, listError: COPY_BAD_RANGE },
+    { long: "app-tag-mask", short: "m", kind: "short", help: "application tag mask of the writes (LBATM)" },
+    { long: "expected-app-tag-masks", short: "M", kind: "list", help: "expected application tag mask of each range", listMax: 0xffff, listError: COPY_BAD_RANGE },
+    { long: "dir-type", short: "T", kind: "byte", help: "directive type (DTYPE)", max: 15 },
+    { long: "dir-spec", short: "S", kind: "short", help: "directive specific (DSPEC)" },
+    { long: "format", short: "F", kind: "byte", help: "descriptor format (0-3)" },
+    { long: "storage-tag", short: "t", kind: "suffix", help: "storage tag" },
     { long: "storage-tag-check", short: "c", kind: "flag", help: "storage tag check (STCR and STCW)" },
   ],
   run(ctx, o) {
-    const nsid = namespaceOf(ctx, o);
+    // copy_cmd's checks, its messages, its order, all before it asks the device for its NSID.
     const fmt = o.int("format", 0);
-    if (fmt > 3) throw new CliError(`copy: invalid descriptor format ${fmt} (0-3; use io-passthru to send others)`);
+    if (fmt > 3) throw new CliError("invalid format");
     const slbs = o.u64list("slbs");
     const nlbs = o.list("blocks");
     const snsids = o.list("snsids");
-    const eilbrts = o.u64list("expected-ref-tags");
+    // Formats 0h and 2h hold 32-bit expected reference tags: copy_cmd reads them as u32s.
+    const refTags = o.raw("expected-ref-tags");
+    const eilbrts = refTags !== undefined && (fmt === 0 || fmt === 2)
+      ? parseList(refTags, EXPECTED_REF_TAGS, "copy", 0xffffffffn) : o.u64list("expected-ref-tags");
     const elbats = o.list("expected-app-tags");
     const elbatms = o.list("expected-app-tag-masks");
     const nr = Math.max(slbs.length, nlbs.length, eilbrts.length, elbats.length, elbatms.length);
-    if (nr < 1 || nr > C.COPY_MAX_RANGES) throw new CliError(`copy: give between 1 and ${C.COPY_MAX_RANGES} source ranges (--slbs, --blocks), got ${nr}`);
-    if (snsids.length > 0 && fmt < 2) throw new CliError("copy: --snsids needs descriptor format 2 or 3");
-    if ((fmt === 2 || fmt === 3) && snsids.length !== nr) throw new CliError(`copy: formats 2 and 3 need one --snsids entry per range (${nr})`);
+    if ((fmt === 2 || fmt === 3) && snsids.length !== nr) throw new CliError("formats 2 and 3 require source namespace ids for each source range");
+    if (fmt < 2 && snsids.length > 0) throw new CliError("formats 0 and 1 do not support cross-namespace copy");
+    if (nr < 1 || nr > C.COPY_MAX_RANGES) throw new CliError(COPY_BAD_RANGE);
+    const nsid = namespaceOf(ctx, o);
     const data = copyDescriptors(fmt, slbs, nlbs, snsids, o.list("sopts"), eilbrts, elbats, elbatms, nr);
     const q = newSqe(O.NVM_COPY, nsid);
     setU64(q, S.SQE_CDW10, o.u64("sdlba", 0n));
@@ -293,7 +341,9 @@ export const copy: Command = {
     const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, { out: data });
     const code = reportStatus(ctx, r.status);
     if (code !== 0) {
-      ctx.io.err(`copy: CQE Dword 0 = ${r.dw0}: source range ${r.dw0} is the first one not copied`);
+      // nvme-cli's copy_cmd prints the status only. CQE Dword 0 (the first range not copied,
+      // NVM CS §3.3.2) is worth knowing, so -v/--verbose, which copy_cmd takes too, adds it.
+      if (ctx.global.flag("verbose")) ctx.io.err(`copy: CQE Dword 0 = ${r.dw0}: source range ${r.dw0} is the first one not copied`);
       return code;
     }
     ctx.io.out("NVMe Copy: success");

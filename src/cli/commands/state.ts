@@ -8,7 +8,7 @@ import { hashMedia } from "../../controller/media";
 import { formatBytes } from "../../util/units";
 
 export const create: Command = {
-  name: "create", device: true, mutates: true,
+  name: "create", device: true, deviceArg: false, mutates: true,
   summary: "Create a device in a state file (with --ns, --config and the controller options)",
   usage: "--state=<file> [--ns=<size>[,lba=512|4096][,ms=N][,ext][,mssrl=N][,mcl=N][,msrc=N]] ... [--config=<json>]",
   options: [],

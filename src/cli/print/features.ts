@@ -61,7 +61,7 @@ export function featureName(fid: number): string {
 
 /** nvme_select_to_string. */
 export function selectName(sel: number): string {
-  return ["Current", "Default", "Saved", "Supported capabilities"][sel] ?? "Reserved";
+  return ({ 0: "Current", 1: "Default", 2: "Saved", 3: "Supported capabilities", 8: "Changed" } as Record<number, string>)[sel] ?? "Reserved";
 }
 
 function tempSelect(sel: number): string {

@@ -1,0 +1,137 @@
+// The admin commands (src/cli/commands/admin.ts) as a user runs them against a state file.
+
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { cliInTempDir, Cli } from "../harness";
+
+let cli: Cli;
+beforeEach(() => { cli = cliInTempDir(); });
+afterEach(() => cli.done());
+
+/** The fields of error-log's Entry[i] (nvme-cli's normal output), by name. */
+function entry(out: string, i: number): Record<string, string> {
+  const block = out.split(/ Entry\[\s*\d+\]\n/)[i + 1] ?? "";
+  return Object.fromEntries(block.split("\n").map((l) => /^(\w+)\s*: (.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m![1], m![2]]));
+}
+
+describe("error-log with a state file", () => {
+  it("shows the failed commands of earlier calls, newest first, and matches the SMART log's count", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    // 64 MiB namespace of 512-byte blocks: LBA 2097152 is past its end.
+    const r1 = await cli.nvme(["read", "/dev/nvme0n1", "--state", "@STATE", "-s", "2097152", "-c", "0", "-z", "512"]);
+    expect(r1.err).toContain("LBA Out of Range");
+    const r2 = await cli.nvme(["write", "/dev/nvme0n1", "--state", "@STATE", "-s", "2097160", "-c", "0", "-z", "512"], { stdin: new Uint8Array(512) });
+    expect(r2.err).toContain("LBA Out of Range");
+
+    const log = await cli.nvme(["error-log", "/dev/nvme0", "--state", "@STATE", "-e", "3"]);
+    expect(log.code).toBe(0);
+    const [newest, older, unused] = [0, 1, 2].map((i) => entry(log.out, i));
+    expect(newest).toMatchObject({ error_count: "2", sqid: "1", cmdid: "0", status_field: expect.stringMatching(/^0x4080\b/), lba: "0x200008", nsid: "0x1", opcode: "0x1" });
+    expect(older).toMatchObject({ error_count: "1", sqid: "1", cmdid: "0", status_field: expect.stringMatching(/^0x4080\b/), lba: "0x200000", nsid: "0x1", opcode: "0x2" });
+    expect(unused.error_count).toBe("0");
+
+    const smart = JSON.parse((await cli.nvme(["smart-log", "/dev/nvme0", "--state", "@STATE", "-o", "json"])).out);
+    expect(smart.num_err_log_entries).toBe(2);
+  });
+});
+
+describe("set-feature", () => {
+  it("reads the feature's data from stdin when no --data file is given, zeroes when stdin gives nothing", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M", "--ns", "8M"]);
+    const hbs = new Uint8Array(512);
+    hbs[4] = 0x0c; // Host Behavior Support: CDFE = 0Ch, Copy formats 2h and 3h
+    const s = await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16"], { stdin: hbs });
+    expect(s.code).toBe(0);
+    const g = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16", "-H"]);
+    expect(g.out).toMatch(/Copy Descriptor Format 2h Enabled.*True/);
+    const c = await cli.nvme(["copy", "/dev/nvme0n1", "--state", "@STATE", "--sdlba=100", "--slbs=0", "--blocks=0", "--snsids=2", "--format=2"]);
+    expect(c.out).toBe("NVMe Copy: success\n");
+    await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16"]); // stdin a terminal
+    const off = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "0x16", "-H"]);
+    expect(off.out).toMatch(/Copy Descriptor Format 2h Enabled.*False/);
+  });
+});
+
+describe("get-feature and set-feature without -n", () => {
+  // get_feature / set_feature ask nvme_get_nsid when -n is not seen: the namespace's NSID on a
+  // namespace device, NVME_NSID_ALL on the controller (NVME_IOCTL_ID fails with ENOTTY there).
+  // The controller (as QEMU's) takes FFFFFFFFh for Set Features of a namespace-specific feature
+  // but not for Get Features, and refuses a namespace's NSID for a controller-wide feature.
+  it("send FFFFFFFFh on /dev/nvme0 and the namespace's NSID on /dev/nvme0n1; -n 0 is sent as 0", async () => {
+    const all = await cli.nvme(["set-feature", "/dev/nvme0", "-f", "5", "-V", "0x64"]);
+    expect(all.err).toBe("");
+    expect(all.out).toBe("set-feature:0x05 (Error Recovery), value:0x00000064, cdw12:00000000, save:0\n");
+    const get = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "5"]);
+    expect(get.code).toBe(1);
+    expect(get.err).toMatch(/^NVMe status: Invalid Namespace or Format: .*\(0x400b\)\n$/);
+    const ns = await cli.nvme(["get-feature", "/dev/nvme0n1", "-f", "5"]);
+    expect(ns.out).toBe("get-feature:0x05 (Error Recovery), Current value:00000000\n");
+    const wide = await cli.nvme(["set-feature", "/dev/nvme0n1", "-f", "1", "-V", "3"]);
+    expect(wide.code).toBe(1);
+    expect(wide.err).toMatch(/^NVMe status: Feature Not Namespace Specific: .*\(0x410f\)\n$/);
+    const zero = await cli.nvme(["set-feature", "/dev/nvme0", "-n", "0", "-f", "5", "-V", "0x64"]);
+    expect(zero.err).toMatch(/^NVMe status: Invalid Namespace or Format: /);
+  });
+});
+
+describe("get-feature --sel", () => {
+  it("refuses a select above 8 as get_feature does, sends 4-7 to the device, and shows changed features for 8", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const bad = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-s", "9"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe("invalid 'select' param:9\n");
+    const reserved = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-s", "4"]);
+    expect(reserved.err).toMatch(/^NVMe status: Invalid Field in Command/);
+    expect((await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-s", "8"])).out).toBe("");
+    await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-V", "3"]);
+    const changed = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-s", "8"]);
+    expect(changed.out).toBe("get-feature:0x01 (Arbitration), Changed value:0x00000003\n");
+  });
+});
+
+describe("show-regs", () => {
+  const names = ["cap", "version", "intms", "intmc", "cc", "csts", "nssr", "aqa", "asq", "acq", "cmbloc", "cmbsz", "bpinfo",
+    "bprsel", "bpmbl", "cmbmsc", "cmbsts", "cmbebs", "cmbswtp", "nssd", "crto", "pmrcap", "pmrctl", "pmrsts", "pmrebs",
+    "pmrswtp", "pmrmscl", "pmrmscu"];
+
+  it("prints the controller's registers as stdout_ctrl_registers does: names in 8 columns, values %#llx", async () => {
+    const r = await cli.nvme(["show-regs", "/dev/nvme0"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.map((l) => l.slice(0, 10))).toEqual(names.map((n) => `${n.padEnd(8)}: `));
+    expect(lines).toContain("version : 0x20100");
+    expect(lines).toContain("cc      : 0x460001");
+    expect(lines).toContain("csts    : 0x1");
+    expect(lines).toContain("aqa     : 0x1f001f");
+    expect(lines[lines.length - 1]).toBe("pmrmscu : 0");
+  });
+
+  it("-H decodes every register after its line, not only CAP", async () => {
+    const r = await cli.nvme(["show-regs", "/dev/nvme0", "-H"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("version : 0x20100\n\tNVMe specification 2.1.0\n\nintms   : 0\n");
+    expect(r.out).toContain("cc      : 0x460001\n\tController Ready Independent of Media Enable (CRIME): Disabled\n");
+    expect(r.out).toContain("csts    : 0x1\n\tShutdown Type                   (ST): Controller\n");
+    expect(r.out).toContain("aqa     : 0x1f001f\n\tAdmin Completion Queue Size (ACQS): 32\n\tAdmin Submission Queue Size (ASQS): 32\n\n");
+    expect(r.out).toContain("cmbloc  : 0\n\tController Memory Buffer feature is not supported\n\n");
+    expect(r.out).toContain("crto    : 0\n\tCRIMT                               : 0 secs\n");
+    expect(r.out.endsWith("pmrmscu : 0\n\tController Base Address         (CBA): 0\n")).toBe(true);
+    const heads = r.out.split("\n").filter((l) => /^\w+ *: /.test(l)).map((l) => l.split(" ")[0]);
+    expect(heads).toEqual(names);
+  });
+
+  it("-o json has one member per register, -o json -H the decoded fields, -o binary the 0E1Ch raw bytes", async () => {
+    const text = (await cli.nvme(["show-regs", "/dev/nvme0"])).out;
+    const cap = BigInt(/^cap +: (0x[0-9a-f]+)$/m.exec(text)![1]);
+    const j = await cli.nvme(["show-regs", "/dev/nvme0", "-o", "json"]);
+    expect(j.out).toMatch(new RegExp(`^\\{\\n  "cap":${cap},\\n  "vs":131328,\\n  "intms":0,`));
+    expect(Object.keys(JSON.parse(j.out))).toEqual(names.map((n) => (n === "version" ? "vs" : n)));
+    const h = JSON.parse((await cli.nvme(["show-regs", "/dev/nvme0", "-o", "json", "-H"])).out);
+    expect(h.vs).toEqual([{ Version: "20100", "NVMe specification": "2.1.0" }]);
+    expect(h.cap[0].cap).toBe(cap.toString(16));
+    const b = await cli.nvme(["show-regs", "/dev/nvme0", "-o", "binary"]);
+    expect(b.out).toBe("");
+    expect(b.bytes.length).toBe(0xe1c);
+    expect(new DataView(b.bytes.buffer).getBigUint64(0, true)).toBe(cap);
+  });
+});
