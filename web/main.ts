@@ -15,9 +15,11 @@ import { startConsole } from "./console/view";
 import { Store } from "./app/store";
 import { decodeState, encodeState, VIEWS, type ViewId } from "./app/url";
 import { EXPERIMENT_IDS, experiment } from "./app/experiments";
+import { runStatus, runLogLine, tcpLogLine } from "./app/runbar";
 import type { ViewContext } from "./app/view";
 import { mountExperiments } from "./views/experiments";
 import { mountSetup } from "./views/setup";
+import { validateSetup } from "./views/setup-model";
 import { mountQueues } from "./views/queues";
 import { mountBlockLayer } from "./views/block";
 import { mountTrace } from "./views/trace";
@@ -39,6 +41,7 @@ const els = {
   run: byId<HTMLButtonElement>("run"),
   copyLink: byId<HTMLButtonElement>("copy-link"),
   runStatus: byId("run-status"),
+  linkStatus: byId("link-status"),
   linkProblems: byId("link-problems"),
 };
 
@@ -262,10 +265,28 @@ const consoleHandle = startConsole({
 
 const parsed = decodeState(location.hash, EXPERIMENT_IDS);
 const store = new Store(host, parsed.state);
-if (parsed.problems.length) {
+const linkProblems: string[] = [];
+function addLinkProblems(problems: string[]): void {
+  if (!problems.length) return;
+  linkProblems.push(...problems);
   els.linkProblems.hidden = false;
-  show(els.linkProblems, h("strong", null, "This link could not be used as it is: "), h("ul", null, parsed.problems.map((p) => h("li", null, p))));
-  for (const p of parsed.problems) log(p, "bad");
+  show(els.linkProblems, h("strong", null, "This link could not be used as it is: "), h("ul", null, linkProblems.map((p) => h("li", null, p))));
+  for (const p of problems) log(p, "bad");
+}
+addLinkProblems(parsed.problems);
+
+/** Every problem of a setup, as the Setup view's Apply lists them (the scenario parser loads on demand). */
+async function setupProblems(setup: Record<string, unknown>): Promise<string[]> {
+  const { parseScenario } = await import("../src/block/scenario");
+  return validateSetup(setup, parseScenario);
+}
+
+// a link's setup is checked when the page opens: each problem is named here, and the Setup
+// view marks each field
+if (parsed.state.setup) {
+  void setupProblems(store.state.setup).then((list) => {
+    if (list.length) addLinkProblems([`the link's setup is not valid (${list.length} problem${list.length === 1 ? "" : "s"}; the Setup view marks each field):`, ...list]);
+  });
 }
 
 const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
@@ -278,7 +299,10 @@ function navigate(view: ViewId): void {
 
 function syncUrl(): void {
   const hash = encodeState(store.pageState());
-  if (location.hash !== hash) history.replaceState(null, "", hash);
+  if (location.hash === hash) return;
+  history.replaceState(null, "", hash);
+  // a link shown by Copy link is not this page's any more
+  els.linkStatus.textContent = "";
 }
 
 let shownView: ViewId | undefined;
@@ -314,9 +338,7 @@ function renderRunbar(): void {
   show(els.current, x ? h("span", null, h("strong", null, x.title), s.edited ? " (setup edited)" : "") : s.edited ? "Custom setup" : "No experiment chosen");
   els.run.disabled = s.running;
   els.run.textContent = s.running ? "Running…" : "Run";
-  const r = s.run;
-  els.runStatus.textContent = s.running ? "running in modelled time…"
-    : r ? `run #${s.runSeq}: ${r.ops.length} steps, ${r.commands.length} NVMe commands, ${r.events.length} block events, ${(r.end_ns / 1000).toFixed(1)} µs modelled, ${r.wall_ms.toFixed(0)} ms to run` : "";
+  els.runStatus.textContent = runStatus(s);
   if (s.error) {
     els.error.hidden = false;
     show(els.error, h("strong", null, "Error: "), s.error);
@@ -324,6 +346,7 @@ function renderRunbar(): void {
 }
 
 let lastRunSeq = 0;
+let lastTcpSeq = 0;
 let lastError: string | undefined;
 store.subscribe((s) => {
   renderView(s.view);
@@ -332,8 +355,12 @@ store.subscribe((s) => {
   if (s.runSeq !== lastRunSeq) {
     lastRunSeq = s.runSeq;
     els.error.hidden = true;
-    const r = s.run!;
-    log(`run #${s.runSeq} (${experiment(s.experiment)?.title ?? "custom setup"}): ${r.commands.length} NVMe commands, ${r.events.length} block events in ${r.wall_ms.toFixed(0)} ms`, "ok");
+    log(runLogLine(s.runSeq, s.run!, experiment(s.experiment)?.title ?? "custom setup"), "ok");
+  }
+  if (s.tcpSeq !== lastTcpSeq) {
+    lastTcpSeq = s.tcpSeq;
+    els.error.hidden = true;
+    log(tcpLogLine(s.tcpSeq, s.tcp!, experiment(s.tcp!.experiment)?.title ?? s.tcp!.experiment), "ok");
   }
   if (s.error && s.error !== lastError) log(s.error, "bad");
   if (!s.error) els.error.hidden = true;
@@ -344,16 +371,35 @@ els.run.addEventListener("click", () => {
   const x = experiment(store.state.experiment);
   if (x?.kind === "tcp") void store.runTcp(x);
   else if (x?.kind === "console") { navigate("console"); for (const l of x.lines ?? []) consoleHandle.type(`${l}\r`); }
-  else void store.run();
+  else void runSetup();
 });
 
+/** Run the current setup; an edited one that is not valid is not run, and every problem is named. */
+async function runSetup(): Promise<void> {
+  if (store.state.edited) {
+    const list = await setupProblems(store.state.setup);
+    if (list.length) {
+      store.fail(`the setup is not valid (${list.length} problem${list.length === 1 ? "" : "s"}; the Setup view marks each field): ${list.join("; ")}`);
+      return;
+    }
+  }
+  await store.run();
+}
+
+// Copy link answers beside its button, never in the run's status: "Link copied" goes after a
+// few seconds; where the clipboard refuses, the link itself stays there to copy by hand.
+const LINK_SAID_MS = 3000;
+let linkTimer: ReturnType<typeof setTimeout> | undefined;
 els.copyLink.addEventListener("click", async () => {
   syncUrl();
+  clearTimeout(linkTimer);
   try {
     await navigator.clipboard.writeText(location.href);
-    els.runStatus.textContent = "link copied";
+    els.linkStatus.textContent = "Link copied";
+    linkTimer = setTimeout(() => { els.linkStatus.textContent = ""; }, LINK_SAID_MS);
   } catch {
-    els.runStatus.textContent = `link: ${location.href}`;
+    els.linkStatus.textContent = "";
+    els.linkStatus.append("The clipboard is not available; the link: ", h("code", null, location.href));
   }
 });
 

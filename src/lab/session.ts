@@ -57,6 +57,11 @@ export class LabSession {
     this.host = host;
     this.runs++;
     const core = host.h.core;
+    // The stepped controller reads the host's MMIO writes from its mailbox at its next step
+    // (StepPort): the CQ head doorbell of the run's last reap (QueuePair.ackCompletions, as
+    // nvme_poll_cq rings it after each batch) would stay unread, and the Queues view would
+    // show a CQE the host had consumed as new. One step delivers it, at the run's end time.
+    host.h.port.poll();
     const end = eventSeq(core);
     const controller = readEvents(core, 0);
     return {

@@ -46,7 +46,7 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
 
   // the scrubber: step 19 is bio 4's back merge into rq 3, in the task's plug
   await slider.fill("19");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 19 of 159 · 184\.763 µs$/);
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 19 of 159 · 184\.762 µs$/);
   await expect(now).toContainText("rq 3: M bio 4 CW 8208+16 merged (now 32 sectors)");
   await expect(now).toContainText("plug merge (blk_attempt_plug_merge: the newest plugged request of the queue); adjacent destination: bio starts at 8208, where rq 3 ends");
   const rq3 = lane(card, "plug").locator('li.rp-chip[data-key="rq:3"]');

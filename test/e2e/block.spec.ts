@@ -204,3 +204,33 @@ test("a copy split hundreds of times: the flow keeps one row, the story shows it
   await expect(panel.getByRole("region", { name: /^Story of bio 1/ }).locator("details summary")).toHaveText("128 commands");
   expect(errors).toEqual([]);
 });
+
+test("at 800 px the flow stacks each bio's layers: every one, the NVMe SQ and the outcome too, on screen without sideways scrolling", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 800, height: 900 });
+  await page.goto("/");
+  await runFromGallery(page, "A vectored copy merged by plugging", "Block layer");
+  const panel = page.getByRole("tabpanel", { name: "Block layer" });
+  const flow = panel.getByRole("table", { name: /^Flow/ });
+  const wrap = flow.locator("xpath=..");
+  // nothing hides past the table's own scrollbar
+  expect(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  // bio 3's row: each cell under its layer's name, all inside the window's width
+  const row = flow.getByRole("row").filter({ has: page.getByRole("button", { name: "bio 3", exact: true }) });
+  const cells = row.getByRole("cell");
+  await expect(cells).toHaveCount(7);
+  const labels = await cells.evaluateAll((els) => els.map((e) => getComputedStyle(e, "::before").content));
+  expect(labels).toEqual(['"Task (submit_bio)"', '"dm remap"', '"Split"', '"Plug / merge"', '"Request queue"', '"NVMe SQ"', '"Outcome"']);
+  await row.scrollIntoViewIfNeeded();
+  for (let i = 0; i < 7; i++) {
+    const b = (await cells.nth(i).boundingBox())!;
+    expect(b.x).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width).toBeLessThanOrEqual(800);
+  }
+  await expect(cells.nth(5)).toContainText("Copy");
+  await expect(cells.nth(6)).toContainText("completed OK");
+  await row.screenshot({ path: `${SHOTS}/block-08-800-row.png` });
+  // the column headers are still there for assistive technology
+  await expect(flow.getByRole("columnheader", { name: "NVMe SQ" })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});

@@ -45,6 +45,9 @@ test("charts of one run, then two runs side by side", async ({ page }) => {
 
   // the Data table of the bandwidth chart: bins in µs with MB/s values
   const bw = panel.getByRole("figure", { name: "Bandwidth: host link against inside the device" });
+  // the two 512 KiB Writes at once sum past the 24 Gb/s link: the simple model's, said so
+  await expect(bw.locator(".chart-note")).toHaveText("The simple device model gives every command the whole link, 3,000 MB/s, with unlimited parallelism (docs/TIMING.md): commands in flight do not share it, and the chart sums them. This run's host link line peaks at 5,675 MB/s (1.9× the link) with several commands moving data at once.");
+  await bw.locator(".chart-note").screenshot({ path: `${SHOTS}/charts-02-link-note.png` });
   await bw.getByText("Data: bandwidth").click();
   const bwTable = bw.getByRole("table", { name: /MB\/s per bin/ });
   await expect(bwTable).toBeVisible();
@@ -137,7 +140,10 @@ test("the NVMe/TCP experiment's bars", async ({ page }) => {
   // the bars' numbers are the Experiments table's (the same TcpRun)
   const bars = await bwFig.locator(".bar-value").allTextContents();
   expect(bars.every((t) => /^[\d,]+\.\d MiB\/s$/.test(t))).toBe(true);
-  await expect(panel).toContainText("No run yet");
+  // no setup has run: the view is the NVMe/TCP result, not "No run yet" above it
+  await expect(panel).not.toContainText("No run yet");
+  await expect(panel.getByRole("heading", { name: "NVMe/TCP: offload against read+write" })).toBeInViewport();
+  await expect(panel.locator(".charts-no-series")).toContainText("The time-series charts (command rate, bandwidth, merges, queue depth) show a run of a setup");
   await page.screenshot({ path: `${SHOTS}/charts-09-tcp.png`, fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -145,6 +145,10 @@ test("console: write the built-in pattern, read it back, copy", async ({ page })
     /^0400: 6e 76 6d 65 6c 61 62 20 30 30 30 30 30 38 30 30 "nvmelab\.00000800"$/,
   ])).toEqual([true, true]);
   await shot(page, "06-copy-read");
+  // read keeps nvme-cli's d() layout above; xxd on the same bytes kept in a file prints xxd's
+  await run(page, "read /dev/nvme0n1 -s 100 -c 3 -z 2048 > out/dst.bin");
+  await run(page, "xxd out/dst.bin");
+  await expectRow(page, "000007f0: 6e76 6d65 6c61 6220 3030 3030 3062 6630  nvmelab 00000bf0");
   expect(errors).toEqual([]);
 });
 
@@ -244,5 +248,26 @@ test("console: history with Up, Tab completion, and the keyboard can leave the t
   await page.keyboard.press("Escape");
   await page.keyboard.press("Tab");
   await expect(input).not.toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test("console: nvme-cli's 169-column list stays one line a row; a narrow window scrolls the terminal sideways", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await open(page);
+  await run(page, "list");
+  const header = /^Node {18}Generic {15}SN {19}Model {36}Namespace  Usage {22}Format {11}FW Rev$/;
+  // at 1440 px the card widens past the page's column: the whole table, no wrapping, no scrolling
+  await expectRow(page, header);
+  await expectRow(page, /^\/dev\/nvme0n1 .* 0\.1\.0$/);
+  const term = page.locator("#console");
+  const fits = () => term.evaluate((el) => [el.scrollWidth <= el.clientWidth, document.documentElement.scrollWidth <= document.documentElement.clientWidth]);
+  expect(await fits()).toEqual([true, true]);
+  await page.screenshot({ path: `${SHOTS}/console-list-1440.png` });
+  // at 800 px the terminal keeps its columns and scrolls inside its box; the page does not
+  await page.setViewportSize({ width: 800, height: 900 });
+  await expect.poll(fits).toEqual([false, true]);
+  await expectRow(page, header);
+  await page.screenshot({ path: `${SHOTS}/console-list-800.png` });
   expect(errors).toEqual([]);
 });

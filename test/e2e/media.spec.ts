@@ -44,7 +44,7 @@ test("media: the last copy's destination, navigation, image export and re-import
   const runHash = await hash(page).innerText();
 
   // the last write is the last piece of the 2M copy to 8M, split at MCL (256 blocks): SDLBA 16384 + 15*256
-  await expect(panel.locator("#media-legend")).toContainText("The last write: #19 Copy SDLBA 20224 NLB 256 from 4 ranges: 3840-3903");
+  await expect(panel.locator("#media-legend")).toContainText("The last write: #19 Copy SDLBA 20224, 256 blocks from 4 ranges: 3840-3903");
   await expect(panel.locator("#media-legend")).toContainText("wrote LBAs 20224-20479 (256 blocks); source ranges 3840-3903, 3904-3967, 3968-4031, 4032-4095 (256 blocks)");
   await expect(panel.getByRole("region", { name: "Hexdump of namespace 1, LBA 20224-20225" })).toBeVisible();
   const dst = block(page, 20224);
@@ -68,9 +68,9 @@ test("media: the last copy's destination, navigation, image export and re-import
   await expect(cmds.getByRole("option", { name: /#3 Copy/ })).toHaveCount(0);
   await cmds.focus();
   await page.keyboard.press("Home");
-  await expect(cmds.getByRole("option", { selected: true })).toContainText("#1 Write SLBA 0 NLB 1024");
+  await expect(cmds.getByRole("option", { selected: true })).toContainText("#1 Write SLBA 0, 1024 blocks");
   await expect(block(page, 0)).toHaveClass(/mark-dst/);
-  await cmds.getByRole("option", { name: /#3 Copy SDLBA 8192 NLB 64/ }).click();
+  await cmds.getByRole("option", { name: /#3 Copy SDLBA 8192, 64 blocks/ }).click();
   await expect(panel.locator("#media-legend")).toContainText("wrote LBAs 8192-8255 (64 blocks); source ranges 0-15, 200-215, 400-415, 600-615 (64 blocks)");
   const merged = block(page, 8192);
   await expect(merged).toHaveClass(/mark-dst/);
@@ -83,11 +83,11 @@ test("media: the last copy's destination, navigation, image export and re-import
   await merged.getByRole("button", { name: "from LBA 0 (range 0)" }).click();
   await expect(block(page, 0)).toHaveClass(/mark-src/);
   expect(await blockBytes(block(page, 0))).toEqual(mergedBytes);
-  await cmds.getByRole("option", { name: /#3 Copy SDLBA 8192 NLB 64/ }).click();
+  await cmds.getByRole("option", { name: /#3 Copy SDLBA 8192, 64 blocks/ }).click();
   await expect(block(page, 8192)).toHaveClass(/mark-dst/);
   // keyboard in the list: ArrowUp chooses the command before (the second 512 KiB Write)
   await cmds.press("ArrowUp");
-  await expect(cmds.getByRole("option", { selected: true })).toContainText("#2 Write SLBA 1024 NLB 1024");
+  await expect(cmds.getByRole("option", { selected: true })).toContainText("#2 Write SLBA 1024, 1024 blocks");
   await expect(block(page, 1024)).toHaveClass(/mark-dst/);
   await cmds.press("ArrowDown");
   await expect(block(page, 8192)).toHaveClass(/mark-dst/);
@@ -237,7 +237,7 @@ test("media: 4096-byte LBAs with metadata, two namespaces, a copy whose source c
   await expect(panel.locator("#media-ns-meta")).toContainText("nvme0n1: 256 LBAs of 4096 bytes + 8 bytes of metadata (1 MiB)");
 
   // the last write is the Write Zeroes of LBA 2: its block reads as zeroes, its metadata after the data area
-  await expect(panel.locator("#media-legend")).toContainText("The last write: #3 Write Zeroes SLBA 2 NLB 1 — it zeroed LBA 2 (1 block)");
+  await expect(panel.locator("#media-legend")).toContainText("The last write: #3 Write Zeroes SLBA 2, 1 block — it zeroed LBA 2 (1 block)");
   const zeroed = block(page, 2);
   await expect(zeroed).toHaveClass(/mark-dst/);
   await expect(zeroed).toContainText("zeroed");
@@ -249,7 +249,7 @@ test("media: 4096-byte LBAs with metadata, two namespaces, a copy whose source c
 
   // the Copy ran before LBA 2 was zeroed: its second destination block no longer matches its source
   const cmds = panel.getByRole("listbox", { name: "Commands that changed the media" });
-  await cmds.getByRole("option", { name: /#2 Copy SDLBA 128 NLB 2 from 1 range: 1-2/ }).click();
+  await cmds.getByRole("option", { name: /#2 Copy SDLBA 128, 2 blocks from 1 range: 1-2/ }).click();
   await expect(block(page, 128)).toContainText("same bytes as the source now");
   await expect(block(page, 129)).toContainText("differs from the source now");
   await expect(block(page, 129)).toContainText("from LBA 2 (range 0)");

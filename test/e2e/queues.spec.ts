@@ -28,7 +28,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(panel.getByRole("heading", { name: /I\/O queue pair 1/ })).toContainText("SQ 1 → CQ 1, vector 1");
   // it opens after bring-up: 8 admin commands done, the I/O queues empty
   const pos = panel.locator("#q-pos-text");
-  await expect(pos).toContainText(/^event 49 of 211/);
+  await expect(pos).toContainText(/^event 49 of 212/);
   const sq1 = panel.getByRole("group", { name: "SQ 1 slots" });
   const cq1 = panel.getByRole("group", { name: "CQ 1 slots" });
   await expect(sq1.getByRole("button")).toHaveCount(32); // a 32-slot window of the 256-entry ring
@@ -48,7 +48,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(panel.locator(".q-now-line")).toContainText(/pci_nvme_io_cmd cid \d+ nsid 0x1 sqid 1 opc 0x19 opname 'Copy'/);
   // the CID is the request's blk-mq tag (nvme_cid): the entry shows the one in the trace line
   const cid = (await panel.locator(".q-now-line").textContent())!.match(/cid (\d+)/)![1];
-  await expect(pos).toContainText(/^event 61 of 211 · t = 184\.763 µs/);
+  await expect(pos).toContainText(/^event 61 of 212 · t = 184\.762 µs/);
   const entry = panel.getByRole("complementary", { name: "Entry" });
   await expect(entry).toContainText("SQ 1 slot 2 · fetched");
   await expect(entry.getByRole("heading", { name: /Copy \(19h\)/ })).toBeVisible();
@@ -63,8 +63,10 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(panel.locator(".q-now-line")).toContainText("pci_nvme_copy_source_range range 3 snsid 1 slba 0x258 nlb 16 -> nsid 1 dlba 0x2030");
   const ranges = entry.getByRole("table", { name: /Source ranges the controller read \(4\)/ });
   await expect(ranges.locator("tbody tr")).toHaveCount(4);
-  await expect(ranges.locator("tbody tr").nth(0).locator("th, td")).toHaveText(["0", "1", "0", "16", "1", "8192"]);
-  await expect(ranges.locator("tbody tr").nth(3).locator("th, td")).toHaveText(["3", "1", "600", "16", "1", "8240"]);
+  // NLB 0's based as in the descriptor (and the SQE's NLB), then the blocks it means
+  await expect(ranges.locator("thead th")).toHaveText(["Range", "SNSID", "SLBA", "NLB", "Blocks", "→ NSID", "DLBA"]);
+  await expect(ranges.locator("tbody tr").nth(0).locator("th, td")).toHaveText(["0", "1", "0", "15", "16", "1", "8192"]);
+  await expect(ranges.locator("tbody tr").nth(3).locator("th, td")).toHaveText(["3", "1", "600", "15", "16", "1", "8240"]);
   await page.screenshot({ path: `${SHOTS}/queues-02-copy-sqe.png`, fullPage: true });
 
   // the completion, then its interrupt (QEMU's order): CQE in CQ 1 slot 2, phase 1, success
@@ -104,7 +106,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(entry).toContainText("SQ 1 slot 1");
   await page.keyboard.press("Enter");
   await expect(panel.locator(".q-now-line")).toContainText(/pci_nvme_io_cmd cid \d+ nsid 0x1 sqid 1 opc 0x1 opname 'Write'/);
-  await expect(pos).toContainText(/^event 56 of 211/);
+  await expect(pos).toContainText(/^event 53 of 212/);
   await expect(page.locator(":focus")).toHaveText("Go to its fetch");
   await page.screenshot({ path: `${SHOTS}/queues-04-keyboard.png`, fullPage: true });
   // the rings are in the Tab order: from Reset, Tab reaches a slot of SQ 1
@@ -120,10 +122,13 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   const slider = panel.getByRole("slider", { name: "Position" });
   await slider.focus();
   await page.keyboard.press("End");
-  await expect(pos).toContainText(/^event 211 of 211/);
-  await expect(panel.locator(".q-cq").nth(1)).toContainText("19 posted");
+  // the run ends at its modelled end, when the last Copies complete and the host releases
+  // their CQEs: nothing is left new (the CQEs are not at their submission time, 211.147 µs)
+  await expect(pos).toContainText(/^event 212 of 212 · t = 286\.682 µs/);
+  await expect(panel.locator(".q-now-line")).toContainText("pci_nvme_mmio_doorbell_cq cqid 1 new_head 19");
+  await expect(panel.locator(".q-cq").nth(1)).toContainText("256 entries · tail 19 (controller) · head 19 (host) · 19 posted");
   await page.keyboard.press("Home");
-  await expect(pos).toContainText(/^event 0 of 211/);
+  await expect(pos).toContainText(/^event 0 of 212/);
   await expect(panel.locator(".q-now-line")).toContainText("Before the first event");
   await expect(panel.getByRole("heading", { name: "Admin queue pair" })).toContainText("not created yet");
 
@@ -142,12 +147,12 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
 
   // Reset goes back before the first event
   await panel.getByRole("button", { name: "Reset" }).click();
-  await expect(pos).toContainText(/^event 0 of 211/);
+  await expect(pos).toContainText(/^event 0 of 212/);
 
   // a new run (the run bar's Run) redraws the view from it, again just after bring-up
   await page.getByRole("navigation", { name: "Experiment and run" }).getByRole("button", { name: "Run" }).click();
-  await expect(panel).toContainText("211 controller events of run #2");
-  await expect(pos).toContainText(/^event 49 of 211/);
+  await expect(panel).toContainText("212 controller events of run #2");
+  await expect(pos).toContainText(/^event 49 of 212/);
   expect(errors).toEqual([]);
 });
 
@@ -203,9 +208,9 @@ test("a 4-entry I/O queue pair (queue_depth 4) wraps: tails, heads and phase tag
   await panel.getByRole("slider", { name: "Position" }).focus();
   await page.keyboard.press("End");
   // 19 CQEs in 4 slots: the tail wrapped 4 times (phase 1, 0, 1, 0, then 1 again) and stands at 3;
-  // the run ends before the host's doorbell for the last CQE, so it is still new
-  await expect(panel.locator(".q-cq").nth(1)).toContainText("4 entries · tail 3 (controller) · head 2 (host) · 19 posted · phase 1");
-  await expect(cq1.getByRole("button", { name: /^CQ 1 slot 2: CID \d+ Successful Completion, phase 1, posted, not yet consumed/ })).toBeVisible();
+  // the host's last CQ head doorbell released the last CQE
+  await expect(panel.locator(".q-cq").nth(1)).toContainText("4 entries · tail 3 (controller) · head 3 (host) · 19 posted · phase 1");
+  await expect(cq1.getByRole("button", { name: /^CQ 1 slot 2: CID \d+ Successful Completion, phase 1, consumed/ })).toBeVisible();
   await expect(cq1.getByRole("button", { name: /^CQ 1 slot 3: CID \d+ Successful Completion, phase 0, consumed/ })).toBeVisible();
   await expect(panel.locator(".q-sq").nth(1)).toContainText("4 entries · head 3 (controller) · tail 3 (host) · 19 fetched");
   // back to the 4th completion: the last slot of the first lap, then the first of the second

@@ -184,3 +184,43 @@ test("snapshot-cow: the steps' devices in the graph, with origin and COW edges",
   await panel.getByRole("group", { name: "Block stack", exact: true }).screenshot({ path: `${SHOTS}/setup-08-snapshot-graph.png` });
   expect(errors).toEqual([]);
 });
+
+test("a link's invalid setup is checked when the page opens: every problem named, every field marked", async ({ page }) => {
+  const errors = watchErrors(page);
+  const bad = { controller: { namespaces: [{ size: "huge", msrc: 999 }] }, cpus: -1 };
+  await page.goto(`/#view=setup&setup=${Buffer.from(JSON.stringify(bad)).toString("base64url")}`);
+  const panel = setupPanel(page);
+  const messages = [
+    'setup.controller.namespaces[0].size: "huge" is not a size (examples: 4096, 64M, 1GiB, 1T) (Size)',
+    'setup.controller.namespaces[0].msrc: "999" is not an integer in 0..255 (MSRC)',
+    'setup.cpus: "-1" is not an integer in 1..64 (CPUs)',
+  ];
+  // the link's banner, before anything is pressed
+  const banner = page.locator("#link-problems");
+  await expect(banner).toContainText("the link's setup is not valid (3 problems; the Setup view marks each field)");
+  for (const m of messages) await expect(banner).toContainText(m);
+  // the Apply bar's list, and each field marked with its own message
+  const list = panel.locator(".setup-problems");
+  await expect(list).toContainText("The setup is not valid (3 problems)");
+  await expect(list.getByRole("listitem")).toHaveText(messages);
+  await expect(panel.locator('[aria-invalid="true"]')).toHaveCount(3);
+  for (const [label, m] of [["Size", messages[0]], ["MSRC", messages[1]], ["CPUs", messages[2]]] as const) {
+    const field = panel.getByLabel(label, { exact: true });
+    await expect(field).toHaveAttribute("aria-invalid", "true");
+    await expect(field).toHaveAccessibleDescription(new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  }
+  await page.screenshot({ path: `${SHOTS}/setup-06-bad-link.png`, fullPage: true });
+  // Run in the run bar names all three, and runs nothing
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await expect(page.locator("#error")).toContainText("the setup is not valid (3 problems; the Setup view marks each field)");
+  for (const m of messages) await expect(page.locator("#error")).toContainText(m);
+  await expect(page.locator("#run-status")).toHaveText("");
+  // fixing one field takes it off the list and unmarks it
+  const msrc = panel.getByLabel("MSRC", { exact: true });
+  await msrc.fill("7");
+  await msrc.press("Tab");
+  await expect(list).toContainText("The setup is not valid (2 problems)");
+  await expect(msrc).not.toHaveAttribute("aria-invalid", "true");
+  await expect(panel.locator('[aria-invalid="true"]')).toHaveCount(2);
+  expect(errors).toEqual([]);
+});

@@ -44,3 +44,35 @@ test("a malformed link gets a clear message and the default setup", async ({ pag
   await page.screenshot({ path: `${SHOTS}/shell-02-bad-link.png`, fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test.describe("Copy link", () => {
+  test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+
+  test("says it copied beside its button for a moment; the run's status stays", async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto("/");
+    await page.getByRole("article", { name: "A vectored copy merged by plugging" }).getByRole("button", { name: "Run" }).click();
+    const status = page.locator("#run-status");
+    await expect(status).toContainText(/^run #1: 11 steps/);
+    const summary = await status.textContent();
+    await page.getByRole("button", { name: "Copy link" }).click();
+    const said = page.locator("#link-status");
+    await expect(said).toHaveText("Link copied");
+    await expect(page.getByRole("button", { name: "Copy link" })).toHaveAccessibleDescription("Link copied");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(page.url());
+    await expect(status).toHaveText(summary!);
+    await page.locator(".runbar").screenshot({ path: `${SHOTS}/shell-03-link-copied.png` });
+    // it goes by itself; the run's summary was never replaced
+    await expect(said).toHaveText("", { timeout: 5000 });
+    await expect(status).toHaveText(summary!);
+    expect(errors).toEqual([]);
+  });
+});
+
+test("Copy link without a clipboard shows the link beside its button, not in the run's status", async ({ page }) => {
+  await page.goto("/#x=ctx-gc");
+  await page.evaluate(() => Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("denied")) } }));
+  await page.getByRole("button", { name: "Copy link" }).click();
+  await expect(page.locator("#link-status")).toHaveText(`The clipboard is not available; the link: ${page.url()}`);
+  await expect(page.locator("#run-status")).toHaveText("");
+});

@@ -3,10 +3,17 @@
 // and previous, interleave the controller's lines, move through the list by keyboard, and
 // download the three exports (blkparse text, fio disk stats, Chrome trace JSON) and check
 // what is in them. A second test mounts the virtualised list with a million synthetic rows.
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Page, type Locator } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { build } from "esbuild";
 import { runFromGallery, SHOTS, watchErrors } from "./helpers";
+
+/** Whether the list's current row is inside the list's visible box (the list scrolls on its own). */
+async function currentShown(list: Locator): Promise<boolean> {
+  const row = await list.locator(".virtual-list-row.current").boundingBox();
+  const box = await list.boundingBox();
+  return !!row && !!box && row.y >= box.y && row.y + row.height <= box.y + box.height;
+}
 
 async function download(page: Page, button: string): Promise<{ name: string; text: string }> {
   const [d] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
@@ -33,6 +40,7 @@ test("the trace of interleaved copies: blkparse lines, filters, search, controll
   // blkparse's default format: device, CPU, sequence, time, pid, action, RWBS, sector + count [task]
   const options = list.getByRole("option");
   await expect(options.first()).toHaveText(/^253,0 +0 +0 +0\.000000000 +0 +m +N dm: dm-0 target 0 \(delay\) passes copies/);
+  // blktrace's sequence numbers count per device and CPU (messages take none): task a's Q is dm-0's first on CPU 0
   await expect(options.filter({ hasText: /^253,0 +0 +1 +0\.000000000 +100 +Q +W 0 \+ 8 \[a\]$/ })).toHaveCount(1);
   await expect(options.first()).toHaveAttribute("aria-setsize", events);
   await page.screenshot({ path: `${SHOTS}/trace-01-list.png`, fullPage: true });
@@ -72,10 +80,11 @@ test("the trace of interleaved copies: blkparse lines, filters, search, controll
   const matches = panel.locator(".trace-matches");
   // the copy: messages: two copies started, the pairing, two lone halves not sent, two copies failed
   const n = 7;
-  await expect(matches).toHaveText(`${n} matches`);
-  await search.press("Enter");
+  // typing moves to the first match (from the top, nothing chosen yet), and shows it
   await expect(matches).toHaveText(`1 of ${n} matches`);
-  await panel.getByRole("button", { name: "Next match" }).click();
+  await expect(list.locator(".virtual-list-row.current mark").first()).toHaveText("copy:");
+  expect(await currentShown(list)).toBe(true);
+  await search.press("Enter");
   await expect(matches).toHaveText(`2 of ${n} matches`);
   await panel.getByRole("button", { name: "Previous match" }).click();
   await panel.getByRole("button", { name: "Previous match" }).click();
@@ -84,7 +93,8 @@ test("the trace of interleaved copies: blkparse lines, filters, search, controll
   // a regular expression; "Only matching lines" keeps just those
   await search.fill("paired COPY_SRC bio \\d+ with COPY_DST request \\d+");
   await panel.getByRole("checkbox", { name: "Regular expression" }).check();
-  await expect(matches).toHaveText("1 match");
+  await expect(matches).toHaveText("1 of 1 match");
+  await expect(list.locator(".virtual-list-row.current")).toContainText("copy: paired COPY_SRC bio 11 with COPY_DST request 4");
   await panel.getByRole("checkbox", { name: "Only matching lines" }).check();
   await expect(options).toHaveText([/^259,0 +0 +0 +0\.010011365 +0 +m +N copy: paired COPY_SRC bio 11 with COPY_DST request 4$/]);
   await search.fill("(");
@@ -97,9 +107,11 @@ test("the trace of interleaved copies: blkparse lines, filters, search, controll
   await panel.getByRole("checkbox", { name: "Regular expression" }).uncheck();
   await panel.getByRole("checkbox", { name: /Interleave controller lines/ }).check();
   await expect(shown).toContainText(/controller lines$/);
+  await search.fill("");
+  await list.focus();
+  await page.keyboard.press("Home");
   await search.fill("pci_nvme_io_cmd");
-  await expect(matches).toHaveText(`${commands} matches`);
-  await search.press("Enter");
+  await expect(matches).toHaveText(`1 of ${commands} matches`);
   await expect(list.locator(".virtual-list-row.current")).toHaveText(/^nvme0 +\d+ +0\.005000000 pci_nvme_io_cmd cid 0 nsid 0x1 sqid 1 opc 0x1 opname 'Write'$/);
   await page.screenshot({ path: `${SHOTS}/trace-04-controller.png`, fullPage: true });
   await search.fill("");
@@ -136,8 +148,7 @@ test("the trace of interleaved copies: blkparse lines, filters, search, controll
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.emulateMedia({ colorScheme: "dark" });
   await search.fill("CW");
-  await search.press("Enter");
-  await expect(matches).toHaveText(/^1 of \d+ matches$/);
+  await expect(matches).toHaveText(/^\d+ of \d+ matches$/);
   await page.screenshot({ path: `${SHOTS}/trace-07-dark.png` });
   expect(errors).toEqual([]);
 });
@@ -190,5 +201,33 @@ test("the virtualised list holds a million rows: few in the DOM, every one reach
   await expect(list).toHaveAttribute("aria-activedescendant", "m-2");
   await list.locator("#m-5").click();
   await expect(list).toHaveAttribute("aria-activedescendant", "m-5");
+  expect(errors).toEqual([]);
+});
+
+test("controller lines on the modelled clock: a Write's completion at its C, found by typing", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  await runFromGallery(page, "A vectored copy merged by plugging", "Block layer");
+  await page.getByRole("tab", { name: "Trace" }).click();
+  const panel = page.getByRole("tabpanel", { name: "Trace" });
+  const list = panel.getByRole("listbox", { name: "Trace lines" });
+  await panel.getByRole("checkbox", { name: /Interleave controller lines/ }).check();
+  // typing is enough: the list moves to the match
+  await panel.getByRole("searchbox", { name: "Search" }).fill("enqueue_req_completion cid 0 cqid 1");
+  // the first (in time) of the two commands that had CID 0: the Write, then a Copy
+  await expect(panel.locator(".trace-matches")).toHaveText("1 of 2 matches");
+  const current = list.locator(".virtual-list-row.current");
+  // the 512 KiB Write submitted at 0 posts its CQE when the block layer completes it (C at 0.000184762)
+  await expect(current).toHaveText(/^nvme0 +\d+ +0\.000184762 pci_nvme_enqueue_req_completion cid 0 cqid 1 dw0 0x0 dw1 0x0 status 0x0$/);
+  expect(await currentShown(list)).toBe(true);
+  // then its interrupt, the other Write's, and the requests' C lines
+  const active = list.locator(".virtual-list-row.active");
+  await expect(active).toHaveText(await current.textContent() ?? "");
+  await list.focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(active).toHaveText(/ 0\.000184762 pci_nvme_irq_msix raising MSI-X IRQ vector 1$/);
+  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowDown");
+  await expect(active).toHaveText(/^259,0 +0 +\d+ +0\.000184762 +0 +C +W 0 \+ 1024 \[0\]$/);
+  await page.screenshot({ path: `${SHOTS}/trace-08-modelled-completion.png` });
   expect(errors).toEqual([]);
 });

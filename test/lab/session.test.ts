@@ -30,6 +30,22 @@ describe("LabSession", () => {
     expect(r.namespaces).toEqual([{ nsid: 1, lbaBytes: 512, metadataBytes: 0, blocks: 131072, imageBytes: 64 << 20 }]);
   });
 
+  it("delivers the host's last CQ head doorbell: every CQ's head reaches its tail at the end", async () => {
+    const r = await lab().run(example("vector-merge"));
+    const posted = new Map<number, number>();
+    const head = new Map<number, number>();
+    for (const e of r.controller) {
+      if (e.kind === L.EVK_COMPLETE) posted.set(e.arg32, (posted.get(e.arg32) ?? 0) + 1);
+      if (e.kind === L.EVK_DOORBELL_CQ) head.set(e.sqid, e.arg32);
+    }
+    // 19 I/O commands on a 256-entry CQ 1: the host acknowledged all 19 (commitRqs reaps, then ackCompletions)
+    expect(posted.get(1)).toBe(r.commands.length);
+    expect(head.get(1)).toBe(r.commands.length);
+    const last = r.controller[r.controller.length - 1];
+    expect(last.kind).toBe(L.EVK_DOORBELL_CQ);
+    expect(last.timeNs).toBe(r.end_ns);
+  });
+
   it("reads blocks as the media holds them, and refuses reads outside the namespace", async () => {
     const s = lab();
     await expect(async () => s.readBlocks(1, 0, 1)).rejects.toThrow(/nothing has run yet/);

@@ -221,6 +221,20 @@ describe("ctx-gc: the driver packs 16 requests into two Copy commands (MSRC 7)",
     expect(s.slice(0, 2)).toEqual(["m", "cmd"]);
     expect(story(m, root).find((x) => x.action === "m" && x.lane === "nvme")!.reason).toMatch(/MSRC \+ 1 = 8 ranges/);
   });
+
+  it("a SRC bio riding in its DST's request completes with that request: the outcome says so, as its story does", async () => {
+    const m = buildBlockModel(await run("ctx-gc"));
+    // bio 3 (CR 0+8) is copy context 1's SRC: it has no C of its own; rq 2 (its DST's) completed
+    const b = m.bios.get(3)!;
+    expect([b.rwbs, b.done]).toEqual(["CR", undefined]);
+    expect(story(m, 3).filter((x) => x.action === "C").map((x) => x.rq)).toEqual([2]);
+    expect(outcome(m, 3)).toEqual({ text: "completed OK with rq 2", bad: false });
+    // every root whose story ends in C says completed, never "no completion"
+    for (const id of m.bios.keys()) {
+      if (m.bios.get(id)!.root !== id) continue;
+      if (story(m, id).some((x) => x.action === "C")) expect(outcome(m, id).text, `bio ${id}`).toMatch(/^completed OK/);
+    }
+  });
 });
 
 describe("every example", () => {

@@ -12,7 +12,7 @@ import { Sha256 } from "../../src/util/sha256";
 import type { NvmeCommandRecord } from "../../src/block/trace";
 import {
   binRun, runTotals, timeAxis, depthSteps, binDepth, commandBytes, hostBytes, niceAtLeast, opcodeClass,
-  keepRun, baselineOf, tcpBars, fmtBytes, fmtSI, timeUnit, binStarts, type KeptRun,
+  keepRun, baselineOf, tcpBars, fmtBytes, fmtSI, timeUnit, binStarts, simpleLinkMBs, simpleLinkNote, tcpComparison, type KeptRun,
 } from "../../web/views/charts-model";
 
 const EXAMPLES = readdirSync("examples/blk").filter((f) => f.endsWith(".json")).sort();
@@ -51,6 +51,32 @@ describe("a real run: vector-merge (four merged copies, then a 2 MiB copy split 
     expect(t.splits).toBe(r.events.filter((e) => e.action === "X").length);
     expect(t.splits).toBeGreaterThan(0);
     expect(t.queueEntries).toBe(19 * (64 + 16));
+  });
+});
+
+describe("the simple model's link: each command has all of it", () => {
+  it("vector-merge's two 512 KiB Writes at once sum to twice the 24 Gb/s link, and the chart says why", () => {
+    const r = runs.get("vector-merge.json")!;
+    // the setup gives no model: the simple model with its default 24 Gb/s = 3000 MB/s link
+    expect(simpleLinkMBs(r.setup)).toBe(3000);
+    const peak = Math.max(...binRun(r).hostMBs);
+    // 1 MiB in 184.76 µs is 5675 MB/s: two commands, each at the full link rate less the latency
+    expect(Math.round(peak)).toBe(5675);
+    const note = simpleLinkNote(r.setup, peak)!;
+    expect(note).toMatch(/^The simple device model gives every command the whole link, 3,000 MB\/s, with unlimited parallelism \(docs\/TIMING\.md\)/);
+    expect(note).toContain("peaks at 5,675 MB/s (1.9× the link) with several commands moving data at once.");
+    expect(simpleLinkNote(r.setup, 2000)).not.toContain("peaks");
+  });
+
+  it("reads the link from timing or a simple device; other models and NVMe/TCP have no such note", () => {
+    expect(simpleLinkMBs({ timing: { link_gbps: 8 } })).toBe(1000);
+    expect(simpleLinkMBs({ device: "simple" })).toBe(3000);
+    expect(simpleLinkMBs({ device: { preset: "simple", link_gbps: 16 } })).toBe(2000);
+    expect(simpleLinkMBs({ device: { latency_us: 5 } })).toBe(3000);
+    expect(simpleLinkMBs({ device: "null_blk" })).toBeUndefined();
+    expect(simpleLinkMBs({ device: { preset: "tlc-970pro" } })).toBeUndefined();
+    expect(simpleLinkMBs({ fabric: { transport: "tcp", gbps: 1 } })).toBeUndefined();
+    expect(simpleLinkNote({ device: "null_blk" }, 1e9)).toBeUndefined();
   });
 });
 
@@ -242,6 +268,23 @@ describe("NVMe/TCP bars and formatting", () => {
     expect(g[0].bars.map((b) => [b.mode, b.fraction])).toEqual([["read+write", 50 / 900], ["offload", 600 / 900]]);
     expect(g[1].bars[1]).toMatchObject({ mode: "offload", fraction: 1, label: "900.0 MiB/s" });
   });
+  it("the comparison table: each link speed's modelled row, then seed 000's published figures", () => {
+    const t = tcpComparison({
+      experiment: "tcp-offload", bs: "8k", ranges: 1, wall_ms: 340,
+      cases: [
+        { gbps: 1, mode: "read+write", mibs: 101.6, util_pct: 96.1 }, { gbps: 1, mode: "offload", mibs: 644, util_pct: 12.8 },
+        { gbps: 100, mode: "read+write", mibs: 786.1, util_pct: 6.6 }, { gbps: 100, mode: "offload", mibs: 896.4, util_pct: 0.1 },
+      ],
+    });
+    expect(t.caption).toBe("NVMe/TCP, bs 8k, 1 range(s), 16 psync jobs (modelled; 0.3 s to run), beside seed 000's published figures");
+    expect(t.rows).toEqual([
+      ["1 Gb/s", "101.6", "644.0", "6.34x", "96.10", "12.80"],
+      ["1 Gb/s, seed 000", "107", "787", "7.36x", "97", "14"],
+      ["100 Gb/s", "786.1", "896.4", "1.14x", "6.60", "0.10"],
+      ["100 Gb/s, seed 000", "791", "843", "1.07x", "6.75", "0.14"],
+    ]);
+  });
+
   it("utilisation bars are fractions of 100 %", () => {
     const g = tcpBars({ experiment: "t", bs: "8k", ranges: 1, wall_ms: 1, cases: [{ gbps: 1, mode: "read+write", mibs: 50, util_pct: 40 }] }, "util_pct");
     expect(g[0].bars[0].fraction).toBeCloseTo(0.4, 9);

@@ -110,8 +110,15 @@ describe("what a command wrote", () => {
     expect(M.sourceOf(copy, 8255)).toEqual({ range: 3, lba: 615, nsid: 1 });
     expect(M.sourceOf(copy, 8256)).toBeUndefined();
     expect(M.focusLba(hl)).toBe(8192);
-    expect(M.describeCommand(copy)).toBe("Copy SDLBA 8192 NLB 64 from 4 ranges: 0-15, 200-215, 400-415, …");
+    expect(M.describeCommand(copy)).toBe("Copy SDLBA 8192, 64 blocks from 4 ranges: 0-15, 200-215, 400-415, …");
     expect(M.describeHighlight(hl)).toBe("wrote LBAs 8192-8255 (64 blocks); source ranges 0-15, 200-215, 400-415, 600-615 (64 blocks)");
+  });
+
+  it("names a command's size in blocks, never as the 0's based NLB field", () => {
+    // NLB is 0's based (NLB 0 is one block): a count printed as NLB would be one too many
+    expect(M.describeCommand(cmd({ opcode: 0x01, name: "Write", slba: 0, blocks: 1024 }))).toBe("Write SLBA 0, 1024 blocks");
+    expect(M.describeCommand(cmd({ opcode: 0x08, name: "Write Zeroes", slba: 2, blocks: 1 }))).toBe("Write Zeroes SLBA 2, 1 block");
+    expect(M.describeCommand(cmd({ opcode: 0x19, name: "Copy", slba: 128, blocks: 2, ranges: [{ slba: 1, nlb: 2 }] }))).toBe("Copy SDLBA 128, 2 blocks from 1 range: 1-2");
   });
 
   it("marks an overlapping source and destination as both", () => {

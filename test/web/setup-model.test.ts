@@ -12,7 +12,7 @@ import { Sha256 } from "../../src/util/sha256";
 import {
   allFields, setField, diffPaths, stackGraph, layoutGraph, addTarget, removeDevice, setTable, validateSetup,
   namespaceFields, controllerFields, ocfsFields, presetField, modelFields, fabricField, tcpFields, designField, limitFields,
-  addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, type Setup, type Field,
+  addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, PRESETS, fieldProblems, type Setup, type Field,
 } from "../../web/views/setup-model";
 
 const DIR = "examples/blk";
@@ -122,6 +122,14 @@ describe("fields", () => {
     expect(() => setField(t, cpus, "1.5")).toThrow(/fabric\.target_cpus/);
   });
 
+  it("the simple model's link is per command: its hints say commands in flight do not share it", () => {
+    // docs/TIMING.md: the simple model has unlimited parallelism, so the Charts' sum can pass the link
+    expect(PRESETS.find((p) => p.value === "none")!.hint).toMatch(/each command gets the whole link \(unlimited parallelism\)/);
+    expect(PRESETS.find((p) => p.value === "simple")!.hint).toMatch(/unlimited parallelism/);
+    expect(field(modelFields({}), "timing-link").hint).toBe("per command: commands in flight do not share it");
+    expect(field(modelFields({ device: "simple" }), "dev-link").hint).toBe("per command: commands in flight do not share it");
+  });
+
   it("namespaces: add one, refuse to remove one in use or the only one", () => {
     const s = load("crypt-fallback.json");
     expect(removeNamespace(s, 0).error).toMatch(/only namespace/);
@@ -130,6 +138,23 @@ describe("fields", () => {
     expect(validateSetup(y, parseScenario)).toEqual([]);
     expect(removeNamespace(y, 0).error).toMatch(/nvme0n1 is in use: dm-0 \(lin\) stacks on it \(setup\.stack\[0\]\)/);
     expect(removeNamespace(y, 1).setup).toEqual(s);
+  });
+
+  it("validation names every invalid field at once, not only the parser's first problem", () => {
+    // a link can carry any JSON: three fields wrong at once
+    const bad = { controller: { namespaces: [{ size: "huge", msrc: 999 }] }, cpus: -1 } as Setup;
+    expect(fieldProblems(bad).map((p) => p.field.id)).toEqual(["ns-0-size", "ns-0-msrc", "cpus"]);
+    expect(validateSetup(bad, parseScenario)).toEqual([
+      'setup.controller.namespaces[0].size: "huge" is not a size (examples: 4096, 64M, 1GiB, 1T) (Size)',
+      'setup.controller.namespaces[0].msrc: "999" is not an integer in 0..255 (MSRC)',
+      'setup.cpus: "-1" is not an integer in 1..64 (CPUs)',
+    ]);
+    // parseScenario alone stops at its first
+    expect(() => parseScenario(bad, "setup")).toThrow();
+    // one place, one message: the parser's own wording of a field already named is dropped
+    const one = { cpus: 0 } as Setup;
+    expect(validateSetup(one, parseScenario)).toEqual(['setup.cpus: "0" is not an integer in 1..64 (CPUs)']);
+    for (const ex of examples) expect(fieldProblems(load(ex.name)), ex.name).toEqual([]);
   });
 
   it("validation names hw_queues against the controller's queue pairs", () => {

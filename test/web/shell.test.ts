@@ -156,7 +156,11 @@ describe("Shell on a stepped controller", () => {
     expect(shell.fs.read("out/again.bin")).toEqual(a);
     expect(new TextDecoder().decode(a.subarray(1024, 1040))).toBe("nvmelab 00000800");
     expect((await run("ls out")).out).toBe("    2048  again.bin\n    2048  copied.bin\n");
-    expect((await run("xxd out/copied.bin")).out).toContain('"nvmelab.00000800"');
+    // xxd's layout, not nvme-cli's: offset, 2-byte groups, text (read's own output keeps nvme-cli's d())
+    expect((await run("xxd out/copied.bin")).out).toContain("00000400: 6e76 6d65 6c61 6220 3030 3030 3038 3030  nvmelab 00000800\n");
+    expect((await run("hexdump -C out/copied.bin")).out).toContain("00000400  6e 76 6d 65 6c 61 62 20  30 30 30 30 30 38 30 30  |nvmelab 00000800|\n");
+    expect((await run("hexdump out/copied.bin")).out).toMatch(/\n00000800\n$/);
+    expect((await run("hexdump -v out/copied.bin")).err).toMatch(/hexdump -C FILE/);
     expect((await run("cat data/zeroes.bin")).err).toMatch(/binary data \(use xxd data\/zeroes.bin\)/);
     expect((await run("cat examples/fio/copy.fio")).out).toMatch(/rw=copy|rw=randcopy/);
   });

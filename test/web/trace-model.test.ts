@@ -14,7 +14,7 @@ import * as L from "../../assembly/layout";
 import {
   filterRows, rowLine, rowTime, controllerLines, controllerLineCount, deviceNames, traceDevices, traceTasks, resolveDevice,
   makeMatcher, searchRows, nextMatch, exportText, exportDiskStats, chromeTrace, exportName, CONTROLLER_PID, CONTROLLER_EVENTS_TID,
-  ACTIONS, type ChromeTraceEvent,
+  ACTIONS, traceRun, type ChromeTraceEvent,
 } from "../../web/views/trace-model";
 
 const NAMES = readdirSync("examples/blk").filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort();
@@ -102,8 +102,8 @@ describe("filterRows", () => {
   });
 
   it("interleaves the controller's lines by time, counting two lines for an error completion", () => {
-    for (const name of ["pair-interleaved", "vector-merge", "snapshot-cow"]) {
-      const r = run(name);
+    // the ring's times and the modelled clock's (traceRun)
+    for (const [name, r] of ["pair-interleaved", "vector-merge", "snapshot-cow"].flatMap((x) => [[x, run(x)], [`${x} modelled`, traceRun(run(x))]] as const)) {
       for (const e of r.controller) expect(controllerLineCount(e)).toBe(controllerLines(e).length);
       const rows = filterRows(r, { controller: true });
       const blk = Array.from(rows).filter((x) => x >= 0);
@@ -112,6 +112,24 @@ describe("filterRows", () => {
       expect(ctl.length).toBe(r.controller.reduce((a, e) => a + controllerLines(e).length, 0));
       for (let k = 1; k < rows.length; k++) expect(rowTime(r, rows[k]), `${name} row ${k}`).toBeGreaterThanOrEqual(rowTime(r, rows[k - 1]));
     }
+  });
+
+  it("on the modelled clock, a command's CQE and interrupt print at its request's C time, just before the C", () => {
+    const r = traceRun(run("vector-merge"));
+    const lines = Array.from(filterRows(r, { controller: true })).map((x) => rowLine(r, x));
+    // the two 512 KiB Writes, submitted at 0, complete to the block layer at 184762 ns
+    const c = lines.findIndex((l) => / C +W 0 \+ 1024 /.test(l));
+    expect(lines[c]).toMatch(/^259,0 +0 +\d+ +0\.000184762 /);
+    const post = lines.findIndex((l) => l.includes("pci_nvme_enqueue_req_completion cid 0 cqid 1"));
+    expect(lines[post]).toMatch(/^nvme0 +\d+ +0\.000184762 pci_nvme_enqueue_req_completion cid 0 cqid 1 /);
+    expect(lines[post + 1]).toMatch(/0\.000184762 pci_nvme_irq_msix raising MSI-X IRQ vector 1$/);
+    expect(post).toBeLessThan(c);
+    // every line between the Writes' fetch and the CQE is earlier than the completion
+    const fetch = lines.findIndex((l) => l.includes("pci_nvme_io_cmd cid 1 nsid 0x1 sqid 1 opc 0x1 opname 'Write'"));
+    expect(lines[fetch]).toMatch(/ 0\.000000000 pci_nvme_io_cmd/);
+    expect(fetch).toBeLessThan(post);
+    // the last line is the host's last CQ head doorbell at the run's end
+    expect(lines[lines.length - 1]).toMatch(/ 0\.000286682 pci_nvme_mmio_doorbell_cq cqid 1 new_head 19$/);
   });
 
   it("prints controller lines in blkparse's time column", () => {

@@ -41,6 +41,10 @@ export interface StoreState {
   /** The run's sequence number (views redraw when it changes). */
   runSeq: number;
   tcp?: TcpRun;
+  /** The NVMe/TCP experiment's runs so far (the run bar and the log report each). */
+  tcpSeq: number;
+  /** Which finished last: a setup's run or the NVMe/TCP experiment (the run bar reports it). */
+  last?: "run" | "tcp";
   running: boolean;
   error?: string;
 }
@@ -56,7 +60,7 @@ export class Store {
   constructor(private readonly host: LabHost, initial: PageState) {
     const x = experiment(initial.experiment) ?? (initial.setup ? undefined : experiment(DEFAULT_EXPERIMENT));
     const setup = (initial.setup as Record<string, unknown> | undefined) ?? clone(x?.setup ?? {});
-    this.state = { view: initial.view ?? DEFAULT_VIEW, experiment: x?.id, setup, edited: initial.setup !== undefined, runSeq: 0, running: false };
+    this.state = { view: initial.view ?? DEFAULT_VIEW, experiment: x?.id, setup, edited: initial.setup !== undefined, runSeq: 0, tcpSeq: 0, running: false };
   }
 
   subscribe(f: Listener): () => void {
@@ -97,7 +101,7 @@ export class Store {
     this.set({ running: true, error: undefined });
     try {
       const run = await this.host.labRun(this.state.setup);
-      this.set({ run, runSeq: this.state.runSeq + 1, running: false });
+      this.set({ run, runSeq: this.state.runSeq + 1, running: false, last: "run" });
       return run;
     } catch (e) {
       this.set({ running: false, error: e instanceof Error ? e.message : String(e) });
@@ -119,7 +123,7 @@ export class Store {
         }
       }
       const tcp: TcpRun = { experiment: x.id, bs: x.tcp.bs, ranges: x.tcp.ranges, cases, wall_ms: performance.now() - t0 };
-      this.set({ tcp, running: false });
+      this.set({ tcp, tcpSeq: this.state.tcpSeq + 1, running: false, last: "tcp" });
       return tcp;
     } catch (e) {
       this.set({ running: false, error: e instanceof Error ? e.message : String(e) });

@@ -1,5 +1,5 @@
 // The console's shell, in the host worker: it splits a command line into words (quotes,
-// backslashes, < FILE and > FILE), runs the console's own commands (help, ls, cat, xxd) or
+// backslashes, < FILE and > FILE), runs the console's own commands (help, ls, cat, xxd, hexdump) or
 // the CLI (src/cli/browser.ts) on the page's controller, and streams what they print to the
 // page in batches. Files live in a small in-memory file system: the bundled examples, a few
 // data files, and whatever commands write (read --data=FILE, fio --output=FILE, > FILE).
@@ -7,6 +7,7 @@
 
 import { CliError, Io } from "../../src/cli/context";
 import { hexdump } from "../../src/cli/print/hexdump";
+import { xxd, hexdumpC } from "./dump";
 import { runBrowserCli, browserUsage, commandSpecs, BrowserCli, BROWSER_COMMANDS } from "../../src/cli/browser";
 import { PREFIXES, type CompletionSpec } from "./complete";
 
@@ -250,7 +251,8 @@ export const BUILTINS: Record<string, string> = {
   help: "this text; help <command> lists a command's options",
   ls: "list the console's files: ls [directory]",
   cat: "print a text file: cat <file>...",
-  xxd: "hexdump a file: xxd <file>",
+  xxd: "a file's bytes as xxd prints them: xxd <file>",
+  hexdump: "a file's bytes as hexdump -C prints them: hexdump -C <file>",
   clear: "clear the terminal (also Ctrl+L)",
   history: "the command lines run so far (Up and Down walk them)",
 };
@@ -403,10 +405,17 @@ export class Shell {
         }
         return 0;
       }
-      case "xxd":
+      case "xxd": {
+        if (args.length !== 1) throw new CliError("xxd: give one file (ls lists them)");
+        const b = this.fs.read(args[0]);
+        if (b.length) io.out(xxd(b));
+        return 0;
+      }
       case "hexdump": {
-        if (args.length !== 1) throw new CliError(`${name}: give one file (ls lists them)`);
-        io.out(hexdump(this.fs.read(args[0])));
+        // hexdump -C, the canonical layout (its default 2-byte words are rarely what one wants)
+        const files = args.filter((a) => a !== "-C");
+        if (files.length !== 1 || args.some((a) => a.startsWith("-") && a !== "-C")) throw new CliError("hexdump: hexdump -C FILE (one file; ls lists them)");
+        io.out(hexdumpC(this.fs.read(files[0])));
         return 0;
       }
       case "clear":

@@ -20,6 +20,12 @@ const HISTORY_KEY = "nvmelab.console.history";
 const SLICE = 32 * 1024;
 /** Room for xterm's scrollbar at the right of the rows (CSS pixels). */
 const SCROLLBAR = 16;
+/**
+ * Fewest columns: nvme-cli's `list` prints 169 (print_list_items: Node, Generic, SN, Model,
+ * Namespace, Usage, Format, FW Rev in their fixed widths), and a wrapped table is unreadable.
+ * A narrower box scrolls sideways; the card widens up to the window to avoid it.
+ */
+const MIN_COLS = 170;
 
 const SGR: Record<Chunk["stream"], [string, string]> = {
   out: ["", ""],
@@ -160,12 +166,18 @@ export function startConsole(opts: ConsoleOptions): ConsoleHandle {
   const hint = opts.element.getAttribute("aria-describedby");
   if (textarea && hint) textarea.setAttribute("aria-describedby", hint);
 
-  // Fit the columns to the element's width (the rows stay fixed).
+  // Fit the columns to the element's width, never fewer than MIN_COLS (the rows stay fixed).
+  // --console-min-width tells the card around it how wide MIN_COLS are (style.css widens it
+  // up to the window); xterm's own element gets that width, so a narrower box scrolls sideways.
   const fit = () => {
     const cw = cellWidth(opts.element, font, fontSize);
     const cs = getComputedStyle(opts.element);
-    const inner = opts.element.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - SCROLLBAR;
-    const cols = Math.max(20, Math.floor(inner / cw));
+    const pad = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+    const minWidth = Math.ceil(MIN_COLS * cw + SCROLLBAR);
+    (opts.element.parentElement ?? opts.element).style.setProperty("--console-min-width", `${minWidth + pad}px`);
+    if (term.element) term.element.style.minWidth = `${minWidth}px`;
+    const inner = opts.element.clientWidth - pad - SCROLLBAR;
+    const cols = Math.max(MIN_COLS, Math.floor(inner / cw));
     if (cols !== term.cols) term.resize(cols, ROWS);
   };
   fit();

@@ -7,6 +7,7 @@
 
 import type { BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
 import { decodeStatus } from "../decode";
+import { fmtMicros } from "../app/time";
 
 /** What the model reads from a run (src/block/scenario.ts ScenarioResult, plus the setup). */
 export interface BlockRunInput {
@@ -285,7 +286,7 @@ export function refusalReason(why: string, l: Record<string, number> | undefined
 // ---- formatting helpers (shared with the view) ----
 
 export function fmtUs(ns: number): string {
-  return `${(ns / 1000).toFixed(3)} µs`;
+  return fmtMicros(ns);
 }
 
 export function fmtBytes(n: number): string {
@@ -1012,6 +1013,9 @@ export function outcome(m: BlockModel, rootId: number): { text: string; bad: boo
   if (failedRq) return { text: `rq ${failedRq.id} failed: ${failedRq.done!.error}`, bad: true };
   const leaves = bioTree(m, rootId);
   if (b.done || leaves.some((x) => x.done)) return { text: "completed OK", bad: false };
+  // a copy context's SRC bio has no C of its own: it rides in its DST bio's request (the
+  // story's "rides in DST bio N's request"), and ends when that request does
+  if (rqList.length > 0 && rqList.every((r) => r.done)) return { text: `completed OK with rq ${rqList.map((r) => r.id).join(", ")}`, bad: false };
   return { text: "no completion in the trace", bad: false };
 }
 

@@ -159,29 +159,32 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     const all = pages();
     page = Math.min(page, Math.max(0, all.length - 1));
     const groups = all[page] ?? [];
-    const head = h("thead", null, h("tr", null,
-      h("th", { scope: "col" }, "Bio"),
-      LANES.map((l) => h("th", { scope: "col", class: `lane-${l.id}` }, l.title)),
-      h("th", { scope: "col" }, "Outcome")));
+    // explicit table roles: a narrow window restyles the cells as blocks (block.css), and a
+    // browser may then drop a table's implicit roles
+    const head = h("thead", { role: "rowgroup" }, h("tr", { role: "row" },
+      h("th", { scope: "col", role: "columnheader" }, "Bio"),
+      LANES.map((l) => h("th", { scope: "col", role: "columnheader", class: `lane-${l.id}` }, l.title)),
+      h("th", { scope: "col", role: "columnheader" }, "Outcome")));
     const bodies = groups.map((g) => {
-      const header = h("tr", { class: "blk-group" }, h("th", { scope: "colgroup", colspan: LANES.length + 2 }, groupTitle(m, g)));
+      const header = h("tr", { class: "blk-group", role: "row" }, h("th", { scope: "colgroup", role: "rowheader", colspan: LANES.length + 2 }, groupTitle(m, g)));
       const rows = g.roots.map((id) => {
         const lanes = rootLanes(m, id);
         const o = outcome(m, id);
         const btn = h("button", { type: "button", class: "blk-bio", "data-bio": id, "aria-pressed": String(selected === id) }, `bio ${id}`);
         btn.addEventListener("click", () => select(id, false));
         btn.addEventListener("keydown", (ev) => moveFocus(ev, btn));
-        return h("tr", { class: selected === id ? "selected" : undefined, "data-root": id },
-          h("th", { scope: "row" }, btn),
-          LANES.map((l) => h("td", { class: `lane-${l.id}` }, chips(lanes[l.id]))),
-          h("td", null, h("span", { class: `status ${o.bad ? "bad" : "ok"}` }, o.bad ? "✗" : "✓"), " ", h("span", { class: "blk-why" }, o.text)));
+        return h("tr", { class: selected === id ? "selected" : undefined, "data-root": id, role: "row" },
+          h("th", { scope: "row", role: "rowheader" }, btn),
+          // data-lane: a narrow window stacks the cells, each under its layer's name (block.css)
+          LANES.map((l) => h("td", { class: `lane-${l.id}`, "data-lane": l.title, role: "cell" }, chips(lanes[l.id]))),
+          h("td", { class: "blk-outcome", "data-lane": "Outcome", role: "cell" }, h("span", { class: `status ${o.bad ? "bad" : "ok"}` }, o.bad ? "✗" : "✓"), " ", h("span", { class: "blk-why" }, o.text)));
       });
-      return h("tbody", null, header, rows);
+      return h("tbody", { role: "rowgroup" }, header, rows);
     });
     const nav = pager(page, all.length, (p) => { page = p; drawFlow(); focusFirst(); }, "Flow pages");
     show(flowOut,
       groups.length === 0 ? h("p", { class: "hint" }, "No bios for this task.") : null,
-      h("div", { class: "table-wrap" }, h("table", { class: "blk-flow", "aria-labelledby": "blk-flow-h" }, head, bodies)),
+      h("div", { class: "table-wrap" }, h("table", { class: "blk-flow", role: "table", "aria-labelledby": "blk-flow-h" }, head, bodies)),
       all.length > 1 ? nav : null);
   }
 

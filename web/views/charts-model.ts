@@ -9,6 +9,8 @@ import * as C from "../../assembly/spec/copy";
 import { SQE_SIZE, CQE_SIZE } from "../../assembly/spec/sqe";
 import type { BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
 import type { TcpRun } from "../app/store";
+import { SEED000_PUBLISHED } from "../../src/reproduce/seed000-published";
+import { ktimeNs } from "../app/time";
 
 /** What the model reads of a run (a LabRun has all of it). */
 export interface ChartRun {
@@ -310,6 +312,44 @@ export function binStarts(a: Axis, unitNs: number): number[] {
   return Array.from({ length: a.bins }, (_, i) => (i * a.width_ns) / unitNs);
 }
 
+// ---- the simple model's link ----
+
+/** The simple model's default link, Gb/s (src/block/nvme-blk.ts DEFAULT_TIMING: 3e9 B/s). */
+const SIMPLE_LINK_GBPS = 24;
+
+/**
+ * The link rate in MB/s (10^6 B/s) that a setup's simple device model gives each command, or
+ * undefined when the setup uses another model (null_blk, tlc-970pro) or NVMe/TCP. The simple
+ * model runs every command at this rate with unlimited parallelism (docs/TIMING.md): commands
+ * in flight do not share the link, so their sum can be several times it.
+ */
+export function simpleLinkMBs(setup: unknown): number | undefined {
+  if (typeof setup !== "object" || setup === null) return undefined;
+  const s = setup as { device?: unknown; timing?: { link_gbps?: unknown }; fabric?: unknown };
+  if (s.fabric !== undefined) return undefined;
+  let gbps: unknown;
+  if (s.device === undefined) gbps = s.timing?.link_gbps;
+  else if (s.device === "simple") gbps = undefined;
+  else if (typeof s.device === "object" && s.device !== null && ((s.device as { preset?: unknown }).preset ?? "simple") === "simple") gbps = (s.device as { link_gbps?: unknown }).link_gbps;
+  else return undefined;
+  const g = typeof gbps === "number" && gbps > 0 ? gbps : SIMPLE_LINK_GBPS;
+  return (g * 1e9) / 8 / 1e6;
+}
+
+/**
+ * What the bandwidth chart says about the simple model's link, given the peak of the host
+ * link line (MB/s): each command has the whole link, and the sum of commands in flight is
+ * drawn, so a peak above the link is the model, not a miscount.
+ */
+export function simpleLinkNote(setup: unknown, hostPeakMBs: number): string | undefined {
+  const link = simpleLinkMBs(setup);
+  if (link === undefined) return undefined;
+  const over = hostPeakMBs > link * 1.0005
+    ? ` This run's host link line peaks at ${fmtNum(hostPeakMBs)} MB/s (${fmtNum(hostPeakMBs / link, 1)}× the link) with several commands moving data at once.`
+    : "";
+  return `The simple device model gives every command the whole link, ${fmtNum(link)} MB/s, with unlimited parallelism (docs/TIMING.md): commands in flight do not share it, and the chart sums them.${over}`;
+}
+
 // ---- totals ----
 
 export interface RunTotals {
@@ -439,6 +479,29 @@ export function tcpBars(r: TcpRun, what: "mibs" | "util_pct"): Array<{ gbps: num
   }));
 }
 
+/**
+ * The NVMe/TCP experiment's table: per link speed our modelled read+write and offload MiB/s,
+ * their ratio and the link's busy %, each row followed by seed 000's published figures for
+ * the same case (src/reproduce/seed000-published.ts, the 2023 table), as npm run reproduce
+ * prints them.
+ */
+export function tcpComparison(r: TcpRun): { caption: string; head: string[]; rows: string[][] } {
+  const speeds = [...new Set(r.cases.map((c) => c.gbps))].sort((x, y) => x - y);
+  const rows = speeds.flatMap((g) => {
+    const rw = r.cases.find((c) => c.gbps === g && c.mode === "read+write")!;
+    const cp = r.cases.find((c) => c.gbps === g && c.mode === "offload")!;
+    const ours = [`${g} Gb/s`, rw.mibs.toFixed(1), cp.mibs.toFixed(1), `${(cp.mibs / rw.mibs).toFixed(2)}x`, rw.util_pct.toFixed(2), cp.util_pct.toFixed(2)];
+    const p = SEED000_PUBLISHED.find((f) => f.series === "" && f.gbps === g && f.bs === r.bs && f.ranges === r.ranges);
+    if (!p) return [ours];
+    return [ours, [`${g} Gb/s, seed 000`, String(p.rw_mibs), String(p.copy_mibs), `${(p.copy_mibs / p.rw_mibs).toFixed(2)}x`, String(p.rw_util_pct), String(p.copy_util_pct)]];
+  });
+  return {
+    caption: `NVMe/TCP, bs ${r.bs}, ${r.ranges} range(s), 16 psync jobs (modelled; ${(r.wall_ms / 1000).toFixed(1)} s to run), beside seed 000's published figures`,
+    head: ["Link", "read+write MiB/s", "offload MiB/s", "offload / read+write", "link busy, read+write %", "link busy, offload %"],
+    rows,
+  };
+}
+
 // ---- formatting ----
 
 /** A number with thousands separators (en-US, so pages and tests read the same). */
@@ -465,8 +528,9 @@ export function fmtSI(v: number): string {
   return `${+v.toPrecision(3)}`;
 }
 
-/** Modelled time: "286.68 µs", "15.03 ms". */
+/** Modelled time for axes and keys, two decimals: "286.68 µs", "15.03 ms" (whole ns first, as web/app/time.ts). */
 export function fmtTime(ns: number): string {
+  ns = ktimeNs(ns);
   if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
   if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
   if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;

@@ -16,6 +16,7 @@ import type { LabRun } from "../../src/lab/session";
 import {
   binRun, runTotals, timeAxis, timeUnit, binStarts, keepRun, baselineOf, runLabel, tcpBars,
   fmtNum, fmtBytes, fmtSI, fmtTime, OPCODE_CLASSES, type Axis, type KeptRun, type RunSeries, type RunTotals,
+  simpleLinkNote, tcpComparison,
 } from "./charts-model";
 
 /** One line of a chart. */
@@ -44,6 +45,8 @@ interface ChartSpec {
   /** Extra columns of the Data table only (e.g. per-bin counts of a cumulative chart). */
   tableOnly?: Array<{ label: string; values: Array<number | null> }>;
   digits: number;
+  /** Said under the title, in full (what a reader could take for a bug). */
+  note?: string;
 }
 
 const CLASS_COLOR: Record<string, number> = { Read: 0, Write: 1, Copy: 2, "Dataset Management": 3, "Write Zeroes": 4, Flush: 5, Other: 6 };
@@ -91,12 +94,13 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
     if (!newest) {
       const go = h("button", { type: "button" }, "Open Experiments");
       go.addEventListener("click", () => ctx.navigate("experiments"));
+      // the NVMe/TCP experiment has no time series: with its result here, the view is not empty
       show(panel, h("h2", { class: "view-title" }, "Charts"),
-        h("section", { class: "card charts-empty", "aria-label": "No run yet" },
-          h("p", null, s.running ? "A run is under way; its charts appear here when it ends."
-            : "No run yet. Choose an experiment in the Experiments view and press its Run (or press Run in the bar above to run the current setup). The charts then show that run, and the next run side by side with it."),
-          h("div", { class: "controls" }, go)),
-        tcp);
+        tcp ? [tcp, h("p", { class: "hint charts-no-series" }, "The time-series charts (command rate, bandwidth, merges, queue depth) show a run of a setup: run one of the other experiments, or Run in the bar above with a setup chosen.")]
+          : h("section", { class: "card charts-empty", "aria-label": "No run yet" },
+            h("p", null, s.running ? "A run is under way; its charts appear here when it ends."
+              : "No run yet. Choose an experiment in the Experiments view and press its Run (or press Run in the bar above to run the current setup). The charts then show that run, and the next run side by side with it."),
+            h("div", { class: "controls" }, go)));
       return;
     }
     const base = baselineOf(kept, choice);
@@ -174,7 +178,8 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
       { id: "rate", title: "Command rate", yLabel: "commands/s", lines: rate, digits: 0,
         about: `NVMe commands completed per second, by opcode: completions in each bin of ${w}, per second` },
       { id: "bandwidth", title: "Bandwidth: host link against inside the device", yLabel: "MB/s", lines: bw, digits: 2,
-        about: `MB/s (10^6 B/s) between host memory and the controller, and media to media inside the device; each command's bytes spread over its service time; bins of ${w}` },
+        about: `MB/s (10^6 B/s) between host memory and the controller, and media to media inside the device; each command's bytes spread over its service time and summed over the commands in flight; bins of ${w}`,
+        note: simpleLinkNote(shown[0].run.setup, Math.max(0, ...series[0].hostMBs)) },
       { id: "merges", title: "Merges and splits", yLabel: "events (running sum)", lines: mg, tableOnly: mgTable, digits: 0,
         about: `Block-layer merges (blktrace M and F) and splits (X) since the start of the run, on every device of the stack; bins of ${w}` },
       { id: "depth", title: "Queue depth", yLabel: "commands outstanding", lines: qd, digits: 2,
@@ -186,7 +191,7 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
     const capId = `chart-${spec.id}-h`;
     const box = h("div", { class: "chart-plot" });
     const runsSaid = shown.map((k) => runLabel(k)).join(" and ");
-    const img = h("div", { role: "img", "aria-label": `${spec.title}: line chart over ${fmtTime(axis.end_ns)} of modelled time of ${runsSaid}. ${spec.about}. The Data table below has the numbers.` }, box);
+    const img = h("div", { role: "img", "aria-label": `${spec.title}: line chart over ${fmtTime(axis.end_ns)} of modelled time of ${runsSaid}. ${spec.about}.${spec.note ? ` ${spec.note}` : ""} The Data table below has the numbers.` }, box);
     const details = h("details", { class: "chart-data" }, h("summary", null, `Data: ${spec.title.toLowerCase()}, per bin`));
     let filled = false;
     details.addEventListener("toggle", () => {
@@ -195,7 +200,8 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
       details.append(dataTable(spec, xs, unit));
     });
     const el = h("figure", { class: "card chart", id: `chart-${spec.id}`, "aria-labelledby": capId },
-      h("figcaption", null, h("span", { class: "chart-title", id: capId }, spec.title), h("span", { class: "chart-about" }, spec.about)),
+      h("figcaption", null, h("span", { class: "chart-title", id: capId }, spec.title), h("span", { class: "chart-about" }, spec.about),
+        spec.note ? h("span", { class: "chart-note" }, spec.note) : null),
       img, details);
     const plot = () => {
       const colors = palette(panel);
@@ -290,15 +296,14 @@ export function mountCharts(panel: HTMLElement, ctx: ViewContext): void {
               h("span", { class: "bar-track", "aria-hidden": "true" }, h("span", { class: "bar-fill", style: `width: ${(b.fraction * 100).toFixed(2)}%` })),
               h("span", { class: "bar-value" }, b.label))))))));
     };
-    const rows = r.cases.map((c) => [`${fmtNum(c.gbps)} Gb/s ${c.mode}`, fmtNum(c.mibs, 1), fmtNum(c.util_pct, 2)]);
+    const t = tcpComparison(r);
     return h("section", { class: "card charts-tcp", "aria-labelledby": "charts-tcp-h" },
       h("h3", { id: "charts-tcp-h" }, "NVMe/TCP: offload against read+write"),
       h("p", { class: "meta" }, `bs ${r.bs}, ${r.ranges} range(s), 16 psync jobs; modelled (${(r.wall_ms / 1000).toFixed(1)} s to run). Read+write moves every byte over the link twice; offload sends only the Copy command.`),
       h("div", { class: "tcp-grid" },
         bars("mibs", "Bandwidth (MiB/s of data copied)", "tcp-bw"),
         bars("util_pct", "Link utilisation (% of the busier direction)", "tcp-util")),
-      h("details", { class: "chart-data" }, h("summary", null, "Data: NVMe/TCP cases"),
-        table("NVMe/TCP cases", ["Case", "MiB/s", "link busy %"], rows, "compact")));
+      table(t.caption, t.head, t.rows, "compact"));
   }
 
   // ---- wiring ----

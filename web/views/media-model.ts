@@ -224,18 +224,24 @@ export function focusLba(hl: Highlight): number | undefined {
 
 const lbaSpan = (r: LbaRange) => (r.count === 1 ? `${r.lba}` : `${r.lba}-${r.lba + r.count - 1}`);
 
-/** One line naming a command as nvme-cli would: opcode, SLBA/SDLBA, NLB, ranges. */
+const blocks = (n: number | undefined) => `${n ?? 0} block${n === 1 ? "" : "s"}`;
+
+/**
+ * One line naming a command: opcode, SLBA (Copy: SDLBA), how many blocks, ranges. The count
+ * is in blocks, not the NLB field, which is 0's based (NVM Command Set §3.3.4, nvme-cli's
+ * --block-count); the Queues view shows the NLB field with its count beside it.
+ */
 export function describeCommand(cmd: NvmeCommandRecord): string {
   if (cmd.opcode === O.NVM_COPY) {
     const rs = cmd.ranges ?? [];
     const shown = rs.slice(0, 3).map((r) => `${r.nsid !== undefined && r.nsid !== cmd.nsid ? `ns${r.nsid}:` : ""}${lbaSpan({ lba: r.slba, count: r.nlb })}`).join(", ");
-    return `Copy SDLBA ${cmd.slba} NLB ${cmd.blocks} from ${rs.length} range${rs.length === 1 ? "" : "s"}: ${shown}${rs.length > 3 ? ", …" : ""}`;
+    return `Copy SDLBA ${cmd.slba}, ${blocks(cmd.blocks)} from ${rs.length} range${rs.length === 1 ? "" : "s"}: ${shown}${rs.length > 3 ? ", …" : ""}`;
   }
   if (cmd.opcode === O.NVM_DATASET_MANAGEMENT) {
     const rs = cmd.ranges ?? [];
     return `Dataset Management (deallocate) ${rs.length} range${rs.length === 1 ? "" : "s"}: ${rs.slice(0, 3).map((r) => lbaSpan({ lba: r.slba, count: r.nlb })).join(", ")}${rs.length > 3 ? ", …" : ""}`;
   }
-  return `${cmd.name} SLBA ${cmd.slba} NLB ${cmd.blocks}`;
+  return `${cmd.name} SLBA ${cmd.slba}, ${blocks(cmd.blocks)}`;
 }
 
 /** What the highlight covers, in words, for the legend. */

@@ -15,6 +15,8 @@ import { opcodeName } from "../../src/driver/names";
 import { featureName } from "../../src/cli/print/features";
 import type { NvmeCommandRecord } from "../../src/block/trace";
 import { decodeStatus, type StatusInfo } from "../decode";
+import { atModelledTime } from "./controller-time";
+import { fmtModelled } from "../app/time";
 
 /** One decoded field of an SQE or CQE: the specification's name, its value, what it means. */
 export interface EntryField {
@@ -145,13 +147,8 @@ const hex = (v: number, digits = 0) => `${(v >>> 0).toString(16).toUpperCase().p
 const bit = (v: number, n: number) => (v >>> n) & 1;
 const u64 = (lo: number, hi: number) => (hi >>> 0) * 2 ** 32 + (lo >>> 0);
 
-/** Modelled time for a trace line: ns, µs or ms with three decimals. */
-export function formatNs(ns: number): string {
-  if (ns < 1000) return `${ns.toFixed(0)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(3)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toFixed(3)} ms`;
-  return `${(ns / 1e9).toFixed(3)} s`;
-}
+/** Modelled time for a trace line: whole ns, then ns, µs, ms or s with three decimals (web/app/time.ts). */
+export const formatNs = fmtModelled;
 
 const CNS_NAMES: Record<number, string> = {
   [I.CNS_NAMESPACE]: "Identify Namespace",
@@ -426,9 +423,17 @@ export class QueueReplay {
   /** Per SQ-creation event (or -1 - sqid for queues the ring lost the creation of): its SQEs in fetch order. */
   private readonly instances = new Map<number, SqInstance>();
   private state!: QueueState;
+  /** The ring's oldest event's time when the ring lost the run's beginning, else -Infinity. */
+  private readonly lostFrom: number;
 
+  /**
+   * The run's controller events and the driver's command records. The replay is on the
+   * modelled clock (controller-time.ts): CQEs, interrupts and CQ head doorbells at their
+   * command's modelled completion, in time order; indexes are into that order.
+   */
   constructor(events: ControllerEvent[], commands: NvmeCommandRecord[] = []) {
-    this.events = events;
+    this.lostFrom = events.length > 0 && events[0].seq > 0 ? events[0].timeNs : -Infinity;
+    this.events = atModelledTime(events, commands);
     this.plan(commands);
     this.reset();
   }
@@ -451,8 +456,7 @@ export class QueueReplay {
     const records = new Map<string, NvmeCommandRecord[]>();
     // when the ring lost the run's beginning, commands submitted before its oldest event have
     // no fetch here: leave them out, or later fetches of the same CID would take their records
-    const lost = this.events.length > 0 && this.events[0].seq > 0;
-    const t0 = lost ? this.events[0].timeNs : -Infinity;
+    const t0 = this.lostFrom;
     for (const r of commands) {
       if (r.time_ns < t0) continue;
       const k = `${r.qid}:${r.cid}:${r.opcode}`;

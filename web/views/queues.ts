@@ -1,8 +1,9 @@
 // The Queues view: the last run's SQs and CQs as rings (slots, head, tail, phase tags),
 // replayed from the controller's own event ring one event or one command at a time, or played
 // at a chosen speed. Hovering or focusing a slot shows its SQE or CQE decoded; doorbell writes
-// and interrupts flash (statically under prefers-reduced-motion). The replay is exact: the run
-// was stepped in modelled time, so each event carries the time it happened. The replay and the
+// and interrupts flash (statically under prefers-reduced-motion). The replay is on the block
+// layer's modelled clock: fetches at submission, each CQE, its interrupt and the CQ head
+// doorbell at its command's modelled completion (controller-time.ts). The replay and the
 // decoding live in queues-model.ts (no DOM).
 
 import "./queues.css";
@@ -351,7 +352,7 @@ class QueuesView {
     show(this.panel,
       title,
       h("p", { class: "hint" },
-        `${r.length} controller events of run #${s.runSeq}, bring-up included. The run was stepped: the controller ran inside the host worker in modelled time, so this replays exactly what it did, each event at the time it happened. `,
+        `${r.length} controller events of run #${s.runSeq}, bring-up included, on the run's modelled clock. The controller ran stepped inside the host worker and executed each command when its doorbell rang; the device model decides when it is done. So doorbells, fetches and Copy source ranges are at submission, and each CQE, its interrupt and the CQ head doorbell that releases it are at the command's modelled completion (when the block layer completes its request), in that order. `,
         "In each SQ the host writes entries and moves the tail (doorbell); the controller fetches at the head. In each CQ the controller posts at the tail with the current phase tag (inverted at every wrap) and the host consumes up to its head doorbell. ",
         "The controller records a completion once the CQE is written and before it raises the vector, as QEMU traces them (pci_nvme_enqueue_req_completion, then pci_nvme_irq_msix)."),
       this.notice,
@@ -540,10 +541,11 @@ class QueuesView {
       { name: "NSID", value: String(e.nsid), meaning: e.nsid === 0xffffffff ? "every namespace" : e.nsid === 0 ? "none" : undefined },
     ];
     const ranges = e.ranges.length
-      ? table(`Source ranges the controller read (${e.ranges.length})`, ["Range", "SNSID", "SLBA", "NLB", "→ NSID", "DLBA"],
-        e.ranges.map((g) => [String(g.index), String(g.snsid), String(g.slba), String(g.nlb), String(g.dnsid), String(g.dlba)]), "compact")
+      // NLB as the descriptor holds it (0's based, NVM Command Set §3.3.2), as the SQE's fields show it
+      ? table(`Source ranges the controller read (${e.ranges.length})`, ["Range", "SNSID", "SLBA", "NLB", "Blocks", "→ NSID", "DLBA"],
+        e.ranges.map((g) => [String(g.index), String(g.snsid), String(g.slba), String(g.nlb - 1), String(g.nlb), String(g.dnsid), String(g.dlba)]), "compact")
       : e.opc === 0x19 && !e.admin && e.record?.ranges
-        ? table("Source ranges (the driver's record; the controller read none)", ["Range", "SLBA", "NLB"], e.record.ranges.map((g, i) => [String(i), String(g.slba), String(g.nlb)]), "compact")
+        ? table("Source ranges (the driver's record; the controller read none)", ["Range", "SLBA", "NLB", "Blocks"], e.record.ranges.map((g, i) => [String(i), String(g.slba), String(g.nlb - 1), String(g.nlb)]), "compact")
         : null;
     const rec = e.record;
     return [

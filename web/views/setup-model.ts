@@ -389,10 +389,10 @@ export function cpuFields(): Field[] {
 // ---- the models (docs/TIMING.md) ----
 
 export const PRESETS: FieldOption[] = [
-  { value: "none", label: "none (simple)", hint: "a fixed latency per command, data at link bandwidth, copies at an internal bandwidth" },
+  { value: "none", label: "none (simple)", hint: "a fixed latency per command, data at link bandwidth, copies at an internal bandwidth; each command gets the whole link (unlimited parallelism), so commands in flight together move more than the link" },
   { value: "null_blk", label: "null_blk", hint: "every command completes after completion_nsec, as the kernel's null_blk" },
   { value: "tlc-970pro", label: "tlc-970pro", hint: "a Samsung 970 PRO as NVMeVirt models it: 8 channels x 2 dies, tR 36 µs, tPROG 190 µs, PCIe Gen3 x4" },
-  { value: "simple", label: "simple (as a device)", hint: "the simple model with its parameters under device" },
+  { value: "simple", label: "simple (as a device)", hint: "the simple model with its parameters under device; each command gets the whole link (unlimited parallelism)" },
 ];
 
 const presetOf = (s: Setup): string => {
@@ -427,7 +427,7 @@ export function modelFields(s: Setup): Field[] {
     case "none":
       return [
         numberField({ id: "timing-latency", label: "Latency per command (µs)", path: ["timing", "latency_us"], lo: 1e-6, hi: 1e9, dflt: 10, integer: false }),
-        numberField({ id: "timing-link", label: "Link (Gb/s)", path: ["timing", "link_gbps"], lo: 1e-6, hi: 1e6, dflt: 24, integer: false }),
+        numberField({ id: "timing-link", label: "Link (Gb/s)", path: ["timing", "link_gbps"], lo: 1e-6, hi: 1e6, dflt: 24, integer: false, hint: "per command: commands in flight do not share it" }),
         numberField({ id: "timing-copy", label: "Internal copy (Gb/s)", path: ["timing", "copy_gbps"], lo: 1e-6, hi: 1e6, dflt: 16, integer: false }),
       ];
     case "null_blk":
@@ -444,7 +444,7 @@ export function modelFields(s: Setup): Field[] {
     default:
       return [
         obj(numberField({ id: "dev-latency", label: "Latency per command (µs)", path: ["device", "latency_us"], lo: 0, hi: 1e9, dflt: 10, integer: false })),
-        obj(numberField({ id: "dev-link", label: "Link (Gb/s)", path: ["device", "link_gbps"], lo: 1e-6, hi: 1e6, dflt: 24, integer: false })),
+        obj(numberField({ id: "dev-link", label: "Link (Gb/s)", path: ["device", "link_gbps"], lo: 1e-6, hi: 1e6, dflt: 24, integer: false, hint: "per command: commands in flight do not share it" })),
         obj(numberField({ id: "dev-copy", label: "Internal copy (Gb/s)", path: ["device", "copy_gbps"], lo: 1e-6, hi: 1e6, dflt: 16, integer: false })),
       ];
   }
@@ -859,7 +859,11 @@ export function setTable(s: Setup, id: string, lines: string[]): EditResult {
  */
 export function validateSetup(s: Setup, parse?: (s: unknown, where: string) => unknown): string[] {
   const out: string[] = [];
-  const add = (m: string) => { if (!out.includes(m)) out.push(m); };
+  // one message per place: parseScenario and configFromJson stop at their first problem, and
+  // it is often one a field already names
+  const where = (m: string) => m.split(": ")[0];
+  const add = (m: string) => { if (!out.some((x) => x === m || where(x) === where(m))) out.push(m); };
+  for (const p of fieldProblems(s)) add(p.message);
   if (parse) try { parse(s, "setup"); } catch (e) { add((e as Error).message); }
   let cfg;
   try {
@@ -874,6 +878,29 @@ export function validateSetup(s: Setup, parse?: (s: unknown, where: string) => u
     if (hw > cfg.maxIoQueuePairs) add(`${pathText([s.hw_queues === undefined ? "cpus" : "hw_queues"])}: ${hw} hardware queues, but the controller has ${cfg.maxIoQueuePairs} I/O queue pairs (setup.controller.maxIoQueuePairs)`);
     const qd = typeof s.queue_depth === "number" ? s.queue_depth : 256;
     if (qd > cfg.mqes + 1) add(`setup.queue_depth: ${qd} entries, more than CAP.MQES + 1 = ${cfg.mqes + 1} (setup.controller.mqes)`);
+  }
+  return out;
+}
+
+/**
+ * Every form field whose value in the setup the field itself refuses (the check it makes
+ * when typed into: a size that is not one, a number out of range, an LBA format the size
+ * does not fit), with its message. A setup from a link or the JSON can hold several at once.
+ */
+export function fieldProblems(s: Setup): Array<{ field: Field; message: string }> {
+  const out: Array<{ field: Field; message: string }> = [];
+  let fields: Field[];
+  try {
+    fields = allFields(s);
+  } catch {
+    return out; // a shape the form cannot show at all: parseScenario says why
+  }
+  for (const f of fields) {
+    try {
+      f.set(s, f.get(s));
+    } catch (e) {
+      if (e instanceof FieldError) out.push({ field: f, message: e.message });
+    }
   }
   return out;
 }

@@ -10,8 +10,9 @@ import "./setup.css";
 import { h, show } from "../dom";
 import type { ViewContext } from "../app/view";
 import { experiment } from "../app/experiments";
+import { fmtModelled } from "../app/time";
 import {
-  clone, setField, diffPaths, validateSetup, describeSetup, fieldForMessage, FieldError,
+  clone, setField, diffPaths, validateSetup, describeSetup, fieldForMessage, fieldProblems, allFields, FieldError,
   controllerFields, ocfsFields, namespaces, namespaceFields, addNamespace, removeNamespace,
   hostFields, cpuFields, designField, DESIGN_OPTIONS, kcopydFields, presetField, modelFields, fabricField, tcpFields, PRESETS,
   limitDevices, limitFields, SYSFS_WRITABLE, stackGraph, layoutGraph, addTarget, removeDevice, setTable,
@@ -31,6 +32,9 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
   let draft: Setup = clone(store.state.setup);
   /** Fields whose typed value was refused: id -> message (the draft keeps the last good value). */
   const fieldErrors = new Map<string, string>();
+  /** Fields whose value in the draft is invalid (a link's or the JSON's setup): id -> message. */
+  const invalid = new Map<string, string>();
+  const fieldMessage = (id: string) => fieldErrors.get(id) ?? invalid.get(id);
   let selected: string | undefined = "nvme0n1";
   let stackMessage: { text: string; bad: boolean } | undefined;
 
@@ -51,19 +55,19 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
   function fieldEl(f: Field, o: { wide?: boolean } = {}): HTMLElement {
     const id = domId(f);
     const hintId = `${id}-hint`, errId = `${id}-err`;
-    const err = fieldErrors.get(f.id);
+    const err = fieldMessage(f.id);
     const describedBy = [f.hint ? hintId : "", errId].filter(Boolean).join(" ");
     const v = f.get(draft);
     let control: HTMLElement;
     if (f.kind === "bool") {
-      const box = h("input", { type: "checkbox", id, "aria-describedby": describedBy });
+      const box = h("input", { type: "checkbox", id, "aria-describedby": describedBy, "aria-invalid": err ? "true" : undefined });
       box.checked = v === true;
       box.addEventListener("change", () => commit(f, box.checked));
       return h("div", { class: "field check" }, h("label", { for: id }, box, " ", f.label),
         f.hint ? h("span", { class: "field-hint", id: hintId }, f.hint) : null, h("span", { class: "field-err", id: errId }, err ?? ""));
     }
     if (f.kind === "enum") {
-      const sel = h("select", { id, "aria-describedby": describedBy }, (f.options ?? []).map((o) => h("option", { value: o.value }, o.label)));
+      const sel = h("select", { id, "aria-describedby": describedBy, "aria-invalid": err ? "true" : undefined }, (f.options ?? []).map((o) => h("option", { value: o.value }, o.label)));
       sel.value = String(v);
       sel.addEventListener("change", () => commit(f, sel.value));
       control = sel;
@@ -72,7 +76,7 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
         type: "text", id, value: String(v), placeholder: f.placeholder, inputmode: f.kind === "int" ? "numeric" : f.kind === "num" ? "decimal" : undefined,
         "aria-describedby": describedBy, "aria-invalid": err ? "true" : undefined, autocomplete: "off", spellcheck: "false",
       });
-      if (err) input.value = pendingText.get(f.id) ?? input.value;
+      if (fieldErrors.has(f.id)) input.value = pendingText.get(f.id) ?? input.value;
       input.addEventListener("change", () => commit(f, input.value));
       control = input;
     }
@@ -90,9 +94,12 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
     try {
       draft = setField(draft, f, v);
       fieldErrors.delete(f.id);
+      invalid.delete(f.id);
       pendingText.delete(f.id);
       el?.removeAttribute("aria-invalid");
       if (errEl) errEl.textContent = "";
+      // the list under the form follows the fix (or names what the new value broke)
+      if (problems.childElementCount) void validate();
     } catch (e) {
       if (!(e instanceof FieldError)) throw e;
       if (f.kind === "enum" || f.kind === "bool") {
@@ -389,9 +396,39 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
       const copies = r.commands.filter((c) => c.name === "Copy").length;
       const failed = r.ops.filter((o) => o.status && o.status !== "BLK_STS_OK").length;
       show(lastRun, h("h3", null, `Last run: #${s.runSeq}${same ? " (this setup)" : " (an earlier setup)"}`),
-        h("p", null, `${r.commands.length} NVMe commands (${copies} Copy), ${r.events.length} block events, ${r.ops.length} steps${failed ? `, ${failed} not BLK_STS_OK` : ""}, ${(r.end_ns / 1000).toFixed(1)} µs modelled.`),
+        h("p", null, `${r.commands.length} NVMe commands (${copies} Copy), ${r.events.length} block events, ${r.ops.length} steps${failed ? `, ${failed} not BLK_STS_OK` : ""}, ${fmtModelled(r.end_ns)} modelled.`),
         h("p", null, r.dm.length ? `Device-mapper devices: ${r.dm.map((d) => `${d.dev} (${d.name}) ${d.table.join("; ")}`).join(" · ")}` : "No device-mapper devices."));
     } else show(lastRun, h("p", { class: "meta" }, "Not run yet: Apply and run, or Run in the run bar."));
+  }
+
+  /**
+   * Check the whole draft as Apply does (validateSetup: every field's own check, then
+   * parseScenario, the controller's config, the stack), list every problem above Apply and
+   * mark each field a problem names. Returns the list.
+   */
+  async function validate(): Promise<string[]> {
+    const list = [...new Set([...fieldErrors.values(), ...validateSetup(draft, await loadParser())])];
+    invalid.clear();
+    for (const p of fieldProblems(draft)) invalid.set(p.field.id, p.message);
+    for (const m of list) {
+      const f = fieldForMessage(draft, m);
+      if (f && !invalid.has(f.id)) invalid.set(f.id, m);
+    }
+    markFields();
+    showProblems(list);
+    return list;
+  }
+
+  /** Put each field's message beside it (in place: a redraw would lose what is being typed). */
+  function markFields(): void {
+    for (const f of allFields(draft)) {
+      const el = document.getElementById(domId(f));
+      const errEl = document.getElementById(`${domId(f)}-err`);
+      const m = fieldMessage(f.id);
+      if (m) el?.setAttribute("aria-invalid", "true");
+      else el?.removeAttribute("aria-invalid");
+      if (errEl) errEl.textContent = m ?? "";
+    }
   }
 
   function showProblems(list: string[]): void {
@@ -401,16 +438,10 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
   }
 
   async function apply(run: boolean): Promise<void> {
-    if (fieldErrors.size) {
-      showProblems([...fieldErrors.values()]);
-      focusId(domId([...fieldErrors.keys()][0]));
-      return;
-    }
-    const list = validateSetup(draft, await loadParser());
-    showProblems(list);
+    const list = await validate();
     if (list.length) {
-      const f = fieldForMessage(draft, list[0]);
-      focusId(f ? domId(f) : "setup-json");
+      const first = [...fieldErrors.keys()][0] ?? fieldForMessage(draft, list[0])?.id;
+      focusId(first ? domId(first) : "setup-json");
       return;
     }
     store.edit(draft);
@@ -449,7 +480,7 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
     fieldErrors.clear();
     renderForm();
     refresh();
-    void loadParser().then((p) => showProblems(validateSetup(draft, p)));
+    void validate();
   });
 
   function focusId(id: string): void {
@@ -463,8 +494,12 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
       draft = clone(s.setup);
       fieldErrors.clear();
       pendingText.clear();
+      invalid.clear();
       showProblems([]);
       renderForm();
+      // an edited setup (from a link or the JSON) is checked at once, every problem named;
+      // an experiment's own is valid
+      if (s.edited) void validate();
     }
     refresh();
   });
@@ -484,4 +519,5 @@ export function mountSetup(panel: HTMLElement, ctx: ViewContext): void {
       problems, h("div", { class: "controls" }, applyBtn, runBtn, resetBtn), status));
   renderForm();
   refresh();
+  if (store.state.edited) void validate();
 }

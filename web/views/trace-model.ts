@@ -10,14 +10,25 @@ import { formatEvent as formatBlkEvent, formatSummary, formatDiskStats, isWrite,
 import type { DiskStats } from "../../src/block/disk";
 import { formatEvent as formatControllerEvent, type ControllerEvent } from "../../src/controller/events";
 import { EVK_COMPLETE, EVC_ERROR } from "../../assembly/layout";
+import { atModelledTime, movedLater } from "./controller-time";
 
 /** The parts of a LabRun (src/lab/session.ts) the trace reads. */
 export interface TraceRun {
   events: BlkEvent[];
   commands: NvmeCommandRecord[];
-  controller: ControllerEvent[];
+  /** With ringTimeNs when on the modelled clock (traceRun). */
+  controller: Array<ControllerEvent & { ringTimeNs?: number }>;
   disks: Array<{ name: string; major?: number; minor?: number; stats: DiskStats }>;
   end_ns: number;
+}
+
+/**
+ * The run as the Trace view shows it: the controller's events on the modelled clock
+ * (controller-time.ts), so a command's pci_nvme_enqueue_req_completion reads at the time of
+ * its request's C line, not at its submission, and the interleaving follows those times.
+ */
+export function traceRun<R extends TraceRun>(run: R): R {
+  return { ...run, controller: atModelledTime(run.controller, run.commands) };
 }
 
 // ---- actions ----
@@ -160,7 +171,11 @@ export type RowRef = number;
 
 export const controllerRef = (event: number, line: number): RowRef => -(event * 2 + line) - 1;
 
-/** The rows shown for a filter, in time order (ties: block events first, then the controller's). */
+/**
+ * The rows shown for a filter, in time order. Ties: block events first, then the
+ * controller's, except a controller event moved to its command's modelled completion
+ * (controller-time.ts movedLater), which precedes the block events of its time.
+ */
 export function filterRows(run: Pick<TraceRun, "events" | "controller" | "disks">, f: TraceFilter): Int32Array {
   let dev: string | null = null;
   if (f.device !== undefined && f.device !== "") {
@@ -192,7 +207,8 @@ export function filterRows(run: Pick<TraceRun, "events" | "controller" | "disks"
   let b = 0;
   let k = 0;
   while (a < n || b < ctl.length) {
-    if (b >= ctl.length || (a < n && evs[blk[a]].time_ns <= ctl[b].timeNs)) out[k++] = blk[a++];
+    const first = b >= ctl.length || (a < n && (evs[blk[a]].time_ns < ctl[b].timeNs || (evs[blk[a]].time_ns === ctl[b].timeNs && !movedLater(ctl[b]))));
+    if (first) out[k++] = blk[a++];
     else {
       const m = lines(b);
       for (let l = 0; l < m; l++) out[k++] = controllerRef(b, l);

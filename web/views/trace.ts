@@ -9,9 +9,10 @@ import { h, show } from "../dom";
 import type { ViewContext } from "../app/view";
 import type { LabRun } from "../../src/lab/session";
 import { VirtualList } from "./virtual-list";
+import { fmtModelled } from "../app/time";
 import {
   ACTIONS, chromeTrace, exportDiskStats, exportName, exportText, filterRows, makeMatcher, nextMatch, rowLine,
-  searchRows, traceDevices, traceTasks, type Matcher, type TraceFilter,
+  searchRows, traceDevices, traceRun, traceTasks, type Matcher, type TraceFilter,
 } from "./trace-model";
 
 /** Row height, px: .virtual-list-row in trace.css has the same. */
@@ -165,12 +166,16 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
     if (!matcher) { matchStatus.textContent = ""; return; }
     if (searching) return;
     const n = matches.length;
-    matchStatus.textContent = n === 0 ? "no matches" : currentMatch >= 0 ? `${currentMatch + 1} of ${n} matches` : `${n} ${n === 1 ? "match" : "matches"}`;
+    matchStatus.textContent = n === 0 ? "no matches" : `${currentMatch >= 0 ? `${currentMatch + 1} of ` : ""}${n} ${n === 1 ? "match" : "matches"}`;
     prevBtn.disabled = nextBtn.disabled = n === 0;
   }
 
-  /** Search the filtered rows a slice per frame; a newer search cancels an older one. */
-  function research(): void {
+  /**
+   * Search the filtered rows a slice per frame; a newer search cancels an older one. A new
+   * query (jump) then moves to its first match at or after the current line, as a browser's
+   * find does, so typing more letters stays on the line while it still matches.
+   */
+  function research(jump = false): void {
     const token = ++searchToken;
     matches = [];
     currentMatch = -1;
@@ -211,6 +216,11 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
       searching = false;
       matches = found;
       applyOnly();
+      if (jump && matches.length) {
+        const from = onlyBox.checked ? 0 : list.active >= 0 ? list.active : Math.ceil(list.topPosition());
+        currentMatch = nextMatch(matches, from - 1, 1);
+        list.setActive(matches[currentMatch]);
+      }
       showMatchStatus();
     };
     step();
@@ -263,7 +273,7 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
     const s = store.state;
     if (s.runSeq === seq) return;
     seq = s.runSeq;
-    run = s.run;
+    run = s.run && traceRun(s.run);
     experimentId = s.experiment;
     if (!run) {
       show(panel, h("h2", { class: "view-title" }, "Trace"),
@@ -272,8 +282,8 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
       return;
     }
     show(hint,
-      `Run #${s.runSeq}${experimentId ? ` of ${experimentId}` : ""}: ${run.events.length.toLocaleString("en-US")} block events, ${run.commands.length} NVMe commands, ${run.controller.length.toLocaleString("en-US")} controller events, ${(run.end_ns / 1000).toFixed(1)} µs modelled. `,
-      "Lines are blkparse's default format: device, CPU, sequence, time (s), pid, action, RWBS, then sector + count [task], or [error] for a completion. Arrow keys, Page Up/Down, Home and End move through the list.");
+      `Run #${s.runSeq}${experimentId ? ` of ${experimentId}` : ""}: ${run.events.length.toLocaleString("en-US")} block events, ${run.commands.length} NVMe commands, ${run.controller.length.toLocaleString("en-US")} controller events, ${fmtModelled(run.end_ns)} modelled. `,
+      "Lines are blkparse's default format: device, CPU, sequence, time (s), pid, action, RWBS, then sector + count [task], or [error] for a completion. Controller lines (nvme0, the ring's sequence number) are on the same modelled clock: a fetch at submission, a completion and its interrupt at the command's modelled completion, just before its request's C. Arrow keys, Page Up/Down, Home and End move through the list.");
     optionsFor(run);
     exportStatus.textContent = "";
     show(panel, h("h2", { class: "view-title" }, "Trace"), hint, body);
@@ -319,16 +329,18 @@ export function mountTrace(panel: HTMLElement, ctx: ViewContext): void {
   let debounce = 0;
   searchBox.addEventListener("input", () => {
     clearTimeout(debounce);
-    debounce = window.setTimeout(() => { debounce = 0; research(); }, 120);
+    debounce = window.setTimeout(() => { debounce = 0; research(true); }, 120);
   });
   searchBox.addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter") return;
     ev.preventDefault();
-    if (searching || debounce) { clearTimeout(debounce); debounce = 0; if (!searching) research(); }
+    // Enter before the typed query was searched: search it (which moves to its first match)
+    if (debounce) { clearTimeout(debounce); debounce = 0; research(true); return; }
+    if (searching) return;
     go(ev.shiftKey ? -1 : 1);
   });
-  regexBox.addEventListener("change", research);
-  onlyBox.addEventListener("change", research);
+  regexBox.addEventListener("change", () => research(true));
+  onlyBox.addEventListener("change", () => research());
   prevBtn.addEventListener("click", () => go(-1));
   nextBtn.addEventListener("click", () => go(1));
 
