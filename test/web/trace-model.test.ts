@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { LabSession, type LabRun } from "../../src/lab/session";
 import { loadCoreModule } from "../../src/node/wasm";
 import { Sha256 } from "../../src/util/sha256";
-import { formatEvent, formatTrace, formatDiskStats } from "../../src/block/blkparse";
+import { formatEvent, formatTrace, formatDiskStats, inBlktrace } from "../../src/block/blkparse";
 import type { BlkEvent } from "../../src/block/trace";
 import * as L from "../../assembly/layout";
 import {
@@ -28,7 +28,22 @@ beforeAll(async () => {
 }, 300_000);
 
 const run = (name: string) => runs.get(name)!;
-const shown = (e: BlkEvent) => !(e.action === "m" && !e.text);
+const shown = (e: BlkEvent) => inBlktrace(e);
+/** What the Chrome trace keeps as instants: everything but messages without text (a tag sleep too). */
+const instant = (e: BlkEvent) => !(e.action === "m" && !e.text);
+
+describe("what blkparse prints", () => {
+  it("a tag sleep (S) is in the story's events but not in the list or the text export, as a modern blktrace", () => {
+    const ev = (seq: number, action: BlkEvent["action"]): BlkEvent => ({
+      seq, sequence: action === "S" ? 0 : seq, time_ns: 1000 * seq, cpu: 0, pid: 100, comm: "a", major: 259, minor: 0, action, rwbs: "W", sector: 0, sectors: 8,
+    });
+    const events = [ev(1, "Q"), ev(2, "S"), ev(3, "G")];
+    const r = { events, controller: [], disks: [{ name: "nvme0n1", major: 259, minor: 0, stats: undefined as never }] };
+    const rows = [...filterRows(r, {})];
+    expect(rows.map((i) => events[i].action)).toEqual(["Q", "G"]);
+    expect(exportText(r, events).split("\n").filter((l) => l.startsWith("259,0")).length).toBe(2);
+  });
+});
 
 describe("devices and tasks", () => {
   it("names devices as the stack numbers them: dm-N is 253,N, nvmeXnY counts minors from X*16", () => {
@@ -272,7 +287,7 @@ describe("Chrome Trace Event JSON", () => {
       expect(body.filter((e) => e.ph === "b" && e.cat === "bio").length, name).toBe(bios.size);
       expect(body.filter((e) => e.ph === "b" && e.cat === "request").length, name).toBe(rqs);
       expect(pairs).toBe(bios.size + rqs);
-      const instants = r.events.filter((e) => !"QGC".includes(e.action) && shown(e)).length;
+      const instants = r.events.filter((e) => !"QGC".includes(e.action) && instant(e)).length;
       expect(body.filter((e) => e.ph === "i" && e.pid !== CONTROLLER_PID).length, name).toBe(instants);
       expect(body.filter((e) => e.ph === "i" && e.tid === CONTROLLER_EVENTS_TID && e.pid === CONTROLLER_PID).length).toBe(r.controller.length);
       // NVMe commands: one X each, never overlapping on a track (an SQ's lane)

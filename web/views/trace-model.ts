@@ -6,7 +6,7 @@
 // chooses and orders them, it never prints a block event itself.
 
 import type { Action, BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
-import { formatEvent as formatBlkEvent, formatSummary, formatDiskStats, isWrite, traceErrorValue } from "../../src/block/blkparse";
+import { formatEvent as formatBlkEvent, formatSummary, formatDiskStats, inBlktrace, isWrite, traceErrorValue } from "../../src/block/blkparse";
 import type { DiskStats } from "../../src/block/disk";
 import { formatEvent as formatControllerEvent, type ControllerEvent } from "../../src/controller/events";
 import { EVK_COMPLETE, EVC_ERROR } from "../../assembly/layout";
@@ -189,8 +189,9 @@ export function filterRows(run: Pick<TraceRun, "events" | "controller" | "disks"
   let n = 0;
   for (let i = 0; i < evs.length; i++) {
     const e = evs[i];
-    // blkparse's handle_notify prints a message only when it has text (formatTrace skips it too)
-    if (e.action === "m" && !e.text) continue;
+    // what blkparse prints (inBlktrace): no message without text (handle_notify), no S (the
+    // modelled kernels do not trace a tag sleep; the story of a bio still shows it)
+    if (!inBlktrace(e)) continue;
     if (dev !== null && devKey(e.major, e.minor) !== dev) continue;
     if (acts && !acts.has(e.action)) continue;
     if (pid !== undefined && e.pid !== pid) continue;
@@ -324,14 +325,14 @@ export function nextMatch(matches: ArrayLike<number>, pos: number, dir: 1 | -1):
 // ---- exports ----
 
 /**
- * blkparse's default output for the given events: every line (messages without text left out,
- * as handle_notify does), then the summary of each device in the order devices first appear,
+ * blkparse's default output for the given events: every line blkparse prints (inBlktrace:
+ * messages without text and tag sleeps left out), then the summary of each device in the order devices first appear,
  * named as blkparse's get_dev_name names them (the trace's device name). For one device this
  * is exactly formatTrace(events, name).
  */
 export function exportText(run: Pick<TraceRun, "events" | "disks">, events: BlkEvent[]): string {
   let out = "";
-  for (const e of events) if (!(e.action === "m" && !e.text)) out += formatBlkEvent(e) + "\n";
+  for (const e of events) if (inBlktrace(e)) out += formatBlkEvent(e) + "\n";
   const names = deviceNames(run);
   const byDev = new Map<string, BlkEvent[]>();
   for (const e of events) {
