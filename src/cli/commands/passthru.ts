@@ -12,7 +12,7 @@ import { newSqe } from "../../driver/sqe";
 // nvme-cli's passthru() options and their types (OPT_BYTE byte, OPT_SHRT short, OPT_UINT word).
 const OPTIONS: OptSpec[] = [
   { long: "opcode", short: "O", kind: "byte", help: "opcode" },
-  { long: "flags", short: "f", kind: "byte", help: "CDW0 bits 15:8 (FUSE, PSDT)" },
+  { long: "flags", short: "f", kind: "byte", help: "CDW0 bits 15:8 (FUSE, PSDT); Linux refuses any but 0 (EINVAL), and so does this" },
   { long: "prefill", short: "p", kind: "byte", help: "byte to fill the data buffer with" },
   { long: "rsvd", short: "R", kind: "short", help: "CDW0 bits 31:16 are the CID; this is ignored" },
   { long: "namespace-id", short: "n", kind: "word", help: "NSID" },
@@ -110,7 +110,9 @@ function passthru(admin: boolean): Command {
       if (o.flag("dry-run")) return 0;
       const queue = admin ? ctx.dev.driver.admin : ctx.dev.driver.ioQueue(0);
       const t0 = ctx.dev.port.now();
-      if (!admin && !ioctlTakesNsid(ctx, nsid)) {
+      // nvme_user_cmd refuses any flags (FUSE, PSDT are the driver's) before the NSID check:
+      // -EINVAL for either ioctl, admin or I/O
+      if (!admin && !ioctlTakesNsid(ctx, nsid) || o.int("flags", 0) !== 0) {
         if (o.flag("latency")) ctx.io.out(`IO Command ${commandName(admin, opc)} latency: 0 us`);
         ctx.io.err("passthru: Invalid argument");
         return 1;

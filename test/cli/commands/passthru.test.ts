@@ -27,6 +27,21 @@ describe("options", () => {
   });
 });
 
+describe("flags", () => {
+  it("any --flags is refused as nvme_user_cmd refuses it (EINVAL), admin and I/O alike, and nothing is sent", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M"]);
+    for (const cmd of [["admin-passthru", "/dev/nvme0", "-O", "0x06", "--cdw10=1", "-l", "4096", "-r"], ["io-passthru", "/dev/nvme0n1", "-n", "1", "-O", "0x02", "-l", "512", "-r"]]) {
+      const r = await cli.nvme([...cmd, "--state", "@STATE", "--flags=0x40", "--trace"]);
+      expect(r.code, cmd[0]).toBe(1);
+      expect(r.err, cmd[0]).toMatch(/^passthru: Invalid argument$/m);
+      // the bring-up's own admin commands are in the trace; an I/O Read would be on SQ 1
+      expect(r.err, cmd[0]).not.toMatch(/pci_nvme_io_cmd .*sqid 1 opc 0x2\b/);
+      const ok = await cli.nvme([...cmd, "--state", "@STATE"]);
+      expect(ok.code, cmd[0]).toBe(0);
+    }
+  });
+});
+
 describe("the NSID of io-passthru", () => {
   const read = (dev: string, ...nsid: string[]) => cli.nvme(["io-passthru", dev, "--state", "@STATE", "-O", "0x02", ...nsid, "-l", "512", "-r", "--trace"]);
   const sent = (err: string) => /pci_nvme_io_cmd cid \d+ nsid (0x[0-9a-f]+) sqid 1 opc 0x2/.exec(err)?.[1];
