@@ -3,43 +3,23 @@
 // that names it, leaving the stored device as it was.
 
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
-import { main } from "../../src/cli/main";
-import { Io } from "../../src/cli/context";
+import { cliInTempDir, type Cli } from "./harness";
 
+let cli: Cli;
 let dir: string;
 let state: string;
 
-interface Run { code: number; out: string; err: string; bytes: Uint8Array }
-
-async function nvme(...args: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const chunks: Uint8Array[] = [];
-  const io: Io = {
-    out: (t) => { out += t.endsWith("\n") ? t : t + "\n"; },
-    outBytes: (b) => { chunks.push(Uint8Array.from(b)); },
-    err: (t) => { err += t.endsWith("\n") ? t : t + "\n"; },
-    readFile: (p) => new Uint8Array(readFileSync(join(dir, p))),
-    writeFile: (p, b) => writeFileSync(join(dir, p), b),
-    readStdin: () => null,
-  };
-  const code = await main(args.map((a) => a.replace("@STATE", state)), io);
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) { bytes.set(c, at); at += c.length; }
-  return { code, out, err, bytes };
-}
-
-const snapshot = () => [state, state.replace(".json", ".ns1.img")].map((f) => (existsSync(f) ? readFileSync(f).toString("base64") : ""));
+const nvme = (...args: string[]) => cli.nvme(args);
+const snapshot = () => cli.snapshot();
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "nvmelab-cli-"));
-  state = join(dir, "dev.json");
+  cli = cliInTempDir();
+  dir = cli.dir;
+  state = cli.state;
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => cli.done());
 
 describe("nvmelab CLI with a state file", () => {
   it("creates a device, writes, copies with several ranges and reads it back across calls", async () => {
