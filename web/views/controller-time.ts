@@ -28,17 +28,13 @@ export const movedLater = (e: ControllerEvent & { ringTimeNs?: number }): boolea
   e.ringTimeNs !== undefined && e.timeNs > e.ringTimeNs;
 
 /**
- * The events with completion-side times moved to the modelled completion, sorted by time
- * (stable: events at one time keep the ring's order). Each is a copy; `seq` is still the
- * ring's sequence number. A completion is matched to the driver's record of its command by
- * queue, CID and opcode in fetch order (a CID is reused once its command completes); admin
- * commands and commands without a done time keep the ring's time.
+ * The host's records of its commands by "qid:cid:opcode", each list in submission order, so a
+ * fetch of that command takes the next one. Records of commands submitted before t0 (a ring
+ * that lost the run's beginning has no fetch for them) are left out: later fetches of the same
+ * CID would take them.
  */
-export function atModelledTime(events: readonly ControllerEvent[], commands: readonly NvmeCommandRecord[]): TimedControllerEvent[] {
+export function recordsByCommand(commands: readonly NvmeCommandRecord[], t0: number): Map<string, NvmeCommandRecord[]> {
   const records = new Map<string, NvmeCommandRecord[]>();
-  // a ring that lost the run's beginning has no fetch for commands submitted before its
-  // oldest event: leave their records out, as QueueReplay does
-  const t0 = events.length > 0 && events[0].seq > 0 ? events[0].timeNs : -Infinity;
   for (const r of commands) {
     if (r.time_ns < t0) continue;
     const k = `${r.qid}:${r.cid}:${r.opcode}`;
@@ -46,6 +42,20 @@ export function atModelledTime(events: readonly ControllerEvent[], commands: rea
     if (!l) records.set(k, (l = []));
     l.push(r);
   }
+  return records;
+}
+
+/**
+ * The events with completion-side times moved to the modelled completion, sorted by time
+ * (stable: events at one time keep the ring's order). Each is a copy; `seq` is still the
+ * ring's sequence number. A completion is matched to the driver's record of its command by
+ * queue, CID and opcode in fetch order (a CID is reused once its command completes); admin
+ * commands and commands without a done time keep the ring's time.
+ */
+export function atModelledTime(events: readonly ControllerEvent[], commands: readonly NvmeCommandRecord[]): TimedControllerEvent[] {
+  // a ring that lost the run's beginning has no fetch for commands submitted before its
+  // oldest event: leave their records out, as QueueReplay does
+  const records = recordsByCommand(commands, events.length > 0 && events[0].seq > 0 ? events[0].timeNs : -Infinity);
   const outstanding = new Map<string, NvmeCommandRecord | undefined>(); // sqid:cid, fetched
   const vectorOf = new Map<number, number>([[0, 0]]); // cqid -> MSI-X vector; the admin CQ uses 0
   const sizeOf = new Map<number, number>();

@@ -15,7 +15,7 @@ import { opcodeName } from "../../src/driver/names";
 import { featureName } from "../../src/cli/print/features";
 import type { NvmeCommandRecord } from "../../src/block/trace";
 import { decodeStatus, type StatusInfo } from "../decode";
-import { atModelledTime } from "./controller-time";
+import { atModelledTime, recordsByCommand } from "./controller-time";
 import { fmtModelled } from "../app/time";
 
 /** One decoded field of an SQE or CQE: the specification's name, its value, what it means. */
@@ -453,17 +453,7 @@ export class QueueReplay {
    * the copy ranges of each Copy and the host's record of each I/O command.
    */
   private plan(commands: NvmeCommandRecord[]): void {
-    const records = new Map<string, NvmeCommandRecord[]>();
-    // when the ring lost the run's beginning, commands submitted before its oldest event have
-    // no fetch here: leave them out, or later fetches of the same CID would take their records
-    const t0 = this.lostFrom;
-    for (const r of commands) {
-      if (r.time_ns < t0) continue;
-      const k = `${r.qid}:${r.cid}:${r.opcode}`;
-      let l = records.get(k);
-      if (!l) records.set(k, (l = []));
-      l.push(r);
-    }
+    const records = recordsByCommand(commands, this.lostFrom);
     const outstanding = new Map<string, SqEntry>(); // sqid:cid -> fetched, not yet completed
     let lastCopy: SqEntry | undefined;
     this.reset();
