@@ -197,9 +197,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * From a flushed plug (blk_mq_flush_plug_list). A plug of this queue alone, not flushed by
    * schedule(), goes straight to the driver in one queue_rqs call. Otherwise
    * blk_mq_dispatch_plug_list takes each queue's requests: a scheduler sorts them; without one
-   * blk_mq_insert_requests inserts them (I) and runs the hardware queue, which hands them to
-   * queue_rq one at a time (blk_mq_dispatch_rq_list), so the driver never sees them together:
-   * at once when several queues were plugged, from kblockd when the task is going to sleep (UT).
+   * blk_mq_insert_requests first tries them directly when the task is not going to sleep
+   * (blk_mq_try_issue_list_directly: queue_rq one at a time, no I), and inserts them (I) for
+   * kblockd to run when it is (UT). Either way the driver never sees them together.
    */
   flushPlugged(rqs: Request[], fromSchedule: boolean, multipleQueues = false): void {
     if (fromSchedule) {
@@ -211,7 +211,6 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     }
     if (this.deadline) { this.insert(rqs); return; }
     if (multipleQueues) {
-      for (const rq of rqs) this.blk.rqEvent("I", this, rq);
       this.issueDirect(rqs, true);
       return;
     }
