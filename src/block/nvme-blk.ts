@@ -97,6 +97,11 @@ export class NvmeNsDisk extends MqDisk {
   /** Bytes and 512-byte sectors per logical block (products, not shifts: offsets pass 2^31). */
   readonly lbaBytes: number;
   readonly sectorsPerLba: number;
+  /**
+   * NVME_NS_DEAC (nvme_update_ns_info_block): DLFEAT says deallocated blocks read as zeroes
+   * (2:0 = 001b) and Write Zeroes may deallocate (bit 3), so Write Zeroes sets DEAC.
+   */
+  deac = false;
 
   /** Copy limits as the chosen design's nvme patch sets them (re-run when the design changes). */
   applyCopyDesign(design: CopyDesign): void {
@@ -276,6 +281,8 @@ export class NvmeBlkController implements MqDriverOps {
       const name = `nvme${instance}n${nsid}`;
       const d = new NvmeNsDisk(blk, name, minor++, l, capacity, this, nsid, lbaShift, copyId);
       d.writeCache = vwc;
+      const dlfeat = idns[I.IDN_DLFEAT];
+      d.deac = (dlfeat & 0x7) === I.DLFEAT_READ_ZEROES && (dlfeat & I.DLFEAT_WZ_DEAC) !== 0;
       d.applyCopyDesign(blk.design);
       this.disks.push(d);
     }
@@ -460,7 +467,9 @@ export class NvmeBlkController implements MqDriverOps {
       case Op.WRITE_ZEROES: {
         const sqe = newSqe(O.NVM_WRITE_ZEROES, d.nsid);
         setU64(sqe, 40, slba);
-        sqe[12] = (blocks - 1) & O.RW_NLB_MASK;
+        // nvme_setup_write_zeroes: DEAC when the namespace reads deallocated blocks as zeroes
+        // and Write Zeroes may deallocate (NVME_NS_DEAC); no REQ_NOUNMAP is modelled
+        sqe[12] = (((blocks - 1) & O.RW_NLB_MASK) | (d.deac ? 1 << O.RW_DEAC_BIT : 0)) >>> 0;
         const record = this.record(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
         if (record) {
           record.slba = slba;

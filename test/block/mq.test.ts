@@ -375,6 +375,23 @@ describe("splits (bio_split_to_limits)", () => {
     expect([bio.ended, bio.status]).toEqual([true, BlkStatus.OK]);
   });
 
+  it("write-zeroes sets DEAC on a namespace whose DLFEAT allows it (NVME_NS_DEAC): the zeroed blocks are deallocated", async () => {
+    const { h, blk, d, t } = await mkHost();
+    blk.sim.as(t, () => {
+      writeBio(blk, d, 0, pattern(64 * 512, 3));
+      blk.waitTask();
+    });
+    expect(h.core.nuse(1)).toBe(64);
+    expect((d as unknown as { deac: boolean }).deac).toBe(true);
+    blk.sim.as(t, () => {
+      opBio(blk, d, Op.WRITE_ZEROES, 0, 32 * 512);
+      blk.waitTask();
+    });
+    // deallocated, so no longer counted in NUSE, and they read back as zeroes
+    expect(h.core.nuse(1)).toBe(32);
+    expect(readBack(blk, t, d, 0, 32 * 512).every((b) => b === 0)).toBe(true);
+  });
+
   it("max_sectors_kb written through sysfs changes where writes split; above max_hw_sectors_kb it is clamped, below 4 refused", async () => {
     const { blk, d, t } = await mkHost();
     const attr = SYSFS.max_sectors_kb;
