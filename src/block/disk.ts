@@ -14,12 +14,16 @@ export interface DiskStats {
   merges: [number, number];
   sectors: [number, number];
   ticks_ns: [number, number];
-  /** Sum over time of requests in flight (in_queue, weighted by time). */
+  /**
+   * time_in_queue, /proc/diskstats field 11 (fio's in_queue): since 5.8 the sum of every
+   * finished request's time from allocation to completion, reads, writes, discards and
+   * flushes alike (diskstats_show sums nsecs[] of the four stat groups).
+   */
   in_queue_ns: number;
   /** Time with at least one request in flight (io_ticks). */
   busy_ns: number;
   inflight: number;
-  /** When inflight last changed, to integrate in_queue and busy. */
+  /** When inflight last changed, to integrate busy. */
   since_ns: number;
   discards: number;
   discard_sectors: number;
@@ -36,12 +40,12 @@ export function newDiskStats(): DiskStats {
 }
 
 /**
- * One I/O starts or ends (part_stat and update_io_ticks): in_queue and io_ticks grow with
- * the time requests were in flight, so integrate before the count changes.
+ * One I/O starts or ends (update_io_ticks): io_ticks grows with the time some request was in
+ * flight, so integrate before the count changes.
  */
 export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): void {
   const dt = now_ns - s.since_ns;
-  if (s.inflight > 0) { s.busy_ns += dt; s.in_queue_ns += dt * s.inflight; }
+  if (s.inflight > 0) s.busy_ns += dt;
   s.since_ns = now_ns;
   s.inflight += delta;
 }
@@ -51,6 +55,7 @@ export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): voi
  * everything else counts by direction, and copies (their destination side) also as copies.
  */
 export function accountDone(s: DiskStats, op: Op, sectors: number, ticks_ns: number): void {
+  s.in_queue_ns += ticks_ns;
   if (op === Op.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
   if (op === Op.FLUSH || sectors === 0) { s.flushes++; return; }
   const dir = opIsWrite(op) ? 1 : 0;

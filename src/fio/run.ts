@@ -575,12 +575,12 @@ class DiskList {
   }
 }
 
-/** The stats as of t: in_queue and busy time integrated up to t for the requests in flight (inflightChange's integral). */
+/** The stats as of t: busy time integrated up to t while requests are in flight (inflightChange's integral). */
 function statsAt(s: DiskStats, t: number): DiskStats {
   const dt = Math.max(0, t - s.since_ns);
   return {
     ...s, ios: [...s.ios], merges: [...s.merges], sectors: [...s.sectors], ticks_ns: [...s.ticks_ns],
-    busy_ns: s.busy_ns + (s.inflight > 0 ? dt : 0), in_queue_ns: s.in_queue_ns + dt * s.inflight, since_ns: t,
+    busy_ns: s.busy_ns + (s.inflight > 0 ? dt : 0), since_ns: t,
   };
 }
 
