@@ -88,14 +88,14 @@ export function getFeatures(): u32 {
     if (s != SC_SUCCESS) return s;
   }
   if (sel == FEAT_SEL_SUPPORTED) { setDw0(caps); return SC_SUCCESS; }
-  if (sel > <u32>FEAT_SEL_SUPPORTED) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW10, 8);
+  if (sel > <u32>FEAT_SEL_SUPPORTED) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW10, FEAT_SEL_SHIFT);
   const current = sel == FEAT_SEL_CURRENT;
   if (fid == FID_HOST_BEHAVIOR_SUPPORT) return hbsToHost(current);
   if (fid == FID_INTERRUPT_VECTOR_CONFIG && (dw11 & IVC_IV_MASK) >= state().max_vectors) {
     return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
   }
   if (fid == FID_TEMPERATURE_THRESHOLD && ((dw11 >> TEMP_TMPSEL_SHIFT) & 0xf) == 0 && ((dw11 >> TEMP_THSEL_SHIFT) & 0x3) > 1) {
-    return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 20);
+    return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, TEMP_THSEL_SHIFT);
   }
   setDw0(featureValue(fid, dw11, nsid, current));
   return SC_SUCCESS;
@@ -155,7 +155,7 @@ export function setFeatures(): u32 {
   const nsid = load<u32>(g_sqe + SQE_NSID);
   const fid = dw10 & FEAT_FID_MASK;
   const caps = featureCaps(fid);
-  if ((dw10 >> FEAT_SV_BIT) != 0) return fail(SC_FEATURE_NOT_SAVEABLE | STATUS_DNR, SQE_CDW10, 7);
+  if ((dw10 >> FEAT_SV_BIT) != 0) return fail(SC_FEATURE_NOT_SAVEABLE | STATUS_DNR, SQE_CDW10, FEAT_SV_BIT);
   if (caps == 0xffffffff) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW10, 0);
   if ((caps & FEAT_CAP_NS_SPECIFIC) != 0) {
     const s = nsFeatureCheck(nsid, true);
@@ -209,7 +209,7 @@ function temperatureSet(dw11: u32): u32 {
   const thsel = (dw11 >> TEMP_THSEL_SHIFT) & 0x3;
   if (thsel == 0) st.feat_temp_over = dw11 & TEMP_TMPTH_MASK;
   else if (thsel == 1) st.feat_temp_under = dw11 & TEMP_TMPTH_MASK;
-  else return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 20);
+  else return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, TEMP_THSEL_SHIFT);
   temperatureEvent();
   return SC_SUCCESS;
 }
