@@ -38,14 +38,14 @@ export function copy(dst: NsState): u32 {
   // 1. The format must be supported (OCFS) and, for 2h/3h, enabled (CDFE).
   const crossNs = fmt == COPY_FORMAT_2 || fmt == COPY_FORMAT_3;
   if ((st.ocfs & (<u32>1 << fmt)) == 0 || (crossNs && (st.feat_hbs_cdfe & (<u32>1 << fmt)) == 0)) {
-    return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW12, 8);
+    return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW12, COPY_DESFMT_SHIFT);
   }
   // 2. NR against MSRC of the namespace the command names.
   if (nr > dst.msrc + 1) return fail(SC_COMMAND_SIZE_LIMIT_EXCEEDED | STATUS_DNR, SQE_CDW12, 0);
   // 3. Formats 0h/2h fit the 16b-guard protection information format, 1h/3h the 32b/64b-guard
   //    ones; a mismatch is Invalid Namespace or Format (QEMU: Invalid Format).
   const wide = fmt == COPY_FORMAT_1 || fmt == COPY_FORMAT_3;
-  if (wide != (dst.pif != PIF_16B_GUARD)) return fail(SC_INVALID_NSID | STATUS_DNR, SQE_CDW12, 8);
+  if (wide != (dst.pif != PIF_16B_GUARD)) return fail(SC_INVALID_NSID | STATUS_DNR, SQE_CDW12, COPY_DESFMT_SHIFT);
   // 4. The Source Range entries.
   const esize = wide ? COPY_RANGE_F1_SIZE : COPY_RANGE_F0_SIZE;
   const buf = <usize>st.range_buf;

@@ -23,7 +23,8 @@ import {
 import { VWC_PRESENT } from "../spec/identify";
 import { g_sqe, state } from "./globals";
 import { setDw0, fail } from "./result";
-import { nsById, nsidValid, NSID_BROADCAST } from "./ns";
+import { nsById, nsAt, nsidValid, NSID_BROADCAST } from "./ns";
+import { MAX_NAMESPACES } from "../layout";
 import { vecAt, coalescingDisabled } from "./irq";
 import { bufferToHost, bufferFromHost } from "./dma";
 import { enqueueEvent } from "./aer";
@@ -40,7 +41,7 @@ export function featuresReset(): void {
   st.feat_pm = 0;
   st.feat_temp_over = WCTEMP_K;
   st.feat_temp_under = 0;
-  st.feat_err_rec = 0;
+  for (let i: u32 = 0; i < <u32>MAX_NAMESPACES; i++) nsAt(i).feat_err_rec = 0;
   st.feat_vwc = (st.vwc & VWC_PRESENT) != 0 ? 1 : 0;
   st.feat_nsqa = st.max_qid - 1;
   st.feat_ncqa = st.max_qid - 1;
@@ -87,27 +88,30 @@ export function getFeatures(): u32 {
     if (s != SC_SUCCESS) return s;
   }
   if (sel == FEAT_SEL_SUPPORTED) { setDw0(caps); return SC_SUCCESS; }
-  if (sel > <u32>FEAT_SEL_SUPPORTED) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW10, 8);
+  if (sel > <u32>FEAT_SEL_SUPPORTED) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW10, FEAT_SEL_SHIFT);
   const current = sel == FEAT_SEL_CURRENT;
   if (fid == FID_HOST_BEHAVIOR_SUPPORT) return hbsToHost(current);
   if (fid == FID_INTERRUPT_VECTOR_CONFIG && (dw11 & IVC_IV_MASK) >= state().max_vectors) {
     return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
   }
   if (fid == FID_TEMPERATURE_THRESHOLD && ((dw11 >> TEMP_TMPSEL_SHIFT) & 0xf) == 0 && ((dw11 >> TEMP_THSEL_SHIFT) & 0x3) > 1) {
-    return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 20);
+    return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, TEMP_THSEL_SHIFT);
   }
-  setDw0(featureValue(fid, dw11, current));
+  setDw0(featureValue(fid, dw11, nsid, current));
   return SC_SUCCESS;
 }
 
 /** The current (or default) value of a DW0-valued feature; arguments already checked. */
-function featureValue(fid: u32, dw11: u32, current: bool): u32 {
+function featureValue(fid: u32, dw11: u32, nsid: u32, current: bool): u32 {
   const st = state();
   switch (fid) {
     case FID_ARBITRATION: return current ? st.feat_arb : ARB_AB_NO_LIMIT;
     case FID_POWER_MANAGEMENT: return current ? st.feat_pm : 0;
     case FID_TEMPERATURE_THRESHOLD: return temperatureGet(dw11, current);
-    case FID_ERROR_RECOVERY: return current ? st.feat_err_rec : 0;
+    case FID_ERROR_RECOVERY: { // NSID already checked by getFeatures
+      const ns = nsById(nsid);
+      return current && ns != null ? ns.feat_err_rec : 0;
+    }
     case FID_VOLATILE_WRITE_CACHE: return current ? st.feat_vwc : 1;
     case FID_NUMBER_OF_QUEUES: {
       const max = st.max_qid - 1;
@@ -151,7 +155,7 @@ export function setFeatures(): u32 {
   const nsid = load<u32>(g_sqe + SQE_NSID);
   const fid = dw10 & FEAT_FID_MASK;
   const caps = featureCaps(fid);
-  if ((dw10 >> FEAT_SV_BIT) != 0) return fail(SC_FEATURE_NOT_SAVEABLE | STATUS_DNR, SQE_CDW10, 7);
+  if ((dw10 >> FEAT_SV_BIT) != 0) return fail(SC_FEATURE_NOT_SAVEABLE | STATUS_DNR, SQE_CDW10, FEAT_SV_BIT);
   if (caps == 0xffffffff) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW10, 0);
   if ((caps & FEAT_CAP_NS_SPECIFIC) != 0) {
     const s = nsFeatureCheck(nsid, true);
@@ -169,7 +173,7 @@ export function setFeatures(): u32 {
     case FID_TEMPERATURE_THRESHOLD: return temperatureSet(dw11);
     case FID_ERROR_RECOVERY:
       if ((dw11 & ERR_REC_DULBE) != 0) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
-      st.feat_err_rec = dw11 & 0xffff; return SC_SUCCESS;
+      errorRecoverySet(nsid, dw11 & 0xffff); return SC_SUCCESS;
     case FID_VOLATILE_WRITE_CACHE: st.feat_vwc = dw11 & 1; return SC_SUCCESS;
     case FID_NUMBER_OF_QUEUES: return numberOfQueuesSet(dw11);
     case FID_INTERRUPT_COALESCING: st.feat_irqc = dw11 & 0xffff; return SC_SUCCESS;
@@ -186,13 +190,26 @@ export function setFeatures(): u32 {
   return fail(SC_FEATURE_NOT_CHANGEABLE | STATUS_DNR, SQE_CDW10, 0);
 }
 
+/** Error Recovery for one namespace, or every active one for NSID FFFFFFFFh (Base 2.1 §5.1.25). */
+function errorRecoverySet(nsid: u32, v: u32): void {
+  if (nsid != NSID_BROADCAST) {
+    const ns = nsById(nsid); // NSID already checked by setFeatures
+    if (ns != null) ns.feat_err_rec = v;
+    return;
+  }
+  for (let i: u32 = 0; i < <u32>MAX_NAMESPACES; i++) {
+    const ns = nsAt(i);
+    if (ns.active != 0) ns.feat_err_rec = v;
+  }
+}
+
 function temperatureSet(dw11: u32): u32 {
   const st = state();
   if (((dw11 >> TEMP_TMPSEL_SHIFT) & 0xf) != 0) return SC_SUCCESS;
   const thsel = (dw11 >> TEMP_THSEL_SHIFT) & 0x3;
   if (thsel == 0) st.feat_temp_over = dw11 & TEMP_TMPTH_MASK;
   else if (thsel == 1) st.feat_temp_under = dw11 & TEMP_TMPTH_MASK;
-  else return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 20);
+  else return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, TEMP_THSEL_SHIFT);
   temperatureEvent();
   return SC_SUCCESS;
 }

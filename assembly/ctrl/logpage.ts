@@ -11,12 +11,12 @@ import {
   SMART_HOST_READ_CMDS, SMART_HOST_WRITE_CMDS, SMART_CTRL_BUSY_TIME, SMART_POWER_CYCLES,
   SMART_POWER_ON_HOURS, SMART_UNSAFE_SHUTDOWNS, SMART_MEDIA_ERRORS, SMART_NUM_ERR_LOG_ENTRIES,
   SMART_TEMP_SENSOR1, SMART_DATA_UNIT_BYTES, SMART_CRITICAL_WARNING, EFFECTS_LOG_SIZE, EFFECTS_ACS,
-  EFFECTS_IOCS, EFFECT_CSUPP, EFFECT_LBCC, EFFECT_NCC, EFFECT_NIC, EFFECT_CCC, AER_TYPE_ERROR, AER_TYPE_SMART,
+  EFFECTS_IOCS, EFFECT_CSUPP, EFFECT_LBCC, AER_TYPE_ERROR, AER_TYPE_SMART,
   SMART_CW_TEMPERATURE,
 } from "../spec/admin";
 import {
   ADMIN_DELETE_SQ, ADMIN_CREATE_SQ, ADMIN_GET_LOG_PAGE, ADMIN_DELETE_CQ, ADMIN_CREATE_CQ, ADMIN_IDENTIFY,
-  ADMIN_ABORT, ADMIN_SET_FEATURES, ADMIN_GET_FEATURES, ADMIN_ASYNC_EVENT_REQUEST, NVM_FLUSH, NVM_WRITE,
+  ADMIN_ABORT, ADMIN_GET_FEATURES, ADMIN_ASYNC_EVENT_REQUEST, NVM_FLUSH, NVM_WRITE,
   NVM_READ, NVM_COMPARE, NVM_WRITE_ZEROES, NVM_DATASET_MANAGEMENT, NVM_VERIFY, NVM_COPY,
 } from "../spec/opcodes";
 import { SC_SUCCESS, SC_INVALID_FIELD, STATUS_DNR } from "../spec/status";
@@ -124,14 +124,18 @@ function fwSlotLog(buf: usize): u32 {
   return FW_SLOT_LOG_SIZE;
 }
 
-/** CSUPP for every implemented opcode; LBCC for commands that change media; NCC/NIC/CCC for queue and feature commands. */
+/**
+ * Commands Supported and Effects (Base 2.1 §5.1.12.1.5): CSUPP for every implemented opcode,
+ * LBCC for the I/O commands that may change logical block content (Flush as QEMU does).
+ * No admin command here changes namespace capability (NCC), namespace inventory (NIC) or
+ * controller capability (CCC): no feature does, and there is no Format NVM, Namespace
+ * Management or Sanitize, so Set Features is CSUPP only (QEMU nvme_cse_acs: 01h).
+ */
 function effectsLog(buf: usize): u32 {
   memory.fill(buf, 0, EFFECTS_LOG_SIZE);
   for (let opc: u32 = 0; opc < 256; opc++) {
     if (adminSupported(opc)) {
-      let e = EFFECT_CSUPP;
-      if (opc == ADMIN_SET_FEATURES) e |= EFFECT_NCC | EFFECT_NIC | EFFECT_CCC;
-      store<u32>(buf + EFFECTS_ACS + <usize>opc * 4, e);
+      store<u32>(buf + EFFECTS_ACS + <usize>opc * 4, EFFECT_CSUPP);
     }
     if (ioSupported(opc)) {
       let e = EFFECT_CSUPP;

@@ -20,9 +20,15 @@ export function resetResult(): void {
 export function setDw0(v: u32): void { r_dw0 = v; }
 export function setDw1(v: u32): void { r_dw1 = v; }
 
-/** Return status, noting the SQE byte and bit that caused it for the error log. */
+/**
+ * Return status, noting the SQE field that caused it for the error log: byte is the offset
+ * of the dword (or byte) holding the field, bit the field's lowest bit counted from there,
+ * so a CDW10 bit 31 is (SQE_CDW10, 31). Parameter Error Location holds the byte in bits 7:0
+ * and the bit inside that byte in bits 10:8 (Base 2.1 Figure 206), so the bit is folded
+ * into the byte offset here.
+ */
 export function fail(status: u32, byte: u32, bit: u32): u32 {
-  r_loc = byte | (bit << 8);
+  r_loc = ((byte + (bit >> 3)) & 0xff) | ((bit & 7) << 8);
   return status;
 }
 

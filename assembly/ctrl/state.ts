@@ -62,7 +62,6 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   feat_pm: u32;
   feat_temp_over: u32;
   feat_temp_under: u32;
-  feat_err_rec: u32;
   feat_vwc: u32;
   feat_nsqa: u32; // 0's based
   feat_ncqa: u32;
@@ -177,7 +176,10 @@ export const VEC_STATE_SIZE: u32 = 24;
   chunk_stride: u32; // chunk_bytes rounded up to 64 for alignment
   nuse: u64; // LBAs written and not deallocated
   chunks_in_use: u64;
+  feat_err_rec: u32; // Error Recovery (FID 05h) is namespace specific (Base 2.1 Figure 385; QEMU ns->features.err_rec)
 }
 export const NS_STATE_SIZE: u32 = 120;
+// Namespace slots are NS_STATE_SIZE apart in the namespace table: checked when compiled.
+if (offsetof<NsState>() > <usize>NS_STATE_SIZE) ERROR("NsState outgrew NS_STATE_SIZE (assembly/ctrl/state.ts)");
 
 @inline export function ctrlState(addr: usize): CtrlState { return changetype<CtrlState>(addr); }

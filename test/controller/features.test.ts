@@ -4,7 +4,7 @@
 // controller-wide features, in QEMU's order of checks (nvme_get_feature, nvme_set_feature).
 
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { Host, sqe, OP, REG, CC_ENABLE, DNR, SC } from "../host";
+import { Host, sqe, OP, REG, CC_ENABLE, DNR, SC, ns } from "../host";
 
 const ARB = 0x01, PM = 0x02, TEMP = 0x04, ERR_REC = 0x05, VWC = 0x06, NUMQ = 0x07, IRQC = 0x08, IVC = 0x09, WAN = 0x0a, AEC = 0x0b, HBS = 0x16;
 const CHANGEABLE = 0x4, NS_SPECIFIC = 0x2;
@@ -101,6 +101,21 @@ describe("features", () => {
     expect(get(ERR_REC, 0, 0, 1).dw0).toBe(7);
     // DULBE cannot be enabled: deallocated blocks read as zeroes without error.
     expect(set(ERR_REC, 0x10000, 1).status).toBe(SC.INVALID_FIELD | DNR);
+  });
+
+  it("Error Recovery is kept per namespace; NSID FFFFFFFFh sets every namespace; reset clears all (Figure 385, QEMU ns->features.err_rec)", async () => {
+    const g = await Host.create({ config: { namespaces: [ns(1, 1024), ns(2, 1024)] } });
+    try {
+      const gget = (nsid: number) => g.getFeature(ERR_REC, { nsid }).dw0;
+      expect(g.setFeature(ERR_REC, 5, { nsid: 1 }).status).toBe(0);
+      expect([gget(1), gget(2)]).toEqual([5, 0]);
+      expect(g.setFeature(ERR_REC, 9, { nsid: 0xffffffff }).status).toBe(0);
+      expect([gget(1), gget(2)]).toEqual([9, 9]);
+      expect(g.setFeature(ERR_REC, 3, { nsid: 2 }).status).toBe(0);
+      expect([gget(1), gget(2)]).toEqual([9, 3]);
+      g.driver.recover();
+      expect([gget(1), gget(2)]).toEqual([0, 0]);
+    } finally { await g.close(); }
   });
 
   it("controller-wide features on Set: NSID other than 0/FFFFFFFFh is Not Namespace Specific", () => {

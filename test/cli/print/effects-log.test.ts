@@ -30,7 +30,7 @@ describe("effects-log", () => {
       "ACS5     [Create I/O Completion Queue     ] 00000001",
       "ACS6     [Identify                        ] 00000001",
       "ACS8     [Abort                           ] 00000001",
-      "ACS9     [Set Features                    ] 0000001d",
+      "ACS9     [Set Features                    ] 00000001",
       "ACS10    [Get Features                    ] 00000001",
       "ACS12    [Asynchronous Event Request      ] 00000001",
       "",
@@ -60,7 +60,10 @@ describe("effects-log", () => {
     const k = lines.indexOf("IOCS25   [Copy                            ] 00000003  CSUPP+  LBCC+  NCC-  NIC-  CCC-  USS-  No CSER defined");
     expect(k).toBeGreaterThan(0);
     expect(lines.slice(k + 1)).toEqual(["  No command restriction", "", ""]);
-    expect(lines).toContain("ACS9     [Set Features                    ] 0000001d  CSUPP+  LBCC-  NCC+  NIC+  CCC+  USS-  No CSER defined");
+    expect(lines).toContain("ACS9     [Set Features                    ] 00000001  CSUPP+  LBCC-  NCC-  NIC-  CCC-  USS-  No CSER defined");
+    const d = new Uint8Array(A.EFFECTS_LOG_SIZE); // NCC, NIC and CCC decode (no command here sets them)
+    new DataView(d.buffer).setUint32(A.EFFECTS_ACS + 0x09 * 4, A.EFFECT_CSUPP | A.EFFECT_NCC | A.EFFECT_NIC | A.EFFECT_CCC, true);
+    expect(effectsLogText(d, { human: true }).split("\n")).toContain("ACS9     [Set Features                    ] 0000001d  CSUPP+  LBCC-  NCC+  NIC+  CCC+  USS-  No CSER defined");
   });
 
   it("prints the vendor-specific segments, the other CSER/CSE texts and the command set header", () => {
@@ -105,7 +108,7 @@ describe("effects-log", () => {
       "ACS_4 (Delete I/O Completion Queue)", "ACS_5 (Create I/O Completion Queue)", "ACS_6 (Identify)", "ACS_8 (Abort)",
       "ACS_9 (Set Features)", "ACS_10 (Get Features)", "ACS_12 (Asynchronous Event Request)",
     ]);
-    expect(acs["ACS_9 (Set Features)"]).toBe(0x1d);
+    expect(acs["ACS_9 (Set Features)"]).toBe(0x01);
     expect(iocs["IOCS_25 (Copy)"]).toBe(3);
     expect(Object.keys(iocs)).toHaveLength(8);
     const text = toNvmeJson(j);
