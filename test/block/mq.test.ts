@@ -702,4 +702,24 @@ describe("disk statistics (/proc/diskstats)", () => {
     expect(s.discard_sectors).toBe(16);
     expect(s.inflight).toBe(0);
   });
+
+  it("time_in_queue (in_queue) is the sum of every request's time from G to C, discards included (diskstats_show since 5.8)", async () => {
+    // mq-deadline with 1 driver tag: requests wait in the scheduler between G and D
+    const { blk, d, t } = await mkHost({ queueDepth: 2 });
+    d.setScheduler("mq-deadline");
+    blk.sim.as(t, () => {
+      writeBio(blk, d, 0, pattern(4096, 1));
+      writeBio(blk, d, 64, pattern(4096, 2));
+      opBio(blk, d, Op.DISCARD, 3000, 4096);
+      blk.waitTask();
+    });
+    const ev = blk.tracer.events.filter((e) => e.major === 259);
+    const g = new Map(ev.filter((e) => e.action === "G").map((e) => [e.rq, e.time_ns]));
+    const want = ev.filter((e) => e.action === "C").reduce((a, e) => a + e.time_ns - g.get(e.rq)!, 0);
+    expect(g.size).toBe(3);
+    expect(want).toBeGreaterThan(0);
+    expect(d.stats.in_queue_ns).toBeCloseTo(want, 6);
+    // the discard's time counts too: more than the writes' ticks
+    expect(d.stats.in_queue_ns).toBeGreaterThan(d.stats.ticks_ns[1]);
+  });
 });
