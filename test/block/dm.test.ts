@@ -233,7 +233,7 @@ describe("device-mapper", () => {
     expect(same(read(blk, a, dm, 4000, 8192), data)).toBe(true);
   });
 
-  it("dm-delay holds bios for the delay and submits them from a kworker in a plug", async () => {
+  it("dm-delay holds bios for the delay and submits them from a kworker, each on its own (flush_delayed_bios has no plug)", async () => {
     const { blk, a } = await host("ctx");
     const dm = createDm(blk, "slow", "0 8192 delay nvme0n1 0 5");
     expect(sysfs(dm, "copy_max_bytes")).toBe(0);
@@ -243,7 +243,15 @@ describe("device-mapper", () => {
     expect(w.time_ns).toBeGreaterThanOrEqual(5_000_000);
     const remap = blk.tracer.events.find((e) => e.action === "A")!;
     expect(remap.comm).toMatch(/^kworker/);
-    expect(blk.tracer.events.some((e) => e.action === "P" && e.comm === remap.comm)).toBe(true);
+    expect(blk.tracer.events.some((e) => e.action === "P" && e.comm === remap.comm)).toBe(false);
+    // what-if=plug: the same kworker resubmits inside a plug, and says it is not upstream
+    const { blk: blk2, a: a2 } = await host("ctx");
+    const plugged = createDm(blk2, "slow", "0 8192 delay nvme0n1 0 5 what-if=plug");
+    write(blk2, a2, plugged, 0, data);
+    const remap2 = blk2.tracer.events.find((e) => e.action === "A")!;
+    expect(blk2.tracer.events.some((e) => e.action === "P" && e.comm === remap2.comm)).toBe(true);
+    expect(blk2.tracer.events.some((e) => e.action === "m" && /what-if=plug: not upstream/.test(e.text!))).toBe(true);
+    expect(() => createDm(blk2, "lin", "0 8192 linear nvme0n1 0 what-if=plug")).toThrow();
     expect(same(read(blk, a, dm, 0, 4096), data)).toBe(true);
     // separate classes: reads undelayed, writes 2 ms
     const rw = createDm(blk, "rw", "0 8192 delay nvme0n1 0 0 nvme0n1 0 2");
@@ -293,8 +301,16 @@ describe("device-mapper", () => {
     return { blk, a, dm, da, db, oa, ob };
   }
 
-  it("pair through dm-delay (copy_offload what-if): task A's source is paired with task B's destination", async () => {
-    const { blk, a, dm, da, db, oa, ob } = await twoTasks("pair", `0 8192 delay nvme0n1 0 5 what-if=copy_offload`, false);
+  it("pair through upstream dm-delay (copy_offload what-if): the kworker resubmits each bio on its own, so no half finds its other: every copy fails", async () => {
+    const { blk, oa, ob } = await twoTasks("pair", `0 8192 delay nvme0n1 0 5 what-if=copy_offload`, false);
+    expect(copies(blk).filter((c) => c.status === 0)).toEqual([]);
+    expect(blk.tracer.events.filter((e) => e.action === "m" && /lone COPY_(DST|SRC) request/.test(e.text!)).length).toBe(4);
+    expect(oa.status).toBe(BlkStatus.IOERR);
+    expect(ob.status).toBe(BlkStatus.IOERR);
+  });
+
+  it("pair through dm-delay resubmitting in a plug (copy_offload and plug what-ifs): task A's source is paired with task B's destination", async () => {
+    const { blk, a, dm, da, db, oa, ob } = await twoTasks("pair", `0 8192 delay nvme0n1 0 5 what-if=copy_offload what-if=plug`, false);
     expect(blk.tracer.events.some((e) => e.action === "m" && /what-if: not upstream/.test(e.text!))).toBe(true);
     const ok = copies(blk).filter((c) => c.status === 0);
     // the one Copy that went out writes B's destination from A's source
@@ -316,8 +332,8 @@ describe("device-mapper", () => {
     expect(same(read(blk, a, dm, DST_B, LEN), db)).toBe(true);
   });
 
-  it("ctx through dm-delay (copy_offload what-if), same interleaving: both copies are right", async () => {
-    const { blk, a, dm, da, db, oa, ob } = await twoTasks("ctx", `0 8192 delay nvme0n1 0 5 what-if=copy_offload`, false);
+  it("ctx through dm-delay resubmitting in a plug (copy_offload and plug what-ifs), same interleaving: both copies are right", async () => {
+    const { blk, a, dm, da, db, oa, ob } = await twoTasks("ctx", `0 8192 delay nvme0n1 0 5 what-if=copy_offload what-if=plug`, false);
     expect([oa.status, ob.status, oa.offloaded_bytes, ob.offloaded_bytes]).toEqual([0, 0, LEN, LEN]);
     const c = copies(blk).map((x) => [x.slba, x.ranges]);
     expect(c).toContainEqual([DST_A, [{ slba: SRC_A, nlb: 8 }]]);

@@ -75,7 +75,7 @@ export const EXPERIMENTS: Experiment[] = [
   },
   {
     id: "pair-interleaved", title: "Interleaved copies break the pairing", source: seed.s002, kind: "scenario", view: "trace",
-    about: "Two tasks copy at once through dm-delay; their bios arrive interleaved, and the v20 pairing joins halves of different copies. The copy-context design (ctx-interleaved) ties each copy's bios together and gets it right.",
+    about: "Two tasks copy at once through dm-delay, made to resubmit in one plug as dm-crypt's write thread does (a what-if); their bios arrive interleaved, and the v20 pairing joins halves of different copies. The copy-context design (ctx-interleaved) ties each copy's bios together and gets it right.",
     ...example("pair-interleaved"),
   },
   {

@@ -3,10 +3,15 @@
 // class, reads, writes and flushes share it. A bio of a class with a non-zero delay is remapped
 // and put on the target's list with its expiry (delay_bio, DM_MAPIO_SUBMITTED); one timer per
 // target fires at the earliest expiry and queues flush_expired_bios on the kdelayd workqueue,
-// which takes every expired bio off the list in arrival order and submits them inside a plug
-// (flush_delayed_bios: blk_start_plug ... blk_finish_plug). So bios of different tasks are
-// submitted together by one kworker: the asynchronous stacking driver of Bart Van Assche's
-// objection to v20's plug pairing. Time is the model's clock (blk.sim).
+// which takes every expired bio off the list in arrival order and submits each on its own
+// (flush_delayed_bios: dm_submit_bio_remap in a loop, no plug). So bios of different tasks are
+// submitted by one kworker, one after another. `what-if=plug` on the table line (not dmsetup
+// syntax, not upstream) resubmits them inside one plug instead, as other asynchronous stacking
+// drivers do (dm-crypt's write thread, dmcrypt_write): the case of Bart Van Assche's objection
+// to v20's plug pairing. Time is the model's clock (blk.sim).
+
+/** The table-line token that makes dm-delay resubmit expired bios inside a plug (a what-if). */
+export const WHAT_IF_PLUG_TOKEN = "what-if=plug";
 
 import { Op, REQ_PREFLUSH, opIsWrite } from "../bio";
 import type { BlockDevice } from "../disk";
@@ -40,7 +45,13 @@ export class DelayTarget implements DmTarget {
   private gen = 0;
   private readonly ctx: TargetCtx;
 
-  constructor(ctx: TargetCtx, args: string[]) {
+  /** what-if=plug: resubmit expired bios inside one plug (upstream dm-delay does not). */
+  readonly resubmitInPlug: boolean;
+  private plugNoted = false;
+
+  constructor(ctx: TargetCtx, allArgs: string[]) {
+    this.resubmitInPlug = allArgs.includes(WHAT_IF_PLUG_TOKEN);
+    const args = allArgs.filter((a) => a !== WHAT_IF_PLUG_TOKEN);
     if (args.length !== 3 && args.length !== 6 && args.length !== 9) throw new TargetError(`Requires exactly 3, 6 or 9 arguments (got ${args.length})`);
     this.ctx = ctx;
     this.begin = ctx.begin;
@@ -104,7 +115,7 @@ export class DelayTarget implements DmTarget {
     return this.ctx.blk.sim.kworker(cpu, `kworker/${cpu}:3`, 1200 + cpu);
   }
 
-  /** flush_expired_bios -> flush_delayed_bios: expired bios in list order, in one plug. */
+  /** flush_expired_bios -> flush_delayed_bios: expired bios in list order, each on its own (in one plug with what-if=plug). */
   private flushExpired(cpu: number): void {
     const blk = this.ctx.blk;
     const now = blk.sim.now_ns;
@@ -123,6 +134,14 @@ export class DelayTarget implements DmTarget {
     }
     if (next !== Infinity) this.queueTimeout(next, cpu);
     if (go.length === 0) return;
+    if (!this.resubmitInPlug) {
+      for (const d of go) d.io.md.submitRemap(d.io);
+      return;
+    }
+    if (!this.plugNoted) {
+      this.plugNoted = true;
+      blk.message(go[0].io.md, `dm: ${go[0].io.md.name} target ${this.index} (delay) resubmits in a plug because of what-if=plug: not upstream behaviour`);
+    }
     blk.startPlug();
     try {
       for (const d of go) d.io.md.submitRemap(d.io);
