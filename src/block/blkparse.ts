@@ -85,7 +85,18 @@ function timeFields(time_ns: number): { sec: number; nsec: number } {
  */
 function header(e: BlkEvent, seq: string, pid: number, action: string): string {
   const { sec, nsec } = timeFields(e.time_ns);
-  return `${padL(e.major, 3)},${padR(e.minor, 3)} ${padL(e.cpu, 2)} ${padL(seq, 8)} ${padL(sec, 5)}.${String(nsec).padStart(9, "0")} ${padL(pid, 5)} ${padL(action, 2)} ${padL(e.rwbs, 3)} `;
+  return `${padL(e.major, 3)},${padR(e.minor, 3)} ${padL(e.cpu, 2)} ${padL(seq, 8)} ${padL(sec, 5)}.${String(nsec).padStart(9, "0")} ${padL(pid, 5)} ${padL(action, 2)} ${padL(blkparseRwbs(e.rwbs), 3)} `;
+}
+
+/**
+ * The RWBS blkparse prints for the event stream's (fill_rwbs in blkparse_fmt.c works from the
+ * trace's category bits): a write-zeroes is a plain write there (the stream's WZ), and an empty
+ * flush, neither a write nor carrying bytes, gets N after its F.
+ */
+export function blkparseRwbs(rwbs: string): string {
+  if (rwbs.startsWith("WZ")) return "W" + rwbs.slice(2);
+  if (rwbs === "F" || rwbs === "FS") return "FN" + rwbs.slice(1);
+  return rwbs;
 }
 
 /** One event as blkparse's default format prints it (one line, no newline). */

@@ -5,7 +5,7 @@
 import { describe, it, expect } from "vitest";
 import {
   formatEvent, formatTrace, formatSummary, formatDiskStats, diskStatsJson, summarize,
-  traceErrorValue, groupThousands, fixed2,
+  traceErrorValue, groupThousands, fixed2, blkparseRwbs,
 } from "../../src/block/blkparse";
 import type { BlkEvent } from "../../src/block/trace";
 import { newDiskStats, type DiskStats } from "../../src/block/disk";
@@ -18,6 +18,17 @@ function ev(p: Partial<BlkEvent>): BlkEvent {
     action: "Q", rwbs: "W", sector: 2048, sectors: 8, ...p,
   };
 }
+
+describe("RWBS as blkparse prints it (fill_rwbs)", () => {
+  it("a write-zeroes is a plain write, an empty flush gets N after its F; the rest as the stream has them", () => {
+    expect(blkparseRwbs("WZ")).toBe("W");
+    expect(blkparseRwbs("WZS")).toBe("WS");
+    expect(blkparseRwbs("F")).toBe("FN");
+    expect(blkparseRwbs("FS")).toBe("FNS");
+    for (const r of ["R", "W", "WS", "FWS", "D", "CR", "CW", "N", "RM"]) expect(blkparseRwbs(r)).toBe(r);
+    expect(formatEvent(ev({ rwbs: "WZ", action: "D" }))).toBe("259,0    1        3     1.500000123    42  D   W 2048 + 8 [fio]");
+  });
+});
 
 describe("formatEvent: header", () => {
   it("prints the brief's example exactly", () => {
