@@ -4,6 +4,12 @@
 import { register } from "tsx/esm/api";
 import { buildWasm } from "../scripts/asbuild.mjs";
 
+// A reader that stops early (| head) closes the pipe: end quietly, as a C tool killed by
+// SIGPIPE does, instead of an unhandled EPIPE error.
+process.stdout.on("error", (e) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 await buildWasm({ quiet: true });
 register();
 const { main } = await import("../src/cli/main.ts");
