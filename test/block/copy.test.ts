@@ -262,6 +262,8 @@ describe("pair design", () => {
     // each request: the DST bio, then the SRC bio merged into it
     const ev = blk.tracer.events.filter((e) => e.rwbs.startsWith("C") && "QGM".includes(e.action));
     expect(ev.map((e) => `${e.action}${e.rwbs}`).join(" ")).toBe("QCW GCW QCR MCR ".repeat(4).trim());
+    // one plug per chunk, as v20's blkdev_copy_offload: four unplugs of one request each
+    expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 1, 1, 1]);
     expect([o.status, o.offloaded_bytes, o.emulated_bytes]).toEqual([BlkStatus.OK, 32768, 0]);
     expect(same(get(blk, t, d, 1 << 20, 32 * KiB), want)).toBe(true);
   });
