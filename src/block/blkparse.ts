@@ -289,10 +289,6 @@ export function formatSummary(events: BlkEvent[], name = "nvmelab"): string {
 }
 
 /**
- * The whole of blkparse's default output for a trace: every event in the order given (the
- * Tracer's order, which is time order), then the summary (formatSummary).
- */
-/**
  * Whether blkparse would print the event. A message without text is skipped by handle_notify.
  * S (a task sleeping for a tag) is kept by the model for the page's story of a bio, but the
  * kernels modelled here do not trace it: block_sleeprq belonged to the legacy request path
@@ -302,10 +298,28 @@ export function inBlktrace(e: BlkEvent): boolean {
   return e.action === "m" ? !!e.text : e.action !== "S";
 }
 
-export function formatTrace(events: BlkEvent[], name = "nvmelab"): string {
+/**
+ * The whole of blkparse's default output for a trace: every event it prints, in the order
+ * given (the Tracer's order, which is time order), then the summary. With a name per device,
+ * one summary per device in the order devices first appear (show_device_and_cpu_stats), named
+ * as get_dev_name names it; with one name, one summary over everything. Events blktrace would
+ * not have recorded (S) are not counted.
+ */
+export function formatTrace(events: BlkEvent[], name: string | ((major: number, minor: number) => string) = "nvmelab"): string {
   let out = "";
   for (const e of events) if (inBlktrace(e)) out += formatEvent(e) + "\n";
-  return out + formatSummary(events, name);
+  const recorded = events.filter((e) => e.action !== "S");
+  if (typeof name === "string") return out + formatSummary(recorded, name);
+  const byDev = new Map<string, { name: string; evs: BlkEvent[] }>();
+  for (const e of recorded) {
+    const k = `${e.major},${e.minor}`;
+    let d = byDev.get(k);
+    if (!d) byDev.set(k, (d = { name: name(e.major, e.minor), evs: [] }));
+    d.evs.push(e);
+  }
+  if (byDev.size === 0) return out + formatSummary([], name(0, 0));
+  for (const d of byDev.values()) out += formatSummary(d.evs, d.name);
+  return out;
 }
 
 // ---- fio's disk statistics ----

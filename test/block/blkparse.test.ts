@@ -210,6 +210,19 @@ describe("summary", () => {
     expect(formatSummary(trace())).toBe(CPU0 + CPU1 + CPU2 + "\n" + TOTAL + TAIL);
   });
 
+  it("formatTrace with device names: one summary per device in the order they first appear, a tag sleep not counted", () => {
+    const evs: BlkEvent[] = [
+      ev({ seq: 1, major: 253, minor: 0, action: "Q", time_ns: 0 }),
+      ev({ seq: 2, major: 259, minor: 0, action: "Q", time_ns: 1000 }),
+      ev({ seq: 3, major: 259, minor: 0, action: "S", time_ns: 1000 }),
+      ev({ seq: 4, major: 259, minor: 0, action: "G", time_ns: 2000 }),
+    ];
+    const out = formatTrace(evs, (major, minor) => (major === 253 ? `dm-${minor}` : `nvme0n${minor + 1}`));
+    const heads = out.split("\n").filter((l) => /^(CPU\d+|Events) \(/.test(l));
+    expect(heads).toEqual(["CPU1 (dm-0):", "Events (dm-0): 1 entries", "CPU1 (nvme0n1):", "Events (nvme0n1): 2 entries"]);
+    expect(out).not.toMatch(/ S /);
+  });
+
   it("formatTrace: every line, then the summary straight after the last one", () => {
     const out = formatTrace(trace());
     const lines = out.split("\n");

@@ -6,7 +6,7 @@
 // chooses and orders them, it never prints a block event itself.
 
 import type { Action, BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
-import { formatEvent as formatBlkEvent, formatSummary, formatDiskStats, inBlktrace, isWrite, traceErrorValue } from "../../src/block/blkparse";
+import { formatEvent as formatBlkEvent, formatDiskStats, formatTrace, inBlktrace, isWrite, traceErrorValue } from "../../src/block/blkparse";
 import type { DiskStats } from "../../src/block/disk";
 import { formatEvent as formatControllerEvent, type ControllerEvent } from "../../src/controller/events";
 import { EVK_COMPLETE, EVC_ERROR } from "../../assembly/layout";
@@ -325,24 +325,13 @@ export function nextMatch(matches: ArrayLike<number>, pos: number, dir: 1 | -1):
 // ---- exports ----
 
 /**
- * blkparse's default output for the given events: every line blkparse prints (inBlktrace:
- * messages without text and tag sleeps left out), then the summary of each device in the order devices first appear,
- * named as blkparse's get_dev_name names them (the trace's device name). For one device this
- * is exactly formatTrace(events, name).
+ * blkparse's default output for the given events (formatTrace): every line blkparse prints,
+ * then the summary of each device in the order devices first appear, named as blkparse's
+ * get_dev_name names them (the trace's device name).
  */
 export function exportText(run: Pick<TraceRun, "events" | "disks">, events: BlkEvent[]): string {
-  let out = "";
-  for (const e of events) if (inBlktrace(e)) out += formatBlkEvent(e) + "\n";
   const names = deviceNames(run);
-  const byDev = new Map<string, BlkEvent[]>();
-  for (const e of events) {
-    const k = devKey(e.major, e.minor);
-    let l = byDev.get(k);
-    if (!l) byDev.set(k, (l = []));
-    l.push(e);
-  }
-  for (const [k, evs] of byDev) out += formatSummary(evs, names.get(k) ?? k);
-  return out;
+  return formatTrace(events, (major, minor) => names.get(devKey(major, minor)) ?? devKey(major, minor));
 }
 
 /** fio's "Disk stats (read/write):" block for the run's disks (all, or those named). */

@@ -80,7 +80,9 @@ export const blk: Command = {
       if (e instanceof ScenarioError) throw new CliError(e.message);
       throw e;
     }
-    if (!o.flag("no-trace")) ctx.io.out(formatTrace(result.events).replace(/\n$/, ""));
+    // one summary per device, named as blkparse -i <device> names it
+    const names = new Map(result.disks.map((d) => [`${d.major},${d.minor}`, d.name]));
+    if (!o.flag("no-trace")) ctx.io.out(formatTrace(result.events, (major, minor) => names.get(`${major},${minor}`) ?? `${major},${minor}`).replace(/\n$/, ""));
     for (const l of summary(result)) ctx.io.out(l);
     const json = o.str("json");
     if (json) {
