@@ -39,7 +39,7 @@ const STEP_OPS = ["plug", "unplug", "write", "read", "discard", "write_zeroes", 
 type StepOp = (typeof STEP_OPS)[number];
 
 /** The keys each step takes besides op and task (checked before anything runs). */
-const IO_KEYS = ["dev", "pos", "len", "pattern", "sync", "fua", "preflush", "pages"];
+const IO_KEYS = ["dev", "pos", "len", "pattern", "sync", "fua", "preflush"];
 const COPY_KEYS = ["design", "fallback", "inflight", "max_buffer", "hold"];
 const STEP_KEYS: Record<StepOp, string[]> = {
   plug: [], unplug: [], wait: [], sleep: ["us"], sysfs: ["dev", "attr", "value"], release: ["count"],
@@ -522,7 +522,7 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
     case "discard":
     case "write_zeroes":
     case "flush": {
-      known(a, at, ["dev", "pos", "len", "pattern", "sync", "fua", "preflush", "pages"]);
+      known(a, at, ["dev", "pos", "len", "pattern", "sync", "fua", "preflush"]);
       const d = dev(str(a, "dev", at), `${at}.dev`);
       r.dev = d.name;
       const op = { write: Op.WRITE, read: Op.READ, discard: Op.DISCARD, write_zeroes: Op.WRITE_ZEROES, flush: Op.FLUSH }[step.op];

@@ -232,6 +232,8 @@ describe("blk scenarios", () => {
   it("dm_create, dm_message and kcopyd steps check their arguments; unknown step keys are refused before the run", async () => {
     const base = { controller: { namespaces: [{ size: "16M" }] }, cpus: 1 };
     expect(() => parseScenario({ ...base, steps: [{ op: "write", dev: "nvme0n1", pos: 0, len: 4096, bogus: 1 }] })).toThrow(/steps\[0\]\.bogus: unknown key/);
+    // "pages" was once accepted and ignored: a key that does nothing is refused like any other
+    expect(() => parseScenario({ ...base, steps: [{ op: "write", dev: "nvme0n1", pos: 0, len: 4096, pages: 2 }] })).toThrow(/steps\[0\]\.pages: unknown key/);
     expect(() => parseScenario({ ...base, kcopyd: { variant: "many" }, steps: [] })).toThrow(/kcopyd\.variant: "many" is not "single" or "percpu"/);
     expect(() => parseScenario({ ...base, kcopyd: { subjob_size_kb: 6 }, steps: [] })).toThrow(/kcopyd\.subjob_size_kb: 6 is not a multiple of 4/);
     await expect(run({ ...base, steps: [{ op: "dm_message", dev: "nope", message: "x" }] })).rejects.toThrow(/steps\[0\]\.dev: no device-mapper device "nope"/);
