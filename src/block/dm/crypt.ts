@@ -26,6 +26,9 @@ import type { DmaBuffer } from "../../driver/dma-pool";
 import type { Task } from "../sim";
 import { DmIo, DmTarget, MapResult, SectorMap, TargetCtx, TargetError, checkArea, devNum, parseSectors } from "./target";
 
+/** DM_CRYPT_DEFAULT_MAX_READ_SIZE and _WRITE_SIZE (131072 bytes) in sectors. */
+export const CRYPT_MAX_IO_SECTORS = 131072 >> 9;
+
 const mix32 = (x: number): number => {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
@@ -100,6 +103,16 @@ export class CryptTarget implements DmTarget {
   readonly stackingCopyOffl = false;
   whatIfCopy = false;
   readonly maxIoLen = 0;
+
+  /**
+   * crypt_map: a read or write larger than get_max_request_size is accepted in part
+   * (dm_accept_partial_bio) and dm core sends the rest on; 6.11 and later cap both at
+   * DM_CRYPT_DEFAULT_MAX_READ_SIZE / _WRITE_SIZE, 128 KiB (module parameters max_read_size
+   * and max_write_size), from the bio's start whatever its alignment.
+   */
+  splitBoundary(op: number, _sector: number): number {
+    return op === Op.READ || op === Op.WRITE ? CRYPT_MAX_IO_SECTORS : 0;
+  }
   readonly numFlushBios = 1;
   readonly numDiscardBios: number;
   readonly numWriteZeroesBios = 0;
