@@ -351,12 +351,14 @@ export class DmDevice implements DmHost {
         this.blk.fail(bio, st);
         return;
       }
-      // the front is mapped now; the rest is resubmitted and mapped after what this submitted
+      // dm_split_and_process_bio: the front is mapped now; then the bio is trimmed to the rest,
+      // traced as split at its own new start (trace_block_split(bio, bio->bi_iter.bi_sector)),
+      // and resubmitted to be mapped after what this submitted. It ends once, after every part.
       const front = splitBio(bio, room);
       front.queued = true;
       bioChain(front, bio);
-      this.blk.bioEvent("X", front, { splitAt: bio.sector });
       this.mapBio(ti, front);
+      this.blk.bioEvent("X", bio, { splitAt: bio.sector });
       this.blk.submitBioNoacct(bio);
       return;
     }
@@ -365,7 +367,9 @@ export class DmDevice implements DmHost {
 
   /** __map_bio for one piece that lies inside one target. */
   private mapBio(ti: DmTarget, bio: Bio): void {
-    this.account(bio); // a split front
+    // a split front is a dm_io of its own for the disk stats (dm_io_acct), but the bio is
+    // traced complete (C) only once, when its last part ends (bio_endio's trace_block_bio_complete)
+    this.account(bio, false);
     const n = bio.op === Op.DISCARD ? ti.numDiscardBios : bio.op === Op.WRITE_ZEROES ? ti.numWriteZeroesBios : 1;
     if (n > 1) {
       // __send_changing_extent_only: num_discard_bios / num_write_zeroes_bios clones of the same
@@ -453,15 +457,18 @@ export class DmDevice implements DmHost {
     bioEndio(o);
   }
 
-  /** Bio-based accounting (bio_start_io_acct / bio_end_io_acct) and the C event, once per bio. */
-  private account(bio: Bio): void {
+  /**
+   * Bio-based accounting (dm_io_acct: bio_start_io_acct / bio_end_io_acct), once per bio, and
+   * the C event when traceC (not for a split front: the bio it came from is traced).
+   */
+  private account(bio: Bio, traceC = true): void {
     if (this.accounted.has(bio)) return;
     this.accounted.add(bio);
     const start = this.blk.sim.now_ns;
     inflightChange(this.stats, start, 1);
     const endio = bio.endio;
     bio.endio = (b) => {
-      this.blk.bioEvent("C", b, b.status === BlkStatus.OK ? {} : { error: BLK_STATUS_NAMES[b.status] });
+      if (traceC) this.blk.bioEvent("C", b, b.status === BlkStatus.OK ? {} : { error: BLK_STATUS_NAMES[b.status] });
       const now = this.blk.sim.now_ns;
       inflightChange(this.stats, now, -1);
       accountDone(this.stats, b.op, b.sectors, now - start);
