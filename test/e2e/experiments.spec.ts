@@ -18,7 +18,7 @@ test("each block-layer experiment runs from its card and opens its view", async 
     ["The pairing failure with nomerges", "Block layer", /run #4: 7 steps, 4 NVMe commands, 37 block events/, "pair-nomerges"],
     ["Interleaved copies break the pairing", "Trace", /run #5: 18 steps, 5 NVMe commands, 70 block events, 15\.034 ms modelled/, "pair-interleaved"],
     ["kcopyd: one worker against per-CPU", "Trace", /run #6: 24 steps, 12 NVMe commands, 128 block events/, "kcopyd-percpu"],
-    ["dm-snapshot copy-on-write through kcopyd", "Block layer", /run #7: 14 steps, 59 NVMe commands, 495 block events/, "snapshot-cow"],
+    ["dm-snapshot copy-on-write through kcopyd", "Block layer", /run #7: 14 steps, 59 NVMe commands, 464 block events/, "snapshot-cow"],
   ];
   for (const [title, view, want, id] of cases) {
     await runFromGallery(page, title);
