@@ -17,6 +17,14 @@ async function run(name: string): Promise<LabRun> {
   return new LabSession(() => loadCoreModule(false), () => new Sha256()).run(example(name));
 }
 
+describe("outcome of a bio the trace leaves open", () => {
+  it("a bio queued and never completed is neither OK nor failed: open", () => {
+    const q = { seq: 1, time_ns: 0, cpu: 0, pid: 100, comm: "a", major: 259, minor: 0, action: "Q" as const, rwbs: "W", sector: 0, sectors: 8, bio: 1 };
+    const m = buildBlockModel({ design: "ctx", ops: [], events: [q], commands: [], disks: [{ name: "nvme0n1", major: 259, minor: 0, limits: {} }], dm: [] });
+    expect(outcome(m, 1)).toEqual({ text: "no completion in the trace", bad: false, open: true });
+  });
+});
+
 describe("vector-merge: four adjacent copies merge in the plug; the 2M copy splits by max_copy_sectors", () => {
   let r: LabRun;
   let m: BlockModel;

@@ -1002,8 +1002,11 @@ export function story(m: BlockModel, rootId: number): Step[] {
   return steps.sort((a, b) => a.order - b.order);
 }
 
-/** Outcome of a root bio in one line: completed, failed, or carried by a context. */
-export function outcome(m: BlockModel, rootId: number): { text: string; bad: boolean } {
+/**
+ * Outcome of a root bio in one line: completed, failed, or carried by a context; open when the
+ * trace ends before anything completes it (neither a success nor a failure).
+ */
+export function outcome(m: BlockModel, rootId: number): { text: string; bad: boolean; open?: boolean } {
   const b = m.bios.get(rootId)!;
   const rqList = treeRequests(m, rootId);
   const failedRq = rqList.find((r) => r.done?.error || r.notSent);
@@ -1016,7 +1019,7 @@ export function outcome(m: BlockModel, rootId: number): { text: string; bad: boo
   // a copy context's SRC bio has no C of its own: it rides in its DST bio's request (the
   // story's "rides in DST bio N's request"), and ends when that request does
   if (rqList.length > 0 && rqList.every((r) => r.done)) return { text: `completed OK with rq ${rqList.map((r) => r.id).join(", ")}`, bad: false };
-  return { text: "no completion in the trace", bad: false };
+  return { text: "no completion in the trace", bad: false, open: true };
 }
 
 /** Rows of the flow after a task filter, with the group each belongs to. */

@@ -177,7 +177,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
           h("th", { scope: "row", role: "rowheader" }, btn),
           // data-lane: a narrow window stacks the cells, each under its layer's name (block.css)
           LANES.map((l) => h("td", { class: `lane-${l.id}`, "data-lane": l.title, role: "cell" }, chips(lanes[l.id]))),
-          h("td", { class: "blk-outcome", "data-lane": "Outcome", role: "cell" }, h("span", { class: `status ${o.bad ? "bad" : "ok"}` }, o.bad ? "✗" : "✓"), " ", h("span", { class: "blk-why" }, o.text)));
+          h("td", { class: "blk-outcome", "data-lane": "Outcome", role: "cell" }, h("span", { class: `status ${o.bad ? "bad" : o.open ? "open" : "ok"}` }, o.bad ? "✗" : o.open ? "…" : "✓"), " ", h("span", { class: "blk-why" }, o.text)));
       });
       return h("tbody", { role: "rowgroup" }, header, rows);
     });
@@ -270,7 +270,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     back.addEventListener("click", () => flowOut.querySelector<HTMLButtonElement>(`button.blk-bio[data-bio="${id}"]`)?.focus());
     show(storyOut,
       h("div", { class: "blk-story-head" }, h("h3", { id: "blk-story-h" }, `Story of bio ${id}: ${b.rwbs} ${b.sector}+${b.sectors} on ${b.dev}`), back),
-      h("p", { class: `verdict ${o.bad ? "bad" : "ok"}` }, o.text),
+      h("p", { class: `verdict ${o.bad ? "bad" : o.open ? "open" : "ok"}` }, o.text),
       h("p", { class: "meta" }, `Submitted by ${b.comm} (pid ${b.pid}, CPU ${b.cpu}) at ${fmtUs(b.time_ns)}`,
         copy ? ` · ${b.emulationOf !== undefined ? "read+write emulation of" : "part of"} copy #${copy.id} (${copy.design}, ${fmtBytes(copy.bytes)} ${copy.src} → ${copy.dst})` : "",
         ` · ${steps.length} steps · ${rqList.length} request${rqList.length === 1 ? "" : "s"} · ${cmds.length} NVMe command${cmds.length === 1 ? "" : "s"}`),
