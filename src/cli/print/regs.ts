@@ -15,15 +15,20 @@
 // of the registers.
 
 import { NvmeJson } from "./json";
+import * as R from "../../../assembly/spec/regs";
 
 /** Bytes of BAR0 nvme-cli reads: 0000h to 0E1Bh (binary_ctrl_registers' reg_size). */
 export const REGS_SIZE = 0x0e1c;
 
-// Register offsets (NVMe Base 2.1 §3.1.4; libnvme enum nvme_register_offsets).
-const CAP = 0x00, VS = 0x08, INTMS = 0x0c, INTMC = 0x10, CC = 0x14, CSTS = 0x1c, NSSR = 0x20;
-const AQA = 0x24, ASQ = 0x28, ACQ = 0x30, CMBLOC = 0x38, CMBSZ = 0x3c, BPINFO = 0x40, BPRSEL = 0x44;
-const BPMBL = 0x48, CMBMSC = 0x50, CMBSTS = 0x58, CMBEBS = 0x5c, CMBSWTP = 0x60, NSSD = 0x64, CRTO = 0x68;
-const PMRCAP = 0xe00, PMRCTL = 0xe04, PMRSTS = 0xe08, PMREBS = 0xe0c, PMRSWTP = 0xe10, PMRMSCL = 0xe14, PMRMSCU = 0xe18;
+// Register offsets: the one register map (assembly/spec/regs.ts, NVMe Base 2.1 §3.1.4), in
+// libnvme's short names.
+const {
+  REG_CAP: CAP, REG_VS: VS, REG_INTMS: INTMS, REG_INTMC: INTMC, REG_CC: CC, REG_CSTS: CSTS, REG_NSSR: NSSR,
+  REG_AQA: AQA, REG_ASQ: ASQ, REG_ACQ: ACQ, REG_CMBLOC: CMBLOC, REG_CMBSZ: CMBSZ, REG_BPINFO: BPINFO,
+  REG_BPRSEL: BPRSEL, REG_BPMBL: BPMBL, REG_CMBMSC: CMBMSC, REG_CMBSTS: CMBSTS, REG_CMBEBS: CMBEBS,
+  REG_CMBSWTP: CMBSWTP, REG_NSSD: NSSD, REG_CRTO: CRTO, REG_PMRCAP: PMRCAP, REG_PMRCTL: PMRCTL,
+  REG_PMRSTS: PMRSTS, REG_PMREBS: PMREBS, REG_PMRSWTP: PMRSWTP, REG_PMRMSCL: PMRMSCL, REG_PMRMSCU: PMRMSCU,
+} = R;
 
 /** nvme_is_ctrl_reg's registers with nvme_register_symbol_to_string's names, in offset order. */
 const REGS: Array<[number, string]> = [
