@@ -285,10 +285,6 @@ export function refusalReason(why: string, l: Record<string, number> | undefined
 
 // ---- formatting helpers (shared with the view) ----
 
-export function fmtUs(ns: number): string {
-  return fmtMicros(ns);
-}
-
 export function fmtBytes(n: number): string {
   if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n / (1 << 20)} MiB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
@@ -845,8 +841,8 @@ export function buildBlockModel(run: BlockRunInput): BlockModel {
     }
     fields.push(["Status", rec.status === undefined ? "not completed" : `${st.name} (SCT ${st.sct.toString(16)}h, SC ${st.sc.toString(16).padStart(2, "0")}h${st.dnr ? ", DNR" : ""})`]);
     fields.push(["DW0", rec.dw0 === undefined ? "-" : hex(rec.dw0 >>> 0) + (rec.name === "Copy" && rec.status ? ` (first range not copied: ${rec.dw0})` : "")]);
-    fields.push(["Submitted", fmtUs(rec.time_ns)]);
-    if (rec.done_ns !== undefined) fields.push(["Completed", `${fmtUs(rec.done_ns)} (+${fmtUs(rec.done_ns - rec.time_ns)})`]);
+    fields.push(["Submitted", fmtMicros(rec.time_ns)]);
+    if (rec.done_ns !== undefined) fields.push(["Completed", `${fmtMicros(rec.done_ns)} (+${fmtMicros(rec.done_ns - rec.time_ns)})`]);
     return { index, record: rec, rqs: rqList, statusName: rec.status === undefined ? "pending" : st.name, ok: (rec.status ?? 0) === 0, fields, notes };
   });
   // a packing's M commands are the next ones issued at the message's time for its requests; the
@@ -1078,7 +1074,7 @@ export function rootLanes(m: BlockModel, rootId: number): Record<Lane, Chip[]> {
   const cmds = treeCommands(m, rootId);
   const lanes: Record<Lane, Chip[]> = { task: [], dm: [], split: [], plug: [], rq: [], nvme: [] };
   const copy = b.copy !== undefined ? ` · copy #${b.copy}` : b.emulationOf !== undefined ? ` · read+write for copy #${b.emulationOf}` : "";
-  lanes.task.push({ text: `Q ${b.rwbs} ${b.sector}+${b.sectors} on ${b.dev}`, why: `${b.comm} (pid ${b.pid}) at ${fmtUs(b.time_ns)}${copy}` });
+  lanes.task.push({ text: `Q ${b.rwbs} ${b.sector}+${b.sectors} on ${b.dev}`, why: `${b.comm} (pid ${b.pid}) at ${fmtMicros(b.time_ns)}${copy}` });
   if (b.failed) lanes.task.push({ text: "failed", why: b.failed, bad: true });
 
   const remaps = tree.filter((x) => x.via === "remap").map((x): Chip => {
@@ -1111,7 +1107,7 @@ export function rootLanes(m: BlockModel, rootId: number): Record<Lane, Chip[]> {
 
   if (rqList.length === 1) {
     const r = rqList[0];
-    lanes.rq.push({ text: `rq ${r.id} ${r.rwbs} ${r.sector}+${r.sectors}`, why: `${r.bios.length} bio${r.bios.length === 1 ? "" : "s"}${r.inserted !== undefined ? " · I" : ""}${r.issued ? ` · D ${fmtUs(r.issued.time_ns)}` : ""}${r.done ? ` · C ${r.done.error ?? "OK"}` : ""}`, bad: !!r.done?.error });
+    lanes.rq.push({ text: `rq ${r.id} ${r.rwbs} ${r.sector}+${r.sectors}`, why: `${r.bios.length} bio${r.bios.length === 1 ? "" : "s"}${r.inserted !== undefined ? " · I" : ""}${r.issued ? ` · D ${fmtMicros(r.issued.time_ns)}` : ""}${r.done ? ` · C ${r.done.error ?? "OK"}` : ""}`, bad: !!r.done?.error });
   } else if (rqList.length > 1) {
     const errs = rqList.filter((r) => r.done?.error);
     lanes.rq.push({ text: `${rqList.length} requests: rq ${rangeText(rqList.map((r) => r.id))}`, why: errs.length ? `${errs.length} failed` : `all completed OK`, bad: errs.length > 0 });

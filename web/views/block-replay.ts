@@ -7,7 +7,8 @@
 import "./block-replay.css";
 import { h, show } from "../dom";
 import type { BlkEvent } from "../../src/block/trace";
-import { fmtUs, type BlockModel } from "./block-model";
+import type { BlockModel } from "./block-model";
+import { fmtMicros } from "../app/time";
 import { buildReplay, type Replay, type ReplayView, type ChipView, type LaneView } from "./block-replay-model";
 
 export interface ReplayCard {
@@ -195,7 +196,7 @@ export function createReplayCard(opts: ReplayOptions): ReplayCard {
     const focusedBio = (document.activeElement as HTMLElement | null)?.dataset?.bio;
     scrub.max = String(v.total);
     scrub.value = String(v.pos);
-    const whereText = `step ${v.pos} of ${v.total}${v.frame ? ` · ${fmtUs(v.time_ns)}` : " · before the first event"}`;
+    const whereText = `step ${v.pos} of ${v.total}${v.frame ? ` · ${fmtMicros(v.time_ns)}` : " · before the first event"}`;
     where.textContent = whereText;
     scrub.setAttribute("aria-valuetext", whereText);
     first.disabled = back.disabled = v.pos === 0;
@@ -237,7 +238,7 @@ export function createReplayCard(opts: ReplayOptions): ReplayCard {
           p.entries.length > 16 ? h("p", { class: "meta" }, `… and ${p.entries.length - 16} more`) : null)));
     const lf = v.lastFlush;
     show(flushOut, !lf ? h("p", { class: "meta" }, "No plug flushed yet.") : [
-      h("p", { class: "rp-flush-title" }, `#${lf.index + 1}: ${lf.kind} depth ${lf.depth} by ${lf.comm} (pid ${lf.pid}) to ${lf.dev} at ${fmtUs(lf.time_ns)}`),
+      h("p", { class: "rp-flush-title" }, `#${lf.index + 1}: ${lf.kind} depth ${lf.depth} by ${lf.comm} (pid ${lf.pid}) to ${lf.dev} at ${fmtMicros(lf.time_ns)}`),
       h("p", { class: "rp-why" }, lf.why),
       lf.list.length ? h("ol", { class: "rp-plist", "aria-label": `Plug list flushed by flush #${lf.index + 1}` }, lf.list.slice(0, 8).map((e) => h("li", null, h("code", null, `rq ${e.rq}: bio${e.bios.length === 1 ? "" : "s"} ${e.bios.join(", ")} (${e.rwbs} ${e.sector}+${e.sectors})`)))) : null,
       lf.list.length > 8 ? h("p", { class: "meta" }, `… and ${lf.list.length - 8} more requests`) : null,

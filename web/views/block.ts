@@ -10,9 +10,10 @@ import { h, show, table } from "../dom";
 import type { ViewContext } from "../app/view";
 import { experiment } from "../app/experiments";
 import {
-  buildBlockModel, rootLanes, story, outcome, treeRequests, treeCommands, filterGroups, paginate, pageOf, plugEntryText, fmtUs, fmtBytes,
+  buildBlockModel, rootLanes, story, outcome, treeRequests, treeCommands, filterGroups, paginate, pageOf, plugEntryText, fmtBytes,
   LANES, type BlockModel, type Chip, type FlowGroup, type CommandInfo, type Lane,
 } from "./block-model";
+import { fmtMicros } from "../app/time";
 import { createReplayCard } from "./block-replay";
 
 /** Rows per page: a few thousand events stay readable and cheap to draw. */
@@ -213,7 +214,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     if (g.kind === "flush") {
       const f = m.flushes[g.flush!];
       return [
-        h("span", { class: "blk-flush-title" }, `Plug flush #${f.index + 1}: ${f.kind} depth ${f.depth} by ${f.comm} (pid ${f.pid}) to ${f.dev} at ${fmtUs(f.time_ns)}`),
+        h("span", { class: "blk-flush-title" }, `Plug flush #${f.index + 1}: ${f.kind} depth ${f.depth} by ${f.comm} (pid ${f.pid}) to ${f.dev} at ${fmtMicros(f.time_ns)}`),
         h("span", { class: "blk-why" }, ` — ${f.why}`),
         h("span", { class: "blk-plug-list" }, "plug list: ", f.list.slice(0, f.list.length > 8 ? 6 : 8).map((p, i) => [i ? "; " : "", h("code", null, plugEntryText(p))]),
           f.list.length > 8 ? `; … and ${f.list.length - 6} more requests (the Plug flushes table lists them all)` : null),
@@ -271,7 +272,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     show(storyOut,
       h("div", { class: "blk-story-head" }, h("h3", { id: "blk-story-h" }, `Story of bio ${id}: ${b.rwbs} ${b.sector}+${b.sectors} on ${b.dev}`), back),
       h("p", { class: `verdict ${o.bad ? "bad" : o.open ? "open" : "ok"}` }, o.text),
-      h("p", { class: "meta" }, `Submitted by ${b.comm} (pid ${b.pid}, CPU ${b.cpu}) at ${fmtUs(b.time_ns)}`,
+      h("p", { class: "meta" }, `Submitted by ${b.comm} (pid ${b.pid}, CPU ${b.cpu}) at ${fmtMicros(b.time_ns)}`,
         copy ? ` · ${b.emulationOf !== undefined ? "read+write emulation of" : "part of"} copy #${copy.id} (${copy.design}, ${fmtBytes(copy.bytes)} ${copy.src} → ${copy.dst})` : "",
         ` · ${steps.length} steps · ${rqList.length} request${rqList.length === 1 ? "" : "s"} · ${cmds.length} NVMe command${cmds.length === 1 ? "" : "s"}`),
       stepList(id, steps),
@@ -284,7 +285,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     const item = (s: (typeof steps)[number]) => h("li", { class: s.bad ? "bad" : undefined },
       h("span", { class: `blk-lane lane-${s.lane}` }, LANE_TITLE.get(s.lane as Lane) ?? s.lane),
       h("code", { class: "blk-act" }, s.action),
-      h("span", { class: "blk-time" }, fmtUs(s.time_ns)),
+      h("span", { class: "blk-time" }, fmtMicros(s.time_ns)),
       h("span", { class: "blk-step-text" }, s.text),
       s.reason ? h("span", { class: "blk-why" }, `why: ${s.reason}`) : null);
     const list = h("ol", { class: "blk-steps", "aria-label": `Steps of bio ${id}` });
@@ -324,7 +325,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
     const total = Math.ceil(m.flushes.length / FLUSHES_PER_PAGE);
     flushPage = Math.min(flushPage, total - 1);
     const part = m.flushes.slice(flushPage * FLUSHES_PER_PAGE, (flushPage + 1) * FLUSHES_PER_PAGE);
-    const rows = part.map((f) => [`#${f.index + 1}`, fmtUs(f.time_ns), `${f.comm} (${f.pid})`, f.kind, f.dev, String(f.depth),
+    const rows = part.map((f) => [`#${f.index + 1}`, fmtMicros(f.time_ns), `${f.comm} (${f.pid})`, f.kind, f.dev, String(f.depth),
       h("ul", { class: "blk-plist" }, f.list.map((p) => h("li", null, h("code", null, plugEntryText(p))))), h("span", { class: "blk-why" }, f.why)]);
     show(flushOut, h("section", { class: "card", "aria-labelledby": "blk-flushes-h" },
       h("h3", { id: "blk-flushes-h" }, `Plug flushes: ${m.flushes.length}`),
