@@ -14,6 +14,7 @@ import { QueueLimits, defaultLimits } from "./limits";
 import { MqDisk, MqDriverOps } from "./mq";
 import { Request } from "./request";
 import { CtxPhase } from "./copy/ctx-types";
+import { BLKEXT_MAJOR } from "./devnames";
 import { NvmeDriver } from "../driver/nvme";
 import { QueuePair } from "../driver/queue";
 import { DmaBuffer } from "../driver/dma-pool";
@@ -89,7 +90,7 @@ export class NvmeNsDisk extends MqDisk {
     readonly lbaShift: number,
     readonly id: { mssrl: number; mcl: number; msrc: number },
   ) {
-    super(blk, name, 259, minor, limits, capacity, ctrl, ctrl.driver.io.length, ctrl.driver.io[0].depth - 1);
+    super(blk, name, BLKEXT_MAJOR, minor, limits, capacity, ctrl, ctrl.driver.io.length, ctrl.driver.io[0].depth - 1);
     this.lbaBytes = 2 ** lbaShift;
     this.sectorsPerLba = 2 ** (lbaShift - 9);
   }

@@ -8,6 +8,7 @@
 import type { BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
 import { decodeStatus } from "../decode";
 import { fmtMicros } from "../app/time";
+import { deviceNamer } from "../../src/block/devnames";
 
 /** What the model reads from a run (src/block/scenario.ts ScenarioResult, plus the setup). */
 export interface BlockRunInput {
@@ -202,34 +203,8 @@ export interface BlockModel {
 
 // ---- device names ----
 
-/**
- * major:minor -> name: 253:N is dm-N (dm core numbers minors by creation); NVMe namespaces are
- * 259:(instance * 16 + i) for the i-th namespace of controller `instance` (nvme-blk.ts).
- */
-export function deviceNamer(disks: Array<{ name: string; major?: number; minor?: number }>): (major: number, minor: number) => string {
-  const byNumber = new Map<string, string>();
-  for (const d of disks) if (d.major !== undefined && d.minor !== undefined) byNumber.set(`${d.major},${d.minor}`, d.name);
-  if (byNumber.size === disks.length) return (major, minor) => byNumber.get(`${major},${minor}`) ?? `${major},${minor}`;
-  // a run from before disks carried their numbers: dm-N is 253,N; nvmeXnY counts from X * 16
-  const nvme = new Map<number, Array<{ name: string; nsid: number }>>();
-  for (const d of disks) {
-    const m = /^nvme(\d+)n(\d+)$/.exec(d.name);
-    if (!m) continue;
-    const inst = Number(m[1]);
-    const l = nvme.get(inst) ?? [];
-    l.push({ name: d.name, nsid: Number(m[2]) });
-    nvme.set(inst, l);
-  }
-  for (const l of nvme.values()) l.sort((a, b) => a.nsid - b.nsid);
-  return (major, minor) => {
-    if (major === 253) return `dm-${minor}`;
-    if (major === 259) {
-      const n = nvme.get(Math.floor(minor / 16))?.[minor % 16];
-      if (n) return n.name;
-    }
-    return `${major},${minor}`;
-  };
-}
+/** major:minor -> name (src/block/devnames.ts). */
+export { deviceNamer };
 
 // ---- reasons from limits ----
 

@@ -6,6 +6,7 @@
 // chooses and orders them, it never prints a block event itself.
 
 import type { Action, BlkEvent, NvmeCommandRecord } from "../../src/block/trace";
+import { devKey, deviceNamer, deviceNames as deviceNamesOf } from "../../src/block/devnames";
 import { formatEvent as formatBlkEvent, formatDiskStats, formatTrace, inBlktrace, isWrite, traceErrorValue } from "../../src/block/blkparse";
 import type { DiskStats } from "../../src/block/disk";
 import { formatEvent as formatControllerEvent, type ControllerEvent } from "../../src/controller/events";
@@ -60,35 +61,11 @@ export const ACTION_NAME: Record<string, string> = Object.fromEntries(ACTIONS.ma
 
 // ---- devices ----
 
-/** Major of device-mapper devices (drivers/md/dm.c registers "device-mapper" dynamically; 253 here as in src/block/dm/core.ts). */
-const DM_MAJOR = 253;
-/** Major of NVMe namespaces: BLOCK_EXT_MAJOR, the extended dynamic major (blkext). */
-const BLKEXT_MAJOR = 259;
+export { devKey };
 
-export const devKey = (major: number, minor: number) => `${major},${minor}`;
-
-/**
- * Block device names by "major,minor": the numbers the run gives with each disk, or for a run
- * from before it gave them, as the stack gives them: dm-N is 253,N (dm_create), and nvmeXnY
- * takes the next minor from X * 16 in the order the driver created the namespaces' disks
- * (src/block/nvme-blk.ts). Devices seen in events but not named stay "major,minor".
- */
+/** Block device names by "major,minor" for a run (src/block/devnames.ts deviceNames). */
 export function deviceNames(run: Pick<TraceRun, "disks">): Map<string, string> {
-  const names = new Map<string, string>();
-  const nextMinor = new Map<number, number>();
-  for (const d of run.disks) {
-    if (d.major !== undefined && d.minor !== undefined) { names.set(devKey(d.major, d.minor), d.name); continue; }
-    const dm = /^dm-(\d+)$/.exec(d.name);
-    const nv = /^nvme(\d+)n\d+$/.exec(d.name);
-    if (dm) names.set(devKey(DM_MAJOR, Number(dm[1])), d.name);
-    else if (nv) {
-      const inst = Number(nv[1]);
-      const minor = nextMinor.get(inst) ?? inst * 16;
-      nextMinor.set(inst, minor + 1);
-      names.set(devKey(BLKEXT_MAJOR, minor), d.name);
-    }
-  }
-  return names;
+  return deviceNamesOf(run.disks);
 }
 
 export interface DeviceInfo {
@@ -330,8 +307,7 @@ export function nextMatch(matches: ArrayLike<number>, pos: number, dir: 1 | -1):
  * get_dev_name names them (the trace's device name).
  */
 export function exportText(run: Pick<TraceRun, "events" | "disks">, events: BlkEvent[]): string {
-  const names = deviceNames(run);
-  return formatTrace(events, (major, minor) => names.get(devKey(major, minor)) ?? devKey(major, minor));
+  return formatTrace(events, deviceNamer(run.disks));
 }
 
 /** fio's "Disk stats (read/write):" block for the run's disks (all, or those named). */

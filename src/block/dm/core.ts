@@ -31,8 +31,9 @@ import { LinearTarget } from "./linear";
 import { SnapshotOriginTarget, SnapshotTarget } from "./snapshot";
 import { StripedTarget } from "./striped";
 import { DmHost, DmIo, DmTarget, TargetCtx, TargetError } from "./target";
+import { DM_MAJOR } from "../devnames";
 
-export const DM_MAJOR = 253;
+export { DM_MAJOR };
 const UINT_MAX = 0xffffffff;
 
 /** One line of a table: `<start> <length> <type> <args...>` (dmsetup's syntax, sectors). */

@@ -5,6 +5,7 @@
 import { Command, CliError } from "../context";
 import { parseScenario, runScenario, ScenarioError, ScenarioResult } from "../../block/scenario";
 import { formatTrace, formatDiskStats, diskStatsJson } from "../../block/blkparse";
+import { deviceNamer } from "../../block/devnames";
 import type { NvmeCommandRecord } from "../../block/trace";
 
 function commandLine(c: NvmeCommandRecord): string {
@@ -81,8 +82,7 @@ export const blk: Command = {
       throw e;
     }
     // one summary per device, named as blkparse -i <device> names it
-    const names = new Map(result.disks.map((d) => [`${d.major},${d.minor}`, d.name]));
-    if (!o.flag("no-trace")) ctx.io.out(formatTrace(result.events, (major, minor) => names.get(`${major},${minor}`) ?? `${major},${minor}`).replace(/\n$/, ""));
+    if (!o.flag("no-trace")) ctx.io.out(formatTrace(result.events, deviceNamer(result.disks)).replace(/\n$/, ""));
     for (const l of summary(result)) ctx.io.out(l);
     const json = o.str("json");
     if (json) {
