@@ -112,8 +112,8 @@ function passthru(admin: boolean): Command {
       const t0 = ctx.dev.port.now();
       // nvme_user_cmd refuses any flags (FUSE, PSDT are the driver's) before the NSID check:
       // -EINVAL for either ioctl, admin or I/O
-      if (!admin && !ioctlTakesNsid(ctx, nsid) || o.int("flags", 0) !== 0) {
-        if (o.flag("latency")) ctx.io.out(`IO Command ${commandName(admin, opc)} latency: 0 us`);
+      if (o.int("flags", 0) !== 0 || (!admin && !ioctlTakesNsid(ctx, nsid))) {
+        if (o.flag("latency")) ctx.io.out(`${admin ? "Admin" : "IO"} Command ${commandName(admin, opc)} latency: 0 us`);
         ctx.io.err("passthru: Invalid argument");
         return 1;
       }
