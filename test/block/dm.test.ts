@@ -273,7 +273,7 @@ describe("device-mapper", () => {
     const remap2 = blk2.tracer.events.find((e) => e.action === "A")!;
     expect(blk2.tracer.events.some((e) => e.action === "P" && e.comm === remap2.comm)).toBe(true);
     expect(blk2.tracer.events.some((e) => e.action === "m" && /what-if=plug: not upstream/.test(e.text!))).toBe(true);
-    expect(() => createDm(blk2, "lin", "0 8192 linear nvme0n1 0 what-if=plug")).toThrow();
+    expect(() => createDm(blk2, "lin", "0 8192 linear nvme0n1 0 what-if=plug")).toThrow("what-if=plug applies only to a delay target");
     expect(same(read(blk, a, dm, 0, 4096), data)).toBe(true);
     // separate classes: reads undelayed, writes 2 ms
     const rw = createDm(blk, "rw", "0 8192 delay nvme0n1 0 0 nvme0n1 0 2");

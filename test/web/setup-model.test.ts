@@ -12,7 +12,7 @@ import { Sha256 } from "../../src/util/sha256";
 import {
   allFields, setField, diffPaths, stackGraph, layoutGraph, addTarget, removeDevice, setTable, validateSetup,
   namespaceFields, controllerFields, ocfsFields, presetField, modelFields, fabricField, tcpFields, designField, limitFields,
-  addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, PRESETS, fieldProblems, type Setup, type Field,
+  addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, PRESETS, fieldProblems, parseLine, type Setup, type Field,
 } from "../../web/views/setup-model";
 
 const DIR = "examples/blk";
@@ -160,6 +160,13 @@ describe("fields", () => {
   it("validation names hw_queues against the controller's queue pairs", () => {
     const s = setIn(setIn(load("kcopyd-percpu.json"), ["controller", "maxIoQueuePairs"], 2), ["hw_queues"], 4);
     expect(validateSetup(s, parseScenario)).toContain("setup.hw_queues: 4 hardware queues, but the controller has 2 I/O queue pairs (setup.controller.maxIoQueuePairs)");
+  });
+});
+
+describe("table lines", () => {
+  it("reads the what-if tokens as dm core does: neither is one of the target's arguments", () => {
+    const l = parseLine("0 131072 delay nvme0n1 0 5 what-if=copy_offload what-if=plug");
+    expect(typeof l === "object" && l !== null ? l.args : l).toEqual(["nvme0n1", "0", "5"]);
   });
 });
 

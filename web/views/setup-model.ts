@@ -5,6 +5,7 @@
 // keep dm-N references right; and validation whose messages name the JSON path, as the run's
 // own errors do (setup.controller.namespaces[0].msrc: ...).
 
+import { WHAT_IF_TOKENS } from "../../src/block/dm/what-if";
 import { configFromJson, defaultConfig, DEFAULT_FORMATS, namespaceFromJson, type LbaFormat } from "../../src/controller/config";
 import { parseInteger, parseSize, formatBytes } from "../../src/util/units";
 
@@ -561,7 +562,6 @@ export const TARGET_ROLES: Record<string, string[]> = {
 };
 export const TARGET_TYPES = Object.keys(TARGET_ROLES);
 
-export const WHAT_IF = "what-if=copy_offload";
 
 interface Line { start: number; len: number; type: string; args: string[]; argTok: number[]; tokens: string[] }
 
@@ -574,7 +574,7 @@ export function parseLine(raw: string): Line | null | string {
   if (!/^\d+$/.test(tokens[0])) return `start "${tokens[0]}" is not a sector number`;
   if (!/^\d+$/.test(tokens[1])) return `length "${tokens[1]}" is not a sector count`;
   const argTok: number[] = [];
-  for (let t = 3; t < tokens.length; t++) if (tokens[t] !== WHAT_IF) argTok.push(t);
+  for (let t = 3; t < tokens.length; t++) if (!WHAT_IF_TOKENS.includes(tokens[t])) argTok.push(t);
   return { start: Number(tokens[0]), len: Number(tokens[1]), type: tokens[2], args: argTok.map((t) => tokens[t]), argTok, tokens };
 }
 

@@ -32,6 +32,7 @@ import { SnapshotOriginTarget, SnapshotTarget } from "./snapshot";
 import { StripedTarget } from "./striped";
 import { DmHost, DmIo, DmTarget, TargetCtx, TargetError } from "./target";
 import { DM_MAJOR } from "../devnames";
+import { WHAT_IF_COPY_TOKEN, WHAT_IF_PLUG_TOKEN, WHAT_IF_TOKENS } from "./what-if";
 
 export { DM_MAJOR };
 const UINT_MAX = 0xffffffff;
@@ -47,6 +48,8 @@ export interface DmTargetSpec {
   args: string | string[];
   /** What-if, not upstream: this target passes copies whatever its series says. */
   copy_offload?: boolean;
+  /** What-if, not upstream (delay only): resubmit expired bios inside one plug. */
+  plug?: boolean;
 }
 
 export interface DmOptions {
@@ -67,8 +70,7 @@ export const TARGET_TYPES: Record<string, TargetCtor> = {
   clone: CloneTarget,
 };
 
-/** The table-line token that turns on the copy what-if for that target (not dmsetup syntax). */
-export const WHAT_IF_COPY_TOKEN = "what-if=copy_offload";
+export { WHAT_IF_COPY_TOKEN, WHAT_IF_PLUG_TOKEN };
 
 const registry = new WeakMap<BlockLayer, Map<string, DmDevice>>();
 
@@ -121,8 +123,9 @@ export function parseDmTable(table: string | string[]): DmTargetSpec[] {
     if (!/^\d+$/.test(t[1])) throw new Error(`${where}: length "${t[1]}" is not a sector count`);
     let args = t.slice(3);
     const whatIf = args.includes(WHAT_IF_COPY_TOKEN);
-    args = args.filter((a) => a !== WHAT_IF_COPY_TOKEN);
-    out.push({ start: Number(t[0]), len: Number(t[1]), type: t[2], args, ...(whatIf ? { copy_offload: true } : {}) });
+    const plug = args.includes(WHAT_IF_PLUG_TOKEN);
+    args = args.filter((a) => !WHAT_IF_TOKENS.includes(a));
+    out.push({ start: Number(t[0]), len: Number(t[1]), type: t[2], args, ...(whatIf ? { copy_offload: true } : {}), ...(plug ? { plug: true } : {}) });
   });
   return out;
 }
@@ -160,6 +163,7 @@ export function createDm(blk: BlockLayer, name: string, table: DmTargetSpec[] | 
     const Ctor = TARGET_TYPES[s.type];
     if (!Ctor) throw new Error(`${where}: unknown target type "${s.type}" (modelled: ${Object.keys(TARGET_TYPES).join(", ")})`);
     const args = typeof s.args === "string" ? s.args.trim().split(/\s+/).filter(Boolean) : [...s.args];
+    if (s.plug && s.type !== "delay") throw new Error(`${where}: ${WHAT_IF_PLUG_TOKEN} applies only to a delay target`);
     let ti: DmTarget;
     try {
       ti = new Ctor({ blk, begin: start, len: s.len, index: i, device: (n) => lookupDevice(blk, n) }, args);
@@ -167,6 +171,7 @@ export function createDm(blk: BlockLayer, name: string, table: DmTargetSpec[] | 
       throw new Error(`${where}: ${(e as Error).message}`);
     }
     ti.whatIfCopy = s.copy_offload === true;
+    if (ti instanceof DelayTarget) ti.resubmitInPlug = s.plug === true;
     targets.push(ti);
     end = start + s.len;
   });

@@ -10,9 +10,6 @@
 // drivers do (dm-crypt's write thread, dmcrypt_write): the case of Bart Van Assche's objection
 // to v20's plug pairing. Time is the model's clock (blk.sim).
 
-/** The table-line token that makes dm-delay resubmit expired bios inside a plug (a what-if). */
-export const WHAT_IF_PLUG_TOKEN = "what-if=plug";
-
 import { Op, REQ_PREFLUSH, opIsWrite } from "../bio";
 import type { BlockDevice } from "../disk";
 import type { Task } from "../sim";
@@ -45,13 +42,11 @@ export class DelayTarget implements DmTarget {
   private gen = 0;
   private readonly ctx: TargetCtx;
 
-  /** what-if=plug: resubmit expired bios inside one plug (upstream dm-delay does not). */
-  readonly resubmitInPlug: boolean;
+  /** what-if=plug (parsed with the table, dm/core.ts): resubmit expired bios inside one plug (upstream dm-delay does not). */
+  resubmitInPlug = false;
   private plugNoted = false;
 
-  constructor(ctx: TargetCtx, allArgs: string[]) {
-    this.resubmitInPlug = allArgs.includes(WHAT_IF_PLUG_TOKEN);
-    const args = allArgs.filter((a) => a !== WHAT_IF_PLUG_TOKEN);
+  constructor(ctx: TargetCtx, args: string[]) {
     if (args.length !== 3 && args.length !== 6 && args.length !== 9) throw new TargetError(`Requires exactly 3, 6 or 9 arguments (got ${args.length})`);
     this.ctx = ctx;
     this.begin = ctx.begin;
