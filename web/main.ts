@@ -444,7 +444,27 @@ addEventListener("hashchange", () => {
 
 // ---- start ----
 
+/** sessionStorage key: the page reloaded itself once to come under the service worker. */
+const COI_RETRY = "nvmelab-coi-retry";
+
+/**
+ * Static hosting: coi-serviceworker reloads the page as soon as its worker is found
+ * (updatefound), which can be before the worker is active; the reloaded page then comes up
+ * without it, still not isolated, and the library does not try again. Once the worker is
+ * active and this page is still not under it, reload once more (the session flag stops a loop).
+ */
+function retryIsolation(): void {
+  const sw = "serviceWorker" in navigator ? navigator.serviceWorker : null;
+  if (!sw || sessionStorage.getItem(COI_RETRY)) return;
+  void sw.ready.then(() => {
+    if (sw.controller) return;
+    sessionStorage.setItem(COI_RETRY, "1");
+    location.reload();
+  });
+}
+
 if (crossOriginIsolated) {
+  sessionStorage.removeItem(COI_RETRY);
   els.isolation.textContent = "crossOriginIsolated";
   els.isolation.classList.add("ok");
   log("page is crossOriginIsolated: shared memory and Atomics available");
@@ -452,5 +472,6 @@ if (crossOriginIsolated) {
   els.isolation.textContent = "not crossOriginIsolated";
   els.isolation.classList.add("bad");
   setError(new Error("this page is not crossOriginIsolated, so it cannot share memory with its workers: serve it with COOP: same-origin and COEP: require-corp (npm run dev or vite preview do)"));
+  retryIsolation();
 }
 refreshButtons();
