@@ -79,7 +79,8 @@ let nextBioId = 1;
 export function resetBioIds(): void { nextBioId = 1; }
 
 export class Bio {
-  readonly id = nextBioId++;
+  /** Numbered at allocation (and again when a pooled bio is reused: bio_reset's new life). */
+  id = nextBioId++;
   bdev: BlockDevice;
   op: Op;
   flags: number;
@@ -119,6 +120,34 @@ export class Bio {
     this.vecs = vecs;
     this.flags = flags;
     this.task = task;
+  }
+
+  /**
+   * bio_reset + bio_init for a bio its owner keeps between I/Os (as the kernel's per-CPU bio
+   * cache hands a freed bio back): every field as the constructor leaves it, and a new id, so a
+   * run numbers its bios the same whether they are new or reused. Only for a bio that has
+   * ended: nothing else may still hold it.
+   */
+  reinit(bdev: BlockDevice, op: Op, sector: number, size: number, vecs: BioVec[], flags: number, task: number): void {
+    this.id = nextBioId++;
+    this.bdev = bdev;
+    this.op = op;
+    this.sector = sector;
+    this.size = size;
+    this.vecs = vecs;
+    this.flags = flags;
+    this.task = task;
+    this.status = BlkStatus.OK;
+    this.endio = null;
+    this.parent = null;
+    this.remaining = 1;
+    this.copyCtx = null;
+    this.copySrc = null;
+    this.origin = null;
+    this.queued = false;
+    this.ended = false;
+    this.submitter = null;
+    this.private_ = null;
   }
 
   get sectors(): number { return this.size >>> SECTOR_SHIFT; }

@@ -50,6 +50,8 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   writeCache = true;
   scheduler: SchedulerName = "none";
   private readonly hctxs: Hctx[];
+  /** Ended requests, handed out again (the kernel preallocates them per tag: static_rqs). */
+  private readonly rqPool: Request[] = [];
   private deadline: Deadline | null = null;
 
   constructor(
@@ -90,6 +92,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       blk.fail(bio, plan.fail);
       return;
     }
+    const nsegs = plan.nsegs; // the plan may be shared with the next bio planned
     if (plan.sectors > 0) {
       // bio_submit_split: the front goes on, marked nomerge; the rest is resubmitted.
       const front = splitBio(bio, plan.sectors);
@@ -102,9 +105,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     }
     const task = blk.task;
     const plug = task.plug;
-    if (this.flags.nomerges !== 2 && plug && this.plugMerge(plug, bio, plan.nsegs)) return;
-    if (this.flags.nomerges !== 2 && this.deadline && this.deadline.tryMerge(this, bio, plan.nsegs, this.flags.nomerges === 1)) return;
-    const rq = this.getRequest(bio, plan.nsegs);
+    if (this.flags.nomerges !== 2 && plug && this.plugMerge(plug, bio, nsegs)) return;
+    if (this.flags.nomerges !== 2 && this.deadline && this.deadline.tryMerge(this, bio, nsegs, this.flags.nomerges === 1)) return;
+    const rq = this.getRequest(bio, nsegs);
     if (plug) this.addToPlug(plug, rq);
     else if (this.deadline) this.insert([rq]);
     else this.issueOne(rq);
@@ -168,7 +171,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       blk.sim.runUntil(free, `a free tag on ${this.name} hctx ${h.index}`);
       h.waiting--;
     }
-    const rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
+    let rq = this.rqPool.pop();
+    if (rq) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
+    else rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
     if (sched) {
       h.schedUsed++;
       rq.schedTag = true;
@@ -301,6 +306,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * when the driver set one per bio), the tag goes back and waiting requests are retried.
    */
   endRequest(rq: Request, status: BlkStatus): void {
+    if (rq.freed) throw new Error(`${this.name}: request ${rq.id} ended twice`);
     const blk = this.blk;
     blk.completeEvent(this, rq, status);
     // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half
@@ -323,6 +329,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) {
       blk.sim.queueWork(rq.cpu, () => this.runQueues(), kblockd(blk, rq.cpu));
     }
+    // blk_mq_free_request: nothing holds it now (its bios have ended, its events are copies)
+    rq.freed = true;
+    this.rqPool.push(rq);
   }
 
   /** Requests in the scheduler or waiting for the driver. */

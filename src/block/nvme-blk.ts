@@ -210,8 +210,18 @@ interface BuiltCommand {
   copyRanges: CopyRange[] | null;
 }
 
-function newRqState(rq: Request, disk: NvmeNsDisk, left: number): RqState {
-  return { rq, disk, left, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 };
+/** The driver's per-request state (nvme_iod in the kernel's pdu), reused from spare when it has one. */
+function rqState(spare: RqState[], rq: Request, disk: NvmeNsDisk, left: number): RqState {
+  const st = spare.pop();
+  if (!st) return { rq, disk, left, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 };
+  st.rq = rq;
+  st.disk = disk;
+  st.left = left;
+  st.status = BlkStatus.OK;
+  st.copiedBlocks = 0;
+  st.copyFailed = false;
+  st.due_ns = 0;
+  return st;
 }
 
 export class NvmeBlkController implements MqDriverOps {
@@ -230,6 +240,8 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly built: BuiltCommand = { sqe: this.rwSqe, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
   /** Commands done with, for the next issue(). */
   private readonly inflightSpare: Inflight[] = [];
+  /** Ended requests' RqStates, reused: the per-command path allocates none. */
+  private readonly rqStateSpare: RqState[] = [];
 
   constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly model: DeviceModel) {
     const id = driver.idCtrl;
@@ -552,7 +564,7 @@ export class NvmeBlkController implements MqDriverOps {
       }
     }
     if (this.qp(h).room() < cmds.length) return false;
-    for (const p of plans) p.rq.pdu = newRqState(p.rq, p.disk, 0);
+    for (const p of plans) p.rq.pdu = rqState(this.rqStateSpare, p.rq, p.disk, 0);
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
@@ -593,7 +605,7 @@ export class NvmeBlkController implements MqDriverOps {
     if (rqs) {
       for (const r of rqs) (r.rq.pdu as RqState).left++;
     } else {
-      first.pdu = newRqState(first, this.diskOf(first), 1);
+      first.pdu = rqState(this.rqStateSpare, first, this.diskOf(first), 1);
     }
     const tag = q.submit(cmd.sqe, this.cidFor(h, first));
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
@@ -734,7 +746,10 @@ export class NvmeBlkController implements MqDriverOps {
       if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
       if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
     }
-    st.disk.endRequest(rq, st.status);
+    const disk = st.disk;
+    const status = st.status;
+    this.rqStateSpare.push(st);
+    disk.endRequest(rq, status);
   };
 
   /** Complete a request the driver refused without sending a command. */

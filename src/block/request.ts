@@ -7,7 +7,8 @@ let nextRqId = 1;
 export function resetRequestIds(): void { nextRqId = 1; }
 
 export class Request {
-  readonly id = nextRqId++;
+  /** Numbered at allocation, and again each time blk-mq hands out a pooled request (init). */
+  id = nextRqId++;
   op: Op;
   flags: number;
   sector: number;
@@ -32,18 +33,51 @@ export class Request {
   copiedSectors = 0;
   /** The driver's data for this request (blk_mq_rq_to_pdu): set by the driver that runs it. */
   pdu: unknown = undefined;
+  /** Back in blk-mq's pool after blk_mq_free_request: ending it again is a bug. */
+  freed = false;
 
   constructor(bio: Bio, segments: number, cpu: number, pid: number, comm: string) {
+    this.bios = [bio];
     this.op = bio.op;
     this.flags = bio.flags;
     this.sector = bio.sector;
     this.dataLen = bio.size;
-    this.bios = [bio];
     this.nrPhysSegments = segments;
     this.cpu = cpu;
     this.pid = pid;
     this.comm = comm;
     this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
+  }
+
+  /**
+   * blk_mq_rq_ctx_init for a request taken from blk-mq's pool (the kernel preallocates one
+   * per tag, static_rqs): every field as a new request has it, and a new id, so a run numbers
+   * its requests the same either way.
+   */
+  init(bio: Bio, segments: number, cpu: number, pid: number, comm: string): void {
+    this.id = nextRqId++;
+    this.op = bio.op;
+    this.flags = bio.flags;
+    this.sector = bio.sector;
+    this.dataLen = bio.size;
+    // length = 0 would drop the array's storage and push allocate a new one; trimming to one
+    // entry keeps it
+    const bios = this.bios;
+    if (bios.length !== 1) bios.length = 1;
+    bios[0] = bio;
+    this.nrPhysSegments = segments;
+    this.tag = -1;
+    this.schedTag = false;
+    this.hctx = -1;
+    this.cpu = cpu;
+    this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
+    this.start_ns = 0;
+    this.issue_ns = 0;
+    this.pid = pid;
+    this.comm = comm;
+    this.copiedSectors = 0;
+    this.pdu = undefined;
+    this.freed = false;
   }
 
   get sectors(): number { return this.dataLen >>> 9; }

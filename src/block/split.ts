@@ -25,7 +25,7 @@ function crossesNoBoundary(start: number, end: number, l: QueueLimits): boolean 
   return Math.floor(start / (m + 1)) === Math.floor((end - 1) / (m + 1));
 }
 
-/** Where bio must be split for limits l (design says how copies behave). */
+/** Where bio must be split for limits l (design says how copies behave). The plan may be shared: read it before planning another bio. */
 export function planSplit(bio: Bio, l: QueueLimits, copyFails: BlkStatus): SplitPlan {
   switch (bio.op) {
     case Op.READ:
@@ -46,6 +46,12 @@ export function planSplit(bio: Bio, l: QueueLimits, copyFails: BlkStatus): Split
       return { sectors: 0, nsegs: 0 };
   }
 }
+
+/**
+ * The plan of a read or write that needs no split, refilled per bio (the per-I/O path
+ * allocates none): read it before planning another bio.
+ */
+const NO_SPLIT: SplitPlan = { sectors: 0, nsegs: 0, fail: undefined, why: undefined };
 
 /** bio_split_rw: walk the vectors against every limit; split before the first that breaks one. */
 function planRw(bio: Bio, l: QueueLimits): SplitPlan {
@@ -80,7 +86,8 @@ function planRw(bio: Bio, l: QueueLimits): SplitPlan {
     }
     prevEnd = v.bus + v.len;
   }
-  return { sectors: 0, nsegs };
+  NO_SPLIT.nsegs = nsegs;
+  return NO_SPLIT;
 }
 
 function cut(bytes: number, nsegs: number, l: QueueLimits): SplitPlan {

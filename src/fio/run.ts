@@ -12,7 +12,10 @@
 // CPU time is zero (no host CPU model yet): slat is 0, cpu usr/sys 0%, ctx counts sleeps.
 // Buffered I/O (direct=0) is run as direct: the page cache is not modelled (said in the output).
 
-import { Bio, BlkStatus, Op, REQ_POLLED } from "../block/bio";
+import { Bio, BioVec, BlkStatus, Op, REQ_POLLED } from "../block/bio";
+
+/** A trim's bio carries no data segments (never written to: bios only read their vecs). */
+const NO_VECS: BioVec[] = [];
 import type { BlockLayer } from "../block/blk";
 import type { Task } from "../block/sim";
 import { blkCopy } from "../block/copy/copy";
@@ -47,6 +50,10 @@ interface IoU {
   buf: DmaBuffer;
   /** A copy's source ranges (byte offsets, bs each). */
   ranges: number[];
+  /** The bio of its last read, write or trim, reused once that one has ended (the kernel's bio cache). */
+  bio: Bio | null;
+  /** Its one data segment, refilled per I/O. */
+  vecs: BioVec[];
   /** Completion callbacks bound to this io_u once (none allocated per I/O). */
   bioEndio: (b: Bio) => void;
   copyEndio: (o: { status: BlkStatus }) => void;
@@ -354,7 +361,7 @@ class Instance {
   /** An io_u with its buffer and its completion callbacks, bound once. */
   private newIoU(buf: DmaBuffer): IoU {
     const u: IoU = {
-      dir: "read", pos: 0, bs: 0, submitted_ns: 0, buf, ranges: [],
+      dir: "read", pos: 0, bs: 0, submitted_ns: 0, buf, ranges: [], bio: null, vecs: [{ bus: buf.bus, len: 0 }],
       bioEndio: (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
       copyEndio: (o: { status: BlkStatus }) => this.complete(u, o.status === BlkStatus.OK, u.bs * u.ranges.length),
       done: (ok: boolean, bytes: number) => this.complete(u, ok, bytes),
@@ -402,9 +409,21 @@ class Instance {
   private submitOne(u: IoU): void {
     if (u.dir === "copy") { this.issueCopy(u); return; }
     const op = u.dir === "read" ? Op.READ : u.dir === "write" ? Op.WRITE : Op.DISCARD;
-    const bio = new Bio(this.dev, op, u.pos / 512, u.bs, op === Op.DISCARD ? [] : [{ bus: u.buf.bus, len: u.bs }], this.job.hipri ? REQ_POLLED : 0);
+    const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
+    const flags = this.job.hipri ? REQ_POLLED : 0;
+    let bio = u.bio;
+    if (bio && bio.ended) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
+    else bio = u.bio = new Bio(this.dev, op, u.pos / 512, u.bs, vecs, flags);
     bio.endio = u.bioEndio;
     this.blk.submitBio(bio);
+  }
+
+  /** u's one segment for this I/O (a split may have left the array's contents elsewhere: refilled). */
+  private ioVecs(u: IoU): BioVec[] {
+    const v = u.vecs;
+    if (v.length !== 1 || v[0].bus !== u.buf.bus) { v.length = 0; v.push({ bus: u.buf.bus, len: 0 }); }
+    v[0].len = u.bs;
+    return v;
   }
 
   /**

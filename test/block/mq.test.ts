@@ -6,7 +6,8 @@
 
 import { describe, it, expect } from "vitest";
 import { mkHost, pattern } from "./helpers";
-import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, Op } from "../../src/block/bio";
+import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, Op, REQ_NOMERGE } from "../../src/block/bio";
+import { Request } from "../../src/block/request";
 import { BlockLayer } from "../../src/block/blk";
 import { BlkEvent } from "../../src/block/trace";
 import { MqDisk } from "../../src/block/mq";
@@ -723,3 +724,52 @@ describe("disk statistics (/proc/diskstats)", () => {
     expect(d.stats.in_queue_ns).toBeGreaterThan(d.stats.ticks_ns[1]);
   });
 });
+
+describe("request pool (static_rqs, blk_mq_rq_ctx_init, blk_mq_free_request)", () => {
+  it("an ended request is handed out again clean: a new id, only its own bio, none of the last I/O's state", async () => {
+    const { blk, d, t } = await mkHost();
+    const ops = d.ops;
+    const queueRq = ops.queueRq.bind(ops);
+    const seen: Array<{ rq: Request; id: number; noMerge: boolean; flags: number; bios: Bio[]; tag: number; copied: number; pdu: unknown }> = [];
+    ops.queueRq = (disk, rq) => {
+      seen.push({ rq, id: rq.id, noMerge: rq.noMerge, flags: rq.flags, bios: [...rq.bios], tag: rq.tag, copied: rq.copiedSectors, pdu: rq.pdu });
+      return queueRq(disk, rq);
+    };
+    const first = writeBioAs(blk, t, d, 0, pattern(4096, 1), REQ_NOMERGE);
+    blk.sim.as(t, () => blk.waitTask());
+    seen[0].rq.copiedSectors = 99; // what a finished copy leaves behind
+    const second = writeBioAs(blk, t, d, 64, pattern(8192, 2), 0);
+    blk.sim.as(t, () => blk.waitTask());
+    expect(first.ended && second.ended).toBe(true);
+    expect(seen).toHaveLength(2);
+    expect(seen[1].rq).toBe(seen[0].rq); // the same object, as the kernel's static request
+    expect(seen[1].id).toBe(seen[0].id + 1); // numbered as a new one would be
+    expect(seen[0].noMerge).toBe(true);
+    expect(seen[1].noMerge).toBe(false);
+    expect(seen[1].flags).toBe(0);
+    expect(seen[1].bios).toEqual([second]);
+    expect(seen[1].copied).toBe(0);
+    expect(seen[1].pdu).toBeUndefined();
+    expect(seen[1].tag).toBeGreaterThanOrEqual(0);
+    expect(seen[1].rq.sector).toBe(64);
+    expect(seen[1].rq.dataLen).toBe(8192);
+  });
+
+  it("ending a request twice is refused, and the pool does not hand it out twice", async () => {
+    const { blk, d, t } = await mkHost();
+    const ops = d.ops;
+    const queueRq = ops.queueRq.bind(ops);
+    let last: Request | null = null;
+    ops.queueRq = (disk, rq) => { last = rq; return queueRq(disk, rq); };
+    writeBioAs(blk, t, d, 0, pattern(4096, 3), 0);
+    blk.sim.as(t, () => blk.waitTask());
+    expect(() => d.endRequest(last!, BlkStatus.OK)).toThrow(/ended twice/);
+  });
+});
+
+/** A write bio from task t with flags, submitted now. */
+function writeBioAs(blk: BlockLayer, t: Task, d: MqDisk, sector: number, data: Uint8Array, flags: number): Bio {
+  let bio!: Bio;
+  blk.sim.as(t, () => { bio = writeBio(blk, d, sector, data, flags); });
+  return bio;
+}

@@ -203,8 +203,8 @@ export class DmDevice implements DmHost {
   writeCache = true;
   limits: QueueLimits;
   capacity: number;
-  /** Bios whose completion is already traced and accounted here. */
-  private readonly accounted = new WeakSet<Bio>();
+  /** Bios whose completion is already traced and accounted here: the bio's id then (a reused bio has a new one). */
+  private readonly accounted = new WeakMap<Bio, number>();
 
   constructor(readonly blk: BlockLayer, readonly dmName: string, readonly minor: number, readonly targets: DmTarget[], design?: CopyDesign) {
     this.name = `dm-${minor}`;
@@ -468,8 +468,8 @@ export class DmDevice implements DmHost {
    * the C event when traceC (not for a split front: the bio it came from is traced).
    */
   private account(bio: Bio, traceC = true): void {
-    if (this.accounted.has(bio)) return;
-    this.accounted.add(bio);
+    if (this.accounted.get(bio) === bio.id) return;
+    this.accounted.set(bio, bio.id);
     const start = this.blk.sim.now_ns;
     inflightChange(this.stats, start, 1);
     const endio = bio.endio;
