@@ -11,6 +11,7 @@ import { QueueFlags, QueueLimits } from "./limits";
 import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
 import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
 import { Request } from "./request";
+import type { Task } from "./sim";
 import { planSplit, splitBio } from "./split";
 import { Deadline } from "./mq-deadline";
 
@@ -162,15 +163,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const task = blk.task;
     const h = this.hctxs[this.hctxOf(task.cpu)];
     const sched = this.deadline !== null;
-    // the closure only when the task has to sleep: none on the per-request path
-    if (!(sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0)) {
-      const free = () => (sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0);
-      blk.bioEvent("S", bio);
-      h.waiting++;
-      blk.blockTask(task);
-      blk.sim.runUntil(free, `a free tag on ${this.name} hctx ${h.index}`);
-      h.waiting--;
-    }
+    if (!(sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0)) this.waitForTag(h, sched, bio, task);
     let rq = this.rqPool.pop();
     if (rq) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
     else rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
@@ -182,6 +175,20 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     rq.start_ns = blk.sim.now_ns;
     if (blk.tracer.on) blk.bioEvent("G", bio, { rq: rq.id });
     return rq;
+  }
+
+  /**
+   * blk_mq_get_tag's sleep (S) until a tag is free. A method of its own: a closure in
+   * getRequest would make every call allocate the context it captures.
+   */
+  private waitForTag(h: Hctx, sched: boolean, bio: Bio, task: Task): void {
+    const blk = this.blk;
+    const free = () => (sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0);
+    blk.bioEvent("S", bio);
+    h.waiting++;
+    blk.blockTask(task);
+    blk.sim.runUntil(free, `a free tag on ${this.name} hctx ${h.index}`);
+    h.waiting--;
   }
 
   /** blk_add_rq_to_plug: flush at BLK_MAX_REQUEST_COUNT (x2 across queues) or after a big request. */
@@ -321,17 +328,24 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       if (bio.status === BlkStatus.OK) bio.status = status;
       bioEndio(bio);
     }
-    if (h.dispatch.length > 0) {
-      const again = h.dispatch.splice(0);
-      blk.sim.queueWork(rq.cpu, () => this.issueDirect(again, true), kblockd(blk, rq.cpu));
-    }
+    if (h.dispatch.length > 0) this.rerunDispatch(h, rq.cpu);
     // blk_mq_sched_restart: a freed driver tag lets the scheduler dispatch again (kblockd)
-    if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) {
-      blk.sim.queueWork(rq.cpu, () => this.runQueues(), kblockd(blk, rq.cpu));
-    }
+    if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) this.restartScheduler(rq.cpu);
     // blk_mq_free_request: nothing holds it now (its bios have ended, its events are copies)
     rq.freed = true;
     this.rqPool.push(rq);
+  }
+
+  // Out of endRequest: a closure there would make every completion allocate the context it captures.
+
+  /** Requests that found the driver busy (R) are tried again from kblockd. */
+  private rerunDispatch(h: Hctx, cpu: number): void {
+    const again = h.dispatch.splice(0);
+    this.blk.sim.queueWork(cpu, () => this.issueDirect(again, true), kblockd(this.blk, cpu));
+  }
+
+  private restartScheduler(cpu: number): void {
+    this.blk.sim.queueWork(cpu, () => this.runQueues(), kblockd(this.blk, cpu));
   }
 
   /** Requests in the scheduler or waiting for the driver. */
