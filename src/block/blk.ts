@@ -116,16 +116,8 @@ export class BlockLayer {
     const t = this.task;
     bio.task = t.pid;
     t.outstanding++;
-    if (bio.submitter === null) {
-      bio.submitter = t;
-    } else {
-      // submitted again before it ended (not done by the kernel's users): count it once more
-      const endio = bio.endio;
-      bio.endio = (b) => {
-        endio?.(b);
-        t.outstanding--;
-      };
-    }
+    if (bio.submitter === null) bio.submitter = t;
+    else countAgain(bio, t);
     this.submitBioNoacct(bio);
   }
 
@@ -168,8 +160,7 @@ export class BlockLayer {
       } finally {
         t.bioList = null;
         if (more.length > 0) {
-          // lower devices first, then this device's, then what was already waiting
-          list = [...more.filter((m) => m.bdev !== cur.bdev), ...more.filter((m) => m.bdev === cur.bdev), ...(list ?? [])];
+          list = lowerFirst(more, cur.bdev, list);
           more.length = 0;
         }
         t.bioListSpare = more;
@@ -248,4 +239,21 @@ export class BlockLayer {
     if (!this.tracer.on) return;
     this.event("m", d, { rwbs: "N", sector: 0, sectors: 0, text });
   }
+}
+
+// Out of submitBio and submitBioNoacct: a closure in them would make every call allocate the
+// context it captures.
+
+/** A bio submitted again before it ended (not done by the kernel's users): counted once more. */
+function countAgain(bio: Bio, t: Task): void {
+  const endio = bio.endio;
+  bio.endio = (b) => {
+    endio?.(b);
+    t.outstanding--;
+  };
+}
+
+/** __submit_bio_noacct's order: bios for lower devices first, then this device's, then what was already waiting. */
+function lowerFirst(more: Bio[], bdev: BlockDevice, list: Bio[] | null): Bio[] {
+  return [...more.filter((m) => m.bdev !== bdev), ...more.filter((m) => m.bdev === bdev), ...(list ?? [])];
 }

@@ -424,6 +424,35 @@ export class NvmeBlkController implements MqDriverOps {
     return b;
   }
 
+  /**
+   * nvme_setup_discard: one range per bio; a single-range device gets the whole request. A
+   * method of its own: its closures in buildCommand would make every command allocate the
+   * context they capture.
+   */
+  private buildDiscard(d: NvmeNsDisk, rq: Request, blocks: number): BuiltCommand {
+    const buf = this.driver.pool.alloc(NVME_DSM_MAX_RANGES * O.DSM_RANGE_SIZE);
+    const ranges = (d.limits.max_discard_segments > 1 ? rq.bios : [rq.bio]).map((b) => ({
+      slba: this.lba(d, b.sector), nlb: d.limits.max_discard_segments > 1 ? b.size >> d.lbaShift : blocks,
+    }));
+    this.driver.port.core.hostRam.fill(0, buf.bus, buf.bus + buf.bytes);
+    ranges.forEach((r, i) => {
+      const at = buf.bus + i * O.DSM_RANGE_SIZE;
+      this.ram.setUint32(at + O.DSM_RANGE_CATTR, 0, true);
+      this.ram.setUint32(at + O.DSM_RANGE_NLB, r.nlb, true);
+      this.ram.setBigUint64(at + O.DSM_RANGE_SLBA, BigInt(r.slba), true);
+    });
+    const sqe = newSqe(O.NVM_DATASET_MANAGEMENT, d.nsid);
+    setU64(sqe, 24, buf.bus);
+    sqe[10] = ranges.length - 1;
+    sqe[11] = O.DSM_AD;
+    const record = this.record(d, rq.id, O.NVM_DATASET_MANAGEMENT, "Dataset Management");
+    if (record) {
+      record.nr = ranges.length;
+      record.ranges = ranges;
+    }
+    return this.build(sqe, [buf], modelCommand("dsm", 0, 0, rq.hctx), record);
+  }
+
   /** nvme_setup_rw / discard / write_zeroes / flush. */
   private buildCommand(d: NvmeNsDisk, rq: Request): BuiltCommand {
     const blocks = rq.dataLen >> d.lbaShift;
@@ -453,30 +482,8 @@ export class NvmeBlkController implements MqDriverOps {
         }
         return this.build(sqe, bufs, model, record);
       }
-      case Op.DISCARD: {
-        // nvme_setup_discard: one range per bio; a single-range device gets the whole request.
-        const buf = this.driver.pool.alloc(NVME_DSM_MAX_RANGES * O.DSM_RANGE_SIZE);
-        const ranges = (d.limits.max_discard_segments > 1 ? rq.bios : [rq.bio]).map((b) => ({
-          slba: this.lba(d, b.sector), nlb: d.limits.max_discard_segments > 1 ? b.size >> d.lbaShift : blocks,
-        }));
-        this.driver.port.core.hostRam.fill(0, buf.bus, buf.bus + buf.bytes);
-        ranges.forEach((r, i) => {
-          const at = buf.bus + i * O.DSM_RANGE_SIZE;
-          this.ram.setUint32(at + O.DSM_RANGE_CATTR, 0, true);
-          this.ram.setUint32(at + O.DSM_RANGE_NLB, r.nlb, true);
-          this.ram.setBigUint64(at + O.DSM_RANGE_SLBA, BigInt(r.slba), true);
-        });
-        const sqe = newSqe(O.NVM_DATASET_MANAGEMENT, d.nsid);
-        setU64(sqe, 24, buf.bus);
-        sqe[10] = ranges.length - 1;
-        sqe[11] = O.DSM_AD;
-        const record = this.record(d, rq.id, O.NVM_DATASET_MANAGEMENT, "Dataset Management");
-        if (record) {
-          record.nr = ranges.length;
-          record.ranges = ranges;
-        }
-        return this.build(sqe, [buf], modelCommand("dsm", 0, 0, rq.hctx), record);
-      }
+      case Op.DISCARD:
+        return this.buildDiscard(d, rq, blocks);
       case Op.WRITE_ZEROES: {
         const sqe = newSqe(O.NVM_WRITE_ZEROES, d.nsid);
         setU64(sqe, 40, slba);
