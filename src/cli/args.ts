@@ -26,6 +26,12 @@ export interface OptSpec {
   /** list, u64list: the command's own line after a bad element (nvme-cli's copy: "invalid range"). */
   listError?: string;
   repeat?: boolean;
+  /**
+   * Names the option takes for values (argconfig's OPT_VALS, e.g. get-feature's
+   * "--feature-id=host-behavior"): matched as argconfig_match_val matches them, before the
+   * value is read as a number.
+   */
+  vals?: ReadonlyArray<readonly [string, number]>;
 }
 
 export type OptValue = boolean | number | bigint | string | string[] | number[] | bigint[];
@@ -132,7 +138,27 @@ export function parseList(raw: string, spec: OptSpec, cmd: string, max: bigint):
   });
 }
 
+/**
+ * util/argconfig.c's argconfig_match_val: a name the value starts (any case); a name equal to it
+ * wins, and a value that starts two names and equals neither matches none (ambiguous).
+ */
+export function matchVal(vals: ReadonlyArray<readonly [string, number]>, text: string): number | undefined {
+  const t = text.toLowerCase();
+  let match: number | undefined;
+  for (const [name, v] of vals) {
+    if (!name.toLowerCase().startsWith(t)) continue;
+    if (name.length === text.length) return v;
+    if (match !== undefined) return undefined;
+    match = v;
+  }
+  return match;
+}
+
 function convert(spec: OptSpec, raw: string, cmd: string): OptValue {
+  if (spec.vals) {
+    const v = matchVal(spec.vals, raw);
+    if (v !== undefined) return v;
+  }
   switch (spec.kind) {
     case "int": return parseInt10or16(raw, spec, cmd);
     case "byte": case "short": case "word": return checkRange(parseTyped(raw, spec, spec.kind), spec, raw, cmd);

@@ -1,7 +1,7 @@
 // Option parsing (src/cli/args.ts) as nvme-cli's argconfig and getopt_long do it.
 
 import { describe, it, expect } from "vitest";
-import { parseArgs, OptSpec, strtoull, suffixBinaryParse } from "../../src/cli/args";
+import { parseArgs, OptSpec, strtoull, suffixBinaryParse, matchVal } from "../../src/cli/args";
 
 const SPECS: OptSpec[] = [
   { long: "opcode", short: "O", kind: "byte", help: "" },
@@ -86,5 +86,26 @@ describe("lists", () => {
     expect(value("blocks", "--blocks=0x10,010,7")).toEqual([16, 8, 7]);
     expect(() => parse("--blocks=1,70000")).toThrow(/^70000 out of range\ninvalid range$/);
     expect(() => parse("--blocks=1,x")).toThrow(/^cmd: --blocks: 'x' is not a number\ninvalid range$/);
+  });
+});
+
+describe("named values as argconfig_match_val matches them (OPT_VALS)", () => {
+  const vals = [["host-behavior", 0x16], ["host-id", 0x81], ["kato", 0x0f], ["fdp", 0x1d], ["fdp-events", 0x1e]] as const;
+  const fid: OptSpec = { long: "feature-id", short: "f", kind: "byte", help: "", vals };
+
+  it("takes a name or a unique prefix of one, in any case; a name equal to the value beats longer ones", () => {
+    expect(matchVal(vals, "host-behavior")).toBe(0x16);
+    expect(matchVal(vals, "HOST-B")).toBe(0x16);
+    expect(matchVal(vals, "k")).toBe(0x0f);
+    expect(matchVal(vals, "fdp")).toBe(0x1d); // exact, although "fdp-events" starts with it too
+    expect(matchVal(vals, "host")).toBeUndefined(); // ambiguous
+    expect(matchVal(vals, "kato2")).toBeUndefined();
+    expect(matchVal(vals, "")).toBeUndefined();
+  });
+
+  it("reads a value that names nothing as a number, with argconfig's message when it is not one", () => {
+    expect(parseArgs(["-f", "fdp-e"], [fid], "get-feature").opts.get("feature-id")).toBe(0x1e);
+    expect(parseArgs(["--feature-id=0x16"], [fid], "get-feature").opts.get("feature-id")).toBe(0x16);
+    expect(() => parseArgs(["-f", "host"], [fid], "get-feature")).toThrow("Expected byte argument for 'feature-id' but got 'host'!");
   });
 });

@@ -13,7 +13,10 @@ import { idNsText, idNsJson } from "../print/id-ns";
 import { smartLogText, smartLogJson } from "../print/smart-log";
 import { errorLogText, errorLogJson, errorLogEntries } from "../print/error-log";
 import { effectsLogText, effectsLogJson } from "../print/effects-log";
-import { getFeatureLine, getFeatureJson, setFeatureLine } from "../print/features";
+import { getFeatureLine, getFeatureJson, setFeatureLine, featureName } from "../print/features";
+import { statusLine } from "../print/status";
+import { hexPad } from "../print/fmt";
+import { SC_INVALID_FIELD, SC_INVALID_NSID } from "../../../assembly/spec/status";
 import { listText, listJson, ListRow } from "../print/list";
 import { hexdump } from "../print/hexdump";
 import { toNvmeJson } from "../print/json";
@@ -186,44 +189,161 @@ function featureNsid(ctx: CommandContext, o: Options): number {
   return o.has("namespace-id") ? o.int("namespace-id", 0) : ctx.path.nsid ?? 0xffffffff;
 }
 
-/** Data buffer lengths of the features that transfer data. */
-const FEATURE_DATA_LEN: Record<number, number> = { [A.FID_HOST_BEHAVIOR_SUPPORT]: A.HBS_DATA_SIZE };
-const ALL_FEATURES = [0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x16];
+/**
+ * nvme-cli master's feature_name values for --feature-id (get-feature and set-feature):
+ * "-f host-behavior" for "-f 0x16", matched as argconfig_match_val matches (a unique prefix
+ * will do).
+ */
+export const FEATURE_VALS: ReadonlyArray<readonly [string, number]> = [
+  ["arbitration", 0x01], ["power-mgmt", 0x02], ["lba-range", 0x03], ["temp-thresh", 0x04],
+  ["err-recovery", 0x05], ["volatile-wc", 0x06], ["num-queues", 0x07], ["irq-coalesce", 0x08],
+  ["irq-config", 0x09], ["write-atomic", 0x0a], ["async-event", 0x0b], ["auto-pst", 0x0c],
+  ["host-mem-buf", 0x0d], ["timestamp", 0x0e], ["kato", 0x0f], ["hctm", 0x10], ["nopsc", 0x11],
+  ["rrl", 0x12], ["plm-config", 0x13], ["plm-window", 0x14], ["lba-sts-interval", 0x15],
+  ["host-behavior", 0x16], ["sanitize", 0x17], ["endurance-evt-cfg", 0x18], ["iocs-profile", 0x19],
+  ["spinup-control", 0x1a], ["power-loss-signal", 0x1b], ["perf-characteristics", 0x1c], ["fdp", 0x1d],
+  ["fdp-events", 0x1e], ["ns-admin-label", 0x1f], ["key-value", 0x20], ["ctrl-data-queue", 0x21],
+  ["emb-mgmt-ctrl-addr", 0x78], ["host-mgmt-agent-addr", 0x79], ["enh-ctrl-metadata", 0x7d],
+  ["ctrl-metadata", 0x7e], ["ns-metadata", 0x7f], ["sw-progress", 0x80], ["host-id", 0x81],
+  ["resv-nf-mask", 0x82], ["resv-persist", 0x83], ["write-protect", 0x84], ["bp-write-protect", 0x85],
+];
+
+const FID_LBA_RANGE = 0x03;
+const FID_AUTO_PST = 0x0c;
+const FID_HOST_MEM_BUF = 0x0d;
+const FID_TIMESTAMP = 0x0e;
+const FID_PLM_CONFIG = 0x13;
+const FID_PERF_CHARACTERISTICS = 0x1c;
+const FID_FDP_EVENTS = 0x1e;
+const FID_HOST_ID = 0x81;
+
+/**
+ * libnvme_get_feature_length for Get Features (controller to host): the data buffer a feature
+ * returns, by the size of libnvme's structure for it; 0 for the features that return only
+ * Dword 0. Set Features sends no Host Memory Buffer data.
+ */
+export function featureDataLength(fid: number, cdw11: number, toHost = true): number {
+  switch (fid) {
+    case FID_LBA_RANGE: return 4096; // struct nvme_lba_range_type: 64 entries of 64 bytes
+    case FID_AUTO_PST: return 256; // struct nvme_feat_auto_pst: 32 entries of 8 bytes
+    case FID_PLM_CONFIG: return 512; // struct nvme_plm_config
+    case FID_TIMESTAMP: return 8; // struct nvme_timestamp
+    case A.FID_HOST_BEHAVIOR_SUPPORT: return A.HBS_DATA_SIZE; // struct nvme_feat_host_behavior
+    case FID_HOST_ID: return cdw11 & 1 ? 16 : 8; // EXHID: the 128-bit host identifier
+    case FID_HOST_MEM_BUF: return toHost ? 4096 : 0; // struct nvme_host_mem_buf_attrs
+    default: return 0;
+  }
+}
+
+/** C's strcmp(a, b) == 0 over two feature buffers (get_feature_id_changed compares them so). */
+function cStringsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; ; i++) {
+    const x = i < a.length ? a[i] : 0;
+    const y = i < b.length ? b[i] : 0;
+    if (x !== y) return false;
+    if (x === 0) return true;
+  }
+}
+
+/** The Get Features a get-feature of one FID sends, as get_feature_id builds it. */
+interface FeatCfg {
+  fid: number;
+  sel: number;
+  cdw11: number;
+  dataLen: number;
+  nsid: number;
+}
+
+/** get_feature_id: the data length (libnvme_get_feature_length unless -l), FDP Events' own, none for SEL 3. */
+function getFeatureId(ctx: CommandContext, cfg: FeatCfg) {
+  if (!cfg.dataLen) cfg.dataLen = featureDataLength(cfg.fid, cfg.cdw11);
+  if (cfg.fid === FID_FDP_EVENTS) {
+    // every supported FDP event: 255 event descriptors of 2 bytes, NES = FFh in CDW11 23:16
+    cfg.dataLen = 0xff * 2;
+    cfg.cdw11 = (cfg.cdw11 | (0xff << 16)) >>> 0;
+  }
+  if (cfg.sel === A.FEAT_SEL_SUPPORTED) cfg.dataLen = 0;
+  return ctx.dev.driver.getFeatures(cfg.fid, cfg.sel, cfg.cdw11, cfg.dataLen, cfg.nsid);
+}
+
+/** The SCT and SC of a status, DNR, More and CRD left out (get_feature's filter_out_flags). */
+const statusCode = (status: number) => status & 0x7ff;
+
+/**
+ * get_feature_id_changed and get_feature_id_print for one FID; returns the status. With
+ * --changed, the current value is read (SEL 000b), then the default (SEL 001b), and the
+ * feature is shown when they differ, with the SEL of the second read in its line ("Default
+ * value:" and the current value), as nvme-cli master does; a feature whose data buffers
+ * compare equal as C strings (strcmp) is shown too.
+ */
+function getFeatureChanged(ctx: CommandContext, o: Options, base: FeatCfg): number {
+  const cfg = { ...base };
+  const changed = o.flag("changed");
+  if (changed) cfg.sel = A.FEAT_SEL_CURRENT;
+  const r = getFeatureId(ctx, cfg);
+  const err = r.status;
+  let def: ReturnType<typeof getFeatureId> | undefined;
+  if (!err && changed) {
+    cfg.sel = A.FEAT_SEL_DEFAULT;
+    def = getFeatureId(ctx, cfg);
+  }
+  // Performance Characteristics and Host Identifier: nvme-cli shows the CDW11 it sent.
+  let result = r.dw0 >>> 0;
+  if (!err && (cfg.fid === FID_PERF_CHARACTERISTICS || cfg.fid === FID_HOST_ID)) result = cfg.cdw11;
+  const show = err || !changed || def!.status || result !== def!.dw0 >>> 0
+    || (r.data !== undefined && def!.data !== undefined && cStringsEqual(r.data, def!.data));
+  if (!show) return err;
+  if (err) {
+    // Invalid Field (feature not supported) and Invalid Namespace are get_feature_ids' to report.
+    const sc = statusCode(err);
+    if (sc !== SC_INVALID_FIELD && sc !== SC_INVALID_NSID) reportStatus(ctx, err);
+    return err;
+  }
+  const fmt = formatOf(ctx, o);
+  if (fmt === "binary" && r.data) ctx.io.outBytes(r.data); // a feature without data: its line
+  else if (fmt === "json") showJson(ctx, getFeatureJson(cfg.fid, cfg.sel, result, r.data));
+  else ctx.io.out(getFeatureLine(cfg.fid, cfg.sel, result, r.data, { human: ctx.global.flag("human-readable") }));
+  return err;
+}
 
 export const getFeature: Command = {
-  name: "get-feature", device: true, summary: "Get Features: the current, default, saved or supported value of a feature", usage: "<device> [--feature-id=<fid>] [--sel=<0-3>] [OPTIONS]",
+  name: "get-feature", device: true, summary: "Get Features: the current, default, saved or supported value of a feature (default: every feature)",
+  usage: "<device> [--feature-id=<fid>] [--sel=<0-3>] [OPTIONS]",
   options: [
-    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier (default: every feature)" },
-    NSID,
-    { long: "sel", short: "s", kind: "byte", help: "[0-3,8]: current/default/saved/supported/changed" },
+    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier or name (default: every feature, 00h to FFh)", vals: FEATURE_VALS },
+    { ...NSID, help: "identifier of desired namespace" },
+    { long: "sel", short: "s", kind: "byte", help: "[0-3]: current/default/saved/supported" },
     { long: "data-len", short: "l", kind: "word", help: "buffer length for features that return data" },
     RAW,
     { long: "cdw11", short: "c", kind: "word", help: "feature specific dword 11" },
-    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
+    { long: "uuid-index", short: "U", kind: "byte", help: "UUID index" },
+    { long: "changed", short: "C", kind: "flag", help: "show the features whose current value differs from the default" },
   ],
   run(ctx, o) {
-    const fids = o.has("feature-id") ? [o.int("feature-id", 0)] : ALL_FEATURES;
+    const nsid = featureNsid(ctx, o);
     const sel = o.int("sel", 0);
-    // get_feature: SEL 0-7 go to the device (4-7 are reserved: it answers Invalid Field), 8
-    // is nvme-cli's own "changed" (the current value where it differs from the default).
-    if (sel > 8) throw new CliError(`invalid 'select' param:${sel}`);
-    let code = 0;
-    for (const fid of fids) {
-      const len = o.int("data-len", sel === 3 ? 0 : FEATURE_DATA_LEN[fid] ?? 0);
-      const nsid = featureNsid(ctx, o);
-      const r = ctx.dev.driver.getFeatures(fid, sel === 8 ? 0 : sel, o.int("cdw11", 0), len, nsid);
-      if (r.status !== 0) { code = reportStatus(ctx, r.status); continue; }
-      if (sel === 8) {
-        const d = ctx.dev.driver.getFeatures(fid, 1, o.int("cdw11", 0), len, nsid);
-        const same = d.status === 0 && d.dw0 === r.dw0 && Buffer.compare(d.data ?? new Uint8Array(), r.data ?? new Uint8Array()) === 0;
-        if (same) continue;
-      }
-      const fmt = formatOf(ctx, o);
-      if (fmt === "binary" && r.data) ctx.io.outBytes(r.data);
-      else if (fmt === "json") showJson(ctx, getFeatureJson(fid, sel, r.dw0, r.data));
-      else ctx.io.out(getFeatureLine(fid, sel, r.dw0, r.data, { human: ctx.global.flag("human-readable") }));
+    if (sel > A.FEAT_SEL_SUPPORTED) throw new CliError(`invalid 'select' param:${sel}`);
+    const uuid = o.int("uuid-index", 0);
+    if (uuid > 127) throw new CliError(`invalid uuid index param: ${uuid}`);
+    // get_feature_ids: one FID, or (no -f, or -f 0) every FID from 00h to FFh. A feature the
+    // controller does not support (Invalid Field) is passed over in silence; Invalid
+    // Namespace is reported with the feature's name and the loop goes on; any other error ends
+    // it. The status of the last FID read is the command's (so a full scan ends with FFh's).
+    const first = o.int("feature-id", 0);
+    const end = first ? first + 1 : 0x100;
+    let err = 0;
+    let status = 0;
+    let n = 0;
+    for (let fid = first; fid < end; fid++, n++) {
+      err = getFeatureChanged(ctx, o, { fid, sel, cdw11: o.int("cdw11", 0), dataLen: o.int("data-len", 0), nsid });
+      if (!err) continue;
+      status = statusCode(err);
+      if (status === SC_INVALID_FIELD) continue;
+      if (status !== SC_INVALID_NSID) break;
+      ctx.io.err(`get-feature:${hexPad(fid, fid ? 4 : 2)} (${featureName(fid)}): ${statusLine(err)}`);
     }
-    return code;
+    if (n === 1 && status === SC_INVALID_FIELD) reportStatus(ctx, err);
+    return err ? 1 : 0;
   },
 };
 
@@ -232,7 +352,7 @@ export const setFeature: Command = {
   usage: "<device> --feature-id=<fid> [--value=<cdw11>] [--data=<file>] [OPTIONS]",
   options: [
     NSID,
-    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier" },
+    { long: "feature-id", short: "f", kind: "byte", help: "feature identifier or name", vals: FEATURE_VALS },
     { long: "value", short: "V", kind: "suffix", help: "new value (CDW11)" },
     { long: "cdw12", short: "c", kind: "word", help: "feature specific dword 12" },
     { long: "uuid-index", short: "U", kind: "byte", help: "UUID index", max: 0x7f },
@@ -245,9 +365,9 @@ export const setFeature: Command = {
     const fid = o.int("feature-id", 0);
     const value = Number(o.u64("value", 0n) & 0xffffffffn);
     let data: Uint8Array | undefined;
-    const len = o.int("data-len", FEATURE_DATA_LEN[fid] ?? 0);
+    const len = o.int("data-len", 0) || featureDataLength(fid, value, false);
     if (o.str("data")) {
-      data = new Uint8Array(len || FEATURE_DATA_LEN[fid] || ctx.io.readFile(o.str("data")!).length);
+      data = new Uint8Array(len || ctx.io.readFile(o.str("data")!).length);
       data.set(ctx.io.readFile(o.str("data")!).subarray(0, data.length));
     } else if (len) {
       // set_feature reads a feature's data from stdin when no --data file is given (a

@@ -4,11 +4,11 @@
 import * as O from "../../../assembly/spec/opcodes";
 import * as C from "../../../assembly/spec/copy";
 import * as S from "../../../assembly/spec/sqe";
-import * as I from "../../../assembly/spec/identify";
 import { newSqe, setU64 } from "../../driver/sqe";
 import { OptSpec, Options, parseList } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
+import { PiFormat, namespacePiFormat, invalidTags, placeTags } from "./pi-tags";
 
 // Option types as nvme-cli's submit_io, copy_cmd, dsm, flush_cmd, write_zeroes and verify_cmd
 // declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE byte, OPT_SUFFIX suffix, OPT_LIST).
@@ -52,24 +52,11 @@ function rwCdw12(o: Options, nlb0: number): number {
  * submit_io's --show-command / --dry-run lines, in its order and formats: the fields as
  * nvme-cli holds them (dsmgmt carries DSPEC only with a DTYPE; reftag and storagetag whole,
  * PRIx64), metadata and addr the buffers' host-RAM bus addresses where nvme-cli prints its
- * user pointers (0: none), pif and sts from the NVM Identify Namespace's ELBAF, which
- * submit_io reads only when --metadata-size is given.
+ * user pointers (0: none), pif and sts as submitIo read them.
  */
-function showCommand(ctx: CommandContext, o: Options, q: Uint32Array, nsid: number, size: number, mdSize: number): void {
+function showCommand(ctx: CommandContext, o: Options, q: Uint32Array, nsid: number, size: number, mdSize: number, pi: PiFormat): void {
   const hex = (v: number | bigint, w = 0) => v.toString(16).padStart(w, "0");
-  let pif = 0;
-  let sts = 0;
-  if (o.has("metadata-size")) {
-    // nvme-cli asks for NSID 1 here whatever the command's namespace; this asks for the command's.
-    const r = ctx.dev.driver.identify(I.CNS_CSI_NAMESPACE, nsid, I.CSI_NVM << I.IDENTIFY_CSI_SHIFT);
-    if (r.status === 0 && r.data) {
-      const id = ctx.dev.driver.idNs.get(nsid)!;
-      const flbas = id[I.IDN_FLBAS];
-      const elbaf = new DataView(r.data.buffer, r.data.byteOffset).getUint32(I.IDNVM_ELBAF0 + ((flbas & 0xf) | ((flbas >> 5) & 3) << 4) * 4, true);
-      sts = elbaf & 0x7f;
-      pif = (elbaf >> I.ELBAF_PIF_SHIFT) & 3;
-    }
-  }
+  const { pif, sts } = pi;
   const dtype = o.int("dir-type", 0);
   const at = ctx.dev.driver.plannedBuffers(size, mdSize);
   ctx.io.out([
@@ -111,12 +98,24 @@ function submitIo(opcode: number, name: string): Command {
         ctx.io.err(`Rounding data size to fit block count (${size} bytes)`);
       }
       const mdSize = f.ms && !f.extended ? Math.max(Number(BigInt.asUintN(32, o.u64("metadata-size", 0n))), nlb * f.ms) : 0;
+      // submit_io reads the protection information format only for a --metadata-size (nvme-cli
+      // asks NSID 1's NVM Identify Namespace; this, the command's namespace's); without one the
+      // tags are placed as for 16b guard, and invalid_tags holds the reference tag to 32 bits.
+      let pi: PiFormat = { pif: 0, sts: 0 };
+      if (o.u64("metadata-size", 0n) !== 0n) {
+        const p = namespacePiFormat(ctx, nsid);
+        if (typeof p === "number") return p;
+        pi = p;
+      }
+      const ref = o.u64("ref-tag", 0n);
+      const storage = o.u64("storage-tag", 0n);
+      const bad = invalidTags(storage, ref, pi.sts, pi.pif);
+      if (bad.length) throw new CliError(bad.join("\n"));
       const q = newSqe(opcode, nsid);
       setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
       q[12] = rwCdw12(o, nlb - 1);
       q[13] = (o.int("dsm", 0) & 0xff) | (o.int("dir-spec", 0) << 16);
-      q[14] = Number(o.u64("ref-tag", 0n) & 0xffffffffn);
-      q[15] = o.int("app-tag", 0) | (o.int("app-tag-mask", 0) << 16);
+      placeTags(q, pi, ref, storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
       const reading = opcode === O.NVM_READ;
       let out: Uint8Array | undefined;
       let mdOut: Uint8Array | undefined;
@@ -132,7 +131,7 @@ function submitIo(opcode: number, name: string): Command {
           if (mf) mdOut.set(ctx.io.readFile(mf).subarray(0, mdSize));
         }
       }
-      if (o.flag("show-command") || o.flag("dry-run")) showCommand(ctx, o, q, nsid, size, mdSize);
+      if (o.flag("show-command") || o.flag("dry-run")) showCommand(ctx, o, q, nsid, size, mdSize, pi);
       if (o.flag("dry-run")) return 0;
       const t0 = ctx.dev.port.now();
       const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, reading ? { inLen: size, mdInLen: mdSize || undefined } : { out, mdOut });
@@ -176,11 +175,18 @@ function rangeCommand(opcode: number, name: string, summary: string, success: st
     options: [...RANGE_OPTS, ...extra],
     run(ctx, o) {
       const nsid = namespaceOf(ctx, o);
+      // write_zeroes and verify_cmd read the namespace's protection information format, check
+      // the tags against it (invalid_tags) and place them by it.
+      const pi = namespacePiFormat(ctx, nsid);
+      if (typeof pi === "number") return pi;
+      const ref = o.u64("ref-tag", 0n);
+      const storage = o.u64("storage-tag", 0n);
+      const bad = invalidTags(storage, ref, pi.sts, pi.pif);
+      if (bad.length) throw new CliError(bad.join("\n"));
       const q = newSqe(opcode, nsid);
       setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
       q[12] = rwCdw12(o, o.int("block-count", 0)) | (o.flag("deac") ? 1 << O.RW_DEAC_BIT : 0);
-      q[14] = Number(o.u64("ref-tag", 0n) & 0xffffffffn);
-      q[15] = o.int("app-tag", 0) | (o.int("app-tag-mask", 0) << 16);
+      placeTags(q, pi, ref, storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
       const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, {});
       const code = reportStatus(ctx, r.status);
       if (code === 0) ctx.io.out(success);
@@ -266,9 +272,10 @@ export function copyDescriptors(fmt: number, slbs: bigint[], nlbs: number[], sns
       dv.setUint16(b + C.COPY_RANGE_F0_ELBAT, elbats[i] ?? 0, true);
       dv.setUint16(b + C.COPY_RANGE_F0_ELBATM, elbatms[i] ?? 0, true);
     } else {
-      // ELBT: 80 bits; the expected reference tag sits in its low 48 bits, big endian as QEMU reads it.
-      const t = eilbrts[i] ?? 0n;
-      for (let k = 0; k < 6; k++) dv.setUint8(b + C.COPY_RANGE_F1_ELBT + 4 + k, Number((t >> BigInt(8 * (5 - k))) & 0xffn));
+      // ELBT: 80 bits, big endian; libnvme writes the 64-bit expected reference tag into its
+      // last 8 bytes (nvme_init_copy_range_elbt, master's htobe64 at elbt[2]); QEMU reads the low
+      // 48 bits (bytes 30-35) as the 64b-guard reference tag.
+      dv.setBigUint64(b + C.COPY_RANGE_F1_ELBT + 2, eilbrts[i] ?? 0n, false);
       dv.setUint16(b + C.COPY_RANGE_F1_ELBAT, elbats[i] ?? 0, true);
       dv.setUint16(b + C.COPY_RANGE_F1_ELBATM, elbatms[i] ?? 0, true);
     }
@@ -334,10 +341,15 @@ export const copy: Command = {
       | (o.int("prinfow", 0) << C.COPY_PRINFOW_SHIFT) | (o.flag("force-unit-access") ? 1 << C.COPY_FUA_BIT : 0)
       | (o.flag("limited-retry") ? 1 << C.COPY_LR_BIT : 0);
     q[13] = o.int("dir-spec", 0) << 16;
+    // copy_cmd's init_pi_tags: ILBRT and LBST by the destination namespace's format, after
+    // invalid_tags; LBAT and LBATM in CDW15.
+    const pi = namespacePiFormat(ctx, nsid);
+    if (typeof pi === "number") return pi;
     const ref = o.u64("ref-tag", 0n);
-    q[14] = Number(ref & 0xffffffffn);
-    q[3] = Number((ref >> 32n) & 0xffffn);
-    q[15] = o.int("app-tag", 0) | (o.int("app-tag-mask", 0) << 16);
+    const storage = o.u64("storage-tag", 0n);
+    const bad = invalidTags(storage, ref, pi.sts, pi.pif);
+    if (bad.length) throw new CliError(bad.join("\n"));
+    placeTags(q, pi, ref, storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
     const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, { out: data });
     const code = reportStatus(ctx, r.status);
     if (code !== 0) {

@@ -52,6 +52,7 @@ const FEATURE_NAMES: Record<number, string> = {
   0x82: "Reservation Notification Mask",
   0x83: "Reservation Persistence",
   0x84: "Namespace Write Protect",
+  0x85: "Boot Partition Write Protection Config",
 };
 
 /** nvme_feature_to_string. */

@@ -62,7 +62,7 @@ describe("get-feature and set-feature without -n", () => {
     expect(all.out).toBe("set-feature:0x05 (Error Recovery), value:0x00000064, cdw12:00000000, save:0\n");
     const get = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "5"]);
     expect(get.code).toBe(1);
-    expect(get.err).toMatch(/^NVMe status: Invalid Namespace or Format: .*\(0x400b\)\n$/);
+    expect(get.err).toMatch(/^get-feature:0x05 \(Error Recovery\): NVMe status: Invalid Namespace or Format: .*\(0x400b\)\n$/);
     const ns = await cli.nvme(["get-feature", "/dev/nvme0n1", "-f", "5"]);
     expect(ns.out).toBe("get-feature:0x05 (Error Recovery), Current value:00000000\n");
     const wide = await cli.nvme(["set-feature", "/dev/nvme0n1", "-f", "1", "-V", "3"]);
@@ -73,18 +73,102 @@ describe("get-feature and set-feature without -n", () => {
   });
 });
 
-describe("get-feature --sel", () => {
-  it("refuses a select above 8 as get_feature does, sends 4-7 to the device, and shows changed features for 8", async () => {
+describe("get-feature --sel and --changed", () => {
+  it("refuses a select above 3 and a UUID index above 127 as nvme-cli master's get_feature does", async () => {
+    for (const sel of ["4", "8", "255"]) {
+      const bad = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "1", "-s", sel]);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toBe(`invalid 'select' param:${sel}\n`);
+      expect(bad.out).toBe("");
+    }
+    const uuid = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "1", "-U", "128"]);
+    expect(uuid.err).toBe("invalid uuid index param: 128\n");
+  });
+
+  it("--changed reads current then default and shows the features that differ, with the second read's select in the line", async () => {
     await cli.nvme(["create", "--state", "@STATE"]);
-    const bad = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-s", "9"]);
-    expect(bad.code).toBe(1);
-    expect(bad.err).toBe("invalid 'select' param:9\n");
-    const reserved = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-s", "4"]);
-    expect(reserved.err).toMatch(/^NVMe status: Invalid Field in Command/);
-    expect((await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-s", "8"])).out).toBe("");
+    // Nothing changed: only Host Behavior shows, because get_feature_id_changed also shows a
+    // feature whose two data buffers compare equal as C strings (both start with a zero byte).
+    const none = await cli.nvme(["get-feature", "/dev/nvme0n1", "--state", "@STATE", "-C"]);
+    expect(none.out.split("\n").filter((l) => l.startsWith("get-feature:"))).toEqual(["get-feature:0x16 (Host Behavior), Default value:00000000"]);
     await cli.nvme(["set-feature", "/dev/nvme0", "--state", "@STATE", "-f", "1", "-V", "3"]);
-    const changed = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "-s", "8"]);
-    expect(changed.out).toBe("get-feature:0x01 (Arbitration), Changed value:0x00000003\n");
+    const one = await cli.nvme(["get-feature", "/dev/nvme0", "--state", "@STATE", "--changed", "-f", "arbitration"]);
+    expect(one.out).toBe("get-feature:0x01 (Arbitration), Default value:0x00000003\n");
+    expect(one.code).toBe(0);
+  });
+});
+
+describe("get-feature without --feature-id", () => {
+  // get_feature_ids (nvme-cli master): FIDs 00h to FFh one after another; Invalid Field (not
+  // supported) passes in silence, Invalid Namespace is reported with the feature and the scan
+  // goes on, and the command's status is the last FID's, FFh's Invalid Field.
+  const lines = [
+    "get-feature:0x01 (Arbitration), Current value:0x00000007",
+    "get-feature:0x02 (Power Management), Current value:00000000",
+    "get-feature:0x04 (Temperature Threshold), Current value:0x00000157",
+    "get-feature:0x05 (Error Recovery), Current value:00000000",
+    "get-feature:0x06 (Volatile Write Cache), Current value:0x00000001",
+    "get-feature:0x07 (Number of Queues), Current value:0x003f003f",
+    "get-feature:0x08 (Interrupt Coalescing), Current value:00000000",
+    "get-feature:0x09 (Interrupt Vector Configuration), Current value:0x00010000",
+    "get-feature:0x0a (Write Atomicity Normal), Current value:00000000",
+    "get-feature:0x0b (Async Event Configuration), Current value:00000000",
+    "get-feature:0x16 (Host Behavior), Current value:00000000",
+    "       0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f",
+    "0000: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 \"................\"",
+    "*",
+    "0200:",
+    "",
+  ];
+
+  it("shows every feature the namespace device answers, in FID order, and exits 1 with FFh's status", async () => {
+    const r = await cli.nvme(["get-feature", "/dev/nvme0n1"]);
+    expect(r.out).toBe(lines.join("\n") + "\n");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(1);
+    const zero = await cli.nvme(["get-feature", "/dev/nvme0n1", "-f", "0"]); // -f 0 is no -f
+    expect(zero.out).toBe(r.out);
+  });
+
+  it("on the controller device reports the per-namespace feature's Invalid Namespace and goes on", async () => {
+    const r = await cli.nvme(["get-feature", "/dev/nvme0"]);
+    expect(r.out).toBe(lines.filter((l) => !l.startsWith("get-feature:0x05")).join("\n") + "\n");
+    expect(r.err).toBe("get-feature:0x05 (Error Recovery): NVMe status: Invalid Namespace or Format: The namespace or the format of that namespace is invalid(0x400b)\n");
+    expect(r.code).toBe(1);
+  });
+
+  it("sends a Get Features for each of the 256 FIDs (the controller's trace), one for -f", async () => {
+    const count = (err: string) => err.split("\n").filter((l) => l.includes("opname 'Get Features'")).length;
+    expect(count((await cli.nvme(["get-feature", "/dev/nvme0n1", "--trace"])).err)).toBe(256);
+    expect(count((await cli.nvme(["get-feature", "/dev/nvme0n1", "-f", "0x80", "--trace"])).err)).toBe(1);
+  });
+
+  it("--sel=3 shows each supported feature's capabilities", async () => {
+    const r = await cli.nvme(["get-feature", "/dev/nvme0n1", "-s", "3"]);
+    const shown = r.out.split("\n").filter((l) => l.startsWith("get-feature:"));
+    expect(shown[0]).toBe("get-feature:0x01 (Arbitration), Supported capabilities value:0x00000004");
+    expect(shown).toContain("get-feature:0x05 (Error Recovery), Supported capabilities value:0x00000006");
+    expect(shown).toHaveLength(11);
+    expect(r.out).toContain("get-feature:0x05 (Error Recovery), Supported capabilities value:0x00000006\n  Feature is per-namespace\n  Feature is changeable\n");
+    expect(r.out).not.toContain("0000:"); // SEL 011b transfers no data
+  });
+
+  it("a single unsupported feature gets the Invalid Field status line, as get_feature_ids prints it for one FID", async () => {
+    const r = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "0x0c"]);
+    expect(r.out).toBe("");
+    expect(r.err).toBe("NVMe status: Invalid Field in Command: A reserved coded value or an unsupported value in a defined field(0x4002)\n");
+    expect(r.code).toBe(1);
+  });
+
+  it("takes feature names for --feature-id as argconfig_match_val matches them", async () => {
+    const full = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "num-queues"]);
+    expect(full.out).toBe("get-feature:0x07 (Number of Queues), Current value:0x003f003f\n");
+    expect((await cli.nvme(["get-feature", "/dev/nvme0", "--feature-id=NUM-Q"])).out).toBe(full.out);
+    const ambiguous = await cli.nvme(["get-feature", "/dev/nvme0", "-f", "host"]);
+    expect(ambiguous.err).toBe("Expected byte argument for 'feature-id' but got 'host'!\n");
+    expect(ambiguous.code).toBe(1);
+    const set = await cli.nvme(["set-feature", "/dev/nvme0", "-f", "volatile-wc", "-V", "0"]);
+    expect(set.out).toBe("set-feature:0x06 (Volatile Write Cache), value:00000000, cdw12:00000000, save:0\n");
   });
 });
 

@@ -176,6 +176,7 @@ describe("features", () => {
     expect(featureName(0x16)).toBe("Host Behavior");
     expect(featureName(0x0b)).toBe("Async Event Configuration");
     expect(featureName(0x42)).toBe("Unknown");
+    expect(featureName(0x85)).toBe("Boot Partition Write Protection Config");
     expect([0, 1, 2, 3, 4].map(selectName)).toEqual(["Current", "Default", "Saved", "Supported capabilities", "Reserved"]);
   });
 
