@@ -37,6 +37,11 @@ export const REQ_FAILFAST_DEV = 1 << 5;
 /** REQ_POLLED: the submitter polls for the completion (io_uring hipri, RWF_HIPRI): no interrupt. */
 export const REQ_POLLED = 1 << 6;
 
+/** op_is_flush (include/linux/blk_types.h): the bio or request asks for a cache flush or FUA. */
+export function opIsFlush(flags: number): boolean {
+  return (flags & (REQ_FUA | REQ_PREFLUSH)) !== 0;
+}
+
 /** blk_status_t values and their names (block/blk-core.c blk_errors[]). */
 export const enum BlkStatus {
   OK = 0,

@@ -1,10 +1,11 @@
 // The block layer's entry points and shared state: submit_bio / submit_bio_noacct with their
-// checks (bio_check_eod, unsupported ops, flushes on a device without a write cache) and the
+// checks (bio_check_eod, unsupported ops, PREFLUSH/FUA only on writes and dropped on a device
+// without a write cache, no REQ_OP_FLUSH bios) and the
 // current->bio_list loop that turns stacking drivers' recursion into iteration
 // (__submit_bio_noacct); plugs per task (blk_start_plug / blk_finish_plug, flush when the task
 // blocks); and the trace helpers every layer uses.
 
-import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, REQ_PREFLUSH, bioEndio } from "./bio";
+import { Bio, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, REQ_FUA, REQ_PREFLUSH, bioEndio, opIsFlush } from "./bio";
 import { Sim, Task } from "./sim";
 import { Tracer, Action, BlkEvent, rwbs } from "./trace";
 import { BlkPlug } from "./plug";
@@ -181,6 +182,18 @@ export class BlockLayer {
       this.message(d, `bio ${bio.id}: not aligned to the logical block size ${lbs}`);
       return BlkStatus.IOERR;
     }
+    // filter flushes early (submit_bio_noacct): only writes carry PREFLUSH or FUA (a WARN and
+    // an error otherwise); without a write cache both are dropped and an empty flush is done
+    if (opIsFlush(bio.flags)) {
+      if (bio.op !== Op.WRITE) {
+        this.message(d, `bio ${bio.id}: REQ_PREFLUSH or REQ_FUA on a ${OP_NAMES[bio.op] ?? bio.op} bio (submit_bio_noacct: WARN_ON_ONCE, only writes may carry them)`);
+        return BlkStatus.IOERR;
+      }
+      if (!this.writeCache(d)) {
+        bio.flags &= ~(REQ_PREFLUSH | REQ_FUA);
+        if (bio.size === 0) return BlkStatus.OK;
+      }
+    }
     switch (bio.op) {
       case Op.DISCARD:
         if (d.limits.max_discard_sectors === 0) return BlkStatus.NOTSUPP;
@@ -194,10 +207,11 @@ export class BlockLayer {
         if (d.limits.max_copy_sectors === 0) return BlkStatus.NOTSUPP;
         break;
       case Op.FLUSH:
-        if (!this.writeCache(d)) return BlkStatus.OK;
-        break;
+        // REQ_OP_FLUSH exists only as the request blk-flush makes; a bio flushes with
+        // REQ_OP_WRITE | REQ_PREFLUSH (blkdev_issue_flush)
+        this.message(d, `bio ${bio.id}: REQ_OP_FLUSH cannot be submitted as a bio (use an empty REQ_OP_WRITE | REQ_PREFLUSH, as blkdev_issue_flush does)`);
+        return BlkStatus.NOTSUPP;
     }
-    if ((bio.flags & REQ_PREFLUSH) && !this.writeCache(d)) bio.flags &= ~REQ_PREFLUSH;
     return null;
   }
 

@@ -90,12 +90,15 @@ function header(e: BlkEvent, seq: string, pid: number, action: string): string {
 
 /**
  * The RWBS blkparse prints for the event stream's (fill_rwbs in blkparse_fmt.c works from the
- * trace's category bits): a write-zeroes is a plain write there (the stream's WZ), and an empty
- * flush, neither a write nor carrying bytes, gets N after its F.
+ * trace's category bits): a write-zeroes is a plain write there (the stream's WZ), and a
+ * REQ_OP_FLUSH request (the stream's F, or FF with REQ_PREFLUSH as blk_fill_rwbs writes the
+ * request blk_kick_flush makes) has the flush category, is not a write (op_is_write) and
+ * carries no bytes: F, then N.
  */
 export function blkparseRwbs(rwbs: string): string {
   if (rwbs.startsWith("WZ")) return "W" + rwbs.slice(2);
   if (rwbs === "F" || rwbs === "FS") return "FN" + rwbs.slice(1);
+  if (rwbs === "FF" || rwbs === "FFS") return "FN" + rwbs.slice(2);
   return rwbs;
 }
 

@@ -51,18 +51,30 @@ export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): voi
 }
 
 /**
- * blk_account_io_done: a finished I/O by kind. Discards and flushes have their own counters;
- * everything else counts by direction, and copies (their destination side) also as copies.
+ * blk_account_io_done: a finished I/O by kind (op_stat_group). Discards have their own
+ * counters; everything else counts by direction, and copies (their destination side) also as
+ * copies. An empty REQ_OP_WRITE | REQ_PREFLUSH (blkdev_issue_flush) is a write of 0 sectors,
+ * as in the kernel; the flush the device ran is counted by accountFlush.
  */
 export function accountDone(s: DiskStats, op: Op, sectors: number, ticks_ns: number): void {
   s.in_queue_ns += ticks_ns;
   if (op === Op.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
-  if (op === Op.FLUSH || sectors === 0) { s.flushes++; return; }
+  if (op === Op.FLUSH) { s.flushes++; return; }
   const dir = opIsWrite(op) ? 1 : 0;
   s.ios[dir]++;
   s.sectors[dir] += sectors;
   s.ticks_ns[dir] += ticks_ns;
   if (opIsCopy(op) && op !== Op.COPY_SRC) { s.copies++; s.copy_sectors += sectors; }
+}
+
+/**
+ * blk_account_io_flush: a flush request blk-flush issued, in the flush counters
+ * (ios[STAT_FLUSH], nsecs[STAT_FLUSH], which time_in_queue includes). The request it served is
+ * counted on its own when it ends.
+ */
+export function accountFlush(s: DiskStats, ticks_ns: number): void {
+  s.in_queue_ns += ticks_ns;
+  s.flushes++;
 }
 
 export interface BlockDevice {

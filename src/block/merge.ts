@@ -23,11 +23,14 @@ export type MergeRefusal = "max_sectors" | "max_segments" | "virt_boundary" | "m
 
 const REQ_NOMERGE_FLAGS = REQ_NOMERGE | REQ_PREFLUSH | REQ_FUA;
 
-/** rq_mergeable: flushes, write-zeroes and requests marked nomerge take no bios. */
+/**
+ * rq_mergeable: flushes, write-zeroes, requests marked nomerge and requests in the flush
+ * machinery (RQF_FLUSH_SEQ, part of RQF_NOMERGE_FLAGS) take no bios.
+ */
 export function rqMergeable(rq: Request): boolean {
   if (rq.op === Op.FLUSH || rq.op === Op.WRITE_ZEROES) return false;
   if (rq.flags & REQ_NOMERGE_FLAGS) return false;
-  return !rq.noMerge;
+  return !rq.noMerge && !rq.flushSeqActive;
 }
 
 /** bio_mergeable. */

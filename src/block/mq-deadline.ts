@@ -29,8 +29,18 @@ export class Deadline {
   private starved = 0;
   /** The one-hit merge cache (q->last_merge), the only lookup nomerges=1 leaves. */
   private lastMerge: Request | null = null;
+  /**
+   * per_prio->dispatch: requests inserted at the head (BLK_MQ_INSERT_AT_HEAD: the data of a
+   * flush sequence, from the requeue list), dispatched before any sorted request.
+   */
+  private readonly dispatch: Request[] = [];
 
-  get size(): number { return this.sorted[0].length + this.sorted[1].length; }
+  get size(): number { return this.sorted[0].length + this.sorted[1].length + this.dispatch.length; }
+
+  /** dd_insert_request with BLK_MQ_INSERT_AT_HEAD: onto the head of the dispatch list, outside the sort and FIFO lists. */
+  insertAtHead(rq: Request): void {
+    this.dispatch.unshift(rq);
+  }
 
   insert(rq: Request, now_ns: number): void {
     const d = opIsWrite(rq.op) ? 1 : 0;
@@ -89,6 +99,12 @@ export class Deadline {
 
   /** __dd_dispatch_request: continue the batch, else pick a direction and a start. */
   next(now_ns: number): Request | null {
+    if (this.dispatch.length > 0) {
+      // __dd_dispatch_request: the dispatch list first, without counting in the batch
+      const head = this.dispatch.shift()!;
+      this.latestPos[opIsWrite(head.op) ? 1 : 0] = head.sector;
+      return head;
+    }
     let rq: Request | null = null;
     const cont = this.fromPos(this.lastDir);
     if (cont && this.batching < FIFO_BATCH) {

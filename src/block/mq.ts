@@ -1,12 +1,14 @@
 // blk-mq for one request queue (block/blk-mq.c): blk_mq_submit_bio (split, plug merge,
 // scheduler merge, get a request and tag, plug or insert or issue), the plug's flush rules
 // (blk_add_rq_to_plug), software queues per CPU mapped to hardware queues, a tag set per
-// hardware queue, the schedulers none and mq-deadline, dispatch to the driver, and request
-// completion with disk statistics (blk_account_io_*).
+// hardware queue, the schedulers none and mq-deadline, dispatch to the driver, the requeue list
+// kblockd empties (blk_mq_requeue_work: how the flush machinery of blk-flush.ts inserts its
+// requests), and request completion with disk statistics (blk_account_io_*).
 
-import { Bio, BlkStatus, Op, REQ_NOMERGE, bioChain, bioEndio, opIsWrite } from "./bio";
+import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, REQ_NOMERGE, bioChain, bioEndio, opIsFlush, opIsWrite } from "./bio";
 import { BlockLayer, PlugTarget } from "./blk";
-import { BlockDevice, CopyDesign, DiskStats, accountDone, inflightChange, newDiskStats } from "./disk";
+import { BlkFlushQueue, blkFlushEndIo, blkInsertFlush, flushDataDone } from "./blk-flush";
+import { BlockDevice, CopyDesign, DiskStats, accountDone, accountFlush, inflightChange, newDiskStats } from "./disk";
 import { QueueFlags, QueueLimits } from "./limits";
 import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
 import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
@@ -14,6 +16,7 @@ import { Request } from "./request";
 import type { Task } from "./sim";
 import { planSplit, splitBio } from "./split";
 import { Deadline } from "./mq-deadline";
+import type { BlkEvent } from "./trace";
 
 export type SchedulerName = "none" | "mq-deadline";
 
@@ -37,6 +40,14 @@ class Hctx {
   schedUsed = 0;
   /** With a scheduler: requests taken from it that found no driver tag (hctx->dispatch). */
   readonly schedDispatch: Request[] = [];
+  /**
+   * Without a scheduler: requests inserted into the software queues of the CPUs mapped here
+   * (ctx->rq_lists, blk_mq_insert_request) for the next run of the hardware queue. Only the
+   * requeue list fills it; the model issues every other request directly.
+   */
+  readonly swq: Request[] = [];
+  /** hctx->fq: the flush queue (made on first use). */
+  fq: BlkFlushQueue | null = null;
   constructor(readonly index: number, readonly depth: number) {
     for (let i = depth - 1; i >= 0; i--) this.free.push(i);
   }
@@ -48,12 +59,20 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   readonly stats: DiskStats = newDiskStats();
   readonly flags: QueueFlags = { nomerges: 0 };
   copyDesign?: CopyDesign;
+  /** QUEUE_FLAG_WC (BLK_FEAT_WRITE_CACHE): a volatile write cache; without it flushes and FUA are dropped. */
   writeCache = true;
+  /** QUEUE_FLAG_FUA (BLK_FEAT_FUA): FUA writes go to the driver; without it a POSTFLUSH does the job. */
+  fua = true;
   scheduler: SchedulerName = "none";
   private readonly hctxs: Hctx[];
   /** Ended requests, handed out again (the kernel preallocates them per tag: static_rqs). */
   private readonly rqPool: Request[] = [];
   private deadline: Deadline | null = null;
+  /** q->requeue_list and q->flush_list, emptied by the requeue work on kblockd. */
+  private readonly requeueList: Request[] = [];
+  private readonly flushList: Request[] = [];
+  /** q->requeue_work is queued and has not run yet (kblockd_mod_delayed_work_on queues it once). */
+  private requeueQueued = false;
 
   constructor(
     readonly blk: BlockLayer,
@@ -109,6 +128,8 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (this.flags.nomerges !== 2 && plug && this.plugMerge(plug, bio, nsegs)) return;
     if (this.flags.nomerges !== 2 && this.deadline && this.deadline.tryMerge(this, bio, nsegs, this.flags.nomerges === 1)) return;
     const rq = this.getRequest(bio, nsegs);
+    // a PREFLUSH or FUA request goes to the flush machinery, which may take it (not plugged)
+    if (opIsFlush(bio.flags) && blkInsertFlush(this, rq)) return;
     if (plug) this.addToPlug(plug, rq);
     else if (this.deadline) this.insert([rq]);
     else this.issueOne(rq);
@@ -309,17 +330,34 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   // ---- completion ----
 
   /**
-   * blk_mq_end_request: C, statistics, every bio ends with the request's status (or its own,
-   * when the driver set one per bio), the tag goes back and waiting requests are retried.
+   * blk_mq_end_request from the driver: C, statistics, every bio ends with the request's status
+   * (or its own, when the driver set one per bio), the tag goes back and waiting requests are
+   * retried. A request in the flush machinery (RQF_FLUSH_SEQ) goes to blk-flush instead after
+   * its C: the flush request to flush_end_io, a sequence's data to mq_flush_data_end_io.
    */
   endRequest(rq: Request, status: BlkStatus): void {
     if (rq.freed) throw new Error(`${this.name}: request ${rq.id} ended twice`);
     const blk = this.blk;
     blk.completeEvent(this, rq, status);
+    inflightChange(this.stats, blk.sim.now_ns, -1);
+    if (rq.flushSeqActive) {
+      blkFlushEndIo(this, rq, status);
+      this.restart(this.hctxs[rq.hctx], rq.cpu);
+      return;
+    }
     // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half
     const sectors = rq.op === Op.COPY_DST && rq.bios.length === 2 ? rq.sectors / 2 : rq.sectors;
+    this.freeRequest(rq, status, sectors);
+  }
+
+  /**
+   * __blk_mq_end_request -> blk_mq_free_request for a request that ends: accounted
+   * (blk_account_io_done), its tags back, its bios ended, and the queues restarted.
+   */
+  private freeRequest(rq: Request, status: BlkStatus, sectors: number): void {
+    if (rq.freed) throw new Error(`${this.name}: request ${rq.id} freed twice`);
+    const blk = this.blk;
     accountDone(this.stats, rq.op, sectors, blk.sim.now_ns - rq.start_ns);
-    inflightChange(this.stats, blk.sim.now_ns, -1);
     const h = this.hctxs[rq.hctx];
     if (rq.tag >= 0) h.free.push(rq.tag);
     rq.tag = -1;
@@ -328,15 +366,22 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       if (bio.status === BlkStatus.OK) bio.status = status;
       bioEndio(bio);
     }
-    if (h.dispatch.length > 0) this.rerunDispatch(h, rq.cpu);
-    // blk_mq_sched_restart: a freed driver tag lets the scheduler dispatch again (kblockd)
-    if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) this.restartScheduler(rq.cpu);
+    this.restart(h, rq.cpu);
     // blk_mq_free_request: nothing holds it now (its bios have ended, its events are copies)
     rq.freed = true;
     this.rqPool.push(rq);
   }
 
-  // Out of endRequest: a closure there would make every completion allocate the context it captures.
+  /**
+   * After a completion: requests the driver refused (BLK_STS_RESOURCE) are retried, and a freed
+   * driver tag lets the scheduler dispatch again (blk_mq_sched_restart); both from kblockd. The
+   * work items are built in methods of their own: a closure here would make every completion
+   * allocate the context it captures.
+   */
+  private restart(h: Hctx, cpu: number): void {
+    if (h.dispatch.length > 0) this.rerunDispatch(h, cpu);
+    if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) this.restartScheduler(cpu);
+  }
 
   /** Requests that found the driver busy (R) are tried again from kblockd. */
   private rerunDispatch(h: Hctx, cpu: number): void {
@@ -346,6 +391,116 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   private restartScheduler(cpu: number): void {
     this.blk.sim.queueWork(cpu, () => this.runQueues(), kblockd(this.blk, cpu));
+  }
+
+  // ---- what blk-flush.ts uses (the parts of blk-mq that block/blk-flush.c calls) ----
+
+  /** q->elevator: a scheduler is attached (driver tags are taken at dispatch). */
+  get elevator(): boolean {
+    return this.deadline !== null;
+  }
+
+  /** blk_get_flush_queue: the flush queue of a hardware queue. */
+  flushQueueOf(hctx: number): BlkFlushQueue {
+    const h = this.hctxs[hctx];
+    return (h.fq ??= new BlkFlushQueue());
+  }
+
+  /** Flush requests issued on all hardware queues. */
+  get flushesIssued(): number {
+    let n = 0;
+    for (const h of this.hctxs) n += h.fq?.flushesIssued ?? 0;
+    return n;
+  }
+
+  /** The data step of a sequence: list_move to the head of q->requeue_list, then kick the requeue work. */
+  requeueAtHead(rq: Request): void {
+    this.requeueList.unshift(rq);
+    this.kickRequeueList();
+  }
+
+  /** blk_kick_flush's end: the flush request onto q->flush_list, then kick the requeue work. */
+  addToFlushList(rq: Request): void {
+    this.flushList.push(rq);
+    this.kickRequeueList();
+  }
+
+  /**
+   * blk_mq_kick_requeue_list: the requeue work on kblockd of this CPU (kblockd_mod_delayed_work_on
+   * with WORK_CPU_UNBOUND on a per-CPU workqueue), queued once until it runs.
+   */
+  private kickRequeueList(): void {
+    if (this.requeueQueued) return;
+    this.requeueQueued = true;
+    const blk = this.blk;
+    const cpu = blk.task.cpu;
+    blk.sim.queueWork(cpu, () => this.requeueWork(), kblockd(blk, cpu));
+  }
+
+  /**
+   * blk_mq_requeue_work: requeued requests are inserted at the head (I, in list order: the last
+   * queued first), then flush requests go to hctx->dispatch without a trace
+   * (blk_mq_insert_request -> blk_mq_request_bypass_insert), then the hardware queues run.
+   */
+  private requeueWork(): void {
+    this.requeueQueued = false;
+    const rqs = this.requeueList.splice(0);
+    const flushes = this.flushList.splice(0);
+    for (const rq of rqs) {
+      this.blk.rqEvent("I", this, rq);
+      if (this.deadline) this.deadline.insertAtHead(rq);
+      else this.hctxs[rq.hctx].swq.unshift(rq);
+    }
+    for (const rq of flushes) {
+      const h = this.hctxs[rq.hctx];
+      if (this.deadline) h.schedDispatch.unshift(rq);
+      else h.dispatch.unshift(rq);
+    }
+    if (this.deadline) { this.runQueues(); return; }
+    // blk_mq_run_hw_queues without a scheduler: hctx->dispatch first, then the software queues
+    for (const h of this.hctxs) {
+      if (h.dispatch.length === 0 && h.swq.length === 0) continue;
+      const list = h.dispatch.splice(0);
+      for (const rq of h.swq.splice(0)) list.push(rq);
+      this.issueDirect(list, true);
+    }
+  }
+
+  /** blk_mq_put_driver_tag: with a scheduler, a sequenced request or the flush request gives its driver tag back. */
+  putDriverTag(rq: Request): void {
+    if (rq.tag < 0) return;
+    this.hctxs[rq.hctx].free.push(rq.tag);
+    rq.tag = -1;
+  }
+
+  /** blk_account_io_flush for the flush request (the time from blk_kick_flush to its end). */
+  accountFlush(flushRq: Request): void {
+    accountFlush(this.stats, this.blk.sim.now_ns - flushRq.start_ns);
+  }
+
+  /**
+   * blk_mq_end_request on a request the driver never saw (blk_insert_flush with nothing to do:
+   * an empty flush on a queue without a write cache): C of 0 bytes, then it ends.
+   */
+  endRequestNotIssued(rq: Request, status: BlkStatus): void {
+    this.blk.completeEvent(this, rq, status);
+    this.freeRequest(rq, status, rq.sectors);
+  }
+
+  /**
+   * REQ_FSEQ_DONE: blk_flush_restore_request, then blk_mq_end_request. Its C has the restored
+   * request's flags (PREFLUSH cleared, SYNC set); after a DATA step, blk_update_request had
+   * advanced the bio and zeroed __data_len, so it reads 0 bytes at the sector after the data.
+   * The request is counted now (blk_account_io_done skipped it while RQF_FLUSH_SEQ was set).
+   */
+  endFlushSequence(rq: Request, status: BlkStatus): void {
+    const blk = this.blk;
+    if (blk.tracer.on) {
+      const extra: Partial<BlkEvent> = flushDataDone(rq) ? { sector: rq.end, sectors: 0 } : {};
+      if (status !== BlkStatus.OK) extra.error = BLK_STATUS_NAMES[status];
+      blk.rqEvent("C", this, rq, extra);
+    }
+    this.freeRequest(rq, status, rq.sectors);
   }
 
   /** Requests in the scheduler or waiting for the driver. */

@@ -293,7 +293,9 @@ export class NvmeBlkController implements MqDriverOps {
       const capacity = Number(f.nsze) * (1 << (lbaShift - 9));
       const name = `nvme${instance}n${nsid}`;
       const d = new NvmeNsDisk(blk, name, minor++, l, capacity, this, nsid, lbaShift, copyId);
+      // nvme_update_disk_info: a volatile write cache brings both flushes and FUA (blk_queue_write_cache(q, vwc, vwc))
       d.writeCache = vwc;
+      d.fua = vwc;
       const dlfeat = idns[I.IDN_DLFEAT];
       d.deac = (dlfeat & 0x7) === I.DLFEAT_READ_ZEROES && (dlfeat & I.DLFEAT_WZ_DEAC) !== 0;
       d.applyCopyDesign(blk.design);
@@ -651,7 +653,7 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   private diskOf(rq: Request): NvmeNsDisk {
-    return rq.bio.bdev as NvmeNsDisk;
+    return rq.q as NvmeNsDisk;
   }
 
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */

@@ -1,7 +1,9 @@
 // The request: what blk-mq hands the driver (struct request): one op, a start sector, a
-// length, the bios merged into it in order, its physical segment count, its tag and hctx.
+// length, the bios merged into it in order, its physical segment count, its tag and hctx, and
+// the flush state machine's per-request state (rq->flush, RQF_FLUSH_SEQ; block/blk-flush.c).
 
 import { Bio, Op, REQ_NOMERGE } from "./bio";
+import type { BlockDevice } from "./disk";
 
 let nextRqId = 1;
 export function resetRequestIds(): void { nextRqId = 1; }
@@ -35,18 +37,43 @@ export class Request {
   pdu: unknown = undefined;
   /** Back in blk-mq's pool after blk_mq_free_request: ending it again is a bug. */
   freed = false;
+  /** rq->q: the queue (device) the request belongs to. */
+  readonly q: BlockDevice;
+  /**
+   * RQF_FLUSH_SEQ: the request is in the flush state machine (a PREFLUSH/FUA request blk-flush
+   * sequences, or the flush request it issued). False on every other request: blk-mq tests it
+   * once per completion and does nothing more.
+   */
+  flushSeqActive = false;
+  /** rq->flush.seq: the REQ_FSEQ_* steps done (blk-flush.ts). */
+  flushSeq = 0;
 
-  constructor(bio: Bio, segments: number, cpu: number, pid: number, comm: string) {
-    this.bios = [bio];
-    this.op = bio.op;
-    this.flags = bio.flags;
-    this.sector = bio.sector;
-    this.dataLen = bio.size;
+  /**
+   * From a bio (blk_mq_bio_to_request); bio null makes a request without one (the flush request
+   * blk_kick_flush initialises with blk_rq_init), which then needs its queue q.
+   */
+  constructor(bio: Bio | null, segments: number, cpu: number, pid: number, comm: string, q?: BlockDevice) {
+    if (bio !== null) {
+      this.op = bio.op;
+      this.flags = bio.flags;
+      this.sector = bio.sector;
+      this.dataLen = bio.size;
+      this.bios = [bio];
+      this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
+      this.q = bio.bdev;
+    } else {
+      this.op = Op.FLUSH;
+      this.flags = 0;
+      this.sector = 0;
+      this.dataLen = 0;
+      this.bios = [];
+      this.noMerge = true;
+      this.q = q!;
+    }
     this.nrPhysSegments = segments;
     this.cpu = cpu;
     this.pid = pid;
     this.comm = comm;
-    this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
   }
 
   /**
@@ -78,6 +105,8 @@ export class Request {
     this.copiedSectors = 0;
     this.pdu = undefined;
     this.freed = false;
+    this.flushSeqActive = false;
+    this.flushSeq = 0;
   }
 
   get sectors(): number { return this.dataLen >>> 9; }

@@ -15,6 +15,7 @@ import { BlockHost } from "./host";
 import type { BlockLayer } from "./blk";
 import { SYSFS } from "./limits";
 import { MqDisk, SchedulerName } from "./mq";
+import { blkdevIssueFlush } from "./blk-flush";
 import { blkCopy } from "./copy/copy";
 import type { CopyOutcome, CopySeg } from "./copy/types";
 import { FREE_CPU } from "./sim";
@@ -43,7 +44,7 @@ const IO_KEYS = ["dev", "pos", "len", "pattern", "sync", "fua", "preflush"];
 const COPY_KEYS = ["design", "fallback", "inflight", "max_buffer", "hold"];
 const STEP_KEYS: Record<StepOp, string[]> = {
   plug: [], unplug: [], wait: [], sleep: ["us"], sysfs: ["dev", "attr", "value"], release: ["count"],
-  write: IO_KEYS, read: IO_KEYS, discard: IO_KEYS, write_zeroes: IO_KEYS, flush: IO_KEYS,
+  write: IO_KEYS, read: IO_KEYS, discard: IO_KEYS, write_zeroes: IO_KEYS, flush: ["dev"],
   copy: ["src", "src_pos", "dst", "dst_pos", "len", ...COPY_KEYS], copyv: ["src", "src_segs", "dst", "dst_segs", ...COPY_KEYS],
   dm_create: ["name", "table"], dm_message: ["dev", "sector", "message"], kcopyd: ["src", "src_pos", "dst", "len", "ignore_error"],
 };
@@ -517,18 +518,28 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
       sysfsStore(d, attr, typeof a.value === "string" ? size(a, "value", at) : int(a, "value", at, 0, Number.MAX_SAFE_INTEGER), at);
       return;
     }
+    case "flush": {
+      // blkdev_issue_flush: an empty REQ_OP_WRITE | REQ_PREFLUSH bio (REQ_SYNC from submit_bio_wait)
+      known(a, at, ["dev"]);
+      const d = dev(str(a, "dev", at), `${at}.dev`);
+      r.dev = d.name;
+      blkdevIssueFlush(blk, d, (b) => {
+        r.status = BLK_STATUS_NAMES[b.status];
+        r.done_ns = blk.sim.now_ns;
+      });
+      return;
+    }
     case "write":
     case "read":
     case "discard":
-    case "write_zeroes":
-    case "flush": {
+    case "write_zeroes": {
       known(a, at, ["dev", "pos", "len", "pattern", "sync", "fua", "preflush"]);
       const d = dev(str(a, "dev", at), `${at}.dev`);
       r.dev = d.name;
-      const op = { write: Op.WRITE, read: Op.READ, discard: Op.DISCARD, write_zeroes: Op.WRITE_ZEROES, flush: Op.FLUSH }[step.op];
-      const pos = step.op === "flush" ? 0 : size(a, "pos", at);
-      const len = step.op === "flush" ? 0 : size(a, "len", at);
-      if (step.op !== "flush" && (len <= 0 || pos % 512 || len % 512)) fail(at, `pos ${pos} and len ${len} must be multiples of 512 and len > 0`);
+      const op = { write: Op.WRITE, read: Op.READ, discard: Op.DISCARD, write_zeroes: Op.WRITE_ZEROES }[step.op];
+      const pos = size(a, "pos", at);
+      const len = size(a, "len", at);
+      if (len <= 0 || pos % 512 || len % 512) fail(at, `pos ${pos} and len ${len} must be multiples of 512 and len > 0`);
       let vecs: Bio["vecs"] = [];
       let buf: { bus: number; bytes: number } | null = null;
       if (op === Op.WRITE || op === Op.READ) {

@@ -25,7 +25,9 @@ describe("RWBS as blkparse prints it (fill_rwbs)", () => {
     expect(blkparseRwbs("WZS")).toBe("WS");
     expect(blkparseRwbs("F")).toBe("FN");
     expect(blkparseRwbs("FS")).toBe("FNS");
-    for (const r of ["R", "W", "WS", "FWS", "D", "CR", "CW", "N", "RM"]) expect(blkparseRwbs(r)).toBe(r);
+    // the flush request blk_kick_flush makes: REQ_OP_FLUSH | REQ_PREFLUSH, FF in blk_fill_rwbs
+    expect(blkparseRwbs("FF")).toBe("FN");
+    for (const r of ["R", "W", "WS", "FWS", "FWFS", "WFS", "D", "CR", "CW", "N", "RM"]) expect(blkparseRwbs(r)).toBe(r);
     expect(formatEvent(ev({ rwbs: "WZ", action: "D" }))).toBe("259,0    1        3     1.500000123    42  D   W 2048 + 8 [fio]");
   });
 });

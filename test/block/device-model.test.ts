@@ -9,8 +9,8 @@ import fc from "fast-check";
 import { QueueingDeviceModel, SimpleDeviceModel, Timeline, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
 import { parseScenario, runScenario } from "../../src/block/scenario";
 import { loadCoreModule } from "../../src/node/wasm";
-import { mkHost, write, read, io, pattern, same } from "./helpers";
-import { BlkStatus, Op } from "../../src/block/bio";
+import { mkHost, write, read, flush, pattern, same } from "./helpers";
+import { BlkStatus } from "../../src/block/bio";
 
 describe("device model", () => {
   it("a timeline fills gaps: work reserved for later does not hold up work that fits before it", () => {
@@ -191,7 +191,7 @@ describe("device model", () => {
     write(blk, t, d, 0, data);
     // the write completed from the cache; the flush waits for its programs
     const w0 = blk.sim.now_ns;
-    expect(io(blk, t, d, Op.FLUSH, 0, new Uint8Array(0))).toBe(BlkStatus.OK);
+    expect(flush(blk, t, d)).toBe(BlkStatus.OK);
     expect(blk.sim.now_ns - w0).toBeGreaterThan(150_000);
     const t0 = blk.sim.now_ns;
     expect(same(read(blk, t, d, 0, 65536), data)).toBe(true);

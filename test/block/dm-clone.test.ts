@@ -9,7 +9,7 @@
 // clone has 256 regions of 8 sectors.
 
 import { describe, it, expect } from "vitest";
-import { mkHost, pattern, submit, write, read, same } from "./helpers";
+import { mkHost, pattern, submit, flush, write, read, same } from "./helpers";
 import { Bio, BlkStatus, Op } from "../../src/block/bio";
 import type { BlockLayer } from "../../src/block/blk";
 import type { BlockDevice, CopyDesign } from "../../src/block/disk";
@@ -329,7 +329,7 @@ describe("dm-clone", () => {
     expect(ti.hydratedRegions).toBe(4);
     // an empty flush goes to the destination
     blk.tracer.commands.length = 0;
-    expect(bare(blk, t, cl, Op.FLUSH, 0, 0)).toBe(BlkStatus.OK);
+    expect(flush(blk, t, cl)).toBe(BlkStatus.OK);
     expect(blk.tracer.events.filter((e) => e.action === "A" && e.fromMinor === cl.minor && e.rwbs.startsWith("F")).map((e) => e.minor)).toEqual([dstDev.minor]);
 
     // no_discard_passdown: regions are marked, nothing reaches the destination

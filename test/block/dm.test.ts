@@ -4,7 +4,7 @@
 // through an asynchronous target).
 
 import { describe, it, expect } from "vitest";
-import { pattern, io, write, read, same } from "./helpers";
+import { pattern, io, flush, write, read, same } from "./helpers";
 import { BlockHost } from "../../src/block/host";
 import { defaultConfig, defaultNamespace } from "../../src/controller/config";
 import { loadCoreModule } from "../../src/node/wasm";
@@ -434,14 +434,7 @@ describe("device-mapper", () => {
   it("an empty flush goes to every target's device", async () => {
     const { blk, a } = await host("ctx", 2);
     const dm = createDm(blk, "two", ["0 1000 linear nvme0n1 0", "1000 1000 linear nvme0n2 0"]);
-    let status = -1;
-    blk.sim.as(a, () => {
-      const bio = new Bio(dm, Op.FLUSH, 0, 0);
-      bio.endio = (b) => { status = b.status; };
-      blk.submitBio(bio);
-      blk.waitTask();
-    });
-    expect(status).toBe(BlkStatus.OK);
+    expect(flush(blk, a, dm)).toBe(BlkStatus.OK);
     expect(blk.tracer.commands.filter((c) => c.name === "Flush").map((c) => c.disk).sort()).toEqual(["nvme0n1", "nvme0n2"]);
   });
 

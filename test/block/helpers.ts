@@ -10,6 +10,7 @@ import { loadCoreModule } from "../../src/node/wasm";
 import { BlockLayer } from "../../src/block/blk";
 import { MqDisk } from "../../src/block/mq";
 import type { Task } from "../../src/block/sim";
+import { blkdevIssueFlush } from "../../src/block/blk-flush";
 
 export interface HostSpec extends BlockHostOptions {
   namespaces?: Array<Partial<NamespaceConfig>>;
@@ -59,6 +60,16 @@ export function io(blk: BlockLayer, t: Task, d: BlockDevice, op: Op, sector: num
   let st = -1 as BlkStatus;
   submit(blk, t, d, op, sector, data, (s) => { st = s; });
   blk.sim.as(t, () => blk.waitTask());
+  return st;
+}
+
+/** blkdev_issue_flush from task t (an empty REQ_OP_WRITE | REQ_PREFLUSH bio), waited for; its status. */
+export function flush(blk: BlockLayer, t: Task, d: BlockDevice): BlkStatus {
+  let st = -1 as BlkStatus;
+  blk.sim.as(t, () => {
+    blkdevIssueFlush(blk, d, (b) => { st = b.status; });
+    blk.waitTask();
+  });
   return st;
 }
 

@@ -246,6 +246,21 @@ describe("blk scenarios", () => {
     expect([r.ops[0].status, r.ops[0].error]).toEqual(["BLK_STS_IOERR", "read_err"]);
   });
 
+  it("a flush step is blkdev_issue_flush (FWS, one Flush); it takes only dev; preflush writes go through blk-flush", async () => {
+    const base = { controller: { namespaces: [{ size: "16M" }] }, cpus: 1 };
+    const r = await run({ ...base, steps: [
+      { op: "flush", dev: "nvme0n1" }, { op: "wait" },
+      { op: "write", dev: "nvme0n1", pos: "1M", len: "4k", preflush: true, fua: true }, { op: "wait" },
+    ] });
+    expect(r.ops.filter((o) => o.op !== "wait").map((o) => [o.op, o.status])).toEqual([["flush", "BLK_STS_OK"], ["write", "BLK_STS_OK"]]);
+    expect(r.events.filter((e) => e.action === "Q").map((e) => e.rwbs)).toEqual(["FWS", "FWF"]);
+    expect(r.commands.map((c) => c.name)).toEqual(["Flush", "Flush", "Write"]);
+    expect(() => parseScenario({ ...base, steps: [{ op: "flush", dev: "nvme0n1", len: 4096 }] })).toThrow(/steps\[0\]\.len: unknown key \(expected one of: dev\)/);
+    // without a volatile write cache nothing reaches the device for the flush
+    const n = await run({ ...base, controller: { vwc: 0, namespaces: [{ size: "16M" }] }, steps: [{ op: "flush", dev: "nvme0n1" }, { op: "wait" }] });
+    expect([n.ops[0].status, n.commands.length, n.events.length]).toEqual(["BLK_STS_OK", 0, 0]);
+  });
+
   it("the same scenario gives the same events and media", async () => {
     const a = await run(example("ctx-gc.json"));
     const b = await run(example("ctx-gc.json"));

@@ -17,8 +17,16 @@
 // the clone; dm traces A on the lower device and resubmits it with submit_bio_noacct, or the
 // target holds it and does so later (dm-delay, dm-crypt's writer). The clone's completion
 // completes the piece (status propagated), which traces C on the dm device.
+//
+// Flushes (dm_split_and_process_bio): a REQ_PREFLUSH bio is answered with empty
+// REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC clones (__send_empty_flush), num_flush_bios through
+// each target's map, or, when every target sets flush_bypasses_map (linear, striped; Linux
+// 6.11), one to each device of the table unmapped. A flush with data then goes through dm again
+// without REQ_PREFLUSH, from the device's work item (__dm_io_complete -> queue_io ->
+// dm_wq_work); as in the kernel, a failed preflush does not stop it. Simplified: a bio is
+// accounted once on the dm device, not once per pass.
 
-import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, bioChain, bioEndio, opIsCopy } from "../bio";
+import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, REQ_PREFLUSH, REQ_SYNC, bioChain, bioEndio, opIsCopy } from "../bio";
 import type { BlockLayer } from "../blk";
 import { CopyDesign, DiskStats, accountDone, inflightChange, newDiskStats } from "../disk";
 import type { BlockDevice } from "../disk";
@@ -339,8 +347,13 @@ export class DmDevice implements DmHost {
   /** dm_submit_bio: split at the target (or max_io_len) boundary, then map. */
   submit(bio: Bio): void {
     this.account(bio);
+    if (bio.flags & REQ_PREFLUSH) {
+      this.sendEmptyFlush(bio);
+      return;
+    }
     if (bio.size === 0) {
-      this.emptyFlush(bio);
+      // nothing to map (__split_and_process_bio runs while sector_count is not 0)
+      bioEndio(bio);
       return;
     }
     const ti = this.targetAt(bio.sector);
@@ -393,17 +406,74 @@ export class DmDevice implements DmHost {
     this.runMap(io);
   }
 
-  /** An empty flush goes to every target, num_flush_bios clones each (__send_empty_flush). */
-  private emptyFlush(bio: Bio): void {
+  /**
+   * __send_empty_flush for a REQ_PREFLUSH bio: empty REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC
+   * clones (of an on-stack flush bio, not of this one: no data, no FUA), remapped from sector 0.
+   * With flush_bypasses_map on the table, one per device of the table, not mapped by a target;
+   * otherwise num_flush_bios through each target's map. An empty bio ends when they all have;
+   * a flush with data is queued again without REQ_PREFLUSH (queue_io), whatever they returned.
+   */
+  private sendEmptyFlush(bio: Bio): void {
     const ios: DmIo[] = [];
-    for (const ti of this.targets) {
-      for (let i = 0; i < ti.numFlushBios; i++) {
-        ios.push({ md: this, ti, orig: bio, clone: this.cloneOf(bio, 0, 0), fromSector: bio.sector, flushIndex: i });
+    const flushClone = () => {
+      const c = new Bio(this, Op.WRITE, 0, 0, [], REQ_PREFLUSH | REQ_SYNC, bio.task);
+      c.origin = bio;
+      return c;
+    };
+    const bypass = this.flushBypassesMap;
+    if (bypass) {
+      for (const dev of this.tableDevices()) {
+        const clone = flushClone();
+        clone.bdev = dev;
+        ios.push({ md: this, ti: this.targets.find((t) => t.devices().some((d) => d.dev === dev))!, orig: bio, clone, fromSector: 0, flushIndex: 0 });
+      }
+    } else {
+      for (const ti of this.targets) {
+        for (let i = 0; i < ti.numFlushBios; i++) ios.push({ md: this, ti, orig: bio, clone: flushClone(), fromSector: 0, flushIndex: i });
       }
     }
-    if (ios.length === 0) { bioEndio(bio); return; }
-    bio.remaining += ios.length - 1;
-    for (const io of ios) this.runMap(io);
+    if (bio.size > 0) {
+      let left = ios.length;
+      if (left === 0) { this.queueIo(bio); return; }
+      const done = () => { if (--left === 0) this.queueIo(bio); };
+      for (const io of ios) io.onEnd = done;
+    } else {
+      if (ios.length === 0) { bioEndio(bio); return; }
+      bio.remaining += ios.length - 1;
+    }
+    for (const io of ios) {
+      if (bypass) {
+        io.clone.endio = () => this.endPiece(io);
+        this.submitRemap(io);
+      } else this.runMap(io);
+    }
+  }
+
+  /** dm_table's flush_bypasses_map: every target passes flushes on unchanged. */
+  private get flushBypassesMap(): boolean {
+    return this.targets.every((t) => t.flushBypassesMap === true);
+  }
+
+  /**
+   * dm_table_get_devices: each device of the table once. dm_get_device adds a device at the head
+   * of the list (list_add) when a target first names it, so the last one named comes first.
+   */
+  private tableDevices(): BlockDevice[] {
+    const seen: BlockDevice[] = [];
+    for (const ti of this.targets) for (const d of ti.devices()) if (!seen.includes(d.dev)) seen.push(d.dev);
+    return seen.reverse();
+  }
+
+  /**
+   * queue_io, then dm_wq_work: the flush with data, its preflush done, goes through
+   * submit_bio_noacct again without REQ_PREFLUSH from the device's work item (a kworker; no
+   * second Q: BIO_TRACE_COMPLETION is set).
+   */
+  private queueIo(bio: Bio): void {
+    bio.flags &= ~REQ_PREFLUSH;
+    const sim = this.blk.sim;
+    const cpu = this.blk.task.cpu;
+    sim.queueWork(cpu, () => this.blk.submitBioNoacct(bio), sim.kworker(cpu, `kworker/${cpu}:5`, 1500 + cpu));
   }
 
   /** bio_alloc_clone: same op, flags, pages; bi_copy_ctx is copied (the 2026 series does so on clone). */
@@ -458,6 +528,7 @@ export class DmDevice implements DmHost {
   }
 
   private endPiece(io: DmIo): void {
+    if (io.onEnd) { io.onEnd(io); return; }
     const o = io.orig;
     if (o.status === BlkStatus.OK && io.clone.status !== BlkStatus.OK) o.status = io.clone.status;
     bioEndio(o);

@@ -1,5 +1,6 @@
 // dm-linear (drivers/md/dm-linear.c): table `<dev> <offset>`; a bio at dm sector S lands on
-// <dev> at offset + (S - begin). Flush, discard and write-zeroes pass with one bio each. The
+// <dev> at offset + (S - begin). Flush, discard and write-zeroes pass with one bio each (flushes
+// bypass map: flush_bypasses_map). The
 // only target both copy series enable: v20 sets copy_offload_supported (patch 10), the 2026
 // series sets BLK_FEAT_STACKING_COPY_OFFL in io_hints (patch 11).
 
@@ -18,6 +19,7 @@ export class LinearTarget implements DmTarget {
   whatIfCopy = false;
   readonly maxIoLen = 0;
   readonly numFlushBios = 1;
+  readonly flushBypassesMap = true;
   readonly numDiscardBios = 1;
   readonly numWriteZeroesBios = 1;
 

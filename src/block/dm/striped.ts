@@ -4,7 +4,9 @@
 // (stripe_map_sector). max_io_len = chunk_sectors, so dm core splits bios at chunk
 // boundaries, and dm_calculate_queue_limits stacks chunk_sectors so whoever submits above
 // sees the boundary too. Discards and write-zeroes are not cut at chunks: dm core sends one
-// clone per stripe and each takes the part of the range on its stripe (stripe_map_range). No copy support in either series: a range may span devices.
+// clone per stripe and each takes the part of the range on its stripe (stripe_map_range).
+// Flushes bypass map (flush_bypasses_map): dm core sends one to each device of the table. No
+// copy support in either series: a range may span devices.
 
 import { BlkStatus, Op } from "../bio";
 import type { BlockDevice } from "../disk";
@@ -27,6 +29,7 @@ export class StripedTarget implements DmTarget {
   whatIfCopy = false;
   readonly maxIoLen: number;
   readonly numFlushBios: number;
+  readonly flushBypassesMap = true;
   readonly numDiscardBios: number;
   readonly numWriteZeroesBios: number;
 

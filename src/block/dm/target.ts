@@ -36,6 +36,11 @@ export interface DmIo {
   flushIndex: number;
   /** Per-io data of the target (per_io_data_size). */
   data?: unknown;
+  /**
+   * dm core's own completion of a piece that does not end the bio: the preflush clones of a
+   * flush with data (their end re-queues the bio, not bio_endio). Unset on every other piece.
+   */
+  onEnd?: (io: DmIo) => void;
 }
 
 /** DM_MAPIO_REMAPPED (core submits the clone), DM_MAPIO_SUBMITTED (the target will), DM_MAPIO_KILL. */
@@ -66,6 +71,12 @@ export interface DmTarget {
   /** ti->max_io_len: dm splits bios so none crosses a multiple of it (0: none). */
   readonly maxIoLen: number;
   readonly numFlushBios: number;
+  /**
+   * ti->flush_bypasses_map (Linux 6.11, "dm: optimize flushes"): the target passes flushes on
+   * unchanged, so when every target of a table sets it dm core sends one flush to each device
+   * of the table instead of num_flush_bios through each target's map. dm-linear and dm-stripe.
+   */
+  readonly flushBypassesMap?: boolean;
   readonly numDiscardBios: number;
   readonly numWriteZeroesBios: number;
   /** io_hints: the target's say on the stacked limits. */
