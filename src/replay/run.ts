@@ -52,7 +52,8 @@ export function emulatorConfig(c: OracleConfig): ControllerConfig {
     if (idx < 0) { formats.push({ ms: ns.ms, lbads, rp: 0 }); idx = formats.length - 1; }
     return {
       nsid: ns.nsid, blocks: ns.nblocks, formats, formatIndex: idx, extended: ns.mset === 1,
-      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 0, pif, eui64: "", nguid: "", uuid: "",
+      // nmic 1: QEMU's nvme-ns defaults to shared=on, which sets NMIC bit 0.
+      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 1, pif, eui64: "", nguid: "", uuid: "",
     };
   });
   return cfg;
