@@ -38,7 +38,7 @@ function nodeOnly(name: string): Command {
 
 /** The command table of the browser CLI, in the Node CLI's order. */
 export const BROWSER_COMMANDS: Command[] = [
-  admin.list, admin.idCtrl, admin.idNs, admin.showRegs,
+  admin.list, admin.idCtrl, admin.idNs, admin.nvmIdCtrl, admin.nvmIdNs, admin.showRegs,
   admin.getLog, admin.smartLog, admin.errorLog, admin.effectsLog, admin.getFeature, admin.setFeature,
   io.read, io.write, io.compare, io.copy, io.dsm, io.writeZeroes, io.flush, io.verify,
   adminPassthru, ioPassthru, admin.reset, admin.subsystemReset,
