@@ -38,6 +38,11 @@ export interface DriverOptions {
   pollQueues?: number;
   /** How long a command may take before it is aborted (threaded controller). */
   timeoutNs?: number;
+  /**
+   * Read the NVM Command Set Identify Controller (CNS 06h) at bring-up, as Linux does (default
+   * true); the oracle replay leaves it out, as the oracle's host does.
+   */
+  identifyIocs?: boolean;
   /** Features to apply after bring-up, e.g. from a saved session: [fid, cdw11, data?]. */
   /** Features to set again after bring-up (a power cycle loses them), each with its NSID (0: none). */
   features?: Array<{ fid: number; cdw11: number; nsid?: number; data?: Uint8Array }>;
@@ -70,7 +75,7 @@ export interface CommandResult extends Completion {
   sqe: Uint32Array;
 }
 
-const DEFAULTS = { adminDepth: 32, ioQueues: 1, ioDepth: 256, pollQueues: 0, timeoutNs: 30e9 };
+const DEFAULTS = { adminDepth: 32, ioQueues: 1, ioDepth: 256, pollQueues: 0, timeoutNs: 30e9, identifyIocs: true };
 
 export class NvmeDriver {
   state: InitState = "INIT";
@@ -206,7 +211,7 @@ export class NvmeDriver {
     this.idCtrlNvm = null;
     const type = this.idCtrl[I.IDC_CNTRLTYPE];
     if (type === I.CNTRLTYPE_DISCOVERY || type === I.CNTRLTYPE_ADMIN) return;
-    if (this.version < 0x00010200 || this.skipIdCnsCs) return;
+    if (!this.opts.identifyIocs || this.version < 0x00010200 || this.skipIdCnsCs) return;
     const r = this.identify(I.CNS_CSI_CONTROLLER, 0, I.CSI_NVM << I.IDENTIFY_CSI_SHIFT);
     if (r.status !== 0) this.skipIdCnsCs = true;
     else this.idCtrlNvm = r.data!;

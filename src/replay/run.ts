@@ -205,7 +205,8 @@ export async function runTrace(trace: Trace, env: ReplayEnv): Promise<Record<str
   };
   const results: Array<Record<string, unknown>> = [];
   try {
-    const driver = new NvmeDriver(port, { adminDepth: cfg.admin_qsize, ioQueues: 1, ioDepth: cfg.io_qsize, pollQueues: 1, timeoutNs: cfg.command_timeout_s * 1e9 });
+    // No CNS 06h at bring-up: the oracle's host does not send it (its admin CIDs stay the oracle's).
+    const driver = new NvmeDriver(port, { adminDepth: cfg.admin_qsize, ioQueues: 1, ioDepth: cfg.io_qsize, pollQueues: 1, timeoutNs: cfg.command_timeout_s * 1e9, identifyIocs: false });
     driver.bringUp();
     const session = new ReplaySession(core, port, driver, cfg, env);
     const nsmap = new Map(cfg.namespaces.map((n) => [n.nsid, n]));

@@ -7,7 +7,7 @@ import { newSqe } from "../../src/driver/sqe";
 import { namespaceFromJson, defaultConfig, ControllerConfig } from "../../src/controller/config";
 import { ControllerCore } from "../../src/controller/core";
 import { StepPort } from "../../src/controller/port";
-import { NvmeDriver } from "../../src/driver/nvme";
+import { NvmeDriver, DriverOptions } from "../../src/driver/nvme";
 import { loadCoreModule } from "../../src/node/wasm";
 
 describe("plannedBuffers", () => {
@@ -32,10 +32,10 @@ describe("plannedBuffers", () => {
 
 describe("bring-up: the NVM Command Set Identify Controller (nvme_init_non_mdts_limits)", () => {
   /** A driver on a fresh controller, its Identify calls recorded (CNS, CDW11), not yet brought up. */
-  async function driverOn(config: Partial<ControllerConfig>) {
+  async function driverOn(config: Partial<ControllerConfig>, options: DriverOptions = {}) {
     const core = await ControllerCore.create(await loadCoreModule(false), { ...defaultConfig(), ...config });
     core.exports.ctrl_power_on();
-    const driver = new NvmeDriver(new StepPort(core));
+    const driver = new NvmeDriver(new StepPort(core), options);
     const asked: Array<[number, number]> = [];
     const identify = driver.identify.bind(driver);
     driver.identify = (cns, nsid = 0, cdw11 = 0) => { asked.push([cns, cdw11]); return identify(cns, nsid, cdw11); };
@@ -61,6 +61,10 @@ describe("bring-up: the NVM Command Set Identify Controller (nvme_init_non_mdts_
     const { driver, cnsCsi } = await driverOn({ version: 0x00010200 });
     driver.bringUp();
     expect(cnsCsi()).toHaveLength(1);
+    // The oracle replay's host does not ask either (identifyIocs: false).
+    const replay = await driverOn({}, { identifyIocs: false });
+    replay.driver.bringUp();
+    expect(replay.cnsCsi()).toEqual([]);
   });
 
   it("a refusal is no bring-up failure, and the controller is not asked again after a reset (NVME_CTRL_SKIP_ID_CNS_CS)", async () => {
