@@ -111,6 +111,13 @@ export const CFG_DSTRD = 52;
 export const CFG_CNTLID = 56;
 export const CFG_VER = 60; // u32, VS register value
 export const CFG_MAX_INFLIGHT = 64; // u32, request slots
+// NVM Command Set limits reported in Identify CNS 06h (NVM CS 1.0 Figure 102) and applied to
+// Verify, Write Zeroes and Dataset Management; 0 = none (see src/controller/config.ts).
+export const CFG_VSL = 68; // u32, Verify Size Limit: 2^n x 4 KiB
+export const CFG_WZSL = 72; // u32, Write Zeroes Size Limit: 2^n x 4 KiB
+export const CFG_DMRL = 76; // u32, Dataset Management Ranges Limit (1..255)
+export const CFG_DMRSL = 80; // u32, Dataset Management Range Size Limit (logical blocks)
+export const CFG_DMSL = 88; // u64, Dataset Management Size Limit (logical blocks)
 export const CFG_SN = 128; // 20 bytes
 export const CFG_MN = 160; // 40 bytes
 export const CFG_FR = 208; // 8 bytes

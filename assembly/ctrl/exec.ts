@@ -37,15 +37,20 @@ export function adminSupported(opc: u32): bool {
   return false;
 }
 
-/** I/O opcodes, as ONCS advertises the optional ones. */
+/**
+ * I/O opcodes, as ONCS advertises the optional ones; with its ONCS bit cleared, Write Zeroes,
+ * Dataset Management or Verify is still supported when Identify CNS 06h reports a limit for it
+ * (NVM CS 1.0 Figure 102: the limit is then a hard one).
+ */
 export function ioSupported(opc: u32): bool {
-  const oncs = state().oncs;
+  const st = state();
+  const oncs = st.oncs;
   switch (opc) {
     case NVM_FLUSH: case NVM_WRITE: case NVM_READ: return true;
     case NVM_COMPARE: return (oncs & ONCS_COMPARE) != 0;
-    case NVM_WRITE_ZEROES: return (oncs & ONCS_WRITE_ZEROES) != 0;
-    case NVM_DATASET_MANAGEMENT: return (oncs & ONCS_DSM) != 0;
-    case NVM_VERIFY: return (oncs & ONCS_VERIFY) != 0;
+    case NVM_WRITE_ZEROES: return (oncs & ONCS_WRITE_ZEROES) != 0 || st.wzsl != 0;
+    case NVM_DATASET_MANAGEMENT: return (oncs & ONCS_DSM) != 0 || st.dmrl != 0;
+    case NVM_VERIFY: return (oncs & ONCS_VERIFY) != 0 || st.vsl != 0;
     case NVM_COPY: return (oncs & ONCS_COPY) != 0;
   }
   return false;

@@ -14,7 +14,7 @@ import {
   LPA_COMMANDS_EFFECTS, LPA_EXTENDED_DATA, ONCS_COPY,
   IDN_NSZE, IDN_NCAP, IDN_NUSE, IDN_NSFEAT, IDN_NLBAF, IDN_FLBAS, IDN_MC, IDN_NMIC, IDN_DLFEAT,
   IDN_NVMCAP, IDN_MSSRL, IDN_MCL, IDN_MSRC, IDN_NGUID, IDN_EUI64, IDN_LBAF0, NSFEAT_THINP,
-  DLFEAT_READ_ZEROES, DLFEAT_WZ_DEAC, MC_EXTENDED, MC_SEPARATE, IDCNVM_VSL, IDCNVM_WZSL, IDCNVM_DMRL,
+  DLFEAT_READ_ZEROES, DLFEAT_WZ_DEAC, FLBAS_INDEX_LO_MASK, MC_EXTENDED, MC_SEPARATE, IDCNVM_VSL, IDCNVM_WZSL, IDCNVM_DMRL,
   IDCNVM_DMRSL, IDCNVM_DMSL, IDNVM_ELBAF0, ELBAF_PIF_SHIFT, NIDT_EUI64, NIDT_NGUID, NIDT_UUID, NIDT_CSI, NID_HEADER_SIZE,
 } from "../spec/identify";
 import { ERRLOG_ENTRIES } from "../spec/admin";
@@ -39,12 +39,9 @@ export function identify(): u32 {
     case CNS_CONTROLLER: controllerPage(buf); break;
     case CNS_ACTIVE_NSID_LIST: st = activeList(buf, nsid); break;
     case CNS_NS_ID_DESCRIPTORS: st = descriptorList(buf, nsid); break;
-    case CNS_CSI_NAMESPACE:
-      if (csi != CSI_NVM) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
-      st = nvmNamespacePage(buf, nsid);
-      break;
+    case CNS_CSI_NAMESPACE: st = nvmNamespacePage(buf, nsid, csi); break;
     case CNS_CSI_CONTROLLER:
-      if (csi != CSI_NVM) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, 0);
+      if (csi != CSI_NVM) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, IDENTIFY_CSI_SHIFT);
       nvmControllerPage(buf);
       break;
     default:
@@ -116,7 +113,8 @@ function namespacePage(b: usize, nsid: u32): u32 {
   store<u8>(b + IDN_NSFEAT, NSFEAT_THINP);
   store<u8>(b + IDN_NLBAF, <u8>(ns.nlbaf - 1));
   store<u8>(b + IDN_FLBAS, <u8>ns.flbas);
-  store<u8>(b + IDN_MC, ns.ms != 0 ? MC_EXTENDED | MC_SEPARATE : 0);
+  // MC is what the namespace can do with metadata: both ways for the formats listed with some.
+  store<u8>(b + IDN_MC, anyMetadataFormat(ns) ? MC_EXTENDED | MC_SEPARATE : 0);
   store<u8>(b + IDN_NMIC, <u8>ns.nmic);
   store<u8>(b + IDN_DLFEAT, DLFEAT_READ_ZEROES | DLFEAT_WZ_DEAC);
   store<u64>(b + IDN_NVMCAP, ns.nsze << ns.lbads);
@@ -130,6 +128,11 @@ function namespacePage(b: usize, nsid: u32): u32 {
   memory.copy(b + IDN_EUI64, cfg + CFGNS_EUI64, 8);
   memory.copy(b + IDN_LBAF0, cfg + CFGNS_LBAF, <usize>(ns.nlbaf * 4));
   return SC_SUCCESS;
+}
+
+function anyMetadataFormat(ns: NsState): bool {
+  for (let i: u32 = 0; i < ns.nlbaf; i++) if (load<u16>(<usize>ns.cfg + CFGNS_LBAF + <usize>(i * 4)) != 0) return true;
+  return false;
 }
 
 /** Active NSIDs greater than nsid, ascending (Base §5.1.13.2.2). */
@@ -178,22 +181,39 @@ function descriptorList(b: usize, nsid: u32): u32 {
   return SC_SUCCESS;
 }
 
-/** NVM-specific Identify Namespace: each format's protection information format; no storage tags. */
-function nvmNamespacePage(b: usize, nsid: u32): u32 {
+/**
+ * I/O Command Set specific Identify Namespace (CNS 05h) for the NVM Command Set (NVM CS 1.0
+ * Figure 100): each LBA format's protection information format (ELBAF.PIF); no storage tags
+ * (LBSTM, PIC, STS 0), no preferred granularities (NPDGL ... TLBAAG 0). The NSID is checked
+ * first, as QEMU's nvme_identify_ns_csi does; then an I/O Command Set this controller does not
+ * support is Invalid Field in Command (Base 2.1 §5.1.13.2, CNS 05h), before an inactive NSID
+ * gets its zero-filled page.
+ */
+function nvmNamespacePage(b: usize, nsid: u32, csi: u32): u32 {
   const s = nsidCheck(nsid);
   if (s != SC_SUCCESS) return s;
+  if (csi != CSI_NVM) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW11, IDENTIFY_CSI_SHIFT);
   const found = nsById(nsid);
   if (found == null) return SC_SUCCESS;
   const ns = changetype<NsState>(found);
-  for (let i: u32 = 0; i < ns.nlbaf; i++) store<u32>(b + IDNVM_ELBAF0 + <usize>(i * 4), ns.pif << ELBAF_PIF_SHIFT);
+  // The namespace's PI format belongs to the format it is formatted with (FLBAS; at most 16
+  // formats, so bits 3:0); the others stay 16b guard, as QEMU 10.0.2's nvme-ns reports them.
+  store<u32>(b + IDNVM_ELBAF0 + <usize>((ns.flbas & FLBAS_INDEX_LO_MASK) * 4), ns.pif << ELBAF_PIF_SHIFT);
   return SC_SUCCESS;
 }
 
+/**
+ * I/O Command Set specific Identify Controller (CNS 06h) for the NVM Command Set (NVM CS 1.0
+ * Figure 102): the configured limits, 0 when there is none. By default the controller has none:
+ * Verify and Write Zeroes take any NLB (no MDTS applies, they move no data), and Dataset
+ * Management takes 256 ranges of up to FFFFFFFFh blocks, so all three DSM fields are 0h (the
+ * spec's "no processing limits", §3.2.3.1). WUSL is 0: no Write Uncorrectable (ONCS bit 1 = 0).
+ */
 function nvmControllerPage(b: usize): void {
-  store<u8>(b + IDCNVM_VSL, 0); // Verify: no size limit beyond NLB
-  store<u8>(b + IDCNVM_WZSL, 0);
-  // DMRL, DMRSL, DMSL zero: no Dataset Management limits beyond the command's own fields.
-  store<u8>(b + IDCNVM_DMRL, 0);
-  store<u32>(b + IDCNVM_DMRSL, 0);
-  store<u64>(b + IDCNVM_DMSL, 0);
+  const st = state();
+  store<u8>(b + IDCNVM_VSL, <u8>st.vsl);
+  store<u8>(b + IDCNVM_WZSL, <u8>st.wzsl);
+  store<u8>(b + IDCNVM_DMRL, <u8>st.dmrl);
+  store<u32>(b + IDCNVM_DMRSL, st.dmrsl);
+  store<u64>(b + IDCNVM_DMSL, st.dmsl);
 }

@@ -5,7 +5,7 @@ import {
   HEADER_BASE, HDR_MAGIC, HDR_VERSION, HDR_CTRL_BASE, HDR_CTRL_STATE, LAYOUT_MAGIC, LAYOUT_VERSION,
   STATIC_DATA_LIMIT, PERSIST_SIZE, PERSIST_ERRLOG, CFG_NN, CFG_MAX_IOQPAIRS, CFG_MQES, CFG_MDTS, CFG_ONCS, CFG_OCFS, CFG_VWC, CFG_SGLS,
   CFG_MAX_VECTORS, CFG_AERL, CFG_VID, CFG_SSVID, CFG_MPSMAX, CFG_DSTRD, CFG_CNTLID, CFG_VER,
-  CFG_MAX_INFLIGHT, MAX_NAMESPACES, MAX_VECTORS, WASM_PAGE_SIZE,
+  CFG_MAX_INFLIGHT, CFG_VSL, CFG_WZSL, CFG_DMRL, CFG_DMRSL, CFG_DMSL, MAX_NAMESPACES, MAX_VECTORS, WASM_PAGE_SIZE,
 } from "../layout";
 import { COPY_MAX_RANGES, COPY_RANGE_F1_SIZE } from "../spec/copy";
 import { SQE_SIZE } from "../spec/sqe";
@@ -85,9 +85,17 @@ function readConfig(): u32 {
   st.cntlid = load<u32>(cfg + CFG_CNTLID);
   st.ver = load<u32>(cfg + CFG_VER);
   st.max_inflight = load<u32>(cfg + CFG_MAX_INFLIGHT);
+  st.vsl = load<u32>(cfg + CFG_VSL);
+  st.wzsl = load<u32>(cfg + CFG_WZSL);
+  st.dmrl = load<u32>(cfg + CFG_DMRL);
+  st.dmrsl = load<u32>(cfg + CFG_DMRSL);
+  st.dmsl = load<u64>(cfg + CFG_DMSL);
+  // NVM CS §3.2.3.1: the three Dataset Management limits are all non-zero or all zero.
+  const dsmLimits = (st.dmrl != 0 ? 1 : 0) + (st.dmrsl != 0 ? 1 : 0) + (st.dmsl != 0 ? 1 : 0);
   const ok = st.max_qid >= 1 && st.max_qid <= 65535 && st.mqes >= 1 && st.mqes <= 0xffff
     && st.max_vectors >= 1 && st.max_vectors <= <u32>MAX_VECTORS && st.aerl < AER_MAX
-    && st.nn >= 1 && st.nn <= 65535 && st.mdts <= 20 && st.mpsmax <= 15 && st.dstrd <= 15;
+    && st.nn >= 1 && st.nn <= 65535 && st.mdts <= 20 && st.mpsmax <= 15 && st.dstrd <= 15
+    && st.vsl <= 20 && st.wzsl <= 20 && st.dmrl <= 255 && (dsmLimits == 0 || dsmLimits == 3);
   return ok ? INIT_OK : INIT_BAD_CONTROLLER;
 }
 

@@ -10,9 +10,9 @@ import {
 } from "../spec/opcodes";
 import {
   SC_SUCCESS, SC_INVALID_FIELD, SC_INVALID_NSID, SC_LBA_OUT_OF_RANGE, SC_CAPACITY_EXCEEDED,
-  SC_COMPARE_FAILURE, STATUS_DNR,
+  SC_COMPARE_FAILURE, SC_COMMAND_SIZE_LIMIT_EXCEEDED, STATUS_DNR,
 } from "../spec/status";
-import { VWC_FLUSH_BROADCAST } from "../spec/identify";
+import { VWC_FLUSH_BROADCAST, ONCS_WRITE_ZEROES, ONCS_DSM, ONCS_VERIFY } from "../spec/identify";
 import { g_sqe, state } from "./globals";
 import { NsState } from "./state";
 import { fail, failAt } from "./result";
@@ -94,10 +94,24 @@ function compare(ns: NsState): u32 {
   return SC_SUCCESS;
 }
 
+/**
+ * A size limit of Identify CNS 06h (VSL, WZSL: 2^n x CAP.MPSMIN, counting interleaved
+ * metadata) as NVM CS 1.0 Figure 102 and §3.2.5 / §3.2.8 define it: with the command's ONCS
+ * bit set it is a recommendation only; with the bit cleared it is the command's limit, and a
+ * larger command is aborted with Invalid Field in Command.
+ */
+function sizeLimitCheck(ns: NsState, nlb: u64, limit: u32, oncsBit: u32): u32 {
+  if (limit == 0 || (state().oncs & oncsBit) != 0) return SC_SUCCESS;
+  if (nlb * <u64>lbaDataBytes(ns) > (<u64>4096 << limit)) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW12, 0);
+  return SC_SUCCESS;
+}
+
 /** Write Zeroes (NVM CS §3.3.7): DEAC = 1 deallocates, otherwise the blocks stay written. */
 function writeZeroesCommand(ns: NsState): u32 {
   const slba = cmdSlba();
   const nlb = cmdNlb();
+  const lim = sizeLimitCheck(ns, nlb, state().wzsl, ONCS_WRITE_ZEROES);
+  if (lim != SC_SUCCESS) return lim;
   if (!inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
   if ((load<u32>(g_sqe + SQE_CDW12) >> RW_DEAC_BIT) & 1) {
     deallocate(ns, slba, nlb);
@@ -113,6 +127,8 @@ function writeZeroesCommand(ns: NsState): u32 {
 function verify(ns: NsState): u32 {
   const slba = cmdSlba();
   const nlb = cmdNlb();
+  const lim = sizeLimitCheck(ns, nlb, state().vsl, ONCS_VERIFY);
+  if (lim != SC_SUCCESS) return lim;
   if (!inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
   persistent().host_read_cmds++;
   return SC_SUCCESS;
@@ -120,7 +136,10 @@ function verify(ns: NsState): u32 {
 
 /**
  * Dataset Management (NVM CS §3.3.3): with AD set, deallocate every range. All ranges are
- * checked before any is deallocated; one outside the namespace fails the command.
+ * checked before any is deallocated; one outside the namespace fails the command. The
+ * processing limits DMRL, DMRSL and DMSL (NVM CS §3.2.3.1), when configured, bound which
+ * blocks are deallocated: with ONCS bit 2 set the blocks beyond them are left as they are,
+ * with it cleared a command reaching beyond them is aborted with Command Size Limit Exceeded.
  */
 function datasetManagement(ns: NsState): u32 {
   const nr = (load<u32>(g_sqe + SQE_CDW10) & DSM_NR_MASK) + 1;
@@ -135,11 +154,34 @@ function datasetManagement(ns: NsState): u32 {
     const slba = load<u64>(r + DSM_RANGE_SLBA);
     if (nlb != 0 && !inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
   }
+  const strict = (state().oncs & ONCS_DSM) == 0;
+  let before: u64 = 0;
+  for (let i: u32 = 0; i < nr; i++) {
+    const nlb = <u64>load<u32>(buf + <usize>(i * DSM_RANGE_SIZE) + DSM_RANGE_NLB);
+    if (strict && dsmProcessed(i, before, nlb) < nlb) return fail(SC_COMMAND_SIZE_LIMIT_EXCEEDED | STATUS_DNR, SQE_CDW10, 0);
+    before += nlb;
+  }
+  before = 0;
   for (let i: u32 = 0; i < nr; i++) {
     const r = buf + <usize>(i * DSM_RANGE_SIZE);
-    deallocate(ns, load<u64>(r + DSM_RANGE_SLBA), <u64>load<u32>(r + DSM_RANGE_NLB));
+    const nlb = <u64>load<u32>(r + DSM_RANGE_NLB);
+    deallocate(ns, load<u64>(r + DSM_RANGE_SLBA), dsmProcessed(i, before, nlb));
+    before += nlb;
   }
   return SC_SUCCESS;
+}
+
+/**
+ * How many leading blocks of range i (nlb blocks, after `before` blocks of lower ranges) satisfy
+ * the three processing limits of NVM CS §3.2.3.1; all of them when no limits are set.
+ */
+function dsmProcessed(i: u32, before: u64, nlb: u64): u64 {
+  const s = state();
+  if (s.dmrl == 0) return nlb;
+  if (i >= s.dmrl) return 0;
+  let n = nlb < <u64>s.dmrsl ? nlb : <u64>s.dmrsl;
+  const left = before < s.dmsl ? s.dmsl - before : 0;
+  return n < left ? n : left;
 }
 
 // ---- moving data between media and the host ----

@@ -5,6 +5,9 @@
 //      ^          \--checks fail--> FATAL      |                     |
 //      +-------- CC.EN 1->0 (controller reset) or NSSR from any phase +
 //
+// CC.SHN set while disabled is a shutdown too (CSTS.SHST = 10b, the phase stays DISABLED);
+// so is one written together with CC.EN 1 -> 0, after the reset (Base 2.1 CC.SHN).
+//
 // The enable checks follow QEMU's nvme_start_ctrl order. Register reads are plain loads of
 // the BAR0 mirror, which this file keeps current.
 
@@ -132,23 +135,37 @@ function registerWrite(off: u32, size: u32, lo: u32, hi: u32): void {
 /** CC fields that may change while enabled: SHN, IOSQES, IOCQES (Base §3.1.4.5). */
 const CC_MUTABLE_WHILE_ENABLED: u32 = (CC_SHN_MASK << CC_SHN_SHIFT) | (CC_ES_MASK << CC_IOSQES_SHIFT) | (CC_ES_MASK << CC_IOCQES_SHIFT);
 
+/**
+ * A CC write. CC.SHN going from 00b to 01b or 10b starts a shutdown whatever CC.EN is (Base 2.1
+ * CC.SHN: "other fields (including the EN bit) may be modified as part of updating this field
+ * ... If the host write ... that initiates a shutdown also clears the EN bit from '1' to '0',
+ * then both a Controller Reset and a controller shutdown occur"); CSTS.SHST describes a
+ * completed shutdown of a disabled controller and how it is left (CC.EN set to '1' with
+ * CC.SHN cleared in the same write, or a reset). QEMU likewise completes a shutdown written
+ * while disabled; for the write that also clears CC.EN its reset leaves SHST 00b.
+ */
 function ccWrite(value: u32): void {
   const st = state();
   const old = st.cc;
   const wasEn = (old & CC_EN) != 0;
   const isEn = (value & CC_EN) != 0;
+  const oldShn = (old >> CC_SHN_SHIFT) & CC_SHN_MASK;
+  const newShn = (value >> CC_SHN_SHIFT) & CC_SHN_MASK;
   if (!wasEn && isEn) { st.cc = value; enable(); return; }
-  if (wasEn && !isEn) { st.cc = value; controllerReset(); return; }
+  if (wasEn && !isEn) {
+    st.cc = value;
+    controllerReset();
+    if (oldShn == 0 && newShn != 0) shutdown();
+    return;
+  }
   if (wasEn) {
     if (((old ^ value) & ~CC_MUTABLE_WHILE_ENABLED & ~CC_EN) != 0) ub(UB_CC_WHILE_ENABLED, REG_CC, <u64>value);
     st.cc = (old & ~CC_MUTABLE_WHILE_ENABLED) | (value & CC_MUTABLE_WHILE_ENABLED);
-    const oldShn = (old >> CC_SHN_SHIFT) & CC_SHN_MASK;
-    const newShn = (value >> CC_SHN_SHIFT) & CC_SHN_MASK;
-    if (oldShn == 0 && newShn != 0) shutdown();
-    else if (oldShn != 0 && newShn == 0) st.csts &= ~(CSTS_SHST_COMPLETE << CSTS_SHST_SHIFT);
-    return;
+  } else {
+    st.cc = value;
   }
-  st.cc = value;
+  if (oldShn == 0 && newShn != 0) shutdown();
+  else if (oldShn != 0 && newShn == 0) st.csts &= ~(<u32>3 << CSTS_SHST_SHIFT);
 }
 
 /** CC.EN 0 -> 1: validate the admin queue setup, then report ready (or fatal). */
@@ -188,10 +205,14 @@ export function controllerReset(): void {
   if (traceOn(EVC_NORMAL)) emit(EVK_DISABLE, EVC_NORMAL, 0, 0, 0, 0, 0, st.cc, 0, 0);
 }
 
-/** CC.SHN written: nothing is volatile here (writes are durable), so shutdown completes at once. */
+/**
+ * CC.SHN written: nothing is volatile here (writes are durable), so shutdown completes at once.
+ * A ready controller then fetches no more commands until a reset (Base 2.1 §3.6); a disabled
+ * one stays disabled.
+ */
 function shutdown(): void {
   const st = state();
-  st.phase = PHASE_SHUTDOWN;
+  if (st.phase == PHASE_READY) st.phase = PHASE_SHUTDOWN;
   st.csts = (st.csts & ~(<u32>3 << CSTS_SHST_SHIFT)) | (CSTS_SHST_COMPLETE << CSTS_SHST_SHIFT);
   persistent().clean_shutdown = 1;
   if (traceOn(EVC_NORMAL)) emit(EVK_SHUTDOWN, EVC_NORMAL, 0, 0, 0, 0, 0, st.cc, 0, 0);

@@ -75,6 +75,11 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   vid: u32;
   ssvid: u32;
   max_inflight: u32;
+  vsl: u32; // NVM CS limits (Identify CNS 06h): Verify and Write Zeroes size, 2^n x 4 KiB; 0 = none
+  wzsl: u32;
+  dmrl: u32; // Dataset Management processing limits: all three non-zero or all zero
+  dmrsl: u32;
+  dmsl: u64;
   ns_map: u32; // u8 per NSID 0..nn: namespace slot + 1, 0 = no namespace
   vec_pending: u32; // vectors holding coalesced completions
   dcur: u32; // data Cursor (dma.ts)

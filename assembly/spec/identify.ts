@@ -37,6 +37,9 @@ export const IDC_RTD3E = 88;
 export const IDC_OAES = 92;
 export const IDC_CTRATT = 96;
 export const IDC_CNTRLTYPE = 111;
+export const CNTRLTYPE_IO = 1; // 0 = not reported (before NVMe 1.4)
+export const CNTRLTYPE_DISCOVERY = 2;
+export const CNTRLTYPE_ADMIN = 3;
 export const IDC_OACS = 256; // u16
 export const IDC_ACL = 258;
 export const IDC_AERL = 259;
@@ -247,20 +250,41 @@ export const DLFEAT_WZ_DEAC = 0x08; // bit 3
 export const MC_EXTENDED = 0x01; // metadata as part of an extended LBA
 export const MC_SEPARATE = 0x02; // metadata in a separate buffer
 
-// I/O Command Set specific Identify Namespace, NVM (CNS 05h, CSI 00h; NVM CS Figure 114)
-export const IDNVM_LBSTM = 0; // u64
-export const IDNVM_PIC = 8;
-export const IDNVM_ELBAF0 = 12; // u32 each: STS 6:0, PIF 8:7
+// I/O Command Set specific Identify Namespace, NVM (CNS 05h, CSI 00h; NVM CS 1.0 Figure 100,
+// NVM CS 1.1 adds PIFA and the fields from NPDGL on; layout as libnvme struct nvme_nvm_id_ns)
+export const IDNVM_LBSTM = 0; // u64, Logical Block Storage Tag Mask
+export const IDNVM_PIC = 8; // Protection Information Capabilities
+export const IDNVM_PIFA = 9; // Protection Information Format Attribute
+export const IDNVM_ELBAF0 = 12; // u32 each, 64 of them: STS 6:0, PIF 8:7, QPIF 12:9
+export const IDNVM_NPDGL = 268; // u32, Namespace Preferred Deallocate Granularity Large
+export const IDNVM_NPRG = 272; // u32, Namespace Preferred Read Granularity
+export const IDNVM_NPRA = 276; // u32, Namespace Preferred Read Alignment
+export const IDNVM_NORS = 280; // u32, Namespace Optimal Read Size
+export const IDNVM_NPDAL = 284; // u32, Namespace Preferred Deallocate Alignment Large
+export const IDNVM_LBAPSS = 288; // u32, LBA Format Placement Shard Size
+export const IDNVM_TLBAAG = 292; // u32, Tracked LBA Allocation Granularity
+export const ELBAF_STS_MASK = 0x7f;
 export const ELBAF_PIF_SHIFT = 7;
+export const ELBAF_PIF_MASK = 0x3;
+export const ELBAF_QPIF_SHIFT = 9;
+export const ELBAF_QPIF_MASK = 0xf;
 export const PIF_16B_GUARD = 0;
 export const PIF_64B_GUARD = 2;
-// I/O Command Set specific Identify Controller, NVM (CNS 06h, CSI 00h; NVM CS Figure 112)
-export const IDCNVM_VSL = 0;
-export const IDCNVM_WZSL = 1;
-export const IDCNVM_WUSL = 2;
-export const IDCNVM_DMRL = 3;
-export const IDCNVM_DMRSL = 4; // u32
-export const IDCNVM_DMSL = 8; // u64
+// I/O Command Set specific Identify Controller, NVM (CNS 06h, CSI 00h; NVM CS 1.0 Figure 102,
+// the fields from KPIOCAP on are later revisions'; layout as libnvme struct nvme_id_ctrl_nvm)
+export const IDCNVM_VSL = 0; // Verify Size Limit: 2^n x CAP.MPSMIN, 0 = none reported
+export const IDCNVM_WZSL = 1; // Write Zeroes Size Limit: 2^n x CAP.MPSMIN
+export const IDCNVM_WUSL = 2; // Write Uncorrectable Size Limit: 2^n x CAP.MPSMIN
+export const IDCNVM_DMRL = 3; // Dataset Management Ranges Limit
+export const IDCNVM_DMRSL = 4; // u32, Dataset Management Range Size Limit (logical blocks)
+export const IDCNVM_DMSL = 8; // u64, Dataset Management Size Limit (logical blocks)
+export const IDCNVM_KPIOCAP = 16; // Key Per I/O Capabilities
+export const IDCNVM_WZDSL = 17; // Write Zeroes With Deallocate Size Limit
+export const IDCNVM_AOCS = 18; // u16, Admin Optional Command Support
+export const IDCNVM_VER = 20; // u32, NVM Command Set specification version
+export const IDCNVM_LBAMQF = 24; // LBA Migration Queue Format
+/** The largest DMRL: DSM's NR is 0's based (256 ranges), DMRL 1's based (NVM CS §3.2.3.1). */
+export const DMRL_MAX = 255;
 
 // Namespace Identification Descriptor (CNS 03h): NIDT, NIDL, 2 reserved, NID
 export const NIDT_EUI64 = 1;

@@ -35,7 +35,7 @@ export const BLK_MAX_SEGMENT_SIZE = 65536;
 export const BLK_DEF_MAX_SECTORS_CAP = 2560;
 /** BLK_COPY_MAX_BYTES (v20): an absolute cap on one copy, 128 MiB. */
 export const BLK_COPY_MAX_BYTES = 1 << 27;
-const UINT_MAX = 0xffffffff;
+export const UINT_MAX = 0xffffffff;
 const U16_MAX = 0xffff;
 
 /** blk_set_default_limits: what a queue has before its driver says more. */

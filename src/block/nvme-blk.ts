@@ -10,7 +10,7 @@
 import { BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA, REQ_POLLED } from "./bio";
 import { BlockLayer } from "./blk";
 import { CopyDesign } from "./disk";
-import { QueueLimits, defaultLimits } from "./limits";
+import { QueueLimits, defaultLimits, UINT_MAX } from "./limits";
 import { MqDisk, MqDriverOps } from "./mq";
 import { Request } from "./request";
 import { CtxPhase } from "./copy/ctx-types";
@@ -224,8 +224,65 @@ function rqState(spare: RqState[], rq: Request, disk: NvmeNsDisk, left: number):
   return st;
 }
 
+/** The controller-wide limits struct nvme_ctrl keeps (drivers/nvme/host/core.c), in 512-byte sectors. */
+export interface NvmeCtrlLimits {
+  oncs: number;
+  /** max_hw_sectors: MDTS pages of CAP.MPSMIN (none: no limit), at most NVME_MAX_KB_SZ (pci.c). */
+  max_hw_sectors: number;
+  /** max_zeroes_sectors: max_hw_sectors with ONCS Write Zeroes (else 0); WZSL, when reported, instead. */
+  max_zeroes_sectors: number;
+  /** DMRL and DMRSL of Identify CNS 06h (0: not reported). */
+  dmrl: number;
+  dmrsl: number;
+}
+
+/** nvme_mps_to_sectors: 2^units pages of CAP.MPSMIN, in sectors; UINT_MAX when that overflows 32 bits. */
+export function nvmeMpsToSectors(cap: bigint, units: number): number {
+  const shift = units + Number((cap >> 48n) & 0xfn) + 12 - 9;
+  return shift >= 32 ? UINT_MAX : 2 ** shift;
+}
+
+/**
+ * nvme_init_identify's MDTS and nvme_init_non_mdts_limits: write zeroes default to the
+ * transfer limit when ONCS has Write Zeroes ("we are cautious", though MDTS does not apply to
+ * it), and the NVM Command Set Identify Controller (CNS 06h), when the driver read it, gives
+ * DMRL, DMRSL and, when non-zero, WZSL, which replaces that default.
+ */
+export function nvmeCtrlLimits(idCtrl: Uint8Array, idCtrlNvm: Uint8Array | null, cap: bigint): NvmeCtrlLimits {
+  const oncs = idCtrl[I.IDC_ONCS] | (idCtrl[I.IDC_ONCS + 1] << 8);
+  const mdts = idCtrl[I.IDC_MDTS];
+  const max_hw_sectors = Math.min(NVME_MAX_KB_SZ * 2, mdts ? nvmeMpsToSectors(cap, mdts) : UINT_MAX);
+  let max_zeroes_sectors = (oncs & I.ONCS_WRITE_ZEROES) !== 0 ? max_hw_sectors : 0;
+  let dmrl = 0, dmrsl = 0;
+  if (idCtrlNvm) {
+    const nv = new DataView(idCtrlNvm.buffer, idCtrlNvm.byteOffset, idCtrlNvm.byteLength);
+    dmrl = idCtrlNvm[I.IDCNVM_DMRL];
+    dmrsl = nv.getUint32(I.IDCNVM_DMRSL, true);
+    const wzsl = idCtrlNvm[I.IDCNVM_WZSL];
+    if (wzsl) max_zeroes_sectors = nvmeMpsToSectors(cap, wzsl);
+  }
+  return { oncs, max_hw_sectors, max_zeroes_sectors, dmrl, dmrsl };
+}
+
+/**
+ * nvme_config_discard: DMRSL (in logical blocks) when reported and within UINT_MAX sectors,
+ * else UINT_MAX sectors with ONCS Dataset Management, else no discard; DMRL ranges when
+ * reported, else the 256 a DSM command holds; granularity one logical block.
+ */
+export function nvmeConfigDiscard(l: QueueLimits, c: NvmeCtrlLimits, lbaShift: number): void {
+  const spl = 2 ** (lbaShift - 9);
+  if (c.dmrsl && c.dmrsl <= Math.floor(UINT_MAX / spl)) l.max_hw_discard_sectors = c.dmrsl * spl;
+  else if ((c.oncs & I.ONCS_DSM) !== 0) l.max_hw_discard_sectors = UINT_MAX;
+  else l.max_hw_discard_sectors = 0;
+  l.max_discard_sectors = l.max_hw_discard_sectors;
+  l.discard_granularity = l.max_hw_discard_sectors ? 2 ** lbaShift : 0;
+  l.max_discard_segments = c.dmrl || NVME_DSM_MAX_RANGES;
+}
+
 export class NvmeBlkController implements MqDriverOps {
   readonly disks: NvmeNsDisk[] = [];
+  /** What nvme_init_identify and nvme_init_non_mdts_limits found: every namespace's limits start here. */
+  readonly limits: NvmeCtrlLimits;
   readonly copyCapable: boolean;
   /** Copy Descriptor Format 2h (a namespace per source range) is supported: cross-namespace copies. */
   readonly format2: boolean;
@@ -260,10 +317,8 @@ export class NvmeBlkController implements MqDriverOps {
       at: (t_ns, fn, arg) => sim.at(t_ns, sim.idle(0), fn, arg),
       resolved: (token, done_ns) => this.modelResolved(token as Inflight, done_ns),
     });
-    const mdts = id[I.IDC_MDTS];
     const vwc = (id[I.IDC_VWC] & I.VWC_PRESENT) !== 0;
-    const dsm = (oncs & I.ONCS_DSM) !== 0;
-    const wz = (oncs & I.ONCS_WRITE_ZEROES) !== 0;
+    this.limits = nvmeCtrlLimits(id, driver.idCtrlNvm, driver.cap);
     let minor = instance * 16;
     for (const nsid of driver.nsids) {
       const f = driver.format(nsid);
@@ -276,20 +331,16 @@ export class NvmeBlkController implements MqDriverOps {
       l.logical_block_size = f.lbaBytes;
       l.physical_block_size = f.lbaBytes;
       // nvme_set_ctrl_limits: MDTS caps the transfer; PRPs need the 4 KiB virt boundary.
-      const mdtsSectors = mdts ? (1 << (mdts + 12)) >> 9 : NVME_MAX_KB_SZ * 2;
-      l.max_hw_sectors = Math.min(NVME_MAX_KB_SZ * 2, mdtsSectors);
+      l.max_hw_sectors = this.limits.max_hw_sectors;
       l.max_sectors = Math.min(l.max_hw_sectors, 2560);
       l.max_segments = NVME_MAX_SEGS;
       l.max_segment_size = 0xffffffff;
       l.virt_boundary_mask = NVME_CTRL_PAGE_SIZE - 1;
-      // nvme_config_discard: 256 ranges, granularity one block.
-      if (dsm) {
-        l.max_discard_segments = NVME_DSM_MAX_RANGES;
-        l.max_hw_discard_sectors = 0xffffffff >>> 9;
-        l.max_discard_sectors = l.max_hw_discard_sectors;
-        l.discard_granularity = f.lbaBytes;
-      }
-      if (wz) l.max_write_zeroes_sectors = Math.min(l.max_hw_sectors, (0x10000 << lbaShift) >> 9);
+      nvmeConfigDiscard(l, this.limits, lbaShift);
+      // nvme_update_disk_info: the controller's write-zeroes limit. Capped here at the 65536
+      // blocks one Write Zeroes can name (NLB is 16 bits): Linux leaves that to the controller's
+      // WZSL, and a WZSL past it would make nvme_setup_write_zeroes truncate NLB.
+      l.max_write_zeroes_sectors = Math.min(this.limits.max_zeroes_sectors, (0x10000 << lbaShift) >> 9);
       const capacity = Number(f.nsze) * (1 << (lbaShift - 9));
       const name = `nvme${instance}n${nsid}`;
       const d = new NvmeNsDisk(blk, name, minor++, l, capacity, this, nsid, lbaShift, copyId);

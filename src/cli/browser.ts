@@ -38,7 +38,7 @@ function nodeOnly(name: string): Command {
 
 /** The command table of the browser CLI, in the Node CLI's order. */
 export const BROWSER_COMMANDS: Command[] = [
-  admin.list, admin.idCtrl, admin.idNs, admin.showRegs,
+  admin.list, admin.idCtrl, admin.idNs, admin.nvmIdCtrl, admin.nvmIdNs, admin.showRegs,
   admin.getLog, admin.smartLog, admin.errorLog, admin.effectsLog, admin.getFeature, admin.setFeature,
   io.read, io.write, io.compare, io.copy, io.dsm, io.writeZeroes, io.flush, io.verify,
   adminPassthru, ioPassthru, admin.reset, admin.subsystemReset,
@@ -47,7 +47,7 @@ export const BROWSER_COMMANDS: Command[] = [
 ];
 
 /** Global options that configure or keep a device: the page's controller has its own. */
-const DEVICE_SETUP = ["state", "config", "ns", "mdts", "max-queues", "mqes", "oncs", "ocfs", "mssrl", "mcl", "msrc", "host-ram", "threaded"];
+const DEVICE_SETUP = ["state", "config", "ns", "mdts", "max-queues", "mqes", "oncs", "ocfs", "vsl", "wzsl", "dmrl", "dmrsl", "dmsl", "mssrl", "mcl", "msrc", "host-ram", "threaded"];
 
 /** The global options that mean something in the browser (help shows these). */
 export const BROWSER_GLOBALS: OptSpec[] = GLOBAL_OPTIONS.filter((s) => !DEVICE_SETUP.includes(s.long));

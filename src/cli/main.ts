@@ -36,7 +36,7 @@ export const nodeIo: Io = {
 function overridesFrom(g: Options): Record<string, number> {
   const o: Record<string, number> = {};
   const map: Array<[string, string]> = [["mdts", "mdts"], ["max-queues", "maxIoQueuePairs"], ["mqes", "mqes"], ["oncs", "oncs"],
-    ["ocfs", "ocfs"], ["mssrl", "mssrl"], ["mcl", "mcl"], ["msrc", "msrc"], ["host-ram", "hostRamBytes"]];
+    ["ocfs", "ocfs"], ["vsl", "vsl"], ["wzsl", "wzsl"], ["dmrl", "dmrl"], ["dmrsl", "dmrsl"], ["dmsl", "dmsl"], ["mssrl", "mssrl"], ["mcl", "mcl"], ["msrc", "msrc"], ["host-ram", "hostRamBytes"]];
   for (const [flag, key] of map) if (g.has(flag)) o[key] = g.int(flag, 0);
   if (g.has("max-queues")) o.maxVectors = Math.min(2048, g.int("max-queues", 0) + 1);
   return o;

@@ -6,7 +6,7 @@
 import {
   ONCS_COMPARE, ONCS_DSM, ONCS_WRITE_ZEROES, ONCS_SAVE_SELECT, ONCS_VERIFY, ONCS_COPY,
   ONCS_COPY_SINGLE_ATOMICITY, ONCS_ALL_FAST_COPY, VWC_PRESENT, VWC_FLUSH_BROADCAST, SGLS_SUPPORTED_NO_ALIGN,
-  SGLS_MPTR_SGL, OCFS_FORMAT0, OCFS_FORMAT1, OCFS_FORMAT2, OCFS_FORMAT3,
+  SGLS_MPTR_SGL, OCFS_FORMAT0, OCFS_FORMAT1, OCFS_FORMAT2, OCFS_FORMAT3, DMRL_MAX,
 } from "../../assembly/spec/identify";
 import { MAX_NAMESPACES, MAX_VECTORS, CFG_NS_MAX_LBAF } from "../../assembly/layout";
 import { parseSize, parseInteger } from "../util/units";
@@ -51,6 +51,23 @@ export interface ControllerConfig {
   mqes: number;
   /** Maximum Data Transfer Size: 2^mdts pages of 4 KiB; 0 = no limit. */
   mdts: number;
+  /**
+   * Identify CNS 06h (NVM CS 1.0 Figure 102) limits, 0 = none. Verify Size Limit and Write
+   * Zeroes Size Limit: 2^n pages of 4 KiB (interleaved metadata counted); a recommendation
+   * while the command's ONCS bit is set, the command's hard limit (Invalid Field in Command
+   * above it) when the bit is cleared.
+   */
+  vsl: number;
+  wzsl: number;
+  /**
+   * Dataset Management processing limits (NVM CS §3.2.3.1): ranges per command (1-255), blocks
+   * per range, blocks per command. Setting any one reports the others at their maximum
+   * (255, FFFFFFFFh, FFFFFFFFFFFFFFFFh), as the spec asks. With ONCS bit 2 set, blocks beyond
+   * them are not deallocated; with it cleared, such a command fails (Command Size Limit Exceeded).
+   */
+  dmrl: number;
+  dmrsl: number;
+  dmsl: number;
   oncs: number;
   /** Copy Descriptor Formats Supported (Identify Controller OCFS). */
   ocfs: number;
@@ -101,6 +118,11 @@ export function defaultConfig(): ControllerConfig {
     maxIoQueuePairs: 64,
     mqes: 0xffff,
     mdts: 7,
+    vsl: 0,
+    wzsl: 0,
+    dmrl: 0,
+    dmrsl: 0,
+    dmsl: 0,
     oncs: DEFAULT_ONCS,
     ocfs: DEFAULT_OCFS,
     vwc: VWC_PRESENT | VWC_FLUSH_BROADCAST,
@@ -121,6 +143,15 @@ export function defaultConfig(): ControllerConfig {
   };
 }
 
+/**
+ * DMRL, DMRSL and DMSL as Identify CNS 06h reports them: all 0 when none is configured,
+ * otherwise each unset one at its largest value (NVM CS §3.2.3.1: all three or none).
+ */
+export function dsmLimits(c: ControllerConfig): { dmrl: number; dmrsl: number; dmsl: bigint } {
+  if (!c.dmrl && !c.dmrsl && !c.dmsl) return { dmrl: 0, dmrsl: 0, dmsl: 0n };
+  return { dmrl: c.dmrl || DMRL_MAX, dmrsl: c.dmrsl || 0xffffffff, dmsl: c.dmsl ? BigInt(c.dmsl) : 0xffffffffffffffffn };
+}
+
 /** Data bytes per LBA of the format in use. */
 export function lbaSize(ns: NamespaceConfig): number {
   return 1 << ns.formats[ns.formatIndex].lbads;
@@ -138,6 +169,11 @@ export function validateConfig(c: ControllerConfig): void {
   int(c.maxIoQueuePairs, 1, 65535, "maxIoQueuePairs");
   int(c.mqes, 1, 0xffff, "mqes");
   int(c.mdts, 0, 20, "mdts");
+  int(c.vsl, 0, 20, "vsl");
+  int(c.wzsl, 0, 20, "wzsl");
+  int(c.dmrl, 0, DMRL_MAX, "dmrl");
+  int(c.dmrsl, 0, 0xffffffff, "dmrsl");
+  int(c.dmsl, 0, Number.MAX_SAFE_INTEGER, "dmsl");
   int(c.oncs, 0, 0xffff, "oncs");
   int(c.ocfs, 0, 0xf, "ocfs");
   int(c.vwc, 0, 0xff, "vwc");

@@ -4,7 +4,7 @@
 // compiled from src/node/ or web/.
 
 import * as L from "../../assembly/layout";
-import { ControllerConfig, validateConfig, lbaSize } from "./config";
+import { ControllerConfig, validateConfig, lbaSize, dsmLimits } from "./config";
 
 export interface CoreExports {
   ctrl_init(): number;
@@ -224,6 +224,12 @@ export function writeConfigBlock(dv: DataView, c: ControllerConfig): void {
   u(L.CFG_CNTLID, c.cntlid);
   u(L.CFG_VER, c.version);
   u(L.CFG_MAX_INFLIGHT, 0);
+  u(L.CFG_VSL, c.vsl);
+  u(L.CFG_WZSL, c.wzsl);
+  const dsm = dsmLimits(c);
+  u(L.CFG_DMRL, dsm.dmrl);
+  u(L.CFG_DMRSL, dsm.dmrsl);
+  dv.setBigUint64(L.CFG_DMSL, dsm.dmsl, true);
   ascii(dv, L.CFG_SN, c.serial, 20);
   ascii(dv, L.CFG_MN, c.model, 40);
   ascii(dv, L.CFG_FR, c.firmware, 8);

@@ -20,7 +20,7 @@ import { buildPrps, buildSglDataBlock } from "./prp";
 /** The bring-up steps, named as SPDK's nvme_ctrlr_state so a failure says where it stopped. */
 export type InitState =
   | "INIT" | "READ_CAP" | "DISABLE" | "DISABLE_WAIT_FOR_READY_0" | "SET_ADMIN_QUEUES" | "ENABLE"
-  | "ENABLE_WAIT_FOR_READY_1" | "IDENTIFY_CONTROLLER" | "SET_NUMBER_OF_QUEUES" | "IDENTIFY_ACTIVE_NS"
+  | "ENABLE_WAIT_FOR_READY_1" | "IDENTIFY_CONTROLLER" | "IDENTIFY_IOCS_SPECIFIC" | "SET_NUMBER_OF_QUEUES" | "IDENTIFY_ACTIVE_NS"
   | "IDENTIFY_NS" | "CREATE_IO_QUEUES" | "READY" | "SHUTDOWN" | "FAILED";
 
 export class DriverError extends Error {
@@ -38,6 +38,11 @@ export interface DriverOptions {
   pollQueues?: number;
   /** How long a command may take before it is aborted (threaded controller). */
   timeoutNs?: number;
+  /**
+   * Read the NVM Command Set Identify Controller (CNS 06h) at bring-up, as Linux does (default
+   * true); the oracle replay leaves it out, as the oracle's host does.
+   */
+  identifyIocs?: boolean;
   /** Features to apply after bring-up, e.g. from a saved session: [fid, cdw11, data?]. */
   /** Features to set again after bring-up (a power cycle loses them), each with its NSID (0: none). */
   features?: Array<{ fid: number; cdw11: number; nsid?: number; data?: Uint8Array }>;
@@ -70,7 +75,7 @@ export interface CommandResult extends Completion {
   sqe: Uint32Array;
 }
 
-const DEFAULTS = { adminDepth: 32, ioQueues: 1, ioDepth: 256, pollQueues: 0, timeoutNs: 30e9 };
+const DEFAULTS = { adminDepth: 32, ioQueues: 1, ioDepth: 256, pollQueues: 0, timeoutNs: 30e9, identifyIocs: true };
 
 export class NvmeDriver {
   state: InitState = "INIT";
@@ -80,6 +85,18 @@ export class NvmeDriver {
   cap = 0n;
   version = 0;
   idCtrl: Uint8Array = new Uint8Array(0);
+  /**
+   * The I/O Command Set specific Identify Controller for the NVM Command Set (CNS 06h, CSI 00h)
+   * as nvme_init_non_mdts_limits reads it: VSL, WZSL, DMRL, DMRSL, DMSL. null when it was not
+   * asked for (see identifyIocsController) or the controller refused it.
+   */
+  idCtrlNvm: Uint8Array | null = null;
+  /**
+   * NVME_CTRL_SKIP_ID_CNS_CS: the controller once refused CNS 06h with an NVMe status, so it is
+   * not asked again, across resets, for the life of this driver (as the kernel's flag lives as
+   * long as its nvme_ctrl).
+   */
+  skipIdCnsCs = false;
   nsids: number[] = [];
   idNs = new Map<number, Uint8Array>();
   private readonly opts: Required<Omit<DriverOptions, "features">> & Pick<DriverOptions, "features">;
@@ -115,6 +132,7 @@ export class NvmeDriver {
     this.setAdminQueues();
     this.enable();
     this.identifyController();
+    this.identifyIocsController();
     const n = this.setNumberOfQueues();
     this.identifyNamespaces();
     this.createIoQueues(n);
@@ -179,6 +197,24 @@ export class NvmeDriver {
     const r = this.identify(I.CNS_CONTROLLER);
     if (r.status !== 0) this.fail("Identify Controller failed", r.status);
     this.idCtrl = r.data!;
+  }
+
+  /**
+   * nvme_init_non_mdts_limits (drivers/nvme/host/core.c): the NVM Command Set Identify
+   * Controller (CNS 06h, CSI 00h) is asked for only from an I/O controller (CNTRLTYPE neither
+   * discovery nor administrative) whose version allows a CNS byte above 03h (nvme_id_cns_ok:
+   * VS 1.2 or later), and not after the controller refused it. A refusal is not a bring-up
+   * failure: the limits then come from Identify Controller alone.
+   */
+  private identifyIocsController(): void {
+    this.state = "IDENTIFY_IOCS_SPECIFIC";
+    this.idCtrlNvm = null;
+    const type = this.idCtrl[I.IDC_CNTRLTYPE];
+    if (type === I.CNTRLTYPE_DISCOVERY || type === I.CNTRLTYPE_ADMIN) return;
+    if (!this.opts.identifyIocs || this.version < 0x00010200 || this.skipIdCnsCs) return;
+    const r = this.identify(I.CNS_CSI_CONTROLLER, 0, I.CSI_NVM << I.IDENTIFY_CSI_SHIFT);
+    if (r.status !== 0) this.skipIdCnsCs = true;
+    else this.idCtrlNvm = r.data!;
   }
 
   /** Number of Queues: ask for the I/O queues wanted, use what the controller allocates. */

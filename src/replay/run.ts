@@ -52,7 +52,8 @@ export function emulatorConfig(c: OracleConfig): ControllerConfig {
     if (idx < 0) { formats.push({ ms: ns.ms, lbads, rp: 0 }); idx = formats.length - 1; }
     return {
       nsid: ns.nsid, blocks: ns.nblocks, formats, formatIndex: idx, extended: ns.mset === 1,
-      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 0, pif, eui64: "", nguid: "", uuid: "",
+      // nmic 1: QEMU's nvme-ns defaults to shared=on, which sets NMIC bit 0.
+      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 1, pif, eui64: "", nguid: "", uuid: "",
     };
   });
   return cfg;
@@ -204,7 +205,8 @@ export async function runTrace(trace: Trace, env: ReplayEnv): Promise<Record<str
   };
   const results: Array<Record<string, unknown>> = [];
   try {
-    const driver = new NvmeDriver(port, { adminDepth: cfg.admin_qsize, ioQueues: 1, ioDepth: cfg.io_qsize, pollQueues: 1, timeoutNs: cfg.command_timeout_s * 1e9 });
+    // No CNS 06h at bring-up: the oracle's host does not send it (its admin CIDs stay the oracle's).
+    const driver = new NvmeDriver(port, { adminDepth: cfg.admin_qsize, ioQueues: 1, ioDepth: cfg.io_qsize, pollQueues: 1, timeoutNs: cfg.command_timeout_s * 1e9, identifyIocs: false });
     driver.bringUp();
     const session = new ReplaySession(core, port, driver, cfg, env);
     const nsmap = new Map(cfg.namespaces.map((n) => [n.nsid, n]));

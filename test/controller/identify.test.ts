@@ -149,13 +149,38 @@ describe("Identify", () => {
     const n = h.identify(0x05, 1, 0 << 24);
     expect(n.status).toBe(0);
     expect(n.data!.every((x) => x === 0)).toBe(true); // no PI formats, no storage tags: ELBAF all 16b guard
-    expect(h.identify(0x05, 0, 0).status).toBe(SC.INVALID_NS_OR_FORMAT | DNR);
     expect(h.identify(0x05, 1, 2 << 24).status).toBe(SC.INVALID_FIELD | DNR); // ZNS
     const c = h.identify(0x06, 0, 0);
     expect(c.status).toBe(0);
-    // VSL, WZSL, WUSL, DMRL 0: no limits beyond the commands' own fields; DMRSL, DMSL 0.
-    expect(c.data!.slice(0, 16).every((x) => x === 0)).toBe(true);
+    // No limits by default: VSL, WZSL, WUSL 0 (none reported), DMRL, DMRSL, DMSL all 0
+    // (NVM CS §3.2.3.1: Dataset Management without processing limits); the rest reserved.
+    expect(c.data!.every((x) => x === 0)).toBe(true);
     expect(h.identify(0x06, 0, 1 << 24).status).toBe(SC.INVALID_FIELD | DNR);
+    expect(h.identify(0x06, 0, 2 << 24).status).toBe(SC.INVALID_FIELD | DNR);
+  });
+
+  it("CNS 05h: the NSID is checked first (QEMU), then the CSI, then an inactive NSID gets zeroes", () => {
+    // Invalid NSIDs are Invalid Namespace or Format whatever the CSI, as nvme_identify_ns_csi.
+    for (const csi of [0, 1, 2]) {
+      expect(h.identify(0x05, 0, csi << 24).status, `NSID 0, CSI ${csi}`).toBe(SC.INVALID_NS_OR_FORMAT | DNR);
+      expect(h.identify(0x05, 0xffffffff, csi << 24).status).toBe(SC.INVALID_NS_OR_FORMAT | DNR);
+      expect(h.identify(0x05, 257, csi << 24).status).toBe(SC.INVALID_NS_OR_FORMAT | DNR);
+    }
+    const z = h.identify(0x05, 2, 0);
+    expect(z.status).toBe(0);
+    expect(z.data!.every((x) => x === 0)).toBe(true);
+    // An I/O Command Set the controller does not support is Invalid Field even for an inactive
+    // NSID (QEMU returns zeroes there).
+    expect(h.identify(0x05, 2, 1 << 24).status).toBe(SC.INVALID_FIELD | DNR);
+    expect(h.identify(0x05, 2, 2 << 24).status).toBe(SC.INVALID_FIELD | DNR);
+  });
+
+  it("CNS 05h / 06h with a bad CSI: the parameter error location is CDW11 bits 31:24", () => {
+    const loc = () => u16(h.driver.getLogPage(0x01, 64).data!, 14);
+    expect(h.identify(0x06, 0, 3 << 24).status).toBe(SC.INVALID_FIELD | DNR);
+    expect(loc()).toBe(44 + 3); // byte 47, bit 0
+    expect(h.identify(0x05, 1, 2 << 24).status).toBe(SC.INVALID_FIELD | DNR);
+    expect(loc()).toBe(44 + 3);
   });
 
   it("unsupported CNS values are Invalid Field", () => {
@@ -176,6 +201,43 @@ describe("Identify without Copy in ONCS", () => {
       const b = h.identify(0x00, 1).data!;
       expect([u16(b, 74), u32(b, 76), b[80]]).toEqual([0, 0, 0]);
       expect(u16(h.identify(0x01).data!, 520)).toBe(0x0d);
+    } finally { await h.close(); }
+  });
+});
+
+describe("Identify CNS 05h / 06h with configured limits and PI formats", () => {
+  it("CNS 06h reports VSL, WZSL and the Dataset Management limits; unset DSM limits at their maximum", async () => {
+    const h = await Host.create({ config: { vsl: 3, wzsl: 5, dmrsl: 4096 } });
+    try {
+      const b = h.identify(0x06, 0, 0).data!;
+      expect(b[0]).toBe(3); // VSL
+      expect(b[1]).toBe(5); // WZSL
+      expect(b[2]).toBe(0); // WUSL: no Write Uncorrectable
+      expect(b[3]).toBe(255); // DMRL: unset, so its maximum (255 of the 256 ranges)
+      expect(u32(b, 4)).toBe(4096); // DMRSL
+      expect(u64(b, 8)).toBe(0xffffffffffffffffn); // DMSL: unset, all bits set
+      expect(b.slice(16).every((x) => x === 0)).toBe(true);
+    } finally { await h.close(); }
+  });
+
+  it("CNS 05h: the ELBAF of the format in use carries the namespace's PI format; the others 16b guard", async () => {
+    const h = await Host.create({ config: { namespaces: [ns(1, 4096, { pif: 2, ms: 16 })] } });
+    try {
+      const b = h.identify(0x05, 1, 0).data!;
+      const flbas = h.identify(0x00, 1).data![26] & 0xf;
+      expect(flbas).toBe(2); // 512 + 16
+      expect(u32(b, 12 + 4 * flbas)).toBe(2 << 7); // PIF 10b: 64b guard; STS 0, QPIF 0
+      for (let i = 0; i < 64; i++) if (i !== flbas) expect(u32(b, 12 + 4 * i), `ELBAF${i}`).toBe(0);
+      expect(b.slice(0, 12).every((x) => x === 0)).toBe(true); // LBSTM, PIC, PIFA
+      expect(b.slice(12 + 4 * 64).every((x) => x === 0)).toBe(true); // NPDGL ... TLBAAG: none reported
+    } finally { await h.close(); }
+  });
+
+  it("CNS 00h: MC reports both metadata modes when a listed LBA format has metadata, also while formatted without", async () => {
+    const h = await Host.create({ config: { namespaces: [ns(1, 4096), ns(2, 4096, { formats: [{ ms: 0, lbads: 9, rp: 0 }, { ms: 0, lbads: 12, rp: 0 }] })] } });
+    try {
+      expect(h.identify(0x00, 1).data![27]).toBe(0x03); // format 0 (no metadata) in use; formats 1-3, 5-7 have some
+      expect(h.identify(0x00, 2).data![27]).toBe(0x00); // no format with metadata
     } finally { await h.close(); }
   });
 });

@@ -313,3 +313,78 @@ describe("MDTS = 0 (no limit)", () => {
     } finally { await h.close(); }
   });
 });
+
+describe("the NVM Command Set limits of Identify CNS 06h (NVM CS 1.0 Figure 102, §3.2.3.1)", () => {
+  const nuseOf = (h: Host) => h.nuse(1);
+  const written = (h: Host, slba: number, nlb: number, tag: number) => expect(h.write512(1, slba, nlb, pattern(nlb * 512, tag)).status).toBe(0);
+
+  it("ONCS bits set: VSL and WZSL are recommendations, larger commands still run", async () => {
+    const h = await Host.create({ config: { namespaces: [ns(1, 8192)], vsl: 1, wzsl: 1 } });
+    try {
+      // 2^1 x 4 KiB = 16 blocks of 512 bytes recommended; 64 run anyway.
+      expect(h.ioCmd(rw(OP.VERIFY, 1, 0, 64)).status).toBe(0);
+      expect(h.ioCmd(rw(OP.WRITE_ZEROES, 1, 0, 64)).status).toBe(0);
+    } finally { await h.close(); }
+  });
+
+  it("ONCS bits cleared with a limit: Verify and Write Zeroes are supported up to it, Invalid Field above", async () => {
+    // ONCS without Write Zeroes (bit 3) and Verify (bit 7): Compare, DSM, Save/Select, Copy.
+    const h = await Host.create({ config: { namespaces: [ns(1, 8192), ns(2, 1024, { ms: 8, extended: true })], oncs: 0x0115, vsl: 1, wzsl: 2 } });
+    try {
+      expect(h.ioCmd(rw(OP.VERIFY, 1, 0, 16)).status).toBe(0); // 8 KiB = 2^1 x 4 KiB
+      expect(h.ioCmd(rw(OP.VERIFY, 1, 0, 17)).status).toBe(SC.INVALID_FIELD | DNR);
+      written(h, 100, 40, 7);
+      expect(h.ioCmd(rw(OP.WRITE_ZEROES, 1, 100, 33)).status).toBe(SC.INVALID_FIELD | DNR); // above 16 KiB
+      expect(eq(h.readBlocks(1, 100, 40, 40 * 512).data!, pattern(40 * 512, 7))).toBe(true);
+      expect(h.ioCmd(rw(OP.WRITE_ZEROES, 1, 100, 32)).status).toBe(0);
+      // The size limit is checked before the LBA range, as QEMU checks VSL.
+      expect(h.ioCmd(rw(OP.WRITE_ZEROES, 1, 8190, 40)).status).toBe(SC.INVALID_FIELD | DNR);
+      // Interleaved metadata counts: 16 blocks of 512 + 8 bytes exceed 8 KiB.
+      expect(h.ioCmd(rw(OP.VERIFY, 2, 0, 15)).status).toBe(0);
+      expect(h.ioCmd(rw(OP.VERIFY, 2, 0, 16)).status).toBe(SC.INVALID_FIELD | DNR);
+      // The Commands Supported and Effects log lists both (CSUPP).
+      const effects = h.driver.getLogPage(0x05, 4096).data!;
+      const csupp = (opc: number) => effects[1024 + 4 * opc] & 1;
+      expect([csupp(0x08), csupp(0x0c)]).toEqual([1, 1]);
+    } finally { await h.close(); }
+  });
+
+  it("ONCS bits cleared and no limit: Verify and Write Zeroes are not supported", async () => {
+    const h = await Host.create({ config: { namespaces: [ns(1, 8192)], oncs: 0x0115 } });
+    try {
+      expect(h.ioCmd(rw(OP.VERIFY, 1, 0, 1)).status).toBe(SC.INVALID_OPCODE | DNR);
+      expect(h.ioCmd(rw(OP.WRITE_ZEROES, 1, 0, 1)).status).toBe(SC.INVALID_OPCODE | DNR);
+    } finally { await h.close(); }
+  });
+
+  it("DSM limits with ONCS bit 2 set: only the blocks within DMRL, DMRSL and DMSL are deallocated", async () => {
+    const h = await Host.create({ config: { namespaces: [ns(1, 8192)], dmrl: 2, dmrsl: 8, dmsl: 12 } });
+    try {
+      written(h, 0, 64, 9);
+      const before = nuseOf(h);
+      // Range 0: 10 blocks, 8 processed (DMRSL). Range 1: 10 blocks after 10 of range 0: 2 left
+      // under DMSL 12. Range 2: beyond DMRL 2, untouched.
+      const ranges = dsmRanges([{ slba: 0, nlb: 10 }, { slba: 20, nlb: 10 }, { slba: 40, nlb: 10 }]);
+      expect(h.ioCmd(dsmCmd(1, 3), { out: ranges }).status).toBe(0);
+      expect(nuseOf(h)).toBe(before - 8n - 2n);
+      const r = h.readBlocks(1, 0, 64, 64 * 512).data!;
+      const want = pattern(64 * 512, 9);
+      want.fill(0, 0, 8 * 512); want.fill(0, 20 * 512, 22 * 512);
+      expect(eq(r, want)).toBe(true);
+    } finally { await h.close(); }
+  });
+
+  it("DSM limits with ONCS bit 2 cleared: supported, and a command beyond them is Command Size Limit Exceeded", async () => {
+    const h = await Host.create({ config: { namespaces: [ns(1, 8192)], oncs: 0x0119, dmrsl: 8 } });
+    try {
+      written(h, 0, 32, 10);
+      const before = nuseOf(h);
+      expect(h.ioCmd(dsmCmd(1, 2), { out: dsmRanges([{ slba: 0, nlb: 8 }, { slba: 16, nlb: 9 }]) }).status).toBe(0x0183 | DNR);
+      expect(nuseOf(h)).toBe(before); // nothing deallocated
+      expect(h.ioCmd(dsmCmd(1, 2), { out: dsmRanges([{ slba: 0, nlb: 8 }, { slba: 16, nlb: 8 }]) }).status).toBe(0);
+      expect(nuseOf(h)).toBe(before - 16n);
+      // An LBA range error is still reported first.
+      expect(h.ioCmd(dsmCmd(1, 1), { out: dsmRanges([{ slba: 8190, nlb: 9 }]) }).status).toBe(SC.LBA_OUT_OF_RANGE | DNR);
+    } finally { await h.close(); }
+  });
+});

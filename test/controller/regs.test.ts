@@ -160,6 +160,55 @@ describe("registers", () => {
     });
   }
 
+  /** PersistentState.clean_shutdown: 1 once a shutdown completed, 0 again when enabled. */
+  const cleanShutdown = () => new DataView(h.core.persistentBlock().buffer).getUint32(4, true);
+
+  for (const [name, shn] of [["normal", 1], ["abrupt", 2]] as const) {
+    it(`CC.SHN = ${shn} (${name}) while disabled: a shutdown, SHST = 10b; enabling with SHN = 00b in the same write resumes (Base 2.1 CSTS.SHST, QEMU)`, () => {
+      const { asq, acq } = adminQueues(h);
+      h.w32(REG.CC, CC_ENABLE & ~1);
+      expect(h.reg32(REG.CSTS)).toBe(0);
+      h.w32(REG.CC, (CC_ENABLE & ~1) | (shn << 14));
+      expect(h.reg32(REG.CSTS)).toBe(SHST_COMPLETE); // not ready, shutdown complete
+      expect(cleanShutdown()).toBe(1);
+      h.w32(REG.CC, CC_ENABLE);
+      expect(h.reg32(REG.CSTS)).toBe(CSTS_RDY);
+      expect(cleanShutdown()).toBe(0);
+      const buf = h.alloc(4096);
+      identifyAt(h, asq, 0, 11, buf);
+      expect(cqeAt(h, acq, 0)).toMatchObject({ cid: 11, phase: 1, status: 0 });
+    });
+  }
+
+  it("CC.SHN cleared while disabled clears SHST (as while enabled); writing it again while set starts nothing", () => {
+    h.w32(REG.CC, 1 << 14);
+    expect(h.reg32(REG.CSTS)).toBe(SHST_COMPLETE);
+    h.w32(REG.CC, 2 << 14); // 01b -> 10b: no new shutdown, SHST unchanged
+    expect(h.reg32(REG.CSTS)).toBe(SHST_COMPLETE);
+    h.w32(REG.CC, 0);
+    expect(h.reg32(REG.CSTS)).toBe(0);
+    expect(h.reg32(REG.CC)).toBe(0);
+  });
+
+  it("CC.EN 1 -> 0 and CC.SHN 00b -> 01b in one write: a reset, then a shutdown (Base 2.1 CC.SHN; QEMU leaves SHST 00b)", () => {
+    const { asq, acq } = adminQueues(h);
+    h.w32(REG.CC, CC_ENABLE);
+    expect(h.reg32(REG.CSTS)).toBe(CSTS_RDY);
+    h.w32(REG.CC, (CC_ENABLE & ~1) | (1 << 14));
+    expect(h.reg32(REG.CSTS)).toBe(SHST_COMPLETE);
+    expect(cleanShutdown()).toBe(1);
+    // The reset deleted the admin queues: a doorbell finds none.
+    const buf = h.alloc(4096);
+    identifyAt(h, asq, 0, 12, buf);
+    expect(cqeAt(h, acq, 0).phase).toBe(0);
+    // A reset by CC.EN 1 -> 0 of a shut-down controller clears SHST (no new shutdown in that write).
+    h.w32(REG.CC, CC_ENABLE);
+    h.w32(REG.CC, CC_ENABLE | (1 << 14));
+    expect(h.reg32(REG.CSTS)).toBe(CSTS_RDY | SHST_COMPLETE);
+    h.w32(REG.CC, (CC_ENABLE & ~1) | (1 << 14));
+    expect(h.reg32(REG.CSTS)).toBe(0);
+  });
+
   it("NSSR: only \"NVMe\" resets the subsystem; CC clears and CSTS.NSSRO sets (§3.7.1)", () => {
     adminQueues(h);
     h.w32(REG.CC, CC_ENABLE);

@@ -26,9 +26,9 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await runVectorMerge(page);
   await expect(panel.getByRole("heading", { name: "Admin queue pair" })).toBeVisible();
   await expect(panel.getByRole("heading", { name: /I\/O queue pair 1/ })).toContainText("SQ 1 → CQ 1, vector 1");
-  // it opens after bring-up: 8 admin commands done, the I/O queues empty
+  // it opens after bring-up: 9 admin commands done (Identify CNS 06h among them), the I/O queues empty
   const pos = panel.locator("#q-pos-text");
-  await expect(pos).toContainText(/^event 49 of 212/);
+  await expect(pos).toContainText(/^event 54 of 217/);
   const sq1 = panel.getByRole("group", { name: "SQ 1 slots" });
   const cq1 = panel.getByRole("group", { name: "CQ 1 slots" });
   await expect(sq1.getByRole("button")).toHaveCount(32); // a 32-slot window of the 256-entry ring
@@ -48,7 +48,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(panel.locator(".q-now-line")).toContainText(/pci_nvme_io_cmd cid \d+ nsid 0x1 sqid 1 opc 0x19 opname 'Copy'/);
   // the CID is the request's blk-mq tag (nvme_cid): the entry shows the one in the trace line
   const cid = (await panel.locator(".q-now-line").textContent())!.match(/cid (\d+)/)![1];
-  await expect(pos).toContainText(/^event 61 of 212 · t = 184\.762 µs/);
+  await expect(pos).toContainText(/^event 66 of 217 · t = 184\.762 µs/);
   const entry = panel.getByRole("complementary", { name: "Entry" });
   await expect(entry).toContainText("SQ 1 slot 2 · fetched");
   await expect(entry.getByRole("heading", { name: /Copy \(19h\)/ })).toBeVisible();
@@ -106,7 +106,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await expect(entry).toContainText("SQ 1 slot 1");
   await page.keyboard.press("Enter");
   await expect(panel.locator(".q-now-line")).toContainText(/pci_nvme_io_cmd cid \d+ nsid 0x1 sqid 1 opc 0x1 opname 'Write'/);
-  await expect(pos).toContainText(/^event 53 of 212/);
+  await expect(pos).toContainText(/^event 58 of 217/);
   await expect(page.locator(":focus")).toHaveText("Go to its fetch");
   await page.screenshot({ path: `${SHOTS}/queues-04-keyboard.png`, fullPage: true });
   // the rings are in the Tab order: from Reset, Tab reaches a slot of SQ 1
@@ -124,11 +124,11 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await page.keyboard.press("End");
   // the run ends at its modelled end, when the last Copies complete and the host releases
   // their CQEs: nothing is left new (the CQEs are not at their submission time, 211.147 µs)
-  await expect(pos).toContainText(/^event 212 of 212 · t = 286\.682 µs/);
+  await expect(pos).toContainText(/^event 217 of 217 · t = 286\.682 µs/);
   await expect(panel.locator(".q-now-line")).toContainText("pci_nvme_mmio_doorbell_cq cqid 1 new_head 19");
   await expect(panel.locator(".q-cq").nth(1)).toContainText("256 entries · tail 19 (controller) · head 19 (host) · 19 posted");
   await page.keyboard.press("Home");
-  await expect(pos).toContainText(/^event 0 of 212/);
+  await expect(pos).toContainText(/^event 0 of 217/);
   await expect(panel.locator(".q-now-line")).toContainText("Before the first event");
   await expect(panel.getByRole("heading", { name: "Admin queue pair" })).toContainText("not created yet");
 
@@ -147,12 +147,12 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
 
   // Reset goes back before the first event
   await panel.getByRole("button", { name: "Reset" }).click();
-  await expect(pos).toContainText(/^event 0 of 212/);
+  await expect(pos).toContainText(/^event 0 of 217/);
 
   // a new run (the run bar's Run) redraws the view from it, again just after bring-up
   await page.getByRole("navigation", { name: "Experiment and run" }).getByRole("button", { name: "Run" }).click();
-  await expect(panel).toContainText("212 controller events of run #2");
-  await expect(pos).toContainText(/^event 49 of 212/);
+  await expect(panel).toContainText("217 controller events of run #2");
+  await expect(pos).toContainText(/^event 54 of 217/);
   expect(errors).toEqual([]);
 });
 

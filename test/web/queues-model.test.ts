@@ -91,15 +91,18 @@ describe("QueueReplay on vector-merge", () => {
     const r = new QueueReplay(vm.controller, vm.commands);
     const admin = r.entries.filter((e) => e.admin);
     expect(admin.map((e) => e.name)).toEqual([
-      "Identify", "Set Features", "Identify", "Identify", "Create I/O Completion Queue", "Create I/O Submission Queue", "Get Features", "Set Features",
+      "Identify", "Identify", "Set Features", "Identify", "Identify", "Create I/O Completion Queue", "Create I/O Submission Queue", "Get Features", "Set Features",
     ]);
     expect(field(admin[0].fields, "CNS")).toEqual({ name: "CNS", value: "01h", meaning: "Identify Controller" });
-    expect(field(admin[1].fields, "FID")?.meaning).toBe("Number of Queues");
-    const cq = admin[4].fields, sq = admin[5].fields;
+    // nvme_init_non_mdts_limits: the NVM Command Set Identify Controller, CSI 00h named
+    expect(field(admin[1].fields, "CNS")?.meaning).toBe("I/O Command Set specific Identify Controller");
+    expect(field(admin[1].fields, "CSI")).toEqual({ name: "CSI", value: "00h", meaning: "NVM Command Set" });
+    expect(field(admin[2].fields, "FID")?.meaning).toBe("Number of Queues");
+    const cq = admin[5].fields, sq = admin[6].fields;
     expect([field(cq, "QID")?.value, field(cq, "QSIZE")?.meaning, field(cq, "IV")?.value, field(cq, "IEN")?.value]).toEqual(["1", "0's based: 256 entries", "1", "1"]);
     expect([field(sq, "QID")?.value, field(sq, "QSIZE")?.value, field(sq, "CQID")?.value]).toEqual(["1", "255", "1"]);
     // Set Features Number of Queues: DW0 says what was allocated
-    const dw0 = field(decodeCompletion(admin[1].completion!), "DW0");
+    const dw0 = field(decodeCompletion(admin[2].completion!), "DW0");
     expect(dw0?.meaning).toMatch(/^NSQA \d+, NCQA \d+/);
   });
 

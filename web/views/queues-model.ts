@@ -159,6 +159,9 @@ const CNS_NAMES: Record<number, string> = {
   [I.CNS_CSI_CONTROLLER]: "I/O Command Set specific Identify Controller",
 };
 
+/** Command Set Identifiers (Base 2.1 Figure "Command Set Identifiers"). */
+const CSI_NAMES: Record<number, string> = { 0: "NVM Command Set", 1: "Key Value Command Set", 2: "Zoned Namespace Command Set" };
+
 const LID_NAMES: Record<number, string> = {
   [A.LID_ERROR_INFO]: "Error Information",
   [A.LID_SMART]: "SMART / Health Information",
@@ -219,7 +222,9 @@ export function decodeCommand(admin: boolean, opc: number, nsid: number, cdw10: 
         const cns = cdw10 & I.IDENTIFY_CNS_MASK;
         f.push({ name: "CNS", value: hex(cns, 2), meaning: CNS_NAMES[cns] ?? "other" });
         if (cdw10 >>> 16) f.push({ name: "CNTID", value: String(cdw10 >>> 16) });
-        if (cdw11 >>> 24) f.push({ name: "CSI", value: hex(cdw11 >>> 24, 2) });
+        const csi = cdw11 >>> I.IDENTIFY_CSI_SHIFT;
+        // CNS 05h/06h name an I/O Command Set even when CSI is 00h (NVM)
+        if (csi || cns === I.CNS_CSI_NAMESPACE || cns === I.CNS_CSI_CONTROLLER) f.push({ name: "CSI", value: hex(csi, 2), meaning: CSI_NAMES[csi] ?? "reserved" });
         break;
       }
       case O.ADMIN_GET_FEATURES:

@@ -1,6 +1,6 @@
-// Admin commands with nvme-cli's names, options and output: list, id-ctrl, id-ns, get-log,
-// smart-log, error-log, effects-log, get-feature, set-feature, show-regs, reset,
-// subsystem-reset.
+// Admin commands with nvme-cli's names, options and output: list, id-ctrl, id-ns, nvm-id-ctrl,
+// nvm-id-ns, get-log, smart-log, error-log, effects-log, get-feature, set-feature, show-regs,
+// reset, subsystem-reset.
 
 import * as I from "../../../assembly/spec/identify";
 import * as A from "../../../assembly/spec/admin";
@@ -10,6 +10,10 @@ import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
 import { idCtrlText, idCtrlJson } from "../print/id-ctrl";
 import { idNsText, idNsJson } from "../print/id-ns";
+import { nvmIdCtrlText, nvmIdCtrlJson } from "../print/nvm-id-ctrl";
+import { nvmIdNsText, nvmIdNsJson } from "../print/nvm-id-ns";
+import { newSqe } from "../../driver/sqe";
+import * as O from "../../../assembly/spec/opcodes";
 import { smartLogText, smartLogJson } from "../print/smart-log";
 import { errorLogText, errorLogJson, errorLogEntries } from "../print/error-log";
 import { effectsLogText, effectsLogJson } from "../print/effects-log";
@@ -91,6 +95,47 @@ export const idNs: Command = {
     if (fmt === "binary") ctx.io.outBytes(data);
     else if (fmt === "json") showJson(ctx, idNsJson(data, { human: ctx.global.flag("human-readable") }));
     else ctx.io.out(idNsText(data, nsid, { human: ctx.global.flag("human-readable"), vendorSpecific: o.flag("vendor-specific") }));
+    return 0;
+  },
+};
+
+/** nvme-cli's -v (VERBOSE) for the nvm-id commands; -H, nvmelab's decode flag, does the same. */
+function verbose(ctx: CommandContext): boolean {
+  return ctx.global.flag("verbose") || ctx.global.flag("human-readable");
+}
+
+export const nvmIdCtrl: Command = {
+  name: "nvm-id-ctrl", device: true, summary: "NVM Command Set Identify Controller (CNS 06h, CSI 00h): VSL, WZSL, WUSL, DMRL, DMRSL, DMSL; -v to decode", usage: "<device> [OPTIONS]",
+  options: [],
+  run(ctx, o) {
+    const r = ctx.dev.driver.identify(I.CNS_CSI_CONTROLLER, 0, I.CSI_NVM << I.IDENTIFY_CSI_SHIFT);
+    if (r.status !== 0) return reportStatus(ctx, r.status);
+    const fmt = formatOf(ctx, o);
+    if (fmt === "binary") ctx.io.outBytes(r.data!);
+    else if (fmt === "json") showJson(ctx, nvmIdCtrlJson(r.data!));
+    else ctx.io.out(nvmIdCtrlText(r.data!, { verbose: verbose(ctx) }));
+    return 0;
+  },
+};
+
+export const nvmIdNs: Command = {
+  name: "nvm-id-ns", device: true, summary: "NVM Command Set Identify Namespace (CNS 05h, CSI 00h): LBSTM, PIC, ELBAFs; -v to decode", usage: "<device> [--namespace-id=<nsid>] [OPTIONS]",
+  options: [{ ...NSID, help: "identifier of desired namespace" }, { long: "uuid-index", short: "U", kind: "byte", help: "UUID index (CDW14 bits 6:0)", max: 0x7f }],
+  run(ctx, o) {
+    const nsid = namespaceOf(ctx, o);
+    // As nvme-cli's nvm_id_ns: Identify Namespace first (its NLBAF, NULBAF and FLBAS frame the ELBAFs).
+    const id = identify(ctx, I.CNS_NAMESPACE, nsid);
+    if (typeof id === "number") return id;
+    const q = newSqe(O.ADMIN_IDENTIFY, nsid);
+    q[10] = I.CNS_CSI_NAMESPACE;
+    q[11] = I.CSI_NVM << I.IDENTIFY_CSI_SHIFT;
+    q[14] = o.int("uuid-index", 0);
+    const r = ctx.dev.driver.exec(ctx.dev.driver.admin, q, { inLen: I.IDENTIFY_DATA_SIZE });
+    if (r.status !== 0) return reportStatus(ctx, r.status);
+    const fmt = formatOf(ctx, o);
+    if (fmt === "binary") ctx.io.outBytes(r.data!);
+    else if (fmt === "json") showJson(ctx, nvmIdNsJson(r.data!, id));
+    else ctx.io.out(nvmIdNsText(r.data!, nsid, id, { verbose: verbose(ctx) }));
     return 0;
   },
 };

@@ -11,7 +11,7 @@ import { fio } from "./fio";
 import { reproduce } from "./reproduce";
 
 export const COMMANDS: Command[] = [
-  admin.list, admin.idCtrl, admin.idNs, admin.showRegs,
+  admin.list, admin.idCtrl, admin.idNs, admin.nvmIdCtrl, admin.nvmIdNs, admin.showRegs,
   admin.getLog, admin.smartLog, admin.errorLog, admin.effectsLog, admin.getFeature, admin.setFeature,
   io.read, io.write, io.compare, io.copy, io.dsm, io.writeZeroes, io.flush, io.verify,
   adminPassthru, ioPassthru, admin.reset, admin.subsystemReset,

@@ -219,3 +219,45 @@ describe("show-regs", () => {
     expect(new DataView(b.bytes.buffer).getBigUint64(0, true)).toBe(cap);
   });
 });
+
+describe("nvm-id-ctrl and nvm-id-ns", () => {
+  it("nvm-id-ctrl shows the configured limits, as text, -v, JSON and binary", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--wzsl", "3", "--dmrsl", "4096"]);
+    const t = await cli.nvme(["nvm-id-ctrl", "/dev/nvme0", "--state", "@STATE"]);
+    expect(t.code).toBe(0);
+    expect(t.out.split("\n").slice(0, 7)).toEqual([
+      "NVMe Identify Controller NVM:", "vsl    : 0", "wzsl   : 3", "wusl   : 0", "dmrl   : 255", "dmrsl  : 4096", "dmsl   : 18446744073709551615",
+    ]);
+    const v = await cli.nvme(["nvm-id-ctrl", "/dev/nvme0", "--state", "@STATE", "-v"]);
+    expect(v.out).toContain("  [0:0] : 0\tReporting Allocated LBA Not Supported\n");
+    const j = await cli.nvme(["nvm-id-ctrl", "/dev/nvme0", "--state", "@STATE", "-o", "json"]);
+    expect(j.out).toContain('"wzsl":3,');
+    expect(j.out).toContain('"dmsl":18446744073709551615\n');
+    const b = await cli.nvme(["nvm-id-ctrl", "/dev/nvme0", "--state", "@STATE", "-o", "binary"]);
+    expect(b.bytes.length).toBe(4096);
+    expect([b.bytes[1], b.bytes[3]]).toEqual([3, 255]);
+  });
+
+  it("nvm-id-ns: the namespace of the device path or -n, the PI format of the format in use", async () => {
+    await cli.nvme(["create", "--state", "@STATE", "--ns", "8M", "--ns", "8M,pif=2,ms=16"]);
+    const one = await cli.nvme(["nvm-id-ns", "/dev/nvme0n1", "--state", "@STATE"]);
+    expect(one.code).toBe(0);
+    expect(one.out).toContain("NVMe NVM Identify Namespace 1:\n");
+    expect(one.out).toContain("elbaf  0 : qpif:0 pif:0 sts:0  (in use)\n");
+    const two = await cli.nvme(["nvm-id-ns", "/dev/nvme0", "--state", "@STATE", "-n", "2", "-U", "0"]);
+    expect(two.out).toContain("NVMe NVM Identify Namespace 2:\n");
+    expect(two.out).toContain("elbaf  2 : qpif:0 pif:2 sts:0  (in use)\n"); // 512 + 16: 64b guard
+    expect(two.out).toContain("elbaf  0 : qpif:0 pif:0 sts:0  \n");
+    const j = JSON.parse((await cli.nvme(["nvm-id-ns", "/dev/nvme0n2", "--state", "@STATE", "-o", "json"])).out);
+    expect(j.elbafs[2]).toEqual({ sts: 0, pif: 2 });
+    expect(j.elbafs).toHaveLength(8);
+  });
+
+  it("nvm-id-ns with an invalid NSID: Identify Namespace fails first, with nvme-cli's status line", async () => {
+    await cli.nvme(["create", "--state", "@STATE"]);
+    const r = await cli.nvme(["nvm-id-ns", "/dev/nvme0", "--state", "@STATE", "-n", "0xffffffff"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Invalid Namespace or Format/);
+    expect(r.out).toBe("");
+  });
+});

@@ -53,7 +53,7 @@ describe("id-ns", () => {
   it("prints the Copy limits and the other fields that matter", () => {
     const lines = idNsText(ns, 1, { human: false }).split("\n");
     for (const want of [
-      "nlbaf   : 7", "flbas   : 0x4", "mc      : 0", "dlfeat  : 9", "nvmcap  : 536870912",
+      "nlbaf   : 7", "flbas   : 0x4", "mc      : 0x3", "dlfeat  : 9", "nvmcap  : 536870912",
       "mssrl   : 128", "mcl     : 128", "msrc    : 127", "kpios   : 0", "nulbaf  : 0", "kpiodaag: 0",
       "nsattr\t: 0", "nvmsetid: 0", "endgid  : 0",
       "nguid   : 00000000000000000000000000000000", "eui64   : 0000000000000000",
