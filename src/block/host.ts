@@ -51,8 +51,10 @@ export class BlockHost {
     const core = await ControllerCore.create(module, config, { traceMask: o.controllerTrace ?? 0 });
     core.exports.ctrl_power_on();
     const blk = new BlockLayer(cpus);
-    // the controller's clock is the block layer's modelled clock: deterministic runs
-    const port = new StepPort(core, () => blk.sim.now_ns);
+    // the controller's clock is the block layer's modelled clock: deterministic runs; each
+    // step is stamped with how many block events the trace holds, so a controller event can
+    // be placed among the block events of its time (src/lab/session.ts blkBefore)
+    const port = new StepPort(core, () => blk.sim.now_ns, () => blk.tracer.events.length);
     const driver = new NvmeDriver(port, { ioQueues: hw, ioDepth: o.queueDepth ?? 256 });
     driver.bringUp();
     blk.design = o.design ?? "ctx";
@@ -60,6 +62,10 @@ export class BlockHost {
     const model = o.model ?? new SimpleDeviceModel({ ...DEFAULT_TIMING, ...o.timing });
     const nvme = new NvmeBlkController(blk, driver, 0, model);
     for (const d of nvme.disks) blk.addDisk(d);
+    // the stepped controller reads posted writes at its next step: deliver the last admin
+    // command's CQ head doorbell now, before any bio, as a device would see it, not with the
+    // first I/O doorbell (the trace would show it after that I/O's D)
+    port.poll();
     return new BlockHost(core, port, driver, blk, nvme);
   }
 }

@@ -79,16 +79,71 @@ export class Mailbox {
   }
 }
 
-/** The controller runs inside the caller's calls: after every kick, read and poll. */
+/**
+ * The controller runs inside the caller's calls: after every kick, read and poll.
+ *
+ * With a stamp (a count the caller's own event stream has reached: BlockHost gives how many
+ * block trace events exist), each step notes the stamp against the controller's event
+ * sequence number, and stampOf tells for any controller event how far the caller's stream
+ * had got when the step that recorded it ran. Many events of both streams share one modelled
+ * time; this is their causal order (a D, then the doorbell and fetch its queue_rq caused),
+ * which times alone cannot give.
+ */
 export class StepPort implements ControllerPort {
   readonly threaded = false;
   private readonly mailbox: Mailbox;
-  constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs) {
+  /** Marks: from controller event markSeq[i] on, events were recorded at stamp markStamp[i]. */
+  private readonly markSeq: number[] = [];
+  private readonly markStamp: number[] = [];
+  constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs, private readonly stamp?: () => number) {
     this.mailbox = new Mailbox(core, true);
+    // what the controller recorded before this port ran it came before the stamp's stream went on
+    if (stamp) this.mark(0, stamp());
   }
 
   now(): number { return this.clock(); }
-  step(): number { return this.core.exports.ctrl_step(this.clock()); }
+  step(): number {
+    if (this.stamp) this.mark(Atomics.load(this.core.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
+    return this.core.exports.ctrl_step(this.clock());
+  }
+
+  private mark(seq: number, stamp: number): void {
+    const n = this.markSeq.length;
+    // the last step recorded nothing: this one takes its place
+    if (n > 0 && this.markSeq[n - 1] === seq) { this.markStamp[n - 1] = stamp; return; }
+    if (n > 0 && this.markStamp[n - 1] === stamp) return;
+    this.markSeq.push(seq);
+    this.markStamp.push(stamp);
+    // marks start at distinct sequence numbers, so at most ring-size + 1 of them cover events
+    // still in the ring: drop older ones now and then (a long run steps millions of times)
+    const ring = this.core.layout.eventsCount;
+    if (n + 1 > 2 * (ring + 1)) {
+      const oldest = this.stampIndex(seq - ring);
+      if (oldest > 0) { this.markSeq.splice(0, oldest); this.markStamp.splice(0, oldest); }
+    }
+  }
+
+  /** Index of the last mark at or before controller event seq (-1: none). */
+  private stampIndex(seq: number): number {
+    let lo = 0;
+    let hi = this.markSeq.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.markSeq[mid] <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /**
+   * The stamp when the step that recorded controller event seq (its ring sequence number,
+   * ControllerEvent.seq) ran; undefined without a stamp. An event recorded outside a step
+   * (none in a lab run) has the stamp of the step before it.
+   */
+  stampOf(seq: number): number | undefined {
+    const i = this.stampIndex(seq);
+    return i < 0 ? undefined : this.markStamp[i];
+  }
 
   private post(offset: number, size: number, lo: number, hi: number): void {
     if (this.mailbox.tryPost(offset, size, lo, hi) < 0) {

@@ -14,6 +14,18 @@ import { TRACE_ALL } from "../../assembly/layout";
 
 
 /**
+ * A controller event of a lab run, with its place among the block layer's events: the
+ * controller runs stepped, inside the host's calls, and blkBefore is how many block events
+ * (LabRun.events) had been recorded when the step that recorded this event ran (StepPort
+ * stampOf). So events[0 .. blkBefore - 1] happened before it and the rest after, however
+ * many share its modelled time: bring-up comes before the first Q, and the doorbell and
+ * fetch of a command right after the D that issued it.
+ */
+export interface LabControllerEvent extends ControllerEvent {
+  blkBefore: number;
+}
+
+/**
  * One run of a setup: the scenario's result plus what the controller recorded. `media` is
  * empty: hashing every namespace takes longer than most runs, so the page asks (mediaHash).
  */
@@ -21,7 +33,7 @@ export interface LabRun extends ScenarioResult {
   /** The setup as given (the page keeps it with the run it produced). */
   setup: unknown;
   /** The controller's event ring after the run, oldest first (bring-up included). */
-  controller: ControllerEvent[];
+  controller: LabControllerEvent[];
   /** Events the ring overwrote before the run ended (runs longer than the ring). */
   controllerEventsLost: number;
   namespaces: LabNamespace[];
@@ -63,7 +75,8 @@ export class LabSession {
     // show a CQE the host had consumed as new. One step delivers it, at the run's end time.
     host.h.port.poll();
     const end = eventSeq(core);
-    const controller = readEvents(core, 0);
+    const port = host.h.port;
+    const controller = readEvents(core, 0).map((e): LabControllerEvent => ({ ...e, blkBefore: port.stampOf(e.seq) ?? 0 }));
     return {
       ...r,
       setup,

@@ -271,3 +271,66 @@ test("console: nvme-cli's 169-column list stays one line a row; a narrow window 
   await page.screenshot({ path: `${SHOTS}/console-list-800.png` });
   expect(errors).toEqual([]);
 });
+
+test("console: in a narrow window the terminal scrolls sideways in its box, and its vertical scrollbar stays in view at the box's right", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 900, height: 900 });
+  await open(page);
+  // more than a screen of output, so there is something to scroll back to
+  await run(page, "help");
+  await run(page, "list");
+  const term = page.locator("#console");
+  const scrollbar = term.locator(".xterm-scrollable-element > .scrollbar.vertical");
+  const slider = scrollbar.locator(".slider");
+  const box = async (l: Locator) => (await l.boundingBox())!;
+  /** The scrollbar lies inside the box's visible part (its padding edge), and the box inside the window. */
+  const inView = async (where: string) => {
+    const b = await box(term);
+    const s = await box(scrollbar);
+    const vw = page.viewportSize()!.width;
+    expect(b.x, where).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width, where).toBeLessThanOrEqual(vw);
+    expect(s.x, where).toBeGreaterThanOrEqual(b.x);
+    expect(s.x + s.width, `${where}: the scrollbar's right edge (the box ends at ${b.x + b.width})`).toBeLessThanOrEqual(b.x + b.width);
+    // at the right: no more than the box's padding and border between them
+    expect(b.x + b.width - (s.x + s.width), where).toBeLessThanOrEqual(8);
+    expect(s.height, where).toBeGreaterThan(200);
+  };
+  const scrollTo = (x: "left" | "middle" | "right") =>
+    term.evaluate((el, x) => { el.scrollLeft = x === "left" ? 0 : x === "right" ? el.scrollWidth : (el.scrollWidth - el.clientWidth) / 2; }, x);
+  for (const width of [900, 600]) {
+    await page.setViewportSize({ width, height: 900 });
+    // the terminal keeps its 170 columns, so its box scrolls sideways; the page does not
+    await expect.poll(() => term.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    for (const x of ["left", "middle", "right", "left"] as const) {
+      await scrollTo(x);
+      await expect(() => inView(`${width} px, scrolled ${x}`)).toPass({ timeout: 5000 });
+    }
+    await page.screenshot({ path: `${SHOTS}/console-scrollbar-${width}.png` });
+  }
+  // typing brings the cursor back into view (the browser keeps xterm's input, which follows
+  // the cursor, visible), here from the far right to the prompt at the left
+  await scrollTo("right");
+  await page.keyboard.type("id");
+  const cursor = term.locator(".xterm-cursor");
+  await expect(async () => {
+    const b = await box(term);
+    const c = await box(cursor);
+    expect(c.x).toBeGreaterThanOrEqual(b.x);
+    expect(c.x + c.width).toBeLessThanOrEqual(b.x + b.width);
+  }).toPass({ timeout: 5000 });
+  await page.keyboard.press("Control+C");
+  // and it works: at the bottom, drag the slider to the top, and the first line shows
+  await term.hover();
+  await page.keyboard.press("Shift+End");
+  const s = await box(slider);
+  expect(s.x + s.width).toBeLessThanOrEqual((await box(term)).x + (await box(term)).width);
+  await page.mouse.move(s.x + s.width / 2, s.y + s.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(s.x + s.width / 2, (await box(scrollbar)).y - 50, { steps: 8 });
+  await page.mouse.up();
+  await expectRow(page, /^nvmelab console: nvme-cli's commands on this page's controller\./);
+  await page.screenshot({ path: `${SHOTS}/console-scrollbar-dragged.png` });
+  expect(errors).toEqual([]);
+});

@@ -30,6 +30,34 @@ describe("LabSession", () => {
     expect(r.namespaces).toEqual([{ nsid: 1, lbaBytes: 512, metadataBytes: 0, blocks: 131072, imageBytes: 64 << 20 }]);
   });
 
+  it("says where each controller event stands among the block events: blkBefore, from the step that recorded it", async () => {
+    for (const name of ["vector-merge", "kcopyd-percpu", "snapshot-cow"]) {
+      const r = await lab().run(example(name));
+      let last = 0;
+      for (const e of r.controller) {
+        // the ring's order is the order things happened: the count never goes back
+        expect(e.blkBefore).toBeGreaterThanOrEqual(last);
+        last = e.blkBefore;
+        // the block events before it are not later than its step; those after, not earlier
+        if (e.blkBefore > 0) expect(r.events[e.blkBefore - 1].time_ns).toBeLessThanOrEqual(e.timeNs);
+        if (e.blkBefore < r.events.length) expect(r.events[e.blkBefore].time_ns).toBeGreaterThanOrEqual(e.timeNs);
+      }
+      // bring-up ran before the first bio; the last step (the run's last CQ head doorbell) after every block event
+      const firstIo = r.controller.findIndex((e) => e.kind === L.EVK_DOORBELL_SQ && e.sqid > 0);
+      // (its last CQ head doorbell too: BlockHost delivers it before any bio)
+      const bringUp = r.controller.slice(0, firstIo);
+      expect(bringUp.every((e) => e.blkBefore === 0 && e.timeNs === 0)).toBe(true);
+      expect(bringUp.filter((e) => e.kind === L.EVK_FETCH).length).toBeGreaterThanOrEqual(7);
+      expect(bringUp[bringUp.length - 1].kind).toBe(L.EVK_DOORBELL_CQ);
+      expect(r.controller[r.controller.length - 1].blkBefore).toBe(r.events.length);
+      // each I/O command is fetched in the step its D's commit_rqs ran: after that D
+      const fetches = r.controller.filter((e) => e.kind === L.EVK_FETCH && e.sqid > 0);
+      const ds = r.events.flatMap((e, i) => (e.action === "D" && e.major === 259 ? [i] : []));
+      expect(fetches.length).toBeGreaterThan(0);
+      for (const f of fetches) expect(ds.some((i) => i < f.blkBefore && r.events[i].time_ns === f.timeNs), `${name} fetch ${f.seq}`).toBe(true);
+    }
+  });
+
   it("delivers the host's last CQ head doorbell: every CQ's head reaches its tail at the end", async () => {
     const r = await lab().run(example("vector-merge"));
     const posted = new Map<number, number>();

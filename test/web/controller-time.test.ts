@@ -105,6 +105,32 @@ describe("atModelledTime", () => {
     }
   });
 
+  it("at one time, puts what moved there first, then the ring's order; the lab's blkBefore comes along", () => {
+    for (const r of [vm, gc, small]) {
+      const t = atModelledTime(r.controller, r.commands);
+      for (let i = 1; i < t.length; i++) {
+        if (t[i].timeNs !== t[i - 1].timeNs) continue;
+        // never an unmoved event before a moved one at one time
+        expect(movedLater(t[i]) && !movedLater(t[i - 1]), `seq ${t[i].seq}`).toBe(false);
+        if (movedLater(t[i]) === movedLater(t[i - 1])) expect(t[i].seq).toBeGreaterThan(t[i - 1].seq);
+      }
+      const stamp = new Map(r.controller.map((e) => [e.seq, e.blkBefore]));
+      expect(t.every((e) => (e as { blkBefore?: number }).blkBefore === stamp.get(e.seq))).toBe(true);
+    }
+  });
+
+  it("moves a completion before an event the ring recorded earlier at its new time (a clock that went back)", () => {
+    const ev = (seq: number, kind: number, timeNs: number, more: Partial<LabRun["controller"][number]> = {}) => ({
+      seq, kind, cls: 0, sqid: 1, cid: 0, opc: 1, status: 0, nsid: 1, arg32: 1, a: 0n, b: 0n, timeNs, blkBefore: seq, ...more,
+    });
+    // a doorbell at 50, then a command fetched and completed at 0 whose record says done at 50
+    const t = atModelledTime(
+      [ev(0, L.EVK_DOORBELL_SQ, 50), ev(1, L.EVK_FETCH, 0), ev(2, L.EVK_COMPLETE, 0)],
+      [{ seq: 1, time_ns: 0, done_ns: 50, disk: "nvme0n1", rq: 1, qid: 1, cid: 0, opcode: 1, name: "Write", nsid: 1 }],
+    );
+    expect(t.map((e) => [e.seq, e.timeNs])).toEqual([[1, 0], [2, 50], [0, 50]]);
+  });
+
   it("keeps the ring's times without command records (admin-only or unknown commands)", () => {
     const t = atModelledTime(vm.controller, []);
     expect(t.map((e) => [e.seq, e.timeNs])).toEqual(vm.controller.map((e) => [e.seq, e.timeNs]));

@@ -16,6 +16,7 @@ import {
   makeMatcher, searchRows, nextMatch, exportText, exportDiskStats, chromeTrace, exportName, CONTROLLER_PID, CONTROLLER_EVENTS_TID,
   ACTIONS, traceRun, type ChromeTraceEvent,
 } from "../../web/views/trace-model";
+import { movedLater } from "../../web/views/controller-time";
 
 const NAMES = readdirSync("examples/blk").filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort();
 const runs = new Map<string, LabRun>();
@@ -155,6 +156,92 @@ describe("filterRows", () => {
     expect(io[0]).toMatch(/^nvme0 +\d+ +0\.005000000 pci_nvme_io_cmd cid 0 nsid 0x1 sqid 1 opc 0x1 opname 'Write'$/);
     const blkLine = rowLine(r, Array.from(rows).find((x) => x >= 0 && r.events[x].time_ns === 5e6)!);
     expect(io[0].slice(20, 35)).toBe(blkLine.slice(20, 35));
+  });
+
+  it("puts the controller's bring-up before the first Q, though both are at time 0", () => {
+    for (const r of [run("vector-merge"), traceRun(run("vector-merge")), traceRun(run("kcopyd-percpu"))]) {
+      const rows = Array.from(filterRows(r, { controller: true }));
+      const firstBlk = rows.findIndex((x) => x >= 0);
+      expect(r.events[rows[firstBlk]].action).toBe("Q");
+      expect(r.events[rows[firstBlk]].time_ns).toBe(0);
+      const lines = rows.map((x) => rowLine(r, x));
+      const admin = lines.flatMap((l, i) => (l.includes("pci_nvme_admin_cmd") ? [i] : []));
+      expect(admin.length).toBeGreaterThanOrEqual(7);
+      expect(Math.max(...admin)).toBeLessThan(firstBlk);
+      expect(lines[0]).toMatch(/^nvme0 +1 +0\.000000000 pci_nvme_mmio_write addr 0x24 /);
+      expect(lines.slice(0, firstBlk).some((l) => l.includes("pci_nvme_create_sq create submission queue, addr=0x2000, sqid=1"))).toBe(true);
+    }
+  });
+
+  it("puts a command's doorbell and fetch right after the D that issued it, before the next bio's Q at that time", () => {
+    // vector-merge at 0: the 1 MiB write is split; each half's D rings the doorbell for its Write
+    let r = traceRun(run("vector-merge"));
+    let lines = Array.from(filterRows(r, { controller: true })).map((x) => rowLine(r, x));
+    let d = lines.findIndex((l) => / D +W 0 \+ 1024 \[task\]$/.test(l));
+    expect(lines.slice(d + 1, d + 4).map((l) => l.replace(/^nvme0 +\d+ +[\d.]+ |^259,0 .* (?=[A-Z]+ +W )/, ""))).toEqual([
+      "pci_nvme_mmio_doorbell_sq sqid 1 new_tail 1",
+      "pci_nvme_io_cmd cid 0 nsid 0x1 sqid 1 opc 0x1 opname 'Write'",
+      "G   W 1024 + 1024 [task]",
+    ]);
+    // kcopyd-percpu at 53.690 µs: kworker/0's read is issued and fetched, then kworker/1 queues its bio
+    r = traceRun(run("kcopyd-percpu"));
+    lines = Array.from(filterRows(r, { controller: true })).map((x) => rowLine(r, x));
+    d = lines.findIndex((l) => / 0\.000053690 +1400 +D +R 0 \+ 32 \[kworker\/0:4\]$/.test(l));
+    expect(d).toBeGreaterThan(0);
+    const fetch = lines.findIndex((l, i) => i > d && l.includes("pci_nvme_io_cmd"));
+    const q = lines.findIndex((l) => / 0\.000053690 +1401 +Q +R 64 \+ 8 \[kworker\/1:4\]$/.test(l));
+    expect(lines[fetch]).toMatch(/^nvme0 +\d+ +0\.000053690 pci_nvme_io_cmd cid \d+ nsid 0x1 sqid 1 opc 0x2 opname 'Read'$/);
+    expect(lines.slice(d + 1, fetch).every((l) => l.startsWith("nvme0 "))).toBe(true);
+    expect(lines[fetch - 1]).toMatch(/pci_nvme_mmio_doorbell_sq sqid 1 new_tail \d+$/);
+    expect(q).toBe(fetch + 1);
+  });
+
+  it("at one time, places each controller line after exactly the block events recorded before its step", () => {
+    for (const name of NAMES) {
+      for (const r of [run(name), traceRun(run(name))]) {
+        const rows = Array.from(filterRows(r, { controller: true }));
+        // for each controller row: the block rows before it and after it
+        let maxBefore = -1;
+        const maxBeforeAt: number[] = [];
+        for (const x of rows) { if (x >= 0) maxBefore = Math.max(maxBefore, x); maxBeforeAt.push(maxBefore); }
+        let minAfter = Infinity;
+        const minAfterAt: number[] = [];
+        for (let k = rows.length - 1; k >= 0; k--) { minAfterAt[k] = minAfter; if (rows[k] >= 0) minAfter = Math.min(minAfter, rows[k]); }
+        rows.forEach((x, k) => {
+          if (x >= 0) return;
+          const e = r.controller[(-x - 1) >> 1];
+          if (movedLater(e)) {
+            // moved to a completion: before every block event of its time
+            if (minAfterAt[k] < Infinity) expect(r.events[minAfterAt[k]].time_ns).toBeGreaterThanOrEqual(e.timeNs);
+            if (maxBeforeAt[k] >= 0) expect(r.events[maxBeforeAt[k]].time_ns, `${name} ${e.seq}`).toBeLessThan(e.timeNs);
+          } else {
+            expect(maxBeforeAt[k], `${name} controller event ${e.seq}`).toBeLessThan(e.blkBefore);
+            expect(minAfterAt[k], `${name} controller event ${e.seq}`).toBeGreaterThanOrEqual(e.blkBefore);
+          }
+        });
+      }
+    }
+  });
+
+  it("orders ties by hand-made stamps: moved lines first, then by blkBefore; without one, after the block events", () => {
+    const ev = (seq: number, action: BlkEvent["action"], time_ns: number): BlkEvent => ({
+      seq, sequence: seq, time_ns, cpu: 0, pid: 100, comm: "a", major: 259, minor: 0, action, rwbs: "W", sector: 0, sectors: 8,
+    });
+    const ctl = (seq: number, timeNs: number, more: { ringTimeNs?: number; blkBefore?: number }) => ({
+      seq, kind: L.EVK_DOORBELL_SQ, cls: 0, sqid: 1, cid: 0, opc: 0, status: 0, nsid: 0, arg32: seq, a: 0n, b: 0n, timeNs, ...more,
+    });
+    const events = [ev(1, "Q", 0), ev(2, "D", 0), ev(3, "Q", 0), ev(4, "C", 10), ev(5, "D", 10)];
+    const disks = [{ name: "nvme0n1", major: 259, minor: 0, stats: undefined as never }];
+    const order = (controller: ReturnType<typeof ctl>[]) =>
+      Array.from(filterRows({ events, controller, disks }, { controller: true }), (x) => (x >= 0 ? events[x].action + x : `c${controller[(-x - 1) >> 1].seq}`));
+    // bring-up (0), the first D's doorbell (2), a completion moved to 10 (ring time 0), the second D's (5)
+    expect(order([ctl(0, 0, { blkBefore: 0 }), ctl(1, 0, { blkBefore: 2, ringTimeNs: 0 }), ctl(2, 10, { blkBefore: 3, ringTimeNs: 0 }), ctl(3, 10, { blkBefore: 5, ringTimeNs: 10 })]))
+      .toEqual(["c0", "Q0", "D1", "c1", "Q2", "c2", "C3", "D4", "c3"]);
+    // without stamps (the old rule): after every block event of its time
+    expect(order([ctl(0, 0, {}), ctl(1, 10, {})])).toEqual(["Q0", "D1", "Q2", "c0", "C3", "D4", "c1"]);
+    // a filter that hides the D keeps the doorbell between the events around it
+    const onlyQ = Array.from(filterRows({ events, controller: [ctl(1, 0, { blkBefore: 2 })], disks }, { controller: true, actions: new Set(["Q"]) }), (x) => (x >= 0 ? x : "c"));
+    expect(onlyQ).toEqual([0, "c", 2]);
   });
 
   it("handles a million events", () => {

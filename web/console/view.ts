@@ -180,8 +180,17 @@ export function startConsole(opts: ConsoleOptions): ConsoleHandle {
     const cols = Math.max(MIN_COLS, Math.floor(inner / cw));
     if (cols !== term.cols) term.resize(cols, ROWS);
   };
+  // xterm's vertical scrollbar sits at the right edge of xterm's element, which in a box
+  // narrower than MIN_COLS is out of view until the box is scrolled all the way right (and
+  // then the text is out of view). The box tells style.css how far that edge lies beyond its
+  // visible right edge (--console-beyond), and the scrollbar is drawn back by as much: it
+  // stays at the right of what the user sees, over the rows there, wherever the box scrolls.
+  const box = opts.element;
+  const pin = () => box.style.setProperty("--console-beyond", `${Math.max(0, box.scrollWidth - box.clientWidth - box.scrollLeft)}px`);
+  box.addEventListener("scroll", pin, { passive: true });
   fit();
-  new ResizeObserver(() => fit()).observe(opts.element);
+  pin();
+  new ResizeObserver(() => { fit(); pin(); }).observe(opts.element);
 
   const history = new History(loadHistory());
   const editor = new LineEditor(history, PROMPT, PROMPT_WIDTH, () => term.cols);

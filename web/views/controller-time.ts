@@ -46,9 +46,9 @@ export function recordsByCommand(commands: readonly NvmeCommandRecord[], t0: num
 }
 
 /**
- * The events with completion-side times moved to the modelled completion, sorted by time
- * (stable: events at one time keep the ring's order). Each is a copy; `seq` is still the
- * ring's sequence number. A completion is matched to the driver's record of its command by
+ * The events with completion-side times moved to the modelled completion, sorted by time; at
+ * one time the moved ones first, then the ring's order. Each is a copy (other fields, such as
+ * a lab run's blkBefore, come along); `seq` is still the ring's sequence number. A completion is matched to the driver's record of its command by
  * queue, CID and opcode in fetch order (a CID is reused once its command completes); admin
  * commands and commands without a done time keep the ring's time.
  */
@@ -115,6 +115,10 @@ export function atModelledTime(events: readonly ControllerEvent[], commands: rea
       }
     }
   }
-  // Array.prototype.sort is stable (ES2019): ties keep the ring's order
-  return out.sort((a, b) => a.timeNs - b.timeNs);
+  // At one time, what moved there comes first: it was recorded at its command's submission,
+  // earlier, so the ring (stepped on a clock that never goes back) has it first anyway, but
+  // the Trace view's merge (trace-model.ts filterRows) puts it before that time's block
+  // events and so needs it first. Array.prototype.sort is stable (ES2019): other ties keep
+  // the ring's order.
+  return out.sort((a, b) => a.timeNs - b.timeNs || Number(b.timeNs > b.ringTimeNs) - Number(a.timeNs > a.ringTimeNs));
 }

@@ -17,8 +17,11 @@ import { atModelledTime, movedLater } from "./controller-time";
 export interface TraceRun {
   events: BlkEvent[];
   commands: NvmeCommandRecord[];
-  /** With ringTimeNs when on the modelled clock (traceRun). */
-  controller: Array<ControllerEvent & { ringTimeNs?: number }>;
+  /**
+   * With ringTimeNs when on the modelled clock (traceRun), and blkBefore (src/lab/session.ts
+   * LabControllerEvent) when the run says where each stands among the block events.
+   */
+  controller: Array<ControllerEvent & { ringTimeNs?: number; blkBefore?: number }>;
   disks: Array<{ name: string; major?: number; minor?: number; stats: DiskStats }>;
   end_ns: number;
 }
@@ -149,9 +152,16 @@ export type RowRef = number;
 export const controllerRef = (event: number, line: number): RowRef => -(event * 2 + line) - 1;
 
 /**
- * The rows shown for a filter, in time order. Ties: block events first, then the
- * controller's, except a controller event moved to its command's modelled completion
- * (controller-time.ts movedLater), which precedes the block events of its time.
+ * The rows shown for a filter, in time order. Ties (a block event and a controller event at
+ * one modelled time) in the order things happened:
+ * - a controller event moved to its command's modelled completion (controller-time.ts
+ *   movedLater) precedes the block events of its time: its CQE and interrupt cause the C;
+ * - any other follows exactly the block events recorded before the controller step that
+ *   recorded it (blkBefore) and precedes the rest: bring-up before the first Q, a command's
+ *   doorbell and fetch right after the D whose queue_rq rang it, before the next bio's Q;
+ * - one without blkBefore (a run made by hand) follows every block event of its time.
+ * The controller's events come sorted that way (atModelledTime: at one time the moved ones
+ * first, then the ring's order, in which blkBefore never decreases), so this is a merge.
  */
 export function filterRows(run: Pick<TraceRun, "events" | "controller" | "disks">, f: TraceFilter): Int32Array {
   let dev: string | null = null;
@@ -180,12 +190,14 @@ export function filterRows(run: Pick<TraceRun, "events" | "controller" | "disks"
   const lines = (j: number) => controllerLineCount(ctl[j]);
   let total = n;
   for (let j = 0; j < ctl.length; j++) total += lines(j);
+  /** The first block event (by index into run.events) controller event j precedes at its time. */
+  const before = (j: number) => (movedLater(ctl[j]) ? -1 : ctl[j].blkBefore ?? Infinity);
   const out = new Int32Array(total);
   let a = 0;
   let b = 0;
   let k = 0;
   while (a < n || b < ctl.length) {
-    const first = b >= ctl.length || (a < n && (evs[blk[a]].time_ns < ctl[b].timeNs || (evs[blk[a]].time_ns === ctl[b].timeNs && !movedLater(ctl[b]))));
+    const first = b >= ctl.length || (a < n && (evs[blk[a]].time_ns < ctl[b].timeNs || (evs[blk[a]].time_ns === ctl[b].timeNs && blk[a] < before(b))));
     if (first) out[k++] = blk[a++];
     else {
       const m = lines(b);
