@@ -85,53 +85,47 @@ export function resetBioIds(): void { nextBioId = 1; }
 
 export class Bio {
   /** Numbered at allocation (and again when a pooled bio is reused: bio_reset's new life). */
-  id = nextBioId++;
-  bdev: BlockDevice;
-  op: Op;
-  flags: number;
+  id!: number;
+  bdev!: BlockDevice;
+  op!: Op;
+  flags!: number;
   /** bi_iter.bi_sector and bi_size. */
-  sector: number;
-  size: number;
-  vecs: BioVec[];
-  status: BlkStatus = BlkStatus.OK;
+  sector!: number;
+  size!: number;
+  vecs!: BioVec[];
+  status!: BlkStatus;
   /** The task that submitted it (for traces and plugs). */
-  task: number;
+  task!: number;
   /** bi_end_io. */
-  endio: ((bio: Bio) => void) | null = null;
+  endio!: ((bio: Bio) => void) | null;
   /** bio_chain: the parent to complete when this bio and its siblings are done. */
-  parent: Bio | null = null;
+  parent!: Bio | null;
   /** __bi_remaining: 1 + chained children not yet done. */
-  remaining = 1;
+  remaining!: number;
   /** The 2026 design's bi_copy_ctx (copies only). */
-  copyCtx: CopyCtx | null = null;
+  copyCtx!: CopyCtx | null;
   /** The 2025 design's source vector: sectors on the same device, in order (COPY only). */
-  copySrc: Array<{ sector: number; sectors: number }> | null = null;
+  copySrc!: Array<{ sector: number; sectors: number }> | null;
   /** Where this bio came from, for traces: the bio it was cloned or split from. */
-  origin: Bio | null = null;
+  origin!: Bio | null;
   /** BIO_TRACE_COMPLETION: Q has been traced for this bio (once per bio, not per resubmission). */
-  queued = false;
+  queued!: boolean;
   /** Set once bio_endio has run its end_io (a bio completes exactly once). */
-  ended = false;
+  ended!: boolean;
   /** The task whose submit_bio counts it as outstanding until it ends (no closure per bio). */
-  submitter: Task | null = null;
+  submitter!: Task | null;
   /** Opaque per-user data (bi_private). */
-  private_: unknown = null;
+  private_!: unknown;
 
   constructor(bdev: BlockDevice, op: Op, sector: number, size: number, vecs: BioVec[] = [], flags = 0, task = 0) {
-    this.bdev = bdev;
-    this.op = op;
-    this.sector = sector;
-    this.size = size;
-    this.vecs = vecs;
-    this.flags = flags;
-    this.task = task;
+    this.reinit(bdev, op, sector, size, vecs, flags, task);
   }
 
   /**
-   * bio_reset + bio_init for a bio its owner keeps between I/Os (as the kernel's per-CPU bio
-   * cache hands a freed bio back): every field as the constructor leaves it, and a new id, so a
-   * run numbers its bios the same whether they are new or reused. Only for a bio that has
-   * ended: nothing else may still hold it.
+   * bio_init: every field's first value and the next id. The constructor runs it, and so does
+   * an owner that keeps a bio between I/Os (bio_reset + bio_init, as the kernel's per-CPU bio
+   * cache hands a freed bio back), so a run numbers its bios the same whether they are new or
+   * reused. Only for a bio that has ended: nothing else may still hold it.
    */
   reinit(bdev: BlockDevice, op: Op, sector: number, size: number, vecs: BioVec[], flags: number, task: number): void {
     this.id = nextBioId++;
