@@ -107,15 +107,12 @@ function submitIo(opcode: number, name: string): Command {
         if (typeof p === "number") return p;
         pi = p;
       }
-      const ref = o.u64("ref-tag", 0n);
-      const storage = o.u64("storage-tag", 0n);
-      const bad = invalidTags(storage, ref, pi.sts, pi.pif);
-      if (bad.length) throw new CliError(bad.join("\n"));
+      const tags = checkedTags(o, pi);
       const q = newSqe(opcode, nsid);
       setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
       q[12] = rwCdw12(o, nlb - 1);
       q[13] = (o.int("dsm", 0) & 0xff) | (o.int("dir-spec", 0) << 16);
-      placeTags(q, pi, ref, storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
+      placeTags(q, pi, tags.ref, tags.storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
       const reading = opcode === O.NVM_READ;
       let out: Uint8Array | undefined;
       let mdOut: Uint8Array | undefined;
@@ -179,14 +176,11 @@ function rangeCommand(opcode: number, name: string, summary: string, success: st
       // the tags against it (invalid_tags) and place them by it.
       const pi = namespacePiFormat(ctx, nsid);
       if (typeof pi === "number") return pi;
-      const ref = o.u64("ref-tag", 0n);
-      const storage = o.u64("storage-tag", 0n);
-      const bad = invalidTags(storage, ref, pi.sts, pi.pif);
-      if (bad.length) throw new CliError(bad.join("\n"));
+      const tags = checkedTags(o, pi);
       const q = newSqe(opcode, nsid);
       setU64(q, S.SQE_CDW10, o.u64("start-block", 0n));
       q[12] = rwCdw12(o, o.int("block-count", 0)) | (o.flag("deac") ? 1 << O.RW_DEAC_BIT : 0);
-      placeTags(q, pi, ref, storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
+      placeTags(q, pi, tags.ref, tags.storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
       const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, {});
       const code = reportStatus(ctx, r.status);
       if (code === 0) ctx.io.out(success);
@@ -345,11 +339,8 @@ export const copy: Command = {
     // invalid_tags; LBAT and LBATM in CDW15.
     const pi = namespacePiFormat(ctx, nsid);
     if (typeof pi === "number") return pi;
-    const ref = o.u64("ref-tag", 0n);
-    const storage = o.u64("storage-tag", 0n);
-    const bad = invalidTags(storage, ref, pi.sts, pi.pif);
-    if (bad.length) throw new CliError(bad.join("\n"));
-    placeTags(q, pi, ref, storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
+    const tags = checkedTags(o, pi);
+    placeTags(q, pi, tags.ref, tags.storage, o.int("app-tag", 0), o.int("app-tag-mask", 0));
     const r = ctx.dev.driver.exec(ctx.dev.driver.ioQueue(), q, { out: data });
     const code = reportStatus(ctx, r.status);
     if (code !== 0) {
@@ -362,3 +353,12 @@ export const copy: Command = {
     return 0;
   },
 };
+
+/** The --ref-tag and --storage-tag of o, refused as nvme-cli's invalid_tags refuses tags that do not fit format pi. */
+function checkedTags(o: Options, pi: PiFormat): { ref: bigint; storage: bigint } {
+  const ref = o.u64("ref-tag", 0n);
+  const storage = o.u64("storage-tag", 0n);
+  const bad = invalidTags(storage, ref, pi.sts, pi.pif);
+  if (bad.length) throw new CliError(bad.join("\n"));
+  return { ref, storage };
+}
