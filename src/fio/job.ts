@@ -144,7 +144,7 @@ export const NOT_MODELLED_OPTIONS: ReadonlySet<string> = new Set([
   "thinktime_blocks_type", "thinktime_iotime", "rw_sequencer", "percentage_random",
   "random_distribution", "random_generator", "softrandommap", "offset_increment", "offset_align",
   "nrfiles", "nr_files", "openfiles", "file_service_type", "directory", "filename_format", "opendir",
-  "lockfile", "fsync", "fdatasync", "end_fsync", "fsync_on_close", "sync", "write_barrier",
+  "lockfile", "sync", "write_barrier",
   "sync_file_range", "iodepth_low", "iodepth_batch_complete_max", "io_submit_mode",
   "serialize_overlap", "write_iolog", "read_iolog", "replay_no_stall", "replay_redirect",
   "replay_scale", "replay_align", "replay_time_scale", "replay_skip", "write_bw_log", "write_lat_log",
@@ -251,7 +251,8 @@ function defaults(): Settings {
     iodepth: 1, iodepth_batch_submit: 1, iodepth_batch_complete_min: 1, numjobs: 1, ioengine: "psync",
     direct: false, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0, filename: "",
     group_reporting: false, randseed: 0x89, rwmixread: 50, norandommap: false, hipri: false, stonewall: false,
-    new_group: false, io_size: 0, number_ios: 0, loops: 1, options: {}, where: {},
+    new_group: false, io_size: 0, number_ios: 0, loops: 1, fsync: 0, fdatasync: 0, end_fsync: false,
+    fsync_on_close: false, options: {}, where: {},
   };
 }
 
@@ -463,6 +464,11 @@ const SPECS: readonly Spec[] = [
     } },
   { name: "number_ios", set: (st, v) => { st.number_ios = v.int(0, Number.MAX_SAFE_INTEGER); } },
   { name: "loops", set: (st, v) => { st.loops = v.int(1, UINT_MAX); } },
+  // fsync_blocks / fdatasync_blocks (FIO_OPT_INT, default 0): a sync every N writes
+  { name: "fsync", set: (st, v) => { st.fsync = v.int(0, UINT_MAX); } },
+  { name: "fdatasync", set: (st, v) => { st.fdatasync = v.int(0, UINT_MAX); } },
+  { name: "end_fsync", set: (st, v) => { st.end_fsync = v.bool(); } },
+  { name: "fsync_on_close", set: (st, v) => { st.fsync_on_close = v.bool(); } },
 ];
 
 const IGNORED_SPECS: readonly Spec[] = Object.entries(IGNORED_OPTIONS).map(([name, o]) => ({
@@ -620,6 +626,10 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
   if (st.where.dest_offset !== undefined && st.dest_offset_delta !== null) {
     at("dest_offset_delta", `job "${name}": dest_offset and dest_offset_delta both given; use one`);
   }
+  if (st.ioengine === "io_uring" && (st.fsync || st.fdatasync || st.end_fsync || st.fsync_on_close)) {
+    const opt = st.fsync ? "fsync" : st.fdatasync ? "fdatasync" : st.end_fsync ? "end_fsync" : "fsync_on_close";
+    at(opt, `option "${opt}" with ioengine=io_uring is not modelled (fio queues IORING_OP_FSYNC, which the kernel runs in an io-wq worker); use psync, sync, pvsync2 or libaio`);
+  }
   if (st.time_based && st.runtime_ns === 0) {
     at("time_based", `job "${name}": time_based requires a runtime/timeout setting (fio would drop time_based)`);
   }
@@ -647,6 +657,7 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
     startdelay_ns: st.startdelay_ns, filename: st.filename, group_reporting: st.group_reporting,
     randseed: st.randseed, rwmixread: st.rwmixread, norandommap: st.norandommap, hipri: st.hipri, stonewall: st.stonewall,
     new_group: st.new_group, wait_for: st.wait_for, io_size, number_ios: st.number_ios, loops: st.loops,
+    fsync: st.fsync, fdatasync: st.fdatasync, end_fsync: st.end_fsync, fsync_on_close: st.fsync_on_close,
     ...(st.description ? { description: st.description } : {}),
     kb_base: st.kb_base,
     options: { ...st.options },

@@ -4,8 +4,9 @@
 // (the base of the copy-offload fork) prints them. The fork's copy direction is a fourth data
 // direction printed like the others ("copy" / "COPY"): after trim in the job block, the group
 // block and the JSON job object, and in the fourth slot of "issued rwts" (where upstream has
-// sync, which the model never issues). The fork's own stat.c was not available to check this
-// placement; it is what treating copy as the direction after trim gives.
+// sync: a job's fsyncs are counted there too; a copy job does not write, so it never syncs).
+// The fork's own stat.c was not available to check this placement; it is what treating copy
+// as the direction after trim gives.
 //
 // Numbers go through fio's own rounding: num2str (lib/num2str.c) for sizes, rates and IOPS,
 // glibc printf for %f (round half to even on exact ties), and fio's integer arithmetic for
@@ -129,7 +130,7 @@ export function strerror(errno: number): string {
 type TsDir = Omit<DirResult, "bw_samples_kib" | "iops_samples"> & { bw: LatStat; iops: LatStat };
 
 /** JobResult as fio's thread_stat keeps it: members (jobs folded), total run time, verror always set. */
-type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting" | "description" | "kb_base"> & {
+type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group_reporting" | "description" | "kb_base" | "sync" | "issued_sync" | "issued_datasync"> & {
   members: number;
   /** The first job's kb_base (fio takes it from the group's first job and warns if others differ). */
   kb_base: number;
@@ -138,6 +139,10 @@ type Ts = Omit<JobResult, "jobs" | "job_runtime_ms" | "verror" | "dirs" | "group
   description: string;
   total_run_time_ms: number;
   dirs: Partial<Record<FioDir, TsDir>>;
+  /** sync_stat with io_u_sync_plat (null: no sync issued), total_io_u[DDIR_SYNC], total_io_u[DDIR_DATASYNC]. */
+  sync: LatStat | null;
+  issued_sync: number;
+  issued_datasync: number;
 };
 
 function copyLat(s: LatStat): LatStat {
@@ -204,6 +209,9 @@ function tsOf(j: JobResult): Ts {
     issued_short: { ...j.issued_short },
     issued_dropped: { ...j.issued_dropped },
     latency_depth: j.latency_depth,
+    sync: j.sync ? copyLat(j.sync) : null,
+    issued_sync: j.issued_sync ?? 0,
+    issued_datasync: j.issued_datasync ?? 0,
   };
 }
 
@@ -251,6 +259,13 @@ function sumTs(dst: Ts, src: Ts): void {
   }
   dst.total_submit += src.total_submit;
   dst.total_complete += src.total_complete;
+  // sync_stat as a time-based stat (__sum_stat) with its histogram; the counts add up
+  if (src.sync) {
+    if (!dst.sync) dst.sync = copyLat(src.sync);
+    else mergeLat(dst.sync, src.sync);
+  }
+  dst.issued_sync += src.issued_sync;
+  dst.issued_datasync += src.issued_datasync;
   for (const dir of FIO_DIRS) {
     dst.issued_total[dir] = (dst.issued_total[dir] ?? 0) + (src.issued_total[dir] ?? 0);
     dst.issued_short[dir] = (dst.issued_short[dir] ?? 0) + (src.issued_short[dir] ?? 0);
@@ -506,6 +521,12 @@ function threadStatusNormal(ts: Ts, rs: GroupStats | undefined, timestamp: numbe
   out += showLat(statCalcLat(b.n, total), LAT_N_RANGES, "nsec");
   out += showLat(statCalcLat(b.u, total), LAT_U_RANGES, "usec");
   out += showLat(statCalcLat(b.m, total), LAT_M_RANGES, "msec");
+  // show_ddir_status(DDIR_SYNC) when sync_stat has samples: fsyncs and fdatasyncs together
+  if (ts.sync && ts.sync.n > 0) {
+    out += "  fsync/fdatasync/sync_file_range:\n";
+    out += displayLat("sync", ts.sync);
+    out += showPercentiles(ts.sync, "sync");
+  }
   out += `  cpu          : usr=${fw(ts.usr_cpu, 3, 2)}%, sys=${fw(ts.sys_cpu, 3, 2)}%, ctx=${ts.ctx}, majf=${ts.majf}, minf=${ts.minf}\n`;
   const dists = tsDists(ts);
   const lv = dist(dists.level);
@@ -515,11 +536,13 @@ function threadStatusNormal(ts: Ts, rs: GroupStats | undefined, timestamp: numbe
   const cp = dist(dists.complete);
   out += `     complete  : 0=${cp[0]}%, 4=${cp[1]}%, 8=${cp[2]}%, 16=${cp[3]}%, 32=${cp[4]}%, 64=${cp[5]}%, >=64=${cp[6]}%\n`;
   // fio prints total_io_u[0..3] and short/drop for read, write, trim; the fourth slot is the
-  // direction after trim (sync upstream, which the model never issues; copy in the fork).
+  // direction after trim: total_io_u[DDIR_SYNC] upstream (fsyncs), copies in the fork. fio
+  // counts fdatasyncs in total_io_u[DDIR_DATASYNC], index 4 of a 4-element array: the
+  // thread_stat member after it, short_io_u[DDIR_READ], so they show as short reads.
   const t = ts.issued_total;
   const s = ts.issued_short;
   const dr = ts.issued_dropped;
-  out += `     issued rwts: total=${t.read},${t.write},${t.trim},${t.copy ?? 0} short=${s.read},${s.write},${s.trim},0 `
+  out += `     issued rwts: total=${t.read},${t.write},${t.trim},${(t.copy ?? 0) + ts.issued_sync} short=${s.read + ts.issued_datasync},${s.write},${s.trim},0 `
     + `dropped=${dr.read},${dr.write},${dr.trim},0\n`;
   if (ts.latency_depth) out += `     latency   : target=0, window=0, percentile=100.00%, depth=${ts.latency_depth}\n`;
   return out;
@@ -703,7 +726,7 @@ function latJson(s: LatStat | null, withPercentiles: boolean, plus = false): JVa
 }
 
 /** add_ddir_status_json for a data direction (present even when the job did none of it). */
-function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir, plus: boolean): JValue {
+function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir, plus: boolean, datasyncs: number): JValue {
   const runt = d?.runtime_ms ?? 0;
   const io = d?.io_bytes ?? 0;
   const total = d?.total_ios ?? 0;
@@ -716,7 +739,8 @@ function ddirJson(rs: GroupStats | undefined, d: TsDir | undefined, dir: FioDir,
     ["iops", jfloat(runt ? (1000 * total) / runt : 0)],
     ["runtime", jint(runt)],
     ["total_ios", jint(total)],
-    ["short_ios", jint(d?.short_ios ?? 0)],
+    // short_io_u[DDIR_READ] also holds fio's fdatasync count (see threadStatusNormal)
+    ["short_ios", jint((d?.short_ios ?? 0) + (dir === "read" ? datasyncs : 0))],
     ["drop_ios", jint(d?.drop_ios ?? 0)],
     ["slat_ns", latJson(d?.slat ?? null, false)],
     ["clat_ns", latJson(d?.clat ?? null, true, plus)],
@@ -756,9 +780,10 @@ function threadStatusJson(ts: Ts, rs: GroupStats | undefined, elapsed: number, r
   ];
   const opts = optsObj(ts.options);
   if (opts.length) pairs.push(["job options", jobj(opts)]);
-  for (const dir of FIO_DIRS) pairs.push([DIR_NAME[dir], ddirJson(rs, ts.dirs[dir], dir, plus)]);
-  // The sync direction: no fsync is modelled.
-  pairs.push(["sync", jobj([["total_ios", jint(0)], ["lat_ns", latJson(null, false)]])]);
+  for (const dir of FIO_DIRS) pairs.push([DIR_NAME[dir], ddirJson(rs, ts.dirs[dir], dir, plus, ts.issued_datasync)]);
+  // add_ddir_status_json(DDIR_SYNC): total_io_u[DDIR_SYNC] (fsyncs only) and sync_stat, with
+  // percentiles (clat_percentiles is on) and, in json+, the bins
+  pairs.push(["sync", jobj([["total_ios", jint(ts.issued_sync)], ["lat_ns", latJson(ts.sync, true, plus)]])]);
   const dists = tsDists(ts);
   pairs.push(
     ["job_runtime", jint(ts.total_run_time_ms)],

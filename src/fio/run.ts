@@ -12,7 +12,7 @@
 // CPU time is zero (no host CPU model yet): slat is 0, cpu usr/sys 0%, ctx counts sleeps.
 // Buffered I/O (direct=0) is run as direct: the page cache is not modelled (said in the output).
 
-import { Bio, BioVec, BlkStatus, Op, REQ_POLLED } from "../block/bio";
+import { Bio, BioVec, BlkStatus, Op, REQ_POLLED, REQ_PREFLUSH, REQ_SYNC } from "../block/bio";
 
 /** A trim's bio carries no data segments (never written to: bios only read their vecs). */
 const NO_VECS: BioVec[] = [];
@@ -27,7 +27,7 @@ import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
 import { RandomMap } from "./random-map";
 import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
-import { FIO_DIRS, FioDir, FioDiskUtil, FioJob, FioRw, FioResult, JobResult, DirResult } from "./types";
+import { FIO_DIRS, FioDir, FioDiskUtil, FioJob, FioRw, FioResult, JobResult, DirResult, LatStat } from "./types";
 import { reportingGroups } from "./job";
 import { FIO_VERSION } from "./report";
 
@@ -215,6 +215,31 @@ class Instance {
   private mixSeq = 0;
   private mixDir: FioDir = "read";
 
+  // ---- fsync= / fdatasync= / end_fsync (fio's DDIR_SYNC and DDIR_DATASYNC) ----
+  /** fsync= and fdatasync= of a job that writes (fio's should_fsync: td_write), else 0. */
+  private readonly fsyncEvery: number;
+  private readonly fdatasyncEvery: number;
+  /** The sync due before the next I/O (get_rw_ddir): 0 none, 1 fsync, 2 fdatasync. */
+  private syncDue = 0;
+  /** The task is in an fsync system call (no I/O is issued meanwhile). */
+  private syncing = false;
+  /** The sync in progress is counted and timed (false: end_fsync's, in fio's TD_FSYNCING). */
+  private syncCounted = false;
+  private syncIssued_ns = 0;
+  /** this.ios when the last sync was issued (fio's last_ddir_issued is a sync while it is unchanged). */
+  private syncAtIos = -1;
+  /** Inside submitSync's submit_bio: a flush ending there ended at once (no volatile write cache). */
+  private inSubmitSync = false;
+  /** The empty PREFLUSH write of the fsyncs, reused once ended. */
+  private syncBio: Bio | null = null;
+  /** fio's total_io_u[DDIR_SYNC] and total_io_u[DDIR_DATASYNC], and sync_stat with its histogram. */
+  issuedSync = 0;
+  issuedDatasync = 0;
+  syncLat: LatStat | null = null;
+  private readonly syncEndioFn = (): void => this.syncEnd();
+  private readonly submitSyncFn = (): void => { this.submitSync(true); };
+  private readonly finishNowFn = (): void => this.finish(this.clock());
+
   constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number) {
     this.task = blk.sim.addTask(pid, job.name.slice(0, 15), cpu);
     const cap = dev.capacity * 512;
@@ -233,6 +258,10 @@ class Instance {
     this.copyDest = job.dest_offset_percent ? Math.floor((cap * job.dest_offset_percent) / 100) : job.dest_offset;
     this.rand = new Rand(job.randseed + index * 7919);
     this.dirList = dirsOfRw(job.rw);
+    const writes = this.dirList.includes("write");
+    this.fsyncEvery = writes ? job.fsync ?? 0 : 0;
+    this.fdatasyncEvery = writes ? job.fdatasync ?? 0 : 0;
+    if (this.fsyncEvery || this.fdatasyncEvery) this.syncLat = newLatStat(true);
   }
 
 
@@ -300,6 +329,11 @@ class Instance {
     this.completeCalls = 0;
     this.ctx = 0;
     this.cpu_ns = 0;
+    // reset_io_stats zeroes total_io_u[DDIR_SYNC], the sync histogram and short_io_u[] (where
+    // fio's DDIR_DATASYNC count lives); nothing was added to sync_stat during the ramp
+    this.issuedSync = 0;
+    this.issuedDatasync = 0;
+    if (this.syncLat) this.syncLat = newLatStat(true);
   }
 
   /** Whether the job should issue no more I/O. */
@@ -322,6 +356,8 @@ class Instance {
 
   /** Issue I/Os until the depth is full or the job is done; the task then sleeps. */
   private fill(): void {
+    // in an fsync the task issues nothing; the sync's end refills
+    if (this.syncing) return;
     const blk = this.blk;
     const sim = blk.sim;
     const now = this.clock();
@@ -332,11 +368,17 @@ class Instance {
     // fill the queue in io_submit calls of iodepth_batch_submit I/Os (1: one call per I/O)
     const perCall = isAsync(j) ? Math.max(1, j.iodepth_batch_submit) : 1;
     while (this.inflight < depth && !this.finishedIssuing(now)) {
+      // get_rw_ddir: a sync is due before the next I/O; the task then sleeps in the system call
+      // unless the flush ended at once (no volatile write cache)
+      if (this.syncDue !== 0) {
+        if (this.startSync(now)) { blk.blockTask(); return; }
+        continue;
+      }
       const want = Math.min(depth - this.inflight, perCall);
       // the batch array is reused; n counts its live entries (no length change per call)
       const batch = this.batch;
       let n = 0;
-      while (n < want && !this.finishedIssuing(now)) {
+      while (n < want && this.syncDue === 0 && !this.finishedIssuing(now)) {
         if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
         const u = this.issueOne(this.nextDir(), now);
         if (n < batch.length) batch[n] = u;
@@ -353,9 +395,108 @@ class Instance {
       this.pollFrom = Math.max(this.pollFrom, at);
       this.submitCalls++;
       this.submitMap[submitIdx(n)]++;
+      // libaio: a sync found I/Os queued for this io_submit (FIO_Q_BUSY): fio commits them and
+      // reaps at least one completion before it queues the sync again (do_io, wait_for_completions)
+      if (this.syncDue !== 0 && n > 0 && n < want) break;
     }
-    if (this.inflight === 0 && this.finishedIssuing(now)) this.finish(now);
+    if (this.inflight === 0 && this.finishedIssuing(now)) this.finishOrEndFsync(now);
     else { this.ctx++; blk.blockTask(); }
+  }
+
+  /**
+   * The end of the job's I/O: with end_fsync or fsync_on_close, fio's do_io syncs the file once
+   * more when should_fsync (the job writes and its last issued I/O was not a sync), in its
+   * TD_FSYNCING state (neither counted in issued nor timed); the job ends after it.
+   */
+  private finishOrEndFsync(now: number): void {
+    const j = this.job;
+    if ((j.end_fsync || j.fsync_on_close) && this.dirList.includes("write") && this.syncAtIos !== this.ios && !this.done) {
+      this.syncAtIos = this.ios;
+      if (!isAsync(j)) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
+      if (this.runSync(now, false)) this.blk.blockTask();
+      return;
+    }
+    this.finish(now);
+  }
+
+  /**
+   * Issue the due sync (fio's td_io_queue of a DDIR_SYNC / DDIR_DATASYNC io_u, which completes in
+   * the engine's queue call: psync's do_io_u_sync, and libaio's once nothing is left queued):
+   * counted in total_io_u[ddir] and at the current depth (io_u_mark_depth), and in the submit /
+   * complete maps for engines without a commit hook. True when the task sleeps in it.
+   */
+  private startSync(now: number): boolean {
+    const kind = this.syncDue;
+    this.syncDue = 0;
+    this.syncAtIos = this.ios;
+    if (kind === 1) this.issuedSync++;
+    else this.issuedDatasync++;
+    this.depthMap[depthIdx(this.inflight + 1)]++;
+    if (!isAsync(this.job)) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
+    return this.runSync(now, true);
+  }
+
+  /**
+   * fsync(2) on the block device: the system call (syscall_ns, and submit_ns for its bio) then
+   * blkdev_fsync -> blkdev_issue_flush: an empty REQ_OP_WRITE | REQ_PREFLUSH bio that
+   * submit_bio_wait waits for (REQ_SYNC). fdatasync is the same call there. True when the task
+   * waits for the flush.
+   */
+  private runSync(now: number, counted: boolean): boolean {
+    const sim = this.blk.sim;
+    this.syncing = true;
+    this.syncCounted = counted;
+    this.syncIssued_ns = now;
+    const cost = sim.costs.syscall_ns + sim.costs.submit_ns;
+    this.cpu_ns += cost;
+    const at = sim.useCpu(this.task.cpu, cost);
+    if (at > sim.now_ns) { sim.at(at, this.task, this.submitSyncFn); return true; }
+    return this.submitSync(false);
+  }
+
+  /** Submit the flush bio; true when the task sleeps until it ends (else it ended at once). */
+  private submitSync(deferred: boolean): boolean {
+    let bio = this.syncBio;
+    if (bio && bio.ended) bio.reinit(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC, 0);
+    else bio = this.syncBio = new Bio(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC);
+    bio.endio = this.syncEndioFn;
+    this.inSubmitSync = true;
+    this.blk.submitBio(bio);
+    this.inSubmitSync = false;
+    // the task sleeps in submit_bio_wait (a context switch, as fio's ctx counts it)
+    if (this.syncing) { this.ctx++; return true; }
+    // ended at once: the system call returns; a deferred submission continues the task here
+    if (deferred) this.afterSync(false);
+    return false;
+  }
+
+  /**
+   * The flush ended: fio accounts the sync when the ramp is over (should_account) in sync_stat,
+   * from the io_u's issue_time: taken before the queue call for synchronous engines, but after
+   * it returned for libaio (td_io_queue sets it after ->queue for engines without FIO_SYNCIO,
+   * and libaio's queue ran the whole fsync), so libaio's syncs measure 0 here.
+   */
+  private syncEnd(): void {
+    const now = this.clock();
+    this.syncing = false;
+    const async = isAsync(this.job);
+    if (this.syncCounted) {
+      this.checkRamp(now);
+      if (this.rampOver) addLat(this.syncLat!, async ? 0 : now - this.syncIssued_ns);
+    }
+    if (!async) { this.completeCalls++; this.completeMap[submitIdx(1)]++; }
+    if (this.inSubmitSync) return;
+    this.afterSync(true);
+  }
+
+  /** Back from the fsync: woken (a context switch and the system call's return) or not; then the next I/O, or the job's end after end_fsync. */
+  private afterSync(woke: boolean): void {
+    const next = this.syncCounted ? this.fillFn : this.finishNowFn;
+    if (!woke) { next(); return; }
+    const sim = this.blk.sim;
+    const wake = sim.costs.context_switch_ns + sim.costs.syscall_ns;
+    this.cpu_ns += wake;
+    sim.at(sim.useCpu(this.task.cpu, wake), this.task, next);
   }
 
   /** An io_u with its buffer and its completion callbacks, bound once. */
@@ -395,6 +536,7 @@ class Instance {
     this.ios++;
     this.bytes += bs * nr;
     this.issued[dir]++;
+    if (this.fsyncEvery + this.fdatasyncEvery !== 0 && dir === "write") this.noteWrite();
     this.depthMap[depthIdx(this.inflight)]++;
     this.mixSeq = (this.mixSeq + 1) % Math.max(1, j.rw_seq_nr);
     if (dir === "copy") {
@@ -404,6 +546,16 @@ class Instance {
       for (let i = 1; i < nr; i++) u.ranges.push(this.region.start + offs.take() * bs);
     }
     return u;
+  }
+
+  /**
+   * get_rw_ddir: after a write, a sync is due when the writes issued (io_issues[DDIR_WRITE]) are
+   * a multiple of fsync=, else of fdatasync= (fsync is asked first).
+   */
+  private noteWrite(): void {
+    const w = this.issued.write;
+    if (this.fsyncEvery && w % this.fsyncEvery === 0) this.syncDue = 1;
+    else if (this.fdatasyncEvery && w % this.fdatasyncEvery === 0) this.syncDue = 2;
   }
 
   private submitOne(u: IoU): void {
@@ -709,5 +861,6 @@ function jobResult(job: FioJob, group: number, i: Instance): JobResult {
     total_submit: i.submitCalls, total_complete: i.completeCalls,
     issued_total: { ...i.issued }, issued_short: zeros(), issued_dropped: zeros(),
     latency_depth: job.iodepth,
+    ...(i.syncLat ? { sync: i.syncLat, issued_sync: i.issuedSync, issued_datasync: i.issuedDatasync } : {}),
   };
 }

@@ -78,6 +78,13 @@ export interface FioJob {
   kb_base?: number;
   /** description=: text fio prints with the job's report ("Description  : [...]", JSON "desc"). */
   description?: string;
+  /** fsync= / fdatasync=: a sync after every N writes issued (fio's fsync_blocks / fdatasync_blocks;
+   * 0 or absent: none). On a block device both are blkdev_fsync: one empty PREFLUSH write. */
+  fsync?: number;
+  fdatasync?: number;
+  /** end_fsync / fsync_on_close: one more sync when the job's writes are done (not counted or timed by fio). */
+  end_fsync?: boolean;
+  fsync_on_close?: boolean;
   /** Every option as written, [global] defaults included (what the job runs with). */
   options: Record<string, string>;
   /** The options written in the job's own section, for the JSON "job options": fio's
@@ -159,6 +166,13 @@ export interface JobResult {
   issued_short: Record<FioDir, number>;
   issued_dropped: Record<FioDir, number>;
   latency_depth: number;
+  /** fsync / fdatasync (fio's DDIR_SYNC / DDIR_DATASYNC): their latencies together (fio's sync_stat
+   * and io_u_sync_plat), and how many were issued of each (total_io_u[DDIR_SYNC], and
+   * total_io_u[DDIR_DATASYNC], which in fio's thread_stat is the slot after total_io_u[]:
+   * short_io_u[DDIR_READ]). Absent: the job issued none. */
+  sync?: LatStat;
+  issued_sync?: number;
+  issued_datasync?: number;
 }
 
 /**

@@ -136,7 +136,7 @@ runtime=10s
       direct: false, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0,
       filename: "/dev/nvme0n1", group_reporting: false, randseed: 0x89, rwmixread: 50,
       norandommap: false, hipri: false, stonewall: false, new_group: false, wait_for: "", io_size: 0, number_ios: 0,
-      loops: 1, kb_base: 1024, options: { filename: "/dev/nvme0n1" }, section_options: { filename: "/dev/nvme0n1" },
+      loops: 1, fsync: 0, fdatasync: 0, end_fsync: false, fsync_on_close: false, kb_base: 1024, options: { filename: "/dev/nvme0n1" }, section_options: { filename: "/dev/nvme0n1" },
     });
   });
 
@@ -469,5 +469,24 @@ describe("fio job files: invalid", () => {
     expect(parseJobFile("[j]\nfilename=/dev/nvme0n1\nioengine=io_uring\nhipri\n", "h.fio")[0].hipri).toBe(true);
     expect(parseJobFile("[j]\nfilename=/dev/nvme0n1\nioengine=io_uring\n", "h.fio")[0].hipri).toBe(false);
     expect(() => parseJobFile("[j]\nfilename=/dev/nvme0n1\nioengine=libaio\nhipri\n", "h.fio")).toThrow(/h\.fio:4: option "hipri" belongs to the io_uring and pvsync2 engines, not ioengine=libaio/);
+  });
+});
+
+describe("fio job files: fsync and fdatasync", () => {
+  it("fsync=, fdatasync= (ints, default 0), end_fsync and fsync_on_close (bools) are accepted", () => {
+    const j = one("[w]\nfilename=/dev/nvme0n1\nrw=write\nfsync=4\nfdatasync=0x10\nend_fsync=1\nfsync_on_close=0\n");
+    expect([j.fsync, j.fdatasync, j.end_fsync, j.fsync_on_close]).toEqual([4, 16, true, false]);
+    const d = one("[r]\nfilename=/dev/nvme0n1\n");
+    expect([d.fsync, d.fdatasync, d.end_fsync, d.fsync_on_close]).toEqual([0, 0, false, false]);
+    expect(NOT_MODELLED_OPTIONS.has("fsync")).toBe(false);
+    expect(NOT_MODELLED_OPTIONS.has("fdatasync")).toBe(false);
+    // sync= (O_SYNC) is another option, still refused by name
+    expect(errorOf("[w]\nfilename=/dev/nvme0n1\nsync=1\n")).toMatch(/option "sync" is an fio option the model does not support/);
+  });
+
+  it("bad values and io_uring are refused with the line and the option", () => {
+    expect(errorOf("[w]\nfilename=/dev/nvme0n1\nfsync=x\n")).toMatch(/^job\.fio:3: option "fsync"/);
+    expect(errorOf("[w]\nfilename=/dev/nvme0n1\nend_fsync=2\n")).toMatch(/^job\.fio:3: option "end_fsync"/);
+    expect(errorOf("[w]\nfilename=/dev/nvme0n1\nrw=write\nioengine=io_uring\nfdatasync=1\n")).toMatch(/^job\.fio:5: option "fdatasync" with ioengine=io_uring is not modelled/);
   });
 });

@@ -8,7 +8,7 @@ import { describe, it, expect } from "vitest";
 import { loadCoreModule } from "../../src/node/wasm";
 import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
 import { runFio } from "../../src/fio/run";
-import { formatFio } from "../../src/fio/report";
+import { formatFio, fioJson } from "../../src/fio/report";
 import { statCalcDist } from "../../src/fio/stats";
 import type { FioJob } from "../../src/fio/types";
 
@@ -213,5 +213,62 @@ describe("fio runner", () => {
     expect(new Set(lbas.slice(0, 64)).size).toBe(64);
     expect(new Set(lbas.slice(64)).size).toBe(64);
     expect(lbas.slice(0, 64)).not.toEqual(lbas.slice(64));
+  });
+
+  it("fsync=4: one NVMe Flush per 4 writes issued, none after the last write; the sync block, issued rwts and disk stats count them", async () => {
+    const h = await host();
+    const r = runFio(h, [job({ name: "w", rw: "write", size: 400 << 10, fsync: 4 })], { trace: true });
+    const names = h.blk.tracer.commands.map((c) => c.name);
+    expect(names.filter((n) => n === "Write").length).toBe(100);
+    expect(names.filter((n) => n === "Flush").length).toBe(24);
+    // each Flush follows the 4th, 8th, ... write, and the job waits for it before writing again
+    expect(names.slice(0, 10)).toEqual(["Write", "Write", "Write", "Write", "Flush", "Write", "Write", "Write", "Write", "Flush"]);
+    const disk = h.blk.disks.get("nvme0n1")!;
+    expect(disk.flushesIssued).toBe(24);
+    const j = r.jobs[0];
+    expect([j.issued_total.write, j.issued_sync, j.issued_datasync, j.sync!.n]).toEqual([100, 24, 0, 24]);
+    // psync: each sync is one I/O at depth 1 and one submit / complete call, as fio counts them
+    expect(j.io_u_map[0]).toBe(124);
+    expect([j.total_submit, j.total_complete]).toEqual([124, 124]);
+    // a sync takes the Flush's 10 us on null_blk
+    expect([j.sync!.min_ns, j.sync!.max_ns]).toEqual([10_000, 10_000]);
+    const text = formatFio(r);
+    expect(text).toContain("  lat (usec)   : 20=100.00%\n  fsync/fdatasync/sync_file_range:\n    sync (nsec): min=10000, max=10000, avg=10000.00, stdev= 0.00\n    sync percentiles (nsec):\n     |  1.00th=[10048],");
+    expect(text).toContain("  IO depths    : 1=124.0%,");
+    expect(text).toContain("     issued rwts: total=0,100,0,24 short=0,0,0,0 dropped=0,0,0,0\n");
+    // the kernel counts each empty PREFLUSH write as a write of 0 sectors (diskstats)
+    expect(r.disk_util.map((d) => [d.write_ios, d.write_sectors])).toEqual([[124, 800]]);
+    const json = fioJson(r) as { jobs: Array<{ sync: { total_ios: number; lat_ns: { N: number; percentile: Record<string, number> } } }> };
+    expect(json.jobs[0].sync.total_ios).toBe(24);
+    expect(json.jobs[0].sync.lat_ns.N).toBe(24);
+    expect(json.jobs[0].sync.lat_ns.percentile["50.000000"]).toBe(10048);
+  });
+
+  it("fdatasync: counted where fio's total_io_u[DDIR_DATASYNC] lands (short_io_u[read]); the JSON sync total_ios stays 0", async () => {
+    const h = await host();
+    const r = runFio(h, [job({ name: "w", rw: "randwrite", size: 256 << 10, fdatasync: 8 })], { trace: true });
+    expect(h.blk.tracer.commands.filter((c) => c.name === "Flush").length).toBe(7);
+    expect(formatFio(r)).toContain("     issued rwts: total=0,64,0,0 short=7,0,0,0 dropped=0,0,0,0\n");
+    const json = fioJson(r) as { jobs: Array<{ read: { short_ios: number }; sync: { total_ios: number; lat_ns: { N: number } } }> };
+    expect([json.jobs[0].sync.total_ios, json.jobs[0].sync.lat_ns.N, json.jobs[0].read.short_ios]).toEqual([0, 7, 7]);
+  });
+
+  it("without a volatile write cache a sync sends no command and ends at once; reads never sync; end_fsync adds one uncounted sync", async () => {
+    const h = await host({ controller: { vwc: 0, namespaces: [{ size: "64M" }] } });
+    const r = runFio(h, [job({ name: "w", rw: "write", size: 64 << 10, fsync: 2 })], { trace: true });
+    expect(h.blk.tracer.commands.map((c) => c.name)).toEqual(new Array(16).fill("Write"));
+    expect([r.jobs[0].issued_sync, r.jobs[0].sync!.max_ns, r.jobs[0].ctx]).toEqual([7, 0, 16]);
+    const h2 = await host();
+    const rd = runFio(h2, [job({ name: "r", rw: "read", size: 64 << 10, fsync: 1 })], { trace: true });
+    expect(h2.blk.tracer.commands.some((c) => c.name === "Flush")).toBe(false);
+    expect(rd.jobs[0].sync).toBeUndefined();
+    const h3 = await host();
+    const e = runFio(h3, [job({ name: "w", rw: "write", ioengine: "libaio", iodepth: 4, size: 64 << 10, end_fsync: true })], { trace: true });
+    const names = h3.blk.tracer.commands.map((c) => c.name);
+    expect(names.filter((n) => n === "Flush").length).toBe(1);
+    expect(names[names.length - 1]).toBe("Flush");
+    expect([e.jobs[0].issued_sync ?? 0, e.jobs[0].sync]).toEqual([0, undefined]);
+    // the job's runtime includes the final flush (update_runtime after do_io)
+    expect(e.jobs[0].dirs.write!.runtime_ms).toBeGreaterThan(0.04 + 0.01 - 1e-9);
   });
 });
