@@ -4,6 +4,7 @@
 // on a ctx device), emulate=1 through reads and writes; numjobs with group_reporting folds
 // into one result; ramp_time and time_based bound what is measured; runs are deterministic.
 
+import { MqDisk } from "../../src/block/mq";
 import { describe, it, expect } from "vitest";
 import { loadCoreModule } from "../../src/node/wasm";
 import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
@@ -223,7 +224,7 @@ describe("fio runner", () => {
     expect(names.filter((n) => n === "Flush").length).toBe(24);
     // each Flush follows the 4th, 8th, ... write, and the job waits for it before writing again
     expect(names.slice(0, 10)).toEqual(["Write", "Write", "Write", "Write", "Flush", "Write", "Write", "Write", "Write", "Flush"]);
-    const disk = h.blk.disks.get("nvme0n1")!;
+    const disk = h.blk.disks.get("nvme0n1") as MqDisk;
     expect(disk.flushesIssued).toBe(24);
     const j = r.jobs[0];
     expect([j.issued_total.write, j.issued_sync, j.issued_datasync, j.sync!.n]).toEqual([100, 24, 0, 24]);
