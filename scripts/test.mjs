@@ -1,6 +1,7 @@
-// npm test: install what is missing, build the wasm, run the unit/property/fuzz/conformance
-// tests (vitest) and the browser tests (Playwright in Debian's Chromium), and end with one
-// plain line "N passed, N failed" for CI.
+// npm test: install what is missing, build the wasm, type-check every TypeScript file (one
+// test: vitest strips types without checking them, so a type error would pass unseen), run the
+// unit/property/fuzz/conformance tests (vitest) and the browser tests (Playwright in Debian's
+// Chromium), and end with one plain line "N passed, N failed" for CI.
 import { rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { ensureNodeModules, ensureChromium, run, root, readJson } from "./deps.mjs";
@@ -18,6 +19,12 @@ try {
   console.error(e.message);
   console.log("0 passed, 1 failed");
   process.exit(1);
+}
+
+if (want("types")) {
+  console.log("tsc --noEmit (src, web, test, bench, scripts) ...");
+  if (run("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]) === 0) passed += 1;
+  else failed += 1;
 }
 
 if (want("unit")) {
