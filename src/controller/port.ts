@@ -103,7 +103,9 @@ export class StepPort implements ControllerPort {
 
   now(): number { return this.clock(); }
   step(): number {
-    if (this.stamp) this.mark(Atomics.load(this.core.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
+    // only while the controller records events (CTL_TRACE_MASK): without events there is
+    // nothing to stamp, and the fio simulation steps the controller per command
+    if (this.stamp && this.core.control[L.CTL_TRACE_MASK / 4] !== 0) this.mark(Atomics.load(this.core.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
     return this.core.exports.ctrl_step(this.clock());
   }
 
