@@ -1,9 +1,9 @@
 // The block layer's entry points and shared state: submit_bio / submit_bio_noacct with their
 // checks (bio_check_eod, unsupported ops, PREFLUSH/FUA only on writes and dropped on a device
-// without a write cache, no REQ_OP_FLUSH bios) and the
-// current->bio_list loop that turns stacking drivers' recursion into iteration
-// (__submit_bio_noacct); plugs per task (blk_start_plug / blk_finish_plug, flush when the task
-// blocks); and the trace helpers every layer uses.
+// without a write cache, no REQ_OP_FLUSH bios) and the current->bio_list loop that turns
+// stacking drivers' recursion into iteration (__submit_bio_noacct); plugs per task
+// (blk_start_plug / blk_finish_plug, blk_mq_flush_plug_list, the flush when the task blocks);
+// and the trace helpers every layer uses.
 
 import { Bio, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, REQ_FUA, REQ_PREFLUSH, bioEndio, opIsFlush } from "./bio";
 import { Sim, Task } from "./sim";
@@ -22,8 +22,12 @@ export interface HostMemory {
 
 /** A queue that can take plugged requests back when the plug is flushed (blk-mq). */
 export interface PlugTarget {
-  /** multipleQueues: the plug held requests of other queues too (plug->multiple_queues). */
-  flushPlugged(rqs: Request[], fromSchedule: boolean, multipleQueues: boolean): void;
+  /**
+   * A flushed plug's requests of this queue. viaDispatchList: the plug held a request with a
+   * scheduler tag (plug->has_elevator) or the task is going to sleep, so blk_mq_flush_plug_list
+   * takes the blk_mq_dispatch_list path instead of handing the list to queue_rqs.
+   */
+  flushPlugged(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void;
 }
 
 export class BlockLayer {
@@ -58,9 +62,13 @@ export class BlockLayer {
 
   // ---- plugging ----
 
-  /** blk_start_plug: only the outermost plug of a task counts. */
+  /** blk_start_plug: only the outermost plug of a task counts. The task's plug object is reused. */
   startPlug(t: Task = this.task): void {
-    if (t.plugDepth++ === 0) t.plug = new BlkPlug();
+    if (t.plugDepth++ > 0) return;
+    const plug = t.plugSpare ?? new BlkPlug();
+    t.plugSpare = null;
+    plug.reset();
+    t.plug = plug;
   }
 
   /** blk_finish_plug: flush (U) when the outermost plug ends. */
@@ -70,34 +78,48 @@ export class BlockLayer {
     const plug = t.plug;
     if (plug) this.flushPlug(plug, false);
     t.plug = null;
+    if (plug) t.plugSpare = plug;
   }
 
   /**
-   * blk_mq_flush_plug_list: hand plugged requests to their queues, one unplug event per
-   * queue (U explicit, UT when the task blocks).
+   * blk_mq_flush_plug_list: the list is taken (rq_count = 0) and dispatched in submission
+   * order, one unplug event per queue with its depth (U explicit, UT when the task blocks).
+   * Without a scheduler request in the plug and not from schedule(), each queue's requests go
+   * to its driver's queue_rqs (blk_mq_dispatch_queue_requests; a plug of several queues is
+   * taken queue by queue, blk_mq_dispatch_multiple_queue_requests, 6.16); otherwise through
+   * blk_mq_dispatch_list. A plug of one queue needs no grouping, and allocates nothing.
    */
   flushPlug(plug: BlkPlug, fromSchedule: boolean): void {
-    while (plug.list.length > 0) {
-      const rqs = plug.list.splice(0);
+    while (plug.mqList.length > 0) {
+      const viaDispatchList = plug.hasElevator || fromSchedule;
       const multipleQueues = plug.multipleQueues;
-      plug.multipleQueues = false;
-      const byQueue = new Map<BlockDevice, Request[]>();
-      for (const rq of rqs) {
-        const q = rq.bio.bdev;
-        let l = byQueue.get(q);
-        if (!l) byQueue.set(q, (l = []));
-        l.push(rq);
-      }
-      for (const [q, l] of byQueue) {
-        this.event(fromSchedule ? "UT" : "U", q, { rwbs: "N", sector: 0, sectors: 0, depth: l.length });
-        (q as unknown as PlugTarget).flushPlugged(l, fromSchedule, multipleQueues);
-      }
+      const rqs = plug.take();
+      if (multipleQueues) this.flushByQueue(rqs, fromSchedule, viaDispatchList);
+      else this.unplugQueue(rqs[0].q, rqs, fromSchedule, viaDispatchList);
+      plug.giveBack(rqs);
     }
+  }
+
+  /** A plug of several queues: each queue's requests in the order of their first request (blk_mq_extract_queue_requests). */
+  private flushByQueue(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void {
+    const byQueue = new Map<BlockDevice, Request[]>();
+    for (const rq of rqs) {
+      let l = byQueue.get(rq.q);
+      if (!l) byQueue.set(rq.q, (l = []));
+      l.push(rq);
+    }
+    for (const [q, l] of byQueue) this.unplugQueue(q, l, fromSchedule, viaDispatchList);
+  }
+
+  /** trace_block_unplug(q, depth, explicit), then the queue takes its requests. */
+  private unplugQueue(q: BlockDevice, rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void {
+    if (this.tracer.on) this.event(fromSchedule ? "UT" : "U", q, { rwbs: "N", sector: 0, sectors: 0, depth: rqs.length });
+    (q as unknown as PlugTarget).flushPlugged(rqs, fromSchedule, viaDispatchList);
   }
 
   /** The task is about to sleep (schedule()): its plug is flushed first, marked UT. */
   blockTask(t: Task = this.task): void {
-    if (t.plug && t.plug.list.length > 0) this.sim.as(t, () => this.flushPlug(t.plug!, true));
+    if (t.plug && t.plug.mqList.length > 0) this.sim.as(t, () => this.flushPlug(t.plug!, true));
   }
 
   /** Wait for every bio the task submitted; the task sleeps, so its plug is flushed. */

@@ -100,9 +100,8 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
       blk.waitTask();
     });
     const u = blk.tracer.events.filter((e) => e.action === "U");
-    // one unplug per queue (which queue goes first differs between kernel versions)
-    const un = u.map((e) => `${e.minor}:${e.depth}`);
-    expect([un.slice(0, 2).sort(), un.slice(2).sort()]).toEqual([["0:32", "1:32"], ["0:3", "1:3"]]);
+    // one unplug per queue, the queue of the plug's first request first (blk_mq_extract_queue_requests, 6.16)
+    expect(u.map((e) => `${e.minor}:${e.depth}`)).toEqual(["0:32", "1:32", "0:3", "1:3"]);
     // the first flush came when the 65th request was added, after its G
     const g = blk.tracer.events.filter((e) => e.action === "G");
     expect(blk.tracer.events.indexOf(u[0])).toBeGreaterThan(blk.tracer.events.indexOf(g[64]));
@@ -123,6 +122,51 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
     expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 2]);
     expect(acts(blk.tracer.events, "P,U").join("")).toBe("PUPU");
     expect(cmdsNamed(blk, "Write").map((c) => c.blocks)).toEqual([256, 8, 8]);
+  });
+
+  it("the 128 KiB rule looks at the plug's oldest request (rq_list_peek, the head), not the one added last", async () => {
+    // 4 KiB, then 256 KiB, then 4 KiB, none contiguous: the big request is never the head, so
+    // adding the third request does not flush; with the newest checked (before 6.13) it would,
+    // and the unplugs would be [2, 1]
+    const { blk, d, t } = await mkHost();
+    blk.sim.as(t, () => {
+      blk.startPlug();
+      writeBio(blk, d, 0, pattern(4096, 1));
+      writeBio(blk, d, 1024, pattern(256 * 1024, 2));
+      writeBio(blk, d, 4096, pattern(4096, 3));
+      blk.finishPlug();
+      blk.waitTask();
+    });
+    expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([3]);
+    expect(acts(blk.tracer.events, "P,U").join("")).toBe("PU");
+
+    // the big request first: it is the head when the next request comes, so that one flushes
+    // it; after the flush the small request is the head and the third one does not
+    const b = await mkHost();
+    b.blk.sim.as(b.t, () => {
+      b.blk.startPlug();
+      writeBio(b.blk, b.d, 1024, pattern(256 * 1024, 2));
+      writeBio(b.blk, b.d, 0, pattern(4096, 1));
+      writeBio(b.blk, b.d, 4096, pattern(4096, 3));
+      b.blk.finishPlug();
+      b.blk.waitTask();
+    });
+    expect(b.blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 2]);
+    expect(acts(b.blk.tracer.events, "P,U").join("")).toBe("PUPU");
+  });
+
+  it("a flushed plug dispatches its requests in submission order, oldest first (rq_list_add_tail, 6.13)", async () => {
+    const { blk, d, t } = await mkHost();
+    const sectors = [800, 0, 400, 1600, 8];
+    blk.sim.as(t, () => {
+      blk.startPlug();
+      for (const [i, s] of sectors.entries()) writeBio(blk, d, s, pattern(4096, i));
+      blk.finishPlug();
+      blk.waitTask();
+    });
+    // neither sorted nor reversed: D and the Writes in the order the bios came
+    expect(blk.tracer.events.filter((e) => e.action === "D").map((e) => e.sector)).toEqual(sectors);
+    expect(cmdsNamed(blk, "Write").map((c) => c.slba)).toEqual(sectors);
   });
 
   it("a request below 128 KiB does not flush; one that grew to 128 KiB by merges does", async () => {
@@ -206,7 +250,7 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
 });
 
 describe("plug merges (blk_attempt_plug_merge)", () => {
-  it("with one queue in the plug only the newest request is tried", async () => {
+  it("with one queue in the plug only the request added last (the list's tail) is tried", async () => {
     const { blk, d, t } = await mkHost();
     blk.sim.as(t, () => {
       blk.startPlug();
@@ -220,10 +264,10 @@ describe("plug merges (blk_attempt_plug_merge)", () => {
     expect(cmdsNamed(blk, "Write").map((c) => c.slba)).toEqual([0, 1000, 8]);
   });
 
-  it("with several queues in the plug, requests of other queues are skipped, but only the newest of this queue is tried", async () => {
+  it("with several queues in the plug and the tail on another queue, only the oldest request of this queue is tried", async () => {
     const { blk, d, t } = await mkHost({ namespaces: [{}, {}] });
     const d2 = blk.disk("nvme0n2") as MqDisk;
-    // the newest request is on the other queue: skip it and merge into this queue's newest
+    // the tail is on the other queue: blk_attempt_plug_merge scans from the head to this queue's first request
     blk.sim.as(t, () => {
       blk.startPlug();
       writeBio(blk, d, 0, pattern(4096, 1));
@@ -235,7 +279,7 @@ describe("plug merges (blk_attempt_plug_merge)", () => {
     expect(blk.tracer.events.filter((e) => e.action === "M").length).toBe(1);
     expect(cmdsNamed(blk, "Write").map((c) => `${c.disk}:${c.slba}+${c.blocks}`).sort()).toEqual(["nvme0n1:0+16", "nvme0n2:0+8"]);
 
-    // this queue's newest request does not take the bio: no older request of the queue is tried
+    // the tail is this queue's but does not take the bio: no other request is tried
     const b = await mkHost({ namespaces: [{}, {}] });
     const b2 = b.blk.disk("nvme0n2") as MqDisk;
     b.blk.sim.as(b.t, () => {
@@ -249,6 +293,26 @@ describe("plug merges (blk_attempt_plug_merge)", () => {
     });
     expect(b.blk.tracer.events.filter((e) => e.action === "M" || e.action === "F").length).toBe(0);
     expect(cmdsNamed(b.blk, "Write").length).toBe(4);
+
+    // two requests of this queue, then the other queue's: a bio contiguous with the older one
+    // merges into it, one contiguous with the newer one does not (only the first found from the
+    // head is tried; scanning from the newest, as before 6.13, would give the opposite)
+    const c = await mkHost({ namespaces: [{}, {}] });
+    const c2 = c.blk.disk("nvme0n2") as MqDisk;
+    const merged: Bio[] = [];
+    c.blk.sim.as(c.t, () => {
+      c.blk.startPlug();
+      writeBio(c.blk, c.d, 0, pattern(4096, 1));
+      writeBio(c.blk, c.d, 1000, pattern(4096, 2));
+      writeBio(c.blk, c2, 0, pattern(4096, 3));
+      merged.push(writeBio(c.blk, c.d, 8, pattern(4096, 4)));
+      writeBio(c.blk, c.d, 1008, pattern(4096, 5));
+      c.blk.finishPlug();
+      c.blk.waitTask();
+    });
+    const m = c.blk.tracer.events.filter((e) => e.action === "M" || e.action === "F");
+    expect(m.map((e) => [e.action, e.bio, e.sector])).toEqual([["M", merged[0].id, 8]]);
+    expect(cmdsNamed(c.blk, "Write").map((x) => `${x.disk}:${x.slba}+${x.blocks}`)).toEqual(["nvme0n1:0+16", "nvme0n1:1000+8", "nvme0n1:1008+8", "nvme0n2:0+8"]);
   });
 });
 
