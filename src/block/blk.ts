@@ -1,7 +1,8 @@
 // The block layer's entry points and shared state: submit_bio / submit_bio_noacct with their
 // checks (bio_check_eod, unsupported ops, PREFLUSH/FUA only on writes and dropped on a device
 // without a write cache, no REQ_OP_FLUSH bios) and the current->bio_list loop that turns
-// stacking drivers' recursion into iteration (__submit_bio_noacct); plugs per task
+// stacking drivers' recursion into iteration (__submit_bio_noacct), each bio submitted inside
+// a plug of its own when its task has none (__submit_bio, Linux 6.10 to 7.1); plugs per task
 // (blk_start_plug / blk_finish_plug, blk_mq_flush_plug_list, the flush when the task blocks);
 // and the trace helpers every layer uses.
 
@@ -62,6 +63,16 @@ export class BlockLayer {
 
   // ---- plugging ----
 
+  /**
+   * __submit_bio's own plug ("block: add plug while submitting IO", 060406c61c7c, Linux 6.10):
+   * a bio submitted by a task without a plug is submitted inside one that __submit_bio
+   * finishes at once, so its request is plugged (P) and flushed (U, depth 1) before the next
+   * bio comes. Mainline removed it in 7.2 ("block: Remove redundant plug in __submit_bio()",
+   * 9cbbac29d752); 6.18 has it. False models 7.2: an unplugged bio's request goes to the
+   * driver from blk_mq_submit_bio (blk_mq_try_issue_directly) with no P or U.
+   */
+  plugInSubmitBio = true;
+
   /** blk_start_plug: only the outermost plug of a task counts. The task's plug object is reused. */
   startPlug(t: Task = this.task): void {
     if (t.plugDepth++ > 0) return;
@@ -87,18 +98,33 @@ export class BlockLayer {
    * Without a scheduler request in the plug and not from schedule(), each queue's requests go
    * to its driver's queue_rqs (blk_mq_dispatch_queue_requests; a plug of several queues is
    * taken queue by queue, blk_mq_dispatch_multiple_queue_requests, 6.16); otherwise through
-   * blk_mq_dispatch_list. A plug of one queue needs no grouping, and allocates nothing.
+   * blk_mq_dispatch_list. A plug of one request (__submit_bio's) allocates nothing.
    */
   flushPlug(plug: BlkPlug, fromSchedule: boolean): void {
-    while (plug.mqList.length > 0) {
+    while (plug.rqCount > 0) {
       const viaDispatchList = plug.hasElevator || fromSchedule;
-      const multipleQueues = plug.multipleQueues;
-      const rqs = plug.take();
-      if (multipleQueues) this.flushByQueue(rqs, fromSchedule, viaDispatchList);
-      else this.unplugQueue(rqs[0].q, rqs, fromSchedule, viaDispatchList);
-      plug.giveBack(rqs);
+      if (plug.multipleQueues) {
+        this.flushByQueue(plug.takeAll(), fromSchedule, viaDispatchList);
+      } else if (plug.rqCount === 1 && !this.oneBusy) {
+        // the common plug, __submit_bio's: one request, in a reused one-entry list
+        const one = this.one;
+        one[0] = plug.takeOne();
+        this.oneBusy = true;
+        try {
+          this.unplugQueue(one[0].q, one, fromSchedule, viaDispatchList);
+        } finally {
+          this.oneBusy = false;
+        }
+      } else {
+        const rqs = plug.takeAll();
+        this.unplugQueue(rqs[0].q, rqs, fromSchedule, viaDispatchList);
+      }
     }
   }
+
+  /** The list a plug of one request is handed over in (the queue keeps no reference to it), and whether it is in use. */
+  private readonly one: Request[] = [undefined as unknown as Request];
+  private oneBusy = false;
 
   /** A plug of several queues: each queue's requests in the order of their first request (blk_mq_extract_queue_requests). */
   private flushByQueue(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void {
@@ -119,7 +145,12 @@ export class BlockLayer {
 
   /** The task is about to sleep (schedule()): its plug is flushed first, marked UT. */
   blockTask(t: Task = this.task): void {
-    if (t.plug && t.plug.mqList.length > 0) this.sim.as(t, () => this.flushPlug(t.plug!, true));
+    if (t.plug && t.plug.rqCount > 0) this.flushOnSchedule(t);
+  }
+
+  /** blk_flush_plug(plug, true) as t. A method of its own: its closure in blockTask would make every call allocate a context. */
+  private flushOnSchedule(t: Task): void {
+    this.sim.as(t, () => this.flushPlug(t.plug!, true));
   }
 
   /** Wait for every bio the task submitted; the task sleeps, so its plug is flushed. */
@@ -178,9 +209,16 @@ export class BlockLayer {
       t.bioListSpare = null;
       t.bioList = more;
       const cur: Bio = b;
+      // __submit_bio: the submission runs inside a plug of its own, flushed before the next
+      // bio (blk_start_plug is a no-op when the task already has a plug)
+      const plugged = this.plugInSubmitBio && t.plugDepth === 0;
+      if (plugged) this.startPlug(t);
       try {
         cur.bdev.submit(cur);
+        if (plugged) this.finishPlug(t);
       } finally {
+        // an exception left the plug started: drop it unflushed, the run is over
+        if (plugged && t.plugDepth > 0) { t.plugDepth = 0; t.plug = null; }
         t.bioList = null;
         if (more.length > 0) {
           list = lowerFirst(more, cur.bdev, list);

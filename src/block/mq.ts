@@ -132,8 +132,20 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     // a PREFLUSH or FUA request goes to the flush machinery, which may take it (not plugged)
     if (opIsFlush(bio.flags) && blkInsertFlush(this, rq)) return;
     if (plug) this.addToPlug(plug, rq);
-    else if (this.deadline) this.insert([rq]);
+    else if (this.deadline) this.insertAsync(rq);
     else this.issueOne(rq);
+  }
+
+  /**
+   * No plug at all (only when BlockLayer.plugInSubmitBio is off, as in 7.2: 6.18's __submit_bio
+   * always holds one): a request with a scheduler tag is inserted (I) and the hardware queue is
+   * run from kblockd (blk_mq_insert_request, blk_mq_run_hw_queue(hctx, true)).
+   */
+  private insertAsync(rq: Request): void {
+    const blk = this.blk;
+    blk.rqEvent("I", this, rq);
+    this.deadline!.insert(rq, blk.sim.now_ns);
+    this.restartScheduler(blk.task.cpu);
   }
 
   /** issueDirect for one request (the per-I/O path without a plug): no list, no set of queues. */
@@ -149,13 +161,15 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * singly linked and is scanned forward).
    */
   private plugMerge(plug: BlkPlug, bio: Bio, nsegs: number): boolean {
-    const list = plug.mqList;
-    const n = list.length;
-    if (n === 0) return false;
-    const tail = list[n - 1];
+    const tail = plug.tail();
+    if (tail === undefined) return false;
     if (tail.q === this) return this.mergeInto(tail, bio, nsegs);
     if (!plug.multipleQueues) return false;
-    for (let i = 0; i < n; i++) if (list[i].q === this) return this.mergeInto(list[i], bio, nsegs);
+    const n = plug.rqCount;
+    for (let i = 0; i < n; i++) {
+      const rq = plug.at(i);
+      if (rq.q === this) return this.mergeInto(rq, bio, nsegs);
+    }
     return false;
   }
 
@@ -237,7 +251,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (!plug.multipleQueues && last !== undefined && last.q !== this) plug.multipleQueues = true;
     // a request with a scheduler tag cannot go to ->queue_rqs directly (RQF_SCHED_TAGS)
     if (!plug.hasElevator && rq.schedTag >= 0) plug.hasElevator = true;
-    plug.mqList.push(rq);
+    plug.push(rq);
   }
 
   // ---- dispatch ----
@@ -257,17 +271,22 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       this.issueDirect(rqs, false);
       return;
     }
-    if (fromSchedule) {
-      const cpu = this.blk.task.cpu;
-      for (const rq of rqs) this.blk.rqEvent("I", this, rq);
-      if (this.deadline) for (const rq of rqs) this.deadline.insert(rq, this.blk.sim.now_ns);
-      // the plug reuses rqs: kblockd gets a copy
-      const later = rqs.slice();
-      this.blk.sim.queueWork(cpu, () => (this.deadline ? this.runQueues() : this.issueDirect(later, true)), kblockd(this.blk, cpu));
-      return;
-    }
+    if (fromSchedule) { this.insertForKblockd(rqs); return; }
     if (this.deadline) { this.insert(rqs); return; }
     this.issueDirect(rqs, true);
+  }
+
+  /**
+   * From schedule(): the requests are inserted (I) and kblockd runs the hardware queue. A
+   * method of its own: its closure in flushPlugged would make every flush allocate a context.
+   */
+  private insertForKblockd(rqs: Request[]): void {
+    const cpu = this.blk.task.cpu;
+    for (const rq of rqs) this.blk.rqEvent("I", this, rq);
+    if (this.deadline) for (const rq of rqs) this.deadline.insert(rq, this.blk.sim.now_ns);
+    // the caller reuses rqs: kblockd gets a copy
+    const later = rqs.slice();
+    this.blk.sim.queueWork(cpu, () => (this.deadline ? this.runQueues() : this.issueDirect(later, true)), kblockd(this.blk, cpu));
   }
 
   /** Insert into the scheduler (I), then run the hardware queues. */

@@ -13,14 +13,15 @@ export const BLK_PLUG_FLUSH_SIZE = 128 * 1024;
 
 export class BlkPlug {
   /**
-   * mq_list: plugged requests, oldest first. Since 6.13 ("block: don't reorder requests in
-   * blk_add_rq_to_plug", e70c301faece) it is a struct rq_list with a head and a tail and
-   * blk_add_rq_to_plug appends (rq_list_add_tail), so the head is the oldest request and the
-   * tail the newest, and a flush dispatches them in submission order.
+   * mq_list: plugged requests, oldest first, in rqs[0, n) (the array is reused: emptying an
+   * array by length = 0 would drop its storage and the next request would allocate it again).
+   * Since 6.13 ("block: don't reorder requests in blk_add_rq_to_plug", e70c301faece) the list is
+   * a struct rq_list with a head and a tail and blk_add_rq_to_plug appends (rq_list_add_tail),
+   * so the head is the oldest request and the tail the newest, and a flush dispatches them in
+   * submission order.
    */
-  mqList: Request[] = [];
-  /** An empty array that becomes mqList when a flush takes the list, so a flush allocates none. */
-  private spare: Request[] = [];
+  private readonly rqs: Array<Request | undefined> = [];
+  private n = 0;
   /**
    * plug->multiple_queues: the plug held requests of more than one queue (the request limit
    * doubles, a merge may look past the tail, the flush goes queue by queue). Like
@@ -32,41 +33,57 @@ export class BlkPlug {
   hasElevator = false;
 
   /** plug->rq_count. */
-  get rqCount(): number { return this.mqList.length; }
+  get rqCount(): number { return this.n; }
+
+  /** The i-th plugged request from the head (0 <= i < rqCount). */
+  at(i: number): Request {
+    return this.rqs[i]!;
+  }
 
   /** rq_list_peek(&plug->mq_list): the head, the oldest request (what blk_add_rq_to_plug calls "last"). */
   head(): Request | undefined {
-    return this.mqList.length > 0 ? this.mqList[0] : undefined;
+    return this.n > 0 ? this.rqs[0] : undefined;
   }
 
   /** plug->mq_list.tail: the request added last. */
   tail(): Request | undefined {
-    const l = this.mqList;
-    return l.length > 0 ? l[l.length - 1] : undefined;
+    return this.n > 0 ? this.rqs[this.n - 1] : undefined;
+  }
+
+  /** rq_list_add_tail(&plug->mq_list, rq); plug->rq_count++. */
+  push(rq: Request): void {
+    if (this.n < this.rqs.length) this.rqs[this.n] = rq;
+    else this.rqs.push(rq);
+    this.n++;
   }
 
   /** blk_start_plug_nr_ios: an empty list and both flags clear (a plug object is reused from one blk_start_plug to the next). */
   reset(): void {
-    this.mqList.length = 0;
+    this.clear(0);
     this.multipleQueues = false;
     this.hasElevator = false;
   }
 
   /**
-   * blk_mq_flush_plug_list's start: the list is taken for dispatch (rq_count = 0) and the plug
-   * starts an empty one; give the array back with giveBack when the dispatch is done.
+   * blk_mq_flush_plug_list's start for a plug of one request: it is taken (rq_count = 0) and
+   * the plug starts an empty list.
    */
-  take(): Request[] {
-    const rqs = this.mqList;
-    this.mqList = this.spare;
-    this.spare = rqs;
-    return rqs;
+  takeOne(): Request {
+    const rq = this.rqs[0]!;
+    this.clear(0);
+    return rq;
   }
 
-  /** The array take() returned, dispatched: emptied and kept for the next take. */
-  giveBack(rqs: Request[]): void {
-    rqs.length = 0;
-    if (this.spare === rqs) return;
-    this.spare = rqs;
+  /** The same for any number: the requests in a new array, oldest first. */
+  takeAll(): Request[] {
+    const out = this.rqs.slice(0, this.n) as Request[];
+    this.clear(0);
+    return out;
+  }
+
+  /** Drop the references from `from` on (the slots stay for the next requests). */
+  private clear(from: number): void {
+    for (let i = from; i < this.n; i++) this.rqs[i] = undefined;
+    this.n = from;
   }
 }

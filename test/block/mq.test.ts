@@ -15,6 +15,7 @@ import { SYSFS } from "../../src/block/limits";
 import { nvmeErrorStatus } from "../../src/block/nvme-blk";
 import { blkCopy } from "../../src/block/copy/copy";
 import type { Task } from "../../src/block/sim";
+import { createDm } from "../../src/block/dm/core";
 
 // ---- helpers ----
 
@@ -246,6 +247,78 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
       "UT:fio", "I:fio", "I:fio", "I:fio", "D:kworker/0:1H", "D:kworker/0:1H", "D:kworker/0:1H",
     ]);
     expect(cmdsNamed(blk, "Write").length).toBe(3);
+  });
+});
+
+describe("__submit_bio's plug (060406c61c7c, Linux 6.10 to 7.1)", () => {
+  const seq = (blk: BlockLayer) => blk.tracer.events.filter((e) => e.action !== "m").map((e) => `${e.action}${e.action === "U" ? e.depth : ""}:${e.minor}`);
+
+  it("a bio submitted without a plug is plugged alone: Q G P U(1) D, all by the task; 7.2 (no such plug) traces Q G D", async () => {
+    const { blk, d, t } = await mkHost();
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(4096, 1)); blk.waitTask(); });
+    expect(blk.tracer.events.map((e) => `${e.action}${e.action === "U" ? e.depth : ""} ${e.rwbs} ${e.comm}`)).toEqual([
+      "Q W fio", "G W fio", "P N fio", "U1 N fio", "D W fio", "C W swapper/0",
+    ]);
+    const b = await mkHost();
+    b.blk.plugInSubmitBio = false;
+    b.blk.sim.as(b.t, () => { writeBio(b.blk, b.d, 0, pattern(4096, 1)); b.blk.waitTask(); });
+    expect(acts(b.blk.tracer.events, "Q,G,P,U,D,C").join("")).toBe("QGDC");
+    // the same command either way
+    expect(cmdsNamed(b.blk, "Write").map((c) => [c.slba, c.blocks])).toEqual(cmdsNamed(blk, "Write").map((c) => [c.slba, c.blocks]));
+  });
+
+  it("a bio cannot merge into the previous bio's request: that request left with its plug (the task's own plug merges them)", async () => {
+    const { blk, d, t } = await mkHost();
+    blk.sim.as(t, () => {
+      writeBio(blk, d, 0, pattern(4096, 1));
+      writeBio(blk, d, 8, pattern(4096, 2)); // contiguous, but rq of the first is already issued
+      blk.waitTask();
+    });
+    expect(acts(blk.tracer.events, "M,F").length).toBe(0);
+    expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 1]);
+    expect(cmdsNamed(blk, "Write").map((c) => [c.slba, c.blocks])).toEqual([[0, 8], [8, 8]]);
+    const b = await mkHost();
+    b.blk.sim.as(b.t, () => {
+      b.blk.startPlug();
+      writeBio(b.blk, b.d, 0, pattern(4096, 1));
+      writeBio(b.blk, b.d, 8, pattern(4096, 2));
+      b.blk.finishPlug();
+      b.blk.waitTask();
+    });
+    // __submit_bio's blk_start_plug is a no-op under the task's plug: one P, one U of depth 1
+    expect(acts(b.blk.tracer.events, "P,M,U").join("")).toBe("PMU");
+    expect(cmdsNamed(b.blk, "Write").map((c) => [c.slba, c.blocks])).toEqual([[0, 16]]);
+  });
+
+  it("a split bio: each piece is plugged and flushed alone, the rest resubmitted after the front's flush", async () => {
+    const { blk, d, t } = await mkHost();
+    expect(SYSFS.max_sectors_kb.store!(d.limits, d.flags, 8)).toBeNull();
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(24576, 1)); blk.waitTask(); });
+    expect(seq(blk).filter((x) => !x.startsWith("C"))).toEqual([
+      "Q:0", "X:0", "G:0", "P:0", "U1:0", "D:0", "X:0", "G:0", "P:0", "U1:0", "D:0", "G:0", "P:0", "U1:0", "D:0",
+    ]);
+  });
+
+  it("with mq-deadline: U, then the request is inserted (I) and dispatched at once by the task; 7.2 leaves the run to kblockd", async () => {
+    const { blk, d, t } = await mkHost();
+    d.setScheduler("mq-deadline");
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(4096, 1)); blk.waitTask(); });
+    expect(blk.tracer.events.filter((e) => e.action !== "C").map((e) => `${e.action}:${e.comm}`)).toEqual(["Q:fio", "G:fio", "P:fio", "U:fio", "I:fio", "D:fio"]);
+    const b = await mkHost();
+    b.d.setScheduler("mq-deadline");
+    b.blk.plugInSubmitBio = false;
+    b.blk.sim.as(b.t, () => { writeBio(b.blk, b.d, 0, pattern(4096, 1)); b.blk.waitTask(); });
+    expect(b.blk.tracer.events.filter((e) => e.action !== "C").map((e) => `${e.action}:${e.comm}`)).toEqual(["Q:fio", "G:fio", "I:fio", "D:kworker/0:1H"]);
+  });
+
+  it("a bio-based device (dm-linear): its own plug stays empty; the clone's request is plugged and flushed alone on the NVMe queue", async () => {
+    const { blk, t } = await mkHost();
+    const dm = createDm(blk, "lin", "0 8192 linear nvme0n1 1000");
+    blk.sim.as(t, () => { writeBio(blk, dm as unknown as MqDisk, 0, pattern(4096, 1)); blk.waitTask(); });
+    // minor 0 of major 253 is dm-0, of 259 nvme0n1: tell them apart by major
+    expect(blk.tracer.events.filter((e) => e.action !== "m" && e.action !== "C").map((e) => `${e.action}${e.action === "U" ? e.depth : ""}:${e.major}`)).toEqual([
+      "Q:253", "A:259", "Q:259", "G:259", "P:259", "U1:259", "D:259",
+    ]);
   });
 });
 
