@@ -94,6 +94,28 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     this.deadline = s === "mq-deadline" ? new Deadline() : null;
   }
 
+  /**
+   * The number of requests a hardware queue preallocates (tags->static_rqs, sched_tags->static_rqs
+   * and fq->flush_rq), each with its driver's per-request data (the pdu: nvme_request holds the
+   * genctr of nvme_cid); staticRqIndex numbers them.
+   */
+  get staticRqs(): number {
+    const depth = this.hctxs[0].depth;
+    return depth + nrRequests(depth) + 1;
+  }
+
+  /**
+   * Which of its hardware queue's preallocated requests rq is: a request from the driver tags
+   * is its tag (static_rqs[tag]), one from a scheduler's tags depth + its scheduler tag
+   * (sched_tags->static_rqs[internal_tag]), the flush request the last one (blk_kick_flush
+   * reuses fq->flush_rq; it borrows a tag for the driver, not its pdu).
+   */
+  staticRqIndex(rq: Request): number {
+    if (rq.op === Op.FLUSH) return this.staticRqs - 1;
+    if (rq.schedTag >= 0) return this.hctxs[0].depth + rq.schedTag;
+    return rq.tag;
+  }
+
   /** blk_mq_map_queues: CPUs spread over hardware queues. */
   hctxOf(cpu: number): number {
     return cpu % this.hctxs.length;

@@ -734,6 +734,39 @@ describe("tags (blk_mq_get_tag)", () => {
   });
 });
 
+describe("NVMe command identifiers (nvme_cid, nvme_setup_cmd's genctr)", () => {
+  it("one request tag at queue depth 1: each command one generation on, 4 bits kept (0x1000, 0x2000 ... 0xf000, 0x0000, 0x1000)", async () => {
+    const { blk, d, t } = await mkHost();
+    for (let i = 0; i < 17; i++) blk.sim.as(t, () => { writeBio(blk, d, i * 8, pattern(4096, i)); blk.waitTask(); });
+    const want = Array.from({ length: 17 }, (_, i) => ((i + 1) & 0xf) << 12);
+    expect(cmdsNamed(blk, "Write").map((c) => c.cid)).toEqual(want);
+  });
+
+  it("the generation is each request's (each tag's): two in flight are 0x1000 and 0x1001, the next two 0x2001 and 0x2000", async () => {
+    const { blk, d, t } = await mkHost();
+    for (let round = 0; round < 2; round++) {
+      blk.sim.as(t, () => {
+        blk.startPlug();
+        writeBio(blk, d, round * 64, pattern(4096, 1));
+        writeBio(blk, d, round * 64 + 32, pattern(4096, 2));
+        blk.finishPlug();
+        blk.waitTask();
+      });
+    }
+    // the second round takes the freed tags last-freed first (the model's tags are a stack, not sbitmap)
+    expect(cmdsNamed(blk, "Write").map((c) => c.cid)).toEqual([0x1000, 0x1001, 0x2001, 0x2000]);
+    // the controller answered each under the CID it was sent with
+    expect(cmdsNamed(blk, "Write").every((c) => c.status === 0)).toBe(true);
+  });
+
+  it("a queue of more than 4095 entries is refused, as nvme-pci's io_queue_depth (NVME_PCI_MAX_QUEUE_SIZE) refuses it", async () => {
+    await expect(mkHost({ queueDepth: 4096 })).rejects.toThrow(/at most 4095 \(NVME_PCI_MAX_QUEUE_SIZE/);
+    const { blk, d, t } = await mkHost({ queueDepth: 4095 });
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(4096, 1)); blk.waitTask(); });
+    expect(cmdsNamed(blk, "Write").map((c) => c.cid)).toEqual([0x1000]);
+  });
+});
+
 describe("errors as blk_status", () => {
   it("a read beyond the capacity fails BLK_STS_IOERR at submit (bio_check_eod), before Q", async () => {
     const { blk, d, t } = await mkHost({ namespaces: [{ blocks: 4096 }] });

@@ -70,7 +70,7 @@ test("merges, splits, plug flushes and a bio's story; then the dm-crypt fallback
   await expect(steps).toContainText("G new request rq 3 (CW 8192+16)");
   await expect(steps).toContainText("M bio 4 CW 8208+16 merged (now 32 sectors)");
   await expect(steps).toContainText("U plug flush #3 (depth 1) hands rq 3 to nvme0n1");
-  // (the CID is the driver's choice of tag; the rest is fixed by the scenario)
+  // (the CID is nvme_cid's: a generation over the tag the driver chose; the rest is fixed by the scenario)
   await expect(steps).toContainText(/NVMe command #3: Copy SDLBA 8192, 4 range\(s\), 64 blocks on SQ 1, CID \d+/);
   const cmd = storyCard.locator('[data-command="3"]');
   await expect(cmd).toContainText("#3 Copy for rq 3 Successful Completion");
