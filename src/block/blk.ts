@@ -113,6 +113,7 @@ export class BlockLayer {
         try {
           this.unplugQueue(one[0].q, one, fromSchedule, viaDispatchList);
         } finally {
+          one[0] = undefined as unknown as Request;
           this.oneBusy = false;
         }
       } else {

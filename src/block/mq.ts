@@ -36,7 +36,7 @@ class Hctx {
   readonly dispatch: Request[] = [];
   /** Tasks waiting for a tag (blk_mq_get_tag sleeps). */
   waiting = 0;
-  /** With a scheduler: its free tags (hctx->sched_tags, q->nr_requests of them), the lowest taken first. */
+  /** With a scheduler: its free tags (hctx->sched_tags, q->nr_requests of them), a stack like free: 0 first, then the last freed. */
   readonly schedFree: number[] = [];
   /** With a scheduler: requests taken from it that found no driver tag (hctx->dispatch). */
   readonly schedDispatch: Request[] = [];
