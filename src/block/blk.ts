@@ -1,9 +1,10 @@
 // The block layer's entry points and shared state: submit_bio / submit_bio_noacct with their
 // checks (bio_check_eod, unsupported ops, PREFLUSH/FUA only on writes and dropped on a device
-// without a write cache, no REQ_OP_FLUSH bios) and the
-// current->bio_list loop that turns stacking drivers' recursion into iteration
-// (__submit_bio_noacct); plugs per task (blk_start_plug / blk_finish_plug, flush when the task
-// blocks); and the trace helpers every layer uses.
+// without a write cache, no REQ_OP_FLUSH bios) and the current->bio_list loop that turns
+// stacking drivers' recursion into iteration (__submit_bio_noacct), each bio submitted inside
+// a plug of its own when its task has none (__submit_bio, Linux 6.10 to 7.1); plugs per task
+// (blk_start_plug / blk_finish_plug, blk_mq_flush_plug_list, the flush when the task blocks);
+// and the trace helpers every layer uses.
 
 import { Bio, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, REQ_FUA, REQ_PREFLUSH, bioEndio, opIsFlush } from "./bio";
 import { Sim, Task } from "./sim";
@@ -22,8 +23,12 @@ export interface HostMemory {
 
 /** A queue that can take plugged requests back when the plug is flushed (blk-mq). */
 export interface PlugTarget {
-  /** multipleQueues: the plug held requests of other queues too (plug->multiple_queues). */
-  flushPlugged(rqs: Request[], fromSchedule: boolean, multipleQueues: boolean): void;
+  /**
+   * A flushed plug's requests of this queue. viaDispatchList: the plug held a request with a
+   * scheduler tag (plug->has_elevator) or the task is going to sleep, so blk_mq_flush_plug_list
+   * takes the blk_mq_dispatch_list path instead of handing the list to queue_rqs.
+   */
+  flushPlugged(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void;
 }
 
 export class BlockLayer {
@@ -58,9 +63,23 @@ export class BlockLayer {
 
   // ---- plugging ----
 
-  /** blk_start_plug: only the outermost plug of a task counts. */
+  /**
+   * __submit_bio's own plug ("block: add plug while submitting IO", 060406c61c7c, Linux 6.10):
+   * a bio submitted by a task without a plug is submitted inside one that __submit_bio
+   * finishes at once, so its request is plugged (P) and flushed (U, depth 1) before the next
+   * bio comes. Mainline removed it in 7.2 ("block: Remove redundant plug in __submit_bio()",
+   * 9cbbac29d752); 6.18 has it. False models 7.2: an unplugged bio's request goes to the
+   * driver from blk_mq_submit_bio (blk_mq_try_issue_directly) with no P or U.
+   */
+  plugInSubmitBio = true;
+
+  /** blk_start_plug: only the outermost plug of a task counts. The task's plug object is reused. */
   startPlug(t: Task = this.task): void {
-    if (t.plugDepth++ === 0) t.plug = new BlkPlug();
+    if (t.plugDepth++ > 0) return;
+    const plug = t.plugSpare ?? new BlkPlug();
+    t.plugSpare = null;
+    plug.reset();
+    t.plug = plug;
   }
 
   /** blk_finish_plug: flush (U) when the outermost plug ends. */
@@ -70,34 +89,69 @@ export class BlockLayer {
     const plug = t.plug;
     if (plug) this.flushPlug(plug, false);
     t.plug = null;
+    if (plug) t.plugSpare = plug;
   }
 
   /**
-   * blk_mq_flush_plug_list: hand plugged requests to their queues, one unplug event per
-   * queue (U explicit, UT when the task blocks).
+   * blk_mq_flush_plug_list: the list is taken (rq_count = 0) and dispatched in submission
+   * order, one unplug event per queue with its depth (U explicit, UT when the task blocks).
+   * Without a scheduler request in the plug and not from schedule(), each queue's requests go
+   * to its driver's queue_rqs (blk_mq_dispatch_queue_requests; a plug of several queues is
+   * taken queue by queue, blk_mq_dispatch_multiple_queue_requests, 6.16); otherwise through
+   * blk_mq_dispatch_list. A plug of one request (__submit_bio's) allocates nothing.
    */
   flushPlug(plug: BlkPlug, fromSchedule: boolean): void {
-    while (plug.list.length > 0) {
-      const rqs = plug.list.splice(0);
-      const multipleQueues = plug.multipleQueues;
-      plug.multipleQueues = false;
-      const byQueue = new Map<BlockDevice, Request[]>();
-      for (const rq of rqs) {
-        const q = rq.bio.bdev;
-        let l = byQueue.get(q);
-        if (!l) byQueue.set(q, (l = []));
-        l.push(rq);
-      }
-      for (const [q, l] of byQueue) {
-        this.event(fromSchedule ? "UT" : "U", q, { rwbs: "N", sector: 0, sectors: 0, depth: l.length });
-        (q as unknown as PlugTarget).flushPlugged(l, fromSchedule, multipleQueues);
+    while (plug.rqCount > 0) {
+      const viaDispatchList = plug.hasElevator || fromSchedule;
+      if (plug.multipleQueues) {
+        this.flushByQueue(plug.takeAll(), fromSchedule, viaDispatchList);
+      } else if (plug.rqCount === 1 && !this.oneBusy) {
+        // the common plug, __submit_bio's: one request, in a reused one-entry list
+        const one = this.one;
+        one[0] = plug.takeOne();
+        this.oneBusy = true;
+        try {
+          this.unplugQueue(one[0].q, one, fromSchedule, viaDispatchList);
+        } finally {
+          one[0] = undefined as unknown as Request;
+          this.oneBusy = false;
+        }
+      } else {
+        const rqs = plug.takeAll();
+        this.unplugQueue(rqs[0].q, rqs, fromSchedule, viaDispatchList);
       }
     }
   }
 
+  /** The list a plug of one request is handed over in (the queue keeps no reference to it), and whether it is in use. */
+  private readonly one: Request[] = [undefined as unknown as Request];
+  private oneBusy = false;
+
+  /** A plug of several queues: each queue's requests in the order of their first request (blk_mq_extract_queue_requests). */
+  private flushByQueue(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void {
+    const byQueue = new Map<BlockDevice, Request[]>();
+    for (const rq of rqs) {
+      let l = byQueue.get(rq.q);
+      if (!l) byQueue.set(rq.q, (l = []));
+      l.push(rq);
+    }
+    for (const [q, l] of byQueue) this.unplugQueue(q, l, fromSchedule, viaDispatchList);
+  }
+
+  /** trace_block_unplug(q, depth, explicit), then the queue takes its requests. */
+  private unplugQueue(q: BlockDevice, rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void {
+    if (this.tracer.on) this.event(fromSchedule ? "UT" : "U", q, { rwbs: "N", sector: 0, sectors: 0, depth: rqs.length });
+    (q as unknown as PlugTarget).flushPlugged(rqs, fromSchedule, viaDispatchList);
+  }
+
   /** The task is about to sleep (schedule()): its plug is flushed first, marked UT. */
   blockTask(t: Task = this.task): void {
-    if (t.plug && t.plug.list.length > 0) this.sim.as(t, () => this.flushPlug(t.plug!, true));
+    if (t.plug && t.plug.rqCount > 0) this.flushOnSchedule(t);
+  }
+
+  /** blk_flush_plug(plug, true) as t. A method of its own: its closure in blockTask would make every call allocate a context. */
+  private flushOnSchedule(t: Task): void {
+    this.sim.as(t, () => this.flushPlug(t.plug!, true));
   }
 
   /** Wait for every bio the task submitted; the task sleeps, so its plug is flushed. */
@@ -156,9 +210,16 @@ export class BlockLayer {
       t.bioListSpare = null;
       t.bioList = more;
       const cur: Bio = b;
+      // __submit_bio: the submission runs inside a plug of its own, flushed before the next
+      // bio (blk_start_plug is a no-op when the task already has a plug)
+      const plugged = this.plugInSubmitBio && t.plugDepth === 0;
+      if (plugged) this.startPlug(t);
       try {
         cur.bdev.submit(cur);
+        if (plugged) this.finishPlug(t);
       } finally {
+        // an exception left the plug started: drop it unflushed, the run is over
+        if (plugged && t.plugDepth > 0) { t.plugDepth = 0; t.plug = null; }
         t.bioList = null;
         if (more.length > 0) {
           list = lowerFirst(more, cur.bdev, list);

@@ -36,8 +36,8 @@ class Hctx {
   readonly dispatch: Request[] = [];
   /** Tasks waiting for a tag (blk_mq_get_tag sleeps). */
   waiting = 0;
-  /** With a scheduler: scheduler tags in use (requests allocated, q->nr_requests of them). */
-  schedUsed = 0;
+  /** With a scheduler: its free tags (hctx->sched_tags, q->nr_requests of them), a stack like free: 0 first, then the last freed. */
+  readonly schedFree: number[] = [];
   /** With a scheduler: requests taken from it that found no driver tag (hctx->dispatch). */
   readonly schedDispatch: Request[] = [];
   /**
@@ -50,6 +50,7 @@ class Hctx {
   fq: BlkFlushQueue | null = null;
   constructor(readonly index: number, readonly depth: number) {
     for (let i = depth - 1; i >= 0; i--) this.free.push(i);
+    for (let i = nrRequests(depth) - 1; i >= 0; i--) this.schedFree.push(i);
   }
 }
 
@@ -93,6 +94,28 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     this.deadline = s === "mq-deadline" ? new Deadline() : null;
   }
 
+  /**
+   * The number of requests a hardware queue preallocates (tags->static_rqs, sched_tags->static_rqs
+   * and fq->flush_rq), each with its driver's per-request data (the pdu: nvme_request holds the
+   * genctr of nvme_cid); staticRqIndex numbers them.
+   */
+  get staticRqs(): number {
+    const depth = this.hctxs[0].depth;
+    return depth + nrRequests(depth) + 1;
+  }
+
+  /**
+   * Which of its hardware queue's preallocated requests rq is: a request from the driver tags
+   * is its tag (static_rqs[tag]), one from a scheduler's tags depth + its scheduler tag
+   * (sched_tags->static_rqs[internal_tag]), the flush request the last one (blk_kick_flush
+   * reuses fq->flush_rq; it borrows a tag for the driver, not its pdu).
+   */
+  staticRqIndex(rq: Request): number {
+    if (rq.op === Op.FLUSH) return this.staticRqs - 1;
+    if (rq.schedTag >= 0) return this.hctxs[0].depth + rq.schedTag;
+    return rq.tag;
+  }
+
   /** blk_mq_map_queues: CPUs spread over hardware queues. */
   hctxOf(cpu: number): number {
     return cpu % this.hctxs.length;
@@ -131,8 +154,20 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     // a PREFLUSH or FUA request goes to the flush machinery, which may take it (not plugged)
     if (opIsFlush(bio.flags) && blkInsertFlush(this, rq)) return;
     if (plug) this.addToPlug(plug, rq);
-    else if (this.deadline) this.insert([rq]);
+    else if (this.deadline) this.insertAsync(rq);
     else this.issueOne(rq);
+  }
+
+  /**
+   * No plug at all (only when BlockLayer.plugInSubmitBio is off, as in 7.2: 6.18's __submit_bio
+   * always holds one): a request with a scheduler tag is inserted (I) and the hardware queue is
+   * run from kblockd (blk_mq_insert_request, blk_mq_run_hw_queue(hctx, true)).
+   */
+  private insertAsync(rq: Request): void {
+    const blk = this.blk;
+    blk.rqEvent("I", this, rq);
+    this.deadline!.insert(rq, blk.sim.now_ns);
+    this.restartScheduler(blk.task.cpu);
   }
 
   /** issueDirect for one request (the per-I/O path without a plug): no list, no set of queues. */
@@ -141,15 +176,21 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   }
 
   /**
-   * blk_attempt_plug_merge: only the newest plugged request of this queue is tried; requests
-   * of other queues before it are skipped only when the plug holds several queues.
+   * blk_attempt_plug_merge (block/blk-merge.c; "block: use plug request list tail for one-shot
+   * backmerge attempt", 961296e89dc3, 6.16 and 6.12.y): the one candidate is the request added
+   * last (the list's tail) when it is this queue's; otherwise, only when the plug holds several
+   * queues, the first request of this queue from the head (the oldest: the kernel's list is
+   * singly linked and is scanned forward).
    */
   private plugMerge(plug: BlkPlug, bio: Bio, nsegs: number): boolean {
-    const list = plug.list;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const rq = list[i];
-      if (rq.bio.bdev === this) return this.mergeInto(rq, bio, nsegs);
-      if (!plug.multipleQueues) return false;
+    const tail = plug.tail();
+    if (tail === undefined) return false;
+    if (tail.q === this) return this.mergeInto(tail, bio, nsegs);
+    if (!plug.multipleQueues) return false;
+    const n = plug.rqCount;
+    for (let i = 0; i < n; i++) {
+      const rq = plug.at(i);
+      if (rq.q === this) return this.mergeInto(rq, bio, nsegs);
     }
     return false;
   }
@@ -184,14 +225,12 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const task = blk.task;
     const h = this.hctxs[this.hctxOf(task.cpu)];
     const sched = this.deadline !== null;
-    if (!(sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0)) this.waitForTag(h, sched, bio, task);
+    if (!(sched ? h.schedFree.length > 0 : h.free.length > 0)) this.waitForTag(h, sched, bio, task);
     let rq = this.rqPool.pop();
     if (rq) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
     else rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
-    if (sched) {
-      h.schedUsed++;
-      rq.schedTag = true;
-    } else rq.tag = h.free.pop()!;
+    if (sched) rq.schedTag = h.schedFree.pop()!;
+    else rq.tag = h.free.pop()!;
     rq.hctx = h.index;
     rq.start_ns = blk.sim.now_ns;
     if (blk.tracer.on) blk.bioEvent("G", bio, { rq: rq.id });
@@ -204,7 +243,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    */
   private waitForTag(h: Hctx, sched: boolean, bio: Bio, task: Task): void {
     const blk = this.blk;
-    const free = () => (sched ? h.schedUsed < nrRequests(h.depth) : h.free.length > 0);
+    const free = () => (sched ? h.schedFree.length > 0 : h.free.length > 0);
     blk.bioEvent("S", bio);
     h.waiting++;
     blk.blockTask(task);
@@ -212,42 +251,64 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     h.waiting--;
   }
 
-  /** blk_add_rq_to_plug: flush at BLK_MAX_REQUEST_COUNT (x2 across queues) or after a big request. */
-  private addToPlug(plug: NonNullable<typeof this.blk.task.plug>, rq: Request): void {
-    const last = plug.list[plug.list.length - 1];
-    const limit = plug.multipleQueues ? 2 * BLK_MAX_REQUEST_COUNT : BLK_MAX_REQUEST_COUNT;
-    if (plug.list.length >= limit || (last && this.flags.nomerges !== 2 && last.dataLen >= BLK_PLUG_FLUSH_SIZE)) {
-      this.blk.flushPlug(plug, false);
+  /**
+   * blk_add_rq_to_plug: the plug's first request traces P. A plug that holds
+   * BLK_MAX_REQUEST_COUNT requests (twice that once it held several queues), or whose "last"
+   * request is at least BLK_PLUG_FLUSH_SIZE while this queue allows merges, is flushed first (U)
+   * and the request starts it again (P). "last" is rq_list_peek, the list's head: since the list
+   * keeps the oldest first (6.13), that is the plug's oldest request, not the one added last,
+   * so a big request added after a small one does not flush the plug.
+   */
+  private addToPlug(plug: BlkPlug, rq: Request): void {
+    const blk = this.blk;
+    let last = plug.head();
+    if (last === undefined) {
+      if (blk.tracer.on) blk.event("P", this, { rwbs: "N", sector: 0, sectors: 0 });
+    } else if (plug.rqCount >= (plug.multipleQueues ? 2 * BLK_MAX_REQUEST_COUNT : BLK_MAX_REQUEST_COUNT) ||
+      (this.flags.nomerges !== 2 && last.dataLen >= BLK_PLUG_FLUSH_SIZE)) {
+      blk.flushPlug(plug, false);
+      last = undefined;
+      if (blk.tracer.on) blk.event("P", this, { rwbs: "N", sector: 0, sectors: 0 });
     }
-    if (plug.list.length === 0) this.blk.event("P", this, { rwbs: "N", sector: 0, sectors: 0 });
-    else if (plug.list[plug.list.length - 1].bio.bdev !== this) plug.multipleQueues = true;
-    plug.list.push(rq);
+    if (!plug.multipleQueues && last !== undefined && last.q !== this) plug.multipleQueues = true;
+    // a request with a scheduler tag cannot go to ->queue_rqs directly (RQF_SCHED_TAGS)
+    if (!plug.hasElevator && rq.schedTag >= 0) plug.hasElevator = true;
+    plug.push(rq);
   }
 
   // ---- dispatch ----
 
   /**
-   * From a flushed plug (blk_mq_flush_plug_list). A plug of this queue alone, not flushed by
-   * schedule(), goes straight to the driver in one queue_rqs call. Otherwise
-   * blk_mq_dispatch_plug_list takes each queue's requests: a scheduler sorts them; without one
-   * blk_mq_insert_requests first tries them directly when the task is not going to sleep
-   * (blk_mq_try_issue_list_directly: queue_rq one at a time, no I), and inserts them (I) for
-   * kblockd to run when it is (UT). Either way the driver never sees them together.
+   * A flushed plug's requests of this queue, in submission order (blk_mq_flush_plug_list).
+   * Without a scheduler request in the plug and not from schedule() they go to the driver's
+   * queue_rqs in one call, the rest it leaves one at a time (blk_mq_dispatch_queue_requests, no
+   * I; also per queue for a plug of several, 6.16). Otherwise blk_mq_dispatch_list takes them: a
+   * scheduler inserts them (I) and the hardware queue runs now, or from kblockd when the task is
+   * going to sleep (UT); without one they are tried directly, each to queue_rq
+   * (blk_mq_try_issue_list_directly, no I), or, when the task is going to sleep, inserted (I)
+   * for kblockd to run.
    */
-  flushPlugged(rqs: Request[], fromSchedule: boolean, multipleQueues = false): void {
-    if (fromSchedule) {
-      const cpu = this.blk.task.cpu;
-      for (const rq of rqs) this.blk.rqEvent("I", this, rq);
-      if (this.deadline) for (const rq of rqs) this.deadline.insert(rq, this.blk.sim.now_ns);
-      this.blk.sim.queueWork(cpu, () => (this.deadline ? this.runQueues() : this.issueDirect(rqs, true)), kblockd(this.blk, cpu));
+  flushPlugged(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void {
+    if (!viaDispatchList) {
+      this.issueDirect(rqs, false);
       return;
     }
+    if (fromSchedule) { this.insertForKblockd(rqs); return; }
     if (this.deadline) { this.insert(rqs); return; }
-    if (multipleQueues) {
-      this.issueDirect(rqs, true);
-      return;
-    }
-    this.issueDirect(rqs, false);
+    this.issueDirect(rqs, true);
+  }
+
+  /**
+   * From schedule(): the requests are inserted (I) and kblockd runs the hardware queue. A
+   * method of its own: its closure in flushPlugged would make every flush allocate a context.
+   */
+  private insertForKblockd(rqs: Request[]): void {
+    const cpu = this.blk.task.cpu;
+    for (const rq of rqs) this.blk.rqEvent("I", this, rq);
+    if (this.deadline) for (const rq of rqs) this.deadline.insert(rq, this.blk.sim.now_ns);
+    // the caller reuses rqs: kblockd gets a copy
+    const later = rqs.slice();
+    this.blk.sim.queueWork(cpu, () => (this.deadline ? this.runQueues() : this.issueDirect(later, true)), kblockd(this.blk, cpu));
   }
 
   /** Insert into the scheduler (I), then run the hardware queues. */
@@ -294,6 +355,8 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * oneByOne, each to queue_rq and one commit_rqs per hardware queue (a hardware queue run).
    */
   private issueDirect(rqs: Request[], oneByOne: boolean): void {
+    // one request: queue_rq, as nvme_queue_rqs would send it (the same command and doorbell), with no list or set
+    if (rqs.length === 1) { this.issueOne(rqs[0]); return; }
     let left = rqs;
     if (!oneByOne && this.ops.queueRqs && rqs.length > 1) {
       for (const rq of rqs) this.markIssued(rq);
@@ -361,7 +424,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const h = this.hctxs[rq.hctx];
     if (rq.tag >= 0) h.free.push(rq.tag);
     rq.tag = -1;
-    if (rq.schedTag) { h.schedUsed--; rq.schedTag = false; }
+    if (rq.schedTag >= 0) { h.schedFree.push(rq.schedTag); rq.schedTag = -1; }
     for (const bio of rq.bios) {
       if (bio.status === BlkStatus.OK) bio.status = status;
       bioEndio(bio);

@@ -16,7 +16,7 @@ import { Request } from "./request";
 import { CtxPhase } from "./copy/ctx-types";
 import { BLKEXT_MAJOR } from "./devnames";
 import { NvmeDriver } from "../driver/nvme";
-import { QueuePair } from "../driver/queue";
+import { CID_TAG_MASK, QueuePair } from "../driver/queue";
 import { DmaBuffer } from "../driver/dma-pool";
 import { newSqe, setU64 } from "../driver/sqe";
 import { buildPrpsForSegments } from "../driver/prp";
@@ -33,6 +33,13 @@ import type { DeviceModel, ModelCommand, SimpleTiming } from "./device-model";
 export type DeviceTiming = SimpleTiming;
 
 export const DEFAULT_TIMING: DeviceTiming = { latency_ns: 10_000, link_bytes_per_s: 3e9, copy_bytes_per_s: 2e9 };
+
+/**
+ * NVME_PCI_MAX_QUEUE_SIZE (drivers/nvme/host/pci.c, "nvme-pci: limit maximum queue depth to
+ * 4095", 5.15): io_queue_depth refuses more (param_set_uint_minmax), so a tag fits the 12 bits
+ * nvme_cid leaves it.
+ */
+export const NVME_PCI_MAX_QUEUE_SIZE = 4095;
 
 /** NVME_MAX_KB_SZ and NVME_MAX_SEGS (drivers/nvme/host/pci.c, 6.x). */
 export const NVME_MAX_KB_SZ = 8192;
@@ -93,7 +100,15 @@ export class NvmeNsDisk extends MqDisk {
     super(blk, name, BLKEXT_MAJOR, minor, limits, capacity, ctrl, ctrl.driver.io.length, ctrl.driver.io[0].depth - 1);
     this.lbaBytes = 2 ** lbaShift;
     this.sectorsPerLba = 2 ** (lbaShift - 9);
+    this.genctr = ctrl.driver.io.map(() => new Uint8Array(this.staticRqs));
   }
+
+  /**
+   * nvme_request.genctr of each preallocated request, per hardware queue (indexed by
+   * staticRqIndex): zero at allocation (blk_mq_alloc_rqs zeroes the pdus), one more for each
+   * command built for the request (nvme_setup_cmd), a u8 of which nvme_cid keeps 4 bits.
+   */
+  readonly genctr: Uint8Array[];
 
   /** Bytes and 512-byte sectors per logical block (products, not shifts: offsets pass 2^31). */
   readonly lbaBytes: number;
@@ -308,10 +323,13 @@ export class NvmeBlkController implements MqDriverOps {
     this.copyCapable = (oncs & I.ONCS_COPY) !== 0;
     this.format2 = this.copyCapable && (ocfs & I.OCFS_FORMAT2) !== 0 && enableCopyFormat2(driver);
     this.ram = driver.port.core.hostRamView;
+    for (const q of driver.io) {
+      if (q.depth > NVME_PCI_MAX_QUEUE_SIZE) throw new Error(`nvme${instance}: I/O queue ${q.qid} has ${q.depth} entries; nvme-pci allows at most ${NVME_PCI_MAX_QUEUE_SIZE} (NVME_PCI_MAX_QUEUE_SIZE: a tag must fit nvme_cid's 12 bits)`);
+    }
     this.started = driver.io.map(() => new StartedList());
     this.startedSpare = driver.io.map(() => new StartedList());
-    // per queue, until when (modelled ns) each CID is taken: the tags, then as many again
-    this.cidBusy = driver.io.map((q) => new Float64Array(Math.min(65536, 2 * q.depth)));
+    // per queue, until when (modelled ns) each CID's tag part is taken
+    this.cidBusy = driver.io.map(() => new Float64Array(CID_TAG_MASK + 1));
     const sim = blk.sim;
     model.bind?.({
       at: (t_ns, fn, arg) => sim.at(t_ns, sim.idle(0), fn, arg),
@@ -359,18 +377,33 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /**
-   * The CID of a command: its first request's blk-mq driver tag, as nvme_cid() makes it (the tag
-   * is held until blk_mq_end_request in modelled time). A request the controller's limits cut
-   * into several commands (beyond what Linux sends) takes CIDs above the tags. Either way no two
-   * commands outstanding in modelled time share a CID; -1 lets the queue choose when none is free.
+   * nvme_cid(): the CID of a command built for first (nvme_setup_cmd), the request's generation
+   * counter in bits 15:12 over its driver tag: (genctr & 0xf) << 12 | tag, the genctr one more
+   * than for the request's last command ("nvme: code command_id with a genctr for use-after-free
+   * validation", e7006de6c238, 5.15; NVME_QUIRK_SKIP_CID_GEN is not modelled). The counter is the
+   * preallocated request's (the scheduler's with mq-deadline, the flush request's own for a
+   * flush borrowing a tag). The tag is held until blk_mq_end_request in modelled time, so its
+   * CID is free; a command the model sends beyond Linux's one per request (a copy cut by the
+   * controller's limits), or a request whose tag another namespace's command holds (the model's
+   * namespaces do not share a tag set as the kernel's do), takes a free tag part above the tags
+   * instead. -1 lets the queue choose when none is free.
    */
   private cidFor(h: number, first: Request): number {
+    const d = first.q as NvmeNsDisk;
+    const gens = d.genctr[h];
+    const slot = d.staticRqIndex(first);
+    const gen = (gens[slot] + 1) & 0xff;
+    gens[slot] = gen;
     const busy = this.cidBusy[h];
     const now = this.blk.sim.now_ns;
-    if (first.tag >= 0 && first.tag < busy.length && busy[first.tag] <= now) return first.tag;
-    const tags = this.qp(h).depth;
-    for (let c = tags; c < busy.length; c++) if (busy[c] <= now) return c;
-    return -1;
+    const tags = this.qp(h).depth - 1;
+    let low = first.tag;
+    if (low < 0 || low >= tags || busy[low] > now) {
+      low = -1;
+      for (let c = tags; c <= CID_TAG_MASK; c++) if (busy[c] <= now) { low = c; break; }
+      if (low < 0) return -1;
+    }
+    return ((gen & 0xf) << 12) | low;
   }
 
   // ---- blk_mq_ops ----
@@ -671,7 +704,7 @@ export class NvmeBlkController implements MqDriverOps {
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
     const now = this.blk.sim.now_ns;
     const cid = q.cidOfTag[tag];
-    this.cidBusy[h][cid] = Infinity; // until commandDone knows its modelled completion
+    this.cidBusy[h][cid & CID_TAG_MASK] = Infinity; // until commandDone knows its modelled completion
     const record = cmd.record;
     if (record) {
       // filled in place (no spread: this is the per-command path)
@@ -732,7 +765,7 @@ export class NvmeBlkController implements MqDriverOps {
 
   /** The command completes at due in modelled time: its CID is free then, its requests end, and f goes back to the pool. */
   private commandDue(h: number, f: Inflight, due: number): void {
-    this.cidBusy[h][f.cid] = due;
+    this.cidBusy[h][f.cid & CID_TAG_MASK] = due;
     if (f.record) f.record.done_ns = due;
     if (f.rq) {
       const st = f.rq.pdu as RqState;

@@ -20,8 +20,8 @@ export class Request {
   nrPhysSegments: number;
   /** Driver tag (-1 while it has none: with a scheduler it is taken at dispatch). */
   tag = -1;
-  /** Holds one of the scheduler's tags (q->nr_requests) while a scheduler is attached. */
-  schedTag = false;
+  /** rq->internal_tag: the scheduler tag it holds while a scheduler is attached (q->nr_requests of them), else -1. */
+  schedTag = -1;
   hctx = -1;
   cpu: number;
   /** Set when a merge attempt failed on a limit: no further merges (REQ_NOMERGE). */
@@ -94,7 +94,7 @@ export class Request {
     bios[0] = bio;
     this.nrPhysSegments = segments;
     this.tag = -1;
-    this.schedTag = false;
+    this.schedTag = -1;
     this.hctx = -1;
     this.cpu = cpu;
     this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;

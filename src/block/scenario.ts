@@ -228,7 +228,8 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
   });
   return {
     controller: input.controller ?? {}, cpus, hwQueues: input.hw_queues === undefined ? undefined : int(input, "hw_queues", where, 1, 64),
-    queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4096),
+    // nvme-pci's io_queue_depth range: NVME_PCI_MIN_QUEUE_SIZE 2 .. NVME_PCI_MAX_QUEUE_SIZE 4095
+    queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4095),
     design, timing, device: input.device, fabric: input.fabric, cpu, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
   };
 }

@@ -12,6 +12,8 @@ export interface Task {
   /** current->plug: the outermost plug; nested blk_start_plug calls only count depth. */
   plug: BlkPlug | null;
   plugDepth: number;
+  /** The plug object of this task's last blk_start_plug, kept for the next (a plug per bio allocates none). */
+  plugSpare: BlkPlug | null;
   /** Bios this task submitted that have not completed (for wait). */
   outstanding: number;
   /** current->bio_list while a bio-based driver runs in this task (__submit_bio_noacct). */
@@ -101,7 +103,7 @@ export class Sim {
     const key = `${comm}/${pid}`;
     let t = this.kworkers.get(key);
     if (!t) {
-      t = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null, bioListSpare: null };
+      t = { pid, comm, cpu, plug: null, plugDepth: 0, plugSpare: null, outstanding: 0, bioList: null, bioListSpare: null };
       this.kworkers.set(key, t);
     }
     return t;
@@ -109,7 +111,7 @@ export class Sim {
 
   addTask(pid: number, comm: string, cpu: number): Task {
     if (cpu < 0 || cpu >= this.cpus) throw new Error(`task ${comm}: cpu ${cpu} does not exist (the run has ${this.cpus} CPUs)`);
-    const t: Task = { pid, comm, cpu, plug: null, plugDepth: 0, outstanding: 0, bioList: null, bioListSpare: null };
+    const t: Task = { pid, comm, cpu, plug: null, plugDepth: 0, plugSpare: null, outstanding: 0, bioList: null, bioListSpare: null };
     this.tasks.set(pid, t);
     return t;
   }

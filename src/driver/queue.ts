@@ -1,6 +1,9 @@
 // One queue pair of the host driver: the SQ ring the host fills and the CQ ring it reaps by
 // phase tag (Base §4.1, §4.2.4), a tag set bounding commands in flight to depth - 1, and
-// per-tag completion records, all preallocated: submitting and reaping allocate nothing.
+// per-tag completion records, all preallocated: submitting and reaping allocate nothing. A
+// command's CID is the caller's (nvme-blk gives nvme_cid's, a 4-bit generation over the
+// request's tag) or one the queue picks; a CQE finds its command by the CID's low 12 bits
+// (nvme_tag_from_cid), in an array, unless another command in flight had those bits first.
 
 import { SQE_SIZE, CQE_SIZE } from "../../assembly/spec/sqe";
 import { REG_DOORBELL_BASE } from "../../assembly/spec/regs";
@@ -19,8 +22,8 @@ export interface Completion {
   phase: number;
 }
 
-/** CIDs of the caller's below this many times the depth are looked up in an array (nvme-blk uses at most 2x). */
-const NEAR_CIDS = 2;
+/** A CID's low 12 bits: the tag part of nvme_cid's scheme (nvme_tag_from_cid); the array of commands in flight is indexed by them. */
+export const CID_TAG_MASK = 0xfff;
 
 export class QueuePair {
   sqTail = 0;
@@ -36,11 +39,14 @@ export class QueuePair {
   private readonly ram32: Uint32Array;
   private readonly freeTags: Int32Array;
   private freeTop: number;
-  /** Commands submitted with a CID of the caller's: tag + 1 by CID (0: none) below NEAR_CIDS x depth, else in the map. */
-  private readonly tagOfCidNear: Int32Array;
-  private readonly tagOfCidFar = new Map<number, number>();
-  private explicitCids = 0;
-  private readonly busy: Uint8Array;
+  /**
+   * Commands in flight by their CID's low 12 bits: tag + 1 (0: none). A command whose low bits
+   * another command in flight already holds goes to the map instead (never with nvme_cid's CIDs,
+   * whose tags are unique), so the usual lookup is one array read and one compare.
+   */
+  private readonly tagOfCidLow = new Int32Array(CID_TAG_MASK + 1);
+  private readonly tagOfCidOther = new Map<number, number>();
+  private otherCids = 0;
   readonly cidOfTag: Uint16Array;
   readonly doneSeq: Uint32Array;
   readonly cqeDw0: Uint32Array;
@@ -67,8 +73,6 @@ export class QueuePair {
     this.freeTop = tags;
     this.ackEvery = Math.max(1, depth >> 2);
     this.cidOfTag = new Uint16Array(tags);
-    this.tagOfCidNear = new Int32Array(Math.min(65536, NEAR_CIDS * depth));
-    this.busy = new Uint8Array(tags);
     this.doneSeq = new Uint32Array(tags);
     this.cqeDw0 = new Uint32Array(tags);
     this.cqeDw1 = new Uint32Array(tags);
@@ -83,22 +87,21 @@ export class QueuePair {
   room(): number { return this.freeTop; }
 
   /**
-   * Copy sqe into the next SQ slot with a CID (the tag, or cid when given) and return the
-   * tag; -1 when the queue is full. The doorbell is rung separately (ring), so a batch costs
-   * one MMIO write.
+   * Copy sqe into the next SQ slot with a CID (cid when given, else one the queue picks: the
+   * tag, or the tag with bits 15:12 set when that CID is in flight) and return the tag; -1 when
+   * the queue is full. A given CID already in flight is refused. The doorbell is rung separately
+   * (ring), so a batch costs one MMIO write.
    */
   submit(sqe: Sqe, cid = -1): number {
     if (this.freeTop === 0) return -1;
     const tag = this.freeTags[--this.freeTop];
-    const c = cid < 0 ? tag : cid & 0xffff;
+    let c: number;
     if (cid >= 0) {
-      if (this.explicitTag(c) >= 0) { this.freeTags[this.freeTop++] = tag; throw new Error(`CID ${c} is already in flight on queue ${this.qid}`); }
-      if (c < this.tagOfCidNear.length) this.tagOfCidNear[c] = tag + 1;
-      else this.tagOfCidFar.set(c, tag);
-      this.explicitCids++;
-    }
+      c = cid & 0xffff;
+      if (this.tagOf(c) >= 0) { this.freeTags[this.freeTop++] = tag; throw new Error(`CID ${c} is already in flight on queue ${this.qid}`); }
+    } else c = this.freeCid(tag);
+    this.track(c, tag);
     this.cidOfTag[tag] = c;
-    this.busy[tag] = 1;
     setCid(sqe, c);
     // Sixteen stores beat TypedArray.set's generic path for a 64-byte entry.
     const r = this.ram32;
@@ -110,6 +113,22 @@ export class QueuePair {
     this.sqTail = this.sqTail + 1 === this.depth ? 0 : this.sqTail + 1;
     this.inflight++;
     return tag;
+  }
+
+  /** A CID for a command the caller gave none: the tag, unless a command in flight has it (then a generation above it). */
+  private freeCid(tag: number): number {
+    for (let g = 0; g < 16; g++) {
+      const c = ((g << 12) | tag) & 0xffff;
+      if (this.tagOf(c) < 0) return c;
+    }
+    throw new Error(`queue ${this.qid}: no free CID for tag ${tag}`);
+  }
+
+  /** Note a CID in flight under tag: in the array by its low 12 bits, or in the map when another CID holds them. */
+  private track(cid: number, tag: number): void {
+    const low = cid & CID_TAG_MASK;
+    if (this.tagOfCidLow[low] === 0) this.tagOfCidLow[low] = tag + 1;
+    else { this.tagOfCidOther.set(cid, tag); this.otherCids++; }
   }
 
   /** Ring the SQ tail doorbell: the controller may fetch what was submitted. */
@@ -159,26 +178,18 @@ export class QueuePair {
     return n;
   }
 
-  /** The tag of a command in flight under a CID of the caller's, or -1. */
-  private explicitTag(cid: number): number {
-    if (this.explicitCids === 0) return -1;
-    if (cid < this.tagOfCidNear.length) return this.tagOfCidNear[cid] - 1;
-    return this.tagOfCidFar.get(cid) ?? -1;
-  }
-
+  /** The tag of the command in flight under cid, or -1 (nvme_find_rq: the tag from the low bits, then the whole CID must match). */
   private tagOf(cid: number): number {
-    const t = this.explicitTag(cid);
-    if (t >= 0) return t;
-    return cid < this.busy.length && this.busy[cid] === 1 && this.cidOfTag[cid] === cid ? cid : -1;
+    const t = this.tagOfCidLow[cid & CID_TAG_MASK] - 1;
+    if (t >= 0 && this.cidOfTag[t] === cid) return t;
+    if (this.otherCids === 0) return -1;
+    return this.tagOfCidOther.get(cid) ?? -1;
   }
 
   private release(tag: number, cid: number): void {
-    if (this.explicitTag(cid) === tag) {
-      if (cid < this.tagOfCidNear.length) this.tagOfCidNear[cid] = 0;
-      else this.tagOfCidFar.delete(cid);
-      this.explicitCids--;
-    }
-    this.busy[tag] = 0;
+    const low = cid & CID_TAG_MASK;
+    if (this.tagOfCidLow[low] === tag + 1) this.tagOfCidLow[low] = 0;
+    else if (this.tagOfCidOther.delete(cid)) this.otherCids--;
     this.freeTags[this.freeTop++] = tag;
     this.inflight--;
   }

@@ -49,7 +49,8 @@ describe("a write with REQ_PREFLUSH (blk_insert_flush: PREFLUSH -> DATA)", () =>
     // nvme_setup_flush: opcode 00h, the namespace's NSID, nothing else; then the data, no FUA
     expect(sqes).toEqual([{ opc: O.NVM_FLUSH, nsid: 1, dw12: 0 }, { opc: O.NVM_WRITE, nsid: 1, dw12: 7 }]);
     // the flush request borrows the data request's tag (no scheduler): the same CID, one after the other
-    expect(cmds(blk)).toEqual(["Flush cid 0 @0", "Write 2048+8 cid 0 @10000"]);
+    // nvme_cid: genctr 1 over tag 0 for both, the flush request's own counter and the data request's
+    expect(cmds(blk)).toEqual(["Flush cid 4096 @0", "Write 2048+8 cid 4096 @10000"]);
     expect(blk.tracer.commands[1].time_ns).toBe(blk.tracer.commands[0].done_ns);
   });
 
@@ -74,7 +75,7 @@ describe("a write with REQ_PREFLUSH (blk_insert_flush: PREFLUSH -> DATA)", () =>
   it("with FUA: the Write carries FUA natively (no POSTFLUSH), D shows WFS", async () => {
     const { blk, d, t } = await mkHost();
     run(blk, t, writeBio(blk, d, 0, pattern(4096, 2), REQ_PREFLUSH | REQ_FUA));
-    expect(cmds(blk)).toEqual(["Flush cid 0 @0", "Write 0+8 cid 0 @10000"]);
+    expect(cmds(blk)).toEqual(["Flush cid 4096 @0", "Write 0+8 cid 4096 @10000"]);
     expect(blk.tracer.events.filter((e) => e.action !== "m").map((e) => `${e.action} ${e.rwbs}`)).toEqual(["Q FWF", "G FWF", "D FF", "C FF", "I WFS", "D WFS", "C WFS", "C WFS"]);
   });
 
@@ -99,7 +100,7 @@ describe("blkdev_issue_flush (an empty REQ_OP_WRITE | REQ_PREFLUSH, REQ_SYNC fro
   it("becomes one NVMe Flush; blkparse shows Q/G FWS, D/C FN and the empty request's C WS", async () => {
     const { blk, d, t } = await mkHost();
     expect(flush(blk, t, d)).toBe(BlkStatus.OK);
-    expect(cmds(blk)).toEqual(["Flush cid 0 @0"]);
+    expect(cmds(blk)).toEqual(["Flush cid 4096 @0"]);
     expect(lines(blk)).toEqual([
       "259,0    0        1     0.000000000   100  Q FWS [fio]",
       "259,0    0        2     0.000000000   100  G FWS [fio]",
@@ -131,9 +132,10 @@ describe("blkdev_issue_flush (an empty REQ_OP_WRITE | REQ_PREFLUSH, REQ_SYNC fro
     const submit = q.submit.bind(q);
     vi.spyOn(q, "submit").mockImplementation((sqe, cid) => { dw12.push(sqe[12]); return submit(sqe, cid); });
     run(blk, t, writeBio(blk, d, 0, pattern(4096, 4), REQ_PREFLUSH | REQ_FUA));
-    expect(cmds(blk)).toEqual(["Write 0+8 cid 0 @0"]);
+    expect(cmds(blk)).toEqual(["Write 0+8 cid 4096 @0"]);
     expect(dw12).toEqual([7]);
-    expect(blk.tracer.events.map((e) => `${e.action} ${e.rwbs}`)).toEqual(["Q W", "G W", "D W", "C W"]);
+    // a plain write, plugged and flushed alone by the plug __submit_bio opens around it (6.10+)
+    expect(blk.tracer.events.map((e) => `${e.action} ${e.rwbs}`)).toEqual(["Q W", "G W", "P N", "U N", "D W", "C W"]);
   });
 });
 
@@ -161,7 +163,8 @@ describe("coalescing (flush_queue[2], blk_kick_flush C1-C3)", () => {
     for (const t of tasks) blk.sim.as(t, () => blkdevIssueFlush(blk, d, (b) => st.push(b.status)));
     for (const t of tasks) blk.sim.as(t, () => blk.waitTask());
     expect(st).toEqual([BlkStatus.OK, BlkStatus.OK, BlkStatus.OK]);
-    expect(cmds(blk)).toEqual(["Flush cid 0 @0", "Flush cid 1 @10000"]);
+    // one flush request per hardware queue (fq->flush_rq): its genctr goes 1, 2 over the tags it borrows (0, then 1)
+    expect(cmds(blk)).toEqual(["Flush cid 4096 @0", "Flush cid 8193 @10000"]);
     expect(d.flushesIssued).toBe(2);
     // the second flush request borrowed b's tag (the first pending request): CID 1
     const byPid = (pid: number) => blk.tracer.events.filter((e) => e.pid === pid).map((e) => e.action).join("");
@@ -185,7 +188,7 @@ describe("coalescing (flush_queue[2], blk_kick_flush C1-C3)", () => {
     const f = new Bio(d, Op.WRITE, 0, 0, [], REQ_PREFLUSH | REQ_SYNC);
     run(blk, t, w, f);
     // Flush (for w) at 0; w's data at 10 us; f's flush only when that data completed
-    expect(cmds(blk)).toEqual(["Flush cid 0 @0", "Write 2048+8 cid 0 @10000", "Flush cid 1 @21365"]);
+    expect(cmds(blk)).toEqual(["Flush cid 4096 @0", "Write 2048+8 cid 4096 @10000", "Flush cid 8193 @21365"]);
   });
 
   it("C3: past FLUSH_PENDING_TIMEOUT (5 s) the waiting flush goes although data is in flight", async () => {
@@ -209,17 +212,21 @@ describe("POSTFLUSH: a write cache without FUA (blk_flush_policy)", () => {
     let ended = -1;
     const b = writeBio(blk, d, 64, pattern(4096, 6), REQ_FUA);
     blk.sim.as(t, () => { b.endio = () => { ended = blk.sim.now_ns; }; blk.submitBio(b); blk.waitTask(); });
-    expect(cmds(blk)).toEqual(["Write 64+8 cid 0 @0", "Flush cid 0 @11365"]);
+    expect(cmds(blk)).toEqual(["Write 64+8 cid 4096 @0", "Flush cid 4096 @11365"]);
     expect(dw12).toEqual([7, 0]);
     expect(Math.round(ended)).toBe(21365);
     expect(lines(blk)).toEqual([
       "259,0    0        1     0.000000000   100  Q  WF 64 + 8 [fio]",
       "259,0    0        2     0.000000000   100  G  WF 64 + 8 [fio]",
-      "259,0    0        3     0.000000000   100  D  WS 64 + 8 [fio]",
-      "259,0    0        4     0.000011365     0  C  WS 64 + 8 [0]",
-      "259,0    0        5     0.000011365   900  D  FN [kworker/0:1H]",
-      "259,0    0        6     0.000021365     0  C  FN 0 [0]",
-      "259,0    0        7     0.000021365     0  C  WS 72 [0]",
+      // DATA then POSTFLUSH: blk_insert_flush lets the data go on as a normal request, into
+      // the plug __submit_bio opened for the bio
+      "259,0    0        3     0.000000000   100  P   N [fio]",
+      "259,0    0        4     0.000000000   100  U   N [fio] 1",
+      "259,0    0        5     0.000000000   100  D  WS 64 + 8 [fio]",
+      "259,0    0        6     0.000011365     0  C  WS 64 + 8 [0]",
+      "259,0    0        7     0.000011365   900  D  FN [kworker/0:1H]",
+      "259,0    0        8     0.000021365     0  C  FN 0 [0]",
+      "259,0    0        9     0.000021365     0  C  WS 72 [0]",
     ]);
   });
 });
@@ -231,9 +238,12 @@ describe("with mq-deadline", () => {
     const w = writeBio(blk, d, 2048, pattern(4096, 7), REQ_PREFLUSH);
     const plain = writeBio(blk, d, 0, pattern(4096, 8), 0);
     run(blk, t, w, plain);
-    expect(cmds(blk)).toEqual(["Write 0+8 cid 0 @0", "Flush cid 1 @0", "Write 2048+8 cid 1 @10000"]);
+    // the requests' counters are the scheduler tags' (each 1), over the driver tags they get at dispatch
+    expect(cmds(blk)).toEqual(["Write 0+8 cid 4096 @0", "Flush cid 4097 @0", "Write 2048+8 cid 4097 @10000"]);
     expect(blk.tracer.events.filter((e) => e.action !== "m").map((e) => `${e.action} ${e.rwbs} ${e.pid}`)).toEqual([
-      "Q FW 100", "G FW 100", "Q W 100", "G W 100", "I W 100", "D W 100",
+      // the plain write: __submit_bio's plug, flushed through blk_mq_dispatch_list (it holds a
+      // scheduler tag): U, I, and the hardware queue runs at once; the PREFLUSH one is never plugged
+      "Q FW 100", "G FW 100", "Q W 100", "G W 100", "P N 100", "U N 100", "I W 100", "D W 100",
       "D FF 900", "C FF 0", "I WS 900", "D WS 900", "C W 0", "C WS 0", "C WS 0",
     ]);
     // every tag came back: a new request can have all of them
@@ -267,7 +277,7 @@ describe("device-mapper (__send_empty_flush, flush with data)", () => {
     const { blk, t } = await mkHost();
     const dm = createDm(blk, "lin", "0 100000 linear nvme0n1 1000");
     expect(run(blk, t, writeBio(blk, dm, 2048, pattern(4096, 9), REQ_PREFLUSH | REQ_FUA | REQ_SYNC))).toEqual([BlkStatus.OK]);
-    expect(cmds(blk)).toEqual(["Flush cid 0 @0", "Write 3048+8 cid 0 @10000"]);
+    expect(cmds(blk)).toEqual(["Flush cid 4096 @0", "Write 3048+8 cid 4096 @10000"]);
     expect(lines(blk)).toEqual([
       "253,0    0        1     0.000000000   100  Q FWFS 2048 + 8 [fio]",
       "259,0    0        1     0.000000000   100  A FWS 0 + 0 <- (253,0) 0",
@@ -279,8 +289,11 @@ describe("device-mapper (__send_empty_flush, flush with data)", () => {
       "259,0    0        7     0.000010000  1500  A WFS 3048 + 8 <- (253,0) 2048",
       "259,0    0        8     0.000010000  1500  Q WFS 3048 + 8 [kworker/0:5]",
       "259,0    0        9     0.000010000  1500  G WFS 3048 + 8 [kworker/0:5]",
-      "259,0    0       10     0.000010000  1500  D WFS 3048 + 8 [kworker/0:5]",
-      "259,0    0       11     0.000021365     0  C WFS 3048 + 8 [0]",
+      // dm_wq_work holds no plug: __submit_bio's plugs the clone's request alone
+      "259,0    0       10     0.000010000  1500  P   N [kworker/0:5]",
+      "259,0    0       11     0.000010000  1500  U   N [kworker/0:5] 1",
+      "259,0    0       12     0.000010000  1500  D WFS 3048 + 8 [kworker/0:5]",
+      "259,0    0       13     0.000021365     0  C WFS 3048 + 8 [0]",
       "253,0    0        2     0.000021365     0  C WFS 2048 + 8 [0]",
     ]);
   });

@@ -86,6 +86,20 @@ describe("ctx design", () => {
   const srcOf = (i: number): CopySeg => ({ pos: i * 2 * 4096, len: 4096 });
   const dstOf = (i: number): CopySeg => ({ pos: (1000 + i) * 4096, len: 4096 });
 
+  /** In one plug: four copies on d (srcOf/dstOf 0-3), then a 4 KiB write to d2. */
+  function plugWithOtherQueue(blk: BlockLayer, t: Task, d: MqDisk, d2: MqDisk): CopyOutcome[] {
+    const outs: CopyOutcome[] = [];
+    blk.sim.as(t, () => {
+      blk.startPlug();
+      for (let i = 0; i < 4; i++) outs.push(blkCopy(blk, { src: d, dst: d, srcSegs: [srcOf(i)], dstSegs: [dstOf(i)] }));
+      const b = blk.mem!.pool.alloc(4096);
+      blk.submitBio(new Bio(d2, Op.WRITE, 0, 4096, [{ bus: b.bus, len: 4096 }]));
+      blk.finishPlug();
+      blk.waitTask();
+    });
+    return outs;
+  }
+
   it("16 discontiguous copies in one plug -> one Copy with 16 ranges", async () => {
     const { blk, d, t } = await mkHost();
     const want = seed(blk, t, d, Array.from({ length: 16 }, (_, i) => srcOf(i)));
@@ -100,25 +114,38 @@ describe("ctx design", () => {
     expect(same(get(blk, t, d, 0, 4096), pattern(4096, 1))).toBe(true);
   });
 
-  it("a plug that also holds another queue's request: each copy is sent alone (queue_rq), one Copy each", async () => {
-    // blk_mq_flush_plug_list calls queue_rqs only for a plug of one queue; with several,
-    // blk_mq_insert_requests tries them directly, one request at a time (no I: none is inserted)
+  it("a plug that also holds another queue's request: each queue's requests go to its queue_rqs, so the copies still pack into one Copy", async () => {
+    // blk_mq_flush_plug_list takes a plug of several queues queue by queue since 6.16
+    // (blk_mq_dispatch_multiple_queue_requests): one U and one queue_rqs call per queue, no I
     const { blk, d, t } = await mkHost({ namespaces: [{}, {}] });
     const d2 = blk.disk("nvme0n2") as MqDisk;
     const want = seed(blk, t, d, Array.from({ length: 4 }, (_, i) => srcOf(i)));
-    const outs: CopyOutcome[] = [];
-    blk.sim.as(t, () => {
-      blk.startPlug();
-      for (let i = 0; i < 4; i++) outs.push(blkCopy(blk, { src: d, dst: d, srcSegs: [srcOf(i)], dstSegs: [dstOf(i)] }));
-      const b = blk.mem!.pool.alloc(4096);
-      blk.submitBio(new Bio(d2, Op.WRITE, 0, 4096, [{ bus: b.bus, len: 4096 }]));
-      blk.finishPlug();
-      blk.waitTask();
-    });
+    const before = blk.tracer.events.length; // the seeding writes' own P and U come before
+    const outs = plugWithOtherQueue(blk, t, d, d2);
+    const c = copies(blk);
+    expect(c.map((x) => [x.slba, x.nr, x.blocks, x.status])).toEqual([[8000, 4, 32, 0]]);
+    const unplugs = blk.tracer.events.slice(before).filter((e) => e.action === "U");
+    expect(unplugs.map((e) => [e.minor, e.depth])).toEqual([[0, 4], [1, 1]]);
+    expect(blk.tracer.events.some((e) => e.action === "I")).toBe(false);
+    for (const o of outs) expect([o.status, o.offloaded_bytes]).toEqual([BlkStatus.OK, 4096]);
+    expect(same(get(blk, t, d, 1000 * 4096, 4 * 4096), want)).toBe(true);
+  });
+
+  it("a plug that also holds a request with a scheduler tag: each copy is sent alone (queue_rq), one Copy each", async () => {
+    // plug->has_elevator sends the whole plug through blk_mq_dispatch_list: nvme0n1 (no
+    // scheduler) gets blk_mq_insert_requests, which tries its requests directly one at a time
+    // (blk_mq_try_issue_list_directly, no I); nvme0n2's goes into mq-deadline (I)
+    const { blk, d, t } = await mkHost({ namespaces: [{}, {}] });
+    const d2 = blk.disk("nvme0n2") as MqDisk;
+    d2.setScheduler("mq-deadline");
+    const want = seed(blk, t, d, Array.from({ length: 4 }, (_, i) => srcOf(i)));
+    const before = blk.tracer.events.length;
+    const outs = plugWithOtherQueue(blk, t, d, d2);
     const c = copies(blk);
     expect(c.map((x) => [x.slba, x.nr, x.blocks, x.status])).toEqual([[8000, 1, 8, 0], [8008, 1, 8, 0], [8016, 1, 8, 0], [8024, 1, 8, 0]]);
     const nvme0n1 = blk.tracer.events.filter((e) => e.minor === 0 && (e.action === "I" || e.action === "D") && e.rwbs.includes("C"));
     expect(nvme0n1.map((e) => e.action)).toEqual(["D", "D", "D", "D"]);
+    expect(blk.tracer.events.slice(before).filter((e) => e.action === "I").map((e) => e.minor)).toEqual([1]);
     for (const o of outs) expect([o.status, o.offloaded_bytes]).toEqual([BlkStatus.OK, 4096]);
     expect(same(get(blk, t, d, 1000 * 4096, 4 * 4096), want)).toBe(true);
   });
@@ -255,6 +282,7 @@ describe("pair design", () => {
     const { blk, d, t } = await mkHost({ design: "pair", namespaces: [{ mssrl: 16 }] });
     expect(d.limits.max_copy_sectors).toBe(16);
     const want = seed(blk, t, d, [{ pos: 0, len: 32 * KiB }]);
+    const before = blk.tracer.events.length; // the seeding write's own P and U come before
     const [o] = run(blk, t, [{ src: d, dst: d, srcSegs: [{ pos: 0, len: 32 * KiB }], dstSegs: [{ pos: 1 << 20, len: 32 * KiB }] }], false);
     const c = copies(blk);
     expect(c.map((x) => [x.slba, x.nr, x.blocks, x.status])).toEqual([0, 1, 2, 3].map((k) => [2048 + 16 * k, 1, 16, 0]));
@@ -263,7 +291,7 @@ describe("pair design", () => {
     const ev = blk.tracer.events.filter((e) => e.rwbs.startsWith("C") && "QGM".includes(e.action));
     expect(ev.map((e) => `${e.action}${e.rwbs}`).join(" ")).toBe("QCW GCW QCR MCR ".repeat(4).trim());
     // one plug per chunk, as v20's blkdev_copy_offload: four unplugs of one request each
-    expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 1, 1, 1]);
+    expect(blk.tracer.events.slice(before).filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 1, 1, 1]);
     expect([o.status, o.offloaded_bytes, o.emulated_bytes]).toEqual([BlkStatus.OK, 32768, 0]);
     expect(same(get(blk, t, d, 1 << 20, 32 * KiB), want)).toBe(true);
   });

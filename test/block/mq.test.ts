@@ -15,6 +15,7 @@ import { SYSFS } from "../../src/block/limits";
 import { nvmeErrorStatus } from "../../src/block/nvme-blk";
 import { blkCopy } from "../../src/block/copy/copy";
 import type { Task } from "../../src/block/sim";
+import { createDm } from "../../src/block/dm/core";
 
 // ---- helpers ----
 
@@ -100,9 +101,8 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
       blk.waitTask();
     });
     const u = blk.tracer.events.filter((e) => e.action === "U");
-    // one unplug per queue (which queue goes first differs between kernel versions)
-    const un = u.map((e) => `${e.minor}:${e.depth}`);
-    expect([un.slice(0, 2).sort(), un.slice(2).sort()]).toEqual([["0:32", "1:32"], ["0:3", "1:3"]]);
+    // one unplug per queue, the queue of the plug's first request first (blk_mq_extract_queue_requests, 6.16)
+    expect(u.map((e) => `${e.minor}:${e.depth}`)).toEqual(["0:32", "1:32", "0:3", "1:3"]);
     // the first flush came when the 65th request was added, after its G
     const g = blk.tracer.events.filter((e) => e.action === "G");
     expect(blk.tracer.events.indexOf(u[0])).toBeGreaterThan(blk.tracer.events.indexOf(g[64]));
@@ -123,6 +123,51 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
     expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 2]);
     expect(acts(blk.tracer.events, "P,U").join("")).toBe("PUPU");
     expect(cmdsNamed(blk, "Write").map((c) => c.blocks)).toEqual([256, 8, 8]);
+  });
+
+  it("the 128 KiB rule looks at the plug's oldest request (rq_list_peek, the head), not the one added last", async () => {
+    // 4 KiB, then 256 KiB, then 4 KiB, none contiguous: the big request is never the head, so
+    // adding the third request does not flush; with the newest checked (before 6.13) it would,
+    // and the unplugs would be [2, 1]
+    const { blk, d, t } = await mkHost();
+    blk.sim.as(t, () => {
+      blk.startPlug();
+      writeBio(blk, d, 0, pattern(4096, 1));
+      writeBio(blk, d, 1024, pattern(256 * 1024, 2));
+      writeBio(blk, d, 4096, pattern(4096, 3));
+      blk.finishPlug();
+      blk.waitTask();
+    });
+    expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([3]);
+    expect(acts(blk.tracer.events, "P,U").join("")).toBe("PU");
+
+    // the big request first: it is the head when the next request comes, so that one flushes
+    // it; after the flush the small request is the head and the third one does not
+    const b = await mkHost();
+    b.blk.sim.as(b.t, () => {
+      b.blk.startPlug();
+      writeBio(b.blk, b.d, 1024, pattern(256 * 1024, 2));
+      writeBio(b.blk, b.d, 0, pattern(4096, 1));
+      writeBio(b.blk, b.d, 4096, pattern(4096, 3));
+      b.blk.finishPlug();
+      b.blk.waitTask();
+    });
+    expect(b.blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 2]);
+    expect(acts(b.blk.tracer.events, "P,U").join("")).toBe("PUPU");
+  });
+
+  it("a flushed plug dispatches its requests in submission order, oldest first (rq_list_add_tail, 6.13)", async () => {
+    const { blk, d, t } = await mkHost();
+    const sectors = [800, 0, 400, 1600, 8];
+    blk.sim.as(t, () => {
+      blk.startPlug();
+      for (const [i, s] of sectors.entries()) writeBio(blk, d, s, pattern(4096, i));
+      blk.finishPlug();
+      blk.waitTask();
+    });
+    // neither sorted nor reversed: D and the Writes in the order the bios came
+    expect(blk.tracer.events.filter((e) => e.action === "D").map((e) => e.sector)).toEqual(sectors);
+    expect(cmdsNamed(blk, "Write").map((c) => c.slba)).toEqual(sectors);
   });
 
   it("a request below 128 KiB does not flush; one that grew to 128 KiB by merges does", async () => {
@@ -205,8 +250,80 @@ describe("plug (blk_add_rq_to_plug, blk_finish_plug)", () => {
   });
 });
 
+describe("__submit_bio's plug (060406c61c7c, Linux 6.10 to 7.1)", () => {
+  const seq = (blk: BlockLayer) => blk.tracer.events.filter((e) => e.action !== "m").map((e) => `${e.action}${e.action === "U" ? e.depth : ""}:${e.minor}`);
+
+  it("a bio submitted without a plug is plugged alone: Q G P U(1) D, all by the task; 7.2 (no such plug) traces Q G D", async () => {
+    const { blk, d, t } = await mkHost();
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(4096, 1)); blk.waitTask(); });
+    expect(blk.tracer.events.map((e) => `${e.action}${e.action === "U" ? e.depth : ""} ${e.rwbs} ${e.comm}`)).toEqual([
+      "Q W fio", "G W fio", "P N fio", "U1 N fio", "D W fio", "C W swapper/0",
+    ]);
+    const b = await mkHost();
+    b.blk.plugInSubmitBio = false;
+    b.blk.sim.as(b.t, () => { writeBio(b.blk, b.d, 0, pattern(4096, 1)); b.blk.waitTask(); });
+    expect(acts(b.blk.tracer.events, "Q,G,P,U,D,C").join("")).toBe("QGDC");
+    // the same command either way
+    expect(cmdsNamed(b.blk, "Write").map((c) => [c.slba, c.blocks])).toEqual(cmdsNamed(blk, "Write").map((c) => [c.slba, c.blocks]));
+  });
+
+  it("a bio cannot merge into the previous bio's request: that request left with its plug (the task's own plug merges them)", async () => {
+    const { blk, d, t } = await mkHost();
+    blk.sim.as(t, () => {
+      writeBio(blk, d, 0, pattern(4096, 1));
+      writeBio(blk, d, 8, pattern(4096, 2)); // contiguous, but rq of the first is already issued
+      blk.waitTask();
+    });
+    expect(acts(blk.tracer.events, "M,F").length).toBe(0);
+    expect(blk.tracer.events.filter((e) => e.action === "U").map((e) => e.depth)).toEqual([1, 1]);
+    expect(cmdsNamed(blk, "Write").map((c) => [c.slba, c.blocks])).toEqual([[0, 8], [8, 8]]);
+    const b = await mkHost();
+    b.blk.sim.as(b.t, () => {
+      b.blk.startPlug();
+      writeBio(b.blk, b.d, 0, pattern(4096, 1));
+      writeBio(b.blk, b.d, 8, pattern(4096, 2));
+      b.blk.finishPlug();
+      b.blk.waitTask();
+    });
+    // __submit_bio's blk_start_plug is a no-op under the task's plug: one P, one U of depth 1
+    expect(acts(b.blk.tracer.events, "P,M,U").join("")).toBe("PMU");
+    expect(cmdsNamed(b.blk, "Write").map((c) => [c.slba, c.blocks])).toEqual([[0, 16]]);
+  });
+
+  it("a split bio: each piece is plugged and flushed alone, the rest resubmitted after the front's flush", async () => {
+    const { blk, d, t } = await mkHost();
+    expect(SYSFS.max_sectors_kb.store!(d.limits, d.flags, 8)).toBeNull();
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(24576, 1)); blk.waitTask(); });
+    expect(seq(blk).filter((x) => !x.startsWith("C"))).toEqual([
+      "Q:0", "X:0", "G:0", "P:0", "U1:0", "D:0", "X:0", "G:0", "P:0", "U1:0", "D:0", "G:0", "P:0", "U1:0", "D:0",
+    ]);
+  });
+
+  it("with mq-deadline: U, then the request is inserted (I) and dispatched at once by the task; 7.2 leaves the run to kblockd", async () => {
+    const { blk, d, t } = await mkHost();
+    d.setScheduler("mq-deadline");
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(4096, 1)); blk.waitTask(); });
+    expect(blk.tracer.events.filter((e) => e.action !== "C").map((e) => `${e.action}:${e.comm}`)).toEqual(["Q:fio", "G:fio", "P:fio", "U:fio", "I:fio", "D:fio"]);
+    const b = await mkHost();
+    b.d.setScheduler("mq-deadline");
+    b.blk.plugInSubmitBio = false;
+    b.blk.sim.as(b.t, () => { writeBio(b.blk, b.d, 0, pattern(4096, 1)); b.blk.waitTask(); });
+    expect(b.blk.tracer.events.filter((e) => e.action !== "C").map((e) => `${e.action}:${e.comm}`)).toEqual(["Q:fio", "G:fio", "I:fio", "D:kworker/0:1H"]);
+  });
+
+  it("a bio-based device (dm-linear): its own plug stays empty; the clone's request is plugged and flushed alone on the NVMe queue", async () => {
+    const { blk, t } = await mkHost();
+    const dm = createDm(blk, "lin", "0 8192 linear nvme0n1 1000");
+    blk.sim.as(t, () => { writeBio(blk, dm as unknown as MqDisk, 0, pattern(4096, 1)); blk.waitTask(); });
+    // minor 0 of major 253 is dm-0, of 259 nvme0n1: tell them apart by major
+    expect(blk.tracer.events.filter((e) => e.action !== "m" && e.action !== "C").map((e) => `${e.action}${e.action === "U" ? e.depth : ""}:${e.major}`)).toEqual([
+      "Q:253", "A:259", "Q:259", "G:259", "P:259", "U1:259", "D:259",
+    ]);
+  });
+});
+
 describe("plug merges (blk_attempt_plug_merge)", () => {
-  it("with one queue in the plug only the newest request is tried", async () => {
+  it("with one queue in the plug only the request added last (the list's tail) is tried", async () => {
     const { blk, d, t } = await mkHost();
     blk.sim.as(t, () => {
       blk.startPlug();
@@ -220,10 +337,10 @@ describe("plug merges (blk_attempt_plug_merge)", () => {
     expect(cmdsNamed(blk, "Write").map((c) => c.slba)).toEqual([0, 1000, 8]);
   });
 
-  it("with several queues in the plug, requests of other queues are skipped, but only the newest of this queue is tried", async () => {
+  it("with several queues in the plug and the tail on another queue, only the oldest request of this queue is tried", async () => {
     const { blk, d, t } = await mkHost({ namespaces: [{}, {}] });
     const d2 = blk.disk("nvme0n2") as MqDisk;
-    // the newest request is on the other queue: skip it and merge into this queue's newest
+    // the tail is on the other queue: blk_attempt_plug_merge scans from the head to this queue's first request
     blk.sim.as(t, () => {
       blk.startPlug();
       writeBio(blk, d, 0, pattern(4096, 1));
@@ -235,7 +352,7 @@ describe("plug merges (blk_attempt_plug_merge)", () => {
     expect(blk.tracer.events.filter((e) => e.action === "M").length).toBe(1);
     expect(cmdsNamed(blk, "Write").map((c) => `${c.disk}:${c.slba}+${c.blocks}`).sort()).toEqual(["nvme0n1:0+16", "nvme0n2:0+8"]);
 
-    // this queue's newest request does not take the bio: no older request of the queue is tried
+    // the tail is this queue's but does not take the bio: no other request is tried
     const b = await mkHost({ namespaces: [{}, {}] });
     const b2 = b.blk.disk("nvme0n2") as MqDisk;
     b.blk.sim.as(b.t, () => {
@@ -249,6 +366,26 @@ describe("plug merges (blk_attempt_plug_merge)", () => {
     });
     expect(b.blk.tracer.events.filter((e) => e.action === "M" || e.action === "F").length).toBe(0);
     expect(cmdsNamed(b.blk, "Write").length).toBe(4);
+
+    // two requests of this queue, then the other queue's: a bio contiguous with the older one
+    // merges into it, one contiguous with the newer one does not (only the first found from the
+    // head is tried; scanning from the newest, as before 6.13, would give the opposite)
+    const c = await mkHost({ namespaces: [{}, {}] });
+    const c2 = c.blk.disk("nvme0n2") as MqDisk;
+    const merged: Bio[] = [];
+    c.blk.sim.as(c.t, () => {
+      c.blk.startPlug();
+      writeBio(c.blk, c.d, 0, pattern(4096, 1));
+      writeBio(c.blk, c.d, 1000, pattern(4096, 2));
+      writeBio(c.blk, c2, 0, pattern(4096, 3));
+      merged.push(writeBio(c.blk, c.d, 8, pattern(4096, 4)));
+      writeBio(c.blk, c.d, 1008, pattern(4096, 5));
+      c.blk.finishPlug();
+      c.blk.waitTask();
+    });
+    const m = c.blk.tracer.events.filter((e) => e.action === "M" || e.action === "F");
+    expect(m.map((e) => [e.action, e.bio, e.sector])).toEqual([["M", merged[0].id, 8]]);
+    expect(cmdsNamed(c.blk, "Write").map((x) => `${x.disk}:${x.slba}+${x.blocks}`)).toEqual(["nvme0n1:0+16", "nvme0n1:1000+8", "nvme0n1:1008+8", "nvme0n2:0+8"]);
   });
 });
 
@@ -594,6 +731,39 @@ describe("tags (blk_mq_get_tag)", () => {
     }
     expect(max).toBe(3);
     for (let i = 0; i < 10; i++) expect(Buffer.from(readBack(blk, t, d, i * 64, 4096)).equals(Buffer.from(pattern(4096, i)))).toBe(true);
+  });
+});
+
+describe("NVMe command identifiers (nvme_cid, nvme_setup_cmd's genctr)", () => {
+  it("one request tag at queue depth 1: each command one generation on, 4 bits kept (0x1000, 0x2000 ... 0xf000, 0x0000, 0x1000)", async () => {
+    const { blk, d, t } = await mkHost();
+    for (let i = 0; i < 17; i++) blk.sim.as(t, () => { writeBio(blk, d, i * 8, pattern(4096, i)); blk.waitTask(); });
+    const want = Array.from({ length: 17 }, (_, i) => ((i + 1) & 0xf) << 12);
+    expect(cmdsNamed(blk, "Write").map((c) => c.cid)).toEqual(want);
+  });
+
+  it("the generation is each request's (each tag's): two in flight are 0x1000 and 0x1001, the next two 0x2001 and 0x2000", async () => {
+    const { blk, d, t } = await mkHost();
+    for (let round = 0; round < 2; round++) {
+      blk.sim.as(t, () => {
+        blk.startPlug();
+        writeBio(blk, d, round * 64, pattern(4096, 1));
+        writeBio(blk, d, round * 64 + 32, pattern(4096, 2));
+        blk.finishPlug();
+        blk.waitTask();
+      });
+    }
+    // the second round takes the freed tags last-freed first (the model's tags are a stack, not sbitmap)
+    expect(cmdsNamed(blk, "Write").map((c) => c.cid)).toEqual([0x1000, 0x1001, 0x2001, 0x2000]);
+    // the controller answered each under the CID it was sent with
+    expect(cmdsNamed(blk, "Write").every((c) => c.status === 0)).toBe(true);
+  });
+
+  it("a queue of more than 4095 entries is refused, as nvme-pci's io_queue_depth (NVME_PCI_MAX_QUEUE_SIZE) refuses it", async () => {
+    await expect(mkHost({ queueDepth: 4096 })).rejects.toThrow(/at most 4095 \(NVME_PCI_MAX_QUEUE_SIZE/);
+    const { blk, d, t } = await mkHost({ queueDepth: 4095 });
+    blk.sim.as(t, () => { writeBio(blk, d, 0, pattern(4096, 1)); blk.waitTask(); });
+    expect(cmdsNamed(blk, "Write").map((c) => c.cid)).toEqual([0x1000]);
   });
 });
 

@@ -276,6 +276,8 @@ describe("blk scenarios", () => {
     bad({ steps: [], tasks: [{ comm: "a" }, { comm: "a" }] }, /two tasks are named "a"/);
     bad({ steps: [{ op: "write" }], tasks: [{ comm: "a" }, { comm: "b" }] }, /steps\[0\]\.task: missing/);
     bad({ steps: [], cpus: 0 }, /f\.json\.cpus: 0 is not an integer in 1\.\.64/);
+    // nvme-pci's io_queue_depth range (NVME_PCI_MAX_QUEUE_SIZE 4095: a tag fits nvme_cid's 12 bits)
+    bad({ steps: [], queue_depth: 4096 }, /f\.json\.queue_depth: 4096 is not an integer in 2\.\.4095/);
     bad({ steps: [], extra: 1 }, /f\.json\.extra: unknown key/);
     bad({ steps: [{ op: "release", n: 1 }] }, /f\.json\.steps\[0\]\.n: unknown key \(expected one of: count\)/);
     bad({ steps: [{ op: "release", count: 0 }] }, /f\.json\.steps\[0\]\.count: 0 is not "all" or an integer in 1\.\.1024/);

@@ -1,40 +1,62 @@
 // The host's queue pair (src/driver/queue.ts): commands submitted with CIDs of the caller's
-// (nvme-blk gives its requests' tags, or CIDs above them) are found again by their CQE's CID,
-// whether the CID is in the array part (below twice the depth) or beyond it; a CID in flight
-// cannot be given twice, and is free again once its CQE is reaped.
+// (nvme-blk gives nvme_cid's: a generation in bits 15:12 over the request's tag) are found
+// again by their CQE's CID through its low 12 bits, or through the map when another command in
+// flight had those bits first; a CID in flight cannot be given twice and is free again once its
+// CQE is reaped; a CID the queue picks avoids every CID in flight.
 
 import { describe, it, expect } from "vitest";
 import { rig } from "../helpers";
 import { newSqe } from "../../src/driver/sqe";
+import { QueuePair } from "../../src/driver/queue";
 import * as O from "../../assembly/spec/opcodes";
+import type { ControllerPort } from "../../src/controller/port";
+
+/** Ring, run the controller and reap until the queue is empty again. */
+function drain(q: QueuePair, port: ControllerPort): void {
+  q.ring(port);
+  port.kick();
+  for (let i = 0; i < 100 && q.room() < q.depth - 1; i++) { q.reap(port); port.poll(); }
+  expect(q.room()).toBe(q.depth - 1);
+}
 
 describe("QueuePair CIDs", () => {
-  it("finds commands by explicit CIDs near and far, refuses a CID in flight, frees it at its CQE", async () => {
+  it("nvme_cid's CIDs: the same tag with a new generation, two CIDs with the same low bits, a duplicate refused", async () => {
     const r = await rig({ threaded: false });
     try {
       const q = r.driver.ioQueue(0);
       const port = r.driver.port;
-      const near = 2 * q.depth - 1, far = 60_000;
-      const tags = [near, far, 7].map((cid) => q.submit(newSqe(O.NVM_FLUSH, 1), cid));
+      // generation 1 over tags 3 and 5, then generation 2 over tag 5 while 0x1005 is in flight
+      const cids = [0x1003, 0x1005, 0x2005, 60_000];
+      const tags = cids.map((cid) => q.submit(newSqe(O.NVM_FLUSH, 1), cid));
       expect(tags.every((t) => t >= 0)).toBe(true);
-      expect(new Set(tags).size).toBe(3);
-      expect(() => q.submit(newSqe(O.NVM_FLUSH, 1), far)).toThrow(`CID ${far} is already in flight on queue ${q.qid}`);
-      expect(() => q.submit(newSqe(O.NVM_FLUSH, 1), near)).toThrow(/already in flight/);
-      q.ring(port);
-      port.kick();
-      let reaped = 0;
-      for (let i = 0; i < 100 && reaped < 3; i++) { reaped += q.reap(port); port.poll(); }
-      expect(reaped).toBe(3);
+      expect(new Set(tags).size).toBe(4);
+      expect(() => q.submit(newSqe(O.NVM_FLUSH, 1), 0x2005)).toThrow(`CID ${0x2005} is already in flight on queue ${q.qid}`);
+      expect(() => q.submit(newSqe(O.NVM_FLUSH, 1), 0x1003)).toThrow(/already in flight/);
+      drain(q, port);
       // each completion lands under the tag its CID was submitted with
-      expect(tags.map((t) => q.completion(t).cid)).toEqual([near, far, 7]);
-      expect(tags.map((t) => q.completion(t).status)).toEqual([0, 0, 0]);
-      // free again: the same CIDs can be given once more
-      const again = [near, far].map((cid) => q.submit(newSqe(O.NVM_FLUSH, 1), cid));
-      expect(again.every((t) => t >= 0)).toBe(true);
-      q.ring(port);
-      port.kick();
-      for (let i = 0; i < 100 && q.room() < q.depth - 1; i++) { q.reap(port); port.poll(); }
-      expect(again.map((t) => q.completion(t).cid)).toEqual([near, far]);
+      expect(tags.map((t) => q.completion(t).cid)).toEqual(cids);
+      expect(tags.map((t) => q.completion(t).status)).toEqual([0, 0, 0, 0]);
+      // free again: the next generations of the same tags, and the same CIDs once more
+      const again = [0x2003, 0x3005, 0x1005].map((cid) => q.submit(newSqe(O.NVM_FLUSH, 1), cid));
+      drain(q, port);
+      expect(again.map((t) => q.completion(t).cid)).toEqual([0x2003, 0x3005, 0x1005]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("a CID the queue picks is its tag, or the tag with a generation when a caller's command in flight has that CID", async () => {
+    const r = await rig({ threaded: false });
+    try {
+      const q = r.driver.ioQueue(0);
+      const port = r.driver.port;
+      // the caller's CID 1 takes the first tag (0); the queue's next pick is tag 1, whose CID 1 is taken
+      const mine = q.submit(newSqe(O.NVM_FLUSH, 1), 1);
+      const picked = q.submit(newSqe(O.NVM_FLUSH, 1));
+      expect([mine, picked]).toEqual([0, 1]);
+      expect([q.cidOfTag[mine], q.cidOfTag[picked]]).toEqual([1, 0x1001]);
+      drain(q, port);
+      expect([q.completion(mine).cid, q.completion(picked).cid]).toEqual([1, 0x1001]);
     } finally {
       await r.close();
     }

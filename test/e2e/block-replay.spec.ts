@@ -23,13 +23,13 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
   const card = panel.getByRole("region", { name: "Replay: the run step by step" });
   const slider = card.getByRole("slider", { name: "Step" });
   const now = card.getByRole("status");
-  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 159 · before the first event");
+  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 163 · before the first event");
   await expect(now).toContainText("Before the run: nothing submitted yet");
   await expect(card.getByRole("button", { name: "Step back" })).toBeDisabled();
 
   // one click: the 1 MiB write is queued (Q) by the task
   await card.getByRole("button", { name: "Step forward" }).click();
-  await expect(slider).toHaveAttribute("aria-valuetext", "step 1 of 159 · 0.000 µs");
+  await expect(slider).toHaveAttribute("aria-valuetext", "step 1 of 163 · 0.000 µs");
   await expect(now).toContainText("bio 1: Q W 0+2048 on nvme0n1 by task (pid 100, CPU 0)");
   await expect(now).toContainText("Why: submit_bio: the task queues a new bio");
   await expect(lane(card, "task").getByRole("button", { name: "bio 1 W 0+2048" })).toBeVisible();
@@ -37,18 +37,18 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
   // the keyboard on the card: → splits it at max_sectors_kb
   await card.focus();
   await page.keyboard.press("ArrowRight");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 2 of 159/);
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 2 of 163/);
   await expect(now).toContainText("bio 2: X split at sector 1024");
   await expect(now).toContainText("Why: max_sectors_kb 512 = 1024 sectors");
   await expect(lane(card, "split").locator("li.rp-chip")).toHaveText(["bio 1 W 1024+1024", "bio 2 W 0+1024"]);
   await expect(lane(card, "split").locator("li.rp-chip.hit")).toHaveCount(2);
   await expect(lane(card, "task").locator("li.rp-chip")).toHaveCount(0);
 
-  // the scrubber: step 19 is bio 4's back merge into rq 3, in the task's plug
-  await slider.fill("19");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 19 of 159 · 184\.762 µs$/);
+  // the scrubber: step 23 is bio 4's back merge into rq 3, in the task's plug
+  await slider.fill("23");
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 23 of 163 · 184\.762 µs$/);
   await expect(now).toContainText("rq 3: M bio 4 CW 8208+16 merged (now 32 sectors)");
-  await expect(now).toContainText("plug merge (blk_attempt_plug_merge: the newest plugged request of the queue); adjacent destination: bio starts at 8208, where rq 3 ends");
+  await expect(now).toContainText("plug merge (blk_attempt_plug_merge: the request added last to the plug, or with several queues the oldest of this queue); adjacent destination: bio starts at 8208, where rq 3 ends");
   const rq3 = lane(card, "plug").locator('li.rp-chip[data-key="rq:3"]');
   await expect(rq3).toContainText("rq 3 CW 8192+32");
   await expect(rq3).toHaveAttribute("aria-current", "step");
@@ -63,16 +63,16 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
   // seven steps on: the plug flush (blk_finish_plug) empties the list and hands rq 3 to the queue
   await card.focus();
   for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowRight");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 25 of 159/);
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 29 of 163/);
   // the seventh → (sent in the page, so the check runs before the 260 ms slide ends): rq 3
   // slides from the plug column into the request queue's
   expect(await card.evaluate(slideOfRq3)).toBe("0.26s");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 26 of 159/);
-  await expect(now).toContainText("U plug flush #1 (depth 1): hands rq 3 to nvme0n1");
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 30 of 163/);
+  await expect(now).toContainText("U plug flush #3 (depth 1): hands rq 3 to nvme0n1");
   await expect(now).toContainText("Why: blk_finish_plug: the task's outermost plug ended");
   await expect(plugs).toContainText("No task holds a plugged request now.");
   const lastFlush = card.getByRole("region", { name: "Last plug flush" });
-  await expect(lastFlush).toContainText("#1: U depth 1 by task (pid 100) to nvme0n1");
+  await expect(lastFlush).toContainText("#3: U depth 1 by task (pid 100) to nvme0n1");
   await expect(lastFlush).toContainText("rq 3: bios 3, 4, 5, 6 (CW 8192+64)");
   await expect(lane(card, "plug").locator("li.rp-chip")).toHaveCount(0);
   await expect(lane(card, "rq").locator('li.rp-chip[data-key="rq:3"]')).toContainText("rq 3 CW 8192+64");
@@ -80,19 +80,19 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
   // D, then the Copy command: rq 3 and command #3 are in the NVMe SQ lane
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowRight");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 28 of 159/);
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 32 of 163/);
   await expect(now).toContainText(/rq 3: NVMe command #3: Copy SDLBA 8192, 4 range\(s\), 64 blocks on SQ 1, CID \d+/);
   await expect(lane(card, "nvme").locator("li.rp-chip")).toHaveText([/^#3 Copy SQ1 CID\d+$/, /^rq 3 CW 8192\+64/]);
   await card.screenshot({ path: `${SHOTS}/block-replay-03-card-copy.png` });
   // ← goes back one: the command is not sent yet
   await page.keyboard.press("ArrowLeft");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 27 of 159/);
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 31 of 163/);
   await expect(now).toContainText("rq 3: D issued to the driver (CW 8192+64) by task");
   await expect(lane(card, "nvme").locator("li.rp-chip")).toHaveCount(0);
 
   // End: everything is done; the done lane shows the newest 12 and "+N more"
   await page.keyboard.press("End");
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 159 of 159/);
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 163 of 163/);
   await expect(card.getByRole("button", { name: "Step forward" })).toBeDisabled();
   await expect(lane(card, "done").locator("li.rp-chip")).toHaveCount(12);
   await expect(lane(card, "done").locator("li.rp-more")).toHaveText("+26 more");
@@ -100,14 +100,14 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
   await expect(soFar).toContainText("bios done22");
   await expect(soFar).toContainText("NVMe commands19");
   await expect(soFar).toContainText("CQEs19");
-  await expect(soFar).toContainText("plug flushes17");
+  await expect(soFar).toContainText("plug flushes19");
   await page.keyboard.press("Home");
-  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 159 · before the first event");
+  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 163 · before the first event");
 
   // play at 1000 steps/s to the end: the button reads Pause while playing and Play after
   await card.getByRole("combobox", { name: "Speed" }).selectOption("1000");
   await card.getByRole("button", { name: "Play" }).click();
-  await expect(slider).toHaveAttribute("aria-valuetext", /^step 159 of 159/);
+  await expect(slider).toHaveAttribute("aria-valuetext", /^step 163 of 163/);
   await expect(card.getByRole("button", { name: "Play" })).toBeVisible();
   await expect(now).toContainText("rq 19: C completed");
 
@@ -116,7 +116,7 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
   await card.focus();
   await page.keyboard.press("Space");
   await expect(card.getByRole("button", { name: "Pause" })).toBeVisible();
-  await expect(slider).not.toHaveAttribute("aria-valuetext", /^step 159 of/);
+  await expect(slider).not.toHaveAttribute("aria-valuetext", /^step 163 of/);
   await page.keyboard.press("Space");
   await expect(card.getByRole("button", { name: "Play" })).toBeVisible();
   const at = Number(await slider.inputValue());
@@ -135,7 +135,7 @@ test("step, scrub and play the vectored-copy run: merges, the plug list, the flu
   expect(await slider.inputValue()).toBe(stopped);
 
   // a bio chip shows that bio's story below
-  await slider.fill("19");
+  await slider.fill("23");
   await lane(card, "plug").getByRole("button", { name: "bio 4 in rq 3" }).click();
   await expect(panel.getByRole("region", { name: /^Story of bio 4/ }).getByRole("heading", { level: 3 })).toHaveText("Story of bio 4: CW 8208+16 on nvme0n1");
   expect(errors).toEqual([]);
@@ -150,8 +150,8 @@ test("the crypt fallback's reason, reduced motion, dark mode and a narrow window
   const card = panel.getByRole("region", { name: "Replay: the run step by step" });
   const slider = card.getByRole("slider", { name: "Step" });
   const now = card.getByRole("status");
-  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 86 · before the first event");
-  await slider.fill("28");
+  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 92 · before the first event");
+  await slider.fill("30");
   await expect(now).toContainText("copy #1: falls back to read+write for 64 KiB");
   await expect(now).toContainText("Why: ctx: dm-1 has copy_max_bytes 0 (a stacking target without copy support is in the stack)");
   await expect(now.locator(".rp-text")).toHaveClass(/bad/);
@@ -161,14 +161,14 @@ test("the crypt fallback's reason, reduced motion, dark mode and a narrow window
   await expect(lane(card, "dm").locator("li.rp-chip")).toHaveText(["bio 3 W 40960+128 dm-0", "bio 4 W 40960+128 nvme0n1"]);
   expect(await card.locator("li.rp-chip").first().evaluate((el) => getComputedStyle(el).animationName)).toBe("none");
 
-  // rq 3 moves from the plug to the request queue at step 41: with reduced motion it does not slide
-  await slider.fill("40");
+  // rq 3 moves from the plug to the request queue at step 43: with reduced motion it does not slide
+  await slider.fill("42");
   await expect(now).toContainText("rq 3: P rq 3 starts task's plug list");
   expect(await card.evaluate(slideOfRq3)).toBe("");
-  await expect(now).toContainText("U plug flush #2 (depth 1): hands rq 3 to nvme0n1");
+  await expect(now).toContainText("U plug flush #3 (depth 1): hands rq 3 to nvme0n1");
 
   // the SRC bio parked in its copy context rides in the DST bio's request
-  await slider.fill("39");
+  await slider.fill("41");
   await expect(now).toContainText("bio 8: G new request rq 3 (CW 49152+128)");
   await expect(lane(card, "rq").locator('li.rp-chip[data-key="rq:3"]').getByRole("button")).toHaveText(["bio 8", "bio 9 SRC"]);
   await card.screenshot({ path: `${SHOTS}/block-replay-04-crypt.png` });
@@ -196,8 +196,8 @@ test("a full plug: the lane shows 12 requests and +20 more; the 33rd request flu
   const panel = page.getByRole("tabpanel", { name: "Block layer" });
   const card = panel.getByRole("region", { name: "Replay: the run step by step" });
   const slider = card.getByRole("slider", { name: "Step" });
-  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 800 · before the first event");
-  await slider.fill("244");
+  await expect(slider).toHaveAttribute("aria-valuetext", "step 0 of 864 · before the first event");
+  await slider.fill("248");
   await expect(card.getByRole("status")).toContainText("bio 67: G new request rq 35 (CW 8448+8)");
   const plug = lane(card, "plug");
   await expect(plug.locator(".rp-lane-h")).toContainText("32");
@@ -211,7 +211,7 @@ test("a full plug: the lane shows 12 requests and +20 more; the 33rd request flu
   await expect(card.getByRole("region", { name: "Plug lists now" })).toContainText("gc (pid 100): 32 requests");
   await expect(card.getByRole("region", { name: "Plug lists now" })).toContainText("… and 16 more");
   await card.getByRole("button", { name: "Step forward" }).click();
-  await expect(card.getByRole("status")).toContainText("U plug flush #1 (depth 32): hands rq 3, 4, 5, 6, 7 … 34 (32 requests) to nvme0n1");
+  await expect(card.getByRole("status")).toContainText("U plug flush #3 (depth 32): hands rq 3, 4, 5, 6, 7 … 34 (32 requests) to nvme0n1");
   await expect(card.getByRole("status")).toContainText("32 requests plugged reached BLK_MAX_REQUEST_COUNT (32");
   await expect(lane(card, "rq").locator(".rp-lane-h")).toContainText("33");
   await expect(lane(card, "rq").locator("li.rp-more")).toHaveText("+21 more");

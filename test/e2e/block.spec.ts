@@ -25,10 +25,11 @@ test("merges, splits, plug flushes and a bio's story; then the dm-crypt fallback
   await expect(panel.locator("#blk-summary")).toContainText("design vector");
   await expect(panel.locator("#blk-summary")).toContainText("19 NVMe commands");
 
-  // four copy() calls -> four bios -> merged into one request in one plug flush
+  // four copy() calls -> four bios -> merged into one request in one plug flush (#1 and #2 are
+  // the 1 MiB write's halves, each flushed alone by the plug __submit_bio opens for it)
   const flow = panel.getByRole("table", { name: /^Flow/ });
-  const group = flow.locator("tr.blk-group", { hasText: "Plug flush #1:" });
-  await expect(group).toContainText("Plug flush #1: U depth 1 by task (pid 100) to nvme0n1");
+  const group = flow.locator("tr.blk-group", { hasText: "Plug flush #3:" });
+  await expect(group).toContainText("Plug flush #3: U depth 1 by task (pid 100) to nvme0n1");
   await expect(group).toContainText("blk_finish_plug");
   await expect(group).toContainText("plug list: rq 3: bios 3, 4, 5, 6 (CW 8192+64, 32 KiB)");
   for (const id of [4, 5, 6]) {
@@ -45,11 +46,11 @@ test("merges, splits, plug flushes and a bio's story; then the dm-crypt fallback
   await expect(big.locator("td.lane-split")).toContainText("X ×15 at 256 sectors");
   await expect(big.locator("td.lane-split")).toContainText("max_copy_sectors: copy_max_bytes 131072 = 256 sectors");
   await expect(big.locator("td.lane-rq")).toContainText("16 requests: rq 4–19");
-  await expect(big.locator("td.lane-plug")).toContainText("plugged → 16 flushes #2–#17");
+  await expect(big.locator("td.lane-plug")).toContainText("plugged → 16 flushes #4–#19");
   await expect(big.locator("td.lane-nvme")).toContainText("16 commands: Copy");
   const flushes = panel.getByRole("table", { name: /^Each flush of a task's plug/ });
-  await expect(flushes.locator("tbody tr")).toHaveCount(17);
-  await expect(flushes.locator("tbody tr").nth(1)).toContainText("BLK_PLUG_FLUSH_SIZE (128 KiB)");
+  await expect(flushes.locator("tbody tr")).toHaveCount(19);
+  await expect(flushes.locator("tbody tr").nth(3)).toContainText("BLK_PLUG_FLUSH_SIZE (128 KiB)");
   await page.screenshot({ path: `${SHOTS}/block-01-vector-merge.png`, fullPage: true });
   await panel.getByRole("region", { name: /^Flow/ }).screenshot({ path: `${SHOTS}/block-01b-flow.png` });
 
@@ -68,8 +69,8 @@ test("merges, splits, plug flushes and a bio's story; then the dm-crypt fallback
   const steps = storyCard.getByRole("list", { name: "Steps of bio 3" });
   await expect(steps).toContainText("G new request rq 3 (CW 8192+16)");
   await expect(steps).toContainText("M bio 4 CW 8208+16 merged (now 32 sectors)");
-  await expect(steps).toContainText("U plug flush #1 (depth 1) hands rq 3 to nvme0n1");
-  // (the CID is the driver's choice of tag; the rest is fixed by the scenario)
+  await expect(steps).toContainText("U plug flush #3 (depth 1) hands rq 3 to nvme0n1");
+  // (the CID is nvme_cid's: a generation over the tag the driver chose; the rest is fixed by the scenario)
   await expect(steps).toContainText(/NVMe command #3: Copy SDLBA 8192, 4 range\(s\), 64 blocks on SQ 1, CID \d+/);
   const cmd = storyCard.locator('[data-command="3"]');
   await expect(cmd).toContainText("#3 Copy for rq 3 Successful Completion");
@@ -146,12 +147,13 @@ test("a run of a few hundred bios is paged; arrows cross pages; the task filter 
   // the 60 copies' requests: the 33rd flushes the first 32 (BLK_MAX_REQUEST_COUNT), the unplug
   // the other 28; the driver packs adjacent ones into Copies of 8 ranges (MSRC 7)
   const group = flow.locator("tr.blk-group").nth(1);
-  await expect(group).toContainText("Plug flush #1: U depth 32 by gc (pid 100)");
+  await expect(group).toContainText("Plug flush #3: U depth 32 by gc (pid 100)");
   await expect(group).toContainText("32 requests plugged reached BLK_MAX_REQUEST_COUNT (32");
   await expect(group).toContainText("… and 26 more requests");
   const flushes = panel.getByRole("table", { name: /^Each flush of a task's plug/ });
-  await expect(flushes.locator("tbody tr").nth(1)).toContainText("blk_finish_plug");
-  await expect(flushes.locator("tbody tr").nth(1).locator("td").nth(4)).toHaveText("28");
+  // flushes #1 and #2: gc's 1 MiB write, its halves each in __submit_bio's own plug
+  await expect(flushes.locator("tbody tr").nth(3)).toContainText("blk_finish_plug");
+  await expect(flushes.locator("tbody tr").nth(3).locator("td").nth(4)).toHaveText("28");
   const story1 = flow.locator("tr[data-root]").nth(1);
   await expect(story1.locator("td.lane-nvme")).toContainText("8 ranges");
 
@@ -168,11 +170,11 @@ test("a run of a few hundred bios is paged; arrows cross pages; the task filter 
   await page.keyboard.press("Enter");
   await expect(panel.getByRole("region", { name: /^Story of bio/ })).toContainText("copy context");
 
-  // only fio's 30 writes, issued without a plug, each a Write of 8 blocks
+  // only fio's 30 writes, without a plug of fio's own (each plugged and flushed alone), each a Write of 8 blocks
   await panel.getByRole("combobox", { name: "Task" }).selectOption({ label: "fio (pid 200): 30 bios" });
   await expect(flow.locator("button.blk-bio")).toHaveCount(30);
   await expect(panel.getByRole("navigation", { name: "Flow pages" })).toHaveCount(0);
-  await expect(flow.locator("tr.blk-group").first()).toContainText("Issued without a plug by fio (pid 200)");
+  await expect(flow.locator("tr.blk-group").first()).toContainText("Issued one request at a time by fio (pid 200)");
   await expect(flow.locator("tr[data-root]").first().locator("td.lane-nvme")).toContainText("Write SLBA 32768 · 8 blocks");
   await flow.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/block-06-task-filter.png`, fullPage: false });

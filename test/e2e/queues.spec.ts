@@ -46,7 +46,7 @@ test("the Queues view replays the run: the Copy's SQE and CQE decoded, stepping,
   await panel.getByLabel("stops at").selectOption("copy");
   await panel.getByRole("button", { name: "Step command" }).click();
   await expect(panel.locator(".q-now-line")).toContainText(/pci_nvme_io_cmd cid \d+ nsid 0x1 sqid 1 opc 0x19 opname 'Copy'/);
-  // the CID is the request's blk-mq tag (nvme_cid): the entry shows the one in the trace line
+  // the CID is nvme_cid's (a generation in bits 15:12 over the request's blk-mq tag): the entry shows the one in the trace line
   const cid = (await panel.locator(".q-now-line").textContent())!.match(/cid (\d+)/)![1];
   await expect(pos).toContainText(/^event 66 of 217 · t = 184\.762 µs/);
   const entry = panel.getByRole("complementary", { name: "Entry" });

@@ -112,7 +112,8 @@ test("the trace of interleaved copies: blkparse lines, filters, search, controll
   await page.keyboard.press("Home");
   await search.fill("pci_nvme_io_cmd");
   await expect(matches).toHaveText(`1 of ${commands} matches`);
-  await expect(list.locator(".virtual-list-row.current")).toHaveText(/^nvme0 +\d+ +0\.005000000 pci_nvme_io_cmd cid 0 nsid 0x1 sqid 1 opc 0x1 opname 'Write'$/);
+  // CID 4096 = 0x1000: nvme_cid's generation 1 over tag 0
+  await expect(list.locator(".virtual-list-row.current")).toHaveText(/^nvme0 +\d+ +0\.005000000 pci_nvme_io_cmd cid 4096 nsid 0x1 sqid 1 opc 0x1 opname 'Write'$/);
   await page.screenshot({ path: `${SHOTS}/trace-04-controller.png`, fullPage: true });
   await search.fill("");
 
@@ -213,12 +214,13 @@ test("controller lines on the modelled clock: a Write's completion at its C, fou
   const list = panel.getByRole("listbox", { name: "Trace lines" });
   await panel.getByRole("checkbox", { name: /Interleave controller lines/ }).check();
   // typing is enough: the list moves to the match
-  await panel.getByRole("searchbox", { name: "Search" }).fill("enqueue_req_completion cid 0 cqid 1");
-  // the first (in time) of the two commands that had CID 0: the Write, then a Copy
-  await expect(panel.locator(".trace-matches")).toHaveText("1 of 2 matches");
+  await panel.getByRole("searchbox", { name: "Search" }).fill("enqueue_req_completion cid 4096 cqid 1");
+  // the Write's CID, 4096 (nvme_cid: generation 1 over tag 0); the Copy that took tag 0 later
+  // had generation 2 (8192), so only the Write matches
+  await expect(panel.locator(".trace-matches")).toHaveText("1 of 1 match");
   const current = list.locator(".virtual-list-row.current");
   // the 512 KiB Write submitted at 0 posts its CQE when the block layer completes it (C at 0.000184762)
-  await expect(current).toHaveText(/^nvme0 +\d+ +0\.000184762 pci_nvme_enqueue_req_completion cid 0 cqid 1 dw0 0x0 dw1 0x0 status 0x0$/);
+  await expect(current).toHaveText(/^nvme0 +\d+ +0\.000184762 pci_nvme_enqueue_req_completion cid 4096 cqid 1 dw0 0x0 dw1 0x0 status 0x0$/);
   expect(await currentShown(list)).toBe(true);
   // then its interrupt, the other Write's, and the requests' C lines
   const active = list.locator(".virtual-list-row.active");

@@ -64,7 +64,8 @@ describe("atModelledTime", () => {
     const writes = vm.commands.filter((c) => c.name === "Write");
     expect(writes.map((c) => [c.time_ns, c.done_ns])).toEqual([[0, 184762.66666666666], [0, 184762.66666666666]]);
     const posts = t.filter((e) => e.kind === L.EVK_COMPLETE && e.sqid === 1).slice(0, 2);
-    expect(posts.map((e) => [e.cid, e.timeNs, e.ringTimeNs])).toEqual([[0, 184762.66666666666, 0], [1, 184762.66666666666, 0]]);
+    // nvme_cid: generation 1 over tags 0 and 1
+    expect(posts.map((e) => [e.cid, e.timeNs, e.ringTimeNs])).toEqual([[0x1000, 184762.66666666666, 0], [0x1001, 184762.66666666666, 0]]);
     expect(posts.every(movedLater)).toBe(true);
     // fetches stay at submission
     const fetches = t.filter((e) => e.kind === L.EVK_FETCH && e.sqid === 1);

@@ -136,12 +136,13 @@ describe("filterRows", () => {
     // the two 512 KiB Writes, submitted at 0, complete to the block layer at 184762 ns
     const c = lines.findIndex((l) => / C +W 0 \+ 1024 /.test(l));
     expect(lines[c]).toMatch(/^259,0 +0 +\d+ +0\.000184762 /);
-    const post = lines.findIndex((l) => l.includes("pci_nvme_enqueue_req_completion cid 0 cqid 1"));
-    expect(lines[post]).toMatch(/^nvme0 +\d+ +0\.000184762 pci_nvme_enqueue_req_completion cid 0 cqid 1 /);
+    // nvme_cid: generation 1 over tags 0 and 1 (4096 = 0x1000, 4097 = 0x1001)
+    const post = lines.findIndex((l) => l.includes("pci_nvme_enqueue_req_completion cid 4096 cqid 1"));
+    expect(lines[post]).toMatch(/^nvme0 +\d+ +0\.000184762 pci_nvme_enqueue_req_completion cid 4096 cqid 1 /);
     expect(lines[post + 1]).toMatch(/0\.000184762 pci_nvme_irq_msix raising MSI-X IRQ vector 1$/);
     expect(post).toBeLessThan(c);
     // every line between the Writes' fetch and the CQE is earlier than the completion
-    const fetch = lines.findIndex((l) => l.includes("pci_nvme_io_cmd cid 1 nsid 0x1 sqid 1 opc 0x1 opname 'Write'"));
+    const fetch = lines.findIndex((l) => l.includes("pci_nvme_io_cmd cid 4097 nsid 0x1 sqid 1 opc 0x1 opname 'Write'"));
     expect(lines[fetch]).toMatch(/ 0\.000000000 pci_nvme_io_cmd/);
     expect(fetch).toBeLessThan(post);
     // the last line is the host's last CQ head doorbell at the run's end
@@ -153,7 +154,7 @@ describe("filterRows", () => {
     const rows = filterRows(r, { controller: true });
     const io = Array.from(rows).map((x) => rowLine(r, x)).filter((l) => l.includes("pci_nvme_io_cmd"));
     expect(io.length).toBe(r.controller.filter((e) => e.kind === L.EVK_FETCH && e.sqid > 0).length);
-    expect(io[0]).toMatch(/^nvme0 +\d+ +0\.005000000 pci_nvme_io_cmd cid 0 nsid 0x1 sqid 1 opc 0x1 opname 'Write'$/);
+    expect(io[0]).toMatch(/^nvme0 +\d+ +0\.005000000 pci_nvme_io_cmd cid 4096 nsid 0x1 sqid 1 opc 0x1 opname 'Write'$/);
     const blkLine = rowLine(r, Array.from(rows).find((x) => x >= 0 && r.events[x].time_ns === 5e6)!);
     expect(io[0].slice(20, 35)).toBe(blkLine.slice(20, 35));
   });

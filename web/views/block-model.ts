@@ -132,6 +132,13 @@ export interface FlushInfo {
   /** The plug list handed to this queue, oldest first. */
   list: PlugEntry[];
   why: string;
+  /**
+   * The plug held one request, flushed right after its P with nothing else from the task in
+   * between: the plug __submit_bio opens around every bio a task submits without one of its own
+   * (Linux 6.10 to 7.1), or a task's plug that ended after one request (the trace cannot tell
+   * them apart).
+   */
+  solo: boolean;
 }
 
 export interface CopyInfo {
@@ -315,6 +322,8 @@ interface PlugState {
   flushing: boolean;
   /** The last request allocated while the list was empty (a P right after plugs it). */
   lastG?: number;
+  /** The request a P put into an empty list, until the task does anything else (then undefined). */
+  alone?: number;
 }
 
 export function buildBlockModel(run: BlockRunInput): BlockModel {
@@ -421,6 +430,8 @@ export function buildBlockModel(run: BlockRunInput): BlockModel {
     const e = events[i];
     const dev = devName(e.major, e.minor);
     const p = e.pid !== 0 ? plugs.get(e.pid) : undefined;
+    // any block event of the task between a P and its U: the plug was not a one-request plug
+    if (p && p.alone !== undefined && e.action !== "U" && e.action !== "UT" && e.action !== "m") p.alone = undefined;
     // a request allocated while the list held others joins it, unless a flush comes first
     if (p && p.pending !== undefined && !p.flushing && e.action !== "U" && e.action !== "UT" && e.action !== "P") {
       p.list.push(p.pending);
@@ -489,15 +500,18 @@ export function buildBlockModel(run: BlockRunInput): BlockModel {
       case "P": {
         const pl = plugOf(e.pid);
         const rq = pl.pending ?? pl.lastG;
+        // a P right after blk_add_rq_to_plug flushed the plug: the same plug goes on (never __submit_bio's, which holds one request)
+        const continuing = pl.flushing;
         pl.pending = undefined;
         pl.lastG = undefined;
         pl.flushing = false;
         if (rq !== undefined) {
+          if (pl.list.length === 0 && !continuing) pl.alone = rq;
           pl.list = [...pl.list, rq];
           const r = rqs.get(rq)!;
           r.plugged = true;
-          step(r, e, "plug", `P rq ${rq} starts ${e.comm}'s plug list`, "blk_add_rq_to_plug: the task holds a plug, so the request waits there for more bios to merge");
-          for (const id of r.bios) step(bios.get(id)!, e, "plug", `P its request rq ${rq} starts ${e.comm}'s plug list`, "the task holds a plug (blk_start_plug)");
+          step(r, e, "plug", `P rq ${rq} starts ${e.comm}'s plug list`, "blk_add_rq_to_plug: the task holds a plug (its own, or the one __submit_bio opens around each bio since Linux 6.10), so the request waits there for more bios to merge");
+          for (const id of r.bios) step(bios.get(id)!, e, "plug", `P its request rq ${rq} starts ${e.comm}'s plug list`, "the task holds a plug (blk_start_plug: its own, or __submit_bio's)");
         }
         break;
       }
@@ -509,7 +523,7 @@ export function buildBlockModel(run: BlockRunInput): BlockModel {
         let reason: string;
         let short = e.action === "M" ? "back merge" : "front merge";
         if (r) {
-          const where = r.plugged && r.flush === undefined && r.issued === undefined ? "plug merge (blk_attempt_plug_merge: the newest plugged request of the queue)" : "elevator merge (the scheduler's queued request)";
+          const where = r.plugged && r.flush === undefined && r.issued === undefined ? "plug merge (blk_attempt_plug_merge: the request added last to the plug, or with several queues the oldest of this queue)" : "elevator merge (the scheduler's queued request)";
           const design = b.copy !== undefined ? copies.get(b.copy)?.design ?? designOf(dev) : designOf(dev);
           const pairNext = events[i + 1];
           const l = limitsBy.get(dev);
@@ -547,20 +561,24 @@ export function buildBlockModel(run: BlockRunInput): BlockModel {
           pl.pending = undefined;
         }
         const before = pl.list.length;
+        // blk_add_rq_to_plug's "last" is rq_list_peek: the head, the plug's oldest request (6.13+)
+        const head = pl.list.length ? rqs.get(pl.list[0]) : undefined;
         const flushed = pl.list.filter((id) => rqs.get(id)?.dev === dev);
         pl.list = pl.list.filter((id) => rqs.get(id)?.dev !== dev);
+        const solo = e.action === "U" && e.depth === 1 && flushed.length === 1 && pl.alone === flushed[0] && pl.pending === undefined && !pl.flushing;
+        pl.alone = undefined;
         let why: string;
         if (e.action === "UT") why = "the task went to sleep (schedule -> blk_flush_plug): requests are inserted and kblockd runs the queue";
         else if (pl.pending !== undefined || pl.flushing) {
-          const last = flushed.length ? rqs.get(flushed[flushed.length - 1]) : undefined;
           if (before >= PLUG_MAX_REQUESTS) why = `blk_add_rq_to_plug: ${before} requests plugged reached BLK_MAX_REQUEST_COUNT (${PLUG_MAX_REQUESTS}, doubled across queues)`;
-          else if (last && last.sectors * SECTOR >= PLUG_FLUSH_BYTES) why = `blk_add_rq_to_plug: the last plugged request (rq ${last.id}, ${fmtBytes(last.sectors * SECTOR)}) is at least BLK_PLUG_FLUSH_SIZE (128 KiB), so the next request (rq ${pl.pending ?? "?"}) flushes the plug first`;
+          else if (head && head.sectors * SECTOR >= PLUG_FLUSH_BYTES) why = `blk_add_rq_to_plug: the plug's first request (rq ${head.id}, ${fmtBytes(head.sectors * SECTOR)}; rq_list_peek, the head) is at least BLK_PLUG_FLUSH_SIZE (128 KiB), so the next request (rq ${pl.pending ?? "?"}) flushes the plug first`;
           else why = "blk_add_rq_to_plug flushed the plug before adding the next request";
           pl.flushing = true;
-        } else why = "blk_finish_plug: the task's outermost plug ended";
+        } else if (solo) why = "blk_finish_plug right after its only request: the plug __submit_bio opens around each bio a task submits without a plug of its own (Linux 6.10 to 7.1), or a task's plug that held just this one";
+        else why = "blk_finish_plug: the task's outermost plug ended";
         const f: FlushInfo = {
           index: flushes.length, seq: e.seq, time_ns: e.time_ns, pid: e.pid, comm: e.comm, cpu: e.cpu, kind: e.action, dev, depth: e.depth ?? flushed.length,
-          list: flushed.map(plugEntry), why,
+          list: flushed.map(plugEntry), why, solo,
         };
         flushes.push(f);
         for (const id of flushed) {
@@ -872,7 +890,8 @@ export function buildBlockModel(run: BlockRunInput): BlockModel {
     const first = firstRequest(id);
     const r = first === undefined ? undefined : rqs.get(first);
     const b = bios.get(id)!;
-    const kind: FlowGroup["kind"] = r === undefined ? "none" : r.flush !== undefined ? "flush" : "direct";
+    // a request flushed alone by a one-request plug is grouped with its neighbours like one issued without a plug
+    const kind: FlowGroup["kind"] = r === undefined ? "none" : r.flush !== undefined && !flushes[r.flush].solo ? "flush" : "direct";
     const key = kind === "flush" ? `f${r!.flush}` : `${kind}:${b.pid}`;
     const last = groups[groups.length - 1];
     if (last && last.key === key) last.roots.push(id);

@@ -220,7 +220,7 @@ export function mountBlockLayer(panel: HTMLElement, ctx: ViewContext): void {
           f.list.length > 8 ? `; … and ${f.list.length - 6} more requests (the Plug flushes table lists them all)` : null),
       ];
     }
-    if (g.kind === "direct") return [h("span", { class: "blk-flush-title" }, `Issued without a plug by ${g.comm} (pid ${g.pid})`), h("span", { class: "blk-why" }, " — the task held no plug: each request went straight to the driver (or its scheduler)")];
+    if (g.kind === "direct") return [h("span", { class: "blk-flush-title" }, `Issued one request at a time by ${g.comm} (pid ${g.pid})`), h("span", { class: "blk-why" }, " — no plug of the task's own gathered them: each request was plugged and flushed alone (P, then U depth 1: the plug __submit_bio opens around each bio, Linux 6.10 to 7.1) or went straight to the driver (or its scheduler)")];
     return [h("span", { class: "blk-flush-title" }, `No request of their own (${g.comm}, pid ${g.pid})`), h("span", { class: "blk-why" }, " — completed, failed or handed on without being dispatched as a request")];
   }
 

@@ -216,7 +216,7 @@ export const ONCS_COPY_BIT = 8;
 export function controllerFields(): Field[] {
   return [
     numberField({ id: "ctrl-qpairs", label: "I/O queue pairs", path: ["controller", "maxIoQueuePairs"], lo: 1, hi: 65535, dflt: DEF.maxIoQueuePairs, hint: "the most I/O SQ/CQ pairs Set Features Number of Queues grants" }),
-    numberField({ id: "queue-depth", label: "I/O queue size", path: ["queue_depth"], lo: 2, hi: 4096, dflt: 256, hint: "entries per I/O SQ and CQ (blk-mq gets size - 1 tags per hctx)" }),
+    numberField({ id: "queue-depth", label: "I/O queue size", path: ["queue_depth"], lo: 2, hi: 4095, dflt: 256, hint: "entries per I/O SQ and CQ (blk-mq gets size - 1 tags per hctx; nvme-pci allows 2 to 4095)" }),
     numberField({ id: "ctrl-mdts", label: "MDTS", path: ["controller", "mdts"], lo: 0, hi: 20, dflt: DEF.mdts, hint: "Maximum Data Transfer Size: 2^MDTS pages of 4 KiB, 0 = no limit" }),
     bitField({ id: "ctrl-oncs-copy", label: "ONCS bit 8: Copy supported", path: ["controller", "oncs"], bit: ONCS_COPY_BIT, dflt: DEF.oncs, hint: "off: the driver sets no copy limits and every copy is emulated" }),
   ];
