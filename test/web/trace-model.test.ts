@@ -181,7 +181,8 @@ describe("filterRows", () => {
     let d = lines.findIndex((l) => / D +W 0 \+ 1024 \[task\]$/.test(l));
     expect(lines.slice(d + 1, d + 4).map((l) => l.replace(/^nvme0 +\d+ +[\d.]+ |^259,0 .* (?=[A-Z]+ +W )/, ""))).toEqual([
       "pci_nvme_mmio_doorbell_sq sqid 1 new_tail 1",
-      "pci_nvme_io_cmd cid 0 nsid 0x1 sqid 1 opc 0x1 opname 'Write'",
+      // nvme_cid: generation 1 over tag 0 (the tag's first command)
+      "pci_nvme_io_cmd cid 4096 nsid 0x1 sqid 1 opc 0x1 opname 'Write'",
       "G   W 1024 + 1024 [task]",
     ]);
     // kcopyd-percpu at 53.690 µs: kworker/0's read is issued and fetched, then kworker/1 queues its bio
