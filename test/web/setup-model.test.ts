@@ -261,3 +261,29 @@ describe("edited setups run", () => {
     expect(r2.dm.map((d) => `${d.dev} ${d.name} ${d.table.join(";")}`)).toEqual(["dm-0 linear0 0 131072 linear 259:0 0"]);
   });
 });
+
+describe("the NVM Command Set limits (CNS 06h) in the form", () => {
+  it("WZSL, DMRL and DMRSL edits reach the controller and, through bring-up, the queue limits", async () => {
+    let s = load("vector-merge.json");
+    s = setField(s, field(controllerFields(), "ctrl-wzsl"), "1");
+    s = setField(s, field(controllerFields(), "ctrl-dmrl"), "4");
+    s = setField(s, field(controllerFields(), "ctrl-dmrsl"), "256");
+    expect(diffPaths(load("vector-merge.json"), s).sort()).toEqual(["setup.controller.dmrl", "setup.controller.dmrsl", "setup.controller.wzsl"]);
+    parses(s);
+    expect(validateSetup(s, parseScenario)).toEqual([]);
+    const { buildScenarioHost } = await import("../../src/block/scenario");
+    const host = await buildScenarioHost(await loadCoreModule(false), parseScenario({ ...s, steps: [] }, "setup"), "setup");
+    const l = host.blk.disk("nvme0n1")!.limits;
+    const lba = (s.controller as { namespaces: Array<{ lba?: number }> }).namespaces[0].lba ?? 512;
+    // nvme_init_non_mdts_limits: WZSL 2^1 pages of 4 KiB; DMRSL 256 blocks; DMRL 4 ranges
+    expect(l.max_write_zeroes_sectors).toBe(2 * 4096 / 512);
+    expect(l.max_discard_sectors).toBe(256 * lba / 512);
+    expect(l.max_discard_segments).toBe(4);
+  });
+
+  it("refuses values outside the spec's fields, naming the JSON path", () => {
+    const s = load("vector-merge.json");
+    expect(() => setField(s, field(controllerFields(), "ctrl-dmrl"), "256")).toThrow(/^setup\.controller\.dmrl: "256" is not an integer in 0\.\.255 \(DMRL\)$/);
+    expect(() => setField(s, field(controllerFields(), "ctrl-vsl"), "21")).toThrow(/setup\.controller\.vsl/);
+  });
+});

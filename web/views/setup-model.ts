@@ -219,6 +219,22 @@ export function controllerFields(): Field[] {
     numberField({ id: "queue-depth", label: "I/O queue size", path: ["queue_depth"], lo: 2, hi: 4095, dflt: 256, hint: "entries per I/O SQ and CQ (blk-mq gets size - 1 tags per hctx; nvme-pci allows 2 to 4095)" }),
     numberField({ id: "ctrl-mdts", label: "MDTS", path: ["controller", "mdts"], lo: 0, hi: 20, dflt: DEF.mdts, hint: "Maximum Data Transfer Size: 2^MDTS pages of 4 KiB, 0 = no limit" }),
     bitField({ id: "ctrl-oncs-copy", label: "ONCS bit 8: Copy supported", path: ["controller", "oncs"], bit: ONCS_COPY_BIT, dflt: DEF.oncs, hint: "off: the driver sets no copy limits and every copy is emulated" }),
+    ...nvmLimitFields(),
+  ];
+}
+
+/**
+ * The NVM Command Set Identify Controller's limits (CNS 06h, NVM CS 1.0 Figure 102), 0 = none
+ * reported: the driver reads them at bring-up as nvme_init_non_mdts_limits does (WZSL gives
+ * max_write_zeroes_sectors, DMRSL max_discard_sectors, DMRL max_discard_segments).
+ */
+function nvmLimitFields(): Field[] {
+  return [
+    numberField({ id: "ctrl-vsl", label: "VSL", path: ["controller", "vsl"], lo: 0, hi: 20, dflt: DEF.vsl, hint: "Verify Size Limit: 2^VSL pages of 4 KiB, 0 = none" }),
+    numberField({ id: "ctrl-wzsl", label: "WZSL", path: ["controller", "wzsl"], lo: 0, hi: 20, dflt: DEF.wzsl, hint: "Write Zeroes Size Limit: 2^WZSL pages of 4 KiB, 0 = none (Linux's max_write_zeroes_sectors)" }),
+    numberField({ id: "ctrl-dmrl", label: "DMRL", path: ["controller", "dmrl"], lo: 0, hi: 255, dflt: DEF.dmrl, hint: "Dataset Management Ranges Limit per command, 0 = none (Linux's max_discard_segments)" }),
+    numberField({ id: "ctrl-dmrsl", label: "DMRSL", path: ["controller", "dmrsl"], lo: 0, hi: 0xffffffff, dflt: DEF.dmrsl, hint: "Dataset Management Range Size Limit in blocks, 0 = none (Linux's max_discard_sectors)" }),
+    numberField({ id: "ctrl-dmsl", label: "DMSL", path: ["controller", "dmsl"], lo: 0, hi: Number.MAX_SAFE_INTEGER, dflt: DEF.dmsl, hint: "Dataset Management Size Limit in blocks per command, 0 = none" }),
   ];
 }
 
