@@ -216,7 +216,9 @@ class Instance {
   private mixDir: FioDir = "read";
 
   // ---- fsync= / fdatasync= / end_fsync (fio's DDIR_SYNC and DDIR_DATASYNC) ----
-  /** fsync= and fdatasync= of a job that writes (fio's should_fsync: td_write), else 0. */
+  /** The job writes (fio's td_write): only then does it sync (should_fsync). */
+  private readonly writes: boolean;
+  /** fsync= and fdatasync= of a job that writes, else 0. */
   private readonly fsyncEvery: number;
   private readonly fdatasyncEvery: number;
   /** The sync due before the next I/O (get_rw_ddir): 0 none, 1 fsync, 2 fdatasync. */
@@ -258,9 +260,9 @@ class Instance {
     this.copyDest = job.dest_offset_percent ? Math.floor((cap * job.dest_offset_percent) / 100) : job.dest_offset;
     this.rand = new Rand(job.randseed + index * 7919);
     this.dirList = dirsOfRw(job.rw);
-    const writes = this.dirList.includes("write");
-    this.fsyncEvery = writes ? job.fsync ?? 0 : 0;
-    this.fdatasyncEvery = writes ? job.fdatasync ?? 0 : 0;
+    this.writes = this.dirList.includes("write");
+    this.fsyncEvery = this.writes ? job.fsync ?? 0 : 0;
+    this.fdatasyncEvery = this.writes ? job.fdatasync ?? 0 : 0;
     if (this.fsyncEvery || this.fdatasyncEvery) this.syncLat = newLatStat(true);
   }
 
@@ -410,7 +412,7 @@ class Instance {
    */
   private finishOrEndFsync(now: number): void {
     const j = this.job;
-    if ((j.end_fsync || j.fsync_on_close) && this.dirList.includes("write") && this.syncAtIos !== this.ios && !this.done) {
+    if ((j.end_fsync || j.fsync_on_close) && this.writes && this.syncAtIos !== this.ios && !this.done) {
       this.syncAtIos = this.ios;
       if (!isAsync(j)) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
       if (this.runSync(now, false)) this.blk.blockTask();
