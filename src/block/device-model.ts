@@ -29,14 +29,16 @@ export interface ModelCommand {
   sources?: Array<[number, number]>;
   /** The host's I/O queue it went to (0-based): a fabric target serves each queue on one CPU. */
   queue?: number;
+  /** Write: Force Unit Access (CDW12 bit 30): complete only once the data is on the media. */
+  fua?: boolean;
 }
 
 /**
  * A ModelCommand with every field present, so all of them share one object shape (the models
  * read them per command).
  */
-export function modelCommand(op: ModelOp, bytes: number, offset: number, queue = 0, sources?: Array<[number, number]>): ModelCommand {
-  return { op, bytes, offset, sources, queue };
+export function modelCommand(op: ModelOp, bytes: number, offset: number, queue = 0, sources?: Array<[number, number]>, fua = false): ModelCommand {
+  return { op, bytes, offset, sources, queue, fua };
 }
 
 /** complete() returns this when the completion time depends on later events: the model calls ModelHost.resolved(token, t) then. */
@@ -294,7 +296,7 @@ export class QueueingDeviceModel implements DeviceModel {
     if (p.completion_ns > 0 || !p.media) return this.nullBlk(c, t);
     switch (c.op) {
       case "read": return this.read(c.offset, c.bytes, t + (c.bytes <= 4096 ? p.read_fw_4k_ns : p.read_fw_ns));
-      case "write": return this.write(c.offset, c.bytes, t);
+      case "write": return this.write(c.offset, c.bytes, t, c.fua === true);
       case "copy": return this.copy(c, t);
       case "flush": return p.write_cache ? Math.max(t, ...this.dies.map((d) => d.free_ns)) : t;
       default: return t;
@@ -378,9 +380,10 @@ export class QueueingDeviceModel implements DeviceModel {
    * costs the die tPROG x n / page_bytes (a 32 KiB page programmed once for four 8 KiB writes),
    * not a whole tPROG. Returns when all are programmed.
    */
-  private mediaProgram(offset: number, bytes: number, t: number): number {
+  private mediaProgram(offset: number, bytes: number, t: number, fua = false): number {
     const m = this.p.media!;
-    return this.pages(offset, bytes, t, (n, die, ch) => die.use(ch.use(t, this.xfer(n, m.channel_bytes_per_s)), (m.program_ns * n) / m.page_bytes));
+    // FUA cannot wait for the rest of its page: each piece is a program of its own (a whole tPROG)
+    return this.pages(offset, bytes, t, (n, die, ch) => die.use(ch.use(t, this.xfer(n, m.channel_bytes_per_s)), fua ? m.program_ns : (m.program_ns * n) / m.page_bytes));
   }
 
   private read(offset: number, bytes: number, t: number): number {
@@ -388,12 +391,17 @@ export class QueueingDeviceModel implements DeviceModel {
     return this.d2h.use(ready, this.xfer(bytes, this.p.link_bytes_per_s));
   }
 
-  private write(offset: number, bytes: number, t: number): number {
+  /**
+   * A FUA write completes when programmed (NVM Command Set: the data is on non-volatile media
+   * before the completion), and its pages are programmed at once, each costing its die a whole
+   * tPROG, not the share of a page the write buffer would have filled.
+   */
+  private write(offset: number, bytes: number, t: number, fua: boolean): number {
     const arrived = this.h2d.use(t, this.xfer(bytes, this.p.link_bytes_per_s));
     const cached = this.bufferRoom(arrived + this.p.write_fw_ns + this.p.write_fw_per_4k_ns * Math.ceil(bytes / 4096), bytes);
-    const programmed = this.mediaProgram(offset, bytes, cached);
+    const programmed = this.mediaProgram(offset, bytes, cached, fua);
     this.buffered(programmed, bytes);
-    return this.p.write_cache && !this.overflows(bytes) ? cached : programmed;
+    return this.p.write_cache && !fua && !this.overflows(bytes) ? cached : programmed;
   }
 
   /** Data in the write buffer: [program end, bytes] of every program not yet done, by end time. */

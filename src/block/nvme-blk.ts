@@ -560,6 +560,7 @@ export class NvmeBlkController implements MqDriverOps {
         model.op = rq.op === Op.READ ? "read" : "write";
         model.bytes = rq.dataLen;
         model.offset = slba * d.lbaBytes;
+        model.fua = (rq.flags & REQ_FUA) !== 0;
         model.queue = rq.hctx;
         const record = this.record(d, rq.id, sqe[0] & 0xff, rq.op === Op.READ ? "Read" : "Write");
         if (record) {

@@ -66,7 +66,7 @@
 // sequential rw with ":N" (holes), io_size as a percentage, and the options in
 // NOT_MODELLED_OPTIONS; IGNORED_OPTIONS are accepted and have no effect.
 
-import type { FioDir, FioEngine, FioJob, FioRw } from "./types";
+import type { FioDir, FioEngine, FioJob, FioRw, FioSyncIo } from "./types";
 
 /** A job file fio would refuse, or one the model cannot run. The message starts with
  * "file:line:" (or "file:" when no line applies). */
@@ -144,7 +144,7 @@ export const NOT_MODELLED_OPTIONS: ReadonlySet<string> = new Set([
   "thinktime_blocks_type", "thinktime_iotime", "rw_sequencer", "percentage_random",
   "random_distribution", "random_generator", "softrandommap", "offset_increment", "offset_align",
   "nrfiles", "nr_files", "openfiles", "file_service_type", "directory", "filename_format", "opendir",
-  "lockfile", "sync", "write_barrier",
+  "lockfile", "write_barrier",
   "sync_file_range", "iodepth_low", "iodepth_batch_complete_max", "io_submit_mode",
   "serialize_overlap", "write_iolog", "read_iolog", "replay_no_stall", "replay_redirect",
   "replay_scale", "replay_align", "replay_time_scale", "replay_skip", "write_bw_log", "write_lat_log",
@@ -252,7 +252,7 @@ function defaults(): Settings {
     direct: false, runtime_ns: 0, time_based: false, ramp_time_ns: 0, startdelay_ns: 0, filename: "",
     group_reporting: false, randseed: 0x89, rwmixread: 50, norandommap: false, hipri: false, stonewall: false,
     new_group: false, io_size: 0, number_ios: 0, loops: 1, fsync: 0, fdatasync: 0, end_fsync: false,
-    fsync_on_close: false, options: {}, where: {},
+    fsync_on_close: false, sync: "none", options: {}, where: {},
   };
 }
 
@@ -403,6 +403,16 @@ function setIoengine(st: Settings, v: Value): void {
   st.ioengine = t as FioEngine;
 }
 
+/** sync= (fio 3.x, FIO_OPT_STR): none or 0, sync or 1 (O_SYNC), dsync (O_DSYNC). */
+const SYNC_IO_VALUES: Readonly<Record<string, FioSyncIo>> = { none: "none", 0: "none", sync: "sync", 1: "sync", dsync: "dsync" };
+
+function setSyncIo(st: Settings, v: Value): void {
+  const t = v.text();
+  const s = SYNC_IO_VALUES[t];
+  if (s === undefined) throw v.error(`value "${t}" not allowed (none, 0, sync, 1, dsync)`);
+  st.sync = s;
+}
+
 const SPECS: readonly Spec[] = [
   { name: "name", set: (st, v) => { st.name = v.text(); } },
   { name: "description", set: (st, v) => { st.description = v.text(); } },
@@ -468,6 +478,7 @@ const SPECS: readonly Spec[] = [
   { name: "fsync", set: (st, v) => { st.fsync = v.int(0, UINT_MAX); } },
   { name: "fdatasync", set: (st, v) => { st.fdatasync = v.int(0, UINT_MAX); } },
   { name: "end_fsync", set: (st, v) => { st.end_fsync = v.bool(); } },
+  { name: "sync", set: setSyncIo },
   { name: "fsync_on_close", set: (st, v) => { st.fsync_on_close = v.bool(); } },
 ];
 
@@ -630,6 +641,9 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
     const opt = st.fsync ? "fsync" : st.fdatasync ? "fdatasync" : st.end_fsync ? "end_fsync" : "fsync_on_close";
     at(opt, `option "${opt}" with ioengine=io_uring is not modelled (fio queues IORING_OP_FSYNC, which the kernel runs in an io-wq worker); use psync, sync, pvsync2 or libaio`);
   }
+  if (st.sync !== "none" && copies) {
+    at("sync", `option "sync" with rw=${st.rw} is not modelled (the fork's copy_file_range and BLKCOPY paths are not known to sync the destination); use it with writes`);
+  }
   if (st.time_based && st.runtime_ns === 0) {
     at("time_based", `job "${name}": time_based requires a runtime/timeout setting (fio would drop time_based)`);
   }
@@ -658,6 +672,7 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
     randseed: st.randseed, rwmixread: st.rwmixread, norandommap: st.norandommap, hipri: st.hipri, stonewall: st.stonewall,
     new_group: st.new_group, wait_for: st.wait_for, io_size, number_ios: st.number_ios, loops: st.loops,
     fsync: st.fsync, fdatasync: st.fdatasync, end_fsync: st.end_fsync, fsync_on_close: st.fsync_on_close,
+    ...(st.sync !== "none" ? { sync: st.sync } : {}),
     ...(st.description ? { description: st.description } : {}),
     kb_base: st.kb_base,
     options: { ...st.options },

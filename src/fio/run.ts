@@ -12,7 +12,7 @@
 // CPU time is zero (no host CPU model yet): slat is 0, cpu usr/sys 0%, ctx counts sleeps.
 // Buffered I/O (direct=0) is run as direct: the page cache is not modelled (said in the output).
 
-import { Bio, BioVec, BlkStatus, Op, REQ_POLLED, REQ_PREFLUSH, REQ_SYNC } from "../block/bio";
+import { Bio, BioVec, BlkStatus, Op, REQ_FUA, REQ_POLLED, REQ_PREFLUSH, REQ_SYNC } from "../block/bio";
 
 /** A trim's bio carries no data segments (never written to: bios only read their vecs). */
 const NO_VECS: BioVec[] = [];
@@ -242,6 +242,21 @@ class Instance {
   private readonly submitSyncFn = (): void => { this.submitSync(true); };
   private readonly finishNowFn = (): void => this.finish(this.clock());
 
+  // ---- hipri and sync= (how a direct write ends: block/fops.c) ----
+  /** Completions are polled: io_uring with hipri (IORING_SETUP_IOPOLL). pvsync2's RWF_HIPRI is ignored for synchronous direct I/O since Linux 5.18. */
+  private readonly polledIo: boolean;
+  /** Flags of a direct write bio (dio_bio_write_op): REQ_SYNC | REQ_IDLE, and REQ_FUA when the device is open O_SYNC or O_DSYNC. */
+  private readonly writeFlags: number;
+  /** sync= with a synchronous engine: blkdev_write_iter's generic_write_sync flushes before the write system call returns. */
+  private readonly syncWrites: boolean;
+  /** The io_u whose write waits for that flush, and the flush's bio (reused once ended). */
+  private writeSyncIoU: IoU | null = null;
+  private writeSyncBio: Bio | null = null;
+  /** Inside writeSyncFlush's submit_bio: a flush ending there ended at once (no volatile write cache). */
+  private inWriteSync = false;
+  private readonly writeSyncFlushFn = (u: IoU): void => this.writeSyncFlush(u);
+  private readonly writeSyncEndFn = (b: Bio): void => this.writeSyncEnd(b);
+
   constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number) {
     this.task = blk.sim.addTask(pid, job.name.slice(0, 15), cpu);
     const cap = dev.capacity * 512;
@@ -264,6 +279,10 @@ class Instance {
     this.fsyncEvery = this.writes ? job.fsync ?? 0 : 0;
     this.fdatasyncEvery = this.writes ? job.fdatasync ?? 0 : 0;
     if (this.fsyncEvery || this.fdatasyncEvery) this.syncLat = newLatStat(true);
+    this.polledIo = job.hipri && job.ioengine === "io_uring";
+    const syncIo = (job.sync ?? "none") !== "none";
+    this.writeFlags = REQ_SYNC | (syncIo ? REQ_FUA : 0);
+    this.syncWrites = syncIo && this.writes && !isAsync(job);
   }
 
 
@@ -505,7 +524,9 @@ class Instance {
   private newIoU(buf: DmaBuffer): IoU {
     const u: IoU = {
       dir: "read", pos: 0, bs: 0, submitted_ns: 0, buf, ranges: [], bio: null, vecs: [{ bus: buf.bus, len: 0 }],
-      bioEndio: (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
+      bioEndio: this.syncWrites
+        ? (b: Bio) => this.writeSyncOrComplete(u, b)
+        : (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
       copyEndio: (o: { status: BlkStatus }) => this.complete(u, o.status === BlkStatus.OK, u.bs * u.ranges.length),
       done: (ok: boolean, bytes: number) => this.complete(u, ok, bytes),
     };
@@ -564,7 +585,7 @@ class Instance {
     if (u.dir === "copy") { this.issueCopy(u); return; }
     const op = u.dir === "read" ? Op.READ : u.dir === "write" ? Op.WRITE : Op.DISCARD;
     const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
-    const flags = this.job.hipri ? REQ_POLLED : 0;
+    const flags = (this.polledIo ? REQ_POLLED : 0) | (op === Op.WRITE ? this.writeFlags : 0);
     let bio = u.bio;
     if (bio && bio.ended) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
     else bio = u.bio = new Bio(this.dev, op, u.pos / 512, u.bs, vecs, flags);
@@ -621,7 +642,42 @@ class Instance {
     blkCopy(this.blk, { src: this.dev, dst: this.dev, srcSegs, dstSegs: [{ pos: dst, len }] }, u.copyEndio);
   }
 
-  private complete(u: IoU, ok: boolean, bytes: number): void {
+  /**
+   * A write's bio ended under sync= with a synchronous engine: the system call goes on in
+   * blkdev_write_iter's generic_write_sync -> blkdev_fsync -> blkdev_issue_flush (not after a
+   * failed write). The task wakes from submit_bio_wait (a context switch) and submits the flush.
+   */
+  private writeSyncOrComplete(u: IoU, b: Bio): void {
+    const ok = b.status === BlkStatus.OK;
+    if (u.dir !== "write" || !ok) { this.complete(u, ok, u.bs); return; }
+    const sim = this.blk.sim;
+    const cost = sim.costs.context_switch_ns + sim.costs.submit_ns;
+    this.cpu_ns += cost;
+    sim.at(sim.useCpu(this.task.cpu, cost), this.task, this.writeSyncFlushFn, u);
+  }
+
+  /** blkdev_issue_flush: an empty REQ_OP_WRITE | REQ_PREFLUSH bio, REQ_SYNC from submit_bio_wait; the task sleeps unless it ended at once. */
+  private writeSyncFlush(u: IoU): void {
+    let bio = this.writeSyncBio;
+    if (bio && bio.ended) bio.reinit(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC, 0);
+    else bio = this.writeSyncBio = new Bio(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC);
+    bio.endio = this.writeSyncEndFn;
+    this.writeSyncIoU = u;
+    this.inWriteSync = true;
+    this.blk.submitBio(bio);
+    this.inWriteSync = false;
+    if (this.writeSyncIoU !== null) { this.ctx++; this.blk.blockTask(); }
+  }
+
+  /** The flush ended: the write system call returns with its status (woken, or at once). */
+  private writeSyncEnd(b: Bio): void {
+    const u = this.writeSyncIoU!;
+    this.writeSyncIoU = null;
+    this.complete(u, b.status === BlkStatus.OK, u.bs, !this.inWriteSync);
+  }
+
+  /** An I/O completed: accounted, then the task wakes (woke false: it did not sleep, only the system call returns) and refills. */
+  private complete(u: IoU, ok: boolean, bytes: number, woke = true): void {
     const blk = this.blk;
     const now = this.clock();
     const dir = u.dir;
@@ -645,10 +701,10 @@ class Instance {
     }
     this.completeCalls++;
     this.completeMap[submitIdx(1)]++;
-    if (this.job.hipri) { this.polled(); return; }
+    if (this.polledIo) { this.polled(); return; }
     // the task wakes (io_getevents / the sync call returns: a context switch and the end of a
     // system call on its CPU) and refills
-    const wake = blk.sim.costs.context_switch_ns + blk.sim.costs.syscall_ns;
+    const wake = (woke ? blk.sim.costs.context_switch_ns : 0) + blk.sim.costs.syscall_ns;
     this.cpu_ns += wake;
     blk.sim.at(blk.sim.useCpu(this.task.cpu, wake), this.task, this.fillFn);
   }

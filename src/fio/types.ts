@@ -15,6 +15,9 @@ export type FioRw = "read" | "write" | "trim" | "randread" | "randwrite" | "rand
 export type FioEngine = "psync" | "pvsync2" | "libaio" | "io_uring" | "sync" | "sctl";
 
 /** One [job] section with [global] applied (fio's thread_options, the subset modelled). */
+/** fio's sync= as the open flag it gives: none, O_SYNC ("sync") or O_DSYNC ("dsync"). */
+export type FioSyncIo = "none" | "sync" | "dsync";
+
 export interface FioJob {
   name: string;
   /** Section line in the job file (for messages). */
@@ -57,7 +60,9 @@ export interface FioJob {
   randseed: number;
   /** rwmixread= percentage of reads in rw/randrw. */
   rwmixread: number;
-  /** hipri (io_uring, pvsync2): completions are polled (REQ_POLLED): no interrupt, the task spins on its CPU. */
+  /** hipri (io_uring, pvsync2): io_uring's completions are polled (REQ_POLLED): no interrupt, the
+   * task spins on its CPU. pvsync2 passes RWF_HIPRI, which Linux ignores for synchronous direct I/O
+   * since 5.18 ("block: ignore RWF_HIPRI hint for sync dio"): its I/O completes as without it. */
   hipri: boolean;
   /** norandommap: random offsets may repeat (else every block once per pass, as fio's random map). */
   norandommap: boolean;
@@ -85,6 +90,10 @@ export interface FioJob {
   /** end_fsync / fsync_on_close: one more sync when the job's writes are done (not counted or timed by fio). */
   end_fsync?: boolean;
   fsync_on_close?: boolean;
+  /** sync= (fio 3.x: none/0, sync/1, dsync): the device is opened O_SYNC or O_DSYNC. On a block device
+   * both make every direct write a REQ_FUA write (dio_bio_write_op), and a synchronous engine's
+   * write system call then runs blkdev_fsync (generic_write_sync). Absent: "none". */
+  sync?: FioSyncIo;
   /** Every option as written, [global] defaults included (what the job runs with). */
   options: Record<string, string>;
   /** The options written in the job's own section, for the JSON "job options": fio's

@@ -6,7 +6,7 @@
 
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { QueueingDeviceModel, SimpleDeviceModel, Timeline, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
+import { modelCommand, QueueingDeviceModel, SimpleDeviceModel, Timeline, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
 import { parseScenario, runScenario } from "../../src/block/scenario";
 import { loadCoreModule } from "../../src/node/wasm";
 import { mkHost, write, read, flush, pattern, same } from "./helpers";
@@ -155,6 +155,20 @@ describe("device model", () => {
     // without the cache the write itself waits for its program
     const nc = new QueueingDeviceModel({ ...p, write_cache: false });
     expect(nc.complete({ op: "write", bytes: 32768, offset: 0 }, 0)).toBeGreaterThan(190_000);
+  });
+
+  it("TLC: a FUA write completes when its data is programmed, cache or not, and a partial page costs a whole tPROG", () => {
+    const p = tlc970ProParams();
+    const cached = new QueueingDeviceModel(p).complete(modelCommand("write", 32768, 0), 0);
+    const fua = new QueueingDeviceModel(p).complete(modelCommand("write", 32768, 0, 0, undefined, true), 0);
+    const through = new QueueingDeviceModel({ ...p, write_cache: false }).complete(modelCommand("write", 32768, 0), 0);
+    // a whole page: what a write without the cache takes, the cached completion plus channel and tPROG
+    expect(fua).toBeCloseTo(through, 6);
+    expect(fua).toBeCloseTo(cached + (32768 / 800e6) * 1e9 + 190_000, 6);
+    // 4 KiB: the die programs it now (190 us), not an eighth of a page
+    const c4 = new QueueingDeviceModel(p).complete(modelCommand("write", 4096, 0), 0);
+    const f4 = new QueueingDeviceModel(p).complete(modelCommand("write", 4096, 0, 0, undefined, true), 0);
+    expect(f4).toBeCloseTo(c4 + (4096 / 800e6) * 1e9 + 190_000, 6);
   });
 
   it("TLC: the 1 MiB write buffer: a stream to busy dies waits for programs once it is full; a write larger than it waits for its own", () => {

@@ -68,6 +68,32 @@ describe("nvmelab fio", () => {
     expect(c.r.err).not.toContain(note);
   });
 
+  it("pvsync2 with hipri: a note on stderr that Linux does not poll synchronous direct I/O; io_uring's hipri gets none", async () => {
+    const c = cli();
+    const job = (engine: string) => `[r]\nfilename=/dev/nvme0n1\nrw=randread\nbs=4k\nsize=1m\ndirect=1\nioengine=${engine}\nhipri\n`;
+    c.put("p.fio", job("pvsync2"));
+    expect(await c.run("p.fio", "--setup=null_blk")).toBe(0);
+    expect(c.r.err).toContain("fio: job r: hipri with pvsync2 passes RWF_HIPRI, which Linux ignores for synchronous direct I/O since 5.18");
+    c.put("u.fio", job("io_uring"));
+    expect(await c.run("u.fio", "--setup=null_blk")).toBe(0);
+    expect(c.r.err).not.toContain("RWF_HIPRI");
+  });
+
+  it("sync=1: each psync write is a FUA Write and a Flush; the report is fio's with the longer latency", async () => {
+    const c = cli();
+    const job = (sync: string) => `[w]\nfilename=/dev/nvme0n1\nrw=write\nbs=4k\nsize=256k\ndirect=1\nsync=${sync}\n`;
+    c.put("s.fio", job("1"));
+    c.put("n.fio", job("none"));
+    expect(await c.run("s.fio", "--output-format=json")).toBe(0);
+    const synced = JSON.parse(c.r.out).jobs[0];
+    expect(await c.run("n.fio", "--output-format=json")).toBe(0);
+    const plain = JSON.parse(c.r.out).jobs[0];
+    expect(synced["job options"].sync).toBe("1");
+    expect(synced.write.total_ios).toBe(64);
+    // the default setup (a 970 PRO-like SSD with a write cache): a FUA write waits for its program
+    expect(synced.write.clat_ns.mean).toBeGreaterThan(plain.write.clat_ns.mean + 100_000);
+  });
+
   it("--output-format=json writes fio's JSON; --output writes a file", async () => {
     const c = cli();
     c.put("rr.fio", "[rr]\nfilename=/dev/mapper/vol\nrw=randread\nioengine=libaio\niodepth=4\nsize=4m\n");

@@ -480,8 +480,15 @@ describe("fio job files: fsync and fdatasync", () => {
     expect([d.fsync, d.fdatasync, d.end_fsync, d.fsync_on_close]).toEqual([0, 0, false, false]);
     expect(NOT_MODELLED_OPTIONS.has("fsync")).toBe(false);
     expect(NOT_MODELLED_OPTIONS.has("fdatasync")).toBe(false);
-    // sync= (O_SYNC) is another option, still refused by name
-    expect(errorOf("[w]\nfilename=/dev/nvme0n1\nsync=1\n")).toMatch(/option "sync" is an fio option the model does not support/);
+  });
+
+  it("sync= takes fio 3.x's values: none and 0, sync and 1 (O_SYNC), dsync (O_DSYNC); others name the line", () => {
+    const of = (v: string) => one(`[w]\nfilename=/dev/nvme0n1\nrw=write\nsync=${v}\n`).sync ?? "none";
+    expect(["none", "0", "sync", "1", "dsync"].map(of)).toEqual(["none", "none", "sync", "sync", "dsync"]);
+    expect(one("[w]\nfilename=/dev/nvme0n1\n").sync).toBeUndefined();
+    expect(NOT_MODELLED_OPTIONS.has("sync")).toBe(false);
+    expect(errorOf("[w]\nfilename=/dev/nvme0n1\nsync=yes\n")).toMatch(/^job\.fio:3: option "sync": value "yes" not allowed \(none, 0, sync, 1, dsync\)/);
+    expect(errorOf("[c]\nfilename=/dev/nvme0n1\nrw=copy\nsync=1\n")).toMatch(/^job\.fio:4: option "sync" with rw=copy is not modelled/);
   });
 
   it("bad values and io_uring are refused with the line and the option", () => {

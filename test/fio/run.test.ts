@@ -186,15 +186,59 @@ describe("fio runner", () => {
     expect(() => parseScenario({ cpu: { syscall_us: 1 }, steps: [] })).toThrow(/cpu\.syscall_us: unknown key/);
   });
 
-  it("hipri (polled completions): no interrupt and no context switch; the task spins on its CPU until the completion", async () => {
+  it("io_uring hipri (polled completions): no interrupt and no context switch; the task spins on its CPU until the completion", async () => {
     const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000, poll_ns: 500 };
-    const r = runFio(await host({ cpu }), [job({ name: "p", rw: "randread", ioengine: "pvsync2", hipri: true, size: 4 << 20 })]);
+    const r = runFio(await host({ cpu }), [job({ name: "p", rw: "randread", ioengine: "io_uring", iodepth: 1, hipri: true, size: 4 << 20 })]);
     const d = r.jobs[0].dirs.read!;
     // per I/O: syscall + submit (3 us), device 10 us found by the poll at 13 us, syscall return 1 us = 14 us
     expect(d.runtime_ms).toBeCloseTo((1024 * 14_000) / 1e6, 6);
     expect(r.jobs[0].sys_cpu).toBeCloseTo(100, 6);
     expect(r.cpu_util_per_core![0]).toBeCloseTo(100, 1);
     expect(() => parseScenario({ steps: [] })).not.toThrow();
+  });
+
+  it("pvsync2 hipri is not polled: Linux ignores RWF_HIPRI for synchronous direct I/O (since 5.18), so it runs as without hipri", async () => {
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000, poll_ns: 500 };
+    const h = await host({ cpu });
+    const r = runFio(h, [job({ name: "p", rw: "randread", ioengine: "pvsync2", hipri: true, size: 4 << 20 })], { trace: true });
+    // the 18 us of an interrupt-driven psync read (the CPU model test above), not polling's 14
+    expect(r.jobs[0].dirs.read!.runtime_ms).toBeCloseTo((1024 * 18_000) / 1e6, 6);
+    expect(r.jobs[0].ctx).toBe(1024);
+    expect(h.blk.tracer.events.filter((e) => e.action === "Q").every((e) => e.rwbs === "R")).toBe(true);
+  });
+
+  it("sync=1 with psync: every write is REQ_FUA (WFS) and its system call then flushes (generic_write_sync -> blkdev_issue_flush)", async () => {
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
+    const h = await host({ cpu });
+    const r = runFio(h, [job({ name: "w", rw: "write", size: 64 << 10, sync: "sync" })], { trace: true });
+    const names = h.blk.tracer.commands.map((c) => c.name);
+    expect(names).toEqual(new Array(16).fill(["Write", "Flush"]).flat());
+    expect(h.blk.tracer.events.filter((e) => e.action === "Q").map((e) => e.rwbs)).toEqual(new Array(16).fill(["WFS", "FWS"]).flat());
+    const d = r.jobs[0].dirs.write!;
+    // per write: syscall + submit 3 us, Write 10 us, irq 1, wake + the flush's submit 5, Flush 10, irq 1, wake + syscall return 4 = 34 us;
+    // clat runs from the submission to the completion the task sees: 34 less the last wake's 4 us
+    expect(d.runtime_ms).toBeCloseTo((16 * 34_000) / 1e6, 6);
+    expect(d.clat.mean_ns).toBeCloseTo(30_000, 6);
+    // two sleeps per write (the write, then the flush); fio counts no sync of its own
+    expect([r.jobs[0].ctx, r.jobs[0].issued_sync ?? 0, r.jobs[0].sync]).toEqual([32, 0, undefined]);
+    expect(r.disk_util.map((x) => [x.write_ios, x.write_sectors])).toEqual([[32, 128]]);
+  });
+
+  it("sync=dsync with libaio: REQ_FUA writes and no flush (the asynchronous direct write returns -EIOCBQUEUED, so no generic_write_sync); without a write cache FUA is dropped", async () => {
+    const h = await host();
+    runFio(h, [job({ name: "w", rw: "write", ioengine: "libaio", iodepth: 4, size: 64 << 10, sync: "dsync" })], { trace: true });
+    expect(h.blk.tracer.commands.map((c) => c.name)).toEqual(new Array(16).fill("Write"));
+    expect(h.blk.tracer.events.filter((e) => e.action === "Q").every((e) => e.rwbs === "WFS")).toBe(true);
+    // psync on a device without a volatile write cache: submit_bio_noacct drops FUA and PREFLUSH, and the empty flush ends at once
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
+    const h2 = await host({ cpu, controller: { vwc: 0, namespaces: [{ size: "64M" }] } });
+    const r2 = runFio(h2, [job({ name: "w", rw: "write", size: 64 << 10, sync: "sync" })], { trace: true });
+    expect(h2.blk.tracer.commands.map((c) => c.name)).toEqual(new Array(16).fill("Write"));
+    // the empty flush ends in submit_bio_noacct, before blk-core traces a Q
+    expect(h2.blk.tracer.events.filter((e) => e.action === "Q").map((e) => e.rwbs)).toEqual(new Array(16).fill("WS"));
+    // per write: 3 + 10 + 1, wake + submit 5 (the flush ends inside submit_bio), syscall return 1 = 20 us; one sleep per write
+    expect(r2.jobs[0].dirs.write!.runtime_ms).toBeCloseTo((16 * 20_000) / 1e6, 6);
+    expect(r2.jobs[0].ctx).toBe(16);
   });
 
   it("rw=randread:4: a new random offset every 4 I/Os, the next blocks between", async () => {

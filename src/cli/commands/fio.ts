@@ -83,6 +83,7 @@ export const fio: Command = {
     for (const n of fioNotes(parsed.jobs)) ctx.io.err(n);
     for (const j of parsed.jobs) {
       if (!j.direct) ctx.io.err(`fio: job ${j.name}: direct=0, but the page cache is not modelled; its I/O goes to the device as with direct=1`);
+      if (j.hipri && j.ioengine === "pvsync2") ctx.io.err(`fio: job ${j.name}: hipri with pvsync2 passes RWF_HIPRI, which Linux ignores for synchronous direct I/O since 5.18: completions are interrupts, as without it`);
       const unchecked = ["verify", "do_verify", "verify_pattern", "buffer_pattern"].filter((k) => k in j.options);
       if (unchecked.length) ctx.io.err(`fio: job ${j.name}: ${unchecked.join(", ")} accepted but not modelled: no data is checked`);
     }
