@@ -637,9 +637,9 @@ function finish(st: Settings, sec: Section, file: string, earlier: readonly FioJ
   if (st.where.dest_offset !== undefined && st.dest_offset_delta !== null) {
     at("dest_offset_delta", `job "${name}": dest_offset and dest_offset_delta both given; use one`);
   }
-  if (st.ioengine === "io_uring" && (st.fsync || st.fdatasync || st.end_fsync || st.fsync_on_close)) {
-    const opt = st.fsync ? "fsync" : st.fdatasync ? "fdatasync" : st.end_fsync ? "end_fsync" : "fsync_on_close";
-    at(opt, `option "${opt}" with ioengine=io_uring is not modelled (fio queues IORING_OP_FSYNC, which the kernel runs in an io-wq worker); use psync, sync, pvsync2 or libaio`);
+  if (st.ioengine === "io_uring" && (st.end_fsync || st.fsync_on_close)) {
+    const opt = st.end_fsync ? "end_fsync" : "fsync_on_close";
+    at(opt, `option "${opt}" with ioengine=io_uring is not modelled (fio's last sync through the ring); fsync= and fdatasync= are, or use psync, sync, pvsync2 or libaio`);
   }
   if (st.sync !== "none" && copies) {
     at("sync", `option "sync" with rw=${st.rw} is not modelled (the fork's copy_file_range and BLKCOPY paths are not known to sync the destination); use it with writes`);

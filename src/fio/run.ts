@@ -35,6 +35,8 @@ import { FIO_VERSION } from "./report";
 export const BW_AVG_TIME_NS = 500_000_000;
 /** A bound on one run's I/Os (TigerBeetle-style: a job that never ends fails loudly). */
 export const MAX_IOS_PER_RUN = 50_000_000;
+/** pid of a job's io-wq worker: the job's pid plus this (a thread of fio's process in Linux, numbered apart here). */
+const IOWQ_PID_BASE = 100_000;
 /** Above this many blocks (a 32 MiB map) the random map is not kept (norandommap), to bound memory. */
 const MAX_RANDOM_MAP_BLOCKS = 1 << 28;
 
@@ -58,6 +60,10 @@ interface IoU {
   bioEndio: (b: Bio) => void;
   copyEndio: (o: { status: BlkStatus }) => void;
   done: (ok: boolean, bytes: number) => void;
+  /** io_uring: this io_u carries an IORING_OP_FSYNC (1 fsync, 2 fdatasync), else 0. */
+  sync: number;
+  /** Its fsync's flush bio ended (bound once, as the others). */
+  syncEndio: (b: Bio) => void;
 }
 
 /** The directions an rw= does. */
@@ -257,6 +263,16 @@ class Instance {
   private readonly writeSyncFlushFn = (u: IoU): void => this.writeSyncFlush(u);
   private readonly writeSyncEndFn = (b: Bio): void => this.writeSyncEnd(b);
 
+  // ---- io_uring's fsync= / fdatasync= (IORING_OP_FSYNC, run by an io-wq worker) ----
+  /** fsync= / fdatasync= on io_uring: each sync is an io_u in flight, run by the ring's io-wq worker. */
+  private readonly uringSyncs: boolean;
+  /** The io-wq worker (iou-wrk-PID), made when the first sync is queued (create_io_worker). */
+  private iowq: Task | null = null;
+  /** Inside uringSyncFlush's submit_bio: a flush ending there ended at once (no volatile write cache). */
+  private inUringSync = false;
+  private readonly uringSyncFlushFn = (u: IoU): void => this.uringSyncFlush(u);
+  private readonly uringSyncDoneFn = (u: IoU): void => this.complete(u, u.bio!.status === BlkStatus.OK, 0);
+
   constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number) {
     this.task = blk.sim.addTask(pid, job.name.slice(0, 15), cpu);
     const cap = dev.capacity * 512;
@@ -283,6 +299,7 @@ class Instance {
     const syncIo = (job.sync ?? "none") !== "none";
     this.writeFlags = REQ_SYNC | (syncIo ? REQ_FUA : 0);
     this.syncWrites = syncIo && this.writes && !isAsync(job);
+    this.uringSyncs = job.ioengine === "io_uring" && (this.fsyncEvery !== 0 || this.fdatasyncEvery !== 0);
   }
 
 
@@ -391,7 +408,7 @@ class Instance {
     while (this.inflight < depth && !this.finishedIssuing(now)) {
       // get_rw_ddir: a sync is due before the next I/O; the task then sleeps in the system call
       // unless the flush ended at once (no volatile write cache)
-      if (this.syncDue !== 0) {
+      if (this.syncDue !== 0 && !this.uringSyncs) {
         if (this.startSync(now)) { blk.blockTask(); return; }
         continue;
       }
@@ -399,9 +416,17 @@ class Instance {
       // the batch array is reused; n counts its live entries (no length change per call)
       const batch = this.batch;
       let n = 0;
-      while (n < want && this.syncDue === 0 && !this.finishedIssuing(now)) {
-        if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
-        const u = this.issueOne(this.nextDir(), now);
+      while (n < want && !this.finishedIssuing(now)) {
+        let u: IoU;
+        if (this.syncDue !== 0) {
+          // io_uring queues the sync as one more SQE of this batch (fio_ioring_prep: IORING_OP_FSYNC,
+          // no IOSQE_IO_DRAIN, so it does not wait for the writes in flight); the others stop here
+          if (!this.uringSyncs) break;
+          u = this.issueUringSync(now);
+        } else {
+          if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
+          u = this.issueOne(this.nextDir(), now);
+        }
         if (n < batch.length) batch[n] = u;
         else batch.push(u);
         n++;
@@ -418,7 +443,7 @@ class Instance {
       this.submitMap[submitIdx(n)]++;
       // libaio: a sync found I/Os queued for this io_submit (FIO_Q_BUSY): fio commits them and
       // reaps at least one completion before it queues the sync again (do_io, wait_for_completions)
-      if (this.syncDue !== 0 && n > 0 && n < want) break;
+      if (this.syncDue !== 0 && !this.uringSyncs && n > 0 && n < want) break;
     }
     if (this.inflight === 0 && this.finishedIssuing(now)) this.finishOrEndFsync(now);
     else { this.ctx++; blk.blockTask(); }
@@ -529,6 +554,8 @@ class Instance {
         : (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
       copyEndio: (o: { status: BlkStatus }) => this.complete(u, o.status === BlkStatus.OK, u.bs * u.ranges.length),
       done: (ok: boolean, bytes: number) => this.complete(u, ok, bytes),
+      sync: 0,
+      syncEndio: (b: Bio) => this.uringSyncEnd(u, b),
     };
     return u;
   }
@@ -572,6 +599,58 @@ class Instance {
   }
 
   /**
+   * A due sync as an io_u of the io_uring batch: counted in total_io_u[ddir] and at its depth
+   * when queued, timed from its issue to its reap into sync_stat (account_io_completion).
+   */
+  private issueUringSync(now: number): IoU {
+    const kind = this.syncDue;
+    this.syncDue = 0;
+    this.syncAtIos = this.ios;
+    if (kind === 1) this.issuedSync++;
+    else this.issuedDatasync++;
+    const u = this.free.pop()!;
+    u.sync = kind;
+    u.bs = 0;
+    u.submitted_ns = now;
+    this.inflight++;
+    this.depthMap[depthIdx(this.inflight)]++;
+    return u;
+  }
+
+  /**
+   * io_uring_enter submitted an IORING_OP_FSYNC: io_fsync_prep forces it async (REQ_F_FORCE_ASYNC),
+   * so the ring's io-wq worker runs it: it wakes (a context switch on the submitting CPU) and
+   * submits blkdev_fsync's flush (vfs_fsync_range -> blkdev_fsync -> blkdev_issue_flush).
+   */
+  private queueUringSync(u: IoU): void {
+    const sim = this.blk.sim;
+    const w = (this.iowq ??= sim.kworker(this.task.cpu, `iou-wrk-${this.task.pid}`, IOWQ_PID_BASE + this.task.pid));
+    const cost = sim.costs.context_switch_ns + sim.costs.submit_ns;
+    this.cpu_ns += cost;
+    sim.at(sim.useCpu(w.cpu, cost), w, this.uringSyncFlushFn, u);
+  }
+
+  /** The worker's blkdev_issue_flush: the io_u's bio as an empty REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC. */
+  private uringSyncFlush(u: IoU): void {
+    let bio = u.bio;
+    if (bio && bio.ended) bio.reinit(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC, 0);
+    else bio = u.bio = new Bio(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC);
+    bio.endio = u.syncEndio;
+    this.inUringSync = true;
+    this.blk.submitBio(bio);
+    this.inUringSync = false;
+  }
+
+  /** The flush ended: the worker (woken, unless it ended inside submit_bio) posts the CQE, which wakes the task. */
+  private uringSyncEnd(u: IoU, _b: Bio): void {
+    const sim = this.blk.sim;
+    const w = this.iowq!;
+    const wake = this.inUringSync ? 0 : sim.costs.context_switch_ns;
+    this.cpu_ns += wake;
+    sim.at(sim.useCpu(w.cpu, wake), w, this.uringSyncDoneFn, u);
+  }
+
+  /**
    * get_rw_ddir: after a write, a sync is due when the writes issued (io_issues[DDIR_WRITE]) are
    * a multiple of fsync=, else of fdatasync= (fsync is asked first).
    */
@@ -582,6 +661,7 @@ class Instance {
   }
 
   private submitOne(u: IoU): void {
+    if (u.sync !== 0) { this.queueUringSync(u); return; }
     if (u.dir === "copy") { this.issueCopy(u); return; }
     const op = u.dir === "read" ? Op.READ : u.dir === "write" ? Op.WRITE : Op.DISCARD;
     const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
@@ -688,7 +768,11 @@ class Instance {
     // the I/O was issued; its latency runs from its issue
     this.checkRamp(now);
     const d = this.dirs[dir]!;
-    if (this.rampOver) {
+    if (u.sync !== 0) {
+      // an io_uring sync: sync_stat from its issue, nothing in the direction's figures
+      u.sync = 0;
+      if (this.rampOver) addLat(this.syncLat!, now - submitted);
+    } else if (this.rampOver) {
       this.sampleWindows(now);
       if (!ok) d.short_ios++;
       d.total_ios++;

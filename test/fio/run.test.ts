@@ -298,6 +298,41 @@ describe("fio runner", () => {
     expect([json.jobs[0].sync.total_ios, json.jobs[0].sync.lat_ns.N, json.jobs[0].read.short_ios]).toEqual([0, 7, 7]);
   });
 
+  it("io_uring fsync=1: each sync is an IORING_OP_FSYNC that the ring's io-wq worker runs (iou-wrk), timed from its issue to its reap", async () => {
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
+    const h = await host({ cpu });
+    const r = runFio(h, [job({ name: "w", rw: "write", ioengine: "io_uring", iodepth: 1, size: 64 << 10, fsync: 1 })], { trace: true });
+    const j = r.jobs[0];
+    expect(h.blk.tracer.commands.map((c) => c.name)).toEqual(new Array(16).fill(["Write", "Flush"]).flat().slice(0, 31));
+    // the flush bio is the worker's: iou-wrk-<fio's pid>, with a pid of its own
+    const q = h.blk.tracer.events.filter((e) => e.action === "Q" && e.rwbs === "FWS");
+    expect(q).toHaveLength(15);
+    expect(q.every((e) => e.comm === `iou-wrk-${j.pid}` && e.pid !== j.pid)).toBe(true);
+    // a sync: io_uring_enter 3 us, the worker wakes and submits 5, Flush 10, irq 1, the worker wakes 3 = 22 us to its CQE
+    expect([j.issued_sync, j.sync!.n, j.sync!.min_ns, j.sync!.max_ns]).toEqual([15, 15, 22_000, 22_000]);
+    expect(formatFio(r)).toContain("     issued rwts: total=0,16,0,15 short=0,0,0,0 dropped=0,0,0,0\n");
+    // a write (3 + 10 + 1 + 4 = 18 us) and, but for the last, a sync (22 + the task's wake 4): 16 x 18 + 15 x 26 us
+    expect(j.dirs.write!.runtime_ms).toBeCloseTo((16 * 18_000 + 15 * 26_000) / 1e6, 6);
+  });
+
+  it("io_uring fsync= at depth 4: the sync is one more io_u in flight beside the writes (no IOSQE_IO_DRAIN); without a write cache it ends in the worker at once", async () => {
+    const h = await host();
+    const r = runFio(h, [job({ name: "w", rw: "write", ioengine: "io_uring", iodepth: 4, size: 256 << 10, fsync: 4 })], { trace: true });
+    const j = r.jobs[0];
+    expect(j.issued_sync).toBe(15);
+    expect(h.blk.tracer.commands.filter((c) => c.name === "Flush")).toHaveLength(15);
+    // a Flush goes out while writes are still outstanding: 4 io_us hold 3 writes and the sync
+    const names = h.blk.tracer.commands.map((c) => c.name);
+    const firstFlush = names.indexOf("Flush");
+    const done = h.blk.tracer.commands.slice(0, firstFlush).filter((c) => (c.done_ns ?? Infinity) <= h.blk.tracer.commands[firstFlush].time_ns!).length;
+    expect(done).toBeLessThan(firstFlush);
+    expect(j.io_u_map.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const h2 = await host({ controller: { vwc: 0, namespaces: [{ size: "64M" }] } });
+    const r2 = runFio(h2, [job({ name: "w", rw: "write", ioengine: "io_uring", iodepth: 4, size: 64 << 10, fsync: 2 })], { trace: true });
+    expect(h2.blk.tracer.commands.map((c) => c.name)).toEqual(new Array(16).fill("Write"));
+    expect([r2.jobs[0].issued_sync, r2.jobs[0].sync!.n]).toEqual([7, 7]);
+  });
+
   it("without a volatile write cache a sync sends no command and ends at once; reads never sync; end_fsync adds one uncounted sync", async () => {
     const h = await host({ controller: { vwc: 0, namespaces: [{ size: "64M" }] } });
     const r = runFio(h, [job({ name: "w", rw: "write", size: 64 << 10, fsync: 2 })], { trace: true });
