@@ -94,6 +94,21 @@ describe("nvmelab fio", () => {
     expect(synced.write.clat_ns.mean).toBeGreaterThan(plain.write.clat_ns.mean + 100_000);
   });
 
+  it("examples/fio/durable-writes.fio: O_SYNC psync writes each Write+Flush, O_DSYNC libaio only FUA, io_uring's fsync=8 through the io-wq worker", async () => {
+    const c = cli();
+    copyFileSync(join(__dirname, "../../examples/fio/durable-writes.fio"), join(c.dir, "durable-writes.fio"));
+    expect(await c.run("durable-writes.fio", "--output-format=json")).toBe(0);
+    const [osync, odsync, uring] = JSON.parse(c.r.out).jobs as Array<{ jobname: string; write: { total_ios: number; clat_ns: { mean: number } }; sync: { total_ios: number; lat_ns: { N: number } } }>;
+    expect([osync.jobname, odsync.jobname, uring.jobname]).toEqual(["o_sync", "o_dsync_aio", "uring_fsync"]);
+    // a FUA write waits for its program (about 190 us of tPROG); the cached writes of io_uring take microseconds
+    expect(osync.write.clat_ns.mean).toBeGreaterThan(190_000);
+    expect(odsync.write.clat_ns.mean).toBeGreaterThan(190_000);
+    expect(uring.write.clat_ns.mean).toBeLessThan(20_000);
+    // fio counts no syncs of its own for sync=; io_uring's fsync=8 gives one per 8 writes but after the last
+    expect([osync.sync.lat_ns.N, odsync.sync.lat_ns.N]).toEqual([0, 0]);
+    expect(uring.sync.total_ios).toBe(Math.floor(uring.write.total_ios / 8) - (uring.write.total_ios % 8 === 0 ? 1 : 0));
+  });
+
   it("--output-format=json writes fio's JSON; --output writes a file", async () => {
     const c = cli();
     c.put("rr.fio", "[rr]\nfilename=/dev/mapper/vol\nrw=randread\nioengine=libaio\niodepth=4\nsize=4m\n");
