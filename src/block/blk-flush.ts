@@ -6,16 +6,16 @@
 // blkdev_issue_flush, the empty preflush write every "flush the device" in the kernel is.
 //
 // What the model keeps: the steps and their order, the pending/running double buffer, the
-// flush_data_in_flight deferral with FLUSH_PENDING_TIMEOUT, the flush request borrowing the
-// first waiting request's tag (none scheduler) or taking a driver tag at dispatch (mq-deadline),
-// insertion through the requeue list by kblockd (flush requests to hctx->dispatch untraced,
-// data requests at the head with an I), the two completions of a sequenced request with data
-// (the data's C, then the sequence's C of 0 bytes at the advanced sector), and the accounting
-// (the flush request in the flush counters only, the sequenced request once, at its end).
-// What it leaves out: the flush request is a new Request each time (the kernel reuses one
-// fq->flush_rq per hardware queue, so it has one struct but several lifetimes); the bio itself
-// is not advanced (the traces show the sector the kernel's advanced bio gives); the timeout
-// path, requeue of a started flush and REQ_DRV are not modelled.
+// flush_data_in_flight deferral with FLUSH_PENDING_TIMEOUT, one flush request per hardware
+// queue (fq->flush_rq) re-initialised by each blk_kick_flush, borrowing the first waiting
+// request's tag (none scheduler) or its scheduler tag nominally and a driver tag at dispatch
+// (mq-deadline), insertion through the requeue list by kblockd (flush requests to
+// hctx->dispatch untraced, data requests at the head with an I), the two completions of a
+// sequenced request with data (the data's C, then the sequence's C of 0 bytes at the advanced
+// sector), and the accounting (the flush request in the flush counters only, the sequenced
+// request once, at its end). What it leaves out: the bio itself is not advanced (the traces
+// show the sector the kernel's advanced bio gives); the timeout path, requeue of a started
+// flush and REQ_DRV are not modelled.
 
 import { Bio, BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA, REQ_PREFLUSH, REQ_SYNC } from "./bio";
 import { Request } from "./request";
@@ -46,6 +46,12 @@ export class BlkFlushQueue {
   flushDataInFlight = 0;
   /** Flush requests issued on this hardware queue (what coalescing saved shows against the sequences). */
   flushesIssued = 0;
+  /**
+   * fq->flush_rq: the hardware queue's one flush request, made at its first blk_kick_flush and
+   * re-initialised (blk_rq_init) by each later one; C1 keeps it to one lifetime at a time. Its
+   * pdu (nvme_request, with the genctr nvme_cid counts) is its own, whatever tag it borrows.
+   */
+  flushRq: Request | null = null;
 }
 
 /** blk_flush_cur_seq: the step after the ones done, 1 << ffz(seq). */
@@ -137,8 +143,9 @@ function flushCompleteSeq(q: MqDisk, fq: BlkFlushQueue, rq: Request, seq: number
 /**
  * blk_kick_flush: issue a flush for every request pending when C1 (no flush in flight) and C2
  * (no sequenced data in flight, unless the oldest has waited FLUSH_PENDING_TIMEOUT: C3) allow.
- * The flush request takes the first pending request's context and tag (none scheduler); with a
- * scheduler it borrows its scheduler tag only nominally and gets a driver tag at dispatch.
+ * The hardware queue's flush request (fq->flush_rq) is re-initialised (blk_rq_init) and takes
+ * the first pending request's context and tag (none scheduler); with a scheduler it borrows its
+ * scheduler tag (internal_tag) only nominally and gets a driver tag at dispatch.
  */
 function kickFlush(q: MqDisk, fq: BlkFlushQueue, flags: number): void {
   const pending = fq.flushQueue[fq.flushPendingIdx];
@@ -148,11 +155,15 @@ function kickFlush(q: MqDisk, fq: BlkFlushQueue, flags: number): void {
   fq.flushPendingIdx ^= 1;
   const first = pending[0];
   // blk_rq_init: no bio, sector (sector_t)-1 (blk_rq_trace_sector prints it as 0), 0 bytes
-  const flushRq = new Request(null, 0, first.cpu, first.pid, first.comm, q);
+  let flushRq = fq.flushRq;
+  if (flushRq === null) fq.flushRq = flushRq = new Request(null, 0, first.cpu, first.pid, first.comm, q);
+  else if (flushRq.flushSeqActive) throw new Error(`${q.name}: blk_kick_flush: the flush request of hctx ${first.hctx} (request ${flushRq.id}) is still in flight`);
+  else flushRq.initFlushRq(first.cpu, first.pid, first.comm);
   flushRq.flags = REQ_PREFLUSH | (flags & REQ_FAILFAST_DEV);
   flushRq.flushSeqActive = true;
   flushRq.hctx = first.hctx;
   if (!q.elevator) flushRq.tag = first.tag;
+  else flushRq.schedTag = first.schedTag;
   flushRq.start_ns = now;
   fq.flushesIssued++;
   q.addToFlushList(flushRq);
@@ -166,8 +177,10 @@ function kickFlush(q: MqDisk, fq: BlkFlushQueue, flags: number): void {
 function flushEndIo(q: MqDisk, flushRq: Request, error: BlkStatus): void {
   const fq = q.flushQueueOf(flushRq.hctx);
   q.accountFlush(flushRq);
-  if (q.elevator) q.putDriverTag(flushRq);
-  else flushRq.tag = -1; // the tag was the first request's: it keeps it
+  if (q.elevator) {
+    q.putDriverTag(flushRq);
+    flushRq.schedTag = -1; // borrowed only nominally: the first request keeps it
+  } else flushRq.tag = -1; // the tag was the first request's: it keeps it
   flushRq.flushSeqActive = false;
   const running = fq.flushQueue[fq.flushRunningIdx];
   fq.flushRunningIdx ^= 1;

@@ -404,8 +404,12 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     blk.completeEvent(this, rq, status);
     inflightChange(this.stats, blk.sim.now_ns, -1);
     if (rq.flushSeqActive) {
+      // read first: flush_end_io may issue the next flush, re-initialising this same request
+      // (the hardware queue's fq->flush_rq) for another CPU's request
+      const h = this.hctxs[rq.hctx];
+      const cpu = rq.cpu;
       blkFlushEndIo(this, rq, status);
-      this.restart(this.hctxs[rq.hctx], rq.cpu);
+      this.restart(h, cpu);
       return;
     }
     // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half

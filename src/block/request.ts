@@ -49,8 +49,9 @@ export class Request {
   flushSeq = 0;
 
   /**
-   * From a bio (blk_mq_bio_to_request); bio null makes a request without one (the flush request
-   * blk_kick_flush initialises with blk_rq_init), which then needs its queue q.
+   * From a bio (blk_mq_bio_to_request); bio null makes a request without one (a hardware
+   * queue's flush request, made at its first blk_kick_flush and reused: initFlushRq), which then
+   * needs its queue q.
    */
   constructor(bio: Bio | null, segments: number, cpu: number, pid: number, comm: string, q?: BlockDevice) {
     if (bio !== null) {
@@ -98,6 +99,36 @@ export class Request {
     this.hctx = -1;
     this.cpu = cpu;
     this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
+    this.start_ns = 0;
+    this.issue_ns = 0;
+    this.pid = pid;
+    this.comm = comm;
+    this.copiedSectors = 0;
+    this.pdu = undefined;
+    this.freed = false;
+    this.flushSeqActive = false;
+    this.flushSeq = 0;
+  }
+
+  /**
+   * blk_rq_init of the flush request blk_kick_flush reuses (fq->flush_rq, one per hardware
+   * queue, preallocated with its pdu): no bio, REQ_OP_FLUSH, sector (sector_t)-1 (traced as 0),
+   * 0 bytes, no tag yet; a new id, as every lifetime of a preallocated request gets one (init).
+   * The caller sets its flags, tags and hctx, as blk_kick_flush does.
+   */
+  initFlushRq(cpu: number, pid: number, comm: string): void {
+    this.id = nextRqId++;
+    this.op = Op.FLUSH;
+    this.flags = 0;
+    this.sector = 0;
+    this.dataLen = 0;
+    if (this.bios.length !== 0) this.bios.length = 0;
+    this.nrPhysSegments = 0;
+    this.tag = -1;
+    this.schedTag = -1;
+    this.hctx = -1;
+    this.cpu = cpu;
+    this.noMerge = true;
     this.start_ns = 0;
     this.issue_ns = 0;
     this.pid = pid;

@@ -13,6 +13,7 @@ import { blkdevIssueFlush } from "../../src/block/blk-flush";
 import { formatEvent } from "../../src/block/blkparse";
 import type { BlockDevice } from "../../src/block/disk";
 import type { MqDisk } from "../../src/block/mq";
+import type { Request } from "../../src/block/request";
 import type { Task } from "../../src/block/sim";
 import { createDm } from "../../src/block/dm/core";
 import * as O from "../../assembly/spec/opcodes";
@@ -198,6 +199,76 @@ describe("coalescing (flush_queue[2], blk_kick_flush C1-C3)", () => {
     const { blk, d, t } = await mkHost({ timing: { latency_ns: 6e9 } });
     run(blk, t, writeBio(blk, d, 2048, pattern(4096, 5), REQ_PREFLUSH), new Bio(d, Op.WRITE, 0, 0, [], REQ_PREFLUSH | REQ_SYNC));
     expect(blk.tracer.commands.map((c) => `${c.name} @${Math.round(c.time_ns / 1e9)}s`)).toEqual(["Flush @0s", "Flush @6s", "Write @6s"]);
+  });
+});
+
+describe("the flush request: one per hardware queue (fq->flush_rq), re-initialised by blk_kick_flush", () => {
+  /** The requests the driver's queue_rq is handed for REQ_OP_FLUSH, in order, and their scheduler tags then. */
+  function flushRqs(d: MqDisk, schedTags: number[] = []): Request[] {
+    const seen: Request[] = [];
+    const queueRq = d.ops.queueRq.bind(d.ops);
+    vi.spyOn(d.ops, "queueRq").mockImplementation((disk, rq) => {
+      if (rq.op === Op.FLUSH) { seen.push(rq); schedTags.push(rq.schedTag); }
+      return queueRq(disk, rq);
+    });
+    return seen;
+  }
+
+  it("every flush of a hardware queue is the same request, with a new id per lifetime (blk_rq_init)", async () => {
+    const { blk, d } = await mkHost({ cpus: 2, hwQueues: 1 });
+    const seen = flushRqs(d);
+    const tasks = [blk.sim.addTask(201, "a", 0), blk.sim.addTask(202, "b", 1), blk.sim.addTask(203, "c", 0)];
+    for (const t of tasks) blk.sim.as(t, () => blkdevIssueFlush(blk, d));
+    for (const t of tasks) blk.sim.as(t, () => blk.waitTask());
+    const t = blk.sim.addTask(204, "d", 1);
+    expect(flush(blk, t, d)).toBe(BlkStatus.OK);
+    // three Flushes (a's; b's and c's together; d's), all from the one preallocated request
+    expect(seen.length).toBe(3);
+    // (identity compared as booleans: a failing toBe would print the request and its whole queue)
+    expect(seen[1] === seen[0]).toBe(true);
+    expect(seen[2] === seen[0]).toBe(true);
+    // numbered like every preallocated request, at each (re-)initialisation: a's request 1 and
+    // its flush at once 2; b 3, c 4, their flush 5 when the first ends; d 6, its flush 7
+    const ids = (a: string) => blk.tracer.events.filter((e) => e.action === a).map((e) => e.rq);
+    expect(ids("G")).toEqual([1, 3, 4, 6]);
+    expect(ids("D")).toEqual([2, 5, 7]);
+    expect(blk.tracer.commands.map((c) => c.rq)).toEqual([2, 5, 7]);
+    // its own genctr counts 1, 2, 3 over the tags it borrows (a's 0, b's 1, d's 2: the tag freed last)
+    expect(blk.tracer.commands.map((c) => c.cid)).toEqual([4096, 8193, 12290]);
+    // it holds no tag between flushes: it only borrowed them
+    expect(seen[0].tag).toBe(-1);
+  });
+
+  it("each hardware queue has its own, reused across flushes", async () => {
+    const { blk, d } = await mkHost({ cpus: 2, hwQueues: 2 });
+    const seen = flushRqs(d);
+    const a = blk.sim.addTask(201, "a", 0);
+    const b = blk.sim.addTask(202, "b", 1);
+    for (let i = 0; i < 2; i++) {
+      for (const t of [a, b]) blk.sim.as(t, () => blkdevIssueFlush(blk, d));
+      for (const t of [a, b]) blk.sim.as(t, () => blk.waitTask());
+    }
+    expect(seen.map((rq) => rq.hctx)).toEqual([0, 1, 0, 1]);
+    expect(seen[0] === seen[1]).toBe(false);
+    expect(seen[2] === seen[0]).toBe(true);
+    expect(seen[3] === seen[1]).toBe(true);
+    // each queue's flush request counts its own genctr: 1 then 2 on each, over tag 0
+    expect(blk.tracer.commands.map((c) => `q${c.qid} ${c.cid}`)).toEqual(["q1 4096", "q2 4096", "q1 8192", "q2 8192"]);
+  });
+
+  it("with mq-deadline it borrows the first request's scheduler tag nominally and gives it and its driver tag back", async () => {
+    const { blk, d, t } = await mkHost();
+    d.setScheduler("mq-deadline");
+    const schedTags: number[] = [];
+    const seen = flushRqs(d, schedTags);
+    expect(flush(blk, t, d)).toBe(BlkStatus.OK);
+    expect(flush(blk, t, d)).toBe(BlkStatus.OK);
+    expect(seen.length).toBe(2);
+    expect(seen[1] === seen[0]).toBe(true);
+    expect(schedTags).toEqual([0, 0]);
+    expect([seen[0].tag, seen[0].schedTag]).toEqual([-1, -1]);
+    // the genctr is the flush request's own: 1, then 2, over the driver tag it got at dispatch
+    expect(blk.tracer.commands.map((c) => c.cid)).toEqual([4096, 8192]);
   });
 });
 
