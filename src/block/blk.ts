@@ -6,7 +6,8 @@
 // (blk_start_plug / blk_finish_plug, blk_mq_flush_plug_list, the flush when the task blocks);
 // and the trace helpers every layer uses.
 
-import { Bio, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, REQ_FUA, REQ_PREFLUSH, bioEndio, opIsFlush } from "./bio";
+import { Bio, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, REQ_FUA, REQ_NOMERGE, REQ_PREFLUSH, bioChain, bioEndio, opIsFlush } from "./bio";
+import { splitBio } from "./split";
 import { Sim, Task } from "./sim";
 import { Tracer, Action, BlkEvent, rwbs } from "./trace";
 import { BlkPlug } from "./plug";
@@ -176,7 +177,7 @@ export class BlockLayer {
     this.submitBioNoacct(bio);
   }
 
-  /** submit_bio_noacct: checks, then into the device (or onto current->bio_list). */
+  /** submit_bio_noacct: checks, then into the device (or onto the tail of current->bio_list). */
   submitBioNoacct(bio: Bio): void {
     const status = this.checkBio(bio);
     if (status !== null) {
@@ -184,6 +185,34 @@ export class BlockLayer {
       this.fail(bio, status);
       return;
     }
+    this.submitBioNoacctNocheck(bio, false);
+  }
+
+  /**
+   * bio_submit_split (block/blk-merge.c, Linux 6.18): the first `sectors` of bio are split off
+   * (bio_split) and chained to it (bio_chain), the split is traced (X, front / rest), the rest
+   * is resubmitted at once, without submit_bio_noacct's checks, to the head of
+   * current->bio_list (submit_bio_noacct_nocheck(bio, true); "block: fix ordering of recursive
+   * split IO", b2f5974079d8, and "block: skip unnecessary checks for split bio", 0b64682e78f7,
+   * both 6.18), and the front, marked REQ_NOMERGE, is returned for the caller to go on with.
+   * blk_mq_submit_bio's bio_split_to_limits uses it; a bio-based driver that splits (md in
+   * the kernel) would too.
+   */
+  submitSplit(bio: Bio, sectors: number): Bio {
+    const front = splitBio(bio, sectors);
+    front.flags |= REQ_NOMERGE;
+    front.queued = true; // the split carries the original's Q (BIO_TRACE_COMPLETION)
+    bioChain(front, bio);
+    this.bioEvent("X", front, { splitAt: bio.sector });
+    this.submitBioNoacctNocheck(bio, true);
+    return front;
+  }
+
+  /**
+   * submit_bio_noacct_nocheck: Q (once per bio), then onto current->bio_list when the task is
+   * inside a submission (its head for a split's rest, its tail otherwise), else submitted now.
+   */
+  private submitBioNoacctNocheck(bio: Bio, split: boolean): void {
     if (!bio.queued) {
       bio.queued = true;
       this.bioEvent("Q", bio);
@@ -196,7 +225,10 @@ export class BlockLayer {
     }
     const t = this.task;
     if (t.bioList) {
-      t.bioList.push(bio);
+      // bio_list_add_head for a split's rest: it goes before what this submission added so
+      // far, so a bio split twice in one submission is issued in order
+      if (split) t.bioList.unshift(bio);
+      else t.bioList.push(bio);
       return;
     }
     // __submit_bio_noacct: bios a stacking driver submits are collected and submitted after

@@ -5,7 +5,7 @@
 // kblockd empties (blk_mq_requeue_work: how the flush machinery of blk-flush.ts inserts its
 // requests), and request completion with disk statistics (blk_account_io_*).
 
-import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, REQ_NOMERGE, bioChain, bioEndio, opIsFlush, opIsWrite } from "./bio";
+import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, bioEndio, opIsFlush, opIsWrite } from "./bio";
 import { BlockLayer, PlugTarget } from "./blk";
 import { BlkFlushQueue, blkFlushEndIo, blkInsertFlush, flushDataDone } from "./blk-flush";
 import { BlockDevice, CopyDesign, DiskStats, accountDone, accountFlush, inflightChange, newDiskStats } from "./disk";
@@ -14,7 +14,7 @@ import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
 import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
 import { Request } from "./request";
 import type { Task } from "./sim";
-import { planSplit, splitBio } from "./split";
+import { planSplit } from "./split";
 import { Deadline } from "./mq-deadline";
 import type { BlkEvent } from "./trace";
 
@@ -136,16 +136,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
       return;
     }
     const nsegs = plan.nsegs; // the plan may be shared with the next bio planned
-    if (plan.sectors > 0) {
-      // bio_submit_split: the front goes on, marked nomerge; the rest is resubmitted.
-      const front = splitBio(bio, plan.sectors);
-      front.flags |= REQ_NOMERGE;
-      front.queued = true; // the split carries the original's Q
-      bioChain(front, bio);
-      blk.bioEvent("X", front, { splitAt: bio.sector });
-      blk.submitBioNoacct(bio);
-      bio = front;
-    }
+    // bio_submit_split: the front goes on, marked nomerge; the rest is resubmitted (to the head
+    // of current->bio_list, taken after this bio's plug is flushed)
+    if (plan.sectors > 0) bio = blk.submitSplit(bio, plan.sectors);
     const task = blk.task;
     const plug = task.plug;
     if (this.flags.nomerges !== 2 && plug && this.plugMerge(plug, bio, nsegs)) return;

@@ -5,7 +5,7 @@
 
 import { describe, it, expect } from "vitest";
 import { BlockLayer } from "../../src/block/blk";
-import { Bio, Op, bioChain, bioEndio } from "../../src/block/bio";
+import { Bio, Op, REQ_NOMERGE, bioChain, bioEndio } from "../../src/block/bio";
 import { BlockDevice, newDiskStats } from "../../src/block/disk";
 import { defaultLimits } from "../../src/block/limits";
 
@@ -57,6 +57,52 @@ describe("submit_bio_noacct", () => {
     log.length = 0;
     blk.submitBioNoacct(new Bio(top, Op.WRITE, 0, 4096));
     expect(log).toEqual(["top:0", "lower:8"]);
+  });
+});
+
+describe("bio_submit_split (6.18: the rest to the head of current->bio_list)", () => {
+  /**
+   * b2f5974079d8's raid456 case with fake devices: an md-like bio-based driver splits a 2 MiB
+   * read by max_sectors (1 MiB), splits the front again by its chunk (512 KiB) and maps what
+   * is left to its member disk. Each rest goes to the head of the list, so the member sees the
+   * chunks in order; at the tail (before 6.18) the second rest would wait behind the first and
+   * the disk would see 0, 1M, 1.5M, 512k.
+   */
+  it("a bio split twice in one submission is issued in order", () => {
+    const blk = new BlockLayer(1);
+    blk.tracer.on = true;
+    const log: string[] = [];
+    const disk = fakeDevice("disk", 1, log);
+    const md: BlockDevice = fakeDevice("md", 0, log, (bio) => {
+      if (bio.sectors > 2048) bio = blk.submitSplit(bio, 2048);
+      const room = 1024 - (bio.sector % 1024);
+      if (bio.sectors > room) bio = blk.submitSplit(bio, room);
+      blk.submitBioNoacct(new Bio(disk, bio.op, bio.sector, bio.size));
+    });
+    blk.submitBioNoacct(new Bio(md, Op.READ, 0, 2 << 20));
+    expect(log.filter((l) => l.startsWith("disk"))).toEqual(["disk:0", "disk:1024", "disk:2048", "disk:3072"]);
+    expect(log).toEqual(["md:0", "disk:0", "md:1024", "disk:1024", "md:2048", "disk:2048", "md:3072", "disk:3072"]);
+    // each split traced X on md (front / rest) when it was made, the original queued once
+    const ev = blk.tracer.events.map((e) => `${e.action} ${e.major},${e.minor} ${e.sector}+${e.sectors}${e.splitAt !== undefined ? ` / ${e.splitAt}` : ""}`);
+    expect(ev.filter((e) => e.startsWith("X") || e.startsWith("Q 253,0"))).toEqual([
+      "Q 253,0 0+4096", "X 253,0 0+2048 / 2048", "X 253,0 0+1024 / 1024", "X 253,0 2048+1024 / 3072",
+    ]);
+  });
+
+  it("the front is marked REQ_NOMERGE and chained: the original ends after both parts", () => {
+    const blk = new BlockLayer(1);
+    let front: Bio | null = null;
+    const md: BlockDevice = fakeDevice("md", 0, [], (b) => { if (b.sectors > 8) front = blk.submitSplit(b, 8); });
+    const bio = new Bio(md, Op.WRITE, 0, 8192);
+    let ended = false;
+    bio.endio = () => { ended = true; };
+    blk.submitBioNoacct(bio);
+    expect(front!.flags & REQ_NOMERGE).toBe(REQ_NOMERGE);
+    expect([front!.sector, front!.sectors, bio.sector, bio.sectors]).toEqual([0, 8, 8, 8]);
+    bioEndio(bio); // the rest's own completion: the front still holds the original
+    expect(ended).toBe(false);
+    bioEndio(front!);
+    expect(ended).toBe(true);
   });
 });
 
