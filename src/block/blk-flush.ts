@@ -20,6 +20,7 @@
 import { Bio, BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA, REQ_PREFLUSH, REQ_SYNC } from "./bio";
 import { Request } from "./request";
 import type { BlockLayer } from "./blk";
+import { queueWriteCache } from "./disk";
 import type { BlockDevice } from "./disk";
 import type { MqDisk } from "./mq";
 
@@ -60,11 +61,11 @@ function curSeq(rq: Request): number {
   return ~s & (s + 1);
 }
 
-/** blk_flush_policy: which steps a request needs on this queue. */
+/** blk_flush_policy: which steps a request needs on this queue (blk_queue_write_cache: the feature, not disabled through sysfs). */
 function flushPolicy(q: MqDisk, rq: Request): number {
   let policy = 0;
   if (rq.dataLen > 0) policy |= REQ_FSEQ_DATA;
-  if (q.writeCache) {
+  if (queueWriteCache(q)) {
     if (rq.flags & REQ_PREFLUSH) policy |= REQ_FSEQ_PREFLUSH;
     if (!q.fua && rq.flags & REQ_FUA) policy |= REQ_FSEQ_POSTFLUSH;
   }

@@ -12,6 +12,7 @@ import { Sim, Task } from "./sim";
 import { Tracer, Action, BlkEvent, rwbs } from "./trace";
 import { BlkPlug } from "./plug";
 import { CtxPhase } from "./copy/ctx-types";
+import { queueWriteCache } from "./disk";
 import type { BlockDevice, CopyDesign } from "./disk";
 import type { Request } from "./request";
 import type { DmaPool } from "../driver/dma-pool";
@@ -276,13 +277,14 @@ export class BlockLayer {
       return BlkStatus.IOERR;
     }
     // filter flushes early (submit_bio_noacct): only writes carry PREFLUSH or FUA (a WARN and
-    // an error otherwise); without a write cache both are dropped and an empty flush is done
+    // an error otherwise); without a write cache (bdev_write_cache: none, or write_cache set
+    // to "write through") both are dropped and an empty flush is done
     if (opIsFlush(bio.flags)) {
       if (bio.op !== Op.WRITE) {
         this.message(d, `bio ${bio.id}: REQ_PREFLUSH or REQ_FUA on a ${OP_NAMES[bio.op] ?? bio.op} bio (submit_bio_noacct: WARN_ON_ONCE, only writes may carry them)`);
         return BlkStatus.IOERR;
       }
-      if (!this.writeCache(d)) {
+      if (!queueWriteCache(d)) {
         bio.flags &= ~(REQ_PREFLUSH | REQ_FUA);
         if (bio.size === 0) return BlkStatus.OK;
       }
@@ -306,10 +308,6 @@ export class BlockLayer {
         return BlkStatus.NOTSUPP;
     }
     return null;
-  }
-
-  private writeCache(d: BlockDevice): boolean {
-    return (d as { writeCache?: boolean }).writeCache !== false;
   }
 
   /** End a bio with an error status. */

@@ -92,8 +92,19 @@ export interface BlockDevice {
   readonly stacking: boolean;
   /** The driver that owns it, for the same-driver check of the 2026 design ("nvme", "dm"). */
   readonly driver: string;
+  /** BLK_FEAT_WRITE_CACHE: the device has a volatile write cache (absent: true). */
+  writeCache?: boolean;
   /** Take a bio (submit_bio_noacct has done its checks). */
   submit(bio: Bio): void;
+}
+
+/**
+ * blk_queue_write_cache / bdev_write_cache: the device has a volatile write cache
+ * (BLK_FEAT_WRITE_CACHE) and write_cache was not set to "write through"
+ * (BLK_FLAG_WRITE_CACHE_DISABLED). Without it flushes and FUA are dropped.
+ */
+export function queueWriteCache(d: BlockDevice): boolean {
+  return d.writeCache !== false && d.flags.writeCacheDisabled !== true;
 }
 
 export const devName = (d: { major: number; minor: number }) => `${d.major},${d.minor}`;

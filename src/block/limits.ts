@@ -122,16 +122,31 @@ export function clearCopyLimits(l: QueueLimits): void {
   l.max_copy_dst_segments = 0;
 }
 
-/** One file in /sys/block/<disk>/queue/: how to read it and, when writable, how to set it. */
+/**
+ * One file in /sys/block/<disk>/queue/: how to read it and, when writable, how to set it. d is
+ * the device, for what the attribute shows of its features (write_cache: BLK_FEAT_WRITE_CACHE).
+ */
 interface SysfsAttr {
-  show(l: QueueLimits, q: QueueFlags): number;
-  store?(l: QueueLimits, q: QueueFlags, v: number): string | null;
+  show(l: QueueLimits, q: QueueFlags, d?: { writeCache?: boolean }): number | string;
+  store?(l: QueueLimits, q: QueueFlags, v: number | string): string | null;
+  /** A text attribute: the words it takes (write_cache); the others take numbers. */
+  words?: readonly string[];
 }
 
-/** Flags beside the limits that sysfs shows (QUEUE_FLAG_NOMERGES / NOXMERGES). */
+/** Flags beside the limits that sysfs shows (QUEUE_FLAG_NOMERGES / NOXMERGES, BLK_FLAG_WRITE_CACHE_DISABLED). */
 export interface QueueFlags {
   nomerges: 0 | 1 | 2;
+  /**
+   * BLK_FLAG_WRITE_CACHE_DISABLED (queue_limits.flags, 6.11+): "write through" written to
+   * write_cache. blk_queue_write_cache() is then false although the device has a volatile
+   * write cache (BLK_FEAT_WRITE_CACHE, the device's writeCache): flushes and FUA are dropped
+   * as on a device without one. Absent: false.
+   */
+  writeCacheDisabled?: boolean;
 }
+
+/** The words queue_wc_store takes (each matched as a prefix, strncmp): the first clears BLK_FLAG_WRITE_CACHE_DISABLED, the others set it. */
+export const WRITE_CACHE_WORDS = ["write back", "write through", "none"] as const;
 
 const kb = (sectors: number) => Math.floor(sectors / 2);
 
@@ -144,7 +159,7 @@ export const SYSFS: Record<string, SysfsAttr> = {
     // queue_max_sectors_store, then blk_validate_limits (6.10 and later): at least 4 KiB; a
     // value above max_hw_sectors_kb is clamped to it (kernels before 6.10 refused it); 0
     // restores the default; rounded down to whole logical blocks.
-    store: (l, _q, v) => {
+    store: (l, _q, v: number) => {
       if (v !== 0 && v < 4) return "must be 0 or at least 4 (KiB)";
       const lbs = l.logical_block_size >> 9;
       l.max_user_sectors = v * 2;
@@ -159,7 +174,7 @@ export const SYSFS: Record<string, SysfsAttr> = {
   discard_max_hw_bytes: { show: (l) => l.max_hw_discard_sectors * 512 },
   discard_max_bytes: {
     show: (l) => l.max_discard_sectors * 512,
-    store: (l, _q, v) => {
+    store: (l, _q, v: number) => {
       if (v % l.logical_block_size !== 0) return `must be a multiple of the logical block size (${l.logical_block_size})`;
       l.max_discard_sectors = Math.min(Math.floor(v / 512), l.max_hw_discard_sectors);
       return null;
@@ -169,9 +184,24 @@ export const SYSFS: Record<string, SysfsAttr> = {
   write_zeroes_max_bytes: { show: (l) => l.max_write_zeroes_sectors * 512 },
   nomerges: {
     show: (_l, q) => q.nomerges,
-    store: (_l, q, v) => {
+    store: (_l, q, v: number) => {
       if (v < 0 || v > 2) return "must be 0, 1 or 2";
       q.nomerges = v as 0 | 1 | 2;
+      return null;
+    },
+  },
+  write_cache: {
+    words: WRITE_CACHE_WORDS,
+    // queue_wc_show: blk_queue_write_cache(), the feature and not the disabled flag
+    show: (_l, q, d) => (d?.writeCache !== false && q.writeCacheDisabled !== true ? "write back" : "write through"),
+    // queue_wc_store (6.18): "write back" clears BLK_FLAG_WRITE_CACHE_DISABLED, "write through"
+    // or "none" sets it, each compared as a prefix (strncmp; echo's newline is fine); the
+    // device's feature is untouched, so "write back" on a device without a cache changes nothing
+    store: (_l, q, v) => {
+      const s = String(v);
+      if (s.startsWith("write back")) q.writeCacheDisabled = false;
+      else if (s.startsWith("write through") || s.startsWith("none")) q.writeCacheDisabled = true;
+      else return `must be "write back", "write through" or "none" (queue_wc_store: EINVAL)`;
       return null;
     },
   },
@@ -179,7 +209,7 @@ export const SYSFS: Record<string, SysfsAttr> = {
   copy_max_bytes: {
     show: (l) => l.max_copy_sectors * 512,
     // queue_copy_max_store (v20): LBA-aligned; above the hardware limit is truncated; 0 turns offload off.
-    store: (l, _q, v) => {
+    store: (l, _q, v: number) => {
       if (v % l.logical_block_size !== 0) return `must be a multiple of the logical block size (${l.logical_block_size})`;
       l.max_user_copy_sectors = Math.floor(v / 512);
       l.max_copy_sectors = Math.min(l.max_copy_hw_sectors, l.max_user_copy_sectors);

@@ -73,7 +73,7 @@ export interface Scenario {
   fabric?: unknown;
   timing: { latency_ns?: number; link_bytes_per_s?: number; copy_bytes_per_s?: number };
   stack: StackSpec[];
-  sysfs: Array<{ at: string; dev: string; attr: string; value: number }>;
+  sysfs: Array<{ at: string; dev: string; attr: string; value: number | string }>;
   scheduler: Array<{ dev: string; name: SchedulerName }>;
   designs: Array<{ dev: string; design: CopyDesign }>;
   tasks: ScenarioTask[];
@@ -174,7 +174,7 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
       const at = `${where}.sysfs.${dev}.${attr}`;
       if (!SYSFS[attr]) fail(at, `no such queue attribute (known: ${Object.keys(SYSFS).join(", ")})`);
       if (!SYSFS[attr].store) fail(at, "read-only");
-      sysfs.push({ at, dev, attr, value: typeof value === "string" ? size({ v: value }, "v", at) : int({ v: value }, "v", at, 0, Number.MAX_SAFE_INTEGER) });
+      sysfs.push({ at, dev, attr, value: sysfsValue(attr, value, at) });
     }
   }
   const scheduler: Scenario["scheduler"] = [];
@@ -296,7 +296,7 @@ export interface ScenarioResult {
   events: BlkEvent[];
   commands: NvmeCommandRecord[];
   /** Every block device: its name, device numbers (as blktrace prints them), stats and queue limits. */
-  disks: Array<{ name: string; major: number; minor: number; stats: BlockDevice["stats"]; limits: Record<string, number> }>;
+  disks: Array<{ name: string; major: number; minor: number; stats: BlockDevice["stats"]; limits: Record<string, number | string> }>;
   media: Array<{ nsid: number; sha256: string }>;
   /** dmsetup table and status of every dm device. */
   dm: Array<{ name: string; dev: string; table: string[]; status: string[] }>;
@@ -399,7 +399,7 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario, o: Ru
   const media = o.hashMedia === false ? [] : [...h.driver.nsids].map((nsid) => ({ nsid, sha256: hashMedia(h.core, nsid, new Sha256()) }));
   const disks = [...blk.disks.values()].map((d) => ({
     name: d.name, major: d.major, minor: d.minor, stats: { ...d.stats },
-    limits: Object.fromEntries(Object.entries(SYSFS).map(([k, a]) => [k, a.show(d.limits, d.flags)])),
+    limits: Object.fromEntries(Object.entries(SYSFS).map(([k, a]) => [k, a.show(d.limits, d.flags, d)])),
   }));
   const dm = dmDevices(blk).map((d) => ({ name: d.dmName, dev: d.name, table: d.table(), status: d.status() }));
   const kcopyd = kcopydClients(blk).map((kc) => ({
@@ -408,11 +408,24 @@ export async function runScenario(module: WebAssembly.Module, s: Scenario, o: Ru
   return { design: s.design, ops, events: blk.tracer.events, commands: blk.tracer.commands, disks, media, dm, kcopyd, end_ns: blk.sim.now_ns };
 }
 
-function sysfsStore(d: BlockDevice, attr: string, value: number, at: string): void {
+/**
+ * A queue attribute's value as the file takes it: a text attribute (write_cache) a string,
+ * checked against its words when stored; the others a number or a size ("128k").
+ */
+function sysfsValue(attr: string, value: unknown, at: string): number | string {
+  const words = SYSFS[attr]?.words;
+  if (words) {
+    if (typeof value !== "string") fail(at, `${JSON.stringify(value)}: ${attr} takes ${words.map((w) => JSON.stringify(w)).join(", ")}`);
+    return value;
+  }
+  return typeof value === "string" ? size({ v: value }, "v", at) : int({ v: value }, "v", at, 0, Number.MAX_SAFE_INTEGER);
+}
+
+function sysfsStore(d: BlockDevice, attr: string, value: number | string, at: string): void {
   const a = SYSFS[attr];
   if (!a?.store) fail(at, `${attr} is not a writable queue attribute`);
   const err = a.store(d.limits, d.flags, value);
-  if (err) fail(at, `${d.name}/queue/${attr} = ${value}: ${err}`);
+  if (err) fail(at, `${d.name}/queue/${attr} = ${JSON.stringify(value)}: ${err}`);
 }
 
 function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: string) => BlockDevice, task: Task, held: Map<Task, Held[]>): void {
@@ -516,7 +529,7 @@ function runStep(h: BlockHost, step: Step, r: OpResult, dev: (n: string, at: str
       known(a, at, ["dev", "attr", "value"]);
       const d = dev(str(a, "dev", at), `${at}.dev`);
       const attr = str(a, "attr", at);
-      sysfsStore(d, attr, typeof a.value === "string" ? size(a, "value", at) : int(a, "value", at, 0, Number.MAX_SAFE_INTEGER), at);
+      sysfsStore(d, attr, sysfsValue(attr, a.value, `${at}.value`), at);
       return;
     }
     case "flush": {

@@ -16,6 +16,7 @@ import type { MqDisk } from "../../src/block/mq";
 import type { Request } from "../../src/block/request";
 import type { Task } from "../../src/block/sim";
 import { createDm } from "../../src/block/dm/core";
+import { SYSFS } from "../../src/block/limits";
 import * as O from "../../assembly/spec/opcodes";
 
 /** A write bio of 4 KiB-aligned data from host RAM (not submitted). */
@@ -137,6 +138,26 @@ describe("blkdev_issue_flush (an empty REQ_OP_WRITE | REQ_PREFLUSH, REQ_SYNC fro
     expect(dw12).toEqual([7]);
     // a plain write, plugged and flushed alone by the plug __submit_bio opens around it (6.10+)
     expect(blk.tracer.events.map((e) => `${e.action} ${e.rwbs}`)).toEqual(["Q W", "G W", "P N", "U N", "D W", "C W"]);
+  });
+
+  it("write_cache \"write through\" (BLK_FLAG_WRITE_CACHE_DISABLED): the same, though the device has a cache and FUA", async () => {
+    const { h, blk, d, t } = await mkHost();
+    expect(SYSFS.write_cache.store!(d.limits, d.flags, "write through")).toBeNull();
+    expect([d.writeCache, d.fua, SYSFS.write_cache.show(d.limits, d.flags, d)]).toEqual([true, true, "write through"]);
+    expect(flush(blk, t, d)).toBe(BlkStatus.OK);
+    expect([blk.tracer.commands.length, blk.tracer.events.length, d.stats.flushes]).toEqual([0, 0, 0]);
+    const dw12: number[] = [];
+    const q = h.driver.io[0];
+    const submit = q.submit.bind(q);
+    vi.spyOn(q, "submit").mockImplementation((sqe, cid) => { dw12.push(sqe[12]); return submit(sqe, cid); });
+    run(blk, t, writeBio(blk, d, 0, pattern(4096, 4), REQ_PREFLUSH | REQ_FUA));
+    // no FUA bit (DW12 bit 30) although the queue supports FUA: submit_bio_noacct dropped it
+    expect(dw12).toEqual([7]);
+    expect(blk.tracer.events.map((e) => `${e.action} ${e.rwbs}`)).toEqual(["Q W", "G W", "P N", "U N", "D W", "C W"]);
+    // "write back" again: the flush machinery is back
+    expect(SYSFS.write_cache.store!(d.limits, d.flags, "write back")).toBeNull();
+    expect(flush(blk, t, d)).toBe(BlkStatus.OK);
+    expect(blk.tracer.commands.map((c) => c.name)).toEqual(["Write", "Flush"]);
   });
 });
 

@@ -41,7 +41,7 @@ function copy(blk: BlockLayer, t: Task, p: CopyParams): CopyOutcome {
 
 const seg = (sector: number, bytes: number) => [{ pos: sector * 512, len: bytes }];
 const copies = (blk: BlockLayer) => blk.tracer.commands.filter((c) => c.name === "Copy");
-const sysfs = (d: BlockDevice, attr: string) => SYSFS[attr].show(d.limits, d.flags);
+const sysfs = (d: BlockDevice, attr: string) => SYSFS[attr].show(d.limits, d.flags) as number;
 
 describe("device-mapper", () => {
   it("linear: a write to dm-0 sector S lands at offset + S; A events carry the from-sector", async () => {

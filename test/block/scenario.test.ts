@@ -261,6 +261,48 @@ describe("blk scenarios", () => {
     expect([n.ops[0].status, n.commands.length, n.events.length]).toEqual(["BLK_STS_OK", 0, 0]);
   });
 
+  it("write_cache (queue_wc_store): \"write through\" drops flushes and FUA although the device keeps its cache; \"write back\" restores them", async () => {
+    const base = { controller: { namespaces: [{ size: "16M" }] }, cpus: 1 };
+    const flushAndFua = [
+      { op: "flush", dev: "nvme0n1" }, { op: "wait" },
+      { op: "write", dev: "nvme0n1", pos: "1M", len: "4k", preflush: true, fua: true }, { op: "wait" },
+    ];
+    const r = await run({ ...base, sysfs: { nvme0n1: { write_cache: "write through" } }, steps: [
+      ...flushAndFua,
+      // echo "write back" > write_cache: the newline is fine (strncmp of the first 10 bytes)
+      { op: "sysfs", dev: "nvme0n1", attr: "write_cache", value: "write back\n" },
+      ...flushAndFua,
+    ] });
+    expect(r.ops.filter((o) => o.op === "flush" || o.op === "write").map((o) => o.status)).toEqual(Array(4).fill("BLK_STS_OK"));
+    // write through (bdev_write_cache false): the empty flush ends in submit_bio_noacct (no Q, no
+    // command) and the write loses PREFLUSH and FUA: Q W, one Write without FUA. Write back: as before
+    expect(r.events.filter((e) => e.action === "Q").map((e) => e.rwbs)).toEqual(["W", "FWS", "FWF"]);
+    expect(r.commands.map((c) => c.name)).toEqual(["Write", "Flush", "Flush", "Write"]);
+    expect(r.disks[0].limits.write_cache).toBe("write back");
+    const wt = await run({ ...base, sysfs: { nvme0n1: { write_cache: "none" } }, steps: [] });
+    expect(wt.disks[0].limits.write_cache).toBe("write through");
+    // the device's cache is untouched: VWC still reported, nothing sent to change it
+    expect(wt.commands).toEqual([]);
+    // no volatile write cache (VWC 0): "write back" clears the flag but there is no cache to use
+    const n = await run({ ...base, controller: { vwc: 0, namespaces: [{ size: "16M" }] }, sysfs: { nvme0n1: { write_cache: "write back" } }, steps: flushAndFua.slice(0, 2) });
+    expect([n.disks[0].limits.write_cache, n.commands.length, n.events.length]).toEqual(["write through", 0, 0]);
+  });
+
+  it("write_cache under device-mapper: dm's own flag stops a flush at dm; a namespace's stops its clone there", async () => {
+    const base = { controller: { namespaces: [{ size: "16M" }] }, cpus: 1, stack: [{ name: "lin", table: ["0 8192 linear nvme0n1 0"] }] };
+    const flush = [{ op: "flush", dev: "dm-0" }, { op: "wait" }];
+    // dm-0 write through: the flush never reaches dm (no Q on 253,0, nothing below)
+    const d = await run({ ...base, sysfs: { "dm-0": { write_cache: "write through" } }, steps: flush });
+    expect([d.ops[0].status, d.events.filter((e) => e.action !== "m").length, d.commands.length]).toEqual(["BLK_STS_OK", 0, 0]);
+    expect(d.disks.map((x) => `${x.name} ${x.limits.write_cache}`)).toEqual(["nvme0n1 write back", "dm-0 write through"]);
+    // the namespace write through: dm still has the cache feature it stacked (blk_stack_limits
+    // inherits BLK_FEAT_WRITE_CACHE, not the flag), sends its empty flush clone, which the
+    // namespace's submit_bio_noacct ends at once: Q and A, no request, no command
+    const n = await run({ ...base, sysfs: { nvme0n1: { write_cache: "write through" } }, steps: flush });
+    expect(n.events.filter((e) => e.action !== "m").map((e) => `${e.action} ${e.major}`)).toEqual(["Q 253", "A 259", "C 253"]);
+    expect(n.commands).toEqual([]);
+  });
+
   it("the same scenario gives the same events and media", async () => {
     const a = await run(example("ctx-gc.json"));
     const b = await run(example("ctx-gc.json"));
@@ -288,6 +330,15 @@ describe("blk scenarios", () => {
   it("a bad step fails with its path and a bad value for a sysfs file is refused", async () => {
     await expect(run({ steps: [{ op: "write", dev: "nvme0n9", pos: 0, len: 4096 }] })).rejects.toThrow(/steps\[0\]\.dev: no block device "nvme0n9"/);
     await expect(run({ steps: [{ op: "sysfs", dev: "nvme0n1", attr: "max_sectors_kb", value: 1 }] })).rejects.toThrow(/max_sectors_kb = 1: must be 0 or at least 4 \(KiB\)/);
+    // write_cache takes queue_wc_store's words, a string; anything else names the field and the value
+    await expect(run({ steps: [{ op: "sysfs", dev: "nvme0n1", attr: "write_cache", value: "write behind" }] })).rejects.toThrow(
+      /^scenario\.steps\[0\]: nvme0n1\/queue\/write_cache = "write behind": must be "write back", "write through" or "none"/);
+    await expect(run({ steps: [{ op: "sysfs", dev: "nvme0n1", attr: "write_cache", value: 0 }] })).rejects.toThrow(
+      /^scenario\.steps\[0\]\.value: 0: write_cache takes "write back", "write through", "none"/);
+    await expect(run({ sysfs: { nvme0n1: { write_cache: "writeback" } }, steps: [] })).rejects.toThrow(
+      /^scenario\.sysfs\.nvme0n1\.write_cache: nvme0n1\/queue\/write_cache = "writeback": must be "write back"/);
+    expect(() => parseScenario({ sysfs: { nvme0n1: { write_cache: true } }, steps: [] }, "f.json")).toThrow(
+      /^f\.json\.sysfs\.nvme0n1\.write_cache: true: write_cache takes "write back", "write through", "none"/);
     await expect(run({ steps: [{ op: "copy", src: "nvme0n1", src_pos: 0, dst: "nvme0n1", dst_pos: 2048, len: 4096 }] })).rejects.toThrow(/steps\[0\]: copy: source 0\+4096 overlaps destination/);
   });
 });

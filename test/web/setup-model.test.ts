@@ -82,6 +82,16 @@ describe("fields", () => {
     expect(setField(y, f, "")).toEqual(s);
   });
 
+  it("write_cache is a choice of queue_wc_store's words; the default removes the key", () => {
+    const s = load("ctx-gc.json");
+    const f = limitFields(s, "nvme0n1").find((x) => x.id === "sysfs-nvme0n1-write_cache")!;
+    const y = setField(s, f, "write through");
+    expect(y.sysfs).toEqual({ nvme0n1: { write_cache: "write through" } });
+    parses(y);
+    expect(() => setField(s, f, "write behind")).toThrow(/^setup\.sysfs\.nvme0n1\.write_cache: "write behind" is not one of /);
+    expect(setField(y, f, "")).toEqual(s);
+  });
+
   it("OCFS checkboxes write the bitmap, starting from the default 0xf", () => {
     const s = load("ctx-gc.json");
     const y = setField(s, field(ocfsFields(), "ctrl-ocfs-2"), false);

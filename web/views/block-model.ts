@@ -16,7 +16,7 @@ export interface BlockRunInput {
   ops: Array<{ step: number; op: string; task: string; dev?: string; status?: string; error?: string; copy?: CopyOutcomeLike }>;
   events: BlkEvent[];
   commands: NvmeCommandRecord[];
-  disks: Array<{ name: string; major?: number; minor?: number; limits: Record<string, number> }>;
+  disks: Array<{ name: string; major?: number; minor?: number; limits: Record<string, number | string> }>;
   dm: Array<{ name: string; dev: string; table: string[]; status: string[] }>;
   setup?: unknown;
   /** Namespaces (LabRun): the LBA size turns request sectors into blocks. */
@@ -307,7 +307,10 @@ function nomergesTimeline(run: BlockRunInput): (dev: string, seq: number) => { v
     let value = initial.get(dev);
     let by = value !== undefined ? "set by the setup's sysfs" : undefined;
     for (const c of changes) if (c.dev === dev && c.from <= seq) { value = c.value; by = c.by; }
-    if (value === undefined && !changes.some((c) => c.dev === dev)) value = run.disks.find((d) => d.name === dev)?.limits.nomerges;
+    if (value === undefined && !changes.some((c) => c.dev === dev)) {
+      const n = run.disks.find((d) => d.name === dev)?.limits.nomerges;
+      value = typeof n === "number" ? n : undefined;
+    }
     return { value, by };
   };
 }
@@ -326,9 +329,16 @@ interface PlugState {
   alone?: number;
 }
 
+/** A disk's numeric queue attributes (write_cache is text: "write back" or "write through"). */
+function numericLimits(l: Record<string, number | string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k in l) { const v = l[k]; if (typeof v === "number") out[k] = v; }
+  return out;
+}
+
 export function buildBlockModel(run: BlockRunInput): BlockModel {
   const devName = deviceNamer(run.disks);
-  const limitsBy = new Map(run.disks.map((d) => [d.name, d.limits]));
+  const limitsBy = new Map(run.disks.map((d) => [d.name, numericLimits(d.limits)]));
   const designs = new Map<string, string>();
   const setupDesigns = (run.setup as { designs?: Record<string, string> } | undefined)?.designs;
   if (setupDesigns && typeof setupDesigns === "object") for (const [k, v] of Object.entries(setupDesigns)) designs.set(k, v);

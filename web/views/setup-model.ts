@@ -500,6 +500,7 @@ export const SYSFS_WRITABLE = [
   { attr: "discard_max_bytes", hint: "bytes, a multiple of the LBA size" },
   { attr: "copy_max_bytes", hint: "bytes, a multiple of the LBA size; 0 turns offload off" },
   { attr: "nomerges", hint: "0 merges, 1 only simple merges, 2 none" },
+  { attr: "write_cache", hint: "write through: flushes and FUA are dropped, though the device keeps its cache" },
 ] as const;
 
 /** Devices that exist before the steps run (sysfs, designs and scheduler apply then). */
@@ -521,6 +522,9 @@ export function limitFields(s: Setup, dev: string): Field[] {
   const fields: Field[] = SYSFS_WRITABLE.map(({ attr, hint }): Field => {
     const path: Path = ["sysfs", dev, attr];
     if (attr === "max_sectors_kb") return numberField({ id: id(attr), label: `${dev} ${attr}`, path, lo: 0, hi: Number.MAX_SAFE_INTEGER, hint });
+    // queue_wc_store's words: BLK_FLAG_WRITE_CACHE_DISABLED cleared or set
+    if (attr === "write_cache") return enumField({ id: id(attr), label: `${dev} write_cache`, path, dflt: "", unset: "", hint, options: [
+      { value: "", label: "(the device's)" }, { value: "write back", label: "write back" }, { value: "write through", label: "write through" }] });
     if (attr !== "nomerges") return sizeField({ id: id(attr), label: `${dev} ${attr}`, path, hint });
     // QUEUE_FLAG_NOMERGES / NOXMERGES: a number 0, 1 or 2 in the JSON
     return {
