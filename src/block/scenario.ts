@@ -78,7 +78,13 @@ export interface Scenario {
   designs: Array<{ dev: string; design: CopyDesign }>;
   tasks: ScenarioTask[];
   steps: Step[];
+  /** The kernel whose block layer runs: 6.18 (the LTS docs/BLOCK.md models), or 7.2, which drops __submit_bio's plug. */
+  linux: LinuxVersion;
 }
+
+/** Kernels the block layer can follow; they differ only where docs/BLOCK.md's version table says. */
+export const LINUX_VERSIONS = ["6.18", "7.2"] as const;
+export type LinuxVersion = (typeof LINUX_VERSIONS)[number];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -129,7 +135,9 @@ function str(o: Obj, k: string, where: string, dflt?: string): string {
 /** Parse and check a scenario (before anything runs). */
 export function parseScenario(input: unknown, where = "scenario"): Scenario {
   if (!isObj(input)) fail(where, "expected a JSON object");
-  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "device", "fabric", "cpu", "description"]);
+  known(input, where, ["controller", "cpus", "hw_queues", "queue_depth", "design", "timing", "stack", "sysfs", "scheduler", "designs", "tasks", "steps", "kcopyd", "device", "fabric", "cpu", "linux", "description"]);
+  const linux = str(input, "linux", where, "6.18");
+  if (!LINUX_VERSIONS.includes(linux as LinuxVersion)) fail(`${where}.linux`, `"${linux}" is not a modelled kernel (${LINUX_VERSIONS.join(" or ")})`);
   const cpus = int(input, "cpus", where, 1, 64, 2);
   const design = str(input, "design", where, "ctx") as CopyDesign;
   if (!DESIGNS.includes(design)) fail(`${where}.design`, `"${design}" is not one of ${DESIGNS.join(", ")}`);
@@ -231,6 +239,7 @@ export function parseScenario(input: unknown, where = "scenario"): Scenario {
     // nvme-pci's io_queue_depth range: NVME_PCI_MIN_QUEUE_SIZE 2 .. NVME_PCI_MAX_QUEUE_SIZE 4095
     queueDepth: input.queue_depth === undefined ? undefined : int(input, "queue_depth", where, 2, 4095),
     design, timing, device: input.device, fabric: input.fabric, cpu, kcopyd, stack: stack as StackSpec[], sysfs, scheduler, designs, tasks, steps,
+    linux: linux as LinuxVersion,
   };
 }
 
@@ -338,6 +347,8 @@ export async function buildScenarioHost(module: WebAssembly.Module, s: Scenario,
   const h = await BlockHost.create(module, config, { cpus: s.cpus, hwQueues: s.hwQueues, queueDepth: s.queueDepth, design: s.design, timing: s.timing, model, controllerTrace });
   const blk = h.blk;
   blk.sim.costs = s.cpu;
+  // 9cbbac29d752 "block: Remove redundant plug in __submit_bio()" (7.2): no P/U for an unplugged bio
+  blk.plugInSubmitBio = s.linux !== "7.2";
   setKcopydConfig(blk, s.kcopyd);
   try {
     createStack(blk, s.stack, `${where}.stack`);

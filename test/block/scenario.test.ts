@@ -229,6 +229,16 @@ describe("blk scenarios", () => {
     expect(o.ops.filter((x) => x.op === "read").map((x) => x.sha256)).toEqual(reads.map((x) => x.sha256));
   });
 
+  it("\"linux\": \"7.2\" drops __submit_bio's plug (no P/U for an unplugged bio); 6.18 is the default; others are refused", async () => {
+    const base = { controller: { namespaces: [{ size: "16M" }] }, cpus: 1, steps: [{ op: "write", dev: "nvme0n1", pos: 0, len: 4096 }] };
+    const actions = (r: ScenarioResult) => r.events.filter((e) => e.action !== "m").map((e) => e.action).join(" ");
+    expect(actions(await run(base))).toBe("Q G P U D C");
+    expect(actions(await run({ ...base, linux: "6.18" }))).toBe("Q G P U D C");
+    expect(actions(await run({ ...base, linux: "7.2" }))).toBe("Q G D C");
+    expect(() => parseScenario({ ...base, linux: "6.1" })).toThrow(/scenario\.linux: "6\.1" is not a modelled kernel \(6\.18 or 7\.2\)/);
+    expect(() => parseScenario({ ...base, linux: 7.2 })).toThrow(/scenario\.linux: /);
+  });
+
   it("dm_create, dm_message and kcopyd steps check their arguments; unknown step keys are refused before the run", async () => {
     const base = { controller: { namespaces: [{ size: "16M" }] }, cpus: 1 };
     expect(() => parseScenario({ ...base, steps: [{ op: "write", dev: "nvme0n1", pos: 0, len: 4096, bogus: 1 }] })).toThrow(/steps\[0\]\.bogus: unknown key/);
