@@ -24,7 +24,7 @@ import { mdtsBytes } from "./exec";
 import { copy } from "./copy";
 import { PRINFO_PRACT, PRINFO_PRCHK_MASK } from "../spec/pi";
 import {
-  cmdPrinfo, cmdIlbrt, cmdApp, cmdAppMask, piStrips, prinfoCheck, checkMedia, checkHost, generateMedia, onesTuple, lbaWritten, skipHost,
+  cmdPrinfo, cmdIlbrt, cmdApp, cmdAppMask, piStrips, prinfoCheck, checkMedia, checkHost, generateMedia, onesTuple, lbaWritten,
 } from "./pi";
 
 export function nvmDispatch(opc: u32, ns: NsState): u32 {
@@ -353,9 +353,9 @@ function piWrite(ns: NsState): u32 {
 }
 
 /**
- * Compare (§3.3.3 with §5.2): the stored tuples are checked per PRCHK, then data and the
- * metadata outside the tuple are compared. PRACT is Invalid Protection Information, as QEMU
- * 10.0.2's nvme_compare has it (the host's buffer is always compared as sent).
+ * Compare (§3.3.3 with §5.2): the stored tuples are checked per PRCHK, then data and metadata,
+ * tuple included, are compared. PRACT is Invalid Protection Information, as QEMU 10.0.2's
+ * nvme_compare has it: the host's buffer always carries the tuples it compares.
  */
 function piCompare(ns: NsState): u32 {
   const slba = cmdSlba();
@@ -375,7 +375,10 @@ function piCompare(ns: NsState): u32 {
   return SC_SUCCESS;
 }
 
-/** Verify (§3.3.6 with §5.2): the stored tuples are checked per PRCHK; no data moves. */
+/**
+ * Verify (§3.3.6 with §5.2): the stored tuples are checked per PRCHK; no data moves, so there
+ * is nothing for PRACT to insert or strip: Invalid Protection Information, as QEMU 10.0.2.
+ */
 function piVerify(ns: NsState): u32 {
   const slba = cmdSlba();
   const nlb = cmdNlb();
@@ -384,6 +387,7 @@ function piVerify(ns: NsState): u32 {
   if (lim != SC_SUCCESS) return lim;
   if (!inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
   const ilbrt = cmdIlbrt(ns);
+  if ((prinfo & PRINFO_PRACT) != 0) return fail(SC_INVALID_PROTECTION_INFO | STATUS_DNR, SQE_CDW12, RW_PRINFO_SHIFT);
   let st = prinfoCheck(ns, prinfo, slba, ilbrt, SQE_CDW12);
   if (st != SC_SUCCESS) return st;
   st = checkMedia(ns, slba, nlb, prinfo, cmdApp(), cmdAppMask(), ilbrt);
@@ -459,21 +463,27 @@ function dataToMedia(ns: NsState, slba: u64, nlb: u64): void {
   }
 }
 
-/** Compare host data and metadata with media, the PI tuple excepted; first differing LBA or -1. */
+/**
+ * Compare host data and metadata with media, the tuple included (the host sends it: PRACT is
+ * refused); a block never written compares as zeroes with the all-ones tuple it reads with.
+ * Returns the first differing LBA or -1.
+ */
 function piCompareMedia(ns: NsState, slba: u64, nlb: u64): i64 {
   const dc = changetype<Cursor>(g_dcur);
   const mc = ns.extended != 0 ? dc : changetype<Cursor>(g_mcur);
   const bs = <u32>1 << ns.lbads;
+  const ones = onesTuple();
   const rest = ns.ms - ns.pi_off - ns.pi_size;
   for (let k: u64 = 0; k < nlb; k++) {
     const lba = slba + k;
     const p = chunkAt(ns, lba >> ns.chunk_shift);
     const i = blockInChunk(ns, lba);
     const real = p > ZERO_CHUNK;
+    const written = p != 0 && lbaWritten(ns, lba);
     const meta = real ? metaAt(ns, p, i) : 0;
     let same = compareHost(dc, real ? dataAt(ns, p, i) : 0, bs);
     same = compareHost(mc, meta, ns.pi_off) && same;
-    skipHost(mc, ns.pi_size); // the tuple is checked per PRCHK, not compared
+    same = compareHost(mc, written ? (meta != 0 ? meta + ns.pi_off : 0) : ones, ns.pi_size) && same;
     same = compareHost(mc, meta != 0 ? meta + ns.pi_off + ns.pi_size : 0, rest) && same;
     if (!same) return <i64>lba;
   }

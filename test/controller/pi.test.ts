@@ -206,14 +206,18 @@ describe("protection information", () => {
     expect(io(rw(OP.READ, 6, 2, 1, pr(REF), { cdw3: 1, cdw14: 2 }), { inLen: 4112 }).status).toBe(SC.INVALID_PROTECTION_INFO | DNR);
   });
 
-  it("Verify checks the stored tuples; Compare refuses PRACT and skips the tuple", () => {
+  it("Verify checks the stored tuples and refuses PRACT; Compare refuses PRACT and compares the tuple too", () => {
     expect(io(rw(OP.VERIFY, 1, 10, 2, pr(GUARD))).status).toBe(SC.GUARD_CHECK); // LBA 11's guard was corrupted above
     expect(io(rw(OP.VERIFY, 1, 10, 1, pr(GUARD | APP | REF), { cdw14: 10, cdw15: tags(0x1234, 0xffff) })).status).toBe(0);
+    expect(io(rw(OP.VERIFY, 1, 10, 1, pr(PRACT))).status).toBe(SC.INVALID_PROTECTION_INFO | DNR);
     expect(io(rw(OP.COMPARE, 1, 10, 1, pr(PRACT)), { out: block(10) }).status).toBe(SC.INVALID_PROTECTION_INFO | DNR);
-    const same = concat(block(10), tuple16(0, 0, 0)); // another tuple, same data
-    expect(io(rw(OP.COMPARE, 1, 10, 1), { out: same }).status).toBe(0);
-    const other = concat(block(10).map((b) => b ^ 1), tuple16(0, 0, 0));
-    expect(io(rw(OP.COMPARE, 1, 10, 1), { out: other }).status).toBe(SC.COMPARE_FAILURE | DNR);
+    const stored = concat(block(10), tuple16(crc16(block(10)), 0x1234, 10));
+    expect(io(rw(OP.COMPARE, 1, 10, 1, pr(GUARD | APP | REF), { cdw14: 10, cdw15: tags(0x1234, 0xffff) }), { out: stored }).status).toBe(0);
+    expect(io(rw(OP.COMPARE, 1, 10, 1, pr(APP), { cdw15: tags(0x1235, 0xffff) }), { out: stored }).status).toBe(SC.APPTAG_CHECK);
+    const otherTuple = concat(block(10), tuple16(0, 0, 0));
+    expect(io(rw(OP.COMPARE, 1, 10, 1), { out: otherTuple }).status).toBe(SC.COMPARE_FAILURE | DNR);
+    // A block never written compares as zeroes with the all-ones tuple it reads with.
+    expect(io(rw(OP.COMPARE, 1, 700, 1), { out: concat(new Uint8Array(512), new Uint8Array(8).fill(0xff)) }).status).toBe(0);
   });
 
   it("Write Zeroes: PRCHK is Invalid PI; without PRACT the tuple is zero; with PRACT it is generated", () => {
