@@ -60,6 +60,16 @@ const EXPECTED: Record<string, { ops: Record<number, string>; finalMedia?: strin
   // on namespaces without protection information (16b- and 64b-guard formats, with and without
   // metadata): ignored by both, so every status, data and media hash is the same.
   "pi-tags": { ops: {} },
+  // Protection information: types 1-3, first and last, 16b and 64b guards, PRACT, every check,
+  // the escapes, Verify/Compare/Write Zeroes, Copy across PI and non-PI namespaces, Format NVM.
+  pi: {
+    ops: {
+      47: "[C-PI3DNR] type 3 with PRCHK ref: Invalid Protection Information with DNR",
+      86: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
+      94: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
+      98: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
+    },
+  },
   "audit-probe": {
     ops: {
       0: "[C-PMIVC] Get Features SEL = 011b of Arbitration: changeable (4h)",
