@@ -204,6 +204,14 @@ describe("protection information", () => {
     expect(t.getUint32(12)).toBe(2);
     expect(io(rw(OP.READ, 6, 2, 1, pr(GUARD | REF), { cdw14: 2 }), { inLen: 4112 }).status).toBe(0);
     expect(io(rw(OP.READ, 6, 2, 1, pr(REF), { cdw3: 1, cdw14: 2 }), { inLen: 4112 }).status).toBe(SC.INVALID_PROTECTION_INFO | DNR);
+    // Write Zeroes with PRACT: the guard is the CRC-64 of the block's zeroes (QEMU: of 4096 zero bytes, C-PIWZ64).
+    expect(io(rw(OP.WRITE_ZEROES, 6, 100, 1, pr(PRACT), { cdw14: 100 })).status).toBe(0);
+    const z = io(rw(OP.READ, 6, 100, 1, pr(GUARD | REF), { cdw14: 100 }), { inLen: 4112 });
+    expect(z.status).toBe(0);
+    expect(new DataView(z.data!.buffer, z.data!.byteOffset + 4096, 8).getBigUint64(0)).toBe(crc64(new Uint8Array(4096)));
+    // Without PRACT the tuple is zeroes, and zero is not the CRC-64 of zeroes: the guard check fails.
+    expect(io(rw(OP.WRITE_ZEROES, 6, 108, 1)).status).toBe(0);
+    expect(io(rw(OP.READ, 6, 108, 1, pr(GUARD)), { inLen: 4112 }).status).toBe(SC.GUARD_CHECK);
   });
 
   it("Verify checks the stored tuples and refuses PRACT; Compare refuses PRACT and compares the tuple too", () => {
