@@ -170,9 +170,9 @@ export function metadataSize(ns: NamespaceConfig): number {
   return ns.formats[ns.formatIndex].ms;
 }
 
-/** Check a configuration; throws an Error naming the first bad field. */
-export function validateConfig(c: ControllerConfig): void {
-  const check = (ok: boolean, field: string, why: string) => { if (!ok) throw new Error(`config.${field}: ${why}`); };
+/** Check a configuration; throws an Error naming the first bad field (under where: "config", a file, "setup.controller"). */
+export function validateConfig(c: ControllerConfig, where = "config"): void {
+  const check = (ok: boolean, field: string, why: string) => { if (!ok) throw new Error(`${where}.${field}: ${why}`); };
   const int = (v: unknown, lo: number, hi: number, field: string) =>
     check(Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi, field, `${JSON.stringify(v)} is not an integer in ${lo}..${hi}`);
   int(c.nn, 1, 65535, "nn");
@@ -265,7 +265,7 @@ export function configFromJson(input: unknown, where = "config"): ControllerConf
     if (!Array.isArray(o.namespaces)) throw new Error(`${where}.namespaces: expected a list`);
     c.namespaces = o.namespaces.map((n, i) => namespaceFromJson(n, i, `${where}.namespaces[${i}]`));
   }
-  validateConfig(c);
+  validateConfig(c, where);
   return c;
 }
 
