@@ -108,8 +108,11 @@ export class ControllerCore {
   }
 
   /** Power on a new controller: fresh memory, header, configuration, init. */
-  static async create(module: WebAssembly.Module, config: ControllerConfig, opts: CoreOptions = {}): Promise<ControllerCore> {
-    validateConfig(config);
+  static async create(module: WebAssembly.Module, given: ControllerConfig, opts: CoreOptions = {}): Promise<ControllerCore> {
+    validateConfig(given);
+    // The core's own copy of the namespaces: a Format NVM changes them (syncFormats), and the
+    // caller's configuration (a setup run again, a test's table) must not change with them.
+    const config: ControllerConfig = { ...given, namespaces: given.namespaces.map((n) => ({ ...n, formats: n.formats.map((f) => ({ ...f })) })) };
     const layout = computeLayout(config);
     const memory = new WebAssembly.Memory({ initial: layout.initialPages, maximum: L.MEMORY_MAX_PAGES, shared: true });
     writeHeader(new DataView(memory.buffer), layout);
@@ -193,6 +196,7 @@ export class ControllerCore {
   }
 
   lbaBytes(nsid: number): number {
+    this.syncFormats();
     return lbaSize(this.config.namespaces[this.slotOf(nsid)]);
   }
 }
