@@ -50,13 +50,9 @@ export function copy(dst: NsState): u32 {
   //    ones; a mismatch is Invalid Namespace or Format (QEMU: Invalid Format).
   const wide = fmt == COPY_FORMAT_1 || fmt == COPY_FORMAT_3;
   if (wide != (dst.pif != PIF_16B_GUARD)) return fail(SC_INVALID_NSID | STATUS_DNR, SQE_CDW12, COPY_DESFMT_SHIFT);
-  // 3a. Within one namespace formatted with PI, PRINFOR and PRINFOW must agree on PRACT: the
-  //     tuples are either carried through or stripped and regenerated (QEMU 10.0.2: Invalid Field).
-  const prinfor = (cdw12 >> COPY_PRINFOR_SHIFT) & PRINFO_MASK;
-  const prinfow = (cdw12 >> COPY_PRINFOW_SHIFT) & PRINFO_MASK;
-  if (dst.pi != 0 && !crossNs && ((prinfor ^ prinfow) & PRINFO_PRACT) != 0) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW12, COPY_PRINFOW_SHIFT);
-  g_prinfor = prinfor;
-  g_prinfow = prinfow;
+  // The PI fields, used range by range.
+  g_prinfor = (cdw12 >> COPY_PRINFOR_SHIFT) & PRINFO_MASK;
+  g_prinfow = (cdw12 >> COPY_PRINFOW_SHIFT) & PRINFO_MASK;
   g_wide = wide;
   g_ref = dst.pi != 0 ? cmdIlbrt(dst) : 0;
   // 4. The Source Range entries.
@@ -104,16 +100,21 @@ function copyOne(dst: NsState, r: usize, crossNs: bool, sdlba: u64, total: u64, 
   if (crossNs && src == dst && (slba >= sdlba ? slba - sdlba < total : sdlba - slba < nlb)) {
     return failAt(SC_OVERLAPPING_IO_RANGE | STATUS_DNR, LOC_DPTR, slba);
   }
+  // Within one namespace formatted with PI, PRINFOR and PRINFOW must agree on PRACT: the tuples
+  // are either carried through or stripped and regenerated (QEMU 10.0.2: Invalid Field, checked
+  // here, range by range, as nvme_do_copy does; another namespace is compatible() above).
+  if (src == dst && dst.pi != 0 && ((g_prinfor ^ g_prinfow) & PRINFO_PRACT) != 0) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW12, COPY_PRINFOW_SHIFT);
   if (nlb > <u64>dst.mssrl) return fail(SC_COMMAND_SIZE_LIMIT_EXCEEDED | STATUS_DNR, LOC_DPTR, 0);
   if (!inRange(src, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, LOC_DPTR, slba);
-  if (!inRange(dst, dlba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, dlba);
   // Protection information: the source's tuples checked per PRINFOR and this entry's tags, the
   // destination's per PRINFOW and the command's (NVM CS 1.1 §3.3.2, §5.2), before anything of
-  // this range is written.
+  // this range is written; after the source is read and before the destination's bounds, in
+  // QEMU 10.0.2's order.
   if ((src.pi | dst.pi) != 0) {
     const s = piCheckRange(src, slba, dst, dlba, nlb, r);
     if (s != SC_SUCCESS) return s;
   }
+  if (!inRange(dst, dlba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, dlba);
   if (!reserveWrite(dst, dlba, nlb)) return fail(SC_CAPACITY_EXCEEDED | STATUS_DNR, SQE_CDW10, 0);
   if (traceOn(EVC_NORMAL)) emit(EVK_COPY_RANGE, EVC_NORMAL, i, <u32>(nlb - 1), NVM_COPY, 0, dst.nsid, src.nsid, slba, dlba);
   copyBlocks(src, slba, dst, dlba, nlb);
