@@ -377,19 +377,20 @@ function piCompare(ns: NsState): u32 {
 
 /**
  * Verify (§3.3.6 with §5.2): the stored tuples are checked per PRCHK; no data moves, so there
- * is nothing for PRACT to insert or strip: Invalid Protection Information, as QEMU 10.0.2.
+ * is nothing for PRACT to insert or strip: Invalid Protection Information, as QEMU 10.0.2. The
+ * PI fields are checked first, before VSL and the LBA range, in QEMU's nvme_verify order.
  */
 function piVerify(ns: NsState): u32 {
   const slba = cmdSlba();
   const nlb = cmdNlb();
   const prinfo = cmdPrinfo();
+  const ilbrt = cmdIlbrt(ns);
+  let st = prinfoCheck(ns, prinfo, slba, ilbrt, SQE_CDW12);
+  if (st != SC_SUCCESS) return st;
+  if ((prinfo & PRINFO_PRACT) != 0) return fail(SC_INVALID_PROTECTION_INFO | STATUS_DNR, SQE_CDW12, RW_PRINFO_SHIFT);
   const lim = sizeLimitCheck(ns, nlb, state().vsl, ONCS_VERIFY);
   if (lim != SC_SUCCESS) return lim;
   if (!inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
-  const ilbrt = cmdIlbrt(ns);
-  if ((prinfo & PRINFO_PRACT) != 0) return fail(SC_INVALID_PROTECTION_INFO | STATUS_DNR, SQE_CDW12, RW_PRINFO_SHIFT);
-  let st = prinfoCheck(ns, prinfo, slba, ilbrt, SQE_CDW12);
-  if (st != SC_SUCCESS) return st;
   st = checkMedia(ns, slba, nlb, prinfo, cmdApp(), cmdAppMask(), ilbrt);
   if (st != SC_SUCCESS) return st;
   persistent().host_read_cmds++;
