@@ -64,11 +64,11 @@ const EXPECTED: Record<string, { ops: Record<number, string>; finalMedia?: strin
   // the escapes, Verify/Compare/Write Zeroes, Copy across PI and non-PI namespaces, Format NVM.
   pi: {
     ops: {
-      52: "[C-PI3DNR] type 3 with PRCHK ref: Invalid Protection Information with DNR",
-      91: "[C-PIWZ64] Write Zeroes with PRACT, 64b guard: the CRC-64 of the block's 512 zero bytes",
-      100: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
-      108: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
-      112: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
+      53: "[C-PI3DNR] type 3 with PRCHK ref: Invalid Protection Information with DNR",
+      98: "[C-PIWZ64] Write Zeroes with PRACT, 64b guard: the CRC-64 of the block's 512 zero bytes",
+      107: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
+      115: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
+      119: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
     },
   },
   "audit-probe": {
