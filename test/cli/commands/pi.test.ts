@@ -41,6 +41,21 @@ describe("protection information", () => {
     expect(wz.err).toMatch(/INVALID_PI|Invalid Protection Information/i);
   });
 
+  it("copy: --prinfor checks the source with --expected-ref-tags/--expected-app-tags/--expected-app-tag-masks; --prinfow with PRACT generates from --ref-tag/--app-tag", async () => {
+    expect((await cli.nvme(["create", ...ST, "--ns", "1M,ms=8,ext,pi=1"])).code).toBe(0);
+    expect((await cli.nvme(["write", ...dev("-s", "0", "-c", "1", "-z", "1024", "-p", "8", "-r", "0", "-a", "0x1234")], { stdin: new Uint8Array(1024).fill(5) })).code).toBe(0);
+    const ok = await cli.nvme(["copy", ...dev("-d", "100", "-s", "0", "-b", "1", "-P", "7", "-R", "0", "-A", "0x1234", "-M", "0xffff")]);
+    expect(ok.code).toBe(0);
+    const bad = await cli.nvme(["copy", ...dev("-d", "100", "-s", "0", "-b", "1", "-P", "2", "-A", "0x1235", "-M", "0xffff")]);
+    expect(bad.err).toMatch(/APPTAG_CHECK|Application Tag Check/i);
+    const gen = await cli.nvme(["copy", ...dev("-d", "200", "-s", "0", "-b", "1", "-P", "8", "-p", "8", "-r", "200", "-a", "0x77")]);
+    expect(gen.code).toBe(0);
+    const r = await cli.nvme(["read", ...dev("-s", "201", "-c", "0", "-z", "520")]);
+    expect(Buffer.from(r.bytes.subarray(512 + 2, 520)).toString("hex")).toBe("0077000000c9"); // application tag 77h, reference tag 201
+    const mix = await cli.nvme(["copy", ...dev("-d", "300", "-s", "0", "-b", "0", "-P", "8", "-p", "0")]);
+    expect(mix.err).toMatch(/INVALID_FIELD|Invalid Field/i);
+  });
+
   it("format: PI type, location and metadata setting reach the controller, and the state file keeps them", async () => {
     expect((await cli.nvme(["create", ...ST, "--ns", "1M"])).code).toBe(0);
     const bad = await cli.nvme(["format", ...dev("--lbaf=0", "--pi=1", "--force")]);
