@@ -65,10 +65,14 @@ const EXPECTED: Record<string, { ops: Record<number, string>; finalMedia?: strin
   pi: {
     ops: {
       53: "[C-PI3DNR] type 3 with PRCHK ref: Invalid Protection Information with DNR",
-      98: "[C-PIWZ64] Write Zeroes with PRACT, 64b guard: the CRC-64 of the block's 512 zero bytes",
-      107: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
-      115: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
-      119: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
+      55: "[C-PI3DNR] likewise for a PRACT write",
+      56: "[C-PI3DNR] likewise for a write",
+      57: "[C-PI3DNR] likewise for Verify",
+      58: "[C-PI3DNR] likewise for Compare",
+      102: "[C-PIWZ64] Write Zeroes with PRACT, 64b guard: the CRC-64 of the block's 512 zero bytes",
+      111: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
+      119: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
+      123: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
     },
   },
   "audit-probe": {
