@@ -67,6 +67,7 @@ describe("protection information", () => {
           ns(5, 1024, { ms: 16, extended: true, pi: 1, pil: 1 }), // PI first
           ns(6, 256, { lbaBytes: 4096, ms: 16, extended: true, pi: 1, pif: 2 }),
           ns(7, 1024, { ms: 8, extended: true }), // metadata, no PI
+          ns(8, 64, { formats: [{ ms: 0, lbads: 9, rp: 0 }, { ms: 8, lbads: 12, rp: 0 }], pif: 2 }), // no format holds a 16-byte tuple
         ],
       },
     });
@@ -83,6 +84,7 @@ describe("protection information", () => {
     expect(idns(5)[29]).toBe(0x09); // type 1, first
     expect(idns(7)[28]).toBe(0x1f);
     expect(idns(7)[29]).toBe(0x00);
+    expect(idns(8)[28]).toBe(0x00); // DPC 0: no listed format's metadata holds the namespace's tuple
     // Identify Controller OACS bit 1: Format NVM.
     expect(h.identify(1, 0).data![256] & 2).toBe(2);
   });

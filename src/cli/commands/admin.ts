@@ -5,6 +5,7 @@
 import * as I from "../../../assembly/spec/identify";
 import * as A from "../../../assembly/spec/admin";
 import * as R from "../../../assembly/spec/regs";
+import * as P from "../../../assembly/spec/pi";
 import { OptSpec, Options } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
@@ -505,7 +506,8 @@ export const format: Command = {
     }
     // nvme_init_format_nvm: LBAF 3:0, MSET 4, PI 7:5, PIL 8, SES 11:9, LBAFU 13:12.
     const q = newSqe(O.ADMIN_FORMAT_NVM, nsid);
-    q[10] = ((lbaf & 0xf) | (mset << 4) | (pi << 5) | (pil << 8) | (ses << 9) | (((lbaf >> 4) & 3) << 12)) >>> 0;
+    q[10] = ((lbaf & P.FMT_LBAFL_MASK) | (mset << P.FMT_MSET_BIT) | ((pi & P.FMT_PI_MASK) << P.FMT_PI_SHIFT) | (pil << P.FMT_PIL_BIT)
+      | ((ses & P.FMT_SES_MASK) << P.FMT_SES_SHIFT) | (((lbaf >> 4) & P.FMT_LBAFU_MASK) << P.FMT_LBAFU_SHIFT)) >>> 0;
     const r = ctx.dev.driver.exec(ctx.dev.driver.admin, q, {});
     if (r.status !== 0) return reportStatus(ctx, r.status);
     ctx.io.out(`Success formatting namespace:${nsid.toString(16)}`);

@@ -10,6 +10,7 @@ import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
 import { PiFormat, namespacePiFormat, nvmPiFormat, invalidTags, placeTags } from "./pi-tags";
 import * as I from "../../../assembly/spec/identify";
+import { PI16_SIZE, PI64_SIZE } from "../../../assembly/spec/pi";
 
 // Option types as nvme-cli's submit_io, copy_cmd, dsm, flush_cmd, write_zeroes and verify_cmd
 // declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE byte, OPT_SUFFIX suffix, OPT_LIST).
@@ -77,7 +78,7 @@ function piTupleBytes(ctx: CommandContext, nsid: number): number {
   const id = ctx.dev.driver.identify(I.CNS_NAMESPACE, nsid);
   if (id.status !== 0) return 8;
   const flbas = id.data![I.IDN_FLBAS];
-  return nvmPiFormat(ctx, nsid, (flbas & 0xf) | (((flbas >> 5) & 3) << 4)).pif === 0 ? 8 : 16;
+  return nvmPiFormat(ctx, nsid, (flbas & 0xf) | (((flbas >> 5) & 3) << 4)).pif === I.PIF_16B_GUARD ? PI16_SIZE : PI64_SIZE;
 }
 
 function submitIo(opcode: number, name: string): Command {
