@@ -12,12 +12,13 @@ import {
   SES_NONE, SES_USER_DATA, PI_TYPE_3,
 } from "../spec/pi";
 import { FLBAS_EXTENDED } from "../spec/identify";
-import { SC_SUCCESS, SC_INVALID_FIELD, SC_INVALID_NSID, SC_INVALID_FORMAT, STATUS_DNR } from "../spec/status";
+import { SC_SUCCESS, SC_INVALID_FIELD, SC_INVALID_NSID, SC_INVALID_FORMAT, SC_INTERNAL_ERROR, STATUS_DNR } from "../spec/status";
 import { CFGNS_FLBAS, CFGNS_PI, CFGNS_PIL, CFGNS_LBAF, MAX_NAMESPACES } from "../layout";
 import { g_sqe } from "./globals";
 import { NsState } from "./state";
 import { fail } from "./result";
-import { nsById, nsidValid, nsAt, nsSetFormat, nsInitMedia, nsGeometry, NSID_BROADCAST } from "./ns";
+import { nsById, nsidValid, nsAt, nsSetFormat, nsInitMedia, nsGeometry, nsMapBytes, NSID_BROADCAST } from "./ns";
+import { heapReserve } from "./heap";
 import { deallocate } from "./media";
 import { tupleSize } from "./pi";
 
@@ -46,6 +47,16 @@ export function formatNvm(): u32 {
     const s = formatCheck(ns, lbaf, pi);
     if (s != SC_SUCCESS) return s;
   }
+  // A new data size needs a new media map: make sure the memory for every one exists first, so
+  // the format cannot stop halfway (it never fails in practice: a map is 4 bytes per 2^19 chunks).
+  let mapBytes: u64 = 0;
+  for (let i: u32 = 0; i < <u32>MAX_NAMESPACES; i++) {
+    const ns = nsAt(i);
+    if (!selected(ns, nsid)) continue;
+    const lbads = <u32>load<u8>(<usize>ns.cfg + CFGNS_LBAF + <usize>(lbaf * 4), 2);
+    if (lbads != ns.lbads) mapBytes += nsMapBytes(ns.nsze, lbads) + 64;
+  }
+  if (mapBytes != 0 && !heapReserve(mapBytes)) return fail(SC_INTERNAL_ERROR, SQE_CDW10, 0);
   for (let i: u32 = 0; i < <u32>MAX_NAMESPACES; i++) {
     const ns = nsAt(i);
     if (!selected(ns, nsid)) continue;

@@ -96,19 +96,30 @@ export function nsSetFormat(ns: NsState, flbas: u32, pi: u32, pil: u32): bool {
 
 /** Chunk geometry for the namespace's format: LBAs per chunk, bytes per chunk (data, then metadata). */
 export function nsGeometry(ns: NsState): void {
-  let shift: u32 = 0;
-  while (shift < MAX_CHUNK_SHIFT && (<u32>2 << shift << ns.lbads) <= CHUNK_TARGET_BYTES) shift++;
+  const shift = chunkShift(ns.lbads);
   ns.chunk_shift = shift;
   ns.chunk_bytes = (<u32>1 << shift) * ((<u32>1 << ns.lbads) + ns.ms);
   ns.chunk_stride = (ns.chunk_bytes + 63) & ~63;
 }
 
+/** LBAs per chunk (log2) for a data size: chunks of about CHUNK_TARGET_BYTES of data. */
+function chunkShift(lbads: u32): u32 {
+  let shift: u32 = 0;
+  while (shift < MAX_CHUNK_SHIFT && (<u32>2 << shift << lbads) <= CHUNK_TARGET_BYTES) shift++;
+  return shift;
+}
+
+/** Bytes of the first-level table of a media map for nsze blocks of 2^lbads bytes. */
+export function nsMapBytes(nsze: u64, lbads: u32): u64 {
+  const shift = chunkShift(lbads);
+  const nchunks = (nsze + (<u64>1 << shift) - 1) >> shift;
+  return ((nchunks + (<u64>1 << L1_SPAN_BITS) - 1) >> L1_SPAN_BITS) * 4;
+}
+
 /** Geometry and an empty media map (the first-level table). */
 export function nsInitMedia(ns: NsState): bool {
   nsGeometry(ns);
-  const shift = ns.chunk_shift;
-  const nchunks = (ns.nsze + (<u64>1 << shift) - 1) >> shift;
-  const l1 = <u32>((nchunks + (<u64>1 << L1_SPAN_BITS) - 1) >> L1_SPAN_BITS);
+  const l1 = <u32>(nsMapBytes(ns.nsze, ns.lbads) >> 2);
   const p = heapAlloc(l1 * 4, 64);
   if (p == 0) return false;
   memory.fill(p, 0, <usize>(l1 * 4));
