@@ -135,6 +135,9 @@ export const CFGNS_MCL = 28; // u32
 export const CFGNS_MSRC = 32; // u32, 0's based
 export const CFGNS_NMIC = 36;
 export const CFGNS_PIF = 40; // u32, protection information format of every LBA format: 0 = 16b guard, 2 = 64b guard
+// End-to-end data protection of the format in use (NVM CS 1.1 §5.2; Identify Namespace DPS):
+export const CFGNS_PI = 44; // u32, protection information type 0 (none), 1, 2 or 3
+export const CFGNS_PIL = 48; // u32, 1 = PI in the first bytes of metadata, 0 = the last (DPS bit 3)
 export const CFGNS_LBAF = 64; // 16 x 4 bytes: ms u16, lbads u8, rp u8
 export const CFGNS_EUI64 = 128; // 8 bytes
 export const CFGNS_NGUID = 144; // 16 bytes

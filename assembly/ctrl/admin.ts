@@ -5,7 +5,7 @@
 import { SQE_CID, SQE_CDW10, SQE_CDW11, SQE_PRP1 } from "../spec/sqe";
 import {
   ADMIN_DELETE_SQ, ADMIN_CREATE_SQ, ADMIN_GET_LOG_PAGE, ADMIN_DELETE_CQ, ADMIN_CREATE_CQ, ADMIN_IDENTIFY,
-  ADMIN_ABORT, ADMIN_SET_FEATURES, ADMIN_GET_FEATURES, ADMIN_ASYNC_EVENT_REQUEST,
+  ADMIN_ABORT, ADMIN_SET_FEATURES, ADMIN_GET_FEATURES, ADMIN_ASYNC_EVENT_REQUEST, ADMIN_FORMAT_NVM,
 } from "../spec/opcodes";
 import {
   CREATEQ_QID_MASK, CREATEQ_QSIZE_SHIFT, CREATEQ_PC, CREATECQ_IEN, CREATECQ_IV_SHIFT,
@@ -23,6 +23,7 @@ import { aerSubmit, aerAbort } from "./aer";
 import { identify } from "./identify";
 import { getFeatures, setFeatures } from "./features";
 import { getLogPage } from "./logpage";
+import { formatNvm } from "./format";
 
 export function adminDispatch(opc: u32): u32 {
   switch (opc) {
@@ -36,6 +37,7 @@ export function adminDispatch(opc: u32): u32 {
     case ADMIN_SET_FEATURES: return setFeatures();
     case ADMIN_GET_FEATURES: return getFeatures();
     case ADMIN_ASYNC_EVENT_REQUEST: return aerSubmit(<u32>load<u16>(g_sqe + SQE_CID));
+    case ADMIN_FORMAT_NVM: return formatNvm();
   }
   return fail(SC_INVALID_FIELD | STATUS_DNR, 0, 0);
 }

@@ -3,6 +3,8 @@
 // and Controller (06h) pages. Each page is built in the controller's page buffer, then
 // copied to the host's data pointer.
 
+import { DPC_ALL, DPS_FIRST } from "../spec/pi";
+import { tupleSize } from "./pi";
 import { SQE_NSID, SQE_CDW10, SQE_CDW11 } from "../spec/sqe";
 import {
   IDENTIFY_DATA_SIZE, IDENTIFY_CNS_MASK, IDENTIFY_CSI_SHIFT, CNS_NAMESPACE, CNS_CONTROLLER,
@@ -12,7 +14,7 @@ import {
   IDC_ELPE, IDC_NPSS, IDC_WCTEMP, IDC_CCTEMP, IDC_SQES, IDC_CQES, IDC_NN, IDC_ONCS, IDC_FUSES, IDC_FNA,
   IDC_VWC, IDC_OCFS, IDC_SGLS, IDC_SUBNQN, IDC_SUBNQN_LEN, IDC_PSD0, PSD_MP, PSD_ENLAT, PSD_EXLAT,
   LPA_COMMANDS_EFFECTS, LPA_EXTENDED_DATA, ONCS_COPY,
-  IDN_NSZE, IDN_NCAP, IDN_NUSE, IDN_NSFEAT, IDN_NLBAF, IDN_FLBAS, IDN_MC, IDN_NMIC, IDN_DLFEAT,
+  IDN_NSZE, IDN_NCAP, IDN_NUSE, IDN_NSFEAT, IDN_NLBAF, IDN_FLBAS, IDN_MC, IDN_DPC, IDN_DPS, IDN_NMIC, OACS_FORMAT_NVM, IDN_DLFEAT,
   IDN_NVMCAP, IDN_MSSRL, IDN_MCL, IDN_MSRC, IDN_NGUID, IDN_EUI64, IDN_LBAF0, NSFEAT_THINP,
   DLFEAT_READ_ZEROES, DLFEAT_WZ_DEAC, FLBAS_INDEX_LO_MASK, MC_EXTENDED, MC_SEPARATE, IDCNVM_VSL, IDCNVM_WZSL, IDCNVM_DMRL,
   IDCNVM_DMRSL, IDCNVM_DMSL, IDNVM_ELBAF0, ELBAF_PIF_SHIFT, NIDT_EUI64, NIDT_NGUID, NIDT_UUID, NIDT_CSI, NID_HEADER_SIZE,
@@ -77,7 +79,7 @@ function controllerPage(b: usize): void {
   store<u16>(b + IDC_CNTLID, <u16>st.cntlid);
   store<u32>(b + IDC_VER, st.ver);
   store<u8>(b + IDC_CNTRLTYPE, 1); // I/O controller
-  store<u16>(b + IDC_OACS, 0);
+  store<u16>(b + IDC_OACS, OACS_FORMAT_NVM);
   store<u8>(b + IDC_ACL, 3);
   store<u8>(b + IDC_AERL, <u8>st.aerl);
   store<u8>(b + IDC_FRMW, 0x03); // one firmware slot, read only
@@ -115,6 +117,10 @@ function namespacePage(b: usize, nsid: u32): u32 {
   store<u8>(b + IDN_FLBAS, <u8>ns.flbas);
   // MC is what the namespace can do with metadata: both ways for the formats listed with some.
   store<u8>(b + IDN_MC, anyMetadataFormat(ns) ? MC_EXTENDED | MC_SEPARATE : 0);
+  // DPC: every PI type, first or last, when some listed format's metadata holds a tuple of the
+  // namespace's PI format; DPS: what the format in use has (NVM CS 1.1 Figure 97, §5.2).
+  store<u8>(b + IDN_DPC, anyPiFormat(ns) ? <u8>DPC_ALL : 0);
+  store<u8>(b + IDN_DPS, <u8>(ns.pi | (ns.pil != 0 ? DPS_FIRST : 0)));
   store<u8>(b + IDN_NMIC, <u8>ns.nmic);
   store<u8>(b + IDN_DLFEAT, DLFEAT_READ_ZEROES | DLFEAT_WZ_DEAC);
   store<u64>(b + IDN_NVMCAP, ns.nsze << ns.lbads);
@@ -128,6 +134,12 @@ function namespacePage(b: usize, nsid: u32): u32 {
   memory.copy(b + IDN_EUI64, cfg + CFGNS_EUI64, 8);
   memory.copy(b + IDN_LBAF0, cfg + CFGNS_LBAF, <usize>(ns.nlbaf * 4));
   return SC_SUCCESS;
+}
+
+function anyPiFormat(ns: NsState): bool {
+  const size = tupleSize(ns.pif);
+  for (let i: u32 = 0; i < ns.nlbaf; i++) if (<u32>load<u16>(<usize>ns.cfg + CFGNS_LBAF + <usize>(i * 4)) >= size) return true;
+  return false;
 }
 
 function anyMetadataFormat(ns: NsState): bool {

@@ -14,6 +14,7 @@ import {
   STATE_MAGIC, PHASE_DISABLED, SQ_STATE_SIZE, CQ_STATE_SIZE, VEC_STATE_SIZE, NS_STATE_SIZE,
 } from "./state";
 import { heapAlloc } from "./heap";
+import { piInitTables } from "./pi";
 import { SEG_CAP, CURSOR_SIZE, setCursors } from "./dma";
 import { nsInit, nsAt } from "./ns";
 import { featuresReset } from "./features";
@@ -126,10 +127,14 @@ function allocateTables(): bool {
   st.errlog = st.persist != 0 ? st.persist + PERSIST_ERRLOG : 0; // saved with the counters
   st.dcur = take(CURSOR_SIZE * 2, 64);
   st.mcur = st.dcur + CURSOR_SIZE;
+  st.crc16_table = take(256 * 2, 64);
+  st.crc64_table = take(256 * 8, 64);
+  st.pi_buf = take(64, 64);
+  if (st.crc16_table != 0 && st.crc64_table != 0) piInitTables();
   return st.sq_table != 0 && st.cq_table != 0 && st.sq_ready != 0 && st.vec_table != 0 && st.ns_table != 0
     && st.ns_map != 0 && st.errlog != 0 && st.seglist != 0 && st.md_seglist != 0 && st.sqe_buf != 0
     && st.page_buf != 0 && st.range_buf != 0 && st.aer_table != 0 && st.ae_table != 0 && st.persist != 0
-    && st.dcur != 0;
+    && st.dcur != 0 && st.crc16_table != 0 && st.crc64_table != 0 && st.pi_buf != 0;
 }
 
 /** Another instance on the same memory (the controller thread): load cached addresses. */

@@ -11,13 +11,14 @@ import {
   SMART_HOST_READ_CMDS, SMART_HOST_WRITE_CMDS, SMART_CTRL_BUSY_TIME, SMART_POWER_CYCLES,
   SMART_POWER_ON_HOURS, SMART_UNSAFE_SHUTDOWNS, SMART_MEDIA_ERRORS, SMART_NUM_ERR_LOG_ENTRIES,
   SMART_TEMP_SENSOR1, SMART_DATA_UNIT_BYTES, SMART_CRITICAL_WARNING, EFFECTS_LOG_SIZE, EFFECTS_ACS,
-  EFFECTS_IOCS, EFFECT_CSUPP, EFFECT_LBCC, AER_TYPE_ERROR, AER_TYPE_SMART,
+  EFFECTS_IOCS, EFFECT_CSUPP, EFFECT_LBCC, EFFECT_NCC, AER_TYPE_ERROR, AER_TYPE_SMART,
   SMART_CW_TEMPERATURE,
 } from "../spec/admin";
 import {
   ADMIN_DELETE_SQ, ADMIN_CREATE_SQ, ADMIN_GET_LOG_PAGE, ADMIN_DELETE_CQ, ADMIN_CREATE_CQ, ADMIN_IDENTIFY,
   ADMIN_ABORT, ADMIN_GET_FEATURES, ADMIN_ASYNC_EVENT_REQUEST, NVM_FLUSH, NVM_WRITE,
   NVM_READ, NVM_COMPARE, NVM_WRITE_ZEROES, NVM_DATASET_MANAGEMENT, NVM_VERIFY, NVM_COPY,
+  ADMIN_FORMAT_NVM,
 } from "../spec/opcodes";
 import { SC_SUCCESS, SC_INVALID_FIELD, STATUS_DNR } from "../spec/status";
 import { IDC_FR_LEN } from "../spec/identify";
@@ -127,15 +128,17 @@ function fwSlotLog(buf: usize): u32 {
 /**
  * Commands Supported and Effects (Base 2.1 §5.1.12.1.5): CSUPP for every implemented opcode,
  * LBCC for the I/O commands that may change logical block content (Flush as QEMU does).
- * No admin command here changes namespace capability (NCC), namespace inventory (NIC) or
- * controller capability (CCC): no feature does, and there is no Format NVM, Namespace
- * Management or Sanitize, so Set Features is CSUPP only (QEMU nvme_cse_acs: 01h).
+ * Format NVM changes logical block content and namespace capability (its LBA format and
+ * protection information: FLBAS, DPS), so LBCC and NCC (QEMU 10.0.2 lists LBCC only). No other
+ * admin command changes namespace capability, namespace inventory (NIC) or controller
+ * capability (CCC): no feature does, and there is no Namespace Management or Sanitize, so
+ * Set Features is CSUPP only (QEMU nvme_cse_acs: 01h).
  */
 function effectsLog(buf: usize): u32 {
   memory.fill(buf, 0, EFFECTS_LOG_SIZE);
   for (let opc: u32 = 0; opc < 256; opc++) {
     if (adminSupported(opc)) {
-      store<u32>(buf + EFFECTS_ACS + <usize>opc * 4, EFFECT_CSUPP);
+      store<u32>(buf + EFFECTS_ACS + <usize>opc * 4, opc == ADMIN_FORMAT_NVM ? EFFECT_CSUPP | EFFECT_LBCC | EFFECT_NCC : EFFECT_CSUPP);
     }
     if (ioSupported(opc)) {
       let e = EFFECT_CSUPP;

@@ -6,11 +6,11 @@
 import { SQE_NSID, SQE_CDW10, SQE_CDW11, SQE_CDW12 } from "../spec/sqe";
 import {
   NVM_WRITE, NVM_READ, NVM_COMPARE, NVM_WRITE_ZEROES, NVM_DATASET_MANAGEMENT, NVM_VERIFY, NVM_COPY,
-  RW_NLB_MASK, RW_DEAC_BIT, DSM_NR_MASK, DSM_AD, DSM_RANGE_SIZE, DSM_RANGE_NLB, DSM_RANGE_SLBA,
+  RW_NLB_MASK, RW_DEAC_BIT, RW_PRINFO_SHIFT, DSM_NR_MASK, DSM_AD, DSM_RANGE_SIZE, DSM_RANGE_NLB, DSM_RANGE_SLBA,
 } from "../spec/opcodes";
 import {
   SC_SUCCESS, SC_INVALID_FIELD, SC_INVALID_NSID, SC_LBA_OUT_OF_RANGE, SC_CAPACITY_EXCEEDED,
-  SC_COMPARE_FAILURE, SC_COMMAND_SIZE_LIMIT_EXCEEDED, STATUS_DNR,
+  SC_COMPARE_FAILURE, SC_COMMAND_SIZE_LIMIT_EXCEEDED, SC_INVALID_PROTECTION_INFO, STATUS_DNR,
 } from "../spec/status";
 import { VWC_FLUSH_BROADCAST, ONCS_WRITE_ZEROES, ONCS_DSM, ONCS_VERIFY } from "../spec/identify";
 import { g_sqe, state } from "./globals";
@@ -22,8 +22,23 @@ import { blockInChunk, pieceBlocks, chunkAt, materialize, markWritten, reserveWr
 import { countRead, countWrite, persistent } from "./smart";
 import { mdtsBytes } from "./exec";
 import { copy } from "./copy";
+import { PRINFO_PRACT, PRINFO_PRCHK_MASK } from "../spec/pi";
+import {
+  cmdPrinfo, cmdIlbrt, cmdApp, cmdAppMask, piStrips, prinfoCheck, checkMedia, checkHost, generateMedia, onesTuple, lbaWritten,
+} from "./pi";
 
 export function nvmDispatch(opc: u32, ns: NsState): u32 {
+  // A namespace formatted with protection information takes the PI paths below; every other
+  // namespace pays this one test.
+  if (ns.pi != 0) {
+    switch (opc) {
+      case NVM_WRITE: return piWrite(ns);
+      case NVM_READ: return piRead(ns);
+      case NVM_COMPARE: return piCompare(ns);
+      case NVM_WRITE_ZEROES: return piWriteZeroes(ns);
+      case NVM_VERIFY: return piVerify(ns);
+    }
+  }
   switch (opc) {
     case NVM_WRITE: return write(ns);
     case NVM_READ: return read(ns);
@@ -268,6 +283,210 @@ function compareMedia(ns: NsState, slba: u64, nlb: u64): i64 {
       if (!same) return <i64>(lba + <u64>k);
     }
     lba += <u64>n;
+  }
+  return -1;
+}
+
+// ---- protection information (NVM CS 1.1 §5.2; pi.ts has the tuple arithmetic) ----
+
+/**
+ * MDTS, LBA range, then map the data (and separate metadata) a PI command moves: with PRACT
+ * on a format whose metadata is only the PI tuple, the tuple stays on the device (inserted on
+ * writes, stripped on reads) and the host transfers data alone (§5.2.2.1, §5.2.2.2).
+ */
+function piPrepare(ns: NsState, slba: u64, nlb: u64, strip: bool): u32 {
+  const per = (<u64>1 << ns.lbads) + (ns.extended != 0 && !strip ? <u64>ns.ms : 0);
+  const mdts = mdtsBytes();
+  if (mdts != 0 && nlb * per > mdts) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW12, 0);
+  if (!inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
+  let st = mapData(nlb * per);
+  if (st != SC_SUCCESS) return st;
+  if (ns.extended == 0 && !strip) st = mapMetadata(nlb * <u64>ns.ms);
+  return st;
+}
+
+/** Read (§5.2.2.2): check the stored tuples per PRCHK, then move data (and metadata unless stripped). */
+function piRead(ns: NsState): u32 {
+  const slba = cmdSlba();
+  const nlb = cmdNlb();
+  const prinfo = cmdPrinfo();
+  const strip = piStrips(ns, prinfo);
+  let st = piPrepare(ns, slba, nlb, strip);
+  if (st != SC_SUCCESS) return st;
+  const ilbrt = cmdIlbrt(ns);
+  st = prinfoCheck(ns, prinfo, slba, ilbrt, SQE_CDW12);
+  if (st != SC_SUCCESS) return st;
+  st = checkMedia(ns, slba, nlb, prinfo, cmdApp(), cmdAppMask(), ilbrt);
+  if (st != SC_SUCCESS) return st;
+  piMediaToHost(ns, slba, nlb, strip);
+  countRead(nlb << ns.lbads);
+  return SC_SUCCESS;
+}
+
+/**
+ * Write (§5.2.2.1): with PRACT the controller generates each tuple (Guard over the data and
+ * the metadata before the tuple, LBAT, ILBRT counting up for types 1 and 2); without it the
+ * host's tuples are checked per PRCHK before anything is stored.
+ */
+function piWrite(ns: NsState): u32 {
+  const slba = cmdSlba();
+  const nlb = cmdNlb();
+  const prinfo = cmdPrinfo();
+  const pract = (prinfo & PRINFO_PRACT) != 0;
+  const strip = piStrips(ns, prinfo);
+  let st = piPrepare(ns, slba, nlb, strip);
+  if (st != SC_SUCCESS) return st;
+  const ilbrt = cmdIlbrt(ns);
+  st = prinfoCheck(ns, prinfo, slba, ilbrt, SQE_CDW12);
+  if (st != SC_SUCCESS) return st;
+  if (!pract) {
+    const dc = changetype<Cursor>(g_dcur);
+    st = checkHost(ns, dc, ns.extended != 0 ? dc : changetype<Cursor>(g_mcur), nlb, prinfo, cmdApp(), cmdAppMask(), ilbrt, slba);
+    if (st != SC_SUCCESS) return st;
+  }
+  if (!reserveWrite(ns, slba, nlb)) return fail(SC_CAPACITY_EXCEEDED | STATUS_DNR, SQE_CDW10, 0);
+  if (strip) dataToMedia(ns, slba, nlb);
+  else hostToMedia(ns, slba, nlb);
+  if (pract) generateMedia(ns, slba, nlb, cmdApp(), ilbrt);
+  countWrite(nlb << ns.lbads);
+  return SC_SUCCESS;
+}
+
+/**
+ * Compare (§3.3.3 with §5.2): the stored tuples are checked per PRCHK, then data and metadata,
+ * tuple included, are compared. PRACT is Invalid Protection Information, as QEMU 10.0.2's
+ * nvme_compare has it: the host's buffer always carries the tuples it compares.
+ */
+function piCompare(ns: NsState): u32 {
+  const slba = cmdSlba();
+  const nlb = cmdNlb();
+  const prinfo = cmdPrinfo();
+  if ((prinfo & PRINFO_PRACT) != 0) return fail(SC_INVALID_PROTECTION_INFO | STATUS_DNR, SQE_CDW12, RW_PRINFO_SHIFT);
+  let st = prepareTransfer(ns, slba, nlb);
+  if (st != SC_SUCCESS) return st;
+  const ilbrt = cmdIlbrt(ns);
+  st = prinfoCheck(ns, prinfo, slba, ilbrt, SQE_CDW12);
+  if (st != SC_SUCCESS) return st;
+  st = checkMedia(ns, slba, nlb, prinfo, cmdApp(), cmdAppMask(), ilbrt);
+  if (st != SC_SUCCESS) return st;
+  const bad = piCompareMedia(ns, slba, nlb);
+  countRead(nlb << ns.lbads);
+  if (bad != -1) return failAt(SC_COMPARE_FAILURE | STATUS_DNR, SQE_CDW10, <u64>bad);
+  return SC_SUCCESS;
+}
+
+/**
+ * Verify (§3.3.6 with §5.2): the stored tuples are checked per PRCHK; no data moves, so there
+ * is nothing for PRACT to insert or strip: Invalid Protection Information, as QEMU 10.0.2. The
+ * PI fields are checked first, before VSL and the LBA range, in QEMU's nvme_verify order.
+ */
+function piVerify(ns: NsState): u32 {
+  const slba = cmdSlba();
+  const nlb = cmdNlb();
+  const prinfo = cmdPrinfo();
+  const ilbrt = cmdIlbrt(ns);
+  let st = prinfoCheck(ns, prinfo, slba, ilbrt, SQE_CDW12);
+  if (st != SC_SUCCESS) return st;
+  if ((prinfo & PRINFO_PRACT) != 0) return fail(SC_INVALID_PROTECTION_INFO | STATUS_DNR, SQE_CDW12, RW_PRINFO_SHIFT);
+  const lim = sizeLimitCheck(ns, nlb, state().vsl, ONCS_VERIFY);
+  if (lim != SC_SUCCESS) return lim;
+  if (!inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
+  st = checkMedia(ns, slba, nlb, prinfo, cmdApp(), cmdAppMask(), ilbrt);
+  if (st != SC_SUCCESS) return st;
+  persistent().host_read_cmds++;
+  return SC_SUCCESS;
+}
+
+/**
+ * Write Zeroes (§3.3.8 with §5.2): the blocks read as zeroes with protection information per
+ * PRINFO: with PRACT clear the tuple is all zeroes, with PRACT set it is generated (Guard of the
+ * zeroes, LBAT, ILBRT counting up). No data arrives to check, so PRCHK bits are Invalid
+ * Protection Information (as QEMU 10.0.2). DEAC is a permission, not a duty: on a PI namespace
+ * the blocks are written, not deallocated, because a deallocated block reads with the all-ones
+ * tuple, not the one PRINFO asks for.
+ */
+function piWriteZeroes(ns: NsState): u32 {
+  const slba = cmdSlba();
+  const nlb = cmdNlb();
+  const prinfo = cmdPrinfo();
+  const lim = sizeLimitCheck(ns, nlb, state().wzsl, ONCS_WRITE_ZEROES);
+  if (lim != SC_SUCCESS) return lim;
+  if (!inRange(ns, slba, nlb)) return failAt(SC_LBA_OUT_OF_RANGE | STATUS_DNR, SQE_CDW10, slba);
+  if ((prinfo & PRINFO_PRCHK_MASK) != 0) return fail(SC_INVALID_PROTECTION_INFO | STATUS_DNR, SQE_CDW12, RW_PRINFO_SHIFT);
+  if (!reserveWrite(ns, slba, nlb)) return fail(SC_CAPACITY_EXCEEDED | STATUS_DNR, SQE_CDW10, 0);
+  writeZeroes(ns, slba, nlb);
+  if ((prinfo & PRINFO_PRACT) != 0) generateMedia(ns, slba, nlb, cmdApp(), cmdIlbrt(ns));
+  persistent().host_write_cmds++;
+  return SC_SUCCESS;
+}
+
+/**
+ * Read [slba, slba + nlb) to the host block by block: data, then metadata unless PRACT strips
+ * it. A block never written (or deallocated) carries the all-ones tuple in its metadata.
+ */
+function piMediaToHost(ns: NsState, slba: u64, nlb: u64, strip: bool): void {
+  const dc = changetype<Cursor>(g_dcur);
+  const mc = ns.extended != 0 ? dc : changetype<Cursor>(g_mcur);
+  const bs = <u32>1 << ns.lbads;
+  const ones = onesTuple();
+  for (let k: u64 = 0; k < nlb; k++) {
+    const lba = slba + k;
+    const p = chunkAt(ns, lba >> ns.chunk_shift);
+    const i = blockInChunk(ns, lba);
+    if (p > ZERO_CHUNK) toHost(dc, dataAt(ns, p, i), bs);
+    else zeroHost(dc, bs);
+    if (strip) continue;
+    if (p != 0 && lbaWritten(ns, lba)) {
+      if (p > ZERO_CHUNK) toHost(mc, metaAt(ns, p, i), ns.ms);
+      else zeroHost(mc, ns.ms);
+    } else {
+      zeroHost(mc, ns.pi_off);
+      toHost(mc, ones, ns.pi_size);
+      zeroHost(mc, ns.ms - ns.pi_off - ns.pi_size);
+    }
+  }
+}
+
+/** Write the data of [slba, slba + nlb) from the host when PRACT inserts the whole metadata. */
+function dataToMedia(ns: NsState, slba: u64, nlb: u64): void {
+  const dc = changetype<Cursor>(g_dcur);
+  let lba = slba;
+  const end = slba + nlb;
+  while (lba < end) {
+    const c = lba >> ns.chunk_shift;
+    const i = blockInChunk(ns, lba);
+    const n = pieceBlocks(ns, lba, end);
+    const p = materialize(ns, c);
+    assert(p != 0, "write without reservation");
+    fromHost(dc, dataAt(ns, p, i), n << ns.lbads);
+    markWritten(ns, c, i, n);
+    lba += <u64>n;
+  }
+}
+
+/**
+ * Compare host data and metadata with media, the tuple included (the host sends it: PRACT is
+ * refused); a block never written compares as zeroes with the all-ones tuple it reads with.
+ * Returns the first differing LBA or -1.
+ */
+function piCompareMedia(ns: NsState, slba: u64, nlb: u64): i64 {
+  const dc = changetype<Cursor>(g_dcur);
+  const mc = ns.extended != 0 ? dc : changetype<Cursor>(g_mcur);
+  const bs = <u32>1 << ns.lbads;
+  const ones = onesTuple();
+  const rest = ns.ms - ns.pi_off - ns.pi_size;
+  for (let k: u64 = 0; k < nlb; k++) {
+    const lba = slba + k;
+    const p = chunkAt(ns, lba >> ns.chunk_shift);
+    const i = blockInChunk(ns, lba);
+    const real = p > ZERO_CHUNK;
+    const written = p != 0 && lbaWritten(ns, lba);
+    const meta = real ? metaAt(ns, p, i) : 0;
+    let same = compareHost(dc, real ? dataAt(ns, p, i) : 0, bs);
+    same = compareHost(mc, meta, ns.pi_off) && same;
+    same = compareHost(mc, written ? (meta != 0 ? meta + ns.pi_off : 0) : ones, ns.pi_size) && same;
+    same = compareHost(mc, meta != 0 ? meta + ns.pi_off + ns.pi_size : 0, rest) && same;
+    if (!same) return <i64>lba;
   }
   return -1;
 }

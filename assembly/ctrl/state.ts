@@ -86,6 +86,9 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   mcur: u32; // metadata Cursor
   table_next: u32; // radix tables come from an arena, so data chunks stay contiguous (media.ts)
   table_end: u32;
+  crc16_table: u32; // 256 u16: CRC-16 T10-DIF by byte (pi.ts)
+  crc64_table: u32; // 256 u64: CRC-64/NVMe by byte, reflected
+  pi_buf: u32; // 64-byte scratch for protection information tuples
   now_ns: f64;
 }
 
@@ -182,8 +185,12 @@ export const VEC_STATE_SIZE: u32 = 24;
   nuse: u64; // LBAs written and not deallocated
   chunks_in_use: u64;
   feat_err_rec: u32; // Error Recovery (FID 05h) is namespace specific (Base 2.1 Figure 385; QEMU ns->features.err_rec)
+  pi: u32; // protection information type in use (DPS 2:0): 0 = none, 1-3
+  pil: u32; // 1: PI in the first bytes of metadata (DPS bit 3), 0: in the last
+  pi_size: u32; // bytes of one PI tuple (8 for 16b guard, 16 for 64b guard); 0 without PI
+  pi_off: u32; // offset of the tuple inside an LBA's metadata
 }
-export const NS_STATE_SIZE: u32 = 120;
+export const NS_STATE_SIZE: u32 = 128;
 // Namespace slots are NS_STATE_SIZE apart in the namespace table: checked when compiled.
 if (offsetof<NsState>() > <usize>NS_STATE_SIZE) ERROR("NsState outgrew NS_STATE_SIZE (assembly/ctrl/state.ts)");
 

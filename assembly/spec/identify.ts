@@ -181,6 +181,7 @@ export const ONCS_ALL_FAST_COPY = 0x0400; // NVMAFC
 
 // OACS, LPA, VWC, SGLS, CTRATT, OAES bits
 export const OACS_NONE = 0;
+export const OACS_FORMAT_NVM = 0x0002; // bit 1: Format NVM supported
 export const LPA_SMART_PER_NS = 0x01;
 export const LPA_COMMANDS_EFFECTS = 0x02;
 export const LPA_EXTENDED_DATA = 0x04;

@@ -11,6 +11,7 @@ export const ADMIN_SET_FEATURES = 0x09;
 export const ADMIN_GET_FEATURES = 0x0a;
 export const ADMIN_ASYNC_EVENT_REQUEST = 0x0c;
 export const ADMIN_KEEP_ALIVE = 0x18;
+export const ADMIN_FORMAT_NVM = 0x80;
 
 export const NVM_FLUSH = 0x00;
 export const NVM_WRITE = 0x01;

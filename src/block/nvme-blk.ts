@@ -25,6 +25,7 @@ import * as I from "../../assembly/spec/identify";
 import * as C from "../../assembly/spec/copy";
 import * as St from "../../assembly/spec/status";
 import * as A from "../../assembly/spec/admin";
+import { PRINFO_PRACT, PI16_SIZE, PI_TYPE_3, DPS_TYPE_MASK } from "../../assembly/spec/pi";
 import type { NvmeCommandRecord } from "./trace";
 import { MODEL_PENDING, modelCommand } from "./device-model";
 import type { DeviceModel, ModelCommand, SimpleTiming } from "./device-model";
@@ -118,6 +119,10 @@ export class NvmeNsDisk extends MqDisk {
    * (2:0 = 001b) and Write Zeroes may deallocate (bit 3), so Write Zeroes sets DEAC.
    */
   deac = false;
+  /** PRINFO of Read, Write and Write Zeroes (CDW12 29:26 in place): PRACT on a PI namespace, else 0. */
+  rwPrinfo = 0;
+  /** Whether CDW14 carries the first block's reference tag (PI types 1 and 2). */
+  piRefTag = false;
 
   /** Copy limits as the chosen design's nvme patch sets them (re-run when the design changes). */
   applyCopyDesign(design: CopyDesign): void {
@@ -340,8 +345,17 @@ export class NvmeBlkController implements MqDriverOps {
     let minor = instance * 16;
     for (const nsid of driver.nsids) {
       const f = driver.format(nsid);
-      if (f.ms > 0 && f.extended) continue; // extended-LBA formats get no block device (nvme_update_disk_info)
       const idns = driver.idNs.get(nsid)!;
+      // nvme_configure_metadata / nvme_init_integrity with no integrity payloads (the model has
+      // no CONFIG_BLK_DEV_INTEGRITY): a namespace with metadata takes block I/O only when it is
+      // formatted with protection information and the metadata is just the tuple
+      // (nvme_ns_has_pi), which the controller inserts and strips (PRACT). This controller does
+      // not report CTRATT.ELBAS, so the kernel assumes the 16b guard's 8-byte tuple. Extended
+      // formats otherwise get no block device (Linux: capacity 0); a separate-metadata format
+      // without PI keeps its block device here, a simplification (Linux: capacity 0 as well).
+      const piType = f.ms >= PI16_SIZE ? idns[I.IDN_DPS] & DPS_TYPE_MASK : 0;
+      const hasPi = piType !== 0 && f.ms === PI16_SIZE;
+      if (f.ms > 0 && !hasPi && (f.extended || piType !== 0)) continue;
       const nv = new DataView(idns.buffer, idns.byteOffset, idns.byteLength);
       const lbaShift = Math.log2(f.lbaBytes);
       const copyId = { mssrl: nv.getUint16(I.IDN_MSSRL, true), mcl: nv.getUint32(I.IDN_MCL, true), msrc: idns[I.IDN_MSRC] };
@@ -367,6 +381,10 @@ export class NvmeBlkController implements MqDriverOps {
       d.fua = vwc;
       const dlfeat = idns[I.IDN_DLFEAT];
       d.deac = (dlfeat & 0x7) === I.DLFEAT_READ_ZEROES && (dlfeat & I.DLFEAT_WZ_DEAC) !== 0;
+      // nvme_setup_rw / nvme_setup_write_zeroes without an integrity payload: PRACT, and for
+      // types 1 and 2 the reference tag of the first block (nvme_set_ref_tag, Linux 6.18)
+      d.rwPrinfo = hasPi ? (PRINFO_PRACT << O.RW_PRINFO_SHIFT) >>> 0 : 0;
+      d.piRefTag = hasPi && piType !== PI_TYPE_3;
       d.applyCopyDesign(blk.design);
       this.disks.push(d);
     }
@@ -552,8 +570,8 @@ export class NvmeBlkController implements MqDriverOps {
         sqe[1] = d.nsid;
         sqe[2] = 0; sqe[3] = 0; sqe[4] = 0; sqe[5] = 0; sqe[6] = 0; sqe[7] = 0; sqe[8] = 0; sqe[9] = 0;
         setU64(sqe, 40, slba);
-        sqe[12] = ((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0);
-        sqe[13] = 0; sqe[14] = 0; sqe[15] = 0;
+        sqe[12] = (((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0) | d.rwPrinfo) >>> 0;
+        sqe[13] = 0; sqe[14] = d.piRefTag ? slba % 0x100000000 : 0; sqe[15] = 0;
         const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
         const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
         const model = this.rwModel;
@@ -576,7 +594,8 @@ export class NvmeBlkController implements MqDriverOps {
         setU64(sqe, 40, slba);
         // nvme_setup_write_zeroes: DEAC when the namespace reads deallocated blocks as zeroes
         // and Write Zeroes may deallocate (NVME_NS_DEAC); no REQ_NOUNMAP is modelled
-        sqe[12] = (((blocks - 1) & O.RW_NLB_MASK) | (d.deac ? 1 << O.RW_DEAC_BIT : 0)) >>> 0;
+        sqe[12] = (((blocks - 1) & O.RW_NLB_MASK) | (d.deac ? 1 << O.RW_DEAC_BIT : 0) | d.rwPrinfo) >>> 0;
+        if (d.piRefTag) sqe[14] = slba % 0x100000000;
         const record = this.record(d, rq.id, O.NVM_WRITE_ZEROES, "Write Zeroes");
         if (record) {
           record.slba = slba;

@@ -41,7 +41,7 @@ export const BROWSER_COMMANDS: Command[] = [
   admin.list, admin.idCtrl, admin.idNs, admin.nvmIdCtrl, admin.nvmIdNs, admin.showRegs,
   admin.getLog, admin.smartLog, admin.errorLog, admin.effectsLog, admin.getFeature, admin.setFeature,
   io.read, io.write, io.compare, io.copy, io.dsm, io.writeZeroes, io.flush, io.verify,
-  adminPassthru, ioPassthru, admin.reset, admin.subsystemReset,
+  adminPassthru, ioPassthru, admin.format, admin.reset, admin.subsystemReset,
   nodeOnly("create"), nodeOnly("import-image"), nodeOnly("export-image"), nodeOnly("media-hash"),
   replay, nodeOnly("bench"), blk, fio, reproduce,
 ];

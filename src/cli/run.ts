@@ -11,7 +11,7 @@ import { readEvents, formatEvent } from "../controller/events";
 export const GLOBAL_OPTIONS: OptSpec[] = [
   { long: "state", kind: "string", help: "state file: the device lives on between calls (created when missing)" },
   { long: "config", kind: "string", help: "controller configuration (JSON) for a new device" },
-  { long: "ns", kind: "string", repeat: true, help: "a namespace of a new device: SIZE[,lba=512|4096][,ms=N][,ext][,mssrl=N][,mcl=N][,msrc=N][,pif=0|2][,nsid=N]" },
+  { long: "ns", kind: "string", repeat: true, help: "a namespace of a new device: SIZE[,lba=512|4096][,ms=N][,ext][,mssrl=N][,mcl=N][,msrc=N][,pif=0|2][,pi=0-3][,pil=0|1][,nsid=N]" },
   { long: "mdts", kind: "int", max: 20, help: "new device: Maximum Data Transfer Size (2^n x 4 KiB, 0 = none)" },
   { long: "max-queues", kind: "int", min: 1, max: 65535, help: "new device: I/O queue pairs the controller supports" },
   { long: "mqes", kind: "int", min: 1, max: 0xffff, help: "new device: CAP.MQES (0's based queue entries)" },

@@ -10,6 +10,7 @@ import {
 } from "../../assembly/spec/identify";
 import { MAX_NAMESPACES, MAX_VECTORS, CFG_NS_MAX_LBAF } from "../../assembly/layout";
 import { parseSize, parseInteger } from "../util/units";
+import { PI16_SIZE, PI64_SIZE } from "../../assembly/spec/pi";
 
 export interface LbaFormat {
   /** Metadata bytes per LBA. */
@@ -34,8 +35,12 @@ export interface NamespaceConfig {
   mcl: number;
   msrc: number;
   nmic: number;
-  /** Protection information format of the LBA formats: 0 = 16b guard (Copy formats 0h/2h), 2 = 64b guard (1h/3h). PI itself is not enabled. */
+  /** Protection information format of the LBA formats: 0 = 16b guard (8-byte tuple; Copy formats 0h/2h), 2 = 64b guard (16-byte tuple; 1h/3h). */
   pif: number;
+  /** End-to-end protection type of the format in use (DPS bits 2:0): 0 = none, 1, 2 or 3 (NVM CS 1.1 §5.2). Needs metadata that holds the tuple. */
+  pi: number;
+  /** PI location (DPS bit 3): 1 = the first bytes of the metadata, 0 = the last. */
+  pil: number;
   eui64: string;
   nguid: string;
   uuid: string;
@@ -106,7 +111,7 @@ export const DEFAULT_OCFS = OCFS_FORMAT0 | OCFS_FORMAT1 | OCFS_FORMAT2 | OCFS_FO
 export function defaultNamespace(nsid: number, blocks = 131072): NamespaceConfig {
   return {
     nsid, blocks, formats: DEFAULT_FORMATS.map((f) => ({ ...f })), formatIndex: 0, extended: false,
-    mssrl: 128, mcl: 128, msrc: 127, nmic: 0, pif: 0,
+    mssrl: 128, mcl: 128, msrc: 127, nmic: 0, pif: 0, pi: 0, pil: 0,
     eui64: "", nguid: "", uuid: "",
   };
 }
@@ -152,6 +157,11 @@ export function dsmLimits(c: ControllerConfig): { dmrl: number; dmrsl: number; d
   return { dmrl: c.dmrl || DMRL_MAX, dmrsl: c.dmrsl || 0xffffffff, dmsl: c.dmsl ? BigInt(c.dmsl) : 0xffffffffffffffffn };
 }
 
+/** Bytes of one protection information tuple: 8 with a 16b guard (pif 0), 16 with a 64b guard (pif 2). */
+export function piTupleSize(pif: number): number {
+  return pif === 0 ? PI16_SIZE : PI64_SIZE;
+}
+
 /** Data bytes per LBA of the format in use. */
 export function lbaSize(ns: NamespaceConfig): number {
   return 1 << ns.formats[ns.formatIndex].lbads;
@@ -160,9 +170,9 @@ export function metadataSize(ns: NamespaceConfig): number {
   return ns.formats[ns.formatIndex].ms;
 }
 
-/** Check a configuration; throws an Error naming the first bad field. */
-export function validateConfig(c: ControllerConfig): void {
-  const check = (ok: boolean, field: string, why: string) => { if (!ok) throw new Error(`config.${field}: ${why}`); };
+/** Check a configuration; throws an Error naming the first bad field (under where: "config", a file, "setup.controller"). */
+export function validateConfig(c: ControllerConfig, where = "config"): void {
+  const check = (ok: boolean, field: string, why: string) => { if (!ok) throw new Error(`${where}.${field}: ${why}`); };
   const int = (v: unknown, lo: number, hi: number, field: string) =>
     check(Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi, field, `${JSON.stringify(v)} is not an integer in ${lo}..${hi}`);
   int(c.nn, 1, 65535, "nn");
@@ -221,6 +231,13 @@ function validateNamespace(ns: NamespaceConfig, at: string, c: ControllerConfig,
   int(ns.msrc, 0, 255, `${at}.msrc`);
   int(ns.nmic, 0, 1, `${at}.nmic`);
   check(ns.pif === 0 || ns.pif === 2, `${at}.pif`, "0 (16b guard) or 2 (64b guard)");
+  int(ns.pi, 0, 3, `${at}.pi`);
+  int(ns.pil, 0, 1, `${at}.pil`);
+  if (ns.pi !== 0) {
+    const tuple = piTupleSize(ns.pif);
+    const ms = ns.formats[ns.formatIndex].ms;
+    check(ms >= tuple, `${at}.pi`, `protection information type ${ns.pi} needs metadata that holds the ${tuple}-byte PI tuple of pif ${ns.pif}; the format in use has ms=${ms}`);
+  }
   for (const [k, hex] of [["eui64", 16], ["nguid", 32]] as const) {
     check(ns[k] === "" || new RegExp(`^[0-9a-f]{${hex}}$`, "i").test(ns[k]), `${at}.${k}`, `${hex} hex digits or empty`);
   }
@@ -248,7 +265,7 @@ export function configFromJson(input: unknown, where = "config"): ControllerConf
     if (!Array.isArray(o.namespaces)) throw new Error(`${where}.namespaces: expected a list`);
     c.namespaces = o.namespaces.map((n, i) => namespaceFromJson(n, i, `${where}.namespaces[${i}]`));
   }
-  validateConfig(c);
+  validateConfig(c, where);
   return c;
 }
 
@@ -256,7 +273,7 @@ function withField<T>(field: string, f: () => T): T {
   try { return f(); } catch (e) { throw new Error(`${field}: ${(e as Error).message}`); }
 }
 
-const NS_KEYS = new Set(["nsid", "blocks", "size", "lbaSize", "ms", "extended", "formats", "formatIndex", "mssrl", "mcl", "msrc", "nmic", "pif", "eui64", "nguid", "uuid"]);
+const NS_KEYS = new Set(["nsid", "blocks", "size", "lbaSize", "ms", "extended", "formats", "formatIndex", "mssrl", "mcl", "msrc", "nmic", "pif", "pi", "pil", "eui64", "nguid", "uuid"]);
 
 export function namespaceFromJson(input: unknown, i: number, at: string): NamespaceConfig {
   if (typeof input !== "object" || input === null) throw new Error(`${at}: expected an object`);
@@ -278,7 +295,7 @@ export function namespaceFromJson(input: unknown, i: number, at: string): Namesp
     ns.blocks = bytes / bs;
   }
   if (o.blocks !== undefined) ns.blocks = withField(`${at}.blocks`, () => parseInteger(o.blocks as string, 1, 2 ** 50, "blocks"));
-  for (const k of ["mssrl", "mcl", "msrc", "nmic", "pif"] as const) {
+  for (const k of ["mssrl", "mcl", "msrc", "nmic", "pif", "pi", "pil"] as const) {
     if (o[k] !== undefined) ns[k] = withField(`${at}.${k}`, () => parseInteger(o[k] as string, 0, 0xffffffff, k));
   }
   if (o.extended !== undefined) ns.extended = o.extended as boolean;

@@ -108,8 +108,11 @@ export class ControllerCore {
   }
 
   /** Power on a new controller: fresh memory, header, configuration, init. */
-  static async create(module: WebAssembly.Module, config: ControllerConfig, opts: CoreOptions = {}): Promise<ControllerCore> {
-    validateConfig(config);
+  static async create(module: WebAssembly.Module, given: ControllerConfig, opts: CoreOptions = {}): Promise<ControllerCore> {
+    validateConfig(given);
+    // The core's own copy of the namespaces: a Format NVM changes them (syncFormats), and the
+    // caller's configuration (a setup run again, a test's table) must not change with them.
+    const config: ControllerConfig = { ...given, namespaces: given.namespaces.map((n) => ({ ...n, formats: n.formats.map((f) => ({ ...f })) })) };
     const layout = computeLayout(config);
     const memory = new WebAssembly.Memory({ initial: layout.initialPages, maximum: L.MEMORY_MAX_PAGES, shared: true });
     writeHeader(new DataView(memory.buffer), layout);
@@ -128,6 +131,32 @@ export class ControllerCore {
   /** The whole memory as it is now (it grows with media). */
   bytes(): Uint8Array {
     return new Uint8Array(this.memory.buffer);
+  }
+
+  /**
+   * The LBA format, MSET and protection information each namespace has now. Format NVM changes
+   * them in the namespace's configuration slot (assembly/ctrl/format.ts), so the slots, not
+   * this.config, are current after one.
+   */
+  formatsInUse(): Array<{ nsid: number; formatIndex: number; extended: boolean; pi: number; pil: number }> {
+    const dv = new DataView(this.memory.buffer, L.CONFIG_BASE, L.FIXED_END - L.CONFIG_BASE);
+    const out = [];
+    for (let i = 0; i < L.MAX_NAMESPACES; i++) {
+      const base = L.CFG_NS_BASE + i * L.CFG_NS_SIZE;
+      const nsid = dv.getUint32(base + L.CFGNS_NSID, true);
+      if (nsid === 0) continue;
+      const flbas = dv.getUint32(base + L.CFGNS_FLBAS, true);
+      out.push({ nsid, formatIndex: flbas & 0xf, extended: (flbas & 0x10) !== 0, pi: dv.getUint32(base + L.CFGNS_PI, true), pil: dv.getUint32(base + L.CFGNS_PIL, true) });
+    }
+    return out;
+  }
+
+  /** Bring this.config's namespaces up to date with formatsInUse() (before saving the device). */
+  syncFormats(): void {
+    for (const f of this.formatsInUse()) {
+      const ns = this.config.namespaces.find((n) => n.nsid === f.nsid);
+      if (ns) Object.assign(ns, { formatIndex: f.formatIndex, extended: f.extended, pi: f.pi, pil: f.pil });
+    }
   }
 
   setTraceMask(mask: number): void {
@@ -167,6 +196,7 @@ export class ControllerCore {
   }
 
   lbaBytes(nsid: number): number {
+    this.syncFormats();
     return lbaSize(this.config.namespaces[this.slotOf(nsid)]);
   }
 }
@@ -248,6 +278,8 @@ export function writeConfigBlock(dv: DataView, c: ControllerConfig): void {
     u(base + L.CFGNS_MSRC, ns.msrc);
     u(base + L.CFGNS_NMIC, ns.nmic);
     u(base + L.CFGNS_PIF, ns.pif);
+    u(base + L.CFGNS_PI, ns.pi);
+    u(base + L.CFGNS_PIL, ns.pil);
     ns.formats.forEach((f, j) => {
       dv.setUint16(base + L.CFGNS_LBAF + 4 * j, f.ms, true);
       dv.setUint8(base + L.CFGNS_LBAF + 4 * j + 2, f.lbads);

@@ -13,6 +13,7 @@ export interface StoredRun {
 }
 
 function geometry(core: ControllerCore, nsid: number) {
+  core.syncFormats(); // a Format NVM may have changed the namespace's LBA format
   const slot = core.slotOf(nsid);
   const ns = core.config.namespaces[slot];
   const per = 2 ** core.exports.media_chunk_shift(slot);

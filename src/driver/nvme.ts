@@ -226,6 +226,15 @@ export class NvmeDriver {
     return Math.min(want, (r.dw0 & 0xffff) + 1, (r.dw0 >>> 16) + 1);
   }
 
+  /**
+   * Identify the namespaces again: after a Format NVM (Commands Supported and Effects NCC) a
+   * namespace's LBA format and protection information may have changed, and Linux revalidates
+   * them the same way (nvme_passthru_end -> nvme_queue_scan).
+   */
+  rescanNamespaces(): void {
+    this.identifyNamespaces();
+  }
+
   private identifyNamespaces(): void {
     this.state = "IDENTIFY_ACTIVE_NS";
     const list = this.identify(I.CNS_ACTIVE_NSID_LIST, 0);

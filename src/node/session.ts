@@ -18,7 +18,7 @@ import { readState, restoreState, saveState, SavedFeature } from "./state";
 export interface SessionOptions {
   statePath?: string;
   configPath?: string;
-  /** --ns specs: "SIZE[,lba=N][,ms=N][,ext][,mssrl=N][,mcl=N][,msrc=N][,nsid=N]". */
+  /** --ns specs: "SIZE[,lba=N][,ms=N][,ext][,mssrl=N][,mcl=N][,msrc=N][,pif=0|2][,pi=0-3][,pil=0|1][,nsid=N]". */
   ns: string[];
   overrides: Partial<ControllerConfig>;
   threaded: boolean;
@@ -32,8 +32,8 @@ export function parseNsSpec(spec: string, i: number): Record<string, unknown> {
   const o: Record<string, unknown> = { size };
   for (const kv of rest) {
     const [k, v] = kv.split("=");
-    const key = { lba: "lbaSize", ms: "ms", ext: "extended", mssrl: "mssrl", mcl: "mcl", msrc: "msrc", nsid: "nsid", blocks: "blocks", pif: "pif" }[k];
-    if (!key) throw new CliError(`--ns ${spec}: unknown key "${k}" (use lba, ms, ext, mssrl, mcl, msrc, pif, nsid)`);
+    const key = { lba: "lbaSize", ms: "ms", ext: "extended", mssrl: "mssrl", mcl: "mcl", msrc: "msrc", nsid: "nsid", blocks: "blocks", pif: "pif", pi: "pi", pil: "pil" }[k];
+    if (!key) throw new CliError(`--ns ${spec}: unknown key "${k}" (use lba, ms, ext, mssrl, mcl, msrc, pif, pi, pil, nsid)`);
     o[key] = key === "extended" ? true : v;
     if (key !== "extended" && v === undefined) throw new CliError(`--ns ${spec}: ${k} needs a value (${k}=N)`);
   }

@@ -92,6 +92,7 @@ export function saveState(path: string, core: ControllerCore, features: SavedFea
   const suffix = `.tmp-${process.pid}`;
   const written: string[] = [];
   try {
+    core.syncFormats(); // a Format NVM may have changed a namespace's format and PI
     const namespaces: StateNamespace[] = [];
     for (const ns of core.config.namespaces) {
       const image = imagePathFor(path, ns.nsid);

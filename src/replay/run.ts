@@ -41,10 +41,13 @@ export function emulatorConfig(c: OracleConfig): ControllerConfig {
   }
   cfg.namespaces = c.namespaces.map((ns) => {
     for (const k of Object.keys(ns.props)) {
-      if (!["ms", "mset", "pif"].includes(k) && !(k === "pi" && Number(ns.props[k]) === 0)) throw new TraceError(`namespace ${ns.nsid}: property ${k} is not emulated (no protection information, zones or FDP)`);
+      if (!["ms", "mset", "pif", "pi", "pil"].includes(k)) throw new TraceError(`namespace ${ns.nsid}: property ${k} is not emulated (no zones or FDP)`);
     }
     const pif = Number(ns.props.pif ?? 0);
     if (pif !== 0 && pif !== 2) throw new TraceError(`namespace ${ns.nsid}: pif ${pif} is not emulated (0 or 2)`);
+    // QEMU's nvme-ns pi (type 0-3) and pil (1: PI in the first bytes of metadata).
+    const pi = Number(ns.props.pi ?? 0);
+    const pil = Number(ns.props.pil ?? 0);
     const formats: LbaFormat[] = DEFAULT_FORMATS.map((f) => ({ ...f }));
     const lbads = Math.log2(ns.block_size);
     let idx = formats.findIndex((f) => f.lbads === lbads && f.ms === ns.ms);
@@ -53,7 +56,7 @@ export function emulatorConfig(c: OracleConfig): ControllerConfig {
     return {
       nsid: ns.nsid, blocks: ns.nblocks, formats, formatIndex: idx, extended: ns.mset === 1,
       // nmic 1: QEMU's nvme-ns defaults to shared=on, which sets NMIC bit 0.
-      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 1, pif, eui64: "", nguid: "", uuid: "",
+      mssrl: ns.mssrl, mcl: ns.mcl, msrc: ns.msrc, nmic: 1, pif, pi, pil, eui64: "", nguid: "", uuid: "",
     };
   });
   return cfg;

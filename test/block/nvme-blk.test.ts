@@ -4,7 +4,11 @@
 // zeroes split by the limits CNS 06h reports.
 
 import { describe, it, expect } from "vitest";
-import { mkHost } from "./helpers";
+import { mkHost, submit, pattern } from "./helpers";
+import { readMedia } from "../../src/controller/media";
+import { defaultConfig, defaultNamespace } from "../../src/controller/config";
+import { BlockHost } from "../../src/block/host";
+import { loadCoreModule } from "../../src/node/wasm";
 import { Bio, BlkStatus, Op } from "../../src/block/bio";
 import { SYSFS } from "../../src/block/limits";
 import { nvmeCtrlLimits, nvmeMpsToSectors } from "../../src/block/nvme-blk";
@@ -95,5 +99,55 @@ describe("discards and write zeroes split by the CNS 06h limits", () => {
     expect([bio.ended, bio.status]).toEqual([true, BlkStatus.OK]);
     expect(blk.tracer.commands.filter((c) => c.name === "Write Zeroes").map((c) => [c.slba, c.blocks])).toEqual(
       Array.from({ length: 8 }, (_, i) => [2048 + 16 * i, 16]));
+  });
+});
+
+// Linux 6.18's nvme_configure_metadata, nvme_init_integrity and nvme_setup_rw without integrity
+// payloads: a namespace formatted with protection information whose metadata is just the 8-byte
+// tuple gets a block device whose I/O the controller protects (PRACT; types 1 and 2 with the
+// first block's reference tag in CDW14); other PI formats get none.
+describe("namespaces with protection information, as nvme_setup_rw drives them", () => {
+  it("type 1, 512 + 8 extended: writes carry PRACT and the LBA's reference tag; the data reads back", async () => {
+    const { h, blk, d, t } = await mkHost({ namespaces: [{ formatIndex: 1, extended: true, pi: 1 }] });
+    const data = pattern(4096, 7);
+    submit(blk, t, d, Op.WRITE, 80, data)();
+    const back = new Uint8Array(4096);
+    submit(blk, t, d, Op.READ, 80, back)();
+    expect(Buffer.from(back).equals(Buffer.from(data))).toBe(true);
+    // The controller generated the tuples: reference tag = LBA (80..87), application tag 0.
+    const { md } = readMedia(h.core, 1, 80, 8);
+    const dv = new DataView(md.buffer, md.byteOffset, md.byteLength);
+    expect(Array.from({ length: 8 }, (_, i) => [dv.getUint16(8 * i + 2), dv.getUint32(8 * i + 4)])).toEqual(
+      Array.from({ length: 8 }, (_, i) => [0, 80 + i]));
+    const w = blk.tracer.commands.find((c) => c.name === "Write")!;
+    expect(w.status ?? 0).toBe(0);
+  });
+
+  it("type 3: PRACT without a reference tag; Write Zeroes gets PRACT and, for type 1, the reference tag", async () => {
+    const crc16 = (b: Uint8Array) => {
+      let c = 0;
+      for (const x of b) { c ^= x << 8; for (let k = 0; k < 8; k++) c = c & 0x8000 ? ((c << 1) ^ 0x8bb7) & 0xffff : (c << 1) & 0xffff; }
+      return c;
+    };
+    const three = await mkHost({ namespaces: [{ formatIndex: 1, pi: 3 }] });
+    const data = pattern(1024, 3);
+    submit(three.blk, three.t, three.d, Op.WRITE, 8, data)();
+    const { md } = readMedia(three.h.core, 1, 8, 2);
+    const dv = new DataView(md.buffer, md.byteOffset, md.byteLength);
+    expect([dv.getUint16(0), dv.getUint16(2), dv.getUint32(4)]).toEqual([crc16(data.subarray(0, 512)), 0, 0]); // generated; CDW14 left 0
+    const one = await mkHost({ namespaces: [{ formatIndex: 1, pi: 1 }] });
+    const z = new Bio(one.d, Op.WRITE_ZEROES, 32, 4096);
+    one.blk.sim.as(one.t, () => { one.blk.submitBio(z); one.blk.waitTask(); });
+    expect(z.status).toBe(BlkStatus.OK);
+    const zm = readMedia(one.h.core, 1, 32, 8).md;
+    const zv = new DataView(zm.buffer, zm.byteOffset, zm.byteLength);
+    expect(Array.from({ length: 8 }, (_, i) => zv.getUint32(8 * i + 4))).toEqual(Array.from({ length: 8 }, (_, i) => 32 + i));
+  });
+
+  it("PI with more metadata than the tuple, or a 64b guard the kernel cannot see without CTRATT.ELBAS: no block device", async () => {
+    const c = defaultConfig();
+    c.namespaces = [{ formatIndex: 2, pi: 1 }, { formatIndex: 1, pi: 2 }, { formatIndex: 2, pi: 1, pif: 2 }].map((n, i) => ({ ...defaultNamespace(i + 1), ...n }));
+    const h = await BlockHost.create(await loadCoreModule(false), c, { cpus: 1 });
+    expect([...h.blk.disks.keys()]).toEqual(["nvme0n2"]);
   });
 });

@@ -60,6 +60,21 @@ const EXPECTED: Record<string, { ops: Record<number, string>; finalMedia?: strin
   // on namespaces without protection information (16b- and 64b-guard formats, with and without
   // metadata): ignored by both, so every status, data and media hash is the same.
   "pi-tags": { ops: {} },
+  // Protection information: types 1-3, first and last, 16b and 64b guards, PRACT, every check,
+  // the escapes, Verify/Compare/Write Zeroes, Copy across PI and non-PI namespaces, Format NVM.
+  pi: {
+    ops: {
+      53: "[C-PI3DNR] type 3 with PRCHK ref: Invalid Protection Information with DNR",
+      55: "[C-PI3DNR] likewise for a PRACT write",
+      56: "[C-PI3DNR] likewise for a write",
+      57: "[C-PI3DNR] likewise for Verify",
+      58: "[C-PI3DNR] likewise for Compare",
+      102: "[C-PIWZ64] Write Zeroes with PRACT, 64b guard: the CRC-64 of the block's 512 zero bytes",
+      111: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
+      119: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
+      123: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
+    },
+  },
   "audit-probe": {
     ops: {
       0: "[C-PMIVC] Get Features SEL = 011b of Arbitration: changeable (4h)",

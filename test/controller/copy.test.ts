@@ -388,3 +388,85 @@ describe("Copy", () => {
     });
   });
 });
+
+// Protection information through Copy (NVM CS 1.1 §3.3.2 with §5.2): PRINFOR checks the source
+// tuples with each entry's EILBRT/ELBAT/ELBATM, PRINFOW checks the copied tuples with ILBRT
+// (counting on across ranges)/LBAT/LBATM or, with PRACT, generates new ones; formats 2h/3h pair
+// PI and non-PI namespaces only when PRACT strips or inserts a tuple that is all the metadata.
+describe("Copy with protection information", () => {
+  let h: Host;
+  const PRACT = 8, APP = 2, REF = 1;
+  const prr = (p: number) => p << 12; // PRINFOR, CDW12 15:12
+  const prw = (p: number) => (p << 26) >>> 0; // PRINFOW, CDW12 29:26
+  /** Format 0h entries with tags. */
+  const ranges = (list: Array<{ slba: number; nlb: number; snsid?: number; eilbrt?: number; elbat?: number; elbatm?: number }>) => {
+    const b = copyRanges(list);
+    const dv = new DataView(b.buffer);
+    list.forEach((r, i) => {
+      dv.setUint32(32 * i + 24, r.eilbrt ?? 0, true);
+      dv.setUint16(32 * i + 28, r.elbat ?? 0, true);
+      dv.setUint16(32 * i + 30, r.elbatm ?? 0, true);
+    });
+    return b;
+  };
+  /** CDW14 (ILBRT) and CDW15 (LBAT, LBATM) of a Copy SQE. */
+  const tagged = (q: Uint32Array, t: { cdw14?: number; cdw15?: number }) => { q[14] = t.cdw14 ?? 0; q[15] = t.cdw15 ?? 0; return q; };
+  const tupleAt = (nsid: number, lba: number) => {
+    const r = h.ioCmd(rw(OP.READ, nsid, lba, 1), { inLen: 520 });
+    const v = new DataView(r.data!.buffer, r.data!.byteOffset + 512, 8);
+    return { guard: v.getUint16(0), app: v.getUint16(2), ref: v.getUint32(4) };
+  };
+
+  beforeEach(async () => {
+    h = await Host.create({
+      config: {
+        namespaces: [
+          ns(1, 1024, { ms: 8, extended: true, pi: 1 }),
+          ns(2, 1024, { ms: 8, extended: true, pi: 2 }),
+          ns(3, 1024), // no metadata
+          ns(4, 1024, { ms: 8, extended: true }), // metadata, no PI
+        ],
+      },
+    });
+    expect(h.enableCdfe().status).toBe(0);
+    // LBAs 0-3 of ns 1: tuples generated with application tag 0x1234, reference tags 0-3.
+    expect(h.ioCmd(rw(OP.WRITE, 1, 0, 4, (8 << 26) >>> 0, { cdw14: 0, cdw15: 0x1234 }), { out: pattern(2048, 1) }).status).toBe(0);
+    expect(h.write512(3, 0, 4, pattern(2048, 3)).status).toBe(0);
+  });
+  afterEach(async () => { await h.close(); });
+
+  it("PRINFOR checks the source with the entry's tags; the tuples are copied as they are", () => {
+    const ok = h.ioCmd(copyCmd(1, 100, 1, 0, prr(APP | REF)), { out: ranges([{ slba: 0, nlb: 4, eilbrt: 0, elbat: 0x1234, elbatm: 0xffff }]) });
+    expect(ok.status).toBe(0);
+    expect(tupleAt(1, 102)).toMatchObject({ app: 0x1234, ref: 2 });
+    const bad = h.ioCmd(copyCmd(1, 200, 2, 0, prr(APP)), { out: ranges([{ slba: 0, nlb: 1, elbat: 0x1234, elbatm: 0xffff }, { slba: 1, nlb: 1, elbat: 0x1235, elbatm: 0xffff }]) });
+    expect(bad.status).toBe(SC.APPTAG_CHECK);
+    expect(bad.dw0).toBe(1); // the first range was copied
+    expect(h.ioCmd(copyCmd(1, 200, 1, 0, prr(REF)), { out: ranges([{ slba: 1, nlb: 1, eilbrt: 0 }]) }).status).toBe(SC.INVALID_PROTECTION_INFO | DNR);
+  });
+
+  it("PRINFOW: with PRACT new tuples from ILBRT, LBAT, counting across ranges; without, the copied tuples checked against ILBRT", () => {
+    const g = h.ioCmd(tagged(copyCmd(1, 300, 2, 0, prr(PRACT) | prw(PRACT)), { cdw14: 300, cdw15: 0x4321 }), { out: ranges([{ slba: 0, nlb: 2 }, { slba: 2, nlb: 2 }]) });
+    expect(g.status).toBe(0);
+    expect(tupleAt(1, 303)).toMatchObject({ app: 0x4321, ref: 303 });
+    expect(tupleAt(1, 303).guard).toBe(tupleAt(1, 3).guard);
+    expect(h.ioCmd(tagged(copyCmd(1, 310, 1, 0, prw(REF)), { cdw14: 310 }), { out: ranges([{ slba: 0, nlb: 2 }]) }).status).toBe(SC.REFTAG_CHECK);
+    expect(h.ioCmd(tagged(copyCmd(1, 310, 1, 0, prw(REF)), { cdw14: 0 }), { out: ranges([{ slba: 0, nlb: 2 }]) }).status).toBe(SC.INVALID_PROTECTION_INFO | DNR);
+    expect(h.ioCmd(copyCmd(1, 310, 1, 0, prr(PRACT)), { out: ranges([{ slba: 0, nlb: 1 }]) }).status).toBe(SC.INVALID_FIELD | DNR);
+  });
+
+  it("formats 2h: PI and non-PI namespaces pair only through PRACT on the PI side and no metadata on the other", () => {
+    const from3 = ranges([{ snsid: 3, slba: 0, nlb: 2 }]);
+    expect(h.ioCmd(copyCmd(1, 400, 1, 2, 0), { out: from3 }).status).toBe(SC.INCOMPATIBLE_NS_OR_FORMAT | DNR);
+    expect(h.ioCmd(tagged(copyCmd(1, 400, 1, 2, prw(PRACT)), { cdw14: 400 }), { out: from3 }).status).toBe(0);
+    const r = h.ioCmd(rw(OP.READ, 1, 400, 2, (5 << 26) >>> 0, { cdw14: 400 }), { inLen: 1040 }); // guard and ref checked
+    expect(r.status).toBe(0);
+    expect(r.data!.subarray(0, 512)).toEqual(pattern(2048, 3).subarray(0, 512));
+    const from1 = ranges([{ snsid: 1, slba: 0, nlb: 2 }]);
+    expect(h.ioCmd(copyCmd(3, 40, 1, 2, 0), { out: from1 }).status).toBe(SC.INCOMPATIBLE_NS_OR_FORMAT | DNR);
+    expect(h.ioCmd(copyCmd(3, 40, 1, 2, prr(PRACT)), { out: from1 }).status).toBe(0);
+    expect(h.readBlocks(3, 40, 1, 512).data).toEqual(pattern(2048, 1).subarray(0, 512));
+    expect(h.ioCmd(copyCmd(4, 40, 1, 2, prr(PRACT)), { out: from1 }).status).toBe(SC.INCOMPATIBLE_NS_OR_FORMAT | DNR); // 512+8 without PI
+    expect(h.ioCmd(copyCmd(2, 40, 1, 2, prr(PRACT) | prw(PRACT)), { out: from1 }).status).toBe(SC.INCOMPATIBLE_NS_OR_FORMAT | DNR); // type 1 -> type 2
+  });
+});

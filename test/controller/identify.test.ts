@@ -35,7 +35,7 @@ describe("Identify", () => {
     expect(u16(b, 78)).toBe(0); // CNTLID
     expect(u32(b, 80)).toBe(0x00020100); // VER
     expect(b[111]).toBe(1); // CNTRLTYPE: I/O controller
-    expect(u16(b, 256)).toBe(0); // OACS: no optional admin commands
+    expect(u16(b, 256)).toBe(0x2); // OACS: Format NVM only
     expect(b[258]).toBe(3); // ACL
     expect(b[259]).toBe(3); // AERL
     expect(b[262]).toBe(63); // ELPE: 64 error log entries

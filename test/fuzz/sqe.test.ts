@@ -1,4 +1,4 @@
-// Random SQEs against the debug build (assertions on). Every command must complete with a
+// Random SQEs against the debug build (assertions on), Format NVM included. Every command must complete with a
 // status the spec defines, or the controller must set CSTS.CFS and come back through a
 // reset; no wasm trap, no hang; and no namespace that a command did not name changes.
 //
@@ -16,7 +16,7 @@
 // Seeded: the seed is printed; FUZZ_SEED=<seed> replays a run, FUZZ_COUNT=<n> sets its length.
 
 import { describe, it, expect } from "vitest";
-import { Host, ns, rw, pattern } from "../host";
+import { Host, ns, rw, sqe, pattern } from "../host";
 import { DriverError } from "../../src/driver/nvme";
 
 const COUNT = Number(process.env.FUZZ_COUNT ?? 100_000);
@@ -30,11 +30,14 @@ const CDFE = new Uint8Array(512);
 CDFE[4] = 0x0c;
 const NSIDS = [1, 2, 3, 4, 5];
 const NSZE = new Map([[1, 2048], [2, 512], [3, 128], [4, 1024], [5, 256]]);
+// 1 and 4 share a format, as do 2 and 5 (extended vs separate metadata): cross-namespace copies between them work.
+const FORMATS = [ns(1, 2048), ns(2, 512, { ms: 8, extended: true }), ns(3, 128, { lbaBytes: 4096 }), ns(4, 1024), ns(5, 256, { ms: 8 })];
 
 /** Status codes the controller may return ((SCT << 8) | SC), per the spec tables. */
 const KNOWN_STATUS = new Set([
   0x000, 0x001, 0x002, 0x004, 0x007, 0x00b, 0x00c, 0x00d, 0x00e, 0x00f, 0x010, 0x011, 0x013, 0x080, 0x081,
-  0x100, 0x101, 0x102, 0x105, 0x108, 0x10c, 0x10d, 0x10e, 0x10f, 0x183, 0x185, 0x187, 0x285,
+  0x100, 0x101, 0x102, 0x105, 0x108, 0x10a, 0x10c, 0x10d, 0x10e, 0x10f, 0x181, 0x183, 0x185, 0x187,
+  0x282, 0x283, 0x284, 0x285,
 ]);
 
 /** mulberry32: small, fast, seedable. */
@@ -67,6 +70,8 @@ class Fuzzer {
   fuzzCqs = new Map<number, number>(); // qid -> size
   fuzzSqs = new Map<number, { size: number; cqid: number }>();
   stats = { commands: 0, statuses: new Map<number, number>(), fatal: 0, recoveries: 0, rogue: 0, registers: 0, registerResets: 0, epochsChecked: 0, maxMs: 0 };
+  /** Namespaces a successful Format NVM named this epoch (it may change them: LBA format, PI, erasure). */
+  formatted = new Set<number>();
   /** Per queue type and opcode: completions and successes (FUZZ_VERBOSE=1 prints them). */
   byOpcode = new Map<string, [number, number]>();
 
@@ -164,7 +169,7 @@ class Fuzzer {
     const r = this.r;
     const s = new Uint32Array(16);
     for (let i = 2; i < 16; i++) s[i] = r.chance(0.5) ? r.u32() : r.int(0, 16);
-    const opc = r.chance(0.85) ? r.pick([0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x06, 0x06, 0x08, 0x09, 0x09, 0x0a, 0x0a, 0x0c]) : r.int(0, 255);
+    const opc = r.chance(0.85) ? r.pick([0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x06, 0x06, 0x08, 0x09, 0x09, 0x0a, 0x0a, 0x0c, 0x80]) : r.int(0, 255);
     const flags = r.chance(0.9) ? 0 : r.int(0, 255);
     s[0] = opc | (flags << 8);
     s[1] = r.chance(0.7) ? r.pick([0, 1, 2, 3, 4, 5, 6, 0xffffffff]) : r.u32();
@@ -186,6 +191,8 @@ class Fuzzer {
       }
       case 0x06: s[10] = r.chance(0.8) ? r.int(0, 8) : r.u32(); s[11] = r.chance(0.8) ? r.int(0, 2) << 24 : r.u32(); break;
       case 0x08: s[10] = (r.int(0, 3) | (r.int(0, 40) << 16)) >>> 0; break;
+      // Format NVM: LBA format, MSET, PI, PIL and SES mostly in range
+      case 0x80: s[10] = r.chance(0.8) ? (r.int(0, 8) | (r.int(0, 1) << 4) | (r.int(0, 4) << 5) | (r.int(0, 1) << 8) | (r.chance(0.9) ? 0 : r.int(1, 7) << 9)) >>> 0 : r.u32(); break;
       case 0x09: case 0x0a: {
         s[10] = (r.pick([0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x16, r.int(0, 255)]) | (r.int(0, 7) << 8) | (r.chance(0.1) ? 1 << 31 : 0)) >>> 0;
         s[11] = sel < 0.5 ? r.int(0, 0x200) : r.u32();
@@ -245,6 +252,7 @@ class Fuzzer {
   /** The media of namespace nsid as stored now. */
   snapshot(nsid: number): Snapshot {
     const core = this.h.core;
+    core.syncFormats(); // a fuzzed Format NVM may have changed the namespace's format
     const slot = core.slotOf(nsid);
     const cfg = core.config.namespaces[slot];
     const per = 2 ** core.exports.media_chunk_shift(slot);
@@ -301,6 +309,7 @@ class Fuzzer {
     if (opc === 0x05) this.fuzzCqs.set(qid, (sqe[10] >>> 16) + 1);
     if (opc === 0x01) this.fuzzSqs.set(qid, { size: (sqe[10] >>> 16) + 1, cqid: sqe[11] >>> 16 });
     if (opc === 0x00) this.fuzzSqs.delete(qid);
+    if (opc === 0x80) for (const n of sqe[1] === 0xffffffff ? NSIDS : [sqe[1]]) this.formatted.add(n);
     if (opc === 0x04) this.fuzzCqs.delete(qid);
     // A fuzzed command deleted one of the driver's queues: bring the controller up again.
     if ((opc === 0x00 || opc === 0x04) && qid >= 1 && qid <= h.driver.io.length) this.recover();
@@ -365,8 +374,7 @@ async function fuzz(threaded: boolean, count: number, seed: number): Promise<Fuz
     up: false,
     config: {
       hostRamBytes: RAM, maxIoQueuePairs: 8, aerl: 3,
-      // 1 and 4 share a format, as do 2 and 5 (extended vs separate metadata): cross-namespace copies between them work.
-      namespaces: [ns(1, 2048), ns(2, 512, { ms: 8, extended: true }), ns(3, 128, { lbaBytes: 4096 }), ns(4, 1024), ns(5, 256, { ms: 8 })],
+      namespaces: FORMATS,
     },
     // Copy formats 2h and 3h enabled at every bring-up (Host Behavior Support CDFE).
     driver: { ioQueues: 2, ioDepth: 16, timeoutNs: threaded ? 2e9 : 30e9, features: [{ fid: 0x16, cdw11: 0, data: CDFE }] },
@@ -397,14 +405,23 @@ async function fuzz(threaded: boolean, count: number, seed: number): Promise<Fuz
         if (!threaded && f.r.chance(0.004)) rogue = f.rogue() || rogue;
         if (!threaded && f.r.chance(0.002)) { f.rogueRegister(); rogue = true; }
       }
+      const formatted = new Set(f.formatted);
+      f.formatted.clear();
       if (rogue) continue; // garbage fetched from a rogue SQ may name any namespace
       for (const [n, s] of before) {
+        if (formatted.has(n)) continue; // a Format NVM named it
         if (!f.same(s, f.snapshot(n))) throw new Error(`fuzz seed ${seed}: namespace ${n} changed during commands ${done - EPOCH}..${done - 1} that did not name it`);
       }
       f.stats.epochsChecked++;
     }
-    // The controller is still sound: ready, and a write reads back on every namespace.
+    // The controller is still sound: ready, and a write reads back on every namespace, once
+    // each has its first format again (fuzzed Format NVM commands may have changed it).
     expect(h.reg32(0x1c) & 0x3).toBe(0x1);
+    for (const [i, n] of NSIDS.entries()) {
+      const c = FORMATS[i];
+      expect(h.adminCmd(sqe(0x80, { nsid: n, cdw10: c.formatIndex | (c.extended ? 0x10 : 0) })).status).toBe(0);
+    }
+    h.driver.rescanNamespaces();
     for (const n of NSIDS) {
       const bytes = h.core.lbaBytes(n) + (n === 2 ? 8 : 0);
       const data = pattern(bytes, n);

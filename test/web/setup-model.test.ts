@@ -110,6 +110,19 @@ describe("fields", () => {
     expect(validateSetup(z, parseScenario)).toEqual([]);
   });
 
+  it("protection information: type and location are numbers in the namespace; PI without room for the tuple is named", () => {
+    const s = load("vector-merge.json");
+    const noRoom = setField(s, field(namespaceFields(s, 0), "ns-0-pi"), "1");
+    expect((noRoom.controller as { namespaces: Array<Record<string, unknown>> }).namespaces[0].pi).toBe(1);
+    expect(validateSetup(noRoom, parseScenario).join("\n")).toMatch(/^setup\.controller\.namespaces\[0\]\.pi: protection information type 1 needs metadata that holds the 8-byte PI tuple/m);
+    const y = setField(setField(noRoom, field(namespaceFields(noRoom, 0), "ns-0-lbaf"), "512+8"), field(namespaceFields(noRoom, 0), "ns-0-pil"), "1");
+    expect((y.controller as { namespaces: Array<Record<string, unknown>> }).namespaces[0]).toMatchObject({ ms: 8, pi: 1, pil: 1 });
+    expect(validateSetup(y, parseScenario)).toEqual([]);
+    expect(field(namespaceFields(y, 0), "ns-0-pi").get(y)).toBe("1");
+    expect(describeSetup(y)[0]).toContain("512+8-byte LBAs, PI type 1");
+    expect(() => setField(y, field(namespaceFields(y, 0), "ns-0-pi"), "5")).toThrow(FieldError);
+  });
+
   it("a device preset drops timing (they exclude each other); none removes the device", () => {
     const s = setIn(load("ctx-gc.json"), ["timing"], { latency_us: 5 });
     const y = setField(s, presetField(), "tlc-970pro");

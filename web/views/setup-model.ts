@@ -330,7 +330,28 @@ export function namespaceFields(s: Setup, i: number): Field[] {
     onNs(numberField({ id: `ns-${i}-mssrl`, label: "MSSRL", path: at("mssrl"), lo: 1, hi: 0xffff, dflt: 128, hint: "Maximum Single Source Range Length (blocks)" })),
     onNs(numberField({ id: `ns-${i}-mcl`, label: "MCL", path: at("mcl"), lo: 1, hi: 0xffffffff, dflt: 128, hint: "Maximum Copy Length (blocks, all ranges)" })),
     onNs(numberField({ id: `ns-${i}-msrc`, label: "MSRC", path: at("msrc"), lo: 0, hi: 255, dflt: 127, hint: "Maximum Source Range Count, 0's based (MSRC + 1 ranges)" })),
+    onNs(numberEnum({
+      id: `ns-${i}-pi`, label: "Protection", path: at("pi"), dflt: "0", hint: "end-to-end protection information type (DPS 2:0); needs an LBA format whose metadata holds the 8-byte tuple (16 with pif 2)",
+      options: [{ value: "0", label: "none" }, { value: "1", label: "Type 1" }, { value: "2", label: "Type 2" }, { value: "3", label: "Type 3" }],
+    })),
+    onNs(numberEnum({
+      id: `ns-${i}-pil`, label: "PI location", path: at("pil"), dflt: "0", hint: "where the tuple sits in the metadata (DPS bit 3)",
+      options: [{ value: "0", label: "last bytes" }, { value: "1", label: "first bytes" }],
+    })),
   ];
+}
+
+/** An enumField whose values are numbers in the setup JSON. */
+function numberEnum(o: { id: string; label: string; path: Path; dflt: string; options: FieldOption[]; hint?: string }): Field {
+  const e = enumField(o);
+  return {
+    ...e,
+    set: (s, v) => {
+      const y = e.set(s, v);
+      const t = getIn(y, o.path);
+      return typeof t === "string" ? setIn(y, o.path, Number(t)) : y;
+    },
+  };
 }
 
 export function formatSize(bytes: number): string {
@@ -943,7 +964,7 @@ export function describeSetup(s: Setup): string[] {
     `${ns.length} namespace${ns.length === 1 ? "" : "s"}: ${ns.map((n) => {
       const raw = namespaceList(s)[n.index] ?? {};
       const v = (k: string, d: number) => (raw[k] === undefined ? d : raw[k]);
-      return `${n.dev} ${formatBytes(n.blocks * n.lbaBytes)} ${n.lbaBytes}${n.ms ? `+${n.ms}` : ""}-byte LBAs, MSSRL ${v("mssrl", 128)} MCL ${v("mcl", 128)} MSRC ${v("msrc", 127)}`;
+      return `${n.dev} ${formatBytes(n.blocks * n.lbaBytes)} ${n.lbaBytes}${n.ms ? `+${n.ms}` : ""}-byte LBAs${raw.pi ? `, PI type ${raw.pi}` : ""}, MSSRL ${v("mssrl", 128)} MCL ${v("mcl", 128)} MSRC ${v("msrc", 127)}`;
     }).join("; ")}; Copy ${oncs ? "supported (ONCS bit 8)" : "not supported"}`,
     `${typeof s.cpus === "number" ? s.cpus : 2} CPU(s), ${s.hw_queues ?? "one per CPU"} hardware queue(s), queue size ${s.queue_depth ?? 256}; copy design ${typeof s.design === "string" ? s.design : "ctx"}`,
     dms.length ? `device-mapper: ${dms.map((d) => `${d.id} (${d.mapper ?? "?"}: ${d.types.join("+")}${d.from === "step" ? ", made by a step" : ""})`).join(", ")}` : "no device-mapper devices",

@@ -5,6 +5,7 @@
 import * as I from "../../../assembly/spec/identify";
 import * as A from "../../../assembly/spec/admin";
 import * as R from "../../../assembly/spec/regs";
+import * as P from "../../../assembly/spec/pi";
 import { OptSpec, Options } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
@@ -444,6 +445,74 @@ export const showRegs: Command = {
     if (fmt === "binary") ctx.io.outBytes(bar); // binary_ctrl_registers: the raw 0E1Ch bytes
     else if (fmt === "json") showJson(ctx, regsJson(bar, human));
     else ctx.io.out(regsText(bar, human));
+    return 0;
+  },
+};
+
+/**
+ * nvme-cli's format (format_cmd): Format NVM with LBAF (or the LBA format of a --block-size
+ * without metadata), MSET (--ms), PI, PIL and SES, after its argument checks. Without --lbaf
+ * and --block-size the namespace keeps its current LBA format. Without --force nvme-cli prints
+ * a warning and waits 10 seconds for Ctrl-C; here the warning is printed and the format goes
+ * ahead at once (there is nothing to interrupt in a scripted run). The driver identifies the
+ * namespaces again afterwards, as Linux does after a command with the NCC effect.
+ */
+export const format: Command = {
+  name: "format", device: true, mutates: true, summary: "Format NVM: a new LBA format, metadata setting, protection information type and location; erases the namespace",
+  usage: "<device> [--namespace-id=<nsid>] [--lbaf=<n> | --block-size=<bytes>] [--ms=<0|1>] [--pi=<0-3>] [--pil=<0|1>] [--ses=<0-2>] [--force]",
+  options: [
+    { long: "namespace-id", short: "n", kind: "word", help: "identifier of desired namespace (FFFFFFFFh: every namespace)" },
+    { long: "lbaf", short: "l", kind: "byte", help: "LBA format to apply (default: the current one)" },
+    { long: "ses", short: "s", kind: "byte", help: "[0-2]: secure erase (0: none, 1: user data, 2: cryptographic)" },
+    { long: "pi", short: "i", kind: "byte", help: "[0-3]: protection information type (0: none)" },
+    { long: "pil", short: "p", kind: "byte", help: "[0-1]: protection information location (1: first bytes of metadata, 0: last)" },
+    { long: "ms", short: "m", kind: "byte", help: "[0-1]: metadata settings (1: extended LBA, 0: separate buffer)" },
+    { long: "reset", short: "r", kind: "flag", help: "automatically reset the controller after a successful format" },
+    { long: "force", kind: "flag", help: "The \"I know what I'm doing\" flag, skip confirmation before sending command" },
+    { long: "block-size", short: "b", kind: "suffix", help: "target block size" },
+  ],
+  run(ctx, o) {
+    const bs = o.u64("block-size", 0n);
+    if (o.has("lbaf") && bs !== 0n) throw new CliError("Invalid specification of both LBAF and Block Size, please specify only one");
+    if (bs !== 0n && (bs & (bs - 1n)) !== 0n) throw new CliError(`Invalid value for block size (${bs}), must be a power of two`);
+    const nsid = o.maybeInt("namespace-id") || ctx.path.nsid;
+    if (!nsid) throw new CliError("Invalid namespace ID, specify a namespace to format or use\n'-n 0xffffffff' to format all namespaces on this controller.");
+    let lbaf = o.has("lbaf") ? o.int("lbaf", 0) : -1;
+    if (nsid !== 0xffffffff) {
+      const id = identify(ctx, I.CNS_NAMESPACE, nsid);
+      if (typeof id === "number") return id;
+      const dv = new DataView(id.buffer, id.byteOffset, id.byteLength);
+      if (bs !== 0n) {
+        for (let i = 0; i <= id[I.IDN_NLBAF]; i++) {
+          const at = I.IDN_LBAF0 + i * 4;
+          if (2n ** BigInt(id[at + 2]) === bs && dv.getUint16(at, true) === 0) { lbaf = i; break; }
+        }
+        if (lbaf < 0) throw new CliError(`LBAF corresponding to given block size ${bs} not found\nPlease correct block size, or specify LBAF directly`);
+      } else if (lbaf < 0) {
+        lbaf = (id[I.IDN_FLBAS] & 0xf) | (((id[I.IDN_FLBAS] >> 5) & 3) << 4); // nvme_id_ns_flbas_to_lbaf_inuse
+      }
+    } else if (lbaf < 0) {
+      lbaf = 0;
+    }
+    const ses = o.int("ses", 0), pi = o.int("pi", 0), pil = o.int("pil", 0), mset = o.int("ms", 0);
+    if (ses > 7) throw new CliError(`invalid secure erase settings:${ses}`);
+    if (lbaf > 63) throw new CliError(`invalid lbaf:${lbaf}`);
+    if (pi > 7) throw new CliError(`invalid pi:${pi}`);
+    if (pil > 1) throw new CliError(`invalid pil:${pil}`);
+    if (mset > 1) throw new CliError(`invalid mset:${mset}`);
+    if (!o.flag("force")) {
+      ctx.io.err(`You are about to format ${ctx.path.text.replace(/^\/dev\//, "")}, namespace 0x${nsid.toString(16)}${nsid === 0xffffffff ? "(ALL namespaces)" : ""}.`);
+      ctx.io.err("WARNING: Format may irrevocably delete this device's data.\n(nvmelab does not wait the 10 seconds nvme-cli gives to press Ctrl-C.)\n\nUse the force [--force] option to suppress this warning.");
+    }
+    // nvme_init_format_nvm: LBAF 3:0, MSET 4, PI 7:5, PIL 8, SES 11:9, LBAFU 13:12.
+    const q = newSqe(O.ADMIN_FORMAT_NVM, nsid);
+    q[10] = ((lbaf & P.FMT_LBAFL_MASK) | (mset << P.FMT_MSET_BIT) | ((pi & P.FMT_PI_MASK) << P.FMT_PI_SHIFT) | (pil << P.FMT_PIL_BIT)
+      | ((ses & P.FMT_SES_MASK) << P.FMT_SES_SHIFT) | (((lbaf >> 4) & P.FMT_LBAFU_MASK) << P.FMT_LBAFU_SHIFT)) >>> 0;
+    const r = ctx.dev.driver.exec(ctx.dev.driver.admin, q, {});
+    if (r.status !== 0) return reportStatus(ctx, r.status);
+    ctx.io.out(`Success formatting namespace:${nsid.toString(16)}`);
+    ctx.dev.driver.rescanNamespaces();
+    if (o.flag("reset") && ctx.path.nsid === undefined) ctx.dev.driver.recover();
     return 0;
   },
 };

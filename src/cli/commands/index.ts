@@ -14,6 +14,6 @@ export const COMMANDS: Command[] = [
   admin.list, admin.idCtrl, admin.idNs, admin.nvmIdCtrl, admin.nvmIdNs, admin.showRegs,
   admin.getLog, admin.smartLog, admin.errorLog, admin.effectsLog, admin.getFeature, admin.setFeature,
   io.read, io.write, io.compare, io.copy, io.dsm, io.writeZeroes, io.flush, io.verify,
-  adminPassthru, ioPassthru, admin.reset, admin.subsystemReset,
+  adminPassthru, ioPassthru, admin.format, admin.reset, admin.subsystemReset,
   create, importImage, exportImage, mediaHash, replay, bench, blk, fio, reproduce,
 ];

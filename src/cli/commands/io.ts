@@ -8,7 +8,9 @@ import { newSqe, setU64 } from "../../driver/sqe";
 import { OptSpec, Options, parseList } from "../args";
 import { Command, CommandContext, CliError, namespaceOf } from "../context";
 import { reportStatus } from "../status";
-import { PiFormat, namespacePiFormat, invalidTags, placeTags } from "./pi-tags";
+import { PiFormat, namespacePiFormat, nvmPiFormat, invalidTags, placeTags } from "./pi-tags";
+import * as I from "../../../assembly/spec/identify";
+import { PI16_SIZE, PI64_SIZE } from "../../../assembly/spec/pi";
 
 // Option types as nvme-cli's submit_io, copy_cmd, dsm, flush_cmd, write_zeroes and verify_cmd
 // declare them (OPT_UINT word, OPT_SHRT short, OPT_BYTE byte, OPT_SUFFIX suffix, OPT_LIST).
@@ -71,6 +73,14 @@ function showCommand(ctx: CommandContext, o: Options, q: Uint32Array, nsid: numb
   ].join("\n"));
 }
 
+/** Bytes of a PI tuple for the format namespace nsid uses: 8 with a 16b guard, 16 otherwise (nvme-cli's pi_size). */
+function piTupleBytes(ctx: CommandContext, nsid: number): number {
+  const id = ctx.dev.driver.identify(I.CNS_NAMESPACE, nsid);
+  if (id.status !== 0) return 8;
+  const flbas = id.data![I.IDN_FLBAS];
+  return nvmPiFormat(ctx, nsid, (flbas & 0xf) | (((flbas >> 5) & 3) << 4)).pif === I.PIF_16B_GUARD ? PI16_SIZE : PI64_SIZE;
+}
+
 function submitIo(opcode: number, name: string): Command {
   return {
     name, device: true, mutates: opcode === O.NVM_WRITE,
@@ -85,7 +95,11 @@ function submitIo(opcode: number, name: string): Command {
       if (bs !== f.lbaBytes) throw new CliError(`${name}: --block-size ${bs} does not match namespace ${nsid}'s ${f.lbaBytes}-byte blocks`);
       const nlb = o.int("block-count", 0) + 1;
       if (!o.has("data-size")) throw new CliError(`${name}: data size not provided (--data-size)`);
-      const lbaBytes = f.lbaBytes + (f.extended ? f.ms : 0);
+      // Extended LBAs carry their metadata, except with PRACT on a format whose metadata is just
+      // the PI tuple: the controller inserts or strips it (NVM CS 1.1 §5.2.2.1-2), and nvme-cli's
+      // get_pi_info leaves it out of the block size (pi_size by the format's PIF).
+      let lbaBytes = f.lbaBytes + (f.extended ? f.ms : 0);
+      if (f.extended && f.ms && (o.int("prinfo", 0) & 8) && f.ms === piTupleBytes(ctx, nsid)) lbaBytes = f.lbaBytes;
       const hostRam = ctx.dev.core.hostRam.length;
       const want = o.u64("data-size", 0n);
       if (want > BigInt(hostRam)) {

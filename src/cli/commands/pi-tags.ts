@@ -3,8 +3,9 @@
 // Tags field of CDW2, CDW3 and CDW14, split by the namespace's protection information format
 // (PIF: 16b, 32b or 64b guard) and storage tag size (STS); the application tag and its mask are
 // CDW15 (NVM Command Set 1.1 §5.3 and the Read/Write command figures). Before it places them,
-// nvme-cli refuses tags that do not fit (invalid_tags). The controller does not emulate
-// protection information (docs/CONFORMANCE.md): the tags reach the SQE and are not checked.
+// nvme-cli refuses tags that do not fit (invalid_tags). The controller checks and generates
+// protection information with them on a namespace formatted with PI (docs/CONFORMANCE.md); on
+// one without, they reach the SQE and are ignored, as QEMU does.
 
 import * as I from "../../../assembly/spec/identify";
 import { CommandContext } from "../context";

@@ -33,6 +33,7 @@ describe("effects-log", () => {
       "ACS9     [Set Features                    ] 00000001",
       "ACS10    [Get Features                    ] 00000001",
       "ACS12    [Asynchronous Event Request      ] 00000001",
+      "ACS128   [Format NVM                      ] 00000007",
       "",
       "I/O Commands",
       "IOCS0    [Flush                           ] 00000003",
@@ -61,7 +62,8 @@ describe("effects-log", () => {
     expect(k).toBeGreaterThan(0);
     expect(lines.slice(k + 1)).toEqual(["  No command restriction", "", ""]);
     expect(lines).toContain("ACS9     [Set Features                    ] 00000001  CSUPP+  LBCC-  NCC-  NIC-  CCC-  USS-  No CSER defined");
-    const d = new Uint8Array(A.EFFECTS_LOG_SIZE); // NCC, NIC and CCC decode (no command here sets them)
+    expect(lines).toContain("ACS128   [Format NVM                      ] 00000007  CSUPP+  LBCC+  NCC+  NIC-  CCC-  USS-  No CSER defined");
+    const d = new Uint8Array(A.EFFECTS_LOG_SIZE); // NIC and CCC decode (no command here sets them)
     new DataView(d.buffer).setUint32(A.EFFECTS_ACS + 0x09 * 4, A.EFFECT_CSUPP | A.EFFECT_NCC | A.EFFECT_NIC | A.EFFECT_CCC, true);
     expect(effectsLogText(d, { human: true }).split("\n")).toContain("ACS9     [Set Features                    ] 0000001d  CSUPP+  LBCC-  NCC+  NIC+  CCC+  USS-  No CSER defined");
   });
@@ -106,9 +108,10 @@ describe("effects-log", () => {
     expect(Object.keys(acs)).toEqual([
       "ACS_0 (Delete I/O Submission Queue)", "ACS_1 (Create I/O Submission Queue)", "ACS_2 (Get Log Page)",
       "ACS_4 (Delete I/O Completion Queue)", "ACS_5 (Create I/O Completion Queue)", "ACS_6 (Identify)", "ACS_8 (Abort)",
-      "ACS_9 (Set Features)", "ACS_10 (Get Features)", "ACS_12 (Asynchronous Event Request)",
+      "ACS_9 (Set Features)", "ACS_10 (Get Features)", "ACS_12 (Asynchronous Event Request)", "ACS_128 (Format NVM)",
     ]);
     expect(acs["ACS_9 (Set Features)"]).toBe(0x01);
+    expect(acs["ACS_128 (Format NVM)"]).toBe(0x07); // CSUPP, LBCC, NCC
     expect(iocs["IOCS_25 (Copy)"]).toBe(3);
     expect(Object.keys(iocs)).toHaveLength(8);
     const text = toNvmeJson(j);

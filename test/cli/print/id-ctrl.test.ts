@@ -78,7 +78,7 @@ describe("id-ctrl", () => {
   it("prints the fields that matter with their values", () => {
     const lines = idCtrlText(id, { human: false }).split("\n");
     for (const want of [
-      "oacs      : 0", "acl       : 3", "aerl      : 3", "frmw      : 0x3", "lpa       : 0x6", "elpe      : 63",
+      "oacs      : 0x2", "acl       : 3", "aerl      : 3", "frmw      : 0x3", "lpa       : 0x6", "elpe      : 63",
       "npss      : 0", "wctemp    : 343", "cctemp    : 373", "tnvmcap   : 0", "sqes      : 0x66", "cqes      : 0x44",
       "nn        : 256", "oncs      : 0x79d", "fuses     : 0", "fna       : 0", "vwc       : 0x7", "ocfs      : 0xf",
       "sgls      : 0x80001", "subnqn    : nqn.2026-11.dev.nvmelab:NVMELAB0001", "cntrltype : 1",
