@@ -70,9 +70,10 @@ const EXPECTED: Record<string, { ops: Record<number, string>; finalMedia?: strin
       57: "[C-PI3DNR] likewise for Verify",
       58: "[C-PI3DNR] likewise for Compare",
       102: "[C-PIWZ64] Write Zeroes with PRACT, 64b guard: the CRC-64 of the block's 512 zero bytes",
-      111: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
-      119: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
-      123: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
+      109: "[C-FMTERASE] a block the format erased passes every check (QEMU: its zero tuple fails the reference tag check)",
+      112: "[C-FMTERASE] after Format NVM the blocks are deallocated: all-ones tuples",
+      120: "[C-FMTSES] cryptographic erase is not supported: Invalid Field",
+      124: "[C-FMTNSZE] NSZE is kept by a format to another metadata size",
     },
   },
   "audit-probe": {

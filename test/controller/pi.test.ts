@@ -253,3 +253,26 @@ describe("protection information", () => {
     expect(io(sqe(OP.FLUSH, { nsid: 1 })).status).toBe(0);
   });
 });
+
+describe("protection information on the controller thread (threaded port)", () => {
+  it("PRACT write, checked read, a Copy generating tuples and a Format NVM run in the worker as in the stepped core", async () => {
+    const h = await Host.create({ threaded: true, config: { namespaces: [ns(1, 1024, { ms: 8, extended: true, pi: 1 })] } });
+    try {
+      const data = concat(block(4), block(5));
+      expect(h.ioCmd(rw(OP.WRITE, 1, 4, 2, pr(PRACT), { cdw14: 4, cdw15: tags(0x42, 0) }), { out: data }).status).toBe(0);
+      const r = h.ioCmd(rw(OP.READ, 1, 4, 2, pr(GUARD | APP | REF), { cdw14: 4, cdw15: tags(0x42, 0xffff) }), { inLen: 1040 });
+      expect(r.status).toBe(0);
+      expect(r.data!.subarray(1032, 1040)).toEqual(tuple16(crc16(block(5)), 0x42, 5));
+      const d = new Uint8Array(32);
+      new DataView(d.buffer).setBigUint64(8, 4n, true); // one range: SLBA 4, NLB 0 (1 block)
+      const c = sqe(OP.COPY, { nsid: 1, cdw10: 50, cdw12: ((8 << 12) | (8 << 26)) >>> 0, cdw14: 50, cdw15: 7 });
+      expect(h.ioCmd(c, { out: d }).status).toBe(0);
+      const t = h.ioCmd(rw(OP.READ, 1, 50, 1), { inLen: 520 });
+      expect(t.data!.subarray(512)).toEqual(tuple16(crc16(block(4)), 7, 50));
+      expect(h.adminCmd(sqe(OP.FORMAT_NVM, { nsid: 1, cdw10: 1 | (1 << 4) | (3 << 5) })).status).toBe(0);
+      expect(h.identify(0, 1).data![29]).toBe(3);
+    } finally {
+      await h.close();
+    }
+  });
+});
