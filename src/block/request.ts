@@ -94,20 +94,8 @@ export class Request {
     if (bios.length !== 1) bios.length = 1;
     bios[0] = bio;
     this.nrPhysSegments = segments;
-    this.tag = -1;
-    this.schedTag = -1;
-    this.hctx = -1;
-    this.cpu = cpu;
     this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
-    this.start_ns = 0;
-    this.issue_ns = 0;
-    this.pid = pid;
-    this.comm = comm;
-    this.copiedSectors = 0;
-    this.pdu = undefined;
-    this.freed = false;
-    this.flushSeqActive = false;
-    this.flushSeq = 0;
+    this.resetState(cpu, pid, comm);
   }
 
   /**
@@ -124,11 +112,16 @@ export class Request {
     this.dataLen = 0;
     if (this.bios.length !== 0) this.bios.length = 0;
     this.nrPhysSegments = 0;
+    this.noMerge = true;
+    this.resetState(cpu, pid, comm);
+  }
+
+  /** What init and initFlushRq both reset: no tags or hctx yet, the submitter, no times, no driver state, not freed, no flush sequence. */
+  private resetState(cpu: number, pid: number, comm: string): void {
     this.tag = -1;
     this.schedTag = -1;
     this.hctx = -1;
     this.cpu = cpu;
-    this.noMerge = true;
     this.start_ns = 0;
     this.issue_ns = 0;
     this.pid = pid;

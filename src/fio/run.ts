@@ -500,11 +500,18 @@ class Instance {
     return this.submitSync(false);
   }
 
+  /**
+   * blkdev_issue_flush's bio: an empty REQ_OP_WRITE | REQ_PREFLUSH, REQ_SYNC from submit_bio_wait;
+   * bio reused when it has ended (bio_init), else a new one.
+   */
+  private flushBio(bio: Bio | null): Bio {
+    if (bio && bio.ended) { bio.reinit(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC, 0); return bio; }
+    return new Bio(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC);
+  }
+
   /** Submit the flush bio; true when the task sleeps until it ends (else it ended at once). */
   private submitSync(deferred: boolean): boolean {
-    let bio = this.syncBio;
-    if (bio && bio.ended) bio.reinit(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC, 0);
-    else bio = this.syncBio = new Bio(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC);
+    const bio = (this.syncBio = this.flushBio(this.syncBio));
     bio.endio = this.syncEndioFn;
     this.inSubmitSync = true;
     this.blk.submitBio(bio);
@@ -632,9 +639,7 @@ class Instance {
 
   /** The worker's blkdev_issue_flush: the io_u's bio as an empty REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC. */
   private uringSyncFlush(u: IoU): void {
-    let bio = u.bio;
-    if (bio && bio.ended) bio.reinit(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC, 0);
-    else bio = u.bio = new Bio(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC);
+    const bio = (u.bio = this.flushBio(u.bio));
     bio.endio = u.syncEndio;
     this.inUringSync = true;
     this.blk.submitBio(bio);
@@ -738,9 +743,7 @@ class Instance {
 
   /** blkdev_issue_flush: an empty REQ_OP_WRITE | REQ_PREFLUSH bio, REQ_SYNC from submit_bio_wait; the task sleeps unless it ended at once. */
   private writeSyncFlush(u: IoU): void {
-    let bio = this.writeSyncBio;
-    if (bio && bio.ended) bio.reinit(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC, 0);
-    else bio = this.writeSyncBio = new Bio(this.dev, Op.WRITE, 0, 0, NO_VECS, REQ_PREFLUSH | REQ_SYNC);
+    const bio = (this.writeSyncBio = this.flushBio(this.writeSyncBio));
     bio.endio = this.writeSyncEndFn;
     this.writeSyncIoU = u;
     this.inWriteSync = true;
