@@ -224,3 +224,24 @@ test("a link's invalid setup is checked when the page opens: every problem named
   await expect(panel.locator('[aria-invalid="true"]')).toHaveCount(2);
   expect(errors).toEqual([]);
 });
+
+test("the kernel choice: 7.2 runs without __submit_bio's plug, so the trace has no P and U before a D", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/#x=vector-merge&view=setup");
+  const panel = setupPanel(page);
+  const kernel = panel.getByLabel("Kernel", { exact: true });
+  await expect(kernel).toHaveValue("6.18");
+  await kernel.selectOption("7.2");
+  await expect(panel.getByText(/Not applied yet: setup\.linux/)).toBeVisible();
+  await expect(panel.getByRole("textbox", { name: "The whole setup (JSON)" })).toHaveValue(/"linux": "7\.2"/);
+  await panel.getByRole("button", { name: "Apply and run" }).click();
+  await expect(page.locator("#run-status")).toContainText("run #1:");
+  await page.screenshot({ path: `${SHOTS}/setup-09-kernel-7.2.png`, fullPage: true });
+  await page.getByRole("tab", { name: "Trace" }).click();
+  const trace = page.getByRole("tabpanel", { name: "Trace" });
+  await trace.getByRole("searchbox", { name: "Search" }).fill("D   W 0 + 1024 [task]");
+  await expect(trace.locator(".trace-matches")).toHaveText("1 of 1 match");
+  // 6.18 numbers this D 6 (Q X G P U D); 7.2 has no plug of its own here: Q X G D
+  await expect(trace.locator(".virtual-list-row.current")).toHaveText(/^259,0 +0 +4 +0\.000000000 +100 +D +W 0 \+ 1024 \[task\]$/);
+  expect(errors).toEqual([]);
+});

@@ -11,7 +11,7 @@ import { loadCoreModule } from "../../src/node/wasm";
 import { Sha256 } from "../../src/util/sha256";
 import {
   allFields, setField, diffPaths, stackGraph, layoutGraph, addTarget, removeDevice, setTable, validateSetup,
-  namespaceFields, controllerFields, ocfsFields, presetField, modelFields, fabricField, tcpFields, designField, limitFields,
+  namespaceFields, controllerFields, ocfsFields, presetField, linuxField, hostFields, modelFields, fabricField, tcpFields, designField, limitFields,
   addNamespace, removeNamespace, referencesTo, describeSetup, setIn, FieldError, PRESETS, fieldProblems, parseLine, type Setup, type Field,
 } from "../../web/views/setup-model";
 
@@ -71,6 +71,18 @@ describe("fields", () => {
     expect(() => setField(s, field(namespaceFields(s, 0), "ns-0-msrc"), "300")).toThrow(/^setup\.controller\.namespaces\[0\]\.msrc: "300" is not an integer in 0\.\.255 \(MSRC\)$/);
     expect(() => setField(s, field(namespaceFields(s, 0), "ns-0-size"), "64q")).toThrow(/^setup\.controller\.namespaces\[0\]\.size: /);
     expect(() => setField(s, field(controllerFields(), "ctrl-mdts"), "21")).toThrow(/setup\.controller\.mdts/);
+  });
+
+  it("the kernel is a choice of the modelled ones; 7.2 runs without __submit_bio's plug, 6.18 removes the key", () => {
+    const s = load("ctx-gc.json");
+    const f = linuxField();
+    expect(hostFields().map((x) => x.id)).toContain("linux");
+    expect(f.get(s)).toBe("6.18");
+    const y = setField(s, f, "7.2");
+    expect(diffPaths(s, y)).toEqual(["setup.linux"]);
+    expect(parseScenario(y, "setup").linux).toBe("7.2");
+    expect(setField(y, f, "6.18")).toEqual(s);
+    expect(() => setField(s, f, "6.1")).toThrow(/^setup\.linux: "6\.1" is not one of 6\.18, 7\.2$/);
   });
 
   it("clearing a field removes its key (the default applies) and objects it left empty", () => {

@@ -395,7 +395,17 @@ export function hostFields(): Field[] {
   return [
     numberField({ id: "cpus", label: "CPUs", path: ["cpus"], lo: 1, hi: 64, dflt: 2, hint: "simulated CPUs, each with a software queue" }),
     numberField({ id: "hw-queues", label: "Hardware queues", path: ["hw_queues"], lo: 1, hi: 64, dflt: "one per CPU", hint: "hctx = NVMe I/O queue pairs; CPU n uses queue n mod hw_queues" }),
+    linuxField(),
   ];
+}
+
+/** The kernel the block layer follows (scenario key "linux"; docs/BLOCK.md's version table says where they differ). */
+export function linuxField(): Field {
+  // 6.18 is the default: choosing it again removes the key
+  return enumField({ id: "linux", label: "Kernel", path: ["linux"], dflt: "6.18", unset: "6.18", options: [
+    { value: "6.18", label: "6.18 LTS", hint: "__submit_bio plugs every bio (6.10+): an unplugged bio is traced P and U 1" },
+    { value: "7.2", label: "7.2 mainline", hint: "no plug in __submit_bio (9cbbac29d752): no P/U for an unplugged bio" },
+  ], hint: "6.18 plugs each bio in __submit_bio (traced P, U 1); 7.2 does not. docs/BLOCK.md" });
 }
 
 export const DESIGN_OPTIONS: FieldOption[] = [
