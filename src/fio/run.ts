@@ -26,8 +26,8 @@ import { wallClockNs } from "../controller/core";
 import type { ScenarioHost } from "../block/scenario";
 import type { DmaBuffer } from "../driver/dma-pool";
 import { RandomMap } from "./random-map";
-import { addLat, depthIdx, newLatStat, submitIdx } from "./stats";
-import { FIO_DIRS, FioDir, FioDiskUtil, FioJob, FioRw, FioResult, JobResult, DirResult, LatStat } from "./types";
+import { addLat, copyLat, depthIdx, latOfZeros, newLatStat, submitIdx } from "./stats";
+import { DDIR_COPY, DDIR_READ, DDIR_TRIM, DDIR_WRITE, FIO_DIRS, FioDir, FioDiskUtil, FioJob, FioRw, FioResult, JobResult, DirResult, LatStat } from "./types";
 import { reportingGroups } from "./job";
 import { FIO_VERSION } from "./report";
 
@@ -44,7 +44,8 @@ export class FioRunError extends Error {}
 
 /** fio's io_u: one I/O in flight, reused for the job's next I/O when it completes. */
 interface IoU {
-  dir: FioDir;
+  /** fio's io_u->ddir: an index into FIO_DIRS (DDIR_READ ...). */
+  ddir: number;
   /** Byte offset (the first range's, for a copy). */
   pos: number;
   bs: number;
@@ -77,6 +78,11 @@ function dirsOfRw(rw: FioRw): FioDir[] {
   }
 }
 
+/** A count per direction, indexed by ddir (FIO_DIRS order), as the record fio's JSON prints. */
+function dirRecord(counts: ArrayLike<number>): Record<FioDir, number> {
+  return { read: counts[DDIR_READ], write: counts[DDIR_WRITE], trim: counts[DDIR_TRIM], copy: counts[DDIR_COPY] };
+}
+
 const isAsync = (j: FioJob) => j.ioengine === "libaio" || j.ioengine === "io_uring";
 
 /**
@@ -93,9 +99,13 @@ export function fioNotes(jobs: FioJob[]): string[] {
   return notes;
 }
 
-/** A deterministic generator per job (xoshiro128**, seeded by splitmix32 from randseed and the instance). */
+/**
+ * A deterministic generator per job (xoshiro128**, seeded by splitmix32 from randseed and the
+ * instance). The state is four int32 words in a typed array: as object fields, values above
+ * 2^30 would not fit V8's small integers and each draw would box them.
+ */
 class Rand {
-  private a: number; private b: number; private c: number; private d: number;
+  private readonly s = new Int32Array(4);
   constructor(seed: number) {
     let x = seed >>> 0;
     const next = () => {
@@ -105,19 +115,24 @@ class Rand {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next(); this.b = next(); this.c = next(); this.d = next() || 1;
+    const s = this.s;
+    s[0] = next(); s[1] = next(); s[2] = next(); s[3] = next() || 1;
   }
-  private u32(): number {
-    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a; this.d ^= this.b; this.b ^= this.c; this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return r;
-  }
-  /** A number in [0, n) (n up to 2^53: two draws make 53 random bits). */
+  /**
+   * A number in [0, n) (n up to 2^53: two draws make 53 random bits). The two xoshiro128**
+   * steps run on locals: the state is read and written once per call.
+   */
   below(n: number): number {
-    const r = ((this.u32() >>> 5) * 67108864 + (this.u32() >>> 6)) / 9007199254740992;
+    const s = this.s;
+    let a = s[0], b = s[1], c = s[2], d = s[3];
+    const r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    let t = b << 9;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+    const r2 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    t = b << 9;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+    s[0] = a; s[1] = b; s[2] = c; s[3] = d;
+    const r = ((r1 >>> 5) * 67108864 + (r2 >>> 6)) / 9007199254740992;
     return Math.floor(r * n);
   }
 }
@@ -157,12 +172,22 @@ class Offsets {
   private randomBlock(): number {
     const b = this.rand.below(this.blocks);
     const map = this.map;
-    if (!map) return b;
+    if (map === null) return b;
     if (map.exhausted) map.reset();
     const free = map.isFree(b) ? b : map.nextFree(b);
     map.mark(free);
     return free;
   }
+}
+
+/**
+ * lat and slat from clat, once the job has finished: complete() keeps only clat, as slat is 0
+ * in modelled time (no CPU is charged between the io_u's issue and its submission) and so
+ * every lat sample (slat + clat) equals its clat sample.
+ */
+function settleLat(d: DirResult): void {
+  d.lat = copyLat(d.clat);
+  if (d.slat) d.slat = latOfZeros(d.clat.n);
 }
 
 function newDir(async: boolean): DirResult {
@@ -179,7 +204,10 @@ const zeros = (): Record<FioDir, number> => ({ read: 0, write: 0, trim: 0, copy:
 class Instance {
   readonly task: Task;
   readonly dirs: Partial<Record<FioDir, DirResult>> = {};
-  readonly issued = zeros();
+  /** The same results indexed by ddir (null: a direction the job does not do), for the per-I/O path. */
+  private readonly dirStats: Array<DirResult | null> = [null, null, null, null];
+  /** fio's io_issues per ddir (the JSON's issued rwt). */
+  readonly issued = new Float64Array(FIO_DIRS.length);
   readonly depthMap = new Array(7).fill(0);
   readonly submitMap = new Array(7).fill(0);
   readonly completeMap = new Array(7).fill(0);
@@ -201,7 +229,8 @@ class Instance {
   private ios = 0;
   private bytes = 0;
   private readonly rand: Rand;
-  private readonly offsets = new Map<FioDir, Offsets>();
+  /** Per ddir the offsets it walks (null: a direction the job does not do). */
+  private readonly offsets: Array<Offsets | null> = [null, null, null, null];
   private readonly buffers: DmaBuffer[] = [];
   /** Idle io_us (fio's unit of I/O: one per depth slot, each with its buffer; reused, never reallocated). */
   private readonly free: IoU[] = [];
@@ -209,17 +238,34 @@ class Instance {
   private readonly batch: IoU[] = [];
   private readonly fillFn = (): void => this.fill();
   private readonly submitBatchFn = (batch: IoU[]): void => this.submitBatch(batch, batch.length);
-  /** The directions this job does (nextDir reads it per I/O). */
+  /** The directions this job does. */
   private readonly dirList: FioDir[];
+  /** Its one ddir, or -1 for rw / randrw (nextDir then mixes reads and writes). */
+  private readonly onlyDdir: number;
   private readonly region: { start: number; len: number };
+  // the job's options the per-I/O path reads, taken once (its FioJob is a large object)
+  /** bs per ddir. */
+  private readonly bsOf: number[];
+  /** libaio / io_uring: up to iodepth in flight (else one I/O at a time). */
+  private readonly async: boolean;
+  private readonly depth: number;
+  /** I/Os per io_submit call (iodepth_batch_submit; 1 for synchronous engines). */
+  private readonly perCall: number;
+  /** runtime= in ns, Infinity when none. */
+  private readonly runtimeLimit_ns: number;
+  /** Without time_based: the I/Os (number_ios=) and bytes (io_size=, else the region times loops=) after which issuing stops; Infinity when none. */
+  private readonly iosLimit: number;
+  private readonly bytesLimit: number;
+  /** rw=...:N (ddir_seq_nr), at least 1. */
+  private readonly seqNr: number;
   private readonly copyDest: number;
   private readonly maxBs: number;
-  /** Bandwidth window: bytes and I/Os per direction since windowStart. */
+  /** Bandwidth window: per ddir the direction's io_bytes and total_ios when it started at windowStart (a window's figures are their growth since). */
   private windowStart = 0;
-  private readonly windowBytes = zeros();
-  private readonly windowIos = zeros();
+  private readonly windowBytesFrom = new Float64Array(FIO_DIRS.length);
+  private readonly windowIosFrom = new Float64Array(FIO_DIRS.length);
   private mixSeq = 0;
-  private mixDir: FioDir = "read";
+  private mixDir = DDIR_READ;
 
   // ---- fsync= / fdatasync= / end_fsync (fio's DDIR_SYNC and DDIR_DATASYNC) ----
   /** The job writes (fio's td_write): only then does it sync (should_fsync). */
@@ -291,6 +337,15 @@ class Instance {
     this.copyDest = job.dest_offset_percent ? Math.floor((cap * job.dest_offset_percent) / 100) : job.dest_offset;
     this.rand = new Rand(job.randseed + index * 7919);
     this.dirList = dirsOfRw(job.rw);
+    this.onlyDdir = this.dirList.length === 1 ? FIO_DIRS.indexOf(this.dirList[0]) : -1;
+    this.bsOf = FIO_DIRS.map((d) => job.bs[d]);
+    this.async = isAsync(job);
+    this.depth = this.async ? job.iodepth : 1;
+    this.perCall = this.async ? Math.max(1, job.iodepth_batch_submit) : 1;
+    this.runtimeLimit_ns = job.runtime_ns || Infinity;
+    this.iosLimit = job.time_based || !job.number_ios ? Infinity : job.number_ios;
+    this.bytesLimit = job.time_based ? Infinity : job.io_size || len * Math.max(1, job.loops);
+    this.seqNr = Math.max(1, job.rw_seq_nr);
     this.writes = this.dirList.includes("write");
     this.fsyncEvery = this.writes ? job.fsync ?? 0 : 0;
     this.fdatasyncEvery = this.writes ? job.fdatasync ?? 0 : 0;
@@ -327,8 +382,8 @@ class Instance {
     }
     for (const d of this.dirList) {
       const blocks = Math.floor(this.region.len / j.bs[d]);
-      this.offsets.set(d, new Offsets(Math.max(1, blocks), this.isRandom(), j.rw_seq_nr, this.rand, j.norandommap));
-      this.dirs[d] = newDir(isAsync(j));
+      this.offsets[FIO_DIRS.indexOf(d)] = new Offsets(Math.max(1, blocks), this.isRandom(), j.rw_seq_nr, this.rand, j.norandommap);
+      this.setDir(d, newDir(this.async));
     }
     // in modelled time the job starts at at_ns; on the wall clock, when its first event runs
     this.blk.sim.at(at_ns, this.task, () => {
@@ -353,13 +408,10 @@ class Instance {
     this.rampOver = true;
     this.statsFrom_ns = now;
     this.windowStart = now;
-    const async = isAsync(this.job);
-    for (const d of Object.keys(this.dirs) as FioDir[]) this.dirs[d] = newDir(async);
-    for (const d of FIO_DIRS) {
-      this.issued[d] = 0;
-      this.windowBytes[d] = 0;
-      this.windowIos[d] = 0;
-    }
+    for (const d of this.dirList) this.setDir(d, newDir(this.async));
+    this.issued.fill(0);
+    this.windowBytesFrom.fill(0);
+    this.windowIosFrom.fill(0);
     this.depthMap.fill(0);
     this.submitMap.fill(0);
     this.completeMap.fill(0);
@@ -374,37 +426,37 @@ class Instance {
     if (this.syncLat) this.syncLat = newLatStat(true);
   }
 
-  /** Whether the job should issue no more I/O. */
-  private finishedIssuing(now: number): boolean {
-    const j = this.job;
-    if (j.runtime_ns && now - this.statsFrom_ns >= j.runtime_ns) return true;
-    if (j.time_based) return false;
-    if (j.number_ios && this.ios >= j.number_ios) return true;
-    const total = j.io_size || this.region.len * Math.max(1, j.loops);
-    return this.bytes >= total;
+  /** A direction's results, in both views (by name for the report, by ddir for the per-I/O path). */
+  private setDir(d: FioDir, r: DirResult): void {
+    this.dirs[d] = r;
+    this.dirStats[FIO_DIRS.indexOf(d)] = r;
   }
 
-  private nextDir(): FioDir {
-    const dirs = this.dirList;
-    if (dirs.length === 1) return dirs[0];
+  /** Whether the job should issue no more I/O: runtime= is up, or (without time_based) number_ios= or the bytes are done. */
+  private finishedIssuing(now: number): boolean {
+    return now - this.statsFrom_ns >= this.runtimeLimit_ns || this.ios >= this.iosLimit || this.bytes >= this.bytesLimit;
+  }
+
+  /** The ddir of the next I/O. */
+  private nextDir(): number {
+    if (this.onlyDdir >= 0) return this.onlyDdir;
     // rw / randrw: rwmixread percent reads, decided per I/O
-    if (this.mixSeq === 0) this.mixDir = this.rand.below(100) < this.job.rwmixread ? "read" : "write";
+    if (this.mixSeq === 0) this.mixDir = this.rand.below(100) < this.job.rwmixread ? DDIR_READ : DDIR_WRITE;
     return this.mixDir;
   }
 
   /** Issue I/Os until the depth is full or the job is done; the task then sleeps. */
   private fill(): void {
     // in an fsync the task issues nothing; the sync's end refills
-    if (this.syncing) return;
+    if (this.syncing === true) return;
     const blk = this.blk;
     const sim = blk.sim;
     const now = this.clock();
-    const j = this.job;
-    this.checkRamp(now);
-    const depth = isAsync(j) ? j.iodepth : 1;
+    if (this.rampOver === false) this.checkRamp(now);
+    const depth = this.depth;
     const costs = sim.costs;
     // fill the queue in io_submit calls of iodepth_batch_submit I/Os (1: one call per I/O)
-    const perCall = isAsync(j) ? Math.max(1, j.iodepth_batch_submit) : 1;
+    const perCall = this.perCall;
     while (this.inflight < depth && !this.finishedIssuing(now)) {
       // get_rw_ddir: a sync is due before the next I/O; the task then sleeps in the system call
       // unless the flush ended at once (no volatile write cache)
@@ -415,8 +467,10 @@ class Instance {
       const want = Math.min(depth - this.inflight, perCall);
       // the batch array is reused; n counts its live entries (no length change per call)
       const batch = this.batch;
+      // the outer loop has just found the job not finished: the first I/O of the call needs no
+      // second look (nothing changed since)
       let n = 0;
-      while (n < want && !this.finishedIssuing(now)) {
+      do {
         let u: IoU;
         if (this.syncDue !== 0) {
           // io_uring queues the sync as one more SQE of this batch (fio_ioring_prep: IORING_OP_FSYNC,
@@ -424,13 +478,13 @@ class Instance {
           if (!this.uringSyncs) break;
           u = this.issueUringSync(now);
         } else {
-          if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${j.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
+          if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${this.job.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
           u = this.issueOne(this.nextDir(), now);
         }
         if (n < batch.length) batch[n] = u;
         else batch.push(u);
         n++;
-      }
+      } while (n < want && !this.finishedIssuing(now));
       // the system call and each I/O's way down the stack take the task's CPU; the bios reach
       // the block layer when that work is done (at once on free CPUs)
       const cost = costs.syscall_ns + n * costs.submit_ns;
@@ -555,7 +609,7 @@ class Instance {
   /** An io_u with its buffer and its completion callbacks, bound once. */
   private newIoU(buf: DmaBuffer): IoU {
     const u: IoU = {
-      dir: "read", pos: 0, bs: 0, submitted_ns: 0, buf, ranges: [], bio: null, vecs: [{ bus: buf.bus, len: 0 }],
+      ddir: DDIR_READ, pos: 0, bs: 0, submitted_ns: 0, buf, ranges: [], bio: null, vecs: [{ bus: buf.bus, len: 0 }],
       bioEndio: this.syncWrites
         ? (b: Bio) => this.writeSyncOrComplete(u, b)
         : (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
@@ -579,24 +633,23 @@ class Instance {
   }
 
   /** Account one I/O now and fill an idle io_u with it; it is submitted when the CPU has done the work. */
-  private issueOne(dir: FioDir, now: number): IoU {
-    const j = this.job;
-    const bs = j.bs[dir];
-    const offs = this.offsets.get(dir)!;
-    const nr = dir === "copy" ? Math.max(1, j.num_range) : 1;
+  private issueOne(ddir: number, now: number): IoU {
+    const bs = this.bsOf[ddir];
+    const offs = this.offsets[ddir]!;
+    const nr = ddir === DDIR_COPY ? Math.max(1, this.job.num_range) : 1;
     const u = this.free.pop()!;
-    u.dir = dir;
+    u.ddir = ddir;
     u.bs = bs;
     u.submitted_ns = now;
     u.pos = this.region.start + offs.take() * bs;
     this.inflight++;
     this.ios++;
     this.bytes += bs * nr;
-    this.issued[dir]++;
-    if (this.fsyncEvery + this.fdatasyncEvery !== 0 && dir === "write") this.noteWrite();
+    this.issued[ddir]++;
+    if (this.fsyncEvery + this.fdatasyncEvery !== 0 && ddir === DDIR_WRITE) this.noteWrite();
     this.depthMap[depthIdx(this.inflight)]++;
-    this.mixSeq = (this.mixSeq + 1) % Math.max(1, j.rw_seq_nr);
-    if (dir === "copy") {
+    this.mixSeq = (this.mixSeq + 1) % this.seqNr;
+    if (ddir === DDIR_COPY) {
       // num_range ranges of bs: the next blocks (copy) or blocks of their own (randcopy)
       u.ranges.length = 0;
       u.ranges.push(u.pos);
@@ -660,19 +713,20 @@ class Instance {
    * a multiple of fsync=, else of fdatasync= (fsync is asked first).
    */
   private noteWrite(): void {
-    const w = this.issued.write;
+    const w = this.issued[DDIR_WRITE];
     if (this.fsyncEvery && w % this.fsyncEvery === 0) this.syncDue = 1;
     else if (this.fdatasyncEvery && w % this.fdatasyncEvery === 0) this.syncDue = 2;
   }
 
   private submitOne(u: IoU): void {
     if (u.sync !== 0) { this.queueUringSync(u); return; }
-    if (u.dir === "copy") { this.issueCopy(u); return; }
-    const op = u.dir === "read" ? Op.READ : u.dir === "write" ? Op.WRITE : Op.DISCARD;
+    const ddir = u.ddir;
+    if (ddir === DDIR_COPY) { this.issueCopy(u); return; }
+    const op = ddir === DDIR_READ ? Op.READ : ddir === DDIR_WRITE ? Op.WRITE : Op.DISCARD;
     const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
-    const flags = (this.polledIo ? REQ_POLLED : 0) | (op === Op.WRITE ? this.writeFlags : 0);
+    const flags = (this.polledIo === true ? REQ_POLLED : 0) | (op === Op.WRITE ? this.writeFlags : 0);
     let bio = u.bio;
-    if (bio && bio.ended) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
+    if (bio !== null && bio.ended === true) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
     else bio = u.bio = new Bio(this.dev, op, u.pos / 512, u.bs, vecs, flags);
     bio.endio = u.bioEndio;
     this.blk.submitBio(bio);
@@ -734,7 +788,7 @@ class Instance {
    */
   private writeSyncOrComplete(u: IoU, b: Bio): void {
     const ok = b.status === BlkStatus.OK;
-    if (u.dir !== "write" || !ok) { this.complete(u, ok, u.bs); return; }
+    if (u.ddir !== DDIR_WRITE || !ok) { this.complete(u, ok, u.bs); return; }
     const sim = this.blk.sim;
     const cost = sim.costs.context_switch_ns + sim.costs.submit_ns;
     this.cpu_ns += cost;
@@ -763,35 +817,34 @@ class Instance {
   private complete(u: IoU, ok: boolean, bytes: number, woke = true): void {
     const blk = this.blk;
     const now = this.clock();
-    const dir = u.dir;
+    const ddir = u.ddir;
     const submitted = u.submitted_ns;
     this.inflight--;
     this.free.push(u);
     // fio accounts a completion once the ramp is over (io_completed: should_account), whenever
     // the I/O was issued; its latency runs from its issue
-    this.checkRamp(now);
-    const d = this.dirs[dir]!;
+    if (this.rampOver === false) this.checkRamp(now);
     if (u.sync !== 0) {
       // an io_uring sync: sync_stat from its issue, nothing in the direction's figures
       u.sync = 0;
-      if (this.rampOver) addLat(this.syncLat!, now - submitted);
-    } else if (this.rampOver) {
+      if (this.rampOver === true) addLat(this.syncLat!, now - submitted);
+    } else if (this.rampOver === true) {
       this.sampleWindows(now);
-      if (!ok) d.short_ios++;
+      const d = this.dirStats[ddir]!;
       d.total_ios++;
-      d.io_bytes += ok ? bytes : 0;
-      if (d.slat) addLat(d.slat, 0);
+      if (ok === true) d.io_bytes += bytes;
+      else d.short_ios++;
+      // clat only: slat is 0 (submission takes no modelled time), so lat equals clat sample
+      // for sample and slat is n zeros; finish() writes both from clat (settleLat)
       addLat(d.clat, now - submitted);
-      addLat(d.lat, now - submitted);
-      this.windowBytes[dir] += ok ? bytes : 0;
-      this.windowIos[dir]++;
     }
     this.completeCalls++;
+    // one I/O reaped per call (__io_u_mark_map's 1..4 slot)
     this.completeMap[submitIdx(1)]++;
-    if (this.polledIo) { this.polled(); return; }
+    if (this.polledIo === true) { this.polled(); return; }
     // the task wakes (io_getevents / the sync call returns: a context switch and the end of a
     // system call on its CPU) and refills
-    const wake = (woke ? blk.sim.costs.context_switch_ns : 0) + blk.sim.costs.syscall_ns;
+    const wake = (woke === true ? blk.sim.costs.context_switch_ns : 0) + blk.sim.costs.syscall_ns;
     this.cpu_ns += wake;
     blk.sim.at(blk.sim.useCpu(this.task.cpu, wake), this.task, this.fillFn);
   }
@@ -827,12 +880,13 @@ class Instance {
   private closeWindow(end: number): void {
     const span = end - this.windowStart;
     if (span <= 0) return;
-    for (const dir of Object.keys(this.dirs) as FioDir[]) {
-      const d = this.dirs[dir]!;
-      d.bw_samples_kib.push(Math.round(this.windowBytes[dir] / 1024 / (span / 1e9)));
-      d.iops_samples.push(Math.round(this.windowIos[dir] / (span / 1e9)));
-      this.windowBytes[dir] = 0;
-      this.windowIos[dir] = 0;
+    for (let k = 0; k < FIO_DIRS.length; k++) {
+      const d = this.dirStats[k];
+      if (d === null) continue;
+      d.bw_samples_kib.push(Math.round((d.io_bytes - this.windowBytesFrom[k]) / 1024 / (span / 1e9)));
+      d.iops_samples.push(Math.round((d.total_ios - this.windowIosFrom[k]) / (span / 1e9)));
+      this.windowBytesFrom[k] = d.io_bytes;
+      this.windowIosFrom[k] = d.total_ios;
     }
     this.windowStart = end;
   }
@@ -847,7 +901,10 @@ class Instance {
     const any = Object.values(this.dirs).some((d) => d!.bw_samples_kib.length > 0);
     if (!any) this.closeWindow(now);
     const runtime_ms = this.rampOver ? Math.max(0, (now - this.statsFrom_ns) / 1e6) : 0;
-    for (const d of Object.values(this.dirs)) d!.runtime_ms = runtime_ms;
+    for (const d of Object.values(this.dirs)) {
+      d!.runtime_ms = runtime_ms;
+      settleLat(d!);
+    }
     for (const b of this.buffers) this.blk.mem!.pool.release(b);
   }
 }
@@ -1004,7 +1061,7 @@ function jobResult(job: FioJob, group: number, i: Instance): JobResult {
     ctx: i.ctx, majf: 0, minf: 0,
     io_u_map: [...i.depthMap], io_u_submit: [...i.submitMap], io_u_complete: [...i.completeMap],
     total_submit: i.submitCalls, total_complete: i.completeCalls,
-    issued_total: { ...i.issued }, issued_short: zeros(), issued_dropped: zeros(),
+    issued_total: dirRecord(i.issued), issued_short: zeros(), issued_dropped: zeros(),
     latency_depth: job.iodepth,
     ...(i.syncLat ? { sync: i.syncLat, issued_sync: i.issuedSync, issued_datasync: i.issuedDatasync } : {}),
   };

@@ -41,11 +41,13 @@ function msbOf(v: number): number {
  */
 export function platValToIdx(ns: number): number {
   const v = Math.max(0, Math.floor(ns));
-  if (v < TWO32) {
-    // the common case (under 4.3 s) in 32-bit integer operations
-    if (v < FIO_IO_U_PLAT_VAL << 1) return v;
-    const errorBits = 31 - Math.clz32(v) - FIO_IO_U_PLAT_BITS;
-    return ((errorBits + 1) << FIO_IO_U_PLAT_BITS) + ((FIO_IO_U_PLAT_VAL - 1) & (v >>> errorBits));
+  if (v < 4294967296) {
+    // the common case (under 4.3 s) in 32-bit integer operations; the constants written out
+    // (128 = FIO_IO_U_PLAT_VAL << 1, 6 = FIO_IO_U_PLAT_BITS, 63 = FIO_IO_U_PLAT_VAL - 1), as V8
+    // reloads and checks module constants on every call
+    if (v < 128) return v;
+    const errorBits = 31 - Math.clz32(v) - 6;
+    return ((errorBits + 1) << 6) + (63 & (v >>> errorBits));
   }
   const msb = msbOf(v);
   if (msb <= FIO_IO_U_PLAT_BITS) return v;
@@ -95,7 +97,20 @@ export function addLat(s: LatStat, ns: number): void {
     s.m2 += delta * (v - s.mean_ns);
   }
   s.n++;
-  if (s.plat) s.plat[platValToIdx(v)]++;
+  if (s.plat !== null) s.plat[platValToIdx(v)]++;
+}
+
+/** A copy of an accumulator (its own histogram). */
+export function copyLat(s: LatStat): LatStat {
+  return { ...s, plat: s.plat ? s.plat.slice() : null };
+}
+
+/** The accumulator of n samples of 0 without a histogram (what addLat(s, 0) n times leaves). */
+export function latOfZeros(n: number): LatStat {
+  const s = newLatStat(false);
+  if (n > 0) s.min_ns = 0;
+  s.n = n;
+  return s;
 }
 
 /**

@@ -9,6 +9,11 @@ import type { DiskUtilJson } from "../block/blkparse";
 /** fio's data directions; copy is the copy-offload fork's fourth one (DDIR_COPY). */
 export type FioDir = "read" | "write" | "trim" | "copy";
 export const FIO_DIRS: readonly FioDir[] = ["read", "write", "trim", "copy"];
+/** A direction as its index in FIO_DIRS (fio's enum fio_ddir), for per-I/O state kept in arrays. */
+export const DDIR_READ = 0;
+export const DDIR_WRITE = 1;
+export const DDIR_TRIM = 2;
+export const DDIR_COPY = 3;
 
 export type FioRw = "read" | "write" | "trim" | "randread" | "randwrite" | "randtrim" | "rw" | "randrw" | "copy" | "randcopy";
 /** sctl: the copy-offload fork's (branch copyoffload) synchronous BLKCOPY engine, copies only. */
