@@ -42,7 +42,7 @@ export function adminSupported(opc: u32): bool {
  * Dataset Management or Verify is still supported when Identify CNS 06h reports a limit for it
  * (NVM CS 1.0 Figure 102: the limit is then a hard one).
  */
-export function ioSupported(opc: u32): bool {
+@inline export function ioSupported(opc: u32): bool {
   const st = state();
   const oncs = st.oncs;
   switch (opc) {
