@@ -62,7 +62,7 @@ export function mdtsBytes(): u64 {
   return m == 0 ? 0 : <u64>4096 << m;
 }
 
-export function execute(sqid: u32, cqid: u32): void {
+@inline export function execute(sqid: u32, cqid: u32): void {
   resetResult();
   const opc = <u32>load<u8>(g_sqe + SQE_OPC);
   const cid = <u32>load<u16>(g_sqe + SQE_CID);
@@ -95,7 +95,7 @@ function adminCommand(opc: u32): u32 {
  * namespace (FFFFFFFFh) is handled before the NSID checks; a Flush naming one namespace
  * is checked like any other command.
  */
-function ioCommand(opc: u32, nsid: u32): u32 {
+@inline function ioCommand(opc: u32, nsid: u32): u32 {
   if (opc == NVM_FLUSH && nsid == NSID_BROADCAST) {
     const s = fuseCheck();
     return s != SC_SUCCESS ? s : flush(nsid);

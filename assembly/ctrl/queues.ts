@@ -100,8 +100,12 @@ function setReady(qid: u32, ready: bool): void {
   const old = load<u64>(w);
   if (((old & bit) != 0) == ready) return;
   store<u64>(w, old ^ bit);
-  if (ready) st.sq_ready_count++;
+  if (ready) { st.sq_ready_count++; st.sq_ready_hint = qid; }
   else st.sq_ready_count--;
+}
+
+@inline function isReady(qid: u32): bool {
+  return (load<u64>(<usize>state().sq_ready + (<usize>(qid >> 6) << 3)) & (<u64>1 << <u64>(qid & 63))) != 0;
 }
 
 /** The first SQ at or after from and before until with entries to fetch, or -1. */
@@ -174,8 +178,17 @@ export function processQueues(budget: u32): u32 {
     more = false;
     const start = st.rr_next < limit ? st.rr_next : 0;
     let wrapped = false;
-    let qid = nextReady(start, limit);
-    if (qid < 0) { wrapped = true; qid = nextReady(0, start); }
+    let qid: i32 = -1;
+    const hint = st.sq_ready_hint;
+    if (st.sq_ready_count == 1 && hint < limit && isReady(hint)) {
+      // The only SQ with entries (usually: the host rang one doorbell) is the one the walk
+      // below would find; it is behind start when the walk would have wrapped to reach it.
+      qid = <i32>hint;
+      wrapped = hint < start;
+    } else {
+      qid = nextReady(start, limit);
+      if (qid < 0) { wrapped = true; qid = nextReady(0, start); }
+    }
     while (qid >= 0 && done < budget && st.phase == PHASE_READY) {
       const q = <u32>qid;
       st.rr_next = q + 1;
