@@ -54,7 +54,7 @@ function cursorReset(cur: Cursor, list: usize): void {
 }
 
 /** Append host bytes [bus, bus + len) to the cursor's list, merging contiguous segments. */
-function addSeg(cur: Cursor, bus: u64, len: u64): u32 {
+@inline function addSeg(cur: Cursor, bus: u64, len: u64): u32 {
   if (len == 0) return SC_SUCCESS;
   const w = busToWasm(bus, len);
   if (w == 0) return SC_DATA_TRANSFER_ERROR;
@@ -76,7 +76,7 @@ function addSeg(cur: Cursor, bus: u64, len: u64): u32 {
 }
 
 /** PRP1/PRP2 with the memory page size chosen in CC.MPS (Base §4.3.1). */
-export function mapPrp(cur: Cursor, prp1: u64, prp2: u64, len: u64): u32 {
+@inline export function mapPrp(cur: Cursor, prp1: u64, prp2: u64, len: u64): u32 {
   if (len == 0) return SC_SUCCESS;
   const page: u64 = <u64>1 << state().page_shift;
   const mask = page - 1;

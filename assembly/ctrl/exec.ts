@@ -42,7 +42,7 @@ export function adminSupported(opc: u32): bool {
  * Dataset Management or Verify is still supported when Identify CNS 06h reports a limit for it
  * (NVM CS 1.0 Figure 102: the limit is then a hard one).
  */
-export function ioSupported(opc: u32): bool {
+@inline export function ioSupported(opc: u32): bool {
   const st = state();
   const oncs = st.oncs;
   switch (opc) {
@@ -62,7 +62,7 @@ export function mdtsBytes(): u64 {
   return m == 0 ? 0 : <u64>4096 << m;
 }
 
-export function execute(sqid: u32, cqid: u32): void {
+@inline export function execute(sqid: u32, cqid: u32): void {
   resetResult();
   const opc = <u32>load<u8>(g_sqe + SQE_OPC);
   const cid = <u32>load<u16>(g_sqe + SQE_CID);
@@ -95,7 +95,7 @@ function adminCommand(opc: u32): u32 {
  * namespace (FFFFFFFFh) is handled before the NSID checks; a Flush naming one namespace
  * is checked like any other command.
  */
-function ioCommand(opc: u32, nsid: u32): u32 {
+@inline function ioCommand(opc: u32, nsid: u32): u32 {
   if (opc == NVM_FLUSH && nsid == NSID_BROADCAST) {
     const s = fuseCheck();
     return s != SC_SUCCESS ? s : flush(nsid);

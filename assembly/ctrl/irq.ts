@@ -15,7 +15,7 @@ import { traceOn, emit } from "./events";
 }
 
 /** Signal vector iv: bump its word and wake a host that sleeps on it. */
-function signal(iv: u32): void {
+@inline function signal(iv: u32): void {
   const w = g_vectors + <usize>(iv * VECTOR_SLOT_SIZE);
   if (g_host_same_thread) {
     // the host waits on this count (Atomics.wait) only from another thread
@@ -29,7 +29,7 @@ function signal(iv: u32): void {
 }
 
 /** Raise vector iv now, unless INTMS masks it (then it is owed until INTMC). */
-export function raise(iv: u32): void {
+@inline export function raise(iv: u32): void {
   if (iv < 32 && (state().intms & (<u32>1 << iv)) != 0) {
     vecAt(iv).masked_pending = 1;
     return;

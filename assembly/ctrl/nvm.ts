@@ -201,8 +201,27 @@ function dsmProcessed(i: u32, before: u64, nlb: u64): u64 {
 
 // ---- moving data between media and the host ----
 
-/** Read [slba, slba + nlb) to the mapped host buffers. */
+/**
+ * Read [slba, slba + nlb) to the mapped host buffers. Data alone (no metadata) is the common
+ * format: its loop is kept apart, so the engine keeps its few values in registers.
+ */
 function mediaToHost(ns: NsState, slba: u64, nlb: u64): void {
+  if (ns.ms != 0) { mediaWithMetadataToHost(ns, slba, nlb); return; }
+  const dc = changetype<Cursor>(g_dcur);
+  let lba = slba;
+  const end = slba + nlb;
+  while (lba < end) {
+    const i = blockInChunk(ns, lba);
+    const n = pieceBlocks(ns, lba, end);
+    const p = chunkAt(ns, lba >> ns.chunk_shift);
+    if (p > ZERO_CHUNK) toHost(dc, dataAt(ns, p, i), n << ns.lbads);
+    else zeroHost(dc, n << ns.lbads);
+    lba += <u64>n;
+  }
+}
+
+/** mediaToHost for a format with metadata, extended (after each LBA's data) or separate (MPTR). */
+function mediaWithMetadataToHost(ns: NsState, slba: u64, nlb: u64): void {
   const dc = changetype<Cursor>(g_dcur);
   const mc = changetype<Cursor>(g_mcur);
   const bs = <u32>1 << ns.lbads;

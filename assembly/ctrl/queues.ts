@@ -94,9 +94,18 @@ export function deleteCq(qid: u32): void {
 
 /** Mark SQ qid as having entries to fetch, or not (the bitmap round robin walks). */
 function setReady(qid: u32, ready: bool): void {
-  const w = <usize>state().sq_ready + (<usize>(qid >> 6) << 3);
+  const st = state();
+  const w = <usize>st.sq_ready + (<usize>(qid >> 6) << 3);
   const bit = <u64>1 << <u64>(qid & 63);
-  store<u64>(w, ready ? load<u64>(w) | bit : load<u64>(w) & ~bit);
+  const old = load<u64>(w);
+  if (((old & bit) != 0) == ready) return;
+  store<u64>(w, old ^ bit);
+  if (ready) { st.sq_ready_count++; st.sq_ready_hint = qid; }
+  else st.sq_ready_count--;
+}
+
+@inline function isReady(qid: u32): bool {
+  return (load<u64>(<usize>state().sq_ready + (<usize>(qid >> 6) << 3)) & (<u64>1 << <u64>(qid & 63))) != 0;
 }
 
 /** The first SQ at or after from and before until with entries to fetch, or -1. */
@@ -120,6 +129,7 @@ export function deleteAllQueues(): void {
   memory.fill(g_sq, 0, <usize>((st.max_qid + 1) * SQ_STATE_SIZE));
   memory.fill(g_cq, 0, <usize>((st.max_qid + 1) * CQ_STATE_SIZE));
   memory.fill(<usize>st.sq_ready, 0, <usize>(st.sq_ready_words << 3));
+  st.sq_ready_count = 0;
   st.rr_next = 0;
   setSqHint(0);
 }
@@ -158,6 +168,7 @@ export function cqUnreserve(cqid: u32): void { cqAt(cqid).reserved--; }
  */
 export function processQueues(budget: u32): u32 {
   const st = state();
+  if (st.sq_ready_count == 0) return 0;
   let done: u32 = 0;
   const ab = st.feat_arb & ARB_AB_MASK;
   const burst: u32 = ab == ARB_AB_NO_LIMIT ? 0xffffffff : <u32>1 << ab;
@@ -167,8 +178,17 @@ export function processQueues(budget: u32): u32 {
     more = false;
     const start = st.rr_next < limit ? st.rr_next : 0;
     let wrapped = false;
-    let qid = nextReady(start, limit);
-    if (qid < 0) { wrapped = true; qid = nextReady(0, start); }
+    let qid: i32 = -1;
+    const hint = st.sq_ready_hint;
+    if (st.sq_ready_count == 1 && hint < limit && isReady(hint)) {
+      // The only SQ with entries (usually: the host rang one doorbell) is the one the walk
+      // below would find; it is behind start when the walk would have wrapped to reach it.
+      qid = <i32>hint;
+      wrapped = hint < start;
+    } else {
+      qid = nextReady(start, limit);
+      if (qid < 0) { wrapped = true; qid = nextReady(0, start); }
+    }
     while (qid >= 0 && done < budget && st.phase == PHASE_READY) {
       const q = <u32>qid;
       st.rr_next = q + 1;
@@ -176,6 +196,8 @@ export function processQueues(budget: u32): u32 {
       const n = fetchBurst(q, want);
       done += n;
       if (n == want && sqPending(sqAt(q)) != 0) more = true;
+      // Every SQ is drained (the common case): no need to walk the bitmap for the rest of the round.
+      if (st.sq_ready_count == 0) break;
       qid = nextReady(q + 1, wrapped ? start : limit);
       if (qid < 0 && !wrapped) { wrapped = true; qid = nextReady(0, start); }
     }
@@ -188,14 +210,16 @@ export function processQueues(budget: u32): u32 {
  * the head moves past it). Eight 64-bit moves: memory.copy is a call out of the engine's code.
  */
 @inline function fetchSqe(from: usize): void {
-  store<u64>(g_sqe, load<u64>(from));
-  store<u64>(g_sqe + 8, load<u64>(from + 8));
-  store<u64>(g_sqe + 16, load<u64>(from + 16));
-  store<u64>(g_sqe + 24, load<u64>(from + 24));
-  store<u64>(g_sqe + 32, load<u64>(from + 32));
-  store<u64>(g_sqe + 40, load<u64>(from + 40));
-  store<u64>(g_sqe + 48, load<u64>(from + 48));
-  store<u64>(g_sqe + 56, load<u64>(from + 56));
+  // in a local: the engine reloads a global after every store to memory
+  const to = g_sqe;
+  store<u64>(to, load<u64>(from));
+  store<u64>(to, load<u64>(from, 8), 8);
+  store<u64>(to, load<u64>(from, 16), 16);
+  store<u64>(to, load<u64>(from, 24), 24);
+  store<u64>(to, load<u64>(from, 32), 32);
+  store<u64>(to, load<u64>(from, 40), 40);
+  store<u64>(to, load<u64>(from, 48), 48);
+  store<u64>(to, load<u64>(from, 56), 56);
 }
 
 /**
@@ -228,8 +252,8 @@ function fetchBurst(qid: u32, max: u32): u32 {
   return n;
 }
 
-/** A host write to doorbell index idx (2y = SQ y tail, 2y + 1 = CQ y head). */
-export function doorbellWrite(idx: u32, value: u32): void {
+/** A host write to doorbell index idx (2y = SQ y tail, 2y + 1 = CQ y head). Inlined into the mailbox loop: two per command. */
+@inline export function doorbellWrite(idx: u32, value: u32): void {
   const st = state();
   const qid = idx >> 1;
   const isCq = (idx & 1) != 0;

@@ -95,7 +95,7 @@ function ub(reason: u32, off: u32, value: u64): void {
 }
 
 /** One MMIO write of size 4 or 8 bytes at BAR0 offset off. */
-export function mmioWrite(off: u32, size: u32, lo: u32, hi: u32): void {
+@inline export function mmioWrite(off: u32, size: u32, lo: u32, hi: u32): void {
   if ((size != 4 && size != 8) || (off & (size - 1)) != 0) { ub(UB_MMIO_MISALIGNED, off, <u64>lo); return; }
   if (off >= g_bar_size) { ub(UB_MMIO_BEYOND_BAR, off, <u64>lo); return; }
   if (off >= <u32>REG_DOORBELL_BASE) {

@@ -90,6 +90,8 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   crc64_table: u32; // 256 u64: CRC-64/NVMe by byte, reflected
   pi_buf: u32; // 64-byte scratch for protection information tuples
   now_ns: f64;
+  sq_ready_count: u32; // bits set in sq_ready: a round of arbitration ends once it is 0
+  sq_ready_hint: u32; // the SQ marked ready last: the ready one when sq_ready_count is 1 and its bit is set
 }
 
 /**
