@@ -9,7 +9,10 @@
 // Copies (rw=copy / randcopy, the copy-offload fork): num_range source ranges of bs bytes to
 // a contiguous destination at dest_offset (or source + dest_offset_delta), through the block
 // layer's copy API (the device's design, with its fallback); emulate=1 reads then writes.
-// CPU time is zero (no host CPU model yet): slat is 0, cpu usr/sys 0%, ctx counts sleeps.
+// CPU time is the host CPU model's (sim.costs; all 0 unless a setup gives them): sys is the
+// system calls' and submissions' time, usr 0%, ctx counts sleeps. slat (async engines) is the
+// io_submit's time: fio stamps issue_time when the call returns (td_io_queue), so with free
+// CPUs slat is 0 and lat equals clat sample for sample.
 // Buffered I/O (direct=0) is run as direct: the page cache is not modelled (said in the output).
 
 import { Bio, BioVec, BlkStatus, Op, REQ_FUA, REQ_POLLED, REQ_PREFLUSH, REQ_SYNC } from "../block/bio";
@@ -49,7 +52,10 @@ interface IoU {
   /** Byte offset (the first range's, for a copy). */
   pos: number;
   bs: number;
+  /** fio's io_u->start_time: when the I/O was filled. */
   submitted_ns: number;
+  /** fio's io_u->issue_time: when its io_submit returned (async engines); else submitted_ns. */
+  issued_ns: number;
   buf: DmaBuffer;
   /** A copy's source ranges (byte offsets, bs each). */
   ranges: number[];
@@ -181,9 +187,9 @@ class Offsets {
 }
 
 /**
- * lat and slat from clat, once the job has finished: complete() keeps only clat, as slat is 0
- * in modelled time (no CPU is charged between the io_u's issue and its submission) and so
- * every lat sample (slat + clat) equals its clat sample.
+ * lat and slat from clat, once the job has finished, when no submission took modelled CPU time
+ * (free CPUs): complete() then keeps only clat, as every slat sample is 0 and every lat sample
+ * (slat + clat) equals its clat sample.
  */
 function settleLat(d: DirResult): void {
   d.lat = copyLat(d.clat);
@@ -248,6 +254,11 @@ class Instance {
   private readonly bsOf: number[];
   /** libaio / io_uring: up to iodepth in flight (else one I/O at a time). */
   private readonly async: boolean;
+  /**
+   * Whether slat and lat are sampled per I/O: an async engine whose io_submit takes modelled
+   * CPU time. Otherwise every slat is 0 and lat is clat, written once at the end (settleLat).
+   */
+  private readonly slatTimed: boolean;
   private readonly depth: number;
   /** I/Os per io_submit call (iodepth_batch_submit; 1 for synchronous engines). */
   private readonly perCall: number;
@@ -340,6 +351,7 @@ class Instance {
     this.onlyDdir = this.dirList.length === 1 ? FIO_DIRS.indexOf(this.dirList[0]) : -1;
     this.bsOf = FIO_DIRS.map((d) => job.bs[d]);
     this.async = isAsync(job);
+    this.slatTimed = this.async && (blk.sim.costs.syscall_ns > 0 || blk.sim.costs.submit_ns > 0);
     this.depth = this.async ? job.iodepth : 1;
     this.perCall = this.async ? Math.max(1, job.iodepth_batch_submit) : 1;
     this.runtimeLimit_ns = job.runtime_ns || Infinity;
@@ -490,6 +502,8 @@ class Instance {
       const cost = costs.syscall_ns + n * costs.submit_ns;
       this.cpu_ns += cost;
       const at = sim.useCpu(this.task.cpu, cost);
+      // td_io_queue: an async engine's issue_time is taken once io_submit has returned
+      if (this.slatTimed === true) for (let i = 0; i < n; i++) batch[i].issued_ns = at;
       if (at <= sim.now_ns) this.submitBatch(batch, n);
       else sim.at(at, this.task, this.submitBatchFn, batch.slice(0, n));
       this.pollFrom = Math.max(this.pollFrom, at);
@@ -609,7 +623,7 @@ class Instance {
   /** An io_u with its buffer and its completion callbacks, bound once. */
   private newIoU(buf: DmaBuffer): IoU {
     const u: IoU = {
-      ddir: DDIR_READ, pos: 0, bs: 0, submitted_ns: 0, buf, ranges: [], bio: null, vecs: [{ bus: buf.bus, len: 0 }],
+      ddir: DDIR_READ, pos: 0, bs: 0, submitted_ns: 0, issued_ns: 0, buf, ranges: [], bio: null, vecs: [{ bus: buf.bus, len: 0 }],
       bioEndio: this.syncWrites
         ? (b: Bio) => this.writeSyncOrComplete(u, b)
         : (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
@@ -641,6 +655,7 @@ class Instance {
     u.ddir = ddir;
     u.bs = bs;
     u.submitted_ns = now;
+    u.issued_ns = now;
     u.pos = this.region.start + offs.take() * bs;
     this.inflight++;
     this.ios++;
@@ -672,6 +687,7 @@ class Instance {
     u.sync = kind;
     u.bs = 0;
     u.submitted_ns = now;
+    u.issued_ns = now;
     this.inflight++;
     this.depthMap[depthIdx(this.inflight)]++;
     return u;
@@ -834,9 +850,13 @@ class Instance {
       d.total_ios++;
       if (ok === true) d.io_bytes += bytes;
       else d.short_ios++;
-      // clat only: slat is 0 (submission takes no modelled time), so lat equals clat sample
-      // for sample and slat is n zeros; finish() writes both from clat (settleLat)
-      addLat(d.clat, now - submitted);
+      // clat from the io_submit's return (fio's issue_time); with free CPUs slat is 0 and lat
+      // equals clat sample for sample, so finish() writes both from clat (settleLat)
+      addLat(d.clat, now - u.issued_ns);
+      if (this.slatTimed === true) {
+        addLat(d.slat!, u.issued_ns - submitted);
+        addLat(d.lat, now - submitted);
+      }
     }
     this.completeCalls++;
     // one I/O reaped per call (__io_u_mark_map's 1..4 slot)
@@ -903,7 +923,7 @@ class Instance {
     const runtime_ms = this.rampOver ? Math.max(0, (now - this.statsFrom_ns) / 1e6) : 0;
     for (const d of Object.values(this.dirs)) {
       d!.runtime_ms = runtime_ms;
-      settleLat(d!);
+      if (this.slatTimed === false) settleLat(d!);
     }
     for (const b of this.buffers) this.blk.mem!.pool.release(b);
   }

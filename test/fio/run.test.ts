@@ -186,6 +186,21 @@ describe("fio runner", () => {
     expect(() => parseScenario({ cpu: { syscall_us: 1 }, steps: [] })).toThrow(/cpu\.syscall_us: unknown key/);
   });
 
+  it("libaio with the CPU model: slat is the io_submit's time (fio takes issue_time when it returns), clat runs from there, lat is both", async () => {
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
+    const r = runFio(await host({ cpu }), [job({ name: "a", rw: "randread", ioengine: "libaio", iodepth: 1, size: 4 << 20 })]);
+    const d = r.jobs[0].dirs.read!;
+    // per I/O: io_submit 3 us (syscall + submit), device 10 us, irq 1 us, then the task wakes (4 us) and refills
+    expect(d.runtime_ms).toBeCloseTo((1024 * 18_000) / 1e6, 6);
+    expect([d.slat!.n, d.slat!.min_ns, d.slat!.max_ns]).toEqual([1024, 3000, 3000]);
+    expect([d.clat.min_ns, d.clat.max_ns]).toEqual([11_000, 11_000]);
+    expect([d.lat.n, d.lat.min_ns, d.lat.max_ns]).toEqual([1024, 14_000, 14_000]);
+    expect(formatFio(r)).toMatch(/\n {4}slat \(nsec\): min=3000, max=3000, avg=3000\.00, stdev= 0\.00\n {4}clat \(nsec\): min=11000, max=11000, avg=11000\.00, stdev= 0\.00\n {5}lat \(nsec\): min=14000, max=14000, avg=14000\.00, stdev= 0\.00\n/);
+    // free CPUs: slat 0, lat equal to clat
+    const free = runFio(await host(), [job({ name: "a", rw: "randread", ioengine: "libaio", iodepth: 1, size: 4 << 20 })]).jobs[0].dirs.read!;
+    expect([free.slat!.n, free.slat!.max_ns, free.lat.mean_ns]).toEqual([1024, 0, free.clat.mean_ns]);
+  });
+
   it("io_uring hipri (polled completions): no interrupt and no context switch; the task spins on its CPU until the completion", async () => {
     const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000, poll_ns: 500 };
     const r = runFio(await host({ cpu }), [job({ name: "p", rw: "randread", ioengine: "io_uring", iodepth: 1, hipri: true, size: 4 << 20 })]);
