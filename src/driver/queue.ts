@@ -152,9 +152,13 @@ export class QueuePair {
   reap(port: ControllerPort): number {
     let n = 0;
     const base = this.cq.bus >> 2;
+    const threaded = port.threaded;
     for (;;) {
       const e = base + this.cqHead * (CQE_SIZE >> 2);
-      const dw3 = Atomics.load(this.ram32, e + 3);
+      // the phase must be read before the rest of the entry when the controller runs in
+      // another thread (an acquire); a stepped controller wrote it inside an earlier call of
+      // this thread, so a plain load is the same read without the Atomics builtin's call
+      const dw3 = threaded ? Atomics.load(this.ram32, e + 3) : this.ram32[e + 3];
       if (((dw3 >>> 16) & 1) !== this.phase) break;
       const cid = dw3 & 0xffff;
       const tag = this.tagOf(cid);
