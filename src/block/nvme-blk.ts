@@ -163,11 +163,6 @@ class StartedList {
     else this.items.push(f);
     this.n++;
   }
-  /** Whether every started command's CQE has been reaped (its tag's doneSeq moved). */
-  allDone(q: QueuePair): boolean {
-    for (let i = 0; i < this.n; i++) if (q.doneSeq[this.items[i].tag] === this.items[i].seq) return false;
-    return true;
-  }
 }
 
 /** A command record with every field present, so all records share one object shape. */
@@ -206,18 +201,18 @@ interface Inflight {
   hctx: number;
   /** Its CQE was reaped before the model resolved due_ns: the rest waits for the model. */
   waiting: boolean;
-  /** The queue's tag it went out under, and the tag's doneSeq then (it moves when the CQE is reaped). */
+  /** The queue's tag it went out under. */
   tag: number;
-  seq: number;
 }
 /** Per request (its pdu, as nvme_iod is blk_mq_rq_to_pdu's): commands still out, ranges done, first error. */
 interface RqState { rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
 
 function newInflight(): Inflight {
-  return { rq: null, rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, status: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0, seq: 0 };
+  return { rq: null, rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, status: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0 };
 }
 
 const NO_BUFS: DmaBuffer[] = [];
+const NO_SQE = new Uint32Array(16);
 
 /** What building a command gives issue(): one object, refilled for every command. */
 interface BuiltCommand {
@@ -310,11 +305,9 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly started: StartedList[];
   private readonly startedSpare: StartedList[];
   private readonly cidBusy: Float64Array[];
-  /** The SQE being built for a Read or Write: submit() copies it into the SQ, so one serves every command. */
-  private readonly rwSqe = new Uint32Array(16);
   /** A Read or Write as the device model sees it: complete() reads it at once, so one serves every command. */
   private readonly rwModel = modelCommand("read", 0, 0);
-  private readonly built: BuiltCommand = { sqe: this.rwSqe, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
+  private readonly built: BuiltCommand = { sqe: NO_SQE, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
   /** Commands done with, for the next issue(). */
   private readonly inflightSpare: Inflight[] = [];
   /** Ended requests' RqStates, reused: the per-command path allocates none. */
@@ -483,7 +476,8 @@ export class NvmeBlkController implements MqDriverOps {
     const port = this.driver.port;
     for (let polls = 0; ; polls++) {
       q.reap(port);
-      if (started.allDone(q)) break;
+      // every command in flight on q is one this list started (each commit waits for its own)
+      if (q.inflight === 0) break;
       if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started.n} commands on queue ${q.qid}`);
       port.poll();
     }
@@ -564,8 +558,9 @@ export class NvmeBlkController implements MqDriverOps {
     switch (rq.op) {
       case Op.READ:
       case Op.WRITE: {
-        const sqe = this.rwSqe;
-        // every word, not fill(0): a builtin call costs more than sixteen stores
+        // built in the SQ's tail slot (submit leaves it there); every word, as the slot holds
+        // an older command, and not fill(0): a builtin call costs more than sixteen stores
+        const sqe = this.qp(rq.hctx).tailSlot();
         sqe[0] = rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE;
         sqe[1] = d.nsid;
         sqe[2] = 0; sqe[3] = 0; sqe[4] = 0; sqe[5] = 0; sqe[6] = 0; sqe[7] = 0; sqe[8] = 0; sqe[9] = 0;
@@ -748,8 +743,6 @@ export class NvmeBlkController implements MqDriverOps {
     f.hctx = h;
     f.waiting = false;
     f.tag = tag;
-    // doneSeq[tag] moves when the CQE is reaped: remember its value now
-    f.seq = q.doneSeq[tag];
     cmd.model.queue = h;
     const due_ns = this.model.complete(cmd.model, now, f);
     if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
