@@ -109,8 +109,14 @@ export class StepPort implements ControllerPort {
   /** Marks: from controller event markSeq[i] on, events were recorded at stamp markStamp[i]. */
   private readonly markSeq: number[] = [];
   private readonly markStamp: number[] = [];
+  /** What step() touches, as fields (a module constant or a chain of loads costs more per step). */
+  private readonly control: Int32Array;
+  private readonly traceMaskWord = L.CTL_TRACE_MASK / 4;
+  private readonly ctrlStep: (now_ns: number) => number;
   constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs, private readonly stamp?: () => number) {
     this.mailbox = new Mailbox(core, true);
+    this.control = core.control;
+    this.ctrlStep = core.exports.ctrl_step;
     // what the controller recorded before this port ran it came before the stamp's stream went on
     if (stamp) this.mark(0, stamp());
   }
@@ -119,8 +125,8 @@ export class StepPort implements ControllerPort {
   step(): number {
     // only while the controller records events (CTL_TRACE_MASK): without events there is
     // nothing to stamp, and the fio simulation steps the controller per command
-    if (this.stamp && this.core.control[L.CTL_TRACE_MASK / 4] !== 0) this.mark(Atomics.load(this.core.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
-    return this.core.exports.ctrl_step(this.clock());
+    if (this.stamp && this.control[this.traceMaskWord] !== 0) this.mark(Atomics.load(this.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
+    return this.ctrlStep(this.clock());
   }
 
   private mark(seq: number, stamp: number): void {
