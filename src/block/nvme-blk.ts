@@ -217,13 +217,13 @@ interface Inflight {
   waiting: boolean;
   /** The queue's tag it went out under. */
   tag: number;
-  /** The next free Inflight while this one is free (the controller's free list). */
+  /** The next free Inflight while this one is free (NvmeBlkController.freeInflight). */
   nextFree: Inflight | null;
 }
 /** Per request (its pdu, as nvme_iod is blk_mq_rq_to_pdu's): commands still out, ranges done, first error. */
 interface RqState {
   rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number;
-  /** The next free RqState while this one is free (the controller's free list). */
+  /** The next free RqState while this one is free (NvmeBlkController.freeRqState). */
   nextFree: RqState | null;
 }
 
@@ -232,6 +232,7 @@ function newInflight(): Inflight {
 }
 
 const NO_BUFS: DmaBuffer[] = [];
+/** The BuiltCommand's SQE before its first command (a Read or Write is built in its SQ slot). */
 const NO_SQE = new Uint32Array(16);
 
 /** What building a command gives issue(): one object, refilled for every command. */
