@@ -163,11 +163,20 @@ class StartedList {
     else this.items.push(f);
     this.n++;
   }
-  /** Whether every started command's CQE has been reaped (its tag's doneSeq moved). */
-  allDone(q: QueuePair): boolean {
-    for (let i = 0; i < this.n; i++) if (q.doneSeq[this.items[i].tag] === this.items[i].seq) return false;
-    return true;
-  }
+}
+
+/**
+ * The driver's side of one hardware queue (nvme_queue's host state): its queue pair, the
+ * commands started since its last doorbell (double-buffered: completions may start more), and
+ * until when (modelled ns) each CID's tag part is taken. One lookup per command gets them all.
+ */
+interface HwQueue {
+  q: QueuePair;
+  /** Tags of the queue pair: CIDs below them are blk-mq tags, above them spares (cidFor). */
+  tags: number;
+  started: StartedList;
+  startedSpare: StartedList;
+  cidBusy: Float64Array;
 }
 
 /** A command record with every field present, so all records share one object shape. */
@@ -206,18 +215,25 @@ interface Inflight {
   hctx: number;
   /** Its CQE was reaped before the model resolved due_ns: the rest waits for the model. */
   waiting: boolean;
-  /** The queue's tag it went out under, and the tag's doneSeq then (it moves when the CQE is reaped). */
+  /** The queue's tag it went out under. */
   tag: number;
-  seq: number;
+  /** The next free Inflight while this one is free (NvmeBlkController.freeInflight). */
+  nextFree: Inflight | null;
 }
 /** Per request (its pdu, as nvme_iod is blk_mq_rq_to_pdu's): commands still out, ranges done, first error. */
-interface RqState { rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number }
+interface RqState {
+  rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number;
+  /** The next free RqState while this one is free (NvmeBlkController.freeRqState). */
+  nextFree: RqState | null;
+}
 
 function newInflight(): Inflight {
-  return { rq: null, rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, status: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0, seq: 0 };
+  return { rq: null, rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, status: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0, nextFree: null };
 }
 
 const NO_BUFS: DmaBuffer[] = [];
+/** The BuiltCommand's SQE before its first command (a Read or Write is built in its SQ slot). */
+const NO_SQE = new Uint32Array(16);
 
 /** What building a command gives issue(): one object, refilled for every command. */
 interface BuiltCommand {
@@ -230,10 +246,8 @@ interface BuiltCommand {
   copyRanges: CopyRange[] | null;
 }
 
-/** The driver's per-request state (nvme_iod in the kernel's pdu), reused from spare when it has one. */
-function rqState(spare: RqState[], rq: Request, disk: NvmeNsDisk, left: number): RqState {
-  const st = spare.pop();
-  if (!st) return { rq, disk, left, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0 };
+/** The driver's per-request state (nvme_iod in the kernel's pdu), reset for rq. */
+function initRqState(st: RqState, rq: Request, disk: NvmeNsDisk, left: number): RqState {
   st.rq = rq;
   st.disk = disk;
   st.left = left;
@@ -241,6 +255,7 @@ function rqState(spare: RqState[], rq: Request, disk: NvmeNsDisk, left: number):
   st.copiedBlocks = 0;
   st.copyFailed = false;
   st.due_ns = 0;
+  st.nextFree = null;
   return st;
 }
 
@@ -307,18 +322,17 @@ export class NvmeBlkController implements MqDriverOps {
   /** Copy Descriptor Format 2h (a namespace per source range) is supported: cross-namespace copies. */
   readonly format2: boolean;
   private readonly ram: DataView;
-  private readonly started: StartedList[];
-  private readonly startedSpare: StartedList[];
-  private readonly cidBusy: Float64Array[];
-  /** The SQE being built for a Read or Write: submit() copies it into the SQ, so one serves every command. */
-  private readonly rwSqe = new Uint32Array(16);
+  private readonly hq: HwQueue[];
   /** A Read or Write as the device model sees it: complete() reads it at once, so one serves every command. */
   private readonly rwModel = modelCommand("read", 0, 0);
-  private readonly built: BuiltCommand = { sqe: this.rwSqe, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
-  /** Commands done with, for the next issue(). */
-  private readonly inflightSpare: Inflight[] = [];
-  /** Ended requests' RqStates, reused: the per-command path allocates none. */
-  private readonly rqStateSpare: RqState[] = [];
+  private readonly built: BuiltCommand = { sqe: NO_SQE, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
+  /**
+   * Free lists threaded through the objects (nextFree): Inflights done with, for the next
+   * issue(), and ended requests' RqStates. The per-command path allocates none once they hold
+   * a queue depth's worth.
+   */
+  private freeInflight: Inflight | null = null;
+  private freeRqState: RqState | null = null;
 
   constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly model: DeviceModel) {
     const id = driver.idCtrl;
@@ -331,10 +345,9 @@ export class NvmeBlkController implements MqDriverOps {
     for (const q of driver.io) {
       if (q.depth > NVME_PCI_MAX_QUEUE_SIZE) throw new Error(`nvme${instance}: I/O queue ${q.qid} has ${q.depth} entries; nvme-pci allows at most ${NVME_PCI_MAX_QUEUE_SIZE} (NVME_PCI_MAX_QUEUE_SIZE: a tag must fit nvme_cid's 12 bits)`);
     }
-    this.started = driver.io.map(() => new StartedList());
-    this.startedSpare = driver.io.map(() => new StartedList());
-    // per queue, until when (modelled ns) each CID's tag part is taken
-    this.cidBusy = driver.io.map(() => new Float64Array(CID_TAG_MASK + 1));
+    this.hq = driver.io.map((q) => ({
+      q, tags: q.depth - 1, started: new StartedList(), startedSpare: new StartedList(), cidBusy: new Float64Array(CID_TAG_MASK + 1),
+    }));
     const sim = blk.sim;
     model.bind?.({
       at: (t_ns, fn, arg) => sim.at(t_ns, sim.idle(0), fn, arg),
@@ -391,7 +404,7 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   private qp(h: number): QueuePair {
-    return this.driver.io[h];
+    return this.hq[h].q;
   }
 
   /**
@@ -412,9 +425,10 @@ export class NvmeBlkController implements MqDriverOps {
     const slot = d.staticRqIndex(first);
     const gen = (gens[slot] + 1) & 0xff;
     gens[slot] = gen;
-    const busy = this.cidBusy[h];
+    const hq = this.hq[h];
+    const busy = hq.cidBusy;
     const now = this.blk.sim.now_ns;
-    const tags = this.qp(h).depth - 1;
+    const tags = hq.tags;
     let low = first.tag;
     if (low < 0 || low >= tags || busy[low] > now) {
       low = -1;
@@ -475,23 +489,25 @@ export class NvmeBlkController implements MqDriverOps {
 
   /** commit_rqs: ring the SQ doorbell once; the device runs what was started. */
   commitRqs(_disk: MqDisk, h: number): void {
-    const q = this.qp(h);
-    const started = this.started[h];
+    const hq = this.hq[h];
+    const q = hq.q;
+    const started = hq.started;
     if (started.n === 0) return;
     q.ring(this.driver.port);
     this.driver.port.kick();
     const port = this.driver.port;
     for (let polls = 0; ; polls++) {
       q.reap(port);
-      if (started.allDone(q)) break;
+      // every command in flight on q is one this list started (each commit waits for its own)
+      if (q.inflight === 0) break;
       if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started.n} commands on queue ${q.qid}`);
       port.poll();
     }
     q.ackCompletions(port);
     const now = this.blk.sim.now_ns;
     // double-buffered: what the completions start goes to the other list
-    this.started[h] = this.startedSpare[h];
-    this.startedSpare[h] = started;
+    hq.started = hq.startedSpare;
+    hq.startedSpare = started;
     const items = started.items;
     const n = started.n;
     started.n = 0;
@@ -564,8 +580,9 @@ export class NvmeBlkController implements MqDriverOps {
     switch (rq.op) {
       case Op.READ:
       case Op.WRITE: {
-        const sqe = this.rwSqe;
-        // every word, not fill(0): a builtin call costs more than sixteen stores
+        // built in the SQ's tail slot (submit leaves it there); every word, as the slot holds
+        // an older command, and not fill(0): a builtin call costs more than sixteen stores
+        const sqe = this.hq[rq.hctx].q.tailSlot();
         sqe[0] = rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE;
         sqe[1] = d.nsid;
         sqe[2] = 0; sqe[3] = 0; sqe[4] = 0; sqe[5] = 0; sqe[6] = 0; sqe[7] = 0; sqe[8] = 0; sqe[9] = 0;
@@ -677,7 +694,7 @@ export class NvmeBlkController implements MqDriverOps {
       }
     }
     if (this.qp(h).room() < cmds.length) return false;
-    for (const p of plans) p.rq.pdu = rqState(this.rqStateSpare, p.rq, p.disk, 0);
+    for (const p of plans) p.rq.pdu = this.rqState(p.rq, p.disk, 0);
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
@@ -713,18 +730,19 @@ export class NvmeBlkController implements MqDriverOps {
 
   /** Submit a built command for rq (or, for a Copy, for rqs) and ask the model when it completes. */
   private issue(h: number, cmd: BuiltCommand, rq: Request | null, rqs: Array<{ rq: Request; ranges: number }> | null): void {
-    const q = this.qp(h);
+    const hq = this.hq[h];
+    const q = hq.q;
     const first = rq ?? rqs![0].rq;
     if (rqs) {
       for (const r of rqs) (r.rq.pdu as RqState).left++;
     } else {
-      first.pdu = rqState(this.rqStateSpare, first, this.diskOf(first), 1);
+      first.pdu = this.rqState(first, this.diskOf(first), 1);
     }
     const tag = q.submit(cmd.sqe, this.cidFor(h, first));
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
     const now = this.blk.sim.now_ns;
     const cid = q.cidOfTag[tag];
-    this.cidBusy[h][cid & CID_TAG_MASK] = Infinity; // until commandDone knows its modelled completion
+    hq.cidBusy[cid & CID_TAG_MASK] = Infinity; // until commandDone knows its modelled completion
     const record = cmd.record;
     if (record) {
       // filled in place (no spread: this is the per-command path)
@@ -735,7 +753,9 @@ export class NvmeBlkController implements MqDriverOps {
       this.blk.tracer.command(record);
     }
     this.model.advance?.(now);
-    const f = this.inflightSpare.pop() ?? newInflight();
+    const f = this.freeInflight ?? newInflight();
+    this.freeInflight = f.nextFree;
+    f.nextFree = null;
     f.rq = rq;
     f.rqs = rqs;
     f.copyRanges = cmd.copyRanges;
@@ -748,12 +768,18 @@ export class NvmeBlkController implements MqDriverOps {
     f.hctx = h;
     f.waiting = false;
     f.tag = tag;
-    // doneSeq[tag] moves when the CQE is reaped: remember its value now
-    f.seq = q.doneSeq[tag];
     cmd.model.queue = h;
     const due_ns = this.model.complete(cmd.model, now, f);
     if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
-    this.started[h].push(f);
+    hq.started.push(f);
+  }
+
+  /** rq's RqState, from the free list when it has one. */
+  private rqState(rq: Request, disk: NvmeNsDisk, left: number): RqState {
+    const st = this.freeRqState;
+    if (!st) return { rq, disk, left, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0, nextFree: null };
+    this.freeRqState = st.nextFree;
+    return initRqState(st, rq, disk, left);
   }
 
   private diskOf(rq: Request): NvmeNsDisk {
@@ -785,7 +811,7 @@ export class NvmeBlkController implements MqDriverOps {
 
   /** The command completes at due in modelled time: its CID is free then, its requests end, and f goes back to the pool. */
   private commandDue(h: number, f: Inflight, due: number): void {
-    this.cidBusy[h][f.cid & CID_TAG_MASK] = due;
+    this.hq[h].cidBusy[f.cid & CID_TAG_MASK] = due;
     if (f.record) f.record.done_ns = due;
     if (f.rq) {
       const st = f.rq.pdu as RqState;
@@ -805,7 +831,8 @@ export class NvmeBlkController implements MqDriverOps {
     f.copyRanges = null;
     f.record = null;
     f.bufs = NO_BUFS;
-    this.inflightSpare.push(f);
+    f.nextFree = this.freeInflight;
+    this.freeInflight = f;
   }
 
   /** Copy: ranges before DW0 (the first range not copied) count as copied when the status is an error. */
@@ -861,7 +888,8 @@ export class NvmeBlkController implements MqDriverOps {
     }
     const disk = st.disk;
     const status = st.status;
-    this.rqStateSpare.push(st);
+    st.nextFree = this.freeRqState;
+    this.freeRqState = st;
     disk.endRequest(rq, status);
   };
 

@@ -37,6 +37,18 @@ export class Mailbox {
   private produced = 0;
   private consumedSeen = 0;
   private readonly mb: Int32Array;
+  // The layout's mailbox geometry in i32 words, as fields: on the per-post path a field of this
+  // object is one load, a module constant a load and a tag check each.
+  private readonly entries = L.MBOX_ENTRIES;
+  private readonly entriesWord = L.MBOX_ENTRIES_OFFSET / 4;
+  private readonly entryMask = L.MBOX_ENTRIES - 1;
+  private readonly entryWords = L.MBOX_ENTRY_SIZE / 4;
+  private readonly seqWord = L.MBOX_E_SEQ / 4;
+  private readonly targetWord = L.MBOX_E_TARGET / 4;
+  private readonly loWord = L.MBOX_E_VALUE_LO / 4;
+  private readonly hiWord = L.MBOX_E_VALUE_HI / 4;
+  private readonly offsetMask = L.MBOX_TARGET_OFFSET_MASK;
+  private readonly sizeShift = L.MBOX_TARGET_SIZE_SHIFT;
 
   /**
    * sameThread: the controller runs only inside this thread's calls (StepPort), so plain stores
@@ -56,16 +68,18 @@ export class Mailbox {
 
   /** Append one write; returns the i32 index of its sequence word, or -1 when full. */
   tryPost(offset: number, size: number, lo: number, hi: number): number {
-    if (((this.produced - this.consumedSeen) >>> 0) >= L.MBOX_ENTRIES && ((this.produced - this.consumed()) >>> 0) >= L.MBOX_ENTRIES) return -1;
-    const e = (L.MBOX_ENTRIES_OFFSET + (this.produced & (L.MBOX_ENTRIES - 1)) * L.MBOX_ENTRY_SIZE) / 4;
+    const produced = this.produced;
+    if (((produced - this.consumedSeen) >>> 0) >= this.entries && ((produced - this.consumed()) >>> 0) >= this.entries) return -1;
+    const e = this.entriesWord + (produced & this.entryMask) * this.entryWords;
     const mb = this.mb;
-    mb[e + L.MBOX_E_TARGET / 4] = (offset & L.MBOX_TARGET_OFFSET_MASK) | (size << L.MBOX_TARGET_SIZE_SHIFT);
-    mb[e + L.MBOX_E_VALUE_LO / 4] = lo;
-    mb[e + L.MBOX_E_VALUE_HI / 4] = hi;
-    this.produced = (this.produced + 1) >>> 0;
-    if (this.sameThread) mb[e + L.MBOX_E_SEQ / 4] = this.produced | 0;
-    else Atomics.store(mb, e + L.MBOX_E_SEQ / 4, this.produced | 0);
-    return e + L.MBOX_E_SEQ / 4;
+    mb[e + this.targetWord] = (offset & this.offsetMask) | (size << this.sizeShift);
+    mb[e + this.loWord] = lo;
+    mb[e + this.hiWord] = hi;
+    this.produced = (produced + 1) >>> 0;
+    const seq = e + this.seqWord;
+    if (this.sameThread) mb[seq] = this.produced | 0;
+    else Atomics.store(mb, seq, this.produced | 0);
+    return seq;
   }
 
   /** Writes posted and not yet applied by the controller. */
@@ -95,8 +109,14 @@ export class StepPort implements ControllerPort {
   /** Marks: from controller event markSeq[i] on, events were recorded at stamp markStamp[i]. */
   private readonly markSeq: number[] = [];
   private readonly markStamp: number[] = [];
+  /** What step() touches, as fields (a module constant or a chain of loads costs more per step). */
+  private readonly control: Int32Array;
+  private readonly traceMaskWord = L.CTL_TRACE_MASK / 4;
+  private readonly ctrlStep: (now_ns: number) => number;
   constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs, private readonly stamp?: () => number) {
     this.mailbox = new Mailbox(core, true);
+    this.control = core.control;
+    this.ctrlStep = core.exports.ctrl_step;
     // what the controller recorded before this port ran it came before the stamp's stream went on
     if (stamp) this.mark(0, stamp());
   }
@@ -105,8 +125,8 @@ export class StepPort implements ControllerPort {
   step(): number {
     // only while the controller records events (CTL_TRACE_MASK): without events there is
     // nothing to stamp, and the fio simulation steps the controller per command
-    if (this.stamp && this.core.control[L.CTL_TRACE_MASK / 4] !== 0) this.mark(Atomics.load(this.core.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
-    return this.core.exports.ctrl_step(this.clock());
+    if (this.stamp && this.control[this.traceMaskWord] !== 0) this.mark(Atomics.load(this.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
+    return this.ctrlStep(this.clock());
   }
 
   private mark(seq: number, stamp: number): void {

@@ -55,6 +55,8 @@ export class QueuePair {
   readonly cqeDw3: Uint32Array;
   private readonly sqDoorbell: number;
   private readonly cqDoorbell: number;
+  /** Each SQ slot as a 16-dword view of host RAM, made once (tailSlot). */
+  private readonly sqSlots: Sqe[];
 
   constructor(
     readonly qid: number,
@@ -81,6 +83,8 @@ export class QueuePair {
     const stride = 4 << dstrd;
     this.sqDoorbell = REG_DOORBELL_BASE + 2 * qid * stride;
     this.cqDoorbell = REG_DOORBELL_BASE + (2 * qid + 1) * stride;
+    this.sqSlots = [];
+    for (let i = 0; i < depth; i++) this.sqSlots.push(new Uint32Array(ram32.buffer, ram32.byteOffset + sq.bus + i * SQE_SIZE, SQE_SIZE / 4));
   }
 
   /** Free tags: commands that can still be submitted. */
@@ -89,10 +93,39 @@ export class QueuePair {
   /**
    * Copy sqe into the next SQ slot with a CID (cid when given, else one the queue picks: the
    * tag, or the tag with bits 15:12 set when that CID is in flight) and return the tag; -1 when
-   * the queue is full. A given CID already in flight is refused. The doorbell is rung separately
-   * (ring), so a batch costs one MMIO write.
+   * the queue is full. A given CID already in flight is refused. An sqe built in tailSlot() is
+   * in place already: only its CID is set. The doorbell is rung separately (ring), so a batch
+   * costs one MMIO write.
    */
   submit(sqe: Sqe, cid = -1): number {
+    const tag = this.claim(cid);
+    if (tag < 0) return -1;
+    setCid(sqe, this.cidOfTag[tag]);
+    if (sqe !== this.sqSlots[this.sqTail]) {
+      // Sixteen stores beat TypedArray.set's generic path for a 64-byte entry.
+      const r = this.ram32;
+      const at = (this.sq.bus + this.sqTail * SQE_SIZE) >> 2;
+      r[at] = sqe[0]; r[at + 1] = sqe[1]; r[at + 2] = sqe[2]; r[at + 3] = sqe[3];
+      r[at + 4] = sqe[4]; r[at + 5] = sqe[5]; r[at + 6] = sqe[6]; r[at + 7] = sqe[7];
+      r[at + 8] = sqe[8]; r[at + 9] = sqe[9]; r[at + 10] = sqe[10]; r[at + 11] = sqe[11];
+      r[at + 12] = sqe[12]; r[at + 13] = sqe[13]; r[at + 14] = sqe[14]; r[at + 15] = sqe[15];
+    }
+    this.sqTail = this.sqTail + 1 === this.depth ? 0 : this.sqTail + 1;
+    this.inflight++;
+    return tag;
+  }
+
+  /**
+   * The SQ slot the next command goes to, to build it in place before submit (no copy, where
+   * nvme_sq_copy_cmd copies the caller's nvme_command). The host owns the tail slot: the
+   * controller reads only up to the tail doorbell, and a free tag means a free slot.
+   */
+  tailSlot(): Sqe {
+    return this.sqSlots[this.sqTail];
+  }
+
+  /** A free tag for a command under cid (or a CID the queue picks), tracked; -1 when none is free. */
+  private claim(cid: number): number {
     if (this.freeTop === 0) return -1;
     const tag = this.freeTags[--this.freeTop];
     let c: number;
@@ -102,16 +135,6 @@ export class QueuePair {
     } else c = this.freeCid(tag);
     this.track(c, tag);
     this.cidOfTag[tag] = c;
-    setCid(sqe, c);
-    // Sixteen stores beat TypedArray.set's generic path for a 64-byte entry.
-    const r = this.ram32;
-    const at = (this.sq.bus + this.sqTail * SQE_SIZE) >> 2;
-    r[at] = sqe[0]; r[at + 1] = sqe[1]; r[at + 2] = sqe[2]; r[at + 3] = sqe[3];
-    r[at + 4] = sqe[4]; r[at + 5] = sqe[5]; r[at + 6] = sqe[6]; r[at + 7] = sqe[7];
-    r[at + 8] = sqe[8]; r[at + 9] = sqe[9]; r[at + 10] = sqe[10]; r[at + 11] = sqe[11];
-    r[at + 12] = sqe[12]; r[at + 13] = sqe[13]; r[at + 14] = sqe[14]; r[at + 15] = sqe[15];
-    this.sqTail = this.sqTail + 1 === this.depth ? 0 : this.sqTail + 1;
-    this.inflight++;
     return tag;
   }
 
@@ -152,9 +175,13 @@ export class QueuePair {
   reap(port: ControllerPort): number {
     let n = 0;
     const base = this.cq.bus >> 2;
+    const threaded = port.threaded;
     for (;;) {
       const e = base + this.cqHead * (CQE_SIZE >> 2);
-      const dw3 = Atomics.load(this.ram32, e + 3);
+      // the phase must be read before the rest of the entry when the controller runs in
+      // another thread (an acquire); a stepped controller wrote it inside an earlier call of
+      // this thread, so a plain load is the same read without the Atomics builtin's call
+      const dw3 = threaded ? Atomics.load(this.ram32, e + 3) : this.ram32[e + 3];
       if (((dw3 >>> 16) & 1) !== this.phase) break;
       const cid = dw3 & 0xffff;
       const tag = this.tagOf(cid);
