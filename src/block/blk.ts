@@ -33,6 +33,11 @@ export interface PlugTarget {
   flushPlugged(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void;
   /** flushPlugged for a plug that held one request of this queue (the same paths, no list). */
   flushPluggedOne(rq: Request, fromSchedule: boolean, viaDispatchList: boolean): void;
+  /**
+   * A plug that holds one request of this queue and nothing else does what submitting the
+   * request without a plug would: it issues it (no scheduler to insert it into).
+   */
+  readonly plugOfOneIssues: boolean;
 }
 
 export class BlockLayer {
@@ -251,7 +256,7 @@ export class BlockLayer {
         t.bioList = more;
         // __submit_bio: the submission runs inside a plug of its own, flushed before the next
         // bio (blk_start_plug is a no-op when the task already has a plug)
-        plugged = this.plugInSubmitBio && t.plugDepth === 0;
+        plugged = this.plugInSubmitBio && t.plugDepth === 0 && this.submitNeedsPlug(b.bdev);
         if (plugged) {
           this.startPlug(t);
           b.bdev.submit(b);
@@ -277,6 +282,16 @@ export class BlockLayer {
       if (more.length > 0) more.length = 0;
       t.bioListSpare = more;
     }
+  }
+
+  /**
+   * Whether __submit_bio's plug does more than its trace events for a bio of d. On a blk-mq
+   * queue without a scheduler the plug would hold the one request the bio makes and its flush
+   * would issue it, as blk_mq_submit_bio does with no plug (blk_mq_try_issue_directly): the
+   * plug shows only in P and U, so when no trace records them it is not built.
+   */
+  private submitNeedsPlug(d: BlockDevice): boolean {
+    return this.tracer.on || (d as Partial<PlugTarget>).plugOfOneIssues !== true;
   }
 
   /**

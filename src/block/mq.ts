@@ -297,6 +297,11 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     this.issueDirect(rqs, true);
   }
 
+  /** PlugTarget.plugOfOneIssues: a plug of one request only issues it when there is no scheduler (flushPluggedOne, submit). */
+  get plugOfOneIssues(): boolean {
+    return this.deadline === null;
+  }
+
   /** flushPlugged for a plug of one request: the same paths, without a list where none is needed. */
   flushPluggedOne(rq: Request, fromSchedule: boolean, viaDispatchList: boolean): void {
     if (!viaDispatchList) { this.issueOne(rq); return; }
