@@ -226,7 +226,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const sched = this.deadline !== null;
     if (!(sched ? h.schedFree.length > 0 : h.free.length > 0)) this.waitForTag(h, sched, bio, task);
     let rq = this.rqPool.pop();
-    if (rq) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
+    if (rq !== undefined) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
     else rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
     if (sched) rq.schedTag = h.schedFree.pop()!;
     else rq.tag = h.free.pop()!;
@@ -464,7 +464,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    */
   private restart(h: Hctx, cpu: number): void {
     if (h.dispatch.length > 0) this.rerunDispatch(h, cpu);
-    if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) this.restartScheduler(cpu);
+    if (this.deadline !== null && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) this.restartScheduler(cpu);
   }
 
   /** Requests that found the driver busy (R) are tried again from kblockd. */
