@@ -178,7 +178,7 @@ export function bioEndio(bio: Bio): void {
   if (bio.ended) throw new Error(`bio ${bio.id} completed twice`);
   bio.ended = true;
   const parent = bio.parent;
-  if (parent) {
+  if (parent !== null) {
     if (parent.status === BlkStatus.OK && bio.status !== BlkStatus.OK) parent.status = bio.status;
     bio.endio?.(bio);
     endSubmitted(bio);

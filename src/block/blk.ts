@@ -31,6 +31,13 @@ export interface PlugTarget {
    * takes the blk_mq_dispatch_list path instead of handing the list to queue_rqs.
    */
   flushPlugged(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void;
+  /** flushPlugged for a plug that held one request of this queue (the same paths, no list). */
+  flushPluggedOne(rq: Request, fromSchedule: boolean, viaDispatchList: boolean): void;
+  /**
+   * A plug that holds one request of this queue and nothing else does what submitting the
+   * request without a plug would: it issues it (no scheduler to insert it into).
+   */
+  readonly plugOfOneIssues: boolean;
 }
 
 export class BlockLayer {
@@ -100,24 +107,16 @@ export class BlockLayer {
    * Without a scheduler request in the plug and not from schedule(), each queue's requests go
    * to its driver's queue_rqs (blk_mq_dispatch_queue_requests; a plug of several queues is
    * taken queue by queue, blk_mq_dispatch_multiple_queue_requests, 6.16); otherwise through
-   * blk_mq_dispatch_list. A plug of one request (__submit_bio's) allocates nothing.
+   * blk_mq_dispatch_list. A plug of one request (__submit_bio's) is handed over as that one
+   * request, with no list.
    */
   flushPlug(plug: BlkPlug, fromSchedule: boolean): void {
     while (plug.rqCount > 0) {
       const viaDispatchList = plug.hasElevator || fromSchedule;
       if (plug.multipleQueues) {
         this.flushByQueue(plug.takeAll(), fromSchedule, viaDispatchList);
-      } else if (plug.rqCount === 1 && !this.oneBusy) {
-        // the common plug, __submit_bio's: one request, in a reused one-entry list
-        const one = this.one;
-        one[0] = plug.takeOne();
-        this.oneBusy = true;
-        try {
-          this.unplugQueue(one[0].q, one, fromSchedule, viaDispatchList);
-        } finally {
-          one[0] = undefined as unknown as Request;
-          this.oneBusy = false;
-        }
+      } else if (plug.rqCount === 1) {
+        this.unplugOne(plug.takeOne(), fromSchedule, viaDispatchList);
       } else {
         const rqs = plug.takeAll();
         this.unplugQueue(rqs[0].q, rqs, fromSchedule, viaDispatchList);
@@ -125,9 +124,12 @@ export class BlockLayer {
     }
   }
 
-  /** The list a plug of one request is handed over in (the queue keeps no reference to it), and whether it is in use. */
-  private readonly one: Request[] = [undefined as unknown as Request];
-  private oneBusy = false;
+  /** unplugQueue for a plug of one request (depth 1): the common plug, __submit_bio's. */
+  private unplugOne(rq: Request, fromSchedule: boolean, viaDispatchList: boolean): void {
+    const q = rq.q;
+    if (this.tracer.on) this.event(fromSchedule ? "UT" : "U", q, { rwbs: "N", sector: 0, sectors: 0, depth: 1 });
+    (q as unknown as PlugTarget).flushPluggedOne(rq, fromSchedule, viaDispatchList);
+  }
 
   /** A plug of several queues: each queue's requests in the order of their first request (blk_mq_extract_queue_requests). */
   private flushByQueue(rqs: Request[], fromSchedule: boolean, viaDispatchList: boolean): void {
@@ -216,80 +218,98 @@ export class BlockLayer {
   private submitBioNoacctNocheck(bio: Bio, split: boolean): void {
     if (!bio.queued) {
       bio.queued = true;
-      this.bioEvent("Q", bio);
+      if (this.tracer.on) this.bioEvent("Q", bio);
     }
     // The 2026 design: a copy bio that reached a non-stacking device waits in its context.
     const ctx = bio.copyCtx;
-    if (ctx && ctx.phase === CtxPhase.TRANSLATE && !bio.bdev.stacking) {
+    if (ctx !== null && ctx.phase === CtxPhase.TRANSLATE && !bio.bdev.stacking) {
       ctx.arrive(bio);
       return;
     }
     const t = this.task;
-    if (t.bioList) {
+    const bioList = t.bioList;
+    if (bioList !== null) {
       // bio_list_add_head for a split's rest: it goes before what this submission added so
       // far, so a bio split twice in one submission is issued in order
-      if (split) t.bioList.unshift(bio);
-      else t.bioList.push(bio);
+      if (split) bioList.unshift(bio);
+      else bioList.push(bio);
       return;
     }
-    // __submit_bio_noacct: bios a stacking driver submits are collected and submitted after
-    // it returns, lower devices first, so recursion depth stays bounded.
+    this.submitBioList(bio, t);
+  }
+
+  /**
+   * __submit_bio_noacct: bios a stacking driver submits are collected (current->bio_list) and
+   * submitted after it returns, lower devices first, so recursion depth stays bounded. The
+   * collecting list is the task's spare, reused: most submissions add nothing to it, and the
+   * task cannot come here again while its list is set (its bios go onto the list).
+   */
+  private submitBioList(bio: Bio, t: Task): void {
+    const more = (t.bioListSpare as Bio[] | null) ?? [];
+    t.bioListSpare = null;
     let list: Bio[] | null = null;
-    let b: Bio | undefined = bio;
-    for (let guard = 0; b; guard++) {
-      if (guard > 10_000_000) throw new Error("submit_bio_noacct: runaway resubmission");
-      // the collecting list is reused: most submissions add nothing to it
-      const more = (t.bioListSpare as Bio[] | null) ?? [];
-      t.bioListSpare = null;
-      t.bioList = more;
-      const cur: Bio = b;
-      // __submit_bio: the submission runs inside a plug of its own, flushed before the next
-      // bio (blk_start_plug is a no-op when the task already has a plug)
-      const plugged = this.plugInSubmitBio && t.plugDepth === 0;
-      if (plugged) this.startPlug(t);
-      try {
-        cur.bdev.submit(cur);
-        if (plugged) this.finishPlug(t);
-      } finally {
-        // an exception left the plug started: drop it unflushed, the run is over
-        if (plugged && t.plugDepth > 0) { t.plugDepth = 0; t.plug = null; }
+    let b = bio;
+    let plugged = false;
+    try {
+      for (let guard = 0; ; guard++) {
+        if (guard > 10_000_000) throw new Error("submit_bio_noacct: runaway resubmission");
+        t.bioList = more;
+        // __submit_bio: the submission runs inside a plug of its own, flushed before the next
+        // bio (blk_start_plug is a no-op when the task already has a plug)
+        plugged = this.plugInSubmitBio && t.plugDepth === 0 && this.submitNeedsPlug(b.bdev);
+        if (plugged) {
+          this.startPlug(t);
+          b.bdev.submit(b);
+          this.finishPlug(t);
+          if (t.plugDepth > 0) dropPlug(t);
+          plugged = false;
+        } else {
+          b.bdev.submit(b);
+        }
         t.bioList = null;
         if (more.length > 0) {
-          list = lowerFirst(more, cur.bdev, list);
+          list = lowerFirst(more, b.bdev, list);
           more.length = 0;
         }
-        t.bioListSpare = more;
+        if (list === null || list.length === 0) break;
+        b = list.shift()!;
       }
-      b = list !== null && list.length > 0 ? list.shift() : undefined;
+    } finally {
+      // after an exception too: a plug __submit_bio started is dropped unflushed (the run is
+      // over), the task's list is gone, the spare back and empty
+      if (plugged && t.plugDepth > 0) dropPlug(t);
+      t.bioList = null;
+      if (more.length > 0) more.length = 0;
+      t.bioListSpare = more;
     }
   }
 
-  /** The checks of submit_bio_noacct; null = go on, OK = complete at once, else fail. */
+  /**
+   * Whether __submit_bio's plug does more than its trace events for a bio of d. On a blk-mq
+   * queue without a scheduler the plug would hold the one request the bio makes and its flush
+   * would issue it, as blk_mq_submit_bio does with no plug (blk_mq_try_issue_directly): the
+   * plug shows only in P and U, so when no trace records them it is not built.
+   */
+  private submitNeedsPlug(d: BlockDevice): boolean {
+    return this.tracer.on || (d as Partial<PlugTarget>).plugOfOneIssues !== true;
+  }
+
+  /**
+   * The checks of submit_bio_noacct; null = go on, OK = complete at once, else fail. The
+   * failures' messages are built out of line: the checks a bio passes stay short.
+   */
   private checkBio(bio: Bio): BlkStatus | null {
     const d = bio.bdev;
     const lbs = d.limits.logical_block_size;
-    if (bio.end > d.capacity || bio.sector < 0) {
-      this.message(d, `bio ${bio.id}: sectors ${bio.sector}+${bio.sectors} beyond the end of ${d.name} (${d.capacity} sectors)`);
-      return BlkStatus.IOERR;
-    }
-    if ((bio.sector * 512) % lbs !== 0 || bio.size % lbs !== 0) {
-      this.message(d, `bio ${bio.id}: not aligned to the logical block size ${lbs}`);
-      return BlkStatus.IOERR;
-    }
-    // filter flushes early (submit_bio_noacct): only writes carry PREFLUSH or FUA (a WARN and
-    // an error otherwise); without a write cache (bdev_write_cache: none, or write_cache set
-    // to "write through") both are dropped and an empty flush is done
+    if (bio.end > d.capacity || bio.sector < 0) return this.beyondEnd(d, bio);
+    if ((bio.sector * 512) % lbs !== 0 || bio.size % lbs !== 0) return this.misaligned(d, bio);
     if (opIsFlush(bio.flags)) {
-      if (bio.op !== Op.WRITE) {
-        this.message(d, `bio ${bio.id}: REQ_PREFLUSH or REQ_FUA on a ${OP_NAMES[bio.op] ?? bio.op} bio (submit_bio_noacct: WARN_ON_ONCE, only writes may carry them)`);
-        return BlkStatus.IOERR;
-      }
-      if (!queueWriteCache(d)) {
-        bio.flags &= ~(REQ_PREFLUSH | REQ_FUA);
-        if (bio.size === 0) return BlkStatus.OK;
-      }
+      const status = this.filterFlush(d, bio);
+      if (status !== null) return status;
     }
-    switch (bio.op) {
+    const op = bio.op;
+    if (op === Op.READ || op === Op.WRITE) return null;
+    switch (op) {
       case Op.DISCARD:
         if (d.limits.max_discard_sectors === 0) return BlkStatus.NOTSUPP;
         break;
@@ -304,10 +324,44 @@ export class BlockLayer {
       case Op.FLUSH:
         // REQ_OP_FLUSH exists only as the request blk-flush makes; a bio flushes with
         // REQ_OP_WRITE | REQ_PREFLUSH (blkdev_issue_flush)
-        this.message(d, `bio ${bio.id}: REQ_OP_FLUSH cannot be submitted as a bio (use an empty REQ_OP_WRITE | REQ_PREFLUSH, as blkdev_issue_flush does)`);
-        return BlkStatus.NOTSUPP;
+        return this.flushOpBio(d, bio);
     }
     return null;
+  }
+
+  /**
+   * Filter flushes early (submit_bio_noacct): only writes carry PREFLUSH or FUA (a WARN and an
+   * error otherwise); without a write cache (bdev_write_cache: none, or write_cache set to
+   * "write through") both are dropped and an empty flush is done.
+   */
+  private filterFlush(d: BlockDevice, bio: Bio): BlkStatus | null {
+    if (bio.op !== Op.WRITE) {
+      return this.refuseBio(d, bio, `REQ_PREFLUSH or REQ_FUA on a ${OP_NAMES[bio.op] ?? bio.op} bio (submit_bio_noacct: WARN_ON_ONCE, only writes may carry them)`, BlkStatus.IOERR);
+    }
+    if (!queueWriteCache(d)) {
+      bio.flags &= ~(REQ_PREFLUSH | REQ_FUA);
+      if (bio.size === 0) return BlkStatus.OK;
+    }
+    return null;
+  }
+
+  // The checks' failures, each with its message in the trace and the status the bio ends with.
+
+  private beyondEnd(d: BlockDevice, bio: Bio): BlkStatus {
+    return this.refuseBio(d, bio, `sectors ${bio.sector}+${bio.sectors} beyond the end of ${d.name} (${d.capacity} sectors)`, BlkStatus.IOERR);
+  }
+
+  private misaligned(d: BlockDevice, bio: Bio): BlkStatus {
+    return this.refuseBio(d, bio, `not aligned to the logical block size ${d.limits.logical_block_size}`, BlkStatus.IOERR);
+  }
+
+  private flushOpBio(d: BlockDevice, bio: Bio): BlkStatus {
+    return this.refuseBio(d, bio, `REQ_OP_FLUSH cannot be submitted as a bio (use an empty REQ_OP_WRITE | REQ_PREFLUSH, as blkdev_issue_flush does)`, BlkStatus.NOTSUPP);
+  }
+
+  private refuseBio(d: BlockDevice, bio: Bio, why: string, status: BlkStatus): BlkStatus {
+    this.message(d, `bio ${bio.id}: ${why}`);
+    return status;
   }
 
   /** End a bio with an error status. */
@@ -356,6 +410,12 @@ function countAgain(bio: Bio, t: Task): void {
     endio?.(b);
     t.outstanding--;
   };
+}
+
+/** A plug __submit_bio started and its submission left open: dropped, unflushed. */
+function dropPlug(t: Task): void {
+  t.plugDepth = 0;
+  t.plug = null;
 }
 
 /** __submit_bio_noacct's order: bios for lower devices first, then this device's, then what was already waiting. */

@@ -14,7 +14,7 @@ import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
 import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
 import { Request } from "./request";
 import type { Task } from "./sim";
-import { planSplit } from "./split";
+import { planRw, planSplit } from "./split";
 import { Deadline } from "./mq-deadline";
 import type { BlkEvent } from "./trace";
 
@@ -129,7 +129,11 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   submit(bio: Bio): void {
     const blk = this.blk;
-    const plan = planSplit(bio, this.limits, this.design === "pair" ? BlkStatus.IOERR : BlkStatus.NOTSUPP);
+    const op = bio.op;
+    // reads and writes first: only copies need the design (how an unsplittable one fails)
+    const plan = op === Op.READ || op === Op.WRITE
+      ? planRw(bio, this.limits)
+      : planSplit(bio, this.limits, this.design === "pair" ? BlkStatus.IOERR : BlkStatus.NOTSUPP);
     if (plan.fail !== undefined) {
       blk.message(this, `bio ${bio.id}: ${plan.why}`);
       blk.fail(bio, plan.fail);
@@ -139,15 +143,17 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     // bio_submit_split: the front goes on, marked nomerge; the rest is resubmitted (to the head
     // of current->bio_list, taken after this bio's plug is flushed)
     if (plan.sectors > 0) bio = blk.submitSplit(bio, plan.sectors);
-    const task = blk.task;
-    const plug = task.plug;
-    if (this.flags.nomerges !== 2 && plug && this.plugMerge(plug, bio, nsegs)) return;
-    if (this.flags.nomerges !== 2 && this.deadline && this.deadline.tryMerge(this, bio, nsegs, this.flags.nomerges === 1)) return;
+    const plug = blk.task.plug;
+    const nomerges = this.flags.nomerges;
+    // an empty plug (__submit_bio's, always) has no request to merge into
+    if (nomerges !== 2 && plug !== null && plug.rqCount > 0 && this.plugMerge(plug, bio, nsegs)) return;
+    const deadline = this.deadline;
+    if (nomerges !== 2 && deadline !== null && deadline.tryMerge(this, bio, nsegs, nomerges === 1)) return;
     const rq = this.getRequest(bio, nsegs);
     // a PREFLUSH or FUA request goes to the flush machinery, which may take it (not plugged)
     if (opIsFlush(bio.flags) && blkInsertFlush(this, rq)) return;
-    if (plug) this.addToPlug(plug, rq);
-    else if (this.deadline) this.insertAsync(rq);
+    if (plug !== null) this.addToPlug(plug, rq);
+    else if (deadline !== null) this.insertAsync(rq);
     else this.issueOne(rq);
   }
 
@@ -220,7 +226,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const sched = this.deadline !== null;
     if (!(sched ? h.schedFree.length > 0 : h.free.length > 0)) this.waitForTag(h, sched, bio, task);
     let rq = this.rqPool.pop();
-    if (rq) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
+    if (rq !== undefined) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
     else rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
     if (sched) rq.schedTag = h.schedFree.pop()!;
     else rq.tag = h.free.pop()!;
@@ -291,6 +297,19 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     this.issueDirect(rqs, true);
   }
 
+  /** PlugTarget.plugOfOneIssues: a plug of one request only issues it when there is no scheduler (flushPluggedOne, submit). */
+  get plugOfOneIssues(): boolean {
+    return this.deadline === null;
+  }
+
+  /** flushPlugged for a plug of one request: the same paths, without a list where none is needed. */
+  flushPluggedOne(rq: Request, fromSchedule: boolean, viaDispatchList: boolean): void {
+    if (!viaDispatchList) { this.issueOne(rq); return; }
+    if (fromSchedule) { this.insertForKblockd([rq]); return; }
+    if (this.deadline !== null) { this.insertOne(rq); this.runQueues(); return; }
+    this.issueOne(rq);
+  }
+
   /**
    * From schedule(): the requests are inserted (I) and kblockd runs the hardware queue. A
    * method of its own: its closure in flushPlugged would make every flush allocate a context.
@@ -306,11 +325,14 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   /** Insert into the scheduler (I), then run the hardware queues. */
   private insert(rqs: Request[]): void {
-    for (const rq of rqs) {
-      this.blk.rqEvent("I", this, rq);
-      this.deadline!.insert(rq, this.blk.sim.now_ns);
-    }
+    for (const rq of rqs) this.insertOne(rq);
     this.runQueues();
+  }
+
+  /** One request into the scheduler (I). */
+  private insertOne(rq: Request): void {
+    this.blk.rqEvent("I", this, rq);
+    this.deadline!.insert(rq, this.blk.sim.now_ns);
   }
 
   /**
@@ -422,7 +444,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (rq.tag >= 0) h.free.push(rq.tag);
     rq.tag = -1;
     if (rq.schedTag >= 0) { h.schedFree.push(rq.schedTag); rq.schedTag = -1; }
-    for (const bio of rq.bios) {
+    const bios = rq.bios;
+    for (let i = 0; i < bios.length; i++) {
+      const bio = bios[i];
       if (bio.status === BlkStatus.OK) bio.status = status;
       bioEndio(bio);
     }
@@ -440,7 +464,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    */
   private restart(h: Hctx, cpu: number): void {
     if (h.dispatch.length > 0) this.rerunDispatch(h, cpu);
-    if (this.deadline && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) this.restartScheduler(cpu);
+    if (this.deadline !== null && (this.deadline.size > 0 || this.hctxs.some((x) => x.schedDispatch.length > 0))) this.restartScheduler(cpu);
   }
 
   /** Requests that found the driver busy (R) are tried again from kblockd. */

@@ -59,18 +59,19 @@ export class BlkPlug {
 
   /** blk_start_plug_nr_ios: an empty list and both flags clear (a plug object is reused from one blk_start_plug to the next). */
   reset(): void {
-    this.clear(0);
+    if (this.n !== 0) this.clear(0);
     this.multipleQueues = false;
     this.hasElevator = false;
   }
 
   /**
-   * blk_mq_flush_plug_list's start for a plug of one request: it is taken (rq_count = 0) and
-   * the plug starts an empty list.
+   * blk_mq_flush_plug_list's start for a plug of one request (rqCount 1): it is taken
+   * (rq_count = 0) and the plug starts an empty list.
    */
   takeOne(): Request {
     const rq = this.rqs[0]!;
-    this.clear(0);
+    this.rqs[0] = undefined;
+    this.n = 0;
     return rq;
   }
 
