@@ -186,6 +186,22 @@ describe("fio runner", () => {
     expect(() => parseScenario({ cpu: { syscall_us: 1 }, steps: [] })).toThrow(/cpu\.syscall_us: unknown key/);
   });
 
+  it("a trace changes no figure: __submit_bio's plug, built only when a trace records its P and U, issues what no plug would", async () => {
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
+    const cases: Array<[Record<string, unknown>, FioJob[]]> = [
+      [{}, [job({ name: "aio", rw: "randrw", ioengine: "libaio", iodepth: 16, iodepth_batch_submit: 4, size: 2 << 20 })]],
+      [{ cpu }, [job({ name: "p", rw: "randwrite", size: 1 << 20, numjobs: 2 }), job({ name: "s", rw: "read", bs: { read: 128 << 10, write: 4096, trim: 4096, copy: 4096 }, size: 4 << 20 })]],
+      [{ device: "tlc-970pro", scheduler: { nvme0n1: "mq-deadline" } }, [job({ name: "dl", rw: "randread", ioengine: "io_uring", iodepth: 8, size: 1 << 20 })]],
+      [{ device: "tlc-970pro", cpus: 1 }, [job({ name: "q", rw: "randwrite", ioengine: "libaio", iodepth: 32, size: 1 << 20, sync: "dsync" })]],
+    ];
+    for (const [setup, jobs] of cases) {
+      const plain = runFio(await host(setup), jobs);
+      const traced = runFio(await host(setup), jobs, { trace: true });
+      expect(JSON.stringify(traced.jobs)).toBe(JSON.stringify(plain.jobs));
+      expect(JSON.stringify(traced.disk_util)).toBe(JSON.stringify(plain.disk_util));
+    }
+  });
+
   it("libaio with the CPU model: slat is the io_submit's time (fio takes issue_time when it returns), clat runs from there, lat is both", async () => {
     const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
     const r = runFio(await host({ cpu }), [job({ name: "a", rw: "randread", ioengine: "libaio", iodepth: 1, size: 4 << 20 })]);
