@@ -293,8 +293,14 @@ export class Timeline {
   }
 }
 
-/** Forget past reservations at most this often (model time): they only lengthen the scans. */
+/** Forget past write-buffer entries at most this often (model time): they only lengthen its scans. */
 const PRUNE_EVERY_NS = 50_000;
+/**
+ * Give ended reservations back to the timelines' spares at most this often: the searches walk
+ * back from the last reservation and never reach them, so this only bounds the memory they
+ * hold, and seldom is cheaper (each of the timelines is visited per prune).
+ */
+const PRUNE_TIMELINES_EVERY_NS = 1_000_000;
 
 /** The queueing model over DeviceModelParams. */
 export class QueueingDeviceModel implements DeviceModel {
@@ -335,6 +341,7 @@ export class QueueingDeviceModel implements DeviceModel {
 
   /** When reservations were last forgotten: pruning is bookkeeping, done at most every PRUNE_EVERY_NS. */
   private prunedAt = -Infinity;
+  private timelinesPrunedAt = -Infinity;
 
   advance(now_ns: number): void {
     if (now_ns - this.prunedAt < PRUNE_EVERY_NS) return;
@@ -342,6 +349,8 @@ export class QueueingDeviceModel implements DeviceModel {
     let k = 0;
     while (k < this.pending.length && this.pending[k][0] <= now_ns) k++;
     if (k > 0) this.pending.splice(0, k);
+    if (now_ns - this.timelinesPrunedAt < PRUNE_TIMELINES_EVERY_NS) return;
+    this.timelinesPrunedAt = now_ns;
     this.h2d.prune(now_ns);
     this.d2h.prune(now_ns);
     this.cap.prune(now_ns);
@@ -393,6 +402,13 @@ export class QueueingDeviceModel implements DeviceModel {
   private mediaRead(offset: number, bytes: number, t: number): number {
     const m = this.p.media!;
     const dies = this.dies;
+    // one piece (a read within a page, as every 4 KiB read): the walk below, once
+    const inPage = offset % m.page_bytes;
+    if (bytes > 0 && inPage + bytes <= m.page_bytes) {
+      const u = Math.floor(offset / m.page_bytes) % dies.length;
+      const ready = this.channels[u % m.channels].use(dies[u].use(t, bytes <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(bytes, m.channel_bytes_per_s));
+      return ready > t ? ready : t;
+    }
     let last = t;
     for (let at = offset; at < offset + bytes; ) {
       const n = Math.min(m.page_bytes - (at % m.page_bytes), offset + bytes - at);
