@@ -158,113 +158,149 @@ export function tlc970ProParams(): DeviceModelParams {
   };
 }
 
+/** One reservation of a timeline: [start_ns, end_ns), linked to its neighbours in time. */
+class Reservation {
+  // doubles from the start, so the fields keep one representation
+  start_ns = 0.5;
+  end_ns = 0.5;
+  prev: Reservation | null = null;
+  /** The next reservation in time, or (while on the spare chain) the next spare one. */
+  next: Reservation | null = null;
+}
+
 /**
  * A resource's timeline: the intervals it is reserved for, in time order. A use goes into the
  * first gap at or after its start that is long enough, so work reserved for the future (a
  * program after a read, a response after the device) does not hold up work that can run now
  * (a die idle until then serves a read at once). Intervals that ended before the model's
  * clock are dropped (prune), so a timeline stays short.
+ *
+ * The intervals are a doubly linked list of pooled objects (no allocation per use once warm).
+ * A use lands at or near the end (the next transfer on a link, a read queued on its die), so
+ * the search walks back from the last interval, and an interval put between others is linked
+ * in: nothing moves (a link's timeline holds every transfer in flight; moving them in an array
+ * was most of a read's cost).
  */
 export class Timeline {
-  /**
-   * Flat [start, end, start, end, ...] in iv[head, n), sorted, not overlapping, in a typed
-   * array that doubles when full. prune() moves head instead of shifting; the dead prefix is
-   * dropped once it is the larger part, so the cost is amortised O(1) per reservation.
-   */
-  private iv = new Float64Array(16);
-  private n = 0;
-  private head = 0;
+  private first: Reservation | null = null;
+  private last: Reservation | null = null;
+  /** Reservations dropped by prune or merged away, kept for the next uses (chained by next). */
+  private spare: Reservation | null = null;
   busy_ns = 0;
 
   /** When it is free of every reservation. */
   get free_ns(): number {
-    return this.n > this.head ? this.iv[this.n - 1] : 0;
-  }
-
-  /** Index of the first reservation (its start) that ends after t_ns (binary search over the pairs). */
-  private firstEndingAfter(t_ns: number): number {
-    const iv = this.iv;
-    let lo = this.head >> 1, hi = this.n >> 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (iv[2 * mid + 1] <= t_ns) lo = mid + 1;
-      else hi = mid;
-    }
-    return 2 * lo;
+    return this.last !== null ? this.last.end_ns : 0;
   }
 
   /** Use it for dur_ns from no earlier than at_ns; returns when the use ends. */
   use(at_ns: number, dur_ns: number): number {
     this.busy_ns += dur_ns;
-    const n = this.n;
-    // The common case: at or after every reservation (append, or extend the last one).
-    if (n === this.head || this.iv[n - 1] <= at_ns) {
+    const last = this.last;
+    // The common case: at or after every reservation (append, or extend the last one). Kept
+    // short so that callers inline it.
+    if (last === null || last.end_ns <= at_ns) {
       const end = at_ns + dur_ns;
       if (dur_ns <= 0) return end;
-      if (n > this.head && this.iv[n - 1] === at_ns) this.iv[n - 1] = end;
-      else this.insert(n, at_ns, end);
+      if (last !== null && last.end_ns === at_ns) last.end_ns = end;
+      else this.insertBefore(null, at_ns, end);
       return end;
     }
-    const iv = this.iv;
+    // The next common case: only the last reservation ends after at_ns and the use does not
+    // fit before it (a busy die's queue): it follows the last one, which grows.
+    const prev = last.prev;
+    if ((prev === null || prev.end_ns <= at_ns) && !(at_ns + dur_ns <= last.start_ns)) {
+      const end = last.end_ns + dur_ns;
+      if (dur_ns > 0) last.end_ns = end;
+      return end;
+    }
+    return this.useGap(last, at_ns, dur_ns);
+  }
+
+  /** use() when the last reservation ends after at_ns: the first gap from at_ns that fits. */
+  private useGap(last: Reservation, at_ns: number, dur_ns: number): number {
+    // the first reservation that ends after at_ns (the last one does): walk back from the end
+    let r: Reservation | null = last;
+    for (let p = last.prev; p !== null && p.end_ns > at_ns; p = p.prev) r = p;
+    // from there, the first gap that is long enough (or after the last reservation: r = null)
     let start = at_ns;
-    let i = this.firstEndingAfter(start);
-    for (; i < n; i += 2) {
-      if (start + dur_ns <= iv[i]) break; // fits in the gap before reservation i
-      start = Math.max(start, iv[i + 1]);
+    for (; r !== null; r = r.next) {
+      if (start + dur_ns <= r.start_ns) break; // fits in the gap before reservation r
+      start = Math.max(start, r.end_ns);
     }
     const end = start + dur_ns;
     if (dur_ns <= 0) return end;
-    // coalesce with the reservations it touches: the list stays short and the scans cheap
-    const joinsPrev = i > this.head && iv[i - 1] === start;
-    const joinsNext = i < n && iv[i] === end;
-    if (joinsPrev && joinsNext) { iv[i - 1] = iv[i + 1]; iv.copyWithin(i, i + 2, n); this.n = n - 2; }
-    else if (joinsPrev) iv[i - 1] = end;
-    else if (joinsNext) iv[i] = start;
-    else this.insert(i, start, end);
+    // coalesce with the reservations it touches: the list stays short and the walks cheap
+    const prev = r !== null ? r.prev : last;
+    const joinsPrev = prev !== null && prev.end_ns === start;
+    const joinsNext = r !== null && r.start_ns === end;
+    if (joinsPrev && joinsNext) { prev!.end_ns = r!.end_ns; this.remove(r!); }
+    else if (joinsPrev) prev!.end_ns = end;
+    else if (joinsNext) r!.start_ns = start;
+    else this.insertBefore(r, start, end);
     return end;
   }
 
-  /** Insert the pair [start, end] at index i (growing the array when it is full). */
-  private insert(i: number, start: number, end: number): void {
-    const n = this.n;
-    if (n + 2 > this.iv.length) {
-      const grown = new Float64Array(this.iv.length * 2);
-      grown.set(this.iv.subarray(0, n));
-      this.iv = grown;
-    }
-    const iv = this.iv;
-    // a short move by hand: copyWithin is a call out of the engine's code
-    if (n - i > 32) iv.copyWithin(i + 2, i, n);
-    else for (let k = n - 1; k >= i; k--) iv[k + 2] = iv[k];
-    iv[i] = start;
-    iv[i + 1] = end;
-    this.n = n + 2;
+  /** Link a new interval [start, end) in before next (null: after the last). */
+  private insertBefore(next: Reservation | null, start: number, end: number): void {
+    const r = this.spare ?? new Reservation();
+    this.spare = r.next;
+    r.start_ns = start;
+    r.end_ns = end;
+    const prev = next !== null ? next.prev : this.last;
+    r.prev = prev;
+    r.next = next;
+    if (prev !== null) prev.next = r;
+    else this.first = r;
+    if (next !== null) next.prev = r;
+    else this.last = r;
+  }
+
+  /** Unlink r and keep it as a spare. */
+  private remove(r: Reservation): void {
+    const prev = r.prev;
+    const next = r.next;
+    if (prev !== null) prev.next = next;
+    else this.first = next;
+    if (next !== null) next.prev = prev;
+    else this.last = prev;
+    r.prev = null;
+    r.next = this.spare;
+    this.spare = r;
   }
 
   /** Whether a reservation covers t_ns. */
   busyAt(t_ns: number): boolean {
-    const i = this.firstEndingAfter(t_ns);
-    return i < this.n && this.iv[i] <= t_ns;
+    let r = this.last;
+    if (r === null || r.end_ns <= t_ns) return false;
+    for (let p = r.prev; p !== null && p.end_ns > t_ns; p = p.prev) r = p;
+    return r.start_ns <= t_ns;
   }
 
   /** Drop reservations that ended before now_ns. */
   prune(now_ns: number): void {
-    const iv = this.iv;
-    const n = this.n;
-    let k = this.head;
-    while (k < n && iv[k + 1] < now_ns) k += 2;
-    if (k === n) { this.n = 0; this.head = 0; return; }
-    this.head = k;
-    if (k >= 64 && 2 * k >= n) {
-      iv.copyWithin(0, k, n);
-      this.n = n - k;
-      this.head = 0;
-    }
+    const first = this.first;
+    if (first === null || !(first.end_ns < now_ns)) return;
+    // the ended prefix goes to the spares as one piece
+    let lastEnded = first;
+    while (lastEnded.next !== null && lastEnded.next.end_ns < now_ns) lastEnded = lastEnded.next;
+    const kept = lastEnded.next;
+    this.first = kept;
+    if (kept !== null) kept.prev = null;
+    else this.last = null;
+    lastEnded.next = this.spare;
+    this.spare = first;
   }
 }
 
-/** Forget past reservations at most this often (model time): they only lengthen the scans. */
+/** Forget past write-buffer entries at most this often (model time): they only lengthen its scans. */
 const PRUNE_EVERY_NS = 50_000;
+/**
+ * Give ended reservations back to the timelines' spares at most this often: the searches walk
+ * back from the last reservation and never reach them, so this only bounds the memory they
+ * hold, and seldom is cheaper (each of the timelines is visited per prune).
+ */
+const PRUNE_TIMELINES_EVERY_NS = 1_000_000;
 
 /** The queueing model over DeviceModelParams. */
 export class QueueingDeviceModel implements DeviceModel {
@@ -305,6 +341,7 @@ export class QueueingDeviceModel implements DeviceModel {
 
   /** When reservations were last forgotten: pruning is bookkeeping, done at most every PRUNE_EVERY_NS. */
   private prunedAt = -Infinity;
+  private timelinesPrunedAt = -Infinity;
 
   advance(now_ns: number): void {
     if (now_ns - this.prunedAt < PRUNE_EVERY_NS) return;
@@ -312,6 +349,8 @@ export class QueueingDeviceModel implements DeviceModel {
     let k = 0;
     while (k < this.pending.length && this.pending[k][0] <= now_ns) k++;
     if (k > 0) this.pending.splice(0, k);
+    if (now_ns - this.timelinesPrunedAt < PRUNE_TIMELINES_EVERY_NS) return;
+    this.timelinesPrunedAt = now_ns;
     this.h2d.prune(now_ns);
     this.d2h.prune(now_ns);
     this.cap.prune(now_ns);
@@ -363,6 +402,13 @@ export class QueueingDeviceModel implements DeviceModel {
   private mediaRead(offset: number, bytes: number, t: number): number {
     const m = this.p.media!;
     const dies = this.dies;
+    // one piece (a read within a page, as every 4 KiB read): the walk below, once
+    const inPage = offset % m.page_bytes;
+    if (bytes > 0 && inPage + bytes <= m.page_bytes) {
+      const u = Math.floor(offset / m.page_bytes) % dies.length;
+      const ready = this.channels[u % m.channels].use(dies[u].use(t, bytes <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(bytes, m.channel_bytes_per_s));
+      return ready > t ? ready : t;
+    }
     let last = t;
     for (let at = offset; at < offset + bytes; ) {
       const n = Math.min(m.page_bytes - (at % m.page_bytes), offset + bytes - at);

@@ -169,6 +169,20 @@ export class Sim {
 
   /** Process the next event; false when there is none. */
   step(): boolean {
+    const saved = this.current;
+    try {
+      return this.runNext(saved);
+    } finally {
+      this.current = saved;
+    }
+  }
+
+  /**
+   * Run the next event as its context, then give the CPU back to `after` (false when there is
+   * none). No try/finally per event: the loops that call it restore current if an event
+   * throws, as as() would have.
+   */
+  private runNext(after: Task): boolean {
     const h = this.heap;
     const q = this.dueNow;
     // events due now were scheduled at now_ns, so only a heap event due now and scheduled
@@ -181,7 +195,9 @@ export class Sim {
     top.fn = noop;
     top.arg = undefined;
     this.spare.push(top);
-    this.as(ctx, fn, arg);
+    this.current = ctx;
+    fn(arg);
+    this.current = after;
     return true;
   }
 
@@ -193,15 +209,22 @@ export class Sim {
     const last = h.pop()!;
     const n = h.length;
     if (n > 0) {
-      // sift down: move the smaller child up until last's place is found
+      // bottom-up (Floyd): move the hole at the root down to a leaf, the earlier child up at
+      // each level (one comparison per level), then sift last up from there (it came from
+      // the bottom, so it rarely climbs); the events come out in the same order
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= n) break;
         const m = l + 1 < n && before(h[l + 1], h[l]) ? l + 1 : l;
-        if (!before(h[m], last)) break;
         h[i] = h[m];
         i = m;
+      }
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!before(last, h[p])) break;
+        h[i] = h[p];
+        i = p;
       }
       h[i] = last;
     }
@@ -210,14 +233,24 @@ export class Sim {
 
   /** Run events until done() holds; an error names what never happened. */
   runUntil(done: () => boolean, what: string): void {
-    while (!done()) {
-      if (!this.step()) throw new Error(`stuck: ${what} can never happen (no events left)`);
+    const saved = this.current;
+    try {
+      while (!done()) {
+        if (!this.runNext(saved)) throw new Error(`stuck: ${what} can never happen (no events left)`);
+      }
+    } finally {
+      this.current = saved;
     }
   }
 
   /** Run every event there is. */
   drain(): void {
-    while (this.step()) { /* next */ }
+    const saved = this.current;
+    try {
+      while (this.runNext(saved)) { /* next */ }
+    } finally {
+      this.current = saved;
+    }
   }
 }
 

@@ -25,7 +25,7 @@ describe("device model", () => {
     expect(t.use(0, 10)).toBe(10); // pruned reservations no longer count
   });
 
-  it("a long timeline: a use before forty reservations moves them all, and each keeps its place", () => {
+  it("a long timeline: a use before forty reservations is linked in before them, and each keeps its place", () => {
     const t = new Timeline();
     for (let k = 0; k < 40; k++) expect(t.use(1000 + 100 * k, 10)).toBe(1010 + 100 * k); // [1000+100k, 1010+100k)
     expect(t.use(0, 50)).toBe(50); // before all of them
