@@ -330,7 +330,7 @@ class Instance {
   private readonly uringSyncFlushFn = (u: IoU): void => this.uringSyncFlush(u);
   private readonly uringSyncDoneFn = (u: IoU): void => this.complete(u, u.bio!.status === BlkStatus.OK, 0);
 
-  constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number) {
+  constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number, private readonly modelled = true) {
     this.task = blk.sim.addTask(pid, job.name.slice(0, 15), cpu);
     const cap = dev.capacity * 512;
     const start = job.offset_percent ? Math.floor((cap * job.offset_percent) / 100) : job.offset;
@@ -601,23 +601,28 @@ class Instance {
     const now = this.clock();
     this.syncing = false;
     const async = isAsync(this.job);
+    // a task that slept in the call wakes first: fio stamps the sync's end when the call returns
+    const back = this.inSubmitSync ? now : this.afterSync(true);
     if (this.syncCounted) {
       this.checkRamp(now);
-      if (this.rampOver) addLat(this.syncLat!, async ? 0 : now - this.syncIssued_ns);
+      if (this.rampOver) addLat(this.syncLat!, async ? 0 : (this.modelled === true ? back : now) - this.syncIssued_ns);
     }
     if (!async) { this.completeCalls++; this.completeMap[submitIdx(1)]++; }
-    if (this.inSubmitSync) return;
-    this.afterSync(true);
   }
 
-  /** Back from the fsync: woken (a context switch and the system call's return) or not; then the next I/O, or the job's end after end_fsync. */
-  private afterSync(woke: boolean): void {
+  /**
+   * Back from the fsync: woken (a context switch and the system call's return) or not; then
+   * the next I/O, or the job's end after end_fsync. Returns when the task is back in fio.
+   */
+  private afterSync(woke: boolean): number {
     const next = this.syncCounted ? this.fillFn : this.finishNowFn;
-    if (!woke) { next(); return; }
     const sim = this.blk.sim;
+    if (!woke) { next(); return sim.now_ns; }
     const wake = sim.costs.context_switch_ns + sim.costs.syscall_ns;
     this.cpu_ns += wake;
-    sim.at(sim.useCpu(this.task.cpu, wake), this.task, next);
+    const back = sim.useCpu(this.task.cpu, wake);
+    sim.at(back, this.task, next);
+    return back;
   }
 
   /** An io_u with its buffer and its completion callbacks, bound once. */
@@ -829,21 +834,28 @@ class Instance {
     this.complete(u, b.status === BlkStatus.OK, u.bs, !this.inWriteSync);
   }
 
-  /** An I/O completed: accounted, then the task wakes (woke false: it did not sleep, only the system call returns) and refills. */
+  /**
+   * An I/O completed: the task wakes (woke false: it did not sleep, only the system call
+   * returns), sees it and refills. Its latencies end when the task sees it, as fio's clock
+   * (io_completed's icd->time, taken after the engine's getevents or the sync call returned)
+   * does: clat includes the wake-up and the system call's return.
+   */
   private complete(u: IoU, ok: boolean, bytes: number, woke = true): void {
-    const blk = this.blk;
     const now = this.clock();
     const ddir = u.ddir;
     const submitted = u.submitted_ns;
     this.inflight--;
     this.free.push(u);
+    const seen_ns = this.polledIo === true ? this.polled() : this.woken(woke);
+    // the modelled wake-up is not part of a wall-clock measurement
+    const reaped = this.modelled === true ? seen_ns : now;
     // fio accounts a completion once the ramp is over (io_completed: should_account), whenever
     // the I/O was issued; its latency runs from its issue
     if (this.rampOver === false) this.checkRamp(now);
     if (u.sync !== 0) {
       // an io_uring sync: sync_stat from its issue, nothing in the direction's figures
       u.sync = 0;
-      if (this.rampOver === true) addLat(this.syncLat!, now - submitted);
+      if (this.rampOver === true) addLat(this.syncLat!, reaped - submitted);
     } else if (this.rampOver === true) {
       this.sampleWindows(now);
       const d = this.dirStats[ddir]!;
@@ -852,21 +864,28 @@ class Instance {
       else d.short_ios++;
       // clat from the io_submit's return (fio's issue_time); with free CPUs slat is 0 and lat
       // equals clat sample for sample, so finish() writes both from clat (settleLat)
-      addLat(d.clat, now - u.issued_ns);
+      addLat(d.clat, reaped - u.issued_ns);
       if (this.slatTimed === true) {
         addLat(d.slat!, u.issued_ns - submitted);
-        addLat(d.lat, now - submitted);
+        addLat(d.lat, reaped - submitted);
       }
     }
     this.completeCalls++;
     // one I/O reaped per call (__io_u_mark_map's 1..4 slot)
     this.completeMap[submitIdx(1)]++;
-    if (this.polledIo === true) { this.polled(); return; }
-    // the task wakes (io_getevents / the sync call returns: a context switch and the end of a
-    // system call on its CPU) and refills
-    const wake = (woke === true ? blk.sim.costs.context_switch_ns : 0) + blk.sim.costs.syscall_ns;
+  }
+
+  /**
+   * The task wakes (io_getevents / the sync call returns: a context switch and the end of a
+   * system call on its CPU) and refills; returns when it is back in fio.
+   */
+  private woken(woke: boolean): number {
+    const sim = this.blk.sim;
+    const wake = (woke === true ? sim.costs.context_switch_ns : 0) + sim.costs.syscall_ns;
     this.cpu_ns += wake;
-    blk.sim.at(blk.sim.useCpu(this.task.cpu, wake), this.task, this.fillFn);
+    const back = sim.useCpu(this.task.cpu, wake);
+    sim.at(back, this.task, this.fillFn);
+    return back;
   }
 
   /** Where the polling task's CPU time is accounted up to. */
@@ -875,9 +894,9 @@ class Instance {
   /**
    * hipri: the task never slept; it spun on the completion queue, poll_ns per look, so it sees
    * the completion at its next look, and its CPU was busy all the while (no interrupt, no
-   * context switch; the system call that polled returns).
+   * context switch; the system call that polled returns). Returns when the task is back in fio.
    */
-  private polled(): void {
+  private polled(): number {
     const sim = this.blk.sim;
     const c = sim.costs;
     const cpu = this.task.cpu;
@@ -890,6 +909,8 @@ class Instance {
     this.cpu_ns += spun + c.syscall_ns;
     this.polledTo = seen;
     sim.at(seen, this.task, () => sim.at(sim.useCpu(cpu, c.syscall_ns), this.task, this.fillFn));
+    // the CPU spun until the look that found it, so the system call's return follows at once
+    return seen + c.syscall_ns;
   }
 
   /** Close every finished bw_avg_time window before now. */
@@ -1019,7 +1040,7 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     const dev = host.dev(job.filename, `job ${job.name} (line ${job.line}): filename`);
     const inst: Instance[] = [];
     for (let i = 0; i < job.numjobs; i++) {
-      inst.push(new Instance(blk, job, dev, i, pid++, slot++ % blk.sim.cpus, clock));
+      inst.push(new Instance(blk, job, dev, i, pid++, slot++ % blk.sim.cpus, clock, !wall));
     }
     instances.push({ job, group, inst });
   });

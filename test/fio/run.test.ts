@@ -177,8 +177,9 @@ describe("fio runner", () => {
     const d = r.jobs[0].dirs.read!;
     // per I/O: syscall + submit (3 us), device 10 us, irq 1 us, wake: context switch + syscall return (4 us) = 18 us
     expect(d.runtime_ms).toBeCloseTo((1024 * 18_000) / 1e6, 6);
-    // clat counts from the submission to the completion seen by the task: 3 (submit) + 10 + 1 us
-    expect(d.clat.mean_ns).toBeCloseTo(14_000, 6);
+    // clat is the whole pread, as fio times it (issue_time before the call, the completion's
+    // time after it returns): 3 (submit) + 10 + 1 + 4 us; at QD 1 IOPS is 1 / clat
+    expect(d.clat.mean_ns).toBeCloseTo(18_000, 6);
     expect(r.jobs[0].sys_cpu).toBeCloseTo((100 * 7) / 18, 6);
     // the task's CPU also ran the completion interrupts: (3 + 1 + 4) of every 18 us
     expect(r.cpu_util_per_core![0]).toBeCloseTo((100 * 8) / 18, 1);
@@ -209,9 +210,10 @@ describe("fio runner", () => {
     // per I/O: io_submit 3 us (syscall + submit), device 10 us, irq 1 us, then the task wakes (4 us) and refills
     expect(d.runtime_ms).toBeCloseTo((1024 * 18_000) / 1e6, 6);
     expect([d.slat!.n, d.slat!.min_ns, d.slat!.max_ns]).toEqual([1024, 3000, 3000]);
-    expect([d.clat.min_ns, d.clat.max_ns]).toEqual([11_000, 11_000]);
-    expect([d.lat.n, d.lat.min_ns, d.lat.max_ns]).toEqual([1024, 14_000, 14_000]);
-    expect(formatFio(r)).toMatch(/\n {4}slat \(nsec\): min=3000, max=3000, avg=3000\.00, stdev= 0\.00\n {4}clat \(nsec\): min=11000, max=11000, avg=11000\.00, stdev= 0\.00\n {5}lat \(nsec\): min=14000, max=14000, avg=14000\.00, stdev= 0\.00\n/);
+    // clat: device, irq and the wake-up that returns io_getevents (fio stamps the completion then)
+    expect([d.clat.min_ns, d.clat.max_ns]).toEqual([15_000, 15_000]);
+    expect([d.lat.n, d.lat.min_ns, d.lat.max_ns]).toEqual([1024, 18_000, 18_000]);
+    expect(formatFio(r)).toMatch(/\n {4}slat \(nsec\): min=3000, max=3000, avg=3000\.00, stdev= 0\.00\n {4}clat \(nsec\): min=15000, max=15000, avg=15000\.00, stdev= 0\.00\n {5}lat \(nsec\): min=18000, max=18000, avg=18000\.00, stdev= 0\.00\n/);
     // free CPUs: slat 0, lat equal to clat
     const free = runFio(await host(), [job({ name: "a", rw: "randread", ioengine: "libaio", iodepth: 1, size: 4 << 20 })]).jobs[0].dirs.read!;
     expect([free.slat!.n, free.slat!.max_ns, free.lat.mean_ns]).toEqual([1024, 0, free.clat.mean_ns]);
@@ -247,9 +249,9 @@ describe("fio runner", () => {
     expect(h.blk.tracer.events.filter((e) => e.action === "Q").map((e) => e.rwbs)).toEqual(new Array(16).fill(["WFS", "FWS"]).flat());
     const d = r.jobs[0].dirs.write!;
     // per write: syscall + submit 3 us, Write 10 us, irq 1, wake + the flush's submit 5, Flush 10, irq 1, wake + syscall return 4 = 34 us;
-    // clat runs from the submission to the completion the task sees: 34 less the last wake's 4 us
+    // clat is the whole write system call, as fio times it
     expect(d.runtime_ms).toBeCloseTo((16 * 34_000) / 1e6, 6);
-    expect(d.clat.mean_ns).toBeCloseTo(30_000, 6);
+    expect(d.clat.mean_ns).toBeCloseTo(34_000, 6);
     // two sleeps per write (the write, then the flush); fio counts no sync of its own
     expect([r.jobs[0].ctx, r.jobs[0].issued_sync ?? 0, r.jobs[0].sync]).toEqual([32, 0, undefined]);
     expect(r.disk_util.map((x) => [x.write_ios, x.write_sectors])).toEqual([[32, 128]]);
@@ -311,6 +313,11 @@ describe("fio runner", () => {
     const text = formatFio(r);
     expect(text).toContain("  lat (usec)   : 20=100.00%\n  fsync/fdatasync/sync_file_range:\n    sync (nsec): min=10000, max=10000, avg=10000.00, stdev= 0.00\n    sync percentiles (nsec):\n     |  1.00th=[10048],");
     expect(text).toContain("  IO depths    : 1=124.0%,");
+    // with the CPU model the fsync(2) is timed as fio times a sync call, to its return: entry and
+    // the flush's submission 3 us, Flush 10, irq 1, the wake-up and the call's return 4 = 18 us
+    const cpu = { syscall_ns: 1000, submit_ns: 2000, irq_ns: 1000, context_switch_ns: 3000 };
+    const rc = runFio(await host({ cpu }), [job({ name: "w", rw: "write", size: 64 << 10, fsync: 4 })]);
+    expect([rc.jobs[0].sync!.n, rc.jobs[0].sync!.min_ns, rc.jobs[0].sync!.max_ns]).toEqual([3, 18_000, 18_000]);
     expect(text).toContain("     issued rwts: total=0,100,0,24 short=0,0,0,0 dropped=0,0,0,0\n");
     // the kernel counts each empty PREFLUSH write as a write of 0 sectors (diskstats)
     expect(r.disk_util.map((d) => [d.write_ios, d.write_sectors])).toEqual([[124, 800]]);
@@ -339,8 +346,9 @@ describe("fio runner", () => {
     const q = h.blk.tracer.events.filter((e) => e.action === "Q" && e.rwbs === "FWS");
     expect(q).toHaveLength(15);
     expect(q.every((e) => e.comm === `iou-wrk-${j.pid}` && e.pid !== j.pid)).toBe(true);
-    // a sync: io_uring_enter 3 us, the worker wakes and submits 5, Flush 10, irq 1, the worker wakes 3 = 22 us to its CQE
-    expect([j.issued_sync, j.sync!.n, j.sync!.min_ns, j.sync!.max_ns]).toEqual([15, 15, 22_000, 22_000]);
+    // a sync: io_uring_enter 3 us, the worker wakes and submits 5, Flush 10, irq 1, the worker wakes 3 = 22 us to its CQE,
+    // and fio reaps it when its task has woken (4) = 26 us
+    expect([j.issued_sync, j.sync!.n, j.sync!.min_ns, j.sync!.max_ns]).toEqual([15, 15, 26_000, 26_000]);
     expect(formatFio(r)).toContain("     issued rwts: total=0,16,0,15 short=0,0,0,0 dropped=0,0,0,0\n");
     // a write (3 + 10 + 1 + 4 = 18 us) and, but for the last, a sync (22 + the task's wake 4): 16 x 18 + 15 x 26 us
     expect(j.dirs.write!.runtime_ms).toBeCloseTo((16 * 18_000 + 15 * 26_000) / 1e6, 6);
