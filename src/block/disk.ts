@@ -50,24 +50,29 @@ export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): voi
   s.inflight += delta;
 }
 
-/** op_stat_group's groups (enum stat_group), and a flag for ops also counted as copies. */
-const STAT_READ = 0;
-const STAT_WRITE = 1;
-const STAT_FLUSH = 2;
-const STAT_DISCARD = 3;
-const STAT_COPY = 4;
+/**
+ * op_stat_group's groups (enum stat_group), and a flag for ops also counted as copies. A const
+ * enum: its values compile to literals (module constants would be loaded and checked per use).
+ */
+const enum Stat {
+  READ = 0,
+  WRITE = 1,
+  FLUSH = 2,
+  DISCARD = 3,
+  COPY = 4,
+}
 
 /**
- * Each op's group (op_stat_group) plus STAT_COPY, indexed by op (Op stays below 128): one
+ * Each op's group (op_stat_group) plus Stat.COPY, indexed by op (Op stays below 128): one
  * load instead of a chain of compares per completion. Copies (their destination side) count
  * by direction and also as copies; the source side only by direction.
  */
 const OP_STAT: Uint8Array = (() => {
   const t = new Uint8Array(128);
   for (let op = 0; op < t.length; op++) {
-    if (op === Op.DISCARD) t[op] = STAT_DISCARD;
-    else if (op === Op.FLUSH) t[op] = STAT_FLUSH;
-    else t[op] = (opIsWrite(op) ? STAT_WRITE : STAT_READ) | (opIsCopy(op) && op !== Op.COPY_SRC ? STAT_COPY : 0);
+    if (op === Op.DISCARD) t[op] = Stat.DISCARD;
+    else if (op === Op.FLUSH) t[op] = Stat.FLUSH;
+    else t[op] = (opIsWrite(op) ? Stat.WRITE : Stat.READ) | (opIsCopy(op) && op !== Op.COPY_SRC ? Stat.COPY : 0);
   }
   return t;
 })();
@@ -81,13 +86,13 @@ const OP_STAT: Uint8Array = (() => {
 export function accountDone(s: DiskStats, op: Op, sectors: number, ticks_ns: number): void {
   s.in_queue_ns += ticks_ns;
   const g = OP_STAT[op];
-  if (g === STAT_DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
-  if (g === STAT_FLUSH) { s.flushes++; return; }
-  const dir = g & STAT_WRITE;
+  if (g === Stat.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
+  if (g === Stat.FLUSH) { s.flushes++; return; }
+  const dir = g & Stat.WRITE;
   s.ios[dir]++;
   s.sectors[dir] += sectors;
   s.ticks_ns[dir] += ticks_ns;
-  if (g & STAT_COPY) { s.copies++; s.copy_sectors += sectors; }
+  if (g & Stat.COPY) { s.copies++; s.copy_sectors += sectors; }
 }
 
 /**

@@ -414,11 +414,12 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * its C: the flush request to flush_end_io, a sequence's data to mq_flush_data_end_io.
    */
   endRequest(rq: Request, status: BlkStatus): void {
-    if (rq.freed) this.freedTwice(rq, "ended");
+    // "=== true": V8 compiles a plain truth test of a field as a test of every falsy kind
+    if (rq.freed === true) this.freedTwice(rq, "ended");
     const blk = this.blk;
-    if (blk.tracer.on) blk.completeEvent(this, rq, status);
+    if (blk.tracer.on === true) blk.completeEvent(this, rq, status);
     inflightChange(this.stats, blk.sim.now_ns, -1);
-    if (rq.flushSeqActive) { this.endFlushStep(rq, status); return; }
+    if (rq.flushSeqActive === true) { this.endFlushStep(rq, status); return; }
     // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half
     this.freeRequest(rq, status, rq.op === Op.COPY_DST ? copyDoneSectors(rq) : rq.sectors);
   }
@@ -447,7 +448,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * (blk_account_io_done), its tags back, its bios ended, and the queues restarted.
    */
   private freeRequest(rq: Request, status: BlkStatus, sectors: number): void {
-    if (rq.freed) this.freedTwice(rq, "freed");
+    if (rq.freed === true) this.freedTwice(rq, "freed");
     const blk = this.blk;
     accountDone(this.stats, rq.op, sectors, blk.sim.now_ns - rq.start_ns);
     const h = this.hctxs[rq.hctx];
