@@ -426,8 +426,8 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   /**
    * endRequest of a request in the flush machinery (RQF_FLUSH_SEQ): to blk-flush. A method of
-   * its own, as the other rare paths of completion: what stays in endRequest and freeRequest is
-   * small enough for V8 to inline into the driver's completion.
+   * its own, as the other rare paths of completion: V8 counts every bytecode of endRequest and
+   * freeRequest, taken or not, against the inlining budget of the per-command completion.
    */
   private endFlushStep(rq: Request, status: BlkStatus): void {
     // read first: flush_end_io may issue the next flush, re-initialising this same request
