@@ -51,6 +51,33 @@ export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): voi
 }
 
 /**
+ * op_stat_group's groups (enum stat_group), and a flag for ops also counted as copies. A const
+ * enum: its values compile to literals (module constants would be loaded and checked per use).
+ */
+const enum Stat {
+  READ = 0,
+  WRITE = 1,
+  FLUSH = 2,
+  DISCARD = 3,
+  COPY = 4,
+}
+
+/**
+ * Each op's group (op_stat_group) plus Stat.COPY, indexed by op (Op stays below 128): one
+ * load instead of a chain of compares per completion. Copies (their destination side) count
+ * by direction and also as copies; the source side only by direction.
+ */
+const OP_STAT: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (let op = 0; op < t.length; op++) {
+    if (op === Op.DISCARD) t[op] = Stat.DISCARD;
+    else if (op === Op.FLUSH) t[op] = Stat.FLUSH;
+    else t[op] = (opIsWrite(op) ? Stat.WRITE : Stat.READ) | (opIsCopy(op) && op !== Op.COPY_SRC ? Stat.COPY : 0);
+  }
+  return t;
+})();
+
+/**
  * blk_account_io_done: a finished I/O by kind (op_stat_group). Discards have their own
  * counters; everything else counts by direction, and copies (their destination side) also as
  * copies. An empty REQ_OP_WRITE | REQ_PREFLUSH (blkdev_issue_flush) is a write of 0 sectors,
@@ -58,13 +85,14 @@ export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): voi
  */
 export function accountDone(s: DiskStats, op: Op, sectors: number, ticks_ns: number): void {
   s.in_queue_ns += ticks_ns;
-  if (op === Op.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
-  if (op === Op.FLUSH) { s.flushes++; return; }
-  const dir = opIsWrite(op) ? 1 : 0;
+  const g = OP_STAT[op];
+  if (g === Stat.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
+  if (g === Stat.FLUSH) { s.flushes++; return; }
+  const dir = g & Stat.WRITE;
   s.ios[dir]++;
   s.sectors[dir] += sectors;
   s.ticks_ns[dir] += ticks_ns;
-  if (opIsCopy(op) && op !== Op.COPY_SRC) { s.copies++; s.copy_sectors += sectors; }
+  if (g & Stat.COPY) { s.copies++; s.copy_sectors += sectors; }
 }
 
 /**

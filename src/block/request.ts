@@ -80,7 +80,8 @@ export class Request {
   /**
    * blk_mq_rq_ctx_init for a request taken from blk-mq's pool (the kernel preallocates one
    * per tag, static_rqs): every field as a new request has it, and a new id, so a run numbers
-   * its requests the same either way.
+   * its requests the same either way. Its tags are -1 already (blk_mq_free_request gave them
+   * back); the caller sets one of them, its hctx and start_ns, as getRequest does.
    */
   init(bio: Bio, segments: number, cpu: number, pid: number, comm: string): void {
     this.id = nextRqId++;
@@ -95,14 +96,15 @@ export class Request {
     bios[0] = bio;
     this.nrPhysSegments = segments;
     this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
-    this.resetState(cpu, pid, comm);
+    this.resetSubmitter(cpu, pid, comm);
   }
 
   /**
    * blk_rq_init of the flush request blk_kick_flush reuses (fq->flush_rq, one per hardware
    * queue, preallocated with its pdu): no bio, REQ_OP_FLUSH, sector (sector_t)-1 (traced as 0),
-   * 0 bytes, no tag yet; a new id, as every lifetime of a preallocated request gets one (init).
-   * The caller sets its flags, tags and hctx, as blk_kick_flush does.
+   * 0 bytes, no tag yet (flush_end_io gave back what it borrowed); a new id, as every lifetime
+   * of a preallocated request gets one (init). The caller sets its flags, tags, hctx and
+   * start_ns, as blk_kick_flush does.
    */
   initFlushRq(cpu: number, pid: number, comm: string): void {
     this.id = nextRqId++;
@@ -113,16 +115,16 @@ export class Request {
     if (this.bios.length !== 0) this.bios.length = 0;
     this.nrPhysSegments = 0;
     this.noMerge = true;
-    this.resetState(cpu, pid, comm);
+    this.resetSubmitter(cpu, pid, comm);
   }
 
-  /** What init and initFlushRq both reset: no tags or hctx yet, the submitter, no times, no driver state, not freed, no flush sequence. */
-  private resetState(cpu: number, pid: number, comm: string): void {
-    this.tag = -1;
-    this.schedTag = -1;
-    this.hctx = -1;
+  /**
+   * What init and initFlushRq both reset: the submitter, no issue time, no driver state, not
+   * freed, no flush sequence. Not the tags (-1 since the request was freed), nor hctx and
+   * start_ns: their callers set them at once.
+   */
+  private resetSubmitter(cpu: number, pid: number, comm: string): void {
     this.cpu = cpu;
-    this.start_ns = 0;
     this.issue_ns = 0;
     this.pid = pid;
     this.comm = comm;
