@@ -343,8 +343,12 @@ export class QueueingDeviceModel implements DeviceModel {
   private prunedAt = -Infinity;
   private timelinesPrunedAt = -Infinity;
 
+  /** Called per command: only the interval check here, so that callers inline it; forget() does the work. */
   advance(now_ns: number): void {
-    if (now_ns - this.prunedAt < PRUNE_EVERY_NS) return;
+    if (!(now_ns - this.prunedAt < PRUNE_EVERY_NS)) this.forget(now_ns);
+  }
+
+  private forget(now_ns: number): void {
     this.prunedAt = now_ns;
     let k = 0;
     while (k < this.pending.length && this.pending[k][0] <= now_ns) k++;
