@@ -343,8 +343,12 @@ export class QueueingDeviceModel implements DeviceModel {
   private prunedAt = -Infinity;
   private timelinesPrunedAt = -Infinity;
 
+  /** Called per command: only the interval check here, so that callers inline it; forget() does the work. */
   advance(now_ns: number): void {
-    if (now_ns - this.prunedAt < PRUNE_EVERY_NS) return;
+    if (!(now_ns - this.prunedAt < PRUNE_EVERY_NS)) this.forget(now_ns);
+  }
+
+  private forget(now_ns: number): void {
     this.prunedAt = now_ns;
     let k = 0;
     while (k < this.pending.length && this.pending[k][0] <= now_ns) k++;
@@ -402,13 +406,22 @@ export class QueueingDeviceModel implements DeviceModel {
   private mediaRead(offset: number, bytes: number, t: number): number {
     const m = this.p.media!;
     const dies = this.dies;
-    // one piece (a read within a page, as every 4 KiB read): the walk below, once
+    // one piece (a read within a page, as every 4 KiB read): the walk of mediaReadPages, once.
+    // The walk is a method of its own so that read() has the budget to inline these two uses
+    // (an out-of-line call boxes each time it passes or returns).
     const inPage = offset % m.page_bytes;
     if (bytes > 0 && inPage + bytes <= m.page_bytes) {
       const u = Math.floor(offset / m.page_bytes) % dies.length;
       const ready = this.channels[u % m.channels].use(dies[u].use(t, bytes <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(bytes, m.channel_bytes_per_s));
       return ready > t ? ready : t;
     }
+    return this.mediaReadPages(offset, bytes, t);
+  }
+
+  /** mediaRead over more than one page piece. */
+  private mediaReadPages(offset: number, bytes: number, t: number): number {
+    const m = this.p.media!;
+    const dies = this.dies;
     let last = t;
     for (let at = offset; at < offset + bytes; ) {
       const n = Math.min(m.page_bytes - (at % m.page_bytes), offset + bytes - at);

@@ -156,9 +156,9 @@ export function setCopyLimits(l: QueueLimits, design: CopyDesign, capable: boole
  * no length change per command): items[0, n) are live, entries past n are stale.
  */
 class StartedList {
-  items: Inflight[] = [];
+  items: Iod[] = [];
   n = 0;
-  push(f: Inflight): void {
+  push(f: Iod): void {
     if (this.n < this.items.length) this.items[this.n] = f;
     else this.items.push(f);
     this.n++;
@@ -192,12 +192,28 @@ interface CopyRange { slba: number; nlb: number; nsid: number }
 /** What one copy request asks of the device: a destination start and its source ranges. */
 interface CopyPlan { rq: Request; disk: NvmeNsDisk; sdlba: number; ranges: CopyRange[] }
 /**
- * A command in flight: the requests it serves (and for copies, how many of each one's ranges).
- * Pooled: taken when it is issued, given back once its requests have their status.
+ * The driver's state of a request and of its command (nvme_iod, which Linux keeps in the
+ * request's pdu, blk_mq_rq_to_pdu). A Read, Write, Dataset Management, Write Zeroes or Flush
+ * is one command for one request, so one Iod is both (rq set, rqs null); a Copy command, which
+ * may serve several requests, has an Iod of its own (rq null, rqs set) beside each of its
+ * requests'. Pooled (one shape for both roles): taken when a request gets its first command,
+ * given back when it ends (a Copy command's own Iod, once its requests have their status).
  */
-interface Inflight {
-  /** The one request of a command that is not a Copy (null for a Copy: see rqs). */
+interface Iod {
+  // ---- the request's side ----
+  /** The request (null in a Copy command's own Iod: see rqs). */
   rq: Request | null;
+  disk: NvmeNsDisk | null;
+  /** A copy request: its Copy commands still out. */
+  left: number;
+  /** The request's first error. */
+  status: BlkStatus;
+  /** A copy request: blocks copied, and whether a range failed (no later range counts). */
+  copiedBlocks: number;
+  copyFailed: boolean;
+  /** When the request's last command completes (modelled ns). */
+  end_ns: number;
+  // ---- the command's side ----
   /** A Copy's requests, each with how many of its source ranges are theirs. */
   rqs: Array<{ rq: Request; ranges: number }> | null;
   /** A Copy's source ranges, in order (which blocks were copied before a failing range). */
@@ -207,7 +223,7 @@ interface Inflight {
   bufs: DmaBuffer[];
   /** Its CID, and its CQE's status field (SCT << 8 | SC, as Dword 3 bits 31:17) and Dword 0. */
   cid: number;
-  status: number;
+  cqeStatus: number;
   dw0: number;
   /** When the device model posts its completion; NaN until a model that decides later resolves it. */
   due_ns: number;
@@ -217,18 +233,15 @@ interface Inflight {
   waiting: boolean;
   /** The queue's tag it went out under. */
   tag: number;
-  /** The next free Inflight while this one is free (NvmeBlkController.freeInflight). */
-  nextFree: Inflight | null;
-}
-/** Per request (its pdu, as nvme_iod is blk_mq_rq_to_pdu's): commands still out, ranges done, first error. */
-interface RqState {
-  rq: Request; disk: NvmeNsDisk; left: number; status: BlkStatus; copiedBlocks: number; copyFailed: boolean; due_ns: number;
-  /** The next free RqState while this one is free (NvmeBlkController.freeRqState). */
-  nextFree: RqState | null;
+  /** The next free Iod while this one is free (NvmeBlkController.freeIod). */
+  nextFree: Iod | null;
 }
 
-function newInflight(): Inflight {
-  return { rq: null, rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, status: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0, nextFree: null };
+function newIod(): Iod {
+  return {
+    rq: null, disk: null, left: 0, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, end_ns: 0,
+    rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, cqeStatus: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0, nextFree: null,
+  };
 }
 
 const NO_BUFS: DmaBuffer[] = [];
@@ -244,19 +257,6 @@ interface BuiltCommand {
   record: NvmeCommandRecord | null;
   /** Copy: its source ranges (null otherwise). */
   copyRanges: CopyRange[] | null;
-}
-
-/** The driver's per-request state (nvme_iod in the kernel's pdu), reset for rq. */
-function initRqState(st: RqState, rq: Request, disk: NvmeNsDisk, left: number): RqState {
-  st.rq = rq;
-  st.disk = disk;
-  st.left = left;
-  st.status = BlkStatus.OK;
-  st.copiedBlocks = 0;
-  st.copyFailed = false;
-  st.due_ns = 0;
-  st.nextFree = null;
-  return st;
 }
 
 /** The controller-wide limits struct nvme_ctrl keeps (drivers/nvme/host/core.c), in 512-byte sectors. */
@@ -327,12 +327,10 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly rwModel = modelCommand("read", 0, 0);
   private readonly built: BuiltCommand = { sqe: NO_SQE, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
   /**
-   * Free lists threaded through the objects (nextFree): Inflights done with, for the next
-   * issue(), and ended requests' RqStates. The per-command path allocates none once they hold
-   * a queue depth's worth.
+   * The free Iods, threaded through them (nextFree): the per-command path allocates none once
+   * it holds a queue depth's worth.
    */
-  private freeInflight: Inflight | null = null;
-  private freeRqState: RqState | null = null;
+  private freeIod: Iod | null = null;
 
   constructor(readonly blk: BlockLayer, readonly driver: NvmeDriver, readonly instance: number, readonly model: DeviceModel) {
     const id = driver.idCtrl;
@@ -351,7 +349,7 @@ export class NvmeBlkController implements MqDriverOps {
     const sim = blk.sim;
     model.bind?.({
       at: (t_ns, fn, arg) => sim.at(t_ns, sim.idle(0), fn, arg),
-      resolved: (token, done_ns) => this.modelResolved(token as Inflight, done_ns),
+      resolved: (token, done_ns) => this.modelResolved(token as Iod, done_ns),
     });
     const vwc = (id[I.IDC_VWC] & I.VWC_PRESENT) !== 0;
     this.limits = nvmeCtrlLimits(id, driver.idCtrlNvm, driver.cap);
@@ -694,7 +692,7 @@ export class NvmeBlkController implements MqDriverOps {
       }
     }
     if (this.qp(h).room() < cmds.length) return false;
-    for (const p of plans) p.rq.pdu = this.rqState(p.rq, p.disk, 0);
+    for (const p of plans) p.rq.pdu = this.rqIod(p.rq, p.disk);
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
@@ -728,15 +726,23 @@ export class NvmeBlkController implements MqDriverOps {
     return this.build(sqe, bufs, model, record, ranges);
   }
 
-  /** Submit a built command for rq (or, for a Copy, for rqs) and ask the model when it completes. */
+  /**
+   * Submit a built command for rq (or, for a Copy, for rqs) and ask the model when it
+   * completes. rq's command state is its Iod; a Copy's is an Iod of its own.
+   */
   private issue(h: number, cmd: BuiltCommand, rq: Request | null, rqs: Array<{ rq: Request; ranges: number }> | null): void {
     const hq = this.hq[h];
     const q = hq.q;
-    const first = rq ?? rqs![0].rq;
-    if (rqs) {
-      for (const r of rqs) (r.rq.pdu as RqState).left++;
+    let f: Iod;
+    let first: Request;
+    if (rq !== null) {
+      first = rq;
+      f = this.rqIod(rq, this.diskOf(rq));
+      rq.pdu = f;
     } else {
-      first.pdu = this.rqState(first, this.diskOf(first), 1);
+      first = rqs![0].rq;
+      for (const r of rqs!) (r.rq.pdu as Iod).left++;
+      f = this.takeIod();
     }
     const tag = q.submit(cmd.sqe, this.cidFor(h, first));
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
@@ -753,16 +759,12 @@ export class NvmeBlkController implements MqDriverOps {
       this.blk.tracer.command(record);
     }
     this.model.advance?.(now);
-    const f = this.freeInflight ?? newInflight();
-    this.freeInflight = f.nextFree;
-    f.nextFree = null;
-    f.rq = rq;
     f.rqs = rqs;
     f.copyRanges = cmd.copyRanges;
     f.record = record;
     f.bufs = cmd.bufs;
     f.cid = cid;
-    f.status = 0;
+    f.cqeStatus = 0;
     f.dw0 = 0;
     f.due_ns = NaN;
     f.hctx = h;
@@ -774,12 +776,26 @@ export class NvmeBlkController implements MqDriverOps {
     hq.started.push(f);
   }
 
-  /** rq's RqState, from the free list when it has one. */
-  private rqState(rq: Request, disk: NvmeNsDisk, left: number): RqState {
-    const st = this.freeRqState;
-    if (!st) return { rq, disk, left, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, due_ns: 0, nextFree: null };
-    this.freeRqState = st.nextFree;
-    return initRqState(st, rq, disk, left);
+  /** An Iod from the free list when it has one. */
+  private takeIod(): Iod {
+    const f = this.freeIod;
+    if (f === null) return newIod();
+    this.freeIod = f.nextFree;
+    f.nextFree = null;
+    return f;
+  }
+
+  /** rq's Iod, its request side reset (nvme_setup_cmd's nvme_req init). */
+  private rqIod(rq: Request, disk: NvmeNsDisk): Iod {
+    const st = this.takeIod();
+    st.rq = rq;
+    st.disk = disk;
+    st.left = 0;
+    st.status = BlkStatus.OK;
+    st.copiedBlocks = 0;
+    st.copyFailed = false;
+    st.end_ns = 0;
+    return st;
   }
 
   private diskOf(rq: Request): NvmeNsDisk {
@@ -787,14 +803,14 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
-  private commandDone(h: number, q: QueuePair, tag: number, f: Inflight, now: number): void {
+  private commandDone(h: number, q: QueuePair, tag: number, f: Iod, now: number): void {
     // the CQE's fields straight from the queue's arrays (no object per completion)
-    f.status = q.cqeDw3[tag] >>> 17;
+    f.cqeStatus = q.cqeDw3[tag] >>> 17;
     f.dw0 = q.cqeDw0[tag];
     const bufs = f.bufs;
     for (let i = 0; i < bufs.length; i++) this.driver.pool.release(bufs[i]);
     if (f.record) {
-      f.record.status = f.status;
+      f.record.status = f.cqeStatus;
       f.record.dw0 = f.dw0;
     }
     if (Number.isNaN(f.due_ns)) f.waiting = true; // the model says when (modelResolved)
@@ -802,53 +818,56 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /** A model that decided later (MODEL_PENDING) has the command's completion time. */
-  private modelResolved(f: Inflight, done_ns: number): void {
+  private modelResolved(f: Iod, done_ns: number): void {
     f.due_ns = done_ns;
     if (!f.waiting) return; // its CQE is not reaped yet: commandDone goes on
     f.waiting = false;
     this.commandDue(f.hctx, f, Math.max(this.blk.sim.now_ns, done_ns));
   }
 
-  /** The command completes at due in modelled time: its CID is free then, its requests end, and f goes back to the pool. */
-  private commandDue(h: number, f: Inflight, due: number): void {
+  /**
+   * The command completes at due in modelled time: its CID is free then and its requests end.
+   * A Copy command's own Iod goes back to the pool; a request's goes back when it ends (endRq).
+   */
+  private commandDue(h: number, f: Iod, due: number): void {
     this.hq[h].cidBusy[f.cid & CID_TAG_MASK] = due;
     if (f.record) f.record.done_ns = due;
-    if (f.rq) {
-      const st = f.rq.pdu as RqState;
-      st.due_ns = Math.max(st.due_ns, due);
-      if (f.status !== 0 && st.status === BlkStatus.OK) st.status = nvmeErrorStatus(f.status);
-      if (--st.left === 0) this.scheduleEnd(f.rq, st);
-    } else {
-      for (const { rq, ranges } of f.rqs!) {
-        const st = rq.pdu as RqState;
-        st.due_ns = Math.max(st.due_ns, due);
-        this.accountCopy(st, f, rq, ranges);
-        if (--st.left === 0) this.scheduleEnd(rq, st);
-      }
-    }
-    f.rq = null;
-    f.rqs = null;
-    f.copyRanges = null;
     f.record = null;
     f.bufs = NO_BUFS;
-    f.nextFree = this.freeInflight;
-    this.freeInflight = f;
+    const rq = f.rq;
+    if (rq !== null) {
+      // the request's one command: it ends with it
+      f.end_ns = due;
+      if (f.cqeStatus !== 0) f.status = nvmeErrorStatus(f.cqeStatus);
+      this.scheduleEnd(rq, f);
+      return;
+    }
+    for (const { rq, ranges } of f.rqs!) {
+      const st = rq.pdu as Iod;
+      st.end_ns = Math.max(st.end_ns, due);
+      this.accountCopy(st, f, rq, ranges);
+      if (--st.left === 0) this.scheduleEnd(rq, st);
+    }
+    f.rqs = null;
+    f.copyRanges = null;
+    f.nextFree = this.freeIod;
+    this.freeIod = f;
   }
 
   /** Copy: ranges before DW0 (the first range not copied) count as copied when the status is an error. */
-  private accountCopy(st: RqState, f: Inflight, rq: Request, ranges: number): void {
+  private accountCopy(st: Iod, f: Iod, rq: Request, ranges: number): void {
     const all = f.copyRanges!;
     let start = 0;
     for (const r of f.rqs!) { if (r.rq === rq) break; start += r.ranges; }
     const mine = all.slice(start, start + ranges);
-    if (f.status === 0) {
+    if (f.cqeStatus === 0) {
       if (!st.copyFailed) st.copiedBlocks += mine.reduce((a, r) => a + r.nlb, 0);
       return;
     }
     const failedAt = Math.max(0, f.dw0 - start);
     if (!st.copyFailed) st.copiedBlocks += mine.slice(0, Math.min(failedAt, ranges)).reduce((a, r) => a + r.nlb, 0);
     st.copyFailed = true;
-    if (st.status === BlkStatus.OK) st.status = nvmeErrorStatus(f.status);
+    if (st.status === BlkStatus.OK) st.status = nvmeErrorStatus(f.cqeStatus);
   }
 
   /**
@@ -867,29 +886,31 @@ export class NvmeBlkController implements MqDriverOps {
    * CPU and keeps it busy before the request completes. Free CPUs (the default): one event,
    * and no closure on the per-request path.
    */
-  private scheduleEnd(rq: Request, st: RqState): void {
+  private scheduleEnd(rq: Request, st: Iod): void {
     const sim = this.blk.sim;
-    sim.at(st.due_ns, sim.idle(rq.cpu), this.completionCpu_ns(rq) <= 0 ? this.endRq : this.irqThenEnd, st);
+    sim.at(st.end_ns, sim.idle(rq.cpu), this.completionCpu_ns(rq) <= 0 ? this.endRq : this.irqThenEnd, st);
   }
 
-  private readonly irqThenEnd = (st: RqState): void => {
+  private readonly irqThenEnd = (st: Iod): void => {
     const sim = this.blk.sim;
-    sim.at(sim.useCpu(st.rq.cpu, this.completionCpu_ns(st.rq)), sim.idle(st.rq.cpu), this.endRq, st);
+    const rq = st.rq!;
+    sim.at(sim.useCpu(rq.cpu, this.completionCpu_ns(rq)), sim.idle(rq.cpu), this.endRq, st);
   };
 
   /** The request's completion (blk_mq_end_request), after its interrupt. */
-  private readonly endRq = (st: RqState): void => {
-    const rq = st.rq;
+  private readonly endRq = (st: Iod): void => {
+    const rq = st.rq!;
+    const disk = st.disk!;
     rq.pdu = undefined;
     if (this.isCopy(rq)) {
-      rq.copiedSectors = st.copiedBlocks * st.disk.sectorsPerLba;
+      rq.copiedSectors = st.copiedBlocks * disk.sectorsPerLba;
       if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
-      if (st.status !== BlkStatus.OK) this.blk.message(st.disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
+      if (st.status !== BlkStatus.OK) this.blk.message(disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
     }
-    const disk = st.disk;
     const status = st.status;
-    st.nextFree = this.freeRqState;
-    this.freeRqState = st;
+    st.rq = null;
+    st.nextFree = this.freeIod;
+    this.freeIod = st;
     disk.endRequest(rq, status);
   };
 

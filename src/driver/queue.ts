@@ -174,14 +174,17 @@ export class QueuePair {
    */
   reap(port: ControllerPort): number {
     let n = 0;
+    // in locals: the arrays' loads and the module constant's are not repeated per entry
+    const ram32 = this.ram32;
     const base = this.cq.bus >> 2;
+    const cqeWords = CQE_SIZE >> 2;
     const threaded = port.threaded;
     for (;;) {
-      const e = base + this.cqHead * (CQE_SIZE >> 2);
+      const e = base + this.cqHead * cqeWords;
       // the phase must be read before the rest of the entry when the controller runs in
       // another thread (an acquire); a stepped controller wrote it inside an earlier call of
       // this thread, so a plain load is the same read without the Atomics builtin's call
-      const dw3 = threaded ? Atomics.load(this.ram32, e + 3) : this.ram32[e + 3];
+      const dw3 = threaded ? Atomics.load(ram32, e + 3) : ram32[e + 3];
       if (((dw3 >>> 16) & 1) !== this.phase) break;
       const cid = dw3 & 0xffff;
       const tag = this.tagOf(cid);
@@ -189,11 +192,12 @@ export class QueuePair {
       if (this.cqHead === this.depth) { this.cqHead = 0; this.phase ^= 1; }
       n++;
       if (tag < 0) continue; // not ours (a host bug elsewhere); consumed and ignored
-      this.cqeDw0[tag] = this.ram32[e];
-      this.cqeDw1[tag] = this.ram32[e + 1];
-      this.cqeDw2[tag] = this.ram32[e + 2];
+      const dw2 = ram32[e + 2];
+      this.cqeDw0[tag] = ram32[e];
+      this.cqeDw1[tag] = ram32[e + 1];
+      this.cqeDw2[tag] = dw2;
       this.cqeDw3[tag] = dw3;
-      this.sqHead = this.ram32[e + 2] & 0xffff;
+      this.sqHead = dw2 & 0xffff;
       this.doneSeq[tag]++;
       this.release(tag, cid);
     }
