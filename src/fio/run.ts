@@ -526,11 +526,21 @@ class Instance {
     const j = this.job;
     if ((j.end_fsync || j.fsync_on_close) && this.writes && this.syncAtIos !== this.ios && !this.done) {
       this.syncAtIos = this.ios;
-      if (!isAsync(j)) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
+      if (!this.async) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
       if (this.runSync(now, false)) this.blk.blockTask();
       return;
     }
     this.finish(now);
+  }
+
+  /** Take the due sync (1 fsync, 2 fdatasync): no longer due, counted as issued (issued_sync / issued_datasync). */
+  private takeDueSync(): number {
+    const kind = this.syncDue;
+    this.syncDue = 0;
+    this.syncAtIos = this.ios;
+    if (kind === 1) this.issuedSync++;
+    else this.issuedDatasync++;
+    return kind;
   }
 
   /**
@@ -540,13 +550,9 @@ class Instance {
    * complete maps for engines without a commit hook. True when the task sleeps in it.
    */
   private startSync(now: number): boolean {
-    const kind = this.syncDue;
-    this.syncDue = 0;
-    this.syncAtIos = this.ios;
-    if (kind === 1) this.issuedSync++;
-    else this.issuedDatasync++;
+    this.takeDueSync();
     this.depthMap[depthIdx(this.inflight + 1)]++;
-    if (!isAsync(this.job)) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
+    if (!this.async) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
     return this.runSync(now, true);
   }
 
@@ -600,7 +606,7 @@ class Instance {
   private syncEnd(): void {
     const now = this.clock();
     this.syncing = false;
-    const async = isAsync(this.job);
+    const async = this.async;
     // a task that slept in the call wakes first: fio stamps the sync's end when the call returns
     const back = this.inSubmitSync ? now : this.afterSync(true);
     if (this.syncCounted) {
@@ -683,11 +689,7 @@ class Instance {
    * when queued, timed from its issue to its reap into sync_stat (account_io_completion).
    */
   private issueUringSync(now: number): IoU {
-    const kind = this.syncDue;
-    this.syncDue = 0;
-    this.syncAtIos = this.ios;
-    if (kind === 1) this.issuedSync++;
-    else this.issuedDatasync++;
+    const kind = this.takeDueSync();
     const u = this.free.pop()!;
     u.sync = kind;
     u.bs = 0;
