@@ -19,7 +19,7 @@ import { NvmeDriver } from "../driver/nvme";
 import { CID_TAG_MASK, QueuePair } from "../driver/queue";
 import { DmaBuffer } from "../driver/dma-pool";
 import { newSqe, setU64 } from "../driver/sqe";
-import { buildPrpsForSegments } from "../driver/prp";
+import { buildPrpsForSegments, prpsWithinTwoCtrlPages } from "../driver/prp";
 import * as O from "../../assembly/spec/opcodes";
 import * as I from "../../assembly/spec/identify";
 import * as C from "../../assembly/spec/copy";
@@ -571,6 +571,25 @@ export class NvmeBlkController implements MqDriverOps {
     return this.build(sqe, [buf], modelCommand("dsm", 0, 0, rq.hctx), record);
   }
 
+  /**
+   * The data pointer of a Read or Write (nvme_map_data with PRPs): one bio of one segment
+   * within two pages (a 4 KiB I/O) sets PRP1/PRP2 in place, with no list and no segment array;
+   * anything else goes through buildPrpsForSegments. Sets dwords 6-9 either way.
+   */
+  private rwPrps(sqe: Uint32Array, rq: Request): DmaBuffer[] {
+    const bios = rq.bios;
+    if (bios.length === 1) {
+      const vecs = bios[0].vecs;
+      if (vecs.length === 1) {
+        const v = vecs[0];
+        if (v.len > 0 && prpsWithinTwoCtrlPages(sqe, v.bus, v.len)) return NO_BUFS;
+      }
+    }
+    sqe[6] = 0; sqe[7] = 0; sqe[8] = 0; sqe[9] = 0;
+    const segs = bios.length === 1 ? bios[0].vecs : bios.flatMap((b) => b.vecs);
+    return buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
+  }
+
   /** nvme_setup_rw / discard / write_zeroes / flush. */
   private buildCommand(d: NvmeNsDisk, rq: Request): BuiltCommand {
     const blocks = rq.dataLen >> d.lbaShift;
@@ -583,12 +602,11 @@ export class NvmeBlkController implements MqDriverOps {
         const sqe = this.hq[rq.hctx].q.tailSlot();
         sqe[0] = rq.op === Op.READ ? O.NVM_READ : O.NVM_WRITE;
         sqe[1] = d.nsid;
-        sqe[2] = 0; sqe[3] = 0; sqe[4] = 0; sqe[5] = 0; sqe[6] = 0; sqe[7] = 0; sqe[8] = 0; sqe[9] = 0;
+        sqe[2] = 0; sqe[3] = 0; sqe[4] = 0; sqe[5] = 0;
         setU64(sqe, 40, slba);
         sqe[12] = (((blocks - 1) & O.RW_NLB_MASK) | (rq.flags & REQ_FUA ? 1 << O.RW_FUA_BIT : 0) | d.rwPrinfo) >>> 0;
         sqe[13] = 0; sqe[14] = d.piRefTag ? slba % 0x100000000 : 0; sqe[15] = 0;
-        const segs = rq.bios.length === 1 ? rq.bios[0].vecs : rq.bios.flatMap((b) => b.vecs);
-        const bufs = buildPrpsForSegments(sqe, segs, this.driver.pool, this.ram);
+        const bufs = this.rwPrps(sqe, rq);
         const model = this.rwModel;
         model.op = rq.op === Op.READ ? "read" : "write";
         model.bytes = rq.dataLen;

@@ -15,10 +15,30 @@ const NO_LISTS: DmaBuffer[] = Object.freeze([]) as unknown as DmaBuffer[];
  * byte, PRP2 the second page (or 0). Returns false, setting nothing, when it spans more.
  */
 function prpsWithinTwoPages(q: Sqe, bus: number, len: number, page: number): boolean {
+  if (page === PAGE_SIZE) return prpsWithinTwoCtrlPages(q, bus, len);
   const first = Math.min(Math.max(len, 0), page - (bus % page));
   if (len - first > page) return false;
   setPsdt(q, S.PSDT_PRP);
   setPrp(q, bus, len > first ? bus + first : 0);
+  return true;
+}
+
+/**
+ * prpsWithinTwoPages for the driver's 4 KiB page (NVME_CTRL_PAGE_SIZE), small enough for the
+ * engine to inline into a caller building a Read or Write: a 4 KiB I/O's segment is this
+ * path's whole PRP work (nvme_pci_setup_prps' "length <= NVME_CTRL_PAGE_SIZE - offset" and
+ * two-entry cases). len > 0. The dwords are stored directly (PRP1 is dwords 6-7, PRP2 8-9).
+ */
+export function prpsWithinTwoCtrlPages(q: Sqe, bus: number, len: number): boolean {
+  const inPage = PAGE_SIZE - (bus % PAGE_SIZE);
+  const first = len < inPage ? len : inPage;
+  if (len - first > PAGE_SIZE) return false;
+  q[0] = q[0] & ~0xc000; // PSDT 00b: PRPs
+  const prp2 = len > first ? bus + first : 0;
+  q[6] = bus >>> 0;
+  q[7] = Math.floor(bus / 4294967296) >>> 0;
+  q[8] = prp2 >>> 0;
+  q[9] = Math.floor(prp2 / 4294967296) >>> 0;
   return true;
 }
 
