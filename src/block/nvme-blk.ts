@@ -417,15 +417,13 @@ export class NvmeBlkController implements MqDriverOps {
    * namespaces do not share a tag set as the kernel's do), takes a free tag part above the tags
    * instead. -1 lets the queue choose when none is free.
    */
-  private cidFor(h: number, first: Request): number {
+  private cidFor(hq: HwQueue, h: number, first: Request, now: number): number {
     const d = first.q as NvmeNsDisk;
     const gens = d.genctr[h];
     const slot = d.staticRqIndex(first);
     const gen = (gens[slot] + 1) & 0xff;
     gens[slot] = gen;
-    const hq = this.hq[h];
     const busy = hq.cidBusy;
-    const now = this.blk.sim.now_ns;
     const tags = hq.tags;
     let low = first.tag;
     if (low < 0 || low >= tags || busy[low] > now) {
@@ -762,9 +760,9 @@ export class NvmeBlkController implements MqDriverOps {
       for (const r of rqs!) (r.rq.pdu as Iod).left++;
       f = this.takeIod();
     }
-    const tag = q.submit(cmd.sqe, this.cidFor(h, first));
-    if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
     const now = this.blk.sim.now_ns;
+    const tag = q.submit(cmd.sqe, this.cidFor(hq, h, first, now));
+    if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
     const cid = q.cidOfTag[tag];
     hq.cidBusy[cid & CID_TAG_MASK] = Infinity; // until commandDone knows its modelled completion
     const record = cmd.record;
@@ -777,16 +775,18 @@ export class NvmeBlkController implements MqDriverOps {
       this.blk.tracer.command(record);
     }
     this.model.advance?.(now);
-    f.rqs = rqs;
-    f.copyRanges = cmd.copyRanges;
-    f.record = record;
-    f.bufs = cmd.bufs;
+    // a pooled Iod's command side is at its reset values (newIod, commandDue; waiting is false
+    // again before commandDue, and commandDone sets cqeStatus and dw0 before anything reads
+    // them): a Read or Write sets only what differs per command
+    if (rqs !== null) {
+      f.rqs = rqs;
+      f.copyRanges = cmd.copyRanges;
+    }
+    if (record !== null) f.record = record;
+    if (cmd.bufs.length !== 0) f.bufs = cmd.bufs;
     f.cid = cid;
-    f.cqeStatus = 0;
-    f.dw0 = 0;
     f.due_ns = NaN;
     f.hctx = h;
-    f.waiting = false;
     f.tag = tag;
     cmd.model.queue = h;
     const due_ns = this.model.complete(cmd.model, now, f);
@@ -849,9 +849,12 @@ export class NvmeBlkController implements MqDriverOps {
    */
   private commandDue(h: number, f: Iod, due: number): void {
     this.hq[h].cidBusy[f.cid & CID_TAG_MASK] = due;
-    if (f.record) f.record.done_ns = due;
-    f.record = null;
-    f.bufs = NO_BUFS;
+    // back to the reset values issue relies on (stored only when they differ)
+    if (f.record !== null) {
+      f.record.done_ns = due;
+      f.record = null;
+    }
+    if (f.bufs !== NO_BUFS) f.bufs = NO_BUFS;
     const rq = f.rq;
     if (rq !== null) {
       // the request's one command: it ends with it
