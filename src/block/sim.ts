@@ -149,9 +149,24 @@ export class Sim {
     h[i] = e;
   }
 
+  /**
+   * at(now_ns, ctx, fn, arg) for a caller with no time at hand: fn(arg) runs as ctx after every
+   * event due now. A time passed to a call that is not inlined is boxed (a HeapNumber), so the
+   * per-command path schedules what is due now through here.
+   */
+  atNow<A>(ctx: Task, fn: (arg: A) => void, arg?: A): void {
+    const e = this.spare.pop() ?? { at_ns: 0, seq: 0, ctx, fn, arg: undefined };
+    e.at_ns = this.now_ns;
+    e.seq = ++this.seq;
+    e.ctx = ctx;
+    e.fn = fn;
+    e.arg = arg;
+    this.dueNow.push(e);
+  }
+
   /** queue_work: run fn in a kworker on cpu, after what is running now. */
   queueWork(cpu: number, fn: () => void, worker?: Task): void {
-    this.at(this.now_ns, worker ?? this.kworker(cpu), fn);
+    this.atNow(worker ?? this.kworker(cpu), fn);
   }
 
   /** Run code as ctx (a task's step, a completion, a work item). */

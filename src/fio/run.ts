@@ -848,9 +848,10 @@ class Instance {
     const submitted = u.submitted_ns;
     this.inflight--;
     this.free.push(u);
-    const seen_ns = this.polledIo === true ? this.polled() : this.woken(woke);
+    if (this.polledIo === true) this.polled();
+    else this.woken(woke);
     // the modelled wake-up is not part of a wall-clock measurement
-    const reaped = this.modelled === true ? seen_ns : now;
+    const reaped = this.modelled === true ? this.back_ns : now;
     // fio accounts a completion once the ramp is over (io_completed: should_account), whenever
     // the I/O was issued; its latency runs from its issue
     if (this.rampOver === false) this.checkRamp(now);
@@ -878,16 +879,28 @@ class Instance {
   }
 
   /**
-   * The task wakes (io_getevents / the sync call returns: a context switch and the end of a
-   * system call on its CPU) and refills; returns when it is back in fio.
+   * When the task is back in fio after the completion being reaped (woken or polled set it): a
+   * field, as a time returned from a call that is not inlined would be boxed.
    */
-  private woken(woke: boolean): number {
+  private back_ns = 0;
+
+  /**
+   * The task wakes (io_getevents / the sync call returns: a context switch and the end of a
+   * system call on its CPU) and refills; back_ns is when it is back in fio.
+   */
+  private woken(woke: boolean): void {
     const sim = this.blk.sim;
     const wake = (woke === true ? sim.costs.context_switch_ns : 0) + sim.costs.syscall_ns;
     this.cpu_ns += wake;
+    // free CPUs: back at once (no time passed to a call, so none is boxed)
+    if (wake <= 0) {
+      this.back_ns = sim.now_ns;
+      sim.atNow(this.task, this.fillFn);
+      return;
+    }
     const back = sim.useCpu(this.task.cpu, wake);
     sim.at(back, this.task, this.fillFn);
-    return back;
+    this.back_ns = back;
   }
 
   /** Where the polling task's CPU time is accounted up to. */
@@ -896,9 +909,9 @@ class Instance {
   /**
    * hipri: the task never slept; it spun on the completion queue, poll_ns per look, so it sees
    * the completion at its next look, and its CPU was busy all the while (no interrupt, no
-   * context switch; the system call that polled returns). Returns when the task is back in fio.
+   * context switch; the system call that polled returns). back_ns is when the task is back in fio.
    */
-  private polled(): number {
+  private polled(): void {
     const sim = this.blk.sim;
     const c = sim.costs;
     const cpu = this.task.cpu;
@@ -912,7 +925,7 @@ class Instance {
     this.polledTo = seen;
     sim.at(seen, this.task, () => sim.at(sim.useCpu(cpu, c.syscall_ns), this.task, this.fillFn));
     // the CPU spun until the look that found it, so the system call's return follows at once
-    return seen + c.syscall_ns;
+    this.back_ns = seen + c.syscall_ns;
   }
 
   /** Close every finished bw_avg_time window before now. */
