@@ -301,7 +301,7 @@ export class BlockLayer {
     const d = bio.bdev;
     const lbs = d.limits.logical_block_size;
     if (bio.end > d.capacity || bio.sector < 0) return this.beyondEnd(d, bio);
-    if (!sectorAligned(bio.sector, lbs) || !bytesAligned(bio.size, lbs)) return this.misaligned(d, bio);
+    if (!bioAligned(bio.sector, bio.size, lbs)) return this.misaligned(d, bio);
     if (opIsFlush(bio.flags)) {
       const status = this.filterFlush(d, bio);
       if (status !== null) return status;
@@ -412,21 +412,17 @@ function countAgain(bio: Bio, t: Task): void {
 }
 
 /**
- * The alignment check's sector test, (sector * 512) % lbs === 0. As bio_unaligned
+ * The alignment check, (sector * 512) % lbs === 0 and bytes % lbs === 0. As bio_unaligned
  * (block/blk-mq.c) does, a power-of-two block size of at least 512 bytes (every NVMe LBA
- * format: LBADS >= 9) and a sector that is a 32-bit integer are tested on the bits: V8
- * compiles % of a number it has once seen as a heap number into the x87 remainder (fprem),
- * slow and long. Any other value takes the remainder itself.
+ * format: LBADS >= 9) with a sector and a length that are 32-bit integers is tested on the
+ * bits: V8 compiles % of a number it has once seen as a heap number into the x87 remainder
+ * (fprem), slow and long. Any other value takes the remainders themselves.
  */
-function sectorAligned(sector: number, lbs: number): boolean {
-  if ((sector | 0) === sector && lbs >= 512 && lbs === (lbs & -lbs)) return (sector & ((lbs >> 9) - 1)) === 0;
-  return (sector * 512) % lbs === 0;
-}
-
-/** The alignment check's length test, bytes % lbs === 0, on the bits as sectorAligned does. */
-function bytesAligned(bytes: number, lbs: number): boolean {
-  if ((bytes | 0) === bytes && lbs > 0 && lbs === (lbs & -lbs)) return (bytes & (lbs - 1)) === 0;
-  return bytes % lbs === 0;
+function bioAligned(sector: number, bytes: number, lbs: number): boolean {
+  if ((sector | 0) === sector && (bytes | 0) === bytes && lbs >= 512 && lbs === (lbs & -lbs)) {
+    return ((sector & ((lbs >> 9) - 1)) | (bytes & (lbs - 1))) === 0;
+  }
+  return (sector * 512) % lbs === 0 && bytes % lbs === 0;
 }
 
 /** A plug __submit_bio started and its submission left open: dropped, unflushed. */
