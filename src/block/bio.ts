@@ -27,19 +27,34 @@ export const OP_NAMES: Record<number, string> = {
   [Op.WRITE_ZEROES]: "WRITE_ZEROES", [Op.COPY_SRC]: "COPY_SRC", [Op.COPY_DST]: "COPY_DST", [Op.COPY]: "COPY",
 };
 
-/** REQ_* flag bits (the subset whose behaviour is modelled). */
-export const REQ_SYNC = 1 << 0;
-export const REQ_FUA = 1 << 1;
-export const REQ_PREFLUSH = 1 << 2;
-export const REQ_NOMERGE = 1 << 3;
-export const REQ_META = 1 << 4;
-export const REQ_FAILFAST_DEV = 1 << 5;
+/**
+ * REQ_* flag bits (the subset whose behaviour is modelled), as a const enum for the per-bio
+ * path: its members compile to literals, where a bundle turns the exported consts below into
+ * module variables that every use loads and checks. The REQ_* names serve everything else.
+ */
+export const enum Req {
+  SYNC = 1 << 0,
+  FUA = 1 << 1,
+  PREFLUSH = 1 << 2,
+  NOMERGE = 1 << 3,
+  META = 1 << 4,
+  FAILFAST_DEV = 1 << 5,
+  /** REQ_POLLED: the submitter polls for the completion (io_uring hipri, RWF_HIPRI): no interrupt. */
+  POLLED = 1 << 6,
+}
+
+export const REQ_SYNC = Req.SYNC;
+export const REQ_FUA = Req.FUA;
+export const REQ_PREFLUSH = Req.PREFLUSH;
+export const REQ_NOMERGE = Req.NOMERGE;
+export const REQ_META = Req.META;
+export const REQ_FAILFAST_DEV = Req.FAILFAST_DEV;
 /** REQ_POLLED: the submitter polls for the completion (io_uring hipri, RWF_HIPRI): no interrupt. */
-export const REQ_POLLED = 1 << 6;
+export const REQ_POLLED = Req.POLLED;
 
 /** op_is_flush (include/linux/blk_types.h): the bio or request asks for a cache flush or FUA. */
 export function opIsFlush(flags: number): boolean {
-  return (flags & (REQ_FUA | REQ_PREFLUSH)) !== 0;
+  return (flags & (Req.FUA | Req.PREFLUSH)) !== 0;
 }
 
 /** blk_status_t values and their names (block/blk-core.c blk_errors[]). */
@@ -149,7 +164,8 @@ export class Bio {
     this.private_ = null;
   }
 
-  get sectors(): number { return this.size >>> SECTOR_SHIFT; }
+  // 9 is SECTOR_SHIFT: a literal, as the exported const is a module variable once bundled
+  get sectors(): number { return this.size >>> 9; }
   get end(): number { return this.sector + this.sectors; }
   get segments(): number { return this.vecs.length; }
 }

@@ -241,12 +241,12 @@ export class BlockLayer {
   /**
    * __submit_bio_noacct: bios a stacking driver submits are collected (current->bio_list) and
    * submitted after it returns, lower devices first, so recursion depth stays bounded. The
-   * collecting list is the task's spare, reused: most submissions add nothing to it, and the
-   * task cannot come here again while its list is set (its bios go onto the list).
+   * collecting list is the task's spare, reused and left in place: most submissions add
+   * nothing to it, and the task cannot come here again while its list is set (its bios go onto
+   * the list), so no outer submission of the task is using the spare.
    */
   private submitBioList(bio: Bio, t: Task): void {
-    const more = (t.bioListSpare as Bio[] | null) ?? [];
-    t.bioListSpare = null;
+    const more = (t.bioListSpare ??= []) as Bio[];
     let list: Bio[] | null = null;
     let b = bio;
     let plugged = false;
@@ -256,7 +256,7 @@ export class BlockLayer {
         t.bioList = more;
         // __submit_bio: the submission runs inside a plug of its own, flushed before the next
         // bio (blk_start_plug is a no-op when the task already has a plug)
-        plugged = this.plugInSubmitBio && t.plugDepth === 0 && this.submitNeedsPlug(b.bdev);
+        plugged = this.plugInSubmitBio === true && t.plugDepth === 0 && this.submitNeedsPlug(b.bdev);
         if (plugged) {
           this.startPlug(t);
           b.bdev.submit(b);
@@ -276,11 +276,10 @@ export class BlockLayer {
       }
     } finally {
       // after an exception too: a plug __submit_bio started is dropped unflushed (the run is
-      // over), the task's list is gone, the spare back and empty
+      // over), the task's list is gone, the spare empty
       if (plugged && t.plugDepth > 0) dropPlug(t);
       t.bioList = null;
       if (more.length > 0) more.length = 0;
-      t.bioListSpare = more;
     }
   }
 
@@ -302,7 +301,7 @@ export class BlockLayer {
     const d = bio.bdev;
     const lbs = d.limits.logical_block_size;
     if (bio.end > d.capacity || bio.sector < 0) return this.beyondEnd(d, bio);
-    if ((bio.sector * 512) % lbs !== 0 || bio.size % lbs !== 0) return this.misaligned(d, bio);
+    if (!bioAligned(bio.sector, bio.size, lbs)) return this.misaligned(d, bio);
     if (opIsFlush(bio.flags)) {
       const status = this.filterFlush(d, bio);
       if (status !== null) return status;
@@ -410,6 +409,20 @@ function countAgain(bio: Bio, t: Task): void {
     endio?.(b);
     t.outstanding--;
   };
+}
+
+/**
+ * The alignment check, (sector * 512) % lbs === 0 and bytes % lbs === 0. As bio_unaligned
+ * (block/blk-mq.c) does, a power-of-two block size of at least 512 bytes (every NVMe LBA
+ * format: LBADS >= 9) with a sector and a length that are 32-bit integers is tested on the
+ * bits: V8 compiles % of a number it has once seen as a heap number into the x87 remainder
+ * (fprem), slow and long. Any other value takes the remainders themselves.
+ */
+function bioAligned(sector: number, bytes: number, lbs: number): boolean {
+  if ((sector | 0) === sector && (bytes | 0) === bytes && lbs >= 512 && lbs === (lbs & -lbs)) {
+    return ((sector & ((lbs >> 9) - 1)) | (bytes & (lbs - 1))) === 0;
+  }
+  return (sector * 512) % lbs === 0 && bytes % lbs === 0;
 }
 
 /** A plug __submit_bio started and its submission left open: dropped, unflushed. */

@@ -14,7 +14,7 @@ import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
 import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
 import { Request } from "./request";
 import type { Task } from "./sim";
-import { planRw, planSplit } from "./split";
+import { planRw, planSplit, rwNoSplit } from "./split";
 import { Deadline } from "./mq-deadline";
 import type { BlkEvent } from "./trace";
 
@@ -128,6 +128,15 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   // ---- submission: blk_mq_submit_bio ----
 
   submit(bio: Bio): void {
+    const op = bio.op;
+    // bio_may_need_split: a read or write of one segment within the limits goes on as it is;
+    // every other bio is split to the limits first (or failed)
+    if ((op === Op.READ || op === Op.WRITE) && rwNoSplit(bio, this.limits)) this.submitRq(bio, 1);
+    else this.splitToLimits(bio);
+  }
+
+  /** bio_split_to_limits, then submitRq with the part that goes on; a bio that cannot be split as it must is failed. */
+  private splitToLimits(bio: Bio): void {
     const blk = this.blk;
     const op = bio.op;
     // reads and writes first: only copies need the design (how an unsplittable one fails)
@@ -143,6 +152,15 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     // bio_submit_split: the front goes on, marked nomerge; the rest is resubmitted (to the head
     // of current->bio_list, taken after this bio's plug is flushed)
     if (plan.sectors > 0) bio = blk.submitSplit(bio, plan.sectors);
+    this.submitRq(bio, nsegs);
+  }
+
+  /**
+   * blk_mq_submit_bio after the split: a merge into a plugged request or the scheduler's, else
+   * a new request, which goes to the flush machinery, the plug, the scheduler or the driver.
+   */
+  private submitRq(bio: Bio, nsegs: number): void {
+    const blk = this.blk;
     const plug = blk.task.plug;
     const nomerges = this.flags.nomerges;
     // an empty plug (__submit_bio's, always) has no request to merge into

@@ -2,7 +2,7 @@
 // length, the bios merged into it in order, its physical segment count, its tag and hctx, and
 // the flush state machine's per-request state (rq->flush, RQF_FLUSH_SEQ; block/blk-flush.c).
 
-import { Bio, Op, REQ_NOMERGE } from "./bio";
+import { Bio, Op, Req } from "./bio";
 import type { BlockDevice } from "./disk";
 
 let nextRqId = 1;
@@ -60,7 +60,7 @@ export class Request {
       this.sector = bio.sector;
       this.dataLen = bio.size;
       this.bios = [bio];
-      this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
+      this.noMerge = (bio.flags & Req.NOMERGE) !== 0;
       this.q = bio.bdev;
     } else {
       this.op = Op.FLUSH;
@@ -95,7 +95,7 @@ export class Request {
     if (bios.length !== 1) bios.length = 1;
     bios[0] = bio;
     this.nrPhysSegments = segments;
-    this.noMerge = (bio.flags & REQ_NOMERGE) !== 0;
+    this.noMerge = (bio.flags & Req.NOMERGE) !== 0;
     this.resetSubmitter(cpu, pid, comm);
   }
 

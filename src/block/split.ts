@@ -54,19 +54,23 @@ export function planSplit(bio: Bio, l: QueueLimits, copyFails: BlkStatus): Split
 const NO_SPLIT: SplitPlan = { sectors: 0, nsegs: 0, fail: undefined, why: undefined };
 
 /**
- * bio_split_rw: walk the vectors against every limit; split before the first that breaks one.
- * First the case bio_may_need_split lets through unwalked (blk_mq_submit_bio, 6.14+): one
- * vector that is one segment within max_sectors, with no chunk boundary to look for. It gives
- * what the walk would: the walk looks at no gap or segment boundary before a second piece.
+ * The case bio_may_need_split lets through unwalked (blk_mq_submit_bio, 6.14+): a read or
+ * write of one vector that is one segment within max_sectors, with no chunk boundary to look
+ * for, needs no split and is one physical segment. It says what the walk would: the walk looks
+ * at no gap or segment boundary before a second piece. blk-mq tests it before any plan.
  */
-export function planRw(bio: Bio, l: QueueLimits): SplitPlan {
+export function rwNoSplit(bio: Bio, l: QueueLimits): boolean {
   const vecs = bio.vecs;
-  if (vecs.length === 1 && l.chunk_sectors === 0 && l.max_segments >= 1) {
-    const len = vecs[0].len;
-    if (len > 0 && len <= l.max_segment_size && len >>> 9 <= alignDown(l.max_sectors, l.logical_block_size >> 9)) {
-      NO_SPLIT.nsegs = 1;
-      return NO_SPLIT;
-    }
+  if (vecs.length !== 1 || l.chunk_sectors !== 0 || l.max_segments < 1) return false;
+  const len = vecs[0].len;
+  return len > 0 && len <= l.max_segment_size && len >>> 9 <= alignDown(l.max_sectors, l.logical_block_size >> 9);
+}
+
+/** bio_split_rw: walk the vectors against every limit; split before the first that breaks one (none for rwNoSplit's case). */
+export function planRw(bio: Bio, l: QueueLimits): SplitPlan {
+  if (rwNoSplit(bio, l)) {
+    NO_SPLIT.nsegs = 1;
+    return NO_SPLIT;
   }
   return walkRw(bio, l);
 }
