@@ -66,7 +66,8 @@ export function ctrl_step_writes(now_ns: f64, count: u32, off0: u32, val0: u32, 
   for (let i: u32 = 0; i < count && i < 2; i++) {
     mmioWrite((i == 0 ? off0 : off1) & MBOX_TARGET_OFFSET_MASK, 4, i == 0 ? val0 : val1, 0);
   }
-  const writes = drainMailbox();
+  // the drain's call only when the mailbox holds a write (a stepped host's doorbells come as arguments)
+  const writes = mailboxPending() ? drainMailbox() : 0;
   let work = writes + min<u32>(count, 2);
   if (st.phase == PHASE_READY) work += processQueues(budget);
   // After the commands ran, so the (locked) store does not delay their completions.

@@ -270,7 +270,7 @@ function badDoorbell(qid: u32, ub: u32, value: u32, info: u32): void {
   enqueueEvent(AER_TYPE_ERROR, info, LID_ERROR_INFO);
 }
 
-function sqDoorbell(qid: u32, tail: u32): void {
+@inline function sqDoorbell(qid: u32, tail: u32): void {
   if (!sqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_SQ, tail, AER_ERR_INVALID_DB_REG); return; }
   const sq = sqAt(qid);
   if ((tail & 0xffff0000) != 0 || tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
@@ -283,7 +283,7 @@ function sqDoorbell(qid: u32, tail: u32): void {
   if (traceOn(EVC_NORMAL)) emit(EVK_DOORBELL_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, tail, 0, 0);
 }
 
-function cqDoorbell(qid: u32, head: u32): void {
+@inline function cqDoorbell(qid: u32, head: u32): void {
   if (!cqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_CQ, head, AER_ERR_INVALID_DB_REG); return; }
   const cq = cqAt(qid);
   if ((head & 0xffff0000) != 0 || head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }
