@@ -227,7 +227,7 @@ export function processQueues(budget: u32): u32 {
  * holds and its CQ has free slots for. The SQ's memory is checked once per burst; a queue
  * outside host RAM cannot be fetched from, which is fatal.
  */
-function fetchBurst(qid: u32, max: u32): u32 {
+@inline function fetchBurst(qid: u32, max: u32): u32 {
   const sq = sqAt(qid);
   if ((sq.flags & SQF_EXISTS) == 0) { setReady(qid, false); return 0; }
   const cq = cqAt(sq.cqid);
