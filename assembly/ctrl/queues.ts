@@ -138,7 +138,7 @@ export function deleteAllQueues(): void {
  * Post a CQE to cqid. The room was checked when the command was fetched. A CQ that lies
  * outside host RAM cannot be written: the controller cannot report, so it becomes fatal.
  */
-export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32, opc: u32, nsid: u32, cls: u32): void {
+@inline export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32, opc: u32, nsid: u32, cls: u32): void {
   const cq = cqAt(cqid);
   const e = busToWasm(cq.base + (<u64>cq.tail << CQE_SIZE_LOG2), 16);
   if (e == 0) { enterFatal(FATAL_CQ_POST_DMA); return; }
