@@ -4,12 +4,12 @@
 
 import {
   CONTROL_BASE, CTL_STOP, CTL_PARKED, CTL_THREAD_STATE, CTL_SPIN_TOUCHED, THREAD_RUNNING, THREAD_EXITED,
-  MAX_NAMESPACES, MBOX_E_SEQ,
+  MAX_NAMESPACES, MBOX_E_SEQ, MBOX_TARGET_OFFSET_MASK,
 } from "./layout";
 import { state, g_sq_hint, setHostSameThread } from "./ctrl/globals";
 import { PHASE_READY, NsState } from "./ctrl/state";
 import { ctrlInit, ctrlAttach, stateAddress } from "./ctrl/init";
-import { drainMailbox, mailboxPending, mailboxEntry, publishMailboxConsumer } from "./ctrl/regs";
+import { drainMailbox, mailboxPending, mailboxEntry, publishMailboxConsumer, mmioWrite } from "./ctrl/regs";
 import { processQueues } from "./ctrl/queues";
 import { irqTimers } from "./ctrl/irq";
 import { powerOn, persistent } from "./ctrl/smart";
@@ -37,20 +37,38 @@ export function ctrl_power_on(): void { powerOn(); }
 export function ctrl_persist_addr(): u32 { return state().persist; }
 export function ctrl_persist_size(): u32 { return PERSIST_SIZE; }
 
-/** Advance the clock to now_ns and do all pending work; returns commands executed. */
+/** Advance the clock to now_ns and do all pending work; returns MMIO writes applied plus commands executed. */
 export function ctrl_step(now_ns: f64): u32 {
   setHostSameThread(true);
-  return stepWith(now_ns, STEP_BUDGET);
+  return stepWith(now_ns, STEP_BUDGET, 0, 0, 0, 0, 0);
 }
 
-function stepWith(now_ns: f64, budget: u32): u32 {
+/**
+ * ctrl_step for a host in this thread that hands over its last count (0-2) 32-bit MMIO writes
+ * (BAR0 offset, value) as arguments instead of through the mailbox: a stepped host's SQ tail
+ * and CQ head doorbells, which cost it a mailbox post each. They were written before anything
+ * still in the mailbox (StepPort posts there only once it holds none of its own), so they are
+ * applied first, in order, where the mailbox's oldest entries would have been: after the clock
+ * moved, before the commands run, with the same checks and trace events.
+ */
+export function ctrl_step_writes(now_ns: f64, count: u32, off0: u32, val0: u32, off1: u32, val1: u32): u32 {
+  setHostSameThread(true);
+  return stepWith(now_ns, STEP_BUDGET, count, off0, val0, off1, val1);
+}
+
+@inline function stepWith(now_ns: f64, budget: u32, count: u32, off0: u32, val0: u32, off1: u32, val1: u32): u32 {
   const st = state();
   if (now_ns > st.now_ns) {
     persistent().power_on_ns += now_ns - st.now_ns;
     st.now_ns = now_ns;
   }
-  const writes = drainMailbox();
-  let work = writes;
+  // One loop, so mmioWrite is inlined once. The offset as the mailbox would carry it (its target field).
+  for (let i: u32 = 0; i < count && i < 2; i++) {
+    mmioWrite((i == 0 ? off0 : off1) & MBOX_TARGET_OFFSET_MASK, 4, i == 0 ? val0 : val1, 0);
+  }
+  // the drain's call only when the mailbox holds a write (a stepped host's doorbells come as arguments)
+  const writes = mailboxPending() ? drainMailbox() : 0;
+  let work = writes + min<u32>(count, 2);
   if (st.phase == PHASE_READY) work += processQueues(budget);
   // After the commands ran, so the (locked) store does not delay their completions.
   if (writes != 0) publishMailboxConsumer();
@@ -84,7 +102,7 @@ export function ctrl_thread_run(spin: u32): u32 {
       // The clock is a call out of wasm: read it every CLOCK_EVERY steps while busy, and
       // whenever coalesced interrupts wait on it.
       if ((work & (CLOCK_EVERY - 1)) == 0 || st.vec_pending != 0) now = host_now_ns();
-      if (stepWith(now, THREAD_BUDGET) > 0) {
+      if (stepWith(now, THREAD_BUDGET, 0, 0, 0, 0, 0) > 0) {
         idle = 0;
         looping = ++work < RUN_STEPS;
         continue;

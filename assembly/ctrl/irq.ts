@@ -45,8 +45,8 @@ export function coalescingDisabled(iv: u32): bool {
   return iv == 0 || (vecAt(iv).ivc & IVC_CD) != 0;
 }
 
-/** Called after a CQE is posted to cq (qid cqid): interrupt now, or aggregate. */
-export function onCompletion(cq: CqState, cqid: u32, error: bool): void {
+/** Called after a CQE is posted to cq (qid cqid): interrupt now, or aggregate. Inlined into postCqe, its one caller. */
+@inline export function onCompletion(cq: CqState, cqid: u32, error: bool): void {
   const iv = cq.iv;
   const v = vecAt(iv);
   const st = state();

@@ -66,7 +66,7 @@ export function flush(nsid: u32): u32 {
 @inline function cmdNlb(): u64 { return <u64>(load<u32>(g_sqe + SQE_CDW12) & RW_NLB_MASK) + 1; }
 
 /** MDTS, LBA range, then map data (and separate metadata) for nlb blocks. */
-function prepareTransfer(ns: NsState, slba: u64, nlb: u64): u32 {
+@inline function prepareTransfer(ns: NsState, slba: u64, nlb: u64): u32 {
   const bytes = nlb * <u64>lbaDataBytes(ns);
   const mdts = mdtsBytes();
   if (mdts != 0 && bytes > mdts) return fail(SC_INVALID_FIELD | STATUS_DNR, SQE_CDW12, 0);

@@ -138,7 +138,7 @@ export function deleteAllQueues(): void {
  * Post a CQE to cqid. The room was checked when the command was fetched. A CQ that lies
  * outside host RAM cannot be written: the controller cannot report, so it becomes fatal.
  */
-export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32, opc: u32, nsid: u32, cls: u32): void {
+@inline export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32, opc: u32, nsid: u32, cls: u32): void {
   const cq = cqAt(cqid);
   const e = busToWasm(cq.base + (<u64>cq.tail << CQE_SIZE_LOG2), 16);
   if (e == 0) { enterFatal(FATAL_CQ_POST_DMA); return; }
@@ -227,7 +227,7 @@ export function processQueues(budget: u32): u32 {
  * holds and its CQ has free slots for. The SQ's memory is checked once per burst; a queue
  * outside host RAM cannot be fetched from, which is fatal.
  */
-function fetchBurst(qid: u32, max: u32): u32 {
+@inline function fetchBurst(qid: u32, max: u32): u32 {
   const sq = sqAt(qid);
   if ((sq.flags & SQF_EXISTS) == 0) { setReady(qid, false); return 0; }
   const cq = cqAt(sq.cqid);
@@ -270,7 +270,7 @@ function badDoorbell(qid: u32, ub: u32, value: u32, info: u32): void {
   enqueueEvent(AER_TYPE_ERROR, info, LID_ERROR_INFO);
 }
 
-function sqDoorbell(qid: u32, tail: u32): void {
+@inline function sqDoorbell(qid: u32, tail: u32): void {
   if (!sqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_SQ, tail, AER_ERR_INVALID_DB_REG); return; }
   const sq = sqAt(qid);
   if ((tail & 0xffff0000) != 0 || tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
@@ -283,7 +283,7 @@ function sqDoorbell(qid: u32, tail: u32): void {
   if (traceOn(EVC_NORMAL)) emit(EVK_DOORBELL_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, tail, 0, 0);
 }
 
-function cqDoorbell(qid: u32, head: u32): void {
+@inline function cqDoorbell(qid: u32, head: u32): void {
   if (!cqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_CQ, head, AER_ERR_INVALID_DB_REG); return; }
   const cq = cqAt(qid);
   if ((head & 0xffff0000) != 0 || head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }

@@ -14,6 +14,8 @@ export interface CoreExports {
   ctrl_persist_addr(): number;
   ctrl_persist_size(): number;
   ctrl_step(now_ns: number): number;
+  /** ctrl_step that first applies count (0-2) 32-bit MMIO writes given here (StepPort's doorbells). */
+  ctrl_step_writes(now_ns: number, count: number, off0: number, val0: number, off1: number, val1: number): number;
   /** One stretch of the controller thread's loop: 1 = call again, 0 = stopped. */
   ctrl_thread_run(spin: number): number;
   media_chunk_shift(slot: number): number;

@@ -96,6 +96,13 @@ export class Mailbox {
 /**
  * The controller runs inside the caller's calls: after every kick, read and poll.
  *
+ * A write reaches the controller at its next step, as through the mailbox, but the last two
+ * 32-bit writes before a step (per command: the SQ tail doorbell, then the previous reap's CQ
+ * head doorbell) skip it: the port keeps them and ctrl_step_writes applies them first, where
+ * the mailbox's oldest entries would have been. Once a write went to the mailbox (a 64-bit
+ * one, a third one) every later one follows it there until it is drained, so the order of all
+ * writes, and every event they record, is the mailbox's.
+ *
  * With a stamp (a count the caller's own event stream has reached: BlockHost gives how many
  * block trace events exist), each step notes the stamp against the controller's event
  * sequence number, and stampOf tells for any controller event how far the caller's stream
@@ -113,10 +120,20 @@ export class StepPort implements ControllerPort {
   private readonly control: Int32Array;
   private readonly traceMaskWord = L.CTL_TRACE_MASK / 4;
   private readonly ctrlStep: (now_ns: number) => number;
+  private readonly ctrlStepWrites: (now_ns: number, count: number, off0: number, val0: number, off1: number, val1: number) => number;
+  /** 32-bit writes held for the next step (0-2): offset and value of each. */
+  private held = 0;
+  private heldOff0 = 0;
+  private heldVal0 = 0;
+  private heldOff1 = 0;
+  private heldVal1 = 0;
+  /** Some write went to the mailbox and may not be applied yet: later ones must follow it there. */
+  private mailboxUsed = false;
   constructor(readonly core: ControllerCore, private readonly clock: () => number = wallClockNs, private readonly stamp?: () => number) {
     this.mailbox = new Mailbox(core, true);
     this.control = core.control;
     this.ctrlStep = core.exports.ctrl_step;
+    this.ctrlStepWrites = core.exports.ctrl_step_writes;
     // what the controller recorded before this port ran it came before the stamp's stream went on
     if (stamp) this.mark(0, stamp());
   }
@@ -126,7 +143,16 @@ export class StepPort implements ControllerPort {
     // only while the controller records events (CTL_TRACE_MASK): without events there is
     // nothing to stamp, and the fio simulation steps the controller per command
     if (this.stamp && this.control[this.traceMaskWord] !== 0) this.mark(Atomics.load(this.control, L.CTL_EVENT_SEQ / 4) >>> 0, this.stamp());
-    return this.ctrlStep(this.clock());
+    const held = this.held;
+    let work: number;
+    if (held === 0) work = this.ctrlStep(this.clock());
+    else {
+      this.held = 0;
+      work = this.ctrlStepWrites(this.clock(), held, this.heldOff0, this.heldVal0, this.heldOff1, this.heldVal1);
+    }
+    // a step drains at most a mailbox's worth: look whether anything is left only when it was used
+    if (this.mailboxUsed) this.mailboxUsed = this.mailbox.pending();
+    return work;
   }
 
   private mark(seq: number, stamp: number): void {
@@ -168,17 +194,26 @@ export class StepPort implements ControllerPort {
   }
 
   private post(offset: number, size: number, lo: number, hi: number): void {
+    this.mailboxUsed = true;
     if (this.mailbox.tryPost(offset, size, lo, hi) < 0) {
       this.step();
+      this.mailboxUsed = true;
       if (this.mailbox.tryPost(offset, size, lo, hi) < 0) throw new Error("controller mailbox stuck");
     }
   }
-  write32(offset: number, value: number): void { this.post(offset, 4, value | 0, 0); }
+  write32(offset: number, value: number): void {
+    if (!this.mailboxUsed) {
+      const held = this.held;
+      if (held === 0) { this.heldOff0 = offset | 0; this.heldVal0 = value | 0; this.held = 1; return; }
+      if (held === 1) { this.heldOff1 = offset | 0; this.heldVal1 = value | 0; this.held = 2; return; }
+    }
+    this.post(offset, 4, value | 0, 0);
+  }
   write64(offset: number, value: bigint): void {
     this.post(offset, 8, Number(value & 0xffffffffn) | 0, Number(value >> 32n) | 0);
   }
   read32(offset: number): number {
-    if (this.mailbox.pending()) this.step();
+    if (this.held !== 0 || this.mailbox.pending()) this.step();
     return Atomics.load(this.core.barI32, offset / 4) >>> 0;
   }
   read64(offset: number): bigint {
