@@ -196,13 +196,17 @@ interface CopyPlan { rq: Request; disk: NvmeNsDisk; sdlba: number; ranges: CopyR
  * request's pdu, blk_mq_rq_to_pdu). A Read, Write, Dataset Management, Write Zeroes or Flush
  * is one command for one request, so one Iod is both (rq set, rqs null); a Copy command, which
  * may serve several requests, has an Iod of its own (rq null, rqs set) beside each of its
- * requests'. Pooled (one shape for both roles): taken when a request gets its first command,
- * given back when it ends (a Copy command's own Iod, once its requests have their status).
+ * requests'. One shape for both roles. A request's Iod is made at the request object's first
+ * command and stays its own (rq.pdu) for the object's lifetime, as the kernel allocates the pdu
+ * with the request (blk_mq_alloc_rqs): no pool and no per-command reset; its request side is
+ * at the reset values whenever the request is not in the driver (endRq restores them). A Copy
+ * command's own Iod is pooled: taken at issue, given back once its requests have their status.
  */
 interface Iod {
   // ---- the request's side ----
-  /** The request (null in a Copy command's own Iod: see rqs). */
+  /** The request whose pdu it is (null in a Copy command's own Iod: see rqs). */
   rq: Request | null;
+  /** The namespace the request's command goes to (set at each issue). */
   disk: NvmeNsDisk | null;
   /** A copy request: its Copy commands still out. */
   left: number;
@@ -211,7 +215,7 @@ interface Iod {
   /** A copy request: blocks copied, and whether a range failed (no later range counts). */
   copiedBlocks: number;
   copyFailed: boolean;
-  /** When the request's last command completes (modelled ns). */
+  /** When the request's last command completes (modelled ns): commandDue sets it for a one-command request. */
   end_ns: number;
   // ---- the command's side ----
   /** A Copy's requests, each with how many of its source ranges are theirs. */
@@ -233,7 +237,7 @@ interface Iod {
   waiting: boolean;
   /** The queue's tag it went out under. */
   tag: number;
-  /** The next free Iod while this one is free (NvmeBlkController.freeIod). */
+  /** The next free Iod while this Copy command's Iod is free (NvmeBlkController.freeIod). */
   nextFree: Iod | null;
 }
 
@@ -327,8 +331,8 @@ export class NvmeBlkController implements MqDriverOps {
   private readonly rwModel = modelCommand("read", 0, 0);
   private readonly built: BuiltCommand = { sqe: NO_SQE, bufs: NO_BUFS, model: this.rwModel, record: null, copyRanges: null };
   /**
-   * The free Iods, threaded through them (nextFree): the per-command path allocates none once
-   * it holds a queue depth's worth.
+   * The free Iods of Copy commands, threaded through them (nextFree): a Copy allocates none
+   * once the pool holds a queue depth's worth. A request's Iod is its own (rqIod).
    */
   private freeIod: Iod | null = null;
 
@@ -708,7 +712,7 @@ export class NvmeBlkController implements MqDriverOps {
       }
     }
     if (this.qp(h).room() < cmds.length) return false;
-    for (const p of plans) p.rq.pdu = this.rqIod(p.rq, p.disk);
+    for (const p of plans) this.rqIod(p.rq, p.disk);
     if (cmds.length > 1 || plans.length > 1) {
       this.blk.message(d, `copy: ${plans.length} request(s) [${plans.map((p) => p.rq.id).join(",")}] -> ${cmds.length} Copy command(s) (MSRC ${d.id.msrc}, MSSRL ${d.id.mssrl}, MCL ${d.id.mcl})`);
     }
@@ -754,7 +758,6 @@ export class NvmeBlkController implements MqDriverOps {
     if (rq !== null) {
       first = rq;
       f = this.rqIod(rq, this.diskOf(rq));
-      rq.pdu = f;
     } else {
       first = rqs![0].rq;
       for (const r of rqs!) (r.rq.pdu as Iod).left++;
@@ -794,7 +797,7 @@ export class NvmeBlkController implements MqDriverOps {
     hq.started.push(f);
   }
 
-  /** An Iod from the free list when it has one. */
+  /** A Copy command's Iod, from the free list when it has one. */
   private takeIod(): Iod {
     const f = this.freeIod;
     if (f === null) return newIod();
@@ -803,16 +806,18 @@ export class NvmeBlkController implements MqDriverOps {
     return f;
   }
 
-  /** rq's Iod, its request side reset (nvme_setup_cmd's nvme_req init). */
+  /**
+   * rq's Iod (blk_mq_rq_to_pdu), made at the request object's first command. Its request side
+   * is at its reset values (newIod, endRq), as nvme_setup_cmd's nvme_req init leaves it.
+   */
   private rqIod(rq: Request, disk: NvmeNsDisk): Iod {
-    const st = this.takeIod();
-    st.rq = rq;
+    let st = rq.pdu as Iod | undefined;
+    if (st === undefined) {
+      st = newIod();
+      st.rq = rq;
+      rq.pdu = st;
+    }
     st.disk = disk;
-    st.left = 0;
-    st.status = BlkStatus.OK;
-    st.copiedBlocks = 0;
-    st.copyFailed = false;
-    st.end_ns = 0;
     return st;
   }
 
@@ -918,22 +923,28 @@ export class NvmeBlkController implements MqDriverOps {
     sim.at(sim.useCpu(rq.cpu, this.completionCpu_ns(rq)), sim.idle(rq.cpu), this.endRq, st);
   };
 
-  /** The request's completion (blk_mq_end_request), after its interrupt. */
+  /**
+   * The request's completion (blk_mq_end_request), after its interrupt. Its Iod's request side
+   * goes back to the reset values first: ending it may issue the same request object again.
+   */
   private readonly endRq = (st: Iod): void => {
     const rq = st.rq!;
     const disk = st.disk!;
-    rq.pdu = undefined;
-    if (this.isCopy(rq)) {
-      rq.copiedSectors = st.copiedBlocks * disk.sectorsPerLba;
-      if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
-      if (st.status !== BlkStatus.OK) this.blk.message(disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
-    }
     const status = st.status;
-    st.rq = null;
-    st.nextFree = this.freeIod;
-    this.freeIod = st;
+    if (this.isCopy(rq)) this.endCopyRq(rq, st, disk);
+    if (status !== BlkStatus.OK) st.status = BlkStatus.OK;
     disk.endRequest(rq, status);
   };
+
+  /** A copy request's sectors copied, and its Iod's copy fields back at their reset values. */
+  private endCopyRq(rq: Request, st: Iod, disk: NvmeNsDisk): void {
+    rq.copiedSectors = st.copiedBlocks * disk.sectorsPerLba;
+    if (rq.bio.copyCtx) rq.bio.copyCtx.copiedSectors = rq.copiedSectors;
+    if (st.status !== BlkStatus.OK) this.blk.message(disk, `copy: request ${rq.id} failed (${st.status}); the device copied ${rq.copiedSectors} sectors`);
+    st.copiedBlocks = 0;
+    st.copyFailed = false;
+    st.end_ns = 0;
+  }
 
   /** Complete a request the driver refused without sending a command. */
   private finishNow(d: NvmeNsDisk, rq: Request, status: BlkStatus): void {

@@ -33,7 +33,11 @@ export class Request {
   comm: string;
   /** Copies: sectors of the destination the device reported copied (a prefix). */
   copiedSectors = 0;
-  /** The driver's data for this request (blk_mq_rq_to_pdu): set by the driver that runs it. */
+  /**
+   * The driver's data for this request (blk_mq_rq_to_pdu): made by the driver that runs it at
+   * the request's first command and kept for the object's lifetime, as the kernel allocates
+   * the pdu with the request (blk_mq_alloc_rqs); init leaves it, the driver resets its own.
+   */
   pdu: unknown = undefined;
   /** Back in blk-mq's pool after blk_mq_free_request: ending it again is a bug. */
   freed = false;
@@ -119,9 +123,10 @@ export class Request {
   }
 
   /**
-   * What init and initFlushRq both reset: the submitter, no issue time, no driver state, not
-   * freed, no flush sequence. Not the tags (-1 since the request was freed), nor hctx and
-   * start_ns: their callers set them at once.
+   * What init and initFlushRq both reset: the submitter, no issue time, not freed, no flush
+   * sequence. Not the tags (-1 since the request was freed), nor hctx and start_ns: their
+   * callers set them at once; nor the pdu, the driver's (its request side is reset when the
+   * request ends).
    */
   private resetSubmitter(cpu: number, pid: number, comm: string): void {
     this.cpu = cpu;
@@ -129,7 +134,6 @@ export class Request {
     this.pid = pid;
     this.comm = comm;
     this.copiedSectors = 0;
-    this.pdu = undefined;
     this.freed = false;
     this.flushSeqActive = false;
     this.flushSeq = 0;

@@ -896,7 +896,7 @@ describe("disk statistics (/proc/diskstats)", () => {
 });
 
 describe("request pool (static_rqs, blk_mq_rq_ctx_init, blk_mq_free_request)", () => {
-  it("an ended request is handed out again clean: a new id, only its own bio, none of the last I/O's state", async () => {
+  it("an ended request is handed out again clean: a new id, only its own bio, none of the last I/O's state but its driver's pdu", async () => {
     const { blk, d, t } = await mkHost();
     const ops = d.ops;
     const queueRq = ops.queueRq.bind(ops);
@@ -919,7 +919,10 @@ describe("request pool (static_rqs, blk_mq_rq_ctx_init, blk_mq_free_request)", (
     expect(seen[1].flags).toBe(0);
     expect(seen[1].bios).toEqual([second]);
     expect(seen[1].copied).toBe(0);
-    expect(seen[1].pdu).toBeUndefined();
+    // the driver's data stays with the request object (the kernel allocates the pdu with it)
+    expect(seen[0].pdu).toBeUndefined();
+    expect(seen[1].pdu).toBeDefined();
+    expect(seen[1].pdu).toBe(seen[0].rq.pdu);
     expect(seen[1].tag).toBeGreaterThanOrEqual(0);
     expect(seen[1].rq.sector).toBe(64);
     expect(seen[1].rq.dataLen).toBe(8192);
