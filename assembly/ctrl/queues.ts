@@ -24,6 +24,7 @@ import { onCompletion } from "./irq";
 import { traceOn, emit } from "./events";
 import { enqueueEvent } from "./aer";
 import { execute } from "./exec";
+import { readFast } from "./fast";
 import { enterFatal } from "./regs";
 
 @inline export function sqAt(qid: u32): SqState {
@@ -243,7 +244,8 @@ export function processQueues(budget: u32): u32 {
     sq.head++;
     if (sq.head == sq.size) sq.head = 0;
     sq.fetched++;
-    execute(qid, cqid);
+    // an I/O queue's plain Read takes the fast path (fast.ts), anything else the general one
+    if (qid == 0 || !readFast(qid, cqid)) execute(qid, cqid);
     // The command may have deleted this SQ, reset the controller or made it fatal.
     if ((sq.flags & SQF_EXISTS) == 0 || state().phase != PHASE_READY) return i + 1;
   }
