@@ -27,18 +27,15 @@ function prpsWithinTwoPages(q: Sqe, bus: number, len: number, page: number): boo
  * prpsWithinTwoPages for the driver's 4 KiB page (NVME_CTRL_PAGE_SIZE), small enough for the
  * engine to inline into a caller building a Read or Write: a 4 KiB I/O's segment is this
  * path's whole PRP work (nvme_pci_setup_prps' "length <= NVME_CTRL_PAGE_SIZE - offset" and
- * two-entry cases). len > 0. The dwords are stored directly (PRP1 is dwords 6-7, PRP2 8-9).
+ * two-entry cases). len > 0.
  */
 export function prpsWithinTwoCtrlPages(q: Sqe, bus: number, len: number): boolean {
   const inPage = PAGE_SIZE - (bus % PAGE_SIZE);
   const first = len < inPage ? len : inPage;
   if (len - first > PAGE_SIZE) return false;
-  q[0] = q[0] & ~0xc000; // PSDT 00b: PRPs
-  const prp2 = len > first ? bus + first : 0;
-  q[6] = bus >>> 0;
-  q[7] = Math.floor(bus / 4294967296) >>> 0;
-  q[8] = prp2 >>> 0;
-  q[9] = Math.floor(prp2 / 4294967296) >>> 0;
+  setPsdt(q, S.PSDT_PRP);
+  setU64(q, S.SQE_PRP1, bus);
+  setU64(q, S.SQE_PRP2, len > first ? bus + first : 0);
   return true;
 }
 
