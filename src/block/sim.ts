@@ -124,18 +124,13 @@ export class Sim {
    * bound once and its argument, so hot paths need no closure per event.
    */
   at<A>(at_ns: number, ctx: Task, fn: (arg: A) => void, arg?: A): void {
+    if (at_ns <= this.now_ns) { this.atNow(ctx, fn, arg); return; }
     const e = this.spare.pop() ?? { at_ns: 0, seq: 0, ctx, fn, arg: undefined };
-    e.at_ns = Math.max(at_ns, this.now_ns);
+    e.at_ns = at_ns; // later than now
     e.seq = ++this.seq;
     e.ctx = ctx;
     e.fn = fn;
     e.arg = arg;
-    if (e.at_ns === this.now_ns) {
-      // due now: its seq is the largest, so it runs after every event due now that is in the
-      // heap or the FIFO already, and before any later one; a FIFO keeps that order in O(1)
-      this.dueNow.push(e);
-      return;
-    }
     // sift up: move parents down until e's place is found
     const h = this.heap;
     let i = h.length;
@@ -152,7 +147,9 @@ export class Sim {
   /**
    * at(now_ns, ctx, fn, arg) for a caller with no time at hand: fn(arg) runs as ctx after every
    * event due now. A time passed to a call that is not inlined is boxed (a HeapNumber), so the
-   * per-command path schedules what is due now through here.
+   * per-command path schedules what is due now through here. Due now, its seq is the largest,
+   * so it runs after every event due now that is in the heap or the FIFO already, and before
+   * any later one: a FIFO keeps that order in O(1).
    */
   atNow<A>(ctx: Task, fn: (arg: A) => void, arg?: A): void {
     const e = this.spare.pop() ?? { at_ns: 0, seq: 0, ctx, fn, arg: undefined };
