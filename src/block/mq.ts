@@ -160,8 +160,24 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * a new request, which goes to the flush machinery, the plug, the scheduler or the driver.
    */
   private submitRq(bio: Bio, nsegs: number): void {
-    const blk = this.blk;
-    const plug = blk.task.plug;
+    const plug = this.blk.task.plug;
+    if (plug === null && this.deadline === null) {
+      // no plug and no scheduler: nothing to merge into, and the request is issued at once
+      // (blk_mq_try_issue_directly)
+      const rq = this.getRequest(bio, nsegs);
+      if (opIsFlush(bio.flags) && blkInsertFlush(this, rq)) return;
+      this.issueOne(rq);
+      return;
+    }
+    this.submitRqQueued(bio, nsegs, plug);
+  }
+
+  /**
+   * submitRq with a plug or a scheduler: merges are tried, and the request goes to the plug or
+   * the scheduler. A method of its own: V8 counts every bytecode of a function it inlines,
+   * taken or not, against the inlining budget of the submission path (as endFlushStep).
+   */
+  private submitRqQueued(bio: Bio, nsegs: number, plug: BlkPlug | null): void {
     const nomerges = this.flags.nomerges;
     // an empty plug (__submit_bio's, always) has no request to merge into
     if (nomerges !== 2 && plug !== null && plug.rqCount > 0 && this.plugMerge(plug, bio, nsegs)) return;
@@ -245,13 +261,18 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (!(sched ? h.schedFree.length > 0 : h.free.length > 0)) this.waitForTag(h, sched, bio, task);
     let rq = this.rqPool.pop();
     if (rq !== undefined) rq.init(bio, nsegs, task.cpu, task.pid, task.comm);
-    else rq = new Request(bio, nsegs, task.cpu, task.pid, task.comm);
+    else rq = newRequest(bio, nsegs, task);
     if (sched) rq.schedTag = h.schedFree.pop()!;
     else rq.tag = h.free.pop()!;
     rq.hctx = h.index;
     rq.start_ns = blk.sim.now_ns;
-    if (blk.tracer.on) blk.bioEvent("G", bio, { rq: rq.id });
+    if (blk.tracer.on === true) this.traceGetRequest(bio, rq);
     return rq;
+  }
+
+  /** G, out of getRequest: its event record would count against the submission's inlining budget. */
+  private traceGetRequest(bio: Bio, rq: Request): void {
+    this.blk.bioEvent("G", bio, { rq: rq.id });
   }
 
   /**
@@ -404,15 +425,23 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   /** Start rq; on BLK_STS_RESOURCE it goes to the dispatch list, retried on the next completion (R). */
   private startOrRequeue(rq: Request): boolean {
     if (this.start(rq)) return true;
-    this.blk.rqEvent("R", this, rq);
-    this.hctxs[rq.hctx].dispatch.push(rq);
+    this.requeueBusy(rq);
     return false;
   }
 
+  /** startOrRequeue's BLK_STS_RESOURCE: R, and onto hctx->dispatch. */
+  private requeueBusy(rq: Request): void {
+    this.blk.rqEvent("R", this, rq);
+    this.hctxs[rq.hctx].dispatch.push(rq);
+  }
+
   private markIssued(rq: Request): void {
-    this.blk.rqEvent("D", this, rq);
-    rq.issue_ns = this.blk.sim.now_ns;
-    inflightChange(this.stats, this.blk.sim.now_ns, 1);
+    const blk = this.blk;
+    // tested here, so that rqEvent (its event record) is not inlined into the issue path
+    if (blk.tracer.on === true) blk.rqEvent("D", this, rq);
+    const now_ns = blk.sim.now_ns;
+    rq.issue_ns = now_ns;
+    inflightChange(this.stats, now_ns, 1);
   }
 
   /** blk_mq_start_request (D) and the driver's queue_rq. */
@@ -625,6 +654,11 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   get queued(): number {
     return (this.deadline?.size ?? 0) + this.hctxs.reduce((a, h) => a + h.dispatch.length + h.schedDispatch.length, 0);
   }
+}
+
+/** A request blk-mq's pool did not have yet (the first use of its static_rqs slot). */
+function newRequest(bio: Bio, nsegs: number, task: Task): Request {
+  return new Request(bio, nsegs, task.cpu, task.pid, task.comm);
 }
 
 /** A COPY_DST request's sectors done: a v20 pair request (DST + SRC bios) carries __data_len twice. */
