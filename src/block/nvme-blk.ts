@@ -229,7 +229,10 @@ interface Iod {
   cid: number;
   cqeStatus: number;
   dw0: number;
-  /** When the device model posts its completion; NaN until a model that decides later resolves it. */
+  /**
+   * When the device model posts its completion; NaN until a model that decides later resolves
+   * it. Once its CQE is reaped, when it completes: no earlier than that reap (commandDue).
+   */
   due_ns: number;
   /** The hardware queue it went to. */
   hctx: number;
@@ -764,9 +767,12 @@ export class NvmeBlkController implements MqDriverOps {
       f = this.takeIod();
     }
     const now = this.blk.sim.now_ns;
-    const tag = q.submit(cmd.sqe, this.cidFor(hq, h, first, now));
+    const want = this.cidFor(hq, h, first, now);
+    const tag = q.submit(cmd.sqe, want);
     if (tag < 0) throw new Error(`nvme${this.instance}: queue ${q.qid} full although blk-mq holds a tag`);
-    const cid = q.cidOfTag[tag];
+    // the CID asked for is the one it went out under (a 16-bit value); only when no spare was
+    // free did the queue pick one
+    const cid = want >= 0 ? want : q.cidOfTag[tag];
     hq.cidBusy[cid & CID_TAG_MASK] = Infinity; // until commandDone knows its modelled completion
     const record = cmd.record;
     if (record) {
@@ -828,16 +834,22 @@ export class NvmeBlkController implements MqDriverOps {
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
   private commandDone(h: number, q: QueuePair, tag: number, f: Iod, now: number): void {
     // the CQE's fields straight from the queue's arrays (no object per completion)
-    f.cqeStatus = q.cqeDw3[tag] >>> 17;
-    f.dw0 = q.cqeDw0[tag];
+    const cqe = q.cqe;
+    const at = tag << 2; // QueuePair.cqe: four dwords per tag
+    f.cqeStatus = cqe[at + 3] >>> 17;
+    f.dw0 = cqe[at];
     const bufs = f.bufs;
     for (let i = 0; i < bufs.length; i++) this.driver.pool.release(bufs[i]);
     if (f.record) {
       f.record.status = f.cqeStatus;
       f.record.dw0 = f.dw0;
     }
-    if (Number.isNaN(f.due_ns)) f.waiting = true; // the model says when (modelResolved)
-    else this.commandDue(h, f, Math.max(now, f.due_ns));
+    const due_ns = f.due_ns;
+    if (Number.isNaN(due_ns)) f.waiting = true; // the model says when (modelResolved)
+    else {
+      if (due_ns < now) f.due_ns = now;
+      this.commandDue(h, f);
+    }
   }
 
   /** A model that decided later (MODEL_PENDING) has the command's completion time. */
@@ -845,14 +857,19 @@ export class NvmeBlkController implements MqDriverOps {
     f.due_ns = done_ns;
     if (!f.waiting) return; // its CQE is not reaped yet: commandDone goes on
     f.waiting = false;
-    this.commandDue(f.hctx, f, Math.max(this.blk.sim.now_ns, done_ns));
+    f.due_ns = Math.max(this.blk.sim.now_ns, done_ns);
+    this.commandDue(f.hctx, f);
   }
 
   /**
-   * The command completes at due in modelled time: its CID is free then and its requests end.
-   * A Copy command's own Iod goes back to the pool; a request's goes back when it ends (endRq).
+   * The command completes at f.due_ns in modelled time (no earlier than its CQE was reaped:
+   * the callers make it so): its CID is free then and its requests end. The time is read from
+   * the Iod, not passed: a double argument to a call the engine does not inline is boxed, an
+   * allocation per command. A Copy command's own Iod goes back to the pool; a request's goes
+   * back when it ends (endRq).
    */
-  private commandDue(h: number, f: Iod, due: number): void {
+  private commandDue(h: number, f: Iod): void {
+    const due = f.due_ns;
     this.hq[h].cidBusy[f.cid & CID_TAG_MASK] = due;
     // back to the reset values issue relies on (stored only when they differ)
     if (f.record !== null) {

@@ -5,7 +5,7 @@
 // request's tag) or one the queue picks; a CQE finds its command by the CID's low 12 bits
 // (nvme_tag_from_cid), in an array, unless another command in flight had those bits first.
 
-import { SQE_SIZE, CQE_SIZE } from "../../assembly/spec/sqe";
+import { SQE_SIZE } from "../../assembly/spec/sqe";
 import { REG_DOORBELL_BASE } from "../../assembly/spec/regs";
 import { ControllerPort } from "../controller/port";
 import { DmaBuffer } from "./dma-pool";
@@ -49,10 +49,12 @@ export class QueuePair {
   private otherCids = 0;
   readonly cidOfTag: Uint16Array;
   readonly doneSeq: Uint32Array;
-  readonly cqeDw0: Uint32Array;
-  readonly cqeDw1: Uint32Array;
-  readonly cqeDw2: Uint32Array;
-  readonly cqeDw3: Uint32Array;
+  /**
+   * Each tag's last CQE, its four dwords together (dword k of tag t at (t << 2) + k: a CQE is
+   * 16 bytes, Base §4.2.1): a reap stores them through one array, and a caller reads the two
+   * it needs the same way. Shifts by a literal: a module constant is a load and a check each.
+   */
+  readonly cqe: Uint32Array;
   private readonly sqDoorbell: number;
   private readonly cqDoorbell: number;
   /** Each SQ slot as a 16-dword view of host RAM, made once (tailSlot). */
@@ -76,10 +78,7 @@ export class QueuePair {
     this.ackEvery = Math.max(1, depth >> 2);
     this.cidOfTag = new Uint16Array(tags);
     this.doneSeq = new Uint32Array(tags);
-    this.cqeDw0 = new Uint32Array(tags);
-    this.cqeDw1 = new Uint32Array(tags);
-    this.cqeDw2 = new Uint32Array(tags);
-    this.cqeDw3 = new Uint32Array(tags);
+    this.cqe = new Uint32Array(tags << 2);
     const stride = 4 << dstrd;
     this.sqDoorbell = REG_DOORBELL_BASE + 2 * qid * stride;
     this.cqDoorbell = REG_DOORBELL_BASE + (2 * qid + 1) * stride;
@@ -177,10 +176,10 @@ export class QueuePair {
     // in locals: the arrays' loads and the module constant's are not repeated per entry
     const ram32 = this.ram32;
     const base = this.cq.bus >> 2;
-    const cqeWords = CQE_SIZE >> 2;
     const threaded = port.threaded;
+    const cqe = this.cqe;
     for (;;) {
-      const e = base + this.cqHead * cqeWords;
+      const e = base + (this.cqHead << 2);
       // the phase must be read before the rest of the entry when the controller runs in
       // another thread (an acquire); a stepped controller wrote it inside an earlier call of
       // this thread, so a plain load is the same read without the Atomics builtin's call
@@ -193,13 +192,17 @@ export class QueuePair {
       n++;
       if (tag < 0) continue; // not ours (a host bug elsewhere); consumed and ignored
       const dw2 = ram32[e + 2];
-      this.cqeDw0[tag] = ram32[e];
-      this.cqeDw1[tag] = ram32[e + 1];
-      this.cqeDw2[tag] = dw2;
-      this.cqeDw3[tag] = dw3;
+      const at = tag << 2;
+      cqe[at] = ram32[e];
+      cqe[at + 1] = ram32[e + 1];
+      cqe[at + 2] = dw2;
+      cqe[at + 3] = dw3;
       this.sqHead = dw2 & 0xffff;
       this.doneSeq[tag]++;
       this.release(tag, cid);
+      // a CQE answers a command in flight: with none left there is none to look for (the
+      // stepped driver's commit reaps exactly what it started, and needs no second read)
+      if (this.inflight === 0) break;
     }
     if (n > 0) {
       this.completed += n;
@@ -226,13 +229,15 @@ export class QueuePair {
   }
 
   completion(tag: number): Completion {
-    const dw3 = this.cqeDw3[tag];
+    const at = tag << 2;
+    const dw2 = this.cqe[at + 2];
+    const dw3 = this.cqe[at + 3];
     return {
       status: dw3 >>> 17,
-      dw0: this.cqeDw0[tag],
-      dw1: this.cqeDw1[tag],
-      sqhd: this.cqeDw2[tag] & 0xffff,
-      sqid: this.cqeDw2[tag] >>> 16,
+      dw0: this.cqe[at],
+      dw1: this.cqe[at + 1],
+      sqhd: dw2 & 0xffff,
+      sqid: dw2 >>> 16,
       cid: dw3 & 0xffff,
       phase: (dw3 >>> 16) & 1,
     };
