@@ -262,6 +262,12 @@ export class Timeline {
   private insertBefore(next: Reservation | null, start: number, end: number): void {
     let r = this.first;
     if (r !== null && r.end_ns < this.clock.now_ns) {
+      if (r === this.last) {
+        // every reservation has ended (an idle die's next read): the new one is the only one
+        r.start_ns = start;
+        r.end_ns = end;
+        return;
+      }
       const after = r.next;
       this.first = after;
       if (after !== null) after.prev = null;
