@@ -169,6 +169,16 @@ class Reservation {
 }
 
 /**
+ * The model's clock as its timelines see it: every later use starts at or after now_ns (the
+ * caller's real time, given by DeviceModel.advance), so a reservation that ended before it can
+ * never be reached again.
+ */
+export class TimelineClock {
+  // a double from the start, so the field keeps one representation
+  now_ns = -Infinity;
+}
+
+/**
  * A resource's timeline: the intervals it is reserved for, in time order. A use goes into the
  * first gap at or after its start that is long enough, so work reserved for the future (a
  * program after a read, a response after the device) does not hold up work that can run now
@@ -187,6 +197,9 @@ export class Timeline {
   /** Reservations dropped by prune or merged away, kept for the next uses (chained by next). */
   private spare: Reservation | null = null;
   busy_ns = 0;
+
+  /** clock: shared with the model's other timelines; without one, only prune() forgets. */
+  constructor(private readonly clock: TimelineClock = new TimelineClock()) {}
 
   /** When it is free of every reservation. */
   get free_ns(): number {
@@ -241,10 +254,28 @@ export class Timeline {
     return end;
   }
 
-  /** Link a new interval [start, end) in before next (null: after the last). */
+  /**
+   * Link a new interval [start, end) in before next (null: after the last). The first
+   * reservation is reused if it ended before the clock (no use can reach it: prune would drop
+   * it), so a timeline forgets as it goes and prune finds little left.
+   */
   private insertBefore(next: Reservation | null, start: number, end: number): void {
-    const r = this.spare ?? new Reservation();
-    this.spare = r.next;
+    let r = this.first;
+    if (r !== null && r.end_ns < this.clock.now_ns) {
+      if (r === this.last) {
+        // every reservation has ended (an idle die's next read): the new one is the only one
+        r.start_ns = start;
+        r.end_ns = end;
+        return;
+      }
+      const after = r.next;
+      this.first = after;
+      if (after !== null) after.prev = null;
+      else this.last = null;
+    } else {
+      r = this.spare ?? new Reservation();
+      this.spare = r.next;
+    }
     r.start_ns = start;
     r.end_ns = end;
     const prev = next !== null ? next.prev : this.last;
@@ -305,17 +336,19 @@ const PRUNE_TIMELINES_EVERY_NS = 1_000_000;
 /** The queueing model over DeviceModelParams. */
 export class QueueingDeviceModel implements DeviceModel {
   readonly name: string;
-  private readonly h2d = new Timeline();
-  private readonly d2h = new Timeline();
-  private readonly cap = new Timeline();
+  /** The caller's clock (advance), shared by the timelines. */
+  private readonly clock = new TimelineClock();
+  private readonly h2d = new Timeline(this.clock);
+  private readonly d2h = new Timeline(this.clock);
+  private readonly cap = new Timeline(this.clock);
   private readonly channels: Timeline[];
   private readonly dies: Timeline[];
 
   constructor(readonly p: DeviceModelParams) {
     this.name = p.name;
     const m = p.media;
-    this.channels = m ? Array.from({ length: m.channels }, () => new Timeline()) : [];
-    this.dies = m ? Array.from({ length: m.channels * m.dies_per_channel }, () => new Timeline()) : [];
+    this.channels = m ? Array.from({ length: m.channels }, () => new Timeline(this.clock)) : [];
+    this.dies = m ? Array.from({ length: m.channels * m.dies_per_channel }, () => new Timeline(this.clock)) : [];
   }
 
   busy(): Record<string, number> {
@@ -345,6 +378,7 @@ export class QueueingDeviceModel implements DeviceModel {
 
   /** Called per command: only the interval check here, so that callers inline it; forget() does the work. */
   advance(now_ns: number): void {
+    this.clock.now_ns = now_ns;
     if (!(now_ns - this.prunedAt < PRUNE_EVERY_NS)) this.forget(now_ns);
   }
 

@@ -6,7 +6,7 @@
 
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { modelCommand, QueueingDeviceModel, SimpleDeviceModel, Timeline, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
+import { modelCommand, QueueingDeviceModel, SimpleDeviceModel, Timeline, TimelineClock, deviceModelFromJson, nullBlkParams, pcieBytesPerS, tlc970ProParams } from "../../src/block/device-model";
 import { parseScenario, runScenario } from "../../src/block/scenario";
 import { loadCoreModule } from "../../src/node/wasm";
 import { mkHost, write, read, flush, pattern, same } from "./helpers";
@@ -37,7 +37,7 @@ describe("device model", () => {
     expect(t.use(1015, 60)).toBe(1100); // busy until 1040, then [1040, 1100) fits just before [1100, 1110)
   });
 
-  it("a timeline gives what a plain list of busy intervals gives, through any uses and prunes", () => {
+  it("a timeline gives what a plain list of busy intervals gives, through any uses and prunes, and so does one on a clock", () => {
     // The reference: every reservation kept, the earliest gap in their union at or after
     // at_ns that fits, and intervals that ended before the last prune forgotten.
     const reference = () => {
@@ -74,6 +74,10 @@ describe("device model", () => {
     fc.assert(fc.property(fc.array(op, { minLength: 100, maxLength: 400 }), (ops) => {
       const t = new Timeline();
       const r = reference();
+      // a timeline on a clock, never pruned: it reuses the reservations that ended before the
+      // clock as it inserts, and gives the same times
+      const tc = new TimelineClock();
+      const t2 = new Timeline(tc);
       let clock = 0;
       for (const o of ops) {
         if (o.kind === "prune") {
@@ -81,11 +85,15 @@ describe("device model", () => {
           clock += o.at;
           t.prune(clock);
           r.prune(clock);
+          tc.now_ns = clock;
         } else {
           const at = clock + o.at;
-          expect(t.use(at, o.dur)).toBe(r.use(at, o.dur));
+          const end = r.use(at, o.dur);
+          expect(t.use(at, o.dur)).toBe(end);
+          expect(t2.use(at, o.dur)).toBe(end);
         }
         expect(t.free_ns).toBe(r.free());
+        if (r.free() >= clock) expect(t2.free_ns).toBe(r.free());
       }
     }), { numRuns: 300 });
   });
