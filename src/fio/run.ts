@@ -180,11 +180,7 @@ class Offsets {
   private randomBlock(): number {
     const b = this.rand.below(this.blocks);
     const map = this.map;
-    if (map === null) return b;
-    if (map.exhausted) map.reset();
-    const free = map.isFree(b) ? b : map.nextFree(b);
-    map.mark(free);
-    return free;
+    return map === null ? b : map.take(b);
   }
 }
 
