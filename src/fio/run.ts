@@ -264,6 +264,8 @@ class Instance {
    */
   private readonly slatTimed: boolean;
   private readonly depth: number;
+  /** io_u_mark_depth's slot (depthIdx) of each depth 0..depth, computed once for issuePlain. */
+  private readonly depthSlots: Uint8Array;
   /** I/Os per io_submit call (iodepth_batch_submit; 1 for synchronous engines). */
   private readonly perCall: number;
   /** runtime= in ns, Infinity when none. */
@@ -357,6 +359,7 @@ class Instance {
     this.async = isAsync(job);
     this.slatTimed = this.async && (blk.sim.costs.syscall_ns > 0 || blk.sim.costs.submit_ns > 0);
     this.depth = this.async ? job.iodepth : 1;
+    this.depthSlots = Uint8Array.from({ length: this.depth + 1 }, (_, d) => depthIdx(d));
     this.perCall = this.async ? Math.max(1, job.iodepth_batch_submit) : 1;
     this.runtimeLimit_ns = job.runtime_ns || Infinity;
     this.iosLimit = job.time_based || !job.number_ios ? Infinity : job.number_ios;
@@ -758,7 +761,8 @@ class Instance {
     this.ios++;
     this.bytes += bs;
     this.issued[ddir]++;
-    this.depthMap[depthIdx(this.inflight)]++;
+    // at most depth in flight (fillPlain's loop)
+    this.depthMap[this.depthSlots[this.inflight]]++;
     return u;
   }
 
