@@ -24,6 +24,10 @@ function ctz32(x: number): number {
 export class RandomMap {
   /** levels[0]: a bit per block; levels[k]: a bit per word of levels[k - 1], set when it is full. */
   private readonly levels: Level[] = [];
+  /** levels[0]'s words, its last word's index and that word's real bits, for take()'s one word read. */
+  private readonly words0: Uint32Array;
+  private readonly lastWord0: number;
+  private readonly lastMask0: number;
   private used = 0;
 
   constructor(readonly blocks: number) {
@@ -35,21 +39,45 @@ export class RandomMap {
       if (l.words.length === 1) break;
       bits = l.words.length;
     }
+    this.words0 = this.levels[0].words;
+    this.lastWord0 = this.words0.length - 1;
+    this.lastMask0 = this.levels[0].lastMask;
   }
 
   /** Every block has been used: the next pass starts (fio_file_reset). */
   get exhausted(): boolean { return this.used === this.blocks; }
 
   isFree(b: number): boolean {
-    return (this.levels[0].words[b >>> 5] & (1 << (b & 31))) === 0;
+    return (this.words0[b >>> 5] & (1 << (b & 31))) === 0;
+  }
+
+  /**
+   * The block a random draw b (below blocks) lands on, marked used: b if free, else the next
+   * free one (get_next_rand_offset -> axmap_next_free); a full map starts a new pass first
+   * (fio_file_reset). A free b, the common case, is one word read and written.
+   */
+  take(b: number): number {
+    if (this.used === this.blocks) this.reset();
+    const words = this.words0;
+    const f = (words[b >>> 5] & (1 << (b & 31))) === 0 ? b : this.nextFree(b);
+    const w = f >>> 5;
+    const now = (words[w] | (1 << (f & 31))) >>> 0;
+    words[w] = now;
+    this.used++;
+    if (now === (w === this.lastWord0 ? this.lastMask0 : 0xffffffff)) this.setFrom(1, w);
+    return f;
   }
 
   /** Mark block b used (mark_random_map); a word that fills marks its bit in the level above. */
   mark(b: number): void {
     if (!this.isFree(b)) throw new Error(`random map: block ${b} is already used`);
     this.used++;
-    let i = b;
-    for (let k = 0; k < this.levels.length; k++) {
+    this.setFrom(0, b);
+  }
+
+  /** Set bit i of level k and, while that fills its word, the word's bit in the level above. */
+  private setFrom(k0: number, i: number): void {
+    for (let k = k0; k < this.levels.length; k++) {
       const l = this.levels[k];
       const w = i >>> 5;
       l.words[w] = (l.words[w] | (1 << (i & 31))) >>> 0;

@@ -162,10 +162,12 @@ class Offsets {
    */
   take(): number {
     if (!this.random) {
-      const b = this.next % this.blocks;
-      this.next += 1;
+      const b = this.next;
+      this.next = b + 1 === this.blocks ? 0 : b + 1;
       return b;
     }
+    // a new random block every I/O unless rw=rand...:N (no remainder to take then)
+    if (this.seqNr === 1) return this.randomBlock();
     const fresh = this.taken++ % this.seqNr === 0;
     this.last = fresh ? this.randomBlock() : (this.last + 1) % this.blocks;
     return this.last;
@@ -178,11 +180,7 @@ class Offsets {
   private randomBlock(): number {
     const b = this.rand.below(this.blocks);
     const map = this.map;
-    if (map === null) return b;
-    if (map.exhausted) map.reset();
-    const free = map.isFree(b) ? b : map.nextFree(b);
-    map.mark(free);
-    return free;
+    return map === null ? b : map.take(b);
   }
 }
 
@@ -229,6 +227,12 @@ class Instance {
   statsFrom_ns = 0;
   /** ramp_time has passed and the statistics were reset (fio's ramp_time_over). */
   private rampOver = false;
+  /**
+   * The per-I/O plan, decided when the job starts and again when its ramp ends (planPlain): a
+   * plain job takes fillPlain / completePlain, which ask after none of the features it does
+   * not use, instead of fill / complete, which ask after each of them per I/O.
+   */
+  private plain = false;
   end_ns = 0;
   done = false;
   private inflight = 0;
@@ -242,7 +246,7 @@ class Instance {
   private readonly free: IoU[] = [];
   /** The io_us of the io_submit call being built. */
   private readonly batch: IoU[] = [];
-  private readonly fillFn = (): void => this.fill();
+  private readonly fillFn = (): void => { if (this.plain === true) this.fillPlain(); else this.fill(); };
   private readonly submitBatchFn = (batch: IoU[]): void => this.submitBatch(batch, batch.length);
   /** The directions this job does. */
   private readonly dirList: FioDir[];
@@ -260,6 +264,8 @@ class Instance {
    */
   private readonly slatTimed: boolean;
   private readonly depth: number;
+  /** io_u_mark_depth's slot (depthIdx) of each depth 0..depth, computed once for issuePlain. */
+  private readonly depthSlots: Uint8Array;
   /** I/Os per io_submit call (iodepth_batch_submit; 1 for synchronous engines). */
   private readonly perCall: number;
   /** runtime= in ns, Infinity when none. */
@@ -353,6 +359,7 @@ class Instance {
     this.async = isAsync(job);
     this.slatTimed = this.async && (blk.sim.costs.syscall_ns > 0 || blk.sim.costs.submit_ns > 0);
     this.depth = this.async ? job.iodepth : 1;
+    this.depthSlots = Uint8Array.from({ length: this.depth + 1 }, (_, d) => depthIdx(d));
     this.perCall = this.async ? Math.max(1, job.iodepth_batch_submit) : 1;
     this.runtimeLimit_ns = job.runtime_ns || Infinity;
     this.iosLimit = job.time_based || !job.number_ios ? Infinity : job.number_ios;
@@ -404,6 +411,7 @@ class Instance {
       this.statsFrom_ns = this.start_ns + j.ramp_time_ns;
       this.rampOver = j.ramp_time_ns === 0;
       this.windowStart = this.statsFrom_ns;
+      this.planPlain();
       this.fill();
     });
   }
@@ -436,6 +444,25 @@ class Instance {
     this.issuedSync = 0;
     this.issuedDatasync = 0;
     if (this.syncLat) this.syncLat = newLatStat(true);
+    this.planPlain();
+  }
+
+  /**
+   * Whether the job is plain from now on: modelled time on free CPUs (no system call, submission
+   * or wake-up takes modelled time, so an io_submit's I/Os go down at once, slat is 0 and a
+   * completion refills at once), one direction of reads, writes or trims, no fsync= /
+   * fdatasync= (no sync is ever due), no sync= flush after a synchronous write, no polling, and
+   * the ramp over. None of that changes later in the run (only end_fsync's sync at the job's
+   * end turns the plan off), so the per-I/O path then tests this one flag instead of each feature.
+   */
+  private planPlain(): void {
+    const c = this.blk.sim.costs;
+    const d = this.onlyDdir;
+    this.plain =
+      this.modelled === true && this.rampOver === true &&
+      c.syscall_ns === 0 && c.submit_ns === 0 && c.context_switch_ns === 0 &&
+      (d === DDIR_READ || d === DDIR_WRITE || d === DDIR_TRIM) &&
+      this.fsyncEvery === 0 && this.fdatasyncEvery === 0 && this.syncWrites === false && this.polledIo === false;
   }
 
   /** A direction's results, in both views (by name for the report, by ddir for the per-I/O path). */
@@ -518,6 +545,39 @@ class Instance {
   }
 
   /**
+   * fill() for a plain job (planPlain): the same I/Os, counts and io_submit calls, without the
+   * questions whose answers the plan fixed (no sync due, no ramp, one direction, no CPU time,
+   * no polling).
+   */
+  private fillPlain(): void {
+    const now = this.blk.sim.now_ns;
+    const depth = this.depth;
+    const perCall = this.perCall;
+    const ddir = this.onlyDdir;
+    while (this.inflight < depth && !this.finishedIssuing(now)) {
+      const want = Math.min(depth - this.inflight, perCall);
+      let n = 1;
+      if (want === 1) this.submitPlain(this.issuePlain(ddir, now));
+      else {
+        // io_submit of several: every I/O is filled before the first goes down, as fill() does
+        const batch = this.batch;
+        n = 0;
+        do {
+          const u = this.issuePlain(ddir, now);
+          if (n < batch.length) batch[n] = u;
+          else batch.push(u);
+          n++;
+        } while (n < want && !this.finishedIssuing(now));
+        this.submitBatch(batch, n);
+      }
+      this.submitCalls++;
+      this.submitMap[submitIdx(n)]++;
+    }
+    if (this.inflight === 0 && this.finishedIssuing(now)) this.finishOrEndFsync(now);
+    else { this.ctx++; this.blk.blockTask(); }
+  }
+
+  /**
    * The end of the job's I/O: with end_fsync or fsync_on_close, fio's do_io syncs the file once
    * more when should_fsync (the job writes and its last issued I/O was not a sync), in its
    * TD_FSYNCING state (neither counted in issued nor timed); the job ends after it.
@@ -526,6 +586,9 @@ class Instance {
     const j = this.job;
     if ((j.end_fsync || j.fsync_on_close) && this.writes && this.syncAtIos !== this.ios && !this.done) {
       this.syncAtIos = this.ios;
+      // no longer plain: fill() issues nothing while the task is in this fsync (refills queued
+      // by the last completions find it syncing)
+      this.plain = false;
       if (!this.async) { this.submitCalls++; this.submitMap[submitIdx(1)]++; }
       if (this.runSync(now, false)) this.blk.blockTask();
       return;
@@ -637,7 +700,7 @@ class Instance {
       ddir: DDIR_READ, pos: 0, bs: 0, submitted_ns: 0, issued_ns: 0, buf, ranges: [], bio: null, vecs: [{ bus: buf.bus, len: 0 }],
       bioEndio: this.syncWrites
         ? (b: Bio) => this.writeSyncOrComplete(u, b)
-        : (b: Bio) => this.complete(u, b.status === BlkStatus.OK, u.bs),
+        : (b: Bio) => { if (this.plain === true) this.completePlain(u, b.status === BlkStatus.OK); else this.complete(u, b.status === BlkStatus.OK, u.bs); },
       copyEndio: (o: { status: BlkStatus }) => this.complete(u, o.status === BlkStatus.OK, u.bs * u.ranges.length),
       done: (ok: boolean, bytes: number) => this.complete(u, ok, bytes),
       sync: 0,
@@ -681,6 +744,25 @@ class Instance {
       u.ranges.push(u.pos);
       for (let i = 1; i < nr; i++) u.ranges.push(this.region.start + offs.take() * bs);
     }
+    return u;
+  }
+
+  /** issueOne for a plain job (planPlain): one range, and no sync to note or mix to count. */
+  private issuePlain(ddir: number, now: number): IoU {
+    if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${this.job.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
+    const bs = this.bsOf[ddir];
+    const u = this.free.pop()!;
+    u.ddir = ddir;
+    u.bs = bs;
+    u.submitted_ns = now;
+    u.issued_ns = now;
+    u.pos = this.region.start + this.offsets[ddir]!.take() * bs;
+    this.inflight++;
+    this.ios++;
+    this.bytes += bs;
+    this.issued[ddir]++;
+    // at most depth in flight (fillPlain's loop)
+    this.depthMap[this.depthSlots[this.inflight]]++;
     return u;
   }
 
@@ -748,6 +830,19 @@ class Instance {
     const op = ddir === DDIR_READ ? Op.READ : ddir === DDIR_WRITE ? Op.WRITE : Op.DISCARD;
     const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
     const flags = (this.polledIo === true ? REQ_POLLED : 0) | (op === Op.WRITE ? this.writeFlags : 0);
+    let bio = u.bio;
+    if (bio !== null && bio.ended === true) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
+    else bio = u.bio = new Bio(this.dev, op, u.pos / 512, u.bs, vecs, flags);
+    bio.endio = u.bioEndio;
+    this.blk.submitBio(bio);
+  }
+
+  /** submitOne for a plain job's read, write or trim (planPlain: not polled). */
+  private submitPlain(u: IoU): void {
+    const ddir = u.ddir;
+    const op = ddir === DDIR_READ ? Op.READ : ddir === DDIR_WRITE ? Op.WRITE : Op.DISCARD;
+    const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
+    const flags = op === Op.WRITE ? this.writeFlags : 0;
     let bio = u.bio;
     if (bio !== null && bio.ended === true) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
     else bio = u.bio = new Bio(this.dev, op, u.pos / 512, u.bs, vecs, flags);
@@ -873,6 +968,27 @@ class Instance {
         addLat(d.lat, reaped - submitted);
       }
     }
+    this.completeCalls++;
+    // one I/O reaped per call (__io_u_mark_map's 1..4 slot)
+    this.completeMap[submitIdx(1)]++;
+  }
+
+  /**
+   * complete() for a plain job's read, write or trim (planPlain): the task is back in fio at
+   * once (free CPUs), the ramp is over, and clat is the only latency sampled (settleLat).
+   */
+  private completePlain(u: IoU, ok: boolean): void {
+    const sim = this.blk.sim;
+    const now = sim.now_ns;
+    this.inflight--;
+    this.free.push(u);
+    sim.atNow(this.task, this.fillFn);
+    this.sampleWindows(now);
+    const d = this.dirStats[u.ddir]!;
+    d.total_ios++;
+    if (ok === true) d.io_bytes += u.bs;
+    else d.short_ios++;
+    addLat(d.clat, now - u.issued_ns);
     this.completeCalls++;
     // one I/O reaped per call (__io_u_mark_map's 1..4 slot)
     this.completeMap[submitIdx(1)]++;

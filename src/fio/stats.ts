@@ -40,7 +40,11 @@ function msbOf(v: number): number {
  * the bin; the last bin (1855) takes everything from 2^34 ns up.
  */
 export function platValToIdx(ns: number): number {
-  const v = Math.max(0, Math.floor(ns));
+  return platIdxOfWhole(Math.max(0, Math.floor(ns)));
+}
+
+/** platValToIdx of a value already whole and non-negative (addLat's sample). */
+function platIdxOfWhole(v: number): number {
   if (v < 4294967296) {
     // the common case (under 4.3 s) in 32-bit integer operations; the constants written out
     // (128 = FIO_IO_U_PLAT_VAL << 1, 6 = FIO_IO_U_PLAT_BITS, 63 = FIO_IO_U_PLAT_VAL - 1), as V8
@@ -97,7 +101,7 @@ export function addLat(s: LatStat, ns: number): void {
     s.m2 += delta * (v - s.mean_ns);
   }
   s.n++;
-  if (s.plat !== null) s.plat[platValToIdx(v)]++;
+  if (s.plat !== null) s.plat[platIdxOfWhole(v)]++;
 }
 
 /** A copy of an accumulator (its own histogram). */
@@ -359,23 +363,18 @@ export function statCalcLat(counts: readonly number[], total: number): number[] 
 /** io_u_mark_depth: the IO depths slot (1, 2, 4, 8, 16, 32, >=64) of the depth at submission. */
 export function depthIdx(depth: number): number {
   if (depth >= 64) return 6;
-  if (depth >= 32) return 5;
-  if (depth >= 16) return 4;
-  if (depth >= 8) return 3;
-  if (depth >= 4) return 2;
-  if (depth >= 2) return 1;
-  return 0;
+  if (depth < 2) return 0;
+  // 2..63: a slot per power of two, the depth's most significant bit
+  return 31 - Math.clz32(depth);
 }
 
 /** __io_u_mark_map: the submit/complete slot (0, 4, 8, 16, 32, 64, >=64) of a call handling nr I/Os. */
 export function submitIdx(nr: number): number {
   if (nr > 64) return 6;
-  if (nr >= 33) return 5;
-  if (nr >= 17) return 4;
-  if (nr >= 9) return 3;
-  if (nr >= 5) return 2;
-  if (nr >= 1) return 1;
-  return 0;
+  if (nr < 1) return 0;
+  if (nr <= 4) return 1;
+  // 5..64: a slot per power of two above 4, the most significant bit of nr - 1
+  return 31 - Math.clz32(nr - 1);
 }
 
 /**

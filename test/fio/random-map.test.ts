@@ -67,6 +67,25 @@ describe("RandomMap (fio's axmap)", () => {
     }
   });
 
+  it("take(b) is b when free, else the next free block, marked; a full map starts a new pass (as isFree, nextFree, mark and reset)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.array(fc.nat(), { maxLength: 6_000 }), (blocks, picks) => {
+        const map = new RandomMap(blocks);
+        const ref = new RandomMap(blocks);
+        for (const p of picks) {
+          const b = p % blocks;
+          if (ref.exhausted) ref.reset();
+          const want = ref.isFree(b) ? b : ref.nextFree(b);
+          ref.mark(want);
+          expect(map.take(b)).toBe(want);
+          expect(map.exhausted).toBe(ref.exhausted);
+        }
+        for (let b = 0; b < blocks; b++) expect(map.isFree(b)).toBe(ref.isFree(b));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it("refuses a block marked twice and a map of no blocks", () => {
     const map = new RandomMap(10);
     map.mark(3);
