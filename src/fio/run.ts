@@ -336,7 +336,7 @@ class Instance {
   private readonly uringSyncFlushFn = (u: IoU): void => this.uringSyncFlush(u);
   private readonly uringSyncDoneFn = (u: IoU): void => this.complete(u, u.bio!.status === BlkStatus.OK, 0);
 
-  constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number, private readonly modelled = true) {
+  constructor(readonly blk: BlockLayer, readonly job: FioJob, readonly dev: BlockDevice, readonly index: number, pid: number, cpu: number, readonly clock: () => number, private readonly modelled = true, private readonly plainPath = true) {
     this.task = blk.sim.addTask(pid, job.name.slice(0, 15), cpu);
     const cap = dev.capacity * 512;
     const start = job.offset_percent ? Math.floor((cap * job.offset_percent) / 100) : job.offset;
@@ -459,7 +459,7 @@ class Instance {
     const c = this.blk.sim.costs;
     const d = this.onlyDdir;
     this.plain =
-      this.modelled === true && this.rampOver === true &&
+      this.plainPath === true && this.modelled === true && this.rampOver === true &&
       c.syscall_ns === 0 && c.submit_ns === 0 && c.context_switch_ns === 0 &&
       (d === DDIR_READ || d === DDIR_WRITE || d === DDIR_TRIM) &&
       this.fsyncEvery === 0 && this.fdatasyncEvery === 0 && this.syncWrites === false && this.polledIo === false;
@@ -1145,6 +1145,11 @@ export interface FioRunOptions {
   trace?: boolean;
   /** model (default): modelled time; wall: the wall clock measures the emulator itself. */
   clock?: "model" | "wall";
+  /**
+   * false: every job takes the general per-I/O path, never the plain one (planPlain), so a test
+   * can hold the two to the same results. Default true.
+   */
+  plainPath?: boolean;
 }
 
 /** Run the jobs (stonewall groups one after another) and measure them. */
@@ -1171,7 +1176,7 @@ export function runFio(host: ScenarioHost, jobs: FioJob[], o: FioRunOptions = {}
     const dev = host.dev(job.filename, `job ${job.name} (line ${job.line}): filename`);
     const inst: Instance[] = [];
     for (let i = 0; i < job.numjobs; i++) {
-      inst.push(new Instance(blk, job, dev, i, pid++, slot++ % blk.sim.cpus, clock, !wall));
+      inst.push(new Instance(blk, job, dev, i, pid++, slot++ % blk.sim.cpus, clock, !wall, o.plainPath !== false));
     }
     instances.push({ job, group, inst });
   });

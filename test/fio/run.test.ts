@@ -10,6 +10,7 @@ import { loadCoreModule } from "../../src/node/wasm";
 import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
 import { runFio } from "../../src/fio/run";
 import { formatFio, fioJson } from "../../src/fio/report";
+import { FIO_SETUPS } from "../../src/fio/setups";
 import { statCalcDist } from "../../src/fio/stats";
 import type { FioJob } from "../../src/fio/types";
 
@@ -389,5 +390,29 @@ describe("fio runner", () => {
     expect([e.jobs[0].issued_sync ?? 0, e.jobs[0].sync]).toEqual([0, undefined]);
     // the job's runtime includes the final flush (update_runtime after do_io)
     expect(e.jobs[0].dirs.write!.runtime_ms).toBeGreaterThan(0.04 + 0.01 - 1e-9);
+  });
+  it("the plain per-I/O path (planPlain) gives exactly what the general path gives: fio's JSON, every NVMe command and the disk stats", async () => {
+    // jobs the plan takes (one direction, free CPUs) and ones it leaves or turns off part-way
+    // (ramp_time, end_fsync, a mix), on the SSD model the bench job uses
+    const jobs: Array<Partial<FioJob> & { name: string }> = [
+      { name: "rr", rw: "randread", ioengine: "libaio", iodepth: 32, runtime_ns: 2e6, time_based: true },
+      { name: "rw", rw: "randwrite", ioengine: "libaio", iodepth: 8, iodepth_batch_submit: 4, size: 1 << 20, end_fsync: true },
+      { name: "sr", rw: "read", size: 256 << 10, ramp_time_ns: 2e5 },
+      { name: "tr", rw: "randtrim", ioengine: "io_uring", iodepth: 4, size: 256 << 10 },
+      { name: "mix", rw: "randrw", ioengine: "libaio", iodepth: 4, size: 256 << 10 },
+    ];
+    const ssd = () => buildScenarioHost(loaded, parseScenario({ ...FIO_SETUPS["tlc-970pro"], steps: [] }, "setup"), "setup");
+    const loaded = await loadCoreModule(false);
+    for (const p of jobs) {
+      const runs = [];
+      for (const plainPath of [true, false]) {
+        const h = await ssd();
+        const r = runFio(h, [job({ ...p, size: p.size ?? 64 << 20 })], { trace: true, plainPath });
+        const cmds = h.blk.tracer.commands.map((c) => [c.name, c.slba, c.cid, c.time_ns, c.done_ns, c.status]);
+        runs.push({ json: fioJson(r), cmds, ios: r.jobs[0].dirs });
+      }
+      expect(runs[0].cmds.length, p.name).toBeGreaterThan(10);
+      expect(runs[1], p.name).toEqual(runs[0]);
+    }
   });
 });
