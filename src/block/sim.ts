@@ -22,10 +22,13 @@ export interface Task {
   bioListSpare: unknown[] | null;
 }
 
-/** A pending event: fn(arg) runs as ctx at at_ns. Events are pooled (no allocation per event). */
+/**
+ * A pending event's work: fn(arg) runs as ctx. Each lives in a slot (its index) that is reused
+ * once the event ran; the heap and the FIFO hold slot numbers, and the event's time and seq sit
+ * in typed arrays beside them (no allocation per event, and moving an event in the heap moves
+ * numbers: no map check per comparison, no write barrier per move).
+ */
 interface SimEvent {
-  at_ns: number;
-  seq: number;
   ctx: Task;
   fn: (arg: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
   arg: unknown;
@@ -59,9 +62,7 @@ export class Sim {
   now_ns = 0;
   current: Task;
   readonly tasks = new Map<number, Task>();
-  /** Events due later than now, earliest first (a binary heap on at_ns, then seq). */
-  private heap: SimEvent[] = [];
-  /** Events due now, in the order they were scheduled (a FIFO: most events are due now). */
+  /** Events due now, in the order they were scheduled (a FIFO of slots: most events are due now). */
   private readonly dueNow = new EventFifo();
   private seq = 0;
   private processed = 0;
@@ -116,8 +117,24 @@ export class Sim {
     return t;
   }
 
-  /** Spent events, reused by at(): the per-command path allocates no event objects. */
-  private spare: SimEvent[] = [];
+  /**
+   * Event slots: slot i's work is events[i], its seq eventSeq[i]; free slots are a stack. Slot
+   * 0 is the heap's sentinel: it never runs, and its seq (+Infinity) sorts after every event's.
+   */
+  private readonly events: SimEvent[] = [];
+  private eventSeq = new Float64Array(64).fill(Infinity, 0, 1);
+  private freeSlots = new Int32Array(64);
+  private freeCount = 0;
+
+  /**
+   * Events due later than now, earliest first: a 4-ary heap on (at_ns, seq) in one typed array,
+   * entry i at heap[2i] (its time) and heap[2i+1] (its slot). Four children per node halve the
+   * levels a pop walks down (about 2.5 for the 32 completions of a QD 32 job); every entry past
+   * the end is the sentinel (+Infinity, slot 0), so a node's four children can be compared
+   * without asking how many it has.
+   */
+  private heap = newHeapArray(64);
+  private heapLength = 0;
 
   /**
    * Run fn in ctx at time at_ns (never earlier than now). With arg, fn(arg) runs: a method
@@ -125,23 +142,24 @@ export class Sim {
    */
   at<A>(at_ns: number, ctx: Task, fn: (arg: A) => void, arg?: A): void {
     if (at_ns <= this.now_ns) { this.atNow(ctx, fn, arg); return; }
-    const e = this.spare.pop() ?? { at_ns: 0, seq: 0, ctx, fn, arg: undefined };
-    e.at_ns = at_ns; // later than now
-    e.seq = ++this.seq;
-    e.ctx = ctx;
-    e.fn = fn;
-    e.arg = arg;
-    // sift up: move parents down until e's place is found
+    const slot = this.takeSlot(ctx, fn, arg);
+    let i = this.heapLength;
+    if (2 * (i + HEAP_ARITY) > this.heap.length) this.growHeap();
+    this.heapLength = i + 1;
+    // sift up: move parents down until the event's place is found; its seq is the largest
+    // there is, so it goes before a parent only at an earlier time
     const h = this.heap;
-    let i = h.length;
-    h.push(e);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(e, h[p])) break;
-      h[i] = h[p];
-      i = p;
+    let j = i << 1; // array index of the hole (int32: no overflow checks)
+    while (j > 0) {
+      const p = ((j - 2) >> 3) << 1; // the parent of the hole
+      const p_ns = h[p];
+      if (!(at_ns < p_ns)) break;
+      h[j] = p_ns;
+      h[(j + 1) | 0] = h[(p + 1) | 0];
+      j = p;
     }
-    h[i] = e;
+    h[j] = at_ns;
+    h[(j + 1) | 0] = slot;
   }
 
   /**
@@ -149,16 +167,48 @@ export class Sim {
    * event due now. A time passed to a call that is not inlined is boxed (a HeapNumber), so the
    * per-command path schedules what is due now through here. Due now, its seq is the largest,
    * so it runs after every event due now that is in the heap or the FIFO already, and before
-   * any later one: a FIFO keeps that order in O(1).
+   * any later one: a FIFO keeps that order in O(1). The clock does not move while the FIFO
+   * holds events, so they need no time of their own: each is due at now_ns.
    */
   atNow<A>(ctx: Task, fn: (arg: A) => void, arg?: A): void {
-    const e = this.spare.pop() ?? { at_ns: 0, seq: 0, ctx, fn, arg: undefined };
-    e.at_ns = this.now_ns;
-    e.seq = ++this.seq;
-    e.ctx = ctx;
-    e.fn = fn;
-    e.arg = arg;
-    this.dueNow.push(e);
+    this.dueNow.push(this.takeSlot(ctx, fn, arg));
+  }
+
+  /** A free slot holding fn(arg) as ctx, with the next seq. */
+  private takeSlot<A>(ctx: Task, fn: (arg: A) => void, arg: A | undefined): number {
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount];
+      const e = this.events[slot];
+      e.ctx = ctx;
+      e.fn = fn;
+      e.arg = arg;
+    } else {
+      slot = this.newSlot(ctx, fn, arg);
+    }
+    this.eventSeq[slot] = ++this.seq;
+    return slot;
+  }
+
+  /** A slot more (all are in use): the slot arrays double when full. */
+  private newSlot<A>(ctx: Task, fn: (arg: A) => void, arg: A | undefined): number {
+    if (this.events.length === 0) this.events.push({ ctx, fn: noop, arg: undefined }); // the sentinel
+    const slot = this.events.length;
+    this.events.push({ ctx, fn, arg });
+    if (slot === this.eventSeq.length) {
+      const seq = new Float64Array(slot * 2);
+      seq.set(this.eventSeq);
+      this.eventSeq = seq;
+      this.freeSlots = new Int32Array(slot * 2); // empty: every slot is in use
+    }
+    return slot;
+  }
+
+  /** Twice the heap's room (heap.length counts two elements per entry). */
+  private growHeap(): void {
+    const h = newHeapArray(this.heap.length);
+    h.set(this.heap);
+    this.heap = h;
   }
 
   /** queue_work: run fn in a kworker on cpu, after what is running now. */
@@ -177,7 +227,7 @@ export class Sim {
     }
   }
 
-  get pending(): number { return this.heap.length + this.dueNow.length; }
+  get pending(): number { return this.heapLength + this.dueNow.length; }
 
   /** Process the next event; false when there is none. */
   step(): boolean {
@@ -195,51 +245,88 @@ export class Sim {
    * throws, as as() would have.
    */
   private runNext(after: Task): boolean {
-    const h = this.heap;
     const q = this.dueNow;
+    let slot: number;
+    let at_ns = this.now_ns;
     // events due now were scheduled at now_ns, so only a heap event due now and scheduled
     // before them (a smaller seq) goes first
-    const top = q.length > 0 && (h.length === 0 || !before(h[0], q.peek())) ? q.shift() : this.popHeap();
-    if (top === undefined) return false;
+    if (q.length > 0 && !this.heapTopBefore(q.peek())) {
+      slot = q.shift();
+    } else {
+      if (this.heapLength === 0) return false;
+      at_ns = this.heap[0];
+      slot = this.popHeap();
+    }
     if (++this.processed > MAX_EVENTS_PER_RUN) throw new Error(`more than ${MAX_EVENTS_PER_RUN} events: the scenario does not settle`);
-    this.now_ns = Math.max(this.now_ns, top.at_ns);
-    const { ctx, fn, arg } = top;
-    top.fn = noop;
-    top.arg = undefined;
-    this.spare.push(top);
+    this.now_ns = Math.max(this.now_ns, at_ns);
+    const e = this.events[slot];
+    const ctx = e.ctx;
+    const fn = e.fn;
+    const arg = e.arg;
+    e.arg = undefined;
+    this.freeSlots[this.freeCount++] = slot;
     this.current = ctx;
     fn(arg);
     this.current = after;
     return true;
   }
 
-  /** Take the heap's earliest event (undefined when it is empty). */
-  private popHeap(): SimEvent | undefined {
+  /**
+   * Whether the heap's earliest event goes before the event in slot (due at now_ns); never
+   * when the heap is empty (its top is the sentinel).
+   */
+  private heapTopBefore(slot: number): boolean {
+    const top_ns = this.heap[0];
+    return top_ns < this.now_ns || (top_ns === this.now_ns && this.eventSeq[this.heap[1]] < this.eventSeq[slot]);
+  }
+
+  /**
+   * Take the heap's earliest event's slot (the heap is not empty). Indices count array
+   * elements (twice the entry's number) and are int32 (| 0), so V8 adds no overflow checks.
+   */
+  private popHeap(): number {
     const h = this.heap;
-    if (h.length === 0) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    const n = h.length;
-    if (n > 0) {
-      // bottom-up (Floyd): move the hole at the root down to a leaf, the earlier child up at
-      // each level (one comparison per level), then sift last up from there (it came from
-      // the bottom, so it rarely climbs); the events come out in the same order
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const m = l + 1 < n && before(h[l + 1], h[l]) ? l + 1 : l;
-        h[i] = h[m];
-        i = m;
-      }
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!before(last, h[p])) break;
-        h[i] = h[p];
-        i = p;
-      }
-      h[i] = last;
+    const seq = this.eventSeq;
+    const top = h[1];
+    const end = --this.heapLength << 1; // the last entry: it leaves its place to the sentinel
+    const last_ns = h[end];
+    const lastSlot = h[(end + 1) | 0];
+    h[end] = Infinity;
+    h[(end + 1) | 0] = 0;
+    if (end === 0) return top; // that was the only entry
+    // bottom-up (Floyd): move the hole at the root down to a leaf, the earliest child up at
+    // each level, then sift the last entry up from there (it came from the bottom, so it
+    // rarely climbs)
+    let j = 0;
+    for (;;) {
+      const c = ((j << 2) + 2) | 0; // the first child of the hole
+      if (c >= end) break;
+      let m = c;
+      let m_ns = h[c];
+      const c1 = (c + 2) | 0;
+      const c1_ns = h[c1];
+      if (c1_ns < m_ns || (c1_ns === m_ns && seq[h[(c1 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c1; m_ns = c1_ns; }
+      const c2 = (c + 4) | 0;
+      const c2_ns = h[c2];
+      if (c2_ns < m_ns || (c2_ns === m_ns && seq[h[(c2 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c2; m_ns = c2_ns; }
+      const c3 = (c + 6) | 0;
+      const c3_ns = h[c3];
+      if (c3_ns < m_ns || (c3_ns === m_ns && seq[h[(c3 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c3; m_ns = c3_ns; }
+      h[j] = m_ns;
+      h[(j + 1) | 0] = h[(m + 1) | 0];
+      j = m;
     }
+    const lastSeq = seq[lastSlot];
+    while (j > 0) {
+      const p = ((j - 2) >> 3) << 1; // the parent of the hole
+      const p_ns = h[p];
+      if (!(last_ns < p_ns || (last_ns === p_ns && lastSeq < seq[h[(p + 1) | 0]]))) break;
+      h[j] = p_ns;
+      h[(j + 1) | 0] = h[(p + 1) | 0];
+      j = p;
+    }
+    h[j] = last_ns;
+    h[(j + 1) | 0] = lastSlot;
     return top;
   }
 
@@ -268,42 +355,47 @@ export class Sim {
 
 const noop = () => {};
 
+/** Children per heap node. */
+const HEAP_ARITY = 4;
+
+/** A heap array for n entries, every one the sentinel (+Infinity, slot 0). */
+function newHeapArray(n: number): Float64Array {
+  const h = new Float64Array(2 * n);
+  for (let i = 0; i < 2 * n; i += 2) h[i] = Infinity;
+  return h;
+}
+
 /**
- * A FIFO of events in a ring that doubles when full: push and shift move indices, never the
- * entries (Array.shift would move them all).
+ * A FIFO of event slots in a ring that doubles when full: push and shift move indices, never
+ * the entries (Array.shift would move them all).
  */
 class EventFifo {
-  private ring: Array<SimEvent | undefined> = new Array(64).fill(undefined);
+  private ring = new Int32Array(64);
   private head = 0;
   length = 0;
 
-  push(e: SimEvent): void {
+  push(slot: number): void {
     if (this.length === this.ring.length) this.grow();
-    this.ring[(this.head + this.length) & (this.ring.length - 1)] = e;
+    this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
     this.length++;
   }
 
-  peek(): SimEvent {
-    return this.ring[this.head]!;
+  peek(): number {
+    return this.ring[this.head];
   }
 
-  shift(): SimEvent {
-    const e = this.ring[this.head]!;
-    this.ring[this.head] = undefined;
+  shift(): number {
+    const slot = this.ring[this.head];
     this.head = (this.head + 1) & (this.ring.length - 1);
     this.length--;
-    return e;
+    return slot;
   }
 
   private grow(): void {
     const old = this.ring;
-    const ring: Array<SimEvent | undefined> = new Array(old.length * 2).fill(undefined);
+    const ring = new Int32Array(old.length * 2);
     for (let i = 0; i < this.length; i++) ring[i] = old[(this.head + i) & (old.length - 1)];
     this.ring = ring;
     this.head = 0;
   }
-}
-
-function before(a: SimEvent, b: SimEvent): boolean {
-  return a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
 }
