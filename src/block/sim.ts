@@ -296,7 +296,8 @@ export class Sim {
     if (end === 0) return top; // that was the only entry
     // bottom-up (Floyd): move the hole at the root down to a leaf, the earliest child up at
     // each level, then sift the last entry up from there (it came from the bottom, so it
-    // rarely climbs)
+    // rarely climbs). The (time, seq) comparison is written out at each child: as a function
+    // it cost about 90 instructions per command (ir.sh 12,181 -> 12,274)
     let j = 0;
     for (;;) {
       const c = ((j << 2) + 2) | 0; // the first child of the hole

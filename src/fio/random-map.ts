@@ -59,7 +59,7 @@ export class RandomMap {
   take(b: number): number {
     if (this.used === this.blocks) this.reset();
     const words = this.words0;
-    const f = (words[b >>> 5] & (1 << (b & 31))) === 0 ? b : this.nextFree(b);
+    const f = this.isFree(b) ? b : this.nextFree(b);
     const w = f >>> 5;
     const now = (words[w] | (1 << (f & 31))) >>> 0;
     words[w] = now;

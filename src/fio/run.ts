@@ -557,7 +557,7 @@ class Instance {
     while (this.inflight < depth && !this.finishedIssuing(now)) {
       const want = Math.min(depth - this.inflight, perCall);
       let n = 1;
-      if (want === 1) this.submitPlain(this.issuePlain(ddir, now));
+      if (want === 1) this.submitRw(this.issuePlain(ddir, now), 0);
       else {
         // io_submit of several: every I/O is filled before the first goes down, as fill() does
         const batch = this.batch;
@@ -722,19 +722,11 @@ class Instance {
 
   /** Account one I/O now and fill an idle io_u with it; it is submitted when the CPU has done the work. */
   private issueOne(ddir: number, now: number): IoU {
-    const bs = this.bsOf[ddir];
+    const u = this.takeIoU(ddir, now);
+    const bs = u.bs;
     const offs = this.offsets[ddir]!;
     const nr = ddir === DDIR_COPY ? Math.max(1, this.job.num_range) : 1;
-    const u = this.free.pop()!;
-    u.ddir = ddir;
-    u.bs = bs;
-    u.submitted_ns = now;
-    u.issued_ns = now;
-    u.pos = this.region.start + offs.take() * bs;
-    this.inflight++;
-    this.ios++;
     this.bytes += bs * nr;
-    this.issued[ddir]++;
     if (this.fsyncEvery + this.fdatasyncEvery !== 0 && ddir === DDIR_WRITE) this.noteWrite();
     this.depthMap[depthIdx(this.inflight)]++;
     this.mixSeq = (this.mixSeq + 1) % this.seqNr;
@@ -747,9 +739,8 @@ class Instance {
     return u;
   }
 
-  /** issueOne for a plain job (planPlain): one range, and no sync to note or mix to count. */
-  private issuePlain(ddir: number, now: number): IoU {
-    if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${this.job.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
+  /** An idle io_u for one I/O of ddir issued now at the job's next offset, counted in flight and issued. */
+  private takeIoU(ddir: number, now: number): IoU {
     const bs = this.bsOf[ddir];
     const u = this.free.pop()!;
     u.ddir = ddir;
@@ -759,8 +750,15 @@ class Instance {
     u.pos = this.region.start + this.offsets[ddir]!.take() * bs;
     this.inflight++;
     this.ios++;
-    this.bytes += bs;
     this.issued[ddir]++;
+    return u;
+  }
+
+  /** issueOne for a plain job (planPlain): one range, and no sync to note or mix to count. */
+  private issuePlain(ddir: number, now: number): IoU {
+    if (this.ios >= MAX_IOS_PER_RUN) throw new FioRunError(`job ${this.job.name}: more than ${MAX_IOS_PER_RUN} I/Os in one run`);
+    const u = this.takeIoU(ddir, now);
+    this.bytes += u.bs;
     // at most depth in flight (fillPlain's loop)
     this.depthMap[this.depthSlots[this.inflight]]++;
     return u;
@@ -827,22 +825,18 @@ class Instance {
     if (u.sync !== 0) { this.queueUringSync(u); return; }
     const ddir = u.ddir;
     if (ddir === DDIR_COPY) { this.issueCopy(u); return; }
-    const op = ddir === DDIR_READ ? Op.READ : ddir === DDIR_WRITE ? Op.WRITE : Op.DISCARD;
-    const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
-    const flags = (this.polledIo === true ? REQ_POLLED : 0) | (op === Op.WRITE ? this.writeFlags : 0);
-    let bio = u.bio;
-    if (bio !== null && bio.ended === true) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
-    else bio = u.bio = new Bio(this.dev, op, u.pos / 512, u.bs, vecs, flags);
-    bio.endio = u.bioEndio;
-    this.blk.submitBio(bio);
+    this.submitRw(u, this.polledIo === true ? REQ_POLLED : 0);
   }
 
-  /** submitOne for a plain job's read, write or trim (planPlain: not polled). */
-  private submitPlain(u: IoU): void {
+  /**
+   * A read, write or trim io_u as its bio (the io_u's own once its last one ended), submitted;
+   * flags: REQ_POLLED for a polled job. A plain job (planPlain) comes here straight.
+   */
+  private submitRw(u: IoU, polled: number): void {
     const ddir = u.ddir;
     const op = ddir === DDIR_READ ? Op.READ : ddir === DDIR_WRITE ? Op.WRITE : Op.DISCARD;
     const vecs = op === Op.DISCARD ? NO_VECS : this.ioVecs(u);
-    const flags = op === Op.WRITE ? this.writeFlags : 0;
+    const flags = polled | (op === Op.WRITE ? this.writeFlags : 0);
     let bio = u.bio;
     if (bio !== null && bio.ended === true) bio.reinit(this.dev, op, u.pos / 512, u.bs, vecs, flags, 0);
     else bio = u.bio = new Bio(this.dev, op, u.pos / 512, u.bs, vecs, flags);
@@ -939,7 +933,6 @@ class Instance {
    */
   private complete(u: IoU, ok: boolean, bytes: number, woke = true): void {
     const now = this.clock();
-    const ddir = u.ddir;
     const submitted = u.submitted_ns;
     this.inflight--;
     this.free.push(u);
@@ -955,21 +948,33 @@ class Instance {
       u.sync = 0;
       if (this.rampOver === true) addLat(this.syncLat!, reaped - submitted);
     } else if (this.rampOver === true) {
-      this.sampleWindows(now);
-      const d = this.dirStats[ddir]!;
-      d.total_ios++;
-      if (ok === true) d.io_bytes += bytes;
-      else d.short_ios++;
-      // clat from the io_submit's return (fio's issue_time); with free CPUs slat is 0 and lat
-      // equals clat sample for sample, so finish() writes both from clat (settleLat)
-      addLat(d.clat, reaped - u.issued_ns);
+      const d = this.accountIo(u, ok, bytes, now, reaped);
       if (this.slatTimed === true) {
         addLat(d.slat!, u.issued_ns - submitted);
         addLat(d.lat, reaped - submitted);
       }
     }
+    this.countReap();
+  }
+
+  /**
+   * An I/O's direction figures once the ramp is over: its bytes or a short I/O, and clat from
+   * the io_submit's return (fio's issue_time) to reaped. With free CPUs slat is 0 and lat equals
+   * clat sample for sample, so finish() writes both from clat (settleLat).
+   */
+  private accountIo(u: IoU, ok: boolean, bytes: number, now: number, reaped: number): DirResult {
+    this.sampleWindows(now);
+    const d = this.dirStats[u.ddir]!;
+    d.total_ios++;
+    if (ok === true) d.io_bytes += bytes;
+    else d.short_ios++;
+    addLat(d.clat, reaped - u.issued_ns);
+    return d;
+  }
+
+  /** One getevents call that reaped one I/O (__io_u_mark_map's 1..4 slot). */
+  private countReap(): void {
     this.completeCalls++;
-    // one I/O reaped per call (__io_u_mark_map's 1..4 slot)
     this.completeMap[submitIdx(1)]++;
   }
 
@@ -983,15 +988,8 @@ class Instance {
     this.inflight--;
     this.free.push(u);
     sim.atNow(this.task, this.fillFn);
-    this.sampleWindows(now);
-    const d = this.dirStats[u.ddir]!;
-    d.total_ios++;
-    if (ok === true) d.io_bytes += u.bs;
-    else d.short_ios++;
-    addLat(d.clat, now - u.issued_ns);
-    this.completeCalls++;
-    // one I/O reaped per call (__io_u_mark_map's 1..4 slot)
-    this.completeMap[submitIdx(1)]++;
+    this.accountIo(u, ok, u.bs, now, now);
+    this.countReap();
   }
 
   /**
