@@ -66,6 +66,11 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   fua = true;
   scheduler: SchedulerName = "none";
   private readonly hctxs: Hctx[];
+  /**
+   * Each CPU's hardware queue, mapped once (blk_mq_map_queues, kept per software queue as
+   * ctx->hctxs by blk_mq_map_swqueue): the per-request lookup is a load, not a remainder.
+   */
+  private readonly hctxByCpu: Hctx[];
   /** Ended requests, handed out again (the kernel preallocates them per tag: static_rqs). */
   private readonly rqPool: Request[] = [];
   private deadline: Deadline | null = null;
@@ -87,6 +92,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     depth: number,
   ) {
     this.hctxs = Array.from({ length: hwQueues }, (_, i) => new Hctx(i, depth));
+    this.hctxByCpu = Array.from({ length: blk.sim.cpus }, (_, cpu) => this.hctxs[this.hctxOf(cpu)]);
   }
 
   setScheduler(s: SchedulerName): void {
@@ -160,16 +166,17 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * a new request, which goes to the flush machinery, the plug, the scheduler or the driver.
    */
   private submitRq(bio: Bio, nsegs: number): void {
-    const plug = this.blk.task.plug;
+    const task = this.blk.task;
+    const plug = task.plug;
     if (plug === null && this.deadline === null) {
       // no plug and no scheduler: nothing to merge into, and the request is issued at once
       // (blk_mq_try_issue_directly)
-      const rq = this.getRequest(bio, nsegs);
+      const rq = this.getRequest(bio, nsegs, task);
       if (opIsFlush(bio.flags) && blkInsertFlush(this, rq)) return;
       this.issueOne(rq);
       return;
     }
-    this.submitRqQueued(bio, nsegs, plug);
+    this.submitRqQueued(bio, nsegs, plug, task);
   }
 
   /**
@@ -177,13 +184,13 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * the scheduler. A method of its own: V8 counts every bytecode of a function it inlines,
    * taken or not, against the inlining budget of the submission path (as endFlushStep).
    */
-  private submitRqQueued(bio: Bio, nsegs: number, plug: BlkPlug | null): void {
+  private submitRqQueued(bio: Bio, nsegs: number, plug: BlkPlug | null, task: Task): void {
     const nomerges = this.flags.nomerges;
     // an empty plug (__submit_bio's, always) has no request to merge into
     if (nomerges !== 2 && plug !== null && plug.rqCount > 0 && this.plugMerge(plug, bio, nsegs)) return;
     const deadline = this.deadline;
     if (nomerges !== 2 && deadline !== null && deadline.tryMerge(this, bio, nsegs, nomerges === 1)) return;
-    const rq = this.getRequest(bio, nsegs);
+    const rq = this.getRequest(bio, nsegs, task);
     // a PREFLUSH or FUA request goes to the flush machinery, which may take it (not plugged)
     if (opIsFlush(bio.flags) && blkInsertFlush(this, rq)) return;
     if (plug !== null) this.addToPlug(plug, rq);
@@ -253,10 +260,9 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
    * none). With a scheduler the tag is a scheduler tag (q->nr_requests of them); the driver
    * tag is taken at dispatch (blk_mq_get_driver_tag), so requests can wait in the scheduler.
    */
-  private getRequest(bio: Bio, nsegs: number): Request {
+  private getRequest(bio: Bio, nsegs: number, task: Task): Request {
     const blk = this.blk;
-    const task = blk.task;
-    const h = this.hctxs[this.hctxOf(task.cpu)];
+    const h = this.hctxFor(task.cpu);
     const sched = this.deadline !== null;
     if (!(sched ? h.schedFree.length > 0 : h.free.length > 0)) this.waitForTag(h, sched, bio, task);
     let rq = this.rqPool.pop();
@@ -268,6 +274,12 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     rq.start_ns = blk.sim.now_ns;
     if (blk.tracer.on === true) this.traceGetRequest(bio, rq);
     return rq;
+  }
+
+  /** The hardware queue of a CPU: hctxByCpu's, or mapped now for a CPU past the simulated ones. */
+  private hctxFor(cpu: number): Hctx {
+    const byCpu = this.hctxByCpu;
+    return cpu < byCpu.length ? byCpu[cpu] : this.hctxs[this.hctxOf(cpu)];
   }
 
   /** G, out of getRequest: its event record would count against the submission's inlining budget. */
@@ -439,9 +451,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const blk = this.blk;
     // tested here, so that rqEvent (its event record) is not inlined into the issue path
     if (blk.tracer.on === true) blk.rqEvent("D", this, rq);
-    const now_ns = blk.sim.now_ns;
-    rq.issue_ns = now_ns;
-    inflightChange(this.stats, now_ns, 1);
+    inflightChange(this.stats, blk.sim.now_ns, 1);
   }
 
   /** blk_mq_start_request (D) and the driver's queue_rq. */

@@ -26,9 +26,8 @@ export class Request {
   cpu: number;
   /** Set when a merge attempt failed on a limit: no further merges (REQ_NOMERGE). */
   noMerge: boolean;
-  /** Time it was allocated and issued, for disk stats. */
+  /** Time it was allocated, for disk stats. */
   start_ns = 0;
-  issue_ns = 0;
   pid: number;
   comm: string;
   /** Copies: sectors of the destination the device reported copied (a prefix). */
@@ -123,14 +122,13 @@ export class Request {
   }
 
   /**
-   * What init and initFlushRq both reset: the submitter, no issue time, not freed, no flush
+   * What init and initFlushRq both reset: the submitter, not freed, no flush
    * sequence. Not the tags (-1 since the request was freed), nor hctx and start_ns: their
    * callers set them at once; nor the pdu, the driver's (its request side is reset when the
    * request ends).
    */
   private resetSubmitter(cpu: number, pid: number, comm: string): void {
     this.cpu = cpu;
-    this.issue_ns = 0;
     this.pid = pid;
     this.comm = comm;
     this.copiedSectors = 0;
