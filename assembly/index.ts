@@ -62,9 +62,10 @@ export function ctrl_step_writes(now_ns: f64, count: u32, off0: u32, val0: u32, 
     persistent().power_on_ns += now_ns - st.now_ns;
     st.now_ns = now_ns;
   }
-  // One loop, so mmioWrite is inlined once. The offset as the mailbox would carry it (its target field).
-  for (let i: u32 = 0; i < count && i < 2; i++) {
-    mmioWrite((i == 0 ? off0 : off1) & MBOX_TARGET_OFFSET_MASK, 4, i == 0 ? val0 : val1, 0);
+  // The offset as the mailbox would carry it (its target field).
+  if (count != 0) {
+    mmioWrite(off0 & MBOX_TARGET_OFFSET_MASK, 4, val0, 0);
+    if (count != 1) mmioWrite(off1 & MBOX_TARGET_OFFSET_MASK, 4, val1, 0);
   }
   // the drain's call only when the mailbox holds a write (a stepped host's doorbells come as arguments)
   const writes = mailboxPending() ? drainMailbox() : 0;

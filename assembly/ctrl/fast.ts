@@ -22,6 +22,9 @@ import { mdtsBytes } from "./exec";
 import { postCqe } from "./queues";
 import { traceOn } from "./events";
 
+// readFast reads OPC and FLAGS as one 16-bit word
+if (SQE_FLAGS != SQE_OPC + 1) ERROR("SQE FLAGS must follow OPC (assembly/spec/sqe.ts)");
+
 /**
  * Run the fetched I/O command (in the controller's SQE buffer) of SQ sqid if it is a plain Read
  * (above); false: declined, nothing changed. The result globals (result.ts) are left as they
@@ -29,20 +32,21 @@ import { traceOn } from "./events";
  */
 export function readFast(sqid: u32, cqid: u32): bool {
   const sqe = g_sqe;
-  // FLAGS 0: not fused, PSDT = PRP. With normal tracing on the general path records the fetch.
-  if (load<u8>(sqe + SQE_OPC) != NVM_READ || load<u8>(sqe + SQE_FLAGS) != 0 || traceOn(EVC_NORMAL)) return false;
+  // OPC and FLAGS (the next byte) in one load: a Read with FLAGS 0 (not fused, PSDT = PRP).
+  // With normal tracing on the general path records the fetch.
+  if (load<u16>(sqe + SQE_OPC) != <u16>NVM_READ || traceOn(EVC_NORMAL)) return false;
   const nsid = load<u32>(sqe + SQE_NSID);
   if (nsid == NSID_BROADCAST) return false;
   const found = nsById(nsid);
   if (found == null) return false;
   const ns = changetype<NsState>(found);
-  if (ns.ms != 0 || ns.pi != 0) return false;
+  if ((ns.ms | ns.pi) != 0) return false;
   // nvm.ts read / prepareTransfer: MDTS, then the LBA range
   const slba = load<u64>(sqe + SQE_CDW10);
   const nlb = <u64>(load<u32>(sqe + SQE_CDW12) & RW_NLB_MASK) + 1;
   const bytes = nlb << ns.lbads;
-  const mdts = mdtsBytes();
-  if (mdts != 0 && bytes > mdts) return false;
+  // MDTS 0 (no limit) wraps to the largest value: one comparison
+  if (bytes - 1 > mdtsBytes() - 1) return false;
   if (!inRange(ns, slba, nlb)) return false;
   // dma.ts mapPrp without a list: PRP1 to the end of its page, the rest (one page at most) at PRP2
   const page: u64 = <u64>1 << state().page_shift;

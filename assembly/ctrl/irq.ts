@@ -52,7 +52,8 @@ export function coalescingDisabled(iv: u32): bool {
   const st = state();
   const thr = (st.feat_irqc & IRQC_THR_MASK) + 1;
   const time = (st.feat_irqc >> IRQC_TIME_SHIFT) & 0xff;
-  const coalesce = cqid != 0 && !error && !coalescingDisabled(iv) && time != 0;
+  // aggregation time first: 0 (no coalescing, the default) decides without the vector's settings
+  const coalesce = time != 0 && cqid != 0 && !error && !coalescingDisabled(iv);
   if (!coalesce) {
     if (v.pending != 0) { v.pending = 0; st.vec_pending--; }
     raise(iv);

@@ -169,10 +169,29 @@ export function cqUnreserve(cqid: u32): void { cqAt(cqid).reserved--; }
  */
 export function processQueues(budget: u32): u32 {
   const st = state();
-  if (st.sq_ready_count == 0) return 0;
+  if (st.sq_ready_count != 1) return st.sq_ready_count == 0 ? 0 : arbitrate(budget);
+  // The only SQ with entries (usually: the host rang one doorbell) has its burst without the
+  // rounds' walk. Commands make no SQ ready, so afterwards only it can be: the rounds (from
+  // rr_next, just past it, so it comes first again) run only while it still has entries.
+  const qid = st.sq_ready_hint;
+  if (qid > st.max_qid || !isReady(qid)) return arbitrate(budget);
+  st.rr_next = qid + 1;
+  const n = fetchBurst(qid, min<u32>(arbitrationBurst(), budget));
+  if (st.sq_ready_count == 0 || st.phase != PHASE_READY) return n;
+  return n + arbitrate(budget - n);
+}
+
+/** Commands one SQ may run per turn (Arbitration Burst; 111b: no limit). */
+@inline function arbitrationBurst(): u32 {
+  const ab = state().feat_arb & ARB_AB_MASK;
+  return ab == ARB_AB_NO_LIMIT ? 0xffffffff : <u32>1 << ab;
+}
+
+/** processQueues' rounds over every SQ with entries. */
+function arbitrate(budget: u32): u32 {
+  const st = state();
   let done: u32 = 0;
-  const ab = st.feat_arb & ARB_AB_MASK;
-  const burst: u32 = ab == ARB_AB_NO_LIMIT ? 0xffffffff : <u32>1 << ab;
+  const burst = arbitrationBurst();
   const limit = st.max_qid + 1;
   let more = true;
   while (more && done < budget && st.phase == PHASE_READY) {
