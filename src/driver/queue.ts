@@ -217,6 +217,7 @@ export class QueuePair {
     const base = this.cq.bus >> 2;
     const threaded = port.threaded;
     const cqe = this.cqe;
+    const cidOfTag = this.cidOfTag;
     for (;;) {
       const e = base + (this.cqHead << 2);
       // the phase must be read before the rest of the entry when the controller runs in
@@ -225,7 +226,9 @@ export class QueuePair {
       const dw3 = threaded ? Atomics.load(ram32, e + 3) : ram32[e + 3];
       if (((dw3 >>> 16) & 1) !== this.phase) break;
       const cid = dw3 & 0xffff;
-      const tag = this.tagOf(cid);
+      // tagOf's common case written out: its call was not inlined into the reap loop
+      const low = cid & CID_TAG_MASK;
+      const tag = cidOfTag[low] === cid ? low : this.tagOfOther(cid);
       this.cqHead++;
       if (this.cqHead === this.depth) { this.cqHead = 0; this.phase ^= 1; }
       n++;
@@ -252,6 +255,11 @@ export class QueuePair {
   private tagOf(cid: number): number {
     const t = cid & CID_TAG_MASK;
     if (this.cidOfTag[t] === cid) return t;
+    return this.tagOfOther(cid);
+  }
+
+  /** The other tag of the command in flight under cid, or -1. */
+  private tagOfOther(cid: number): number {
     if (this.rare === 0) return -1;
     return this.tagOfCidOther.get(cid) ?? -1;
   }
