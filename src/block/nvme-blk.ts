@@ -496,9 +496,9 @@ export class NvmeBlkController implements MqDriverOps {
     const q = hq.q;
     const started = hq.started;
     if (started.n === 0) return;
-    q.ring(this.driver.port);
-    this.driver.port.kick();
     const port = this.driver.port;
+    q.ring(port);
+    port.kick();
     for (let polls = 0; ; polls++) {
       q.reap(port);
       // every command in flight on q is one this list started (each commit waits for its own)
@@ -516,14 +516,15 @@ export class NvmeBlkController implements MqDriverOps {
     started.n = 0;
     for (let i = 0; i < n; i++) {
       const f = items[i];
-      this.commandDone(h, q, f.tag, f, now);
+      this.commandDone(hq, q, f.tag, f, now);
     }
   }
 
   // ---- building commands ----
 
+  /** REQ_OP_COPY_SRC, REQ_OP_COPY_DST or the 2025 design's REQ_OP_COPY: the ops from COPY_SRC up (one compare on the per-command path). */
   private isCopy(rq: Request): boolean {
-    return rq.op === Op.COPY_DST || rq.op === Op.COPY_SRC || rq.op === Op.COPY;
+    return rq.op >= Op.COPY_SRC;
   }
 
   private lba(d: NvmeNsDisk, sector: number): number {
@@ -783,7 +784,8 @@ export class NvmeBlkController implements MqDriverOps {
       record.cid = cid;
       this.blk.tracer.command(record);
     }
-    this.model.advance?.(now);
+    const model = this.model;
+    model.advance?.(now);
     // a pooled Iod's command side is at its reset values (newIod, commandDue; waiting is false
     // again before commandDue, and commandDone sets cqeStatus and dw0 before anything reads
     // them): a Read or Write sets only what differs per command
@@ -798,7 +800,7 @@ export class NvmeBlkController implements MqDriverOps {
     f.hctx = h;
     f.tag = tag;
     cmd.model.queue = h;
-    const due_ns = this.model.complete(cmd.model, now, f);
+    const due_ns = model.complete(cmd.model, now, f);
     if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
     hq.started.push(f);
   }
@@ -832,7 +834,7 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
-  private commandDone(h: number, q: QueuePair, tag: number, f: Iod, now: number): void {
+  private commandDone(hq: HwQueue, q: QueuePair, tag: number, f: Iod, now: number): void {
     // the CQE's fields straight from the queue's arrays (no object per completion)
     const cqe = q.cqe;
     const at = tag << 2; // QueuePair.cqe: four dwords per tag
@@ -848,7 +850,7 @@ export class NvmeBlkController implements MqDriverOps {
     if (Number.isNaN(due_ns)) f.waiting = true; // the model says when (modelResolved)
     else {
       if (due_ns < now) f.due_ns = now;
-      this.commandDue(h, f);
+      this.commandDue(hq, f);
     }
   }
 
@@ -858,7 +860,7 @@ export class NvmeBlkController implements MqDriverOps {
     if (!f.waiting) return; // its CQE is not reaped yet: commandDone goes on
     f.waiting = false;
     f.due_ns = Math.max(this.blk.sim.now_ns, done_ns);
-    this.commandDue(f.hctx, f);
+    this.commandDue(this.hq[f.hctx], f);
   }
 
   /**
@@ -868,9 +870,9 @@ export class NvmeBlkController implements MqDriverOps {
    * allocation per command. A Copy command's own Iod goes back to the pool; a request's goes
    * back when it ends (endRq).
    */
-  private commandDue(h: number, f: Iod): void {
+  private commandDue(hq: HwQueue, f: Iod): void {
     const due = f.due_ns;
-    this.hq[h].cidBusy[f.cid & CID_TAG_MASK] = due;
+    hq.cidBusy[f.cid & CID_TAG_MASK] = due;
     // back to the reset values issue relies on (stored only when they differ)
     if (f.record !== null) {
       f.record.done_ns = due;

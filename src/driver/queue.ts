@@ -1,9 +1,10 @@
 // One queue pair of the host driver: the SQ ring the host fills and the CQ ring it reaps by
-// phase tag (Base §4.1, §4.2.4), a tag set bounding commands in flight to depth - 1, and
-// per-tag completion records, all preallocated: submitting and reaping allocate nothing. A
-// command's CID is the caller's (nvme-blk gives nvme_cid's, a 4-bit generation over the
-// request's tag) or one the queue picks; a CQE finds its command by the CID's low 12 bits
-// (nvme_tag_from_cid), in an array, unless another command in flight had those bits first.
+// phase tag (Base §4.1, §4.2.4), at most depth - 1 commands in flight, and per-tag completion
+// records, all preallocated: submitting and reaping allocate nothing. A command's CID is the
+// caller's (nvme-blk gives nvme_cid's, a 4-bit generation over the request's blk-mq tag) or one
+// the queue picks; its tag, the index of its record, is the CID's low 12 bits
+// (nvme_tag_from_cid, as Linux's CID carries the blk-mq tag that finds the request), so a CQE
+// finds its command with one array read, unless another command in flight had those bits first.
 
 import { SQE_SIZE } from "../../assembly/spec/sqe";
 import { REG_DOORBELL_BASE } from "../../assembly/spec/regs";
@@ -25,6 +26,12 @@ export interface Completion {
 /** A CID's low 12 bits: the tag part of nvme_cid's scheme (nvme_tag_from_cid); the array of commands in flight is indexed by them. */
 export const CID_TAG_MASK = 0xfff;
 
+/**
+ * Tags 0..CID_TAG_MASK are CIDs' low 12 bits; the OTHER_TAGS tags above them hold a command
+ * whose low bits another command in flight already has (never with nvme_cid's CIDs).
+ */
+const OTHER_TAGS = CID_TAG_MASK + 1;
+
 export class QueuePair {
   sqTail = 0;
   sqHead = 0; // as last reported by a CQE
@@ -37,17 +44,28 @@ export class QueuePair {
   private unacked = 0;
   private readonly ackEvery: number;
   private readonly ram32: Uint32Array;
+  /** Commands the queue holds at most: depth - 1 (a full SQ keeps one slot empty, Base §4.1.3). */
+  private readonly tags: number;
+  /**
+   * The queue's own pick of a tag for a command given no CID: a stack of 0..depth - 2, the
+   * last released on top (only such commands take from it and give back to it).
+   */
   private readonly freeTags: Int32Array;
   private freeTop: number;
-  /**
-   * Commands in flight by their CID's low 12 bits: tag + 1 (0: none). A command whose low bits
-   * another command in flight already holds goes to the map instead (never with nvme_cid's CIDs,
-   * whose tags are unique), so the usual lookup is one array read and one compare.
-   */
-  private readonly tagOfCidLow = new Int32Array(CID_TAG_MASK + 1);
+  /** Tags above OTHER_TAGS not in use, as a stack, and the commands on them by CID. */
+  private readonly freeOther: Int32Array;
+  private freeOtherTop: number;
   private readonly tagOfCidOther = new Map<number, number>();
-  private otherCids = 0;
-  readonly cidOfTag: Uint16Array;
+  /**
+   * Commands in flight on an other tag or picked by the queue (their tag goes back to freeTags):
+   * while there are none, a reap finds every command at its CID's low bits and frees it with
+   * one store.
+   */
+  private rare = 0;
+  /** Each tag's command was picked by the queue (its CID's low bits go back to freeTags). */
+  private readonly picked: Uint8Array;
+  /** The CID in flight under each tag, -1 when the tag is free. */
+  readonly cidOfTag: Int32Array;
   readonly doneSeq: Uint32Array;
   /**
    * Each tag's last CQE, its four dwords together (dword k of tag t at (t << 2) + k: a CQE is
@@ -72,13 +90,19 @@ export class QueuePair {
   ) {
     this.ram32 = ram32;
     const tags = depth - 1;
+    this.tags = tags;
     this.freeTags = new Int32Array(tags);
     for (let i = 0; i < tags; i++) this.freeTags[i] = tags - 1 - i;
     this.freeTop = tags;
+    this.freeOther = new Int32Array(tags);
+    for (let i = 0; i < tags; i++) this.freeOther[i] = OTHER_TAGS + tags - 1 - i;
+    this.freeOtherTop = tags;
     this.ackEvery = Math.max(1, depth >> 2);
-    this.cidOfTag = new Uint16Array(tags);
-    this.doneSeq = new Uint32Array(tags);
-    this.cqe = new Uint32Array(tags << 2);
+    const all = OTHER_TAGS + tags;
+    this.picked = new Uint8Array(all);
+    this.cidOfTag = new Int32Array(all).fill(-1);
+    this.doneSeq = new Uint32Array(all);
+    this.cqe = new Uint32Array(all << 2);
     const stride = 4 << dstrd;
     this.sqDoorbell = REG_DOORBELL_BASE + 2 * qid * stride;
     this.cqDoorbell = REG_DOORBELL_BASE + (2 * qid + 1) * stride;
@@ -86,20 +110,30 @@ export class QueuePair {
     for (let i = 0; i < depth; i++) this.sqSlots.push(new Uint32Array(ram32.buffer, ram32.byteOffset + sq.bus + i * SQE_SIZE, SQE_SIZE / 4));
   }
 
-  /** Free tags: commands that can still be submitted. */
-  room(): number { return this.freeTop; }
+  /** Commands that can still be submitted. */
+  room(): number { return this.tags - this.inflight; }
 
   /**
-   * Copy sqe into the next SQ slot with a CID (cid when given, else one the queue picks: the
-   * tag, or the tag with bits 15:12 set when that CID is in flight) and return the tag; -1 when
-   * the queue is full. A given CID already in flight is refused. An sqe built in tailSlot() is
-   * in place already: only its CID is set. The doorbell is rung separately (ring), so a batch
-   * costs one MMIO write.
+   * Copy sqe into the next SQ slot with a CID (cid when given, else one the queue picks: a
+   * free tag of its own, with bits 15:12 set when that CID is in flight) and return the tag;
+   * -1 when the queue is full. A given CID already in flight is refused. An sqe built in
+   * tailSlot() is in place already: only its CID is set. The doorbell is rung separately
+   * (ring), so a batch costs one MMIO write.
    */
   submit(sqe: Sqe, cid = -1): number {
-    const tag = this.claim(cid);
-    if (tag < 0) return -1;
-    setCid(sqe, this.cidOfTag[tag]);
+    if (this.inflight === this.tags) return -1;
+    let tag: number;
+    let c: number;
+    if (cid >= 0) {
+      c = cid & 0xffff;
+      tag = c & CID_TAG_MASK;
+      if (this.cidOfTag[tag] >= 0) tag = this.claimOther(c);
+      else this.cidOfTag[tag] = c;
+    } else {
+      tag = this.claimPicked();
+      c = this.cidOfTag[tag];
+    }
+    setCid(sqe, c);
     if (sqe !== this.sqSlots[this.sqTail]) {
       // Sixteen stores beat TypedArray.set's generic path for a 64-byte entry.
       const r = this.ram32;
@@ -117,23 +151,35 @@ export class QueuePair {
   /**
    * The SQ slot the next command goes to, to build it in place before submit (no copy, where
    * nvme_sq_copy_cmd copies the caller's nvme_command). The host owns the tail slot: the
-   * controller reads only up to the tail doorbell, and a free tag means a free slot.
+   * controller reads only up to the tail doorbell, and room means a free slot.
    */
   tailSlot(): Sqe {
     return this.sqSlots[this.sqTail];
   }
 
-  /** A free tag for a command under cid (or a CID the queue picks), tracked; -1 when none is free. */
-  private claim(cid: number): number {
-    if (this.freeTop === 0) return -1;
-    const tag = this.freeTags[--this.freeTop];
-    let c: number;
-    if (cid >= 0) {
-      c = cid & 0xffff;
-      if (this.tagOf(c) >= 0) { this.freeTags[this.freeTop++] = tag; throw new Error(`CID ${c} is already in flight on queue ${this.qid}`); }
-    } else c = this.freeCid(tag);
-    this.track(c, tag);
-    this.cidOfTag[tag] = c;
+  /** An other tag for cid, whose low bits a command in flight holds; a CID in flight is refused. */
+  private claimOther(cid: number): number {
+    if (this.tagOf(cid) >= 0) throw new Error(`CID ${cid} is already in flight on queue ${this.qid}`);
+    const tag = this.freeOther[--this.freeOtherTop];
+    this.tagOfCidOther.set(cid, tag);
+    this.cidOfTag[tag] = cid;
+    this.rare++;
+    return tag;
+  }
+
+  /**
+   * A command given no CID: the queue's next free tag of its own, and as CID that tag, unless a
+   * command in flight has it (then a generation above it); the command's tag is the CID's low
+   * bits, or an other tag when they are taken.
+   */
+  private claimPicked(): number {
+    const own = this.freeTags[--this.freeTop];
+    const c = this.freeCid(own);
+    let tag = own;
+    if (this.cidOfTag[tag] >= 0) tag = this.claimOther(c);
+    else this.cidOfTag[tag] = c;
+    this.picked[tag] = 1;
+    this.rare++;
     return tag;
   }
 
@@ -144,13 +190,6 @@ export class QueuePair {
       if (this.tagOf(c) < 0) return c;
     }
     throw new Error(`queue ${this.qid}: no free CID for tag ${tag}`);
-  }
-
-  /** Note a CID in flight under tag: in the array by its low 12 bits, or in the map when another CID holds them. */
-  private track(cid: number, tag: number): void {
-    const low = cid & CID_TAG_MASK;
-    if (this.tagOfCidLow[low] === 0) this.tagOfCidLow[low] = tag + 1;
-    else { this.tagOfCidOther.set(cid, tag); this.otherCids++; }
   }
 
   /** Ring the SQ tail doorbell: the controller may fetch what was submitted. */
@@ -178,6 +217,7 @@ export class QueuePair {
     const base = this.cq.bus >> 2;
     const threaded = port.threaded;
     const cqe = this.cqe;
+    const cidOfTag = this.cidOfTag;
     for (;;) {
       const e = base + (this.cqHead << 2);
       // the phase must be read before the rest of the entry when the controller runs in
@@ -186,7 +226,9 @@ export class QueuePair {
       const dw3 = threaded ? Atomics.load(ram32, e + 3) : ram32[e + 3];
       if (((dw3 >>> 16) & 1) !== this.phase) break;
       const cid = dw3 & 0xffff;
-      const tag = this.tagOf(cid);
+      // tagOf's common case written out: its call was not inlined into the reap loop
+      const low = cid & CID_TAG_MASK;
+      const tag = cidOfTag[low] === cid ? low : this.tagOfOther(cid);
       this.cqHead++;
       if (this.cqHead === this.depth) { this.cqHead = 0; this.phase ^= 1; }
       n++;
@@ -211,18 +253,35 @@ export class QueuePair {
 
   /** The tag of the command in flight under cid, or -1 (nvme_find_rq: the tag from the low bits, then the whole CID must match). */
   private tagOf(cid: number): number {
-    const t = this.tagOfCidLow[cid & CID_TAG_MASK] - 1;
-    if (t >= 0 && this.cidOfTag[t] === cid) return t;
-    if (this.otherCids === 0) return -1;
+    const t = cid & CID_TAG_MASK;
+    if (this.cidOfTag[t] === cid) return t;
+    return this.tagOfOther(cid);
+  }
+
+  /** The other tag of the command in flight under cid, or -1. */
+  private tagOfOther(cid: number): number {
+    if (this.rare === 0) return -1;
     return this.tagOfCidOther.get(cid) ?? -1;
   }
 
   private release(tag: number, cid: number): void {
-    const low = cid & CID_TAG_MASK;
-    if (this.tagOfCidLow[low] === tag + 1) this.tagOfCidLow[low] = 0;
-    else if (this.tagOfCidOther.delete(cid)) this.otherCids--;
-    this.freeTags[this.freeTop++] = tag;
+    this.cidOfTag[tag] = -1;
     this.inflight--;
+    if (this.rare !== 0) this.releaseRare(tag, cid);
+  }
+
+  /** An other tag back to its stack, a picked command's own tag to freeTags. */
+  private releaseRare(tag: number, cid: number): void {
+    if (tag >= OTHER_TAGS) {
+      this.tagOfCidOther.delete(cid);
+      this.freeOther[this.freeOtherTop++] = tag;
+      this.rare--;
+    }
+    if (this.picked[tag] !== 0) {
+      this.picked[tag] = 0;
+      this.freeTags[this.freeTop++] = cid & CID_TAG_MASK;
+      this.rare--;
+    }
   }
 
   completion(tag: number): Completion {

@@ -1,7 +1,7 @@
 // The host's queue pair (src/driver/queue.ts): commands submitted with CIDs of the caller's
 // (nvme-blk gives nvme_cid's: a generation in bits 15:12 over the request's tag) are found
-// again by their CQE's CID through its low 12 bits, or through the map when another command in
-// flight had those bits first; a CID in flight cannot be given twice and is free again once its
+// again by their CQE's CID through its low 12 bits (the command's tag), or through the map when
+// another command in flight had those bits first; a CID in flight cannot be given twice and is free again once its
 // CQE is reaped; a CID the queue picks avoids every CID in flight.
 
 import { describe, it, expect } from "vitest";
@@ -45,18 +45,22 @@ describe("QueuePair CIDs", () => {
     }
   });
 
-  it("a CID the queue picks is its tag, or the tag with a generation when a caller's command in flight has that CID", async () => {
+  it("a CID the queue picks is its own next tag, or that tag with a generation when a caller's command in flight has that CID", async () => {
     const r = await rig({ threaded: false });
     try {
       const q = r.driver.ioQueue(0);
       const port = r.driver.port;
-      // the caller's CID 1 takes the first tag (0); the queue's next pick is tag 1, whose CID 1 is taken
-      const mine = q.submit(newSqe(O.NVM_FLUSH, 1), 1);
+      // the caller's CID 0 is at tag 0 (its low bits); the queue's first pick of its own is 0, whose CID is taken
+      const mine = q.submit(newSqe(O.NVM_FLUSH, 1), 0);
       const picked = q.submit(newSqe(O.NVM_FLUSH, 1));
-      expect([mine, picked]).toEqual([0, 1]);
-      expect([q.cidOfTag[mine], q.cidOfTag[picked]]).toEqual([1, 0x1001]);
+      const next = q.submit(newSqe(O.NVM_FLUSH, 1));
+      expect(mine).toBe(0);
+      expect(picked).not.toBe(0);
+      expect([q.cidOfTag[mine], q.cidOfTag[picked], q.cidOfTag[next]]).toEqual([0, 0x1000, 1]);
       drain(q, port);
-      expect([q.completion(mine).cid, q.completion(picked).cid]).toEqual([1, 0x1001]);
+      expect([q.completion(mine).cid, q.completion(picked).cid, q.completion(next).cid]).toEqual([0, 0x1000, 1]);
+      // every tag is free again: the queue's picks start over at its last released tag
+      expect(q.cidOfTag[mine]).toBe(-1);
     } finally {
       await r.close();
     }
