@@ -107,4 +107,19 @@ describe("Sim", () => {
     const sim = new Sim(1);
     expect(() => sim.runUntil(() => false, "the disk to answer")).toThrow("stuck: the disk to answer can never happen (no events left)");
   });
+
+  it("drainUntil runs every event, as runUntil and drain do, and asks done once at the end", () => {
+    const sim = new Sim(1);
+    const ctx = sim.idle(0);
+    let done = false;
+    let asked = 0;
+    const order: number[] = [];
+    sim.at(10, ctx, () => { order.push(10); done = true; });
+    sim.at(20, ctx, () => order.push(20));
+    sim.drainUntil(() => { asked++; return done; }, "the disk to answer");
+    expect(order).toEqual([10, 20]);
+    expect(asked).toBe(1);
+    expect(sim.now_ns).toBe(20);
+    expect(() => sim.drainUntil(() => false, "the disk to answer")).toThrow("stuck: the disk to answer can never happen (no events left)");
+  });
 });
