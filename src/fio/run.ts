@@ -110,7 +110,7 @@ export function fioNotes(jobs: FioJob[]): string[] {
  * instance). The state is four int32 words in a typed array: as object fields, values above
  * 2^30 would not fit V8's small integers and each draw would box them.
  */
-export class Rand {
+class Rand {
   private readonly s = new Int32Array(4);
   constructor(seed: number) {
     let x = seed >>> 0;
@@ -141,61 +141,16 @@ export class Rand {
     const r = ((r1 >>> 5) * 67108864 + (r2 >>> 6)) / 9007199254740992;
     return Math.floor(r * n);
   }
-
-  /**
-   * out[0..count) = count calls of below(n), in order, with the state in locals for the whole
-   * run. For n = 2^m (1 <= m <= 27) the double product is exact, so floor(r * n) is the top m
-   * bits of the 53-bit draw, all in r1: r1 >>> (32 - m), and r2 is not needed (the state still
-   * takes both steps).
-   */
-  fill(out: Float64Array, count: number, n: number): void {
-    const s = this.s;
-    let a = s[0], b = s[1], c = s[2], d = s[3];
-    const m = 31 - Math.clz32(n);
-    const pow2 = n === 1 << m && m >= 1 && m <= 27;
-    const shift = 32 - m;
-    for (let i = 0; i < count; i++) {
-      const r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-      let t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      if (pow2) {
-        // the second step's output is not needed: only the state moves
-        t = b << 9;
-        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-        out[i] = r1 >>> shift;
-        continue;
-      }
-      const r2 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-      t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      out[i] = Math.floor((((r1 >>> 5) * 67108864 + (r2 >>> 6)) / 9007199254740992) * n);
-    }
-    s[0] = a; s[1] = b; s[2] = c; s[3] = d;
-  }
 }
 
 const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
-
-/** Random blocks drawn ahead at a time for a direction that has its generator to itself (Offsets). */
-const DRAWN_AHEAD = 64;
 
 /** The offsets a direction walks: sequential (with rw's :N modifier) or random (with a random map). */
 class Offsets {
   private next = 0;
   private readonly map: RandomMap | null = null;
-  /**
-   * A direction whose generator no other draw shares (one direction, a new random block every
-   * I/O) draws its blocks DRAWN_AHEAD at a time: the same blocks in the same order (the
-   * generator and the map see the same calls), with the generator's state and the map's words
-   * in locals for the whole run instead of read and written per I/O. Draws left over when the
-   * job ends are never used (neither the generator nor the map is reported).
-   */
-  private readonly drawn: Float64Array | null = null;
-  private nextDrawn = DRAWN_AHEAD;
-
-  constructor(private readonly blocks: number, private readonly random: boolean, private readonly seqNr: number, private readonly rand: Rand, norandommap: boolean, ownRand: boolean) {
+  constructor(private readonly blocks: number, private readonly random: boolean, private readonly seqNr: number, private readonly rand: Rand, norandommap: boolean) {
     if (random && !norandommap && blocks <= MAX_RANDOM_MAP_BLOCKS) this.map = new RandomMap(blocks);
-    if (random && seqNr === 1 && ownRand) this.drawn = new Float64Array(DRAWN_AHEAD);
   }
 
   private taken = 0;
@@ -206,11 +161,6 @@ class Offsets {
    * rw=rand...:N (ddir_seq_nr) a new random block every N I/Os and the next blocks between.
    */
   take(): number {
-    const drawn = this.drawn;
-    if (drawn !== null) {
-      if (this.nextDrawn === DRAWN_AHEAD) this.drawAhead(drawn);
-      return drawn[this.nextDrawn++];
-    }
     if (!this.random) {
       const b = this.next;
       this.next = b + 1 === this.blocks ? 0 : b + 1;
@@ -221,14 +171,6 @@ class Offsets {
     const fresh = this.taken++ % this.seqNr === 0;
     this.last = fresh ? this.randomBlock() : (this.last + 1) % this.blocks;
     return this.last;
-  }
-
-  /** The next DRAWN_AHEAD random blocks, each taken from the map as randomBlock takes it. */
-  private drawAhead(drawn: Float64Array): void {
-    this.rand.fill(drawn, DRAWN_AHEAD, this.blocks);
-    const map = this.map;
-    if (map !== null) for (let i = 0; i < DRAWN_AHEAD; i++) drawn[i] = map.take(drawn[i]);
-    this.nextDrawn = 0;
   }
 
   /**
@@ -459,9 +401,7 @@ class Instance {
     }
     for (const d of this.dirList) {
       const blocks = Math.floor(this.region.len / j.bs[d]);
-      // the generator is the direction's own when it is the job's only direction (no rwmix draw)
-      const ownRand = this.dirList.length === 1;
-      this.offsets[FIO_DIRS.indexOf(d)] = new Offsets(Math.max(1, blocks), this.isRandom(), j.rw_seq_nr, this.rand, j.norandommap, ownRand);
+      this.offsets[FIO_DIRS.indexOf(d)] = new Offsets(Math.max(1, blocks), this.isRandom(), j.rw_seq_nr, this.rand, j.norandommap);
       this.setDir(d, newDir(this.async));
     }
     // in modelled time the job starts at at_ns; on the wall clock, when its first event runs
