@@ -7,7 +7,10 @@ import type { BlockDevice } from "./disk";
 import type { CopyCtx } from "./copy/ctx-types";
 import type { Task } from "./sim";
 
-/** REQ_OP_* (include/linux/blk_types.h). Copy ops are numbered as their series number them. */
+/**
+ * REQ_OP_* (include/linux/blk_types.h). Copy ops are numbered as their series number them, and
+ * are the only ops from COPY_SRC up (opIsCopy is one compare on the per-command path).
+ */
 export const enum Op {
   READ = 0,
   WRITE = 1,
@@ -175,8 +178,9 @@ export function opIsWrite(op: Op): boolean {
   return op === Op.WRITE || op === Op.DISCARD || op === Op.WRITE_ZEROES || op === Op.COPY_DST || op === Op.COPY;
 }
 
+/** REQ_OP_COPY_SRC, REQ_OP_COPY_DST or the 2025 design's REQ_OP_COPY: the ops from COPY_SRC up (Op). */
 export function opIsCopy(op: Op): boolean {
-  return op === Op.COPY_SRC || op === Op.COPY_DST || op === Op.COPY;
+  return op >= Op.COPY_SRC;
 }
 
 /** bio_chain(child, parent): parent completes only after child. */

@@ -7,7 +7,7 @@
 // batch into as few Copy commands as MSRC, MSSRL and MCL allow. Completions map NVMe status
 // to blk_status (nvme_error_status) after the modelled device time.
 
-import { BlkStatus, Op, REQ_FAILFAST_DEV, REQ_FUA, REQ_POLLED } from "./bio";
+import { BlkStatus, Op, opIsCopy, REQ_FAILFAST_DEV, REQ_FUA, REQ_POLLED } from "./bio";
 import { BlockLayer } from "./blk";
 import { CopyDesign } from "./disk";
 import { QueueLimits, defaultLimits, UINT_MAX } from "./limits";
@@ -446,7 +446,7 @@ export class NvmeBlkController implements MqDriverOps {
   queueRq(disk: MqDisk, rq: Request): boolean {
     const d = disk as NvmeNsDisk;
     const q = this.qp(rq.hctx);
-    if (this.isCopy(rq)) {
+    if (opIsCopy(rq.op)) {
       const plan = this.copyPlan(d, rq);
       if (!plan) return true; // failed without a command
       return this.issueCopies(rq.hctx, [plan]);
@@ -468,7 +468,7 @@ export class NvmeBlkController implements MqDriverOps {
     };
     for (const rq of rqs) {
       touched.add(rq.hctx);
-      if (this.isCopy(rq)) {
+      if (opIsCopy(rq.op)) {
         const plan = this.copyPlan(d, rq);
         if (!plan) continue;
         const prev = run[run.length - 1];
@@ -521,11 +521,6 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   // ---- building commands ----
-
-  /** REQ_OP_COPY_SRC, REQ_OP_COPY_DST or the 2025 design's REQ_OP_COPY: the ops from COPY_SRC up (one compare on the per-command path). */
-  private isCopy(rq: Request): boolean {
-    return rq.op >= Op.COPY_SRC;
-  }
 
   private lba(d: NvmeNsDisk, sector: number): number {
     // arithmetic, not shifts: LBAs beyond 2^31 sectors (1 TiB) must not wrap
@@ -950,7 +945,7 @@ export class NvmeBlkController implements MqDriverOps {
     const rq = st.rq!;
     const disk = st.disk!;
     const status = st.status;
-    if (this.isCopy(rq)) this.endCopyRq(rq, st, disk);
+    if (opIsCopy(rq.op)) this.endCopyRq(rq, st, disk);
     if (status !== BlkStatus.OK) st.status = BlkStatus.OK;
     disk.endRequest(rq, status);
   };

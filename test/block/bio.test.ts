@@ -2,7 +2,7 @@
 // freed bio back) is indistinguishable from a new one but for its id, which counts on.
 
 import { describe, it, expect } from "vitest";
-import { Bio, BlkStatus, Op, REQ_POLLED, bioChain, bioEndio } from "../../src/block/bio";
+import { Bio, BlkStatus, OP_NAMES, Op, REQ_POLLED, bioChain, bioEndio, opIsCopy } from "../../src/block/bio";
 import { mkHost } from "./helpers";
 
 describe("Bio.reinit (bio_reset + bio_init)", () => {
@@ -28,5 +28,13 @@ describe("Bio.reinit (bio_reset + bio_init)", () => {
     // field by field, by identity (a deep diff would walk the whole device graph)
     const differ = Object.keys(fresh).filter((k) => k !== "id" && !Object.is((used as any)[k], (fresh as any)[k]));
     expect(differ).toEqual([]);
+  });
+});
+
+describe("opIsCopy", () => {
+  it("holds for the copy ops and for no other op (they are the ops from COPY_SRC up)", () => {
+    for (const [op, name] of Object.entries(OP_NAMES)) {
+      expect(opIsCopy(Number(op) as Op), name).toBe(name.startsWith("COPY"));
+    }
   });
 });
