@@ -143,6 +143,7 @@ export class Sim {
   at<A>(at_ns: number, ctx: Task, fn: (arg: A) => void, arg?: A): void {
     if (at_ns <= this.now_ns) { this.atNow(ctx, fn, arg); return; }
     const slot = this.takeSlot(ctx, fn, arg);
+    this.eventSeq[slot] = ++this.seq;
     let i = this.heapLength;
     if (2 * (i + HEAP_ARITY) > this.heap.length) this.growHeap();
     this.heapLength = i + 1;
@@ -165,16 +166,32 @@ export class Sim {
   /**
    * at(now_ns, ctx, fn, arg) for a caller with no time at hand: fn(arg) runs as ctx after every
    * event due now. A time passed to a call that is not inlined is boxed (a HeapNumber), so the
-   * per-command path schedules what is due now through here. Due now, its seq is the largest,
-   * so it runs after every event due now that is in the heap or the FIFO already, and before
-   * any later one: a FIFO keeps that order in O(1). The clock does not move while the FIFO
-   * holds events, so they need no time of their own: each is due at now_ns.
+   * per-command path schedules what is due now through here. Due now, it runs after every event
+   * due now that is in the heap or the FIFO already, and before any later one: a FIFO keeps that
+   * order in O(1). The clock does not move while the FIFO holds events, so they need no time of
+   * their own (each is due at now_ns), nor a seq (see heapDueNow). The FIFO's first event waits
+   * in fields (next*), not in a slot: most often it is the only one (fio's refill after a
+   * completion), and it then costs no slot and no ring entry.
    */
   atNow<A>(ctx: Task, fn: (arg: A) => void, arg?: A): void {
-    this.dueNow.push(this.takeSlot(ctx, fn, arg));
+    if (this.nextFn === null && this.dueNow.length === 0) {
+      this.nextCtx = ctx;
+      this.nextFn = fn;
+      this.nextArg = arg;
+    } else {
+      this.dueNow.push(this.takeSlot(ctx, fn, arg));
+    }
   }
 
-  /** A free slot holding fn(arg) as ctx, with the next seq. */
+  /**
+   * The due-now FIFO's first event, when it is not in the ring (nextFn null: none). Only set
+   * while the ring is empty, so it is always before every event in the ring.
+   */
+  private nextCtx: Task = null!;
+  private nextFn: ((arg: any) => void) | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  private nextArg: unknown = undefined;
+
+  /** A free slot holding fn(arg) as ctx. */
   private takeSlot<A>(ctx: Task, fn: (arg: A) => void, arg: A | undefined): number {
     let slot: number;
     if (this.freeCount > 0) {
@@ -186,7 +203,6 @@ export class Sim {
     } else {
       slot = this.newSlot(ctx, fn, arg);
     }
-    this.eventSeq[slot] = ++this.seq;
     return slot;
   }
 
@@ -227,7 +243,7 @@ export class Sim {
     }
   }
 
-  get pending(): number { return this.heapLength + this.dueNow.length; }
+  get pending(): number { return this.heapLength + this.dueNow.length + (this.nextFn !== null ? 1 : 0); }
 
   /** Process the next event; false when there is none. */
   step(): boolean {
@@ -245,26 +261,34 @@ export class Sim {
    * throws, as as() would have.
    */
   private runNext(after: Task): boolean {
-    const q = this.dueNow;
-    let slot: number;
+    let ctx: Task;
+    let fn: (arg: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let arg: unknown;
     let at_ns = this.now_ns;
-    // events due now were scheduled at now_ns, so only a heap event due now and scheduled
-    // before them (a smaller seq) goes first
-    if (q.length > 0 && !this.heapTopBefore(q.peek())) {
-      slot = q.shift();
+    if (this.nextFn !== null && !this.heapDueNow()) {
+      ctx = this.nextCtx;
+      fn = this.nextFn;
+      arg = this.nextArg;
+      this.nextFn = null;
+      this.nextArg = undefined;
     } else {
-      if (this.heapLength === 0) return false;
-      at_ns = this.heap[0];
-      slot = this.popHeap();
+      let slot: number;
+      if (this.dueNow.length > 0 && !this.heapDueNow()) {
+        slot = this.dueNow.shift();
+      } else {
+        if (this.heapLength === 0) return false;
+        at_ns = this.heap[0]; // never before now: an event enters the heap only when due later
+        slot = this.popHeap();
+      }
+      const e = this.events[slot];
+      ctx = e.ctx;
+      fn = e.fn;
+      arg = e.arg;
+      e.arg = undefined;
+      this.freeSlots[this.freeCount++] = slot;
     }
     if (++this.processed > MAX_EVENTS_PER_RUN) throw new Error(`more than ${MAX_EVENTS_PER_RUN} events: the scenario does not settle`);
-    this.now_ns = Math.max(this.now_ns, at_ns);
-    const e = this.events[slot];
-    const ctx = e.ctx;
-    const fn = e.fn;
-    const arg = e.arg;
-    e.arg = undefined;
-    this.freeSlots[this.freeCount++] = slot;
+    this.now_ns = at_ns;
     this.current = ctx;
     fn(arg);
     this.current = after;
@@ -272,12 +296,13 @@ export class Sim {
   }
 
   /**
-   * Whether the heap's earliest event goes before the event in slot (due at now_ns); never
-   * when the heap is empty (its top is the sentinel).
+   * Whether the heap's earliest event is due now, and so goes before every event in the
+   * due-now FIFO: an event enters the heap only when it is due later than now, so one due now
+   * was scheduled before the clock got here, before anything in the FIFO (all scheduled at
+   * now_ns). Never when the heap is empty (its top is the sentinel, +Infinity).
    */
-  private heapTopBefore(slot: number): boolean {
-    const top_ns = this.heap[0];
-    return top_ns < this.now_ns || (top_ns === this.now_ns && this.eventSeq[this.heap[1]] < this.eventSeq[slot]);
+  private heapDueNow(): boolean {
+    return this.heap[0] <= this.now_ns;
   }
 
   /**
@@ -390,10 +415,6 @@ class EventFifo {
     if (this.length === this.ring.length) this.grow();
     this.ring[(this.head + this.length) & (this.ring.length - 1)] = slot;
     this.length++;
-  }
-
-  peek(): number {
-    return this.ring[this.head];
   }
 
   shift(): number {
