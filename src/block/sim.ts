@@ -135,6 +135,13 @@ export class Sim {
    */
   private heap = newHeapArray(64);
   private heapLength = 0;
+  /**
+   * The root's event was taken to run and its place is empty (heapLength still counts it):
+   * the next at() fills it with the new event in one walk down (the common case: a completion
+   * whose refill schedules the next completion), and anything else that needs the heap moves
+   * the last entry there first (removeRoot).
+   */
+  private rootTaken = false;
 
   /**
    * Run fn in ctx at time at_ns (never earlier than now). With arg, fn(arg) runs: a method
@@ -144,6 +151,13 @@ export class Sim {
     if (at_ns <= this.now_ns) { this.atNow(ctx, fn, arg); return; }
     const slot = this.takeSlot(ctx, fn, arg);
     this.eventSeq[slot] = ++this.seq;
+    if (this.rootTaken) {
+      // the event that just ran left the root's place empty: the new event takes it (a
+      // remove and an insert in one walk, as an hrtimer re-armed from its own callback)
+      this.rootTaken = false;
+      this.fillRoot(this.heapLength << 1, at_ns, slot);
+      return;
+    }
     let i = this.heapLength;
     if (2 * (i + HEAP_ARITY) > this.heap.length) this.growHeap();
     this.heapLength = i + 1;
@@ -243,7 +257,7 @@ export class Sim {
     }
   }
 
-  get pending(): number { return this.heapLength + this.dueNow.length + (this.nextFn !== null ? 1 : 0); }
+  get pending(): number { return this.heapLength - (this.rootTaken ? 1 : 0) + this.dueNow.length + (this.nextFn !== null ? 1 : 0); }
 
   /** Process the next event; false when there is none. */
   step(): boolean {
@@ -276,9 +290,11 @@ export class Sim {
       if (this.dueNow.length > 0 && !this.heapDueNow()) {
         slot = this.dueNow.shift();
       } else {
+        if (this.rootTaken) this.removeRoot();
         if (this.heapLength === 0) return false;
         at_ns = this.heap[0]; // never before now: an event enters the heap only when due later
-        slot = this.popHeap();
+        slot = this.heap[1] | 0;
+        this.rootTaken = true;
       }
       const e = this.events[slot];
       ctx = e.ctx;
@@ -302,27 +318,38 @@ export class Sim {
    * now_ns). Never when the heap is empty (its top is the sentinel, +Infinity).
    */
   private heapDueNow(): boolean {
-    return this.heap[0] <= this.now_ns;
+    const h = this.heap;
+    const now = this.now_ns;
+    if (!this.rootTaken) return h[0] <= now;
+    // the earliest is one of the root's four children (past the end: sentinels)
+    return h[2] <= now || h[4] <= now || h[6] <= now || h[8] <= now;
   }
 
-  /**
-   * Take the heap's earliest event's slot (the heap is not empty). Indices count array
-   * elements (twice the entry's number) and are int32 (| 0), so V8 adds no overflow checks.
-   */
-  private popHeap(): number {
+  /** The taken root's place goes to the last entry (the heap holds more than the root). */
+  private removeRoot(): void {
     const h = this.heap;
-    const seq = this.eventSeq;
-    const top = h[1];
     const end = --this.heapLength << 1; // the last entry: it leaves its place to the sentinel
     const last_ns = h[end];
     const lastSlot = h[(end + 1) | 0];
     h[end] = Infinity;
     h[(end + 1) | 0] = 0;
-    if (end === 0) return top; // that was the only entry
+    this.rootTaken = false;
+    if (end > 0) this.fillRoot(end, last_ns, lastSlot);
+  }
+
+  /**
+   * Put the entry (x_ns, xSlot) in the empty root's place: entries sit below index end.
+   * Indices count array elements (twice the entry's number) and are int32 (| 0), so V8 adds
+   * no overflow checks.
+   */
+  private fillRoot(end: number, x_ns: number, xSlot: number): void {
+    const h = this.heap;
+    const seq = this.eventSeq;
     // bottom-up (Floyd): move the hole at the root down to a leaf, the earliest child up at
-    // each level, then sift the last entry up from there (it came from the bottom, so it
-    // rarely climbs). The (time, seq) comparison is written out at each child: as a function
-    // it cost about 90 instructions per command (ir.sh 12,181 -> 12,274)
+    // each level, then sift the entry up from there (the last entry came from the bottom, and
+    // a new completion is most often later than those in flight, so it rarely climbs). The
+    // (time, seq) comparison is written out at each child: as a function it cost about 90
+    // instructions per command (ir.sh 12,181 -> 12,274)
     let j = 0;
     for (;;) {
       const c = ((j << 2) + 2) | 0; // the first child of the hole
@@ -342,18 +369,17 @@ export class Sim {
       h[(j + 1) | 0] = h[(m + 1) | 0];
       j = m;
     }
-    const lastSeq = seq[lastSlot];
+    const xSeq = seq[xSlot];
     while (j > 0) {
       const p = ((j - 2) >> 3) << 1; // the parent of the hole
       const p_ns = h[p];
-      if (!(last_ns < p_ns || (last_ns === p_ns && lastSeq < seq[h[(p + 1) | 0]]))) break;
+      if (!(x_ns < p_ns || (x_ns === p_ns && xSeq < seq[h[(p + 1) | 0]]))) break;
       h[j] = p_ns;
       h[(j + 1) | 0] = h[(p + 1) | 0];
       j = p;
     }
-    h[j] = last_ns;
-    h[(j + 1) | 0] = lastSlot;
-    return top;
+    h[j] = x_ns;
+    h[(j + 1) | 0] = xSlot;
   }
 
   /** Run events until done() holds; an error names what never happened. */

@@ -15,13 +15,13 @@ interface RefEvent { at_ns: number; seq: number; id: number }
  */
 type Script = number[][];
 
-function runSim(script: Script, roots: number[]): Array<[number, number]> {
+function runSim(script: Script, roots: number[]): Array<[number, number, number]> {
   const sim = new Sim(1);
   const ctx = sim.idle(0);
-  const seen: Array<[number, number]> = [];
+  const seen: Array<[number, number, number]> = [];
   let next = 0;
   const fire = (id: number): void => {
-    seen.push([id, sim.now_ns]);
+    seen.push([id, sim.now_ns, sim.pending]);
     for (const off of script[id % script.length]) {
       if (next >= 400) return;
       sim.at(sim.now_ns + off, ctx, fire, next++);
@@ -32,9 +32,9 @@ function runSim(script: Script, roots: number[]): Array<[number, number]> {
   return seen;
 }
 
-function runReference(script: Script, roots: number[]): Array<[number, number]> {
+function runReference(script: Script, roots: number[]): Array<[number, number, number]> {
   const queue: RefEvent[] = [];
-  const seen: Array<[number, number]> = [];
+  const seen: Array<[number, number, number]> = [];
   let seq = 0;
   let next = 0;
   let now = 0;
@@ -44,7 +44,7 @@ function runReference(script: Script, roots: number[]): Array<[number, number]> 
     queue.sort((a, b) => a.at_ns - b.at_ns || a.seq - b.seq);
     const e = queue.shift()!;
     now = Math.max(now, e.at_ns);
-    seen.push([e.id, now]);
+    seen.push([e.id, now, queue.length]);
     for (const off of script[e.id % script.length]) {
       if (next >= 400) break;
       add(now + off);
@@ -54,7 +54,7 @@ function runReference(script: Script, roots: number[]): Array<[number, number]> 
 }
 
 describe("Sim", () => {
-  it("runs events in time order, and in the order scheduled at equal times (heap and FIFO alike)", () => {
+  it("runs events in time order, and in the order scheduled at equal times (heap and FIFO alike), counting what is pending", () => {
     const offset = fc.oneof(fc.constant(0), fc.constant(-5), fc.integer({ min: 1, max: 50 }));
     fc.assert(
       fc.property(
