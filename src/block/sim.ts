@@ -155,7 +155,10 @@ export class Sim {
       // the event that just ran left the root's place empty: the new event takes it (a
       // remove and an insert in one walk, as an hrtimer re-armed from its own callback)
       this.rootTaken = false;
-      this.fillRoot(this.heapLength << 1, at_ns, slot);
+      const h = this.heap;
+      h[0] = at_ns;
+      h[1] = slot;
+      this.siftRoot(this.heapLength << 1);
       return;
     }
     let i = this.heapLength;
@@ -329,22 +332,26 @@ export class Sim {
   private removeRoot(): void {
     const h = this.heap;
     const end = --this.heapLength << 1; // the last entry: it leaves its place to the sentinel
-    const last_ns = h[end];
-    const lastSlot = h[(end + 1) | 0];
+    h[0] = h[end];
+    h[1] = h[(end + 1) | 0];
     h[end] = Infinity;
     h[(end + 1) | 0] = 0;
     this.rootTaken = false;
-    if (end > 0) this.fillRoot(end, last_ns, lastSlot);
+    if (end > 0) this.siftRoot(end);
   }
 
   /**
-   * Put the entry (x_ns, xSlot) in the empty root's place: entries sit below index end.
+   * Move the entry at the root, put there in the taken root's place, to where it belongs
+   * among the entries below index end. It is handed over in the array, not as arguments: a
+   * time passed to a call that is not inlined is boxed (a HeapNumber allocated per command).
    * Indices count array elements (twice the entry's number) and are int32 (| 0), so V8 adds
    * no overflow checks.
    */
-  private fillRoot(end: number, x_ns: number, xSlot: number): void {
+  private siftRoot(end: number): void {
     const h = this.heap;
     const seq = this.eventSeq;
+    const x_ns = h[0];
+    const xSlot = h[1];
     // bottom-up (Floyd): move the hole at the root down to a leaf, the earliest child up at
     // each level, then sift the entry up from there (the last entry came from the bottom, and
     // a new completion is most often later than those in flight, so it rarely climbs). The
