@@ -152,30 +152,20 @@ export function setCopyLimits(l: QueueLimits, design: CopyDesign, capable: boole
 }
 
 /**
- * The commands a queue started since its last doorbell, in a reused array (no allocation and
- * no length change per command): items[0, n) are live, entries past n are stale.
- */
-class StartedList {
-  items: Iod[] = [];
-  n = 0;
-  push(f: Iod): void {
-    if (this.n < this.items.length) this.items[this.n] = f;
-    else this.items.push(f);
-    this.n++;
-  }
-}
-
-/**
- * The driver's side of one hardware queue (nvme_queue's host state): its queue pair, the
- * commands started since its last doorbell (double-buffered: completions may start more), and
- * until when (modelled ns) each CID's tag part is taken. One lookup per command gets them all.
+ * The driver's side of one hardware queue (nvme_queue's host state): its queue pair, how many
+ * commands were started since its last doorbell, the Iod of each command in flight by its
+ * queue tag (a CQE finds its command with one lookup, as nvme_handle_cqe finds the request by
+ * the CID's tag), and until when (modelled ns) each CID's tag part is taken. One lookup per
+ * command gets them all.
  */
 interface HwQueue {
   q: QueuePair;
   /** Tags of the queue pair: CIDs below them are blk-mq tags, above them spares (cidFor). */
   tags: number;
-  started: StartedList;
-  startedSpare: StartedList;
+  /** Commands submitted since the last commit (commitRqs rings only when there are some). */
+  started: number;
+  /** The Iod of the command in flight under each queue tag (null: none of nvme-blk's). */
+  iods: Array<Iod | null>;
   cidBusy: Float64Array;
 }
 
@@ -238,8 +228,6 @@ interface Iod {
   hctx: number;
   /** Its CQE was reaped before the model resolved due_ns: the rest waits for the model. */
   waiting: boolean;
-  /** The queue's tag it went out under. */
-  tag: number;
   /** The next free Iod while this Copy command's Iod is free (NvmeBlkController.freeIod). */
   nextFree: Iod | null;
 }
@@ -247,7 +235,7 @@ interface Iod {
 function newIod(): Iod {
   return {
     rq: null, disk: null, left: 0, status: BlkStatus.OK, copiedBlocks: 0, copyFailed: false, end_ns: 0,
-    rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, cqeStatus: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, tag: 0, nextFree: null,
+    rqs: null, copyRanges: null, record: null, bufs: NO_BUFS, cid: 0, cqeStatus: 0, dw0: 0, due_ns: NaN, hctx: 0, waiting: false, nextFree: null,
   };
 }
 
@@ -351,7 +339,7 @@ export class NvmeBlkController implements MqDriverOps {
       if (q.depth > NVME_PCI_MAX_QUEUE_SIZE) throw new Error(`nvme${instance}: I/O queue ${q.qid} has ${q.depth} entries; nvme-pci allows at most ${NVME_PCI_MAX_QUEUE_SIZE} (NVME_PCI_MAX_QUEUE_SIZE: a tag must fit nvme_cid's 12 bits)`);
     }
     this.hq = driver.io.map((q) => ({
-      q, tags: q.depth - 1, started: new StartedList(), startedSpare: new StartedList(), cidBusy: new Float64Array(CID_TAG_MASK + 1),
+      q, tags: q.depth - 1, started: 0, iods: new Array<Iod | null>(q.tagSpace).fill(null), cidBusy: new Float64Array(CID_TAG_MASK + 1),
     }));
     const sim = blk.sim;
     model.bind?.({
@@ -495,29 +483,32 @@ export class NvmeBlkController implements MqDriverOps {
     const hq = this.hq[h];
     const q = hq.q;
     const started = hq.started;
-    if (started.n === 0) return;
+    if (started === 0) return;
+    hq.started = 0;
     const port = this.driver.port;
     q.ring(port);
     port.kick();
+    const now = this.blk.sim.now_ns;
+    const iods = hq.iods;
+    const threaded = port.threaded;
     for (let polls = 0; ; polls++) {
-      q.reap(port);
-      // every command in flight on q is one this list started (each commit waits for its own)
+      // nvme_process_cq: each CQE handled in place, in the CQ's order (the controller posts an
+      // I/O queue's completions in the order it fetched the commands)
+      for (;;) {
+        const tag = q.reapNext(threaded);
+        if (tag < 0) break;
+        const f = iods[tag];
+        if (f === null) { q.keep(tag); continue; } // another driver's command (nvme.ts)
+        iods[tag] = null;
+        this.commandDone(hq, q, f, now);
+      }
+      q.reapEnd(port);
+      // every command in flight on q is one this commit started (each commit waits for its own)
       if (q.inflight === 0) break;
-      if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started.n} commands on queue ${q.qid}`);
+      if (polls > 10_000) throw new Error(`nvme${this.instance}: the controller did not complete ${started} commands on queue ${q.qid}`);
       port.poll();
     }
     q.ackCompletions(port);
-    const now = this.blk.sim.now_ns;
-    // double-buffered: what the completions start goes to the other list
-    hq.started = hq.startedSpare;
-    hq.startedSpare = started;
-    const items = started.items;
-    const n = started.n;
-    started.n = 0;
-    for (let i = 0; i < n; i++) {
-      const f = items[i];
-      this.commandDone(hq, q, f.tag, f, now);
-    }
   }
 
   // ---- building commands ----
@@ -793,11 +784,11 @@ export class NvmeBlkController implements MqDriverOps {
     f.cid = cid;
     f.due_ns = NaN;
     f.hctx = h;
-    f.tag = tag;
     cmd.model.queue = h;
     const due_ns = model.complete(cmd.model, now, f);
     if (due_ns !== MODEL_PENDING) f.due_ns = due_ns;
-    hq.started.push(f);
+    hq.iods[tag] = f;
+    hq.started++;
   }
 
   /** A Copy command's Iod, from the free list when it has one. */
@@ -829,12 +820,10 @@ export class NvmeBlkController implements MqDriverOps {
   }
 
   /** A command's CQE was reaped: record it; its requests complete after the modelled service time. */
-  private commandDone(hq: HwQueue, q: QueuePair, tag: number, f: Iod, now: number): void {
-    // the CQE's fields straight from the queue's arrays (no object per completion)
-    const cqe = q.cqe;
-    const at = tag << 2; // QueuePair.cqe: four dwords per tag
-    f.cqeStatus = cqe[at + 3] >>> 17;
-    f.dw0 = cqe[at];
+  private commandDone(hq: HwQueue, q: QueuePair, f: Iod, now: number): void {
+    // the CQE's fields read in place in the CQ (no object per completion)
+    f.cqeStatus = q.cqeDw3() >>> 17;
+    f.dw0 = q.cqeDw0();
     const bufs = f.bufs;
     for (let i = 0; i < bufs.length; i++) this.driver.pool.release(bufs[i]);
     if (f.record) {

@@ -5,6 +5,7 @@
 // the queue picks; its tag, the index of its record, is the CID's low 12 bits
 // (nvme_tag_from_cid, as Linux's CID carries the blk-mq tag that finds the request), so a CQE
 // finds its command with one array read, unless another command in flight had those bits first.
+// A caller may reap entry by entry and read each CQE in place (reapNext, as nvme_handle_cqe).
 
 import { SQE_SIZE } from "../../assembly/spec/sqe";
 import { REG_DOORBELL_BASE } from "../../assembly/spec/regs";
@@ -64,6 +65,8 @@ export class QueuePair {
   private rare = 0;
   /** Each tag's command was picked by the queue (its CID's low bits go back to freeTags). */
   private readonly picked: Uint8Array;
+  /** How many tags there are (every tag a command can have is below it): size a per-tag array with it. */
+  readonly tagSpace: number;
   /** The CID in flight under each tag, -1 when the tag is free. */
   readonly cidOfTag: Int32Array;
   readonly doneSeq: Uint32Array;
@@ -73,6 +76,10 @@ export class QueuePair {
    * it needs the same way. Shifts by a literal: a module constant is a load and a check each.
    */
   readonly cqe: Uint32Array;
+  /** Host RAM's dword index of the CQE reapNext consumed last. */
+  private cqeAt = 0;
+  /** CQEs consumed by reapNext since the last reapEnd. */
+  private reapedRun = 0;
   private readonly sqDoorbell: number;
   private readonly cqDoorbell: number;
   /** Each SQ slot as a 16-dword view of host RAM, made once (tailSlot). */
@@ -99,6 +106,7 @@ export class QueuePair {
     this.freeOtherTop = tags;
     this.ackEvery = Math.max(1, depth >> 2);
     const all = OTHER_TAGS + tags;
+    this.tagSpace = all;
     this.picked = new Uint8Array(all);
     this.cidOfTag = new Int32Array(all).fill(-1);
     this.doneSeq = new Uint32Array(all);
@@ -249,6 +257,62 @@ export class QueuePair {
       if (this.unacked >= this.ackEvery) this.ackCompletions(port);
     }
     return n;
+  }
+
+  /**
+   * nvme_process_cq one entry at a time for a caller that handles each CQE in place, as
+   * nvme_handle_cqe reads it in the CQ (nvme-blk): consumes the next posted CQE and returns its
+   * command's tag (its command is no longer in flight), or -1 when no CQE is posted; a CQE of no
+   * command in flight is consumed and skipped. The entry's words are at cqeAt in host RAM
+   * (cqeDw0, cqeDw3) until the controller runs again. The entry is not copied into cqe nor
+   * counted in doneSeq: for a tag the caller does not own it calls keep(tag) (a command of
+   * nvme.ts's waits there). A run of reapNext calls ends with reapEnd.
+   */
+  reapNext(threaded: boolean): number {
+    const ram32 = this.ram32;
+    for (;;) {
+      const e = (this.cq.bus >> 2) + (this.cqHead << 2);
+      // the phase is read before the rest of the entry (see reap)
+      const dw3 = threaded ? Atomics.load(ram32, e + 3) : ram32[e + 3];
+      if (((dw3 >>> 16) & 1) !== this.phase) return -1;
+      const cid = dw3 & 0xffff;
+      const low = cid & CID_TAG_MASK;
+      const tag = this.cidOfTag[low] === cid ? low : this.tagOfOther(cid);
+      this.cqHead++;
+      if (this.cqHead === this.depth) { this.cqHead = 0; this.phase ^= 1; }
+      this.reapedRun++;
+      if (tag < 0) continue; // not ours (a host bug elsewhere); consumed and ignored
+      this.cqeAt = e;
+      this.sqHead = ram32[e + 2] & 0xffff;
+      this.release(tag, cid);
+      return tag;
+    }
+  }
+
+  /** Dword 0 and dword 3 of the CQE reapNext consumed last. */
+  cqeDw0(): number { return this.ram32[this.cqeAt]; }
+  cqeDw3(): number { return this.ram32[this.cqeAt + 3]; }
+
+  /** The CQE reapNext consumed last, recorded under its tag as reap records it (for a waiter on doneSeq). */
+  keep(tag: number): void {
+    const e = this.cqeAt;
+    const at = tag << 2;
+    const ram32 = this.ram32;
+    this.cqe[at] = ram32[e];
+    this.cqe[at + 1] = ram32[e + 1];
+    this.cqe[at + 2] = ram32[e + 2];
+    this.cqe[at + 3] = ram32[e + 3];
+    this.doneSeq[tag]++;
+  }
+
+  /** The end of a run of reapNext calls: the counts and the CQ head doorbell, as at the end of reap. */
+  reapEnd(port: ControllerPort): void {
+    const n = this.reapedRun;
+    if (n === 0) return;
+    this.reapedRun = 0;
+    this.completed += n;
+    this.unacked += n;
+    if (this.unacked >= this.ackEvery) this.ackCompletions(port);
   }
 
   /** The tag of the command in flight under cid, or -1 (nvme_find_rq: the tag from the low bits, then the whole CID must match). */

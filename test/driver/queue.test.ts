@@ -2,7 +2,7 @@
 // (nvme-blk gives nvme_cid's: a generation in bits 15:12 over the request's tag) are found
 // again by their CQE's CID through its low 12 bits (the command's tag), or through the map when
 // another command in flight had those bits first; a CID in flight cannot be given twice and is free again once its
-// CQE is reaped; a CID the queue picks avoids every CID in flight.
+// CQE is reaped; a CID the queue picks avoids every CID in flight; reapNext hands CQEs in place.
 
 import { describe, it, expect } from "vitest";
 import { rig } from "../helpers";
@@ -61,6 +61,42 @@ describe("QueuePair CIDs", () => {
       expect([q.completion(mine).cid, q.completion(picked).cid, q.completion(next).cid]).toEqual([0, 0x1000, 1]);
       // every tag is free again: the queue's picks start over at its last released tag
       expect(q.cidOfTag[mine]).toBe(-1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("reapNext hands each CQE in CQ order with its words in place; keep records one as reap does", async () => {
+    const r = await rig({ threaded: false });
+    try {
+      const q = r.driver.ioQueue(0);
+      const port = r.driver.port;
+      const cids = [0x1007, 0x1002, 0x2009];
+      const tags = cids.map((cid) => q.submit(newSqe(O.NVM_FLUSH, 1), cid));
+      const seq0 = tags.map((t) => q.doneSeq[t]);
+      q.ring(port);
+      port.kick();
+      const seen: number[] = [];
+      for (let i = 0; i < 100 && seen.length < 3; i++) {
+        for (let t = q.reapNext(false); t >= 0; t = q.reapNext(false)) {
+          seen.push(t);
+          // its CID in the entry, and its tag already free
+          expect(q.cqeDw3() & 0xffff).toBe(cids[tags.indexOf(t)]);
+          expect(q.cidOfTag[t]).toBe(-1);
+          expect(q.cqeDw3() >>> 17).toBe(0);
+          if (t === tags[1]) q.keep(t);
+        }
+        q.reapEnd(port);
+        if (seen.length < 3) port.poll();
+      }
+      q.ackCompletions(port);
+      // the controller fetched them in SQ order and posted them in that order
+      expect(seen).toEqual(tags);
+      expect(q.room()).toBe(q.depth - 1);
+      // only the kept one is in cqe and doneSeq
+      expect(tags.map((t, i) => q.doneSeq[t] - seq0[i])).toEqual([0, 1, 0]);
+      expect(q.completion(tags[1]).cid).toBe(0x1002);
+      expect(q.reapNext(false)).toBe(-1);
     } finally {
       await r.close();
     }
