@@ -40,10 +40,59 @@ export function newDiskStats(): DiskStats {
 }
 
 /**
+ * The counters a request's start and end update (the kernel's per-CPU struct disk_stats that
+ * part_stat_inc / part_stat_add touch per I/O), as plain numbers: one field per direction
+ * instead of DiskStats' two-element arrays, so a completion adds to fields and does not index
+ * arrays. DiskStats is their view, filled in when read (foldStats, as part_stat_read_all sums
+ * the per-CPU counters when /proc/diskstats is read).
+ */
+export class DiskAcct {
+  ios_read = 0;
+  ios_write = 0;
+  merges_read = 0;
+  merges_write = 0;
+  sectors_read = 0;
+  sectors_write = 0;
+  ticks_read_ns = 0;
+  ticks_write_ns = 0;
+  in_queue_ns = 0;
+  busy_ns = 0;
+  inflight = 0;
+  since_ns = 0;
+  discards = 0;
+  discard_sectors = 0;
+  flushes = 0;
+  copies = 0;
+  copy_sectors = 0;
+}
+
+/** The DiskStats view of a's counters, written into s (the device's record) and returned. */
+export function foldStats(a: DiskAcct, s: DiskStats): DiskStats {
+  s.ios[0] = a.ios_read;
+  s.ios[1] = a.ios_write;
+  s.merges[0] = a.merges_read;
+  s.merges[1] = a.merges_write;
+  s.sectors[0] = a.sectors_read;
+  s.sectors[1] = a.sectors_write;
+  s.ticks_ns[0] = a.ticks_read_ns;
+  s.ticks_ns[1] = a.ticks_write_ns;
+  s.in_queue_ns = a.in_queue_ns;
+  s.busy_ns = a.busy_ns;
+  s.inflight = a.inflight;
+  s.since_ns = a.since_ns;
+  s.discards = a.discards;
+  s.discard_sectors = a.discard_sectors;
+  s.flushes = a.flushes;
+  s.copies = a.copies;
+  s.copy_sectors = a.copy_sectors;
+  return s;
+}
+
+/**
  * One I/O starts or ends (update_io_ticks): io_ticks grows with the time some request was in
  * flight, so integrate before the count changes.
  */
-export function inflightChange(s: DiskStats, now_ns: number, delta: 1 | -1): void {
+export function inflightChange(s: DiskAcct, now_ns: number, delta: 1 | -1): void {
   const dt = now_ns - s.since_ns;
   if (s.inflight > 0) s.busy_ns += dt;
   s.since_ns = now_ns;
@@ -83,16 +132,38 @@ const OP_STAT: Uint8Array = (() => {
  * copies. An empty REQ_OP_WRITE | REQ_PREFLUSH (blkdev_issue_flush) is a write of 0 sectors,
  * as in the kernel; the flush the device ran is counted by accountFlush.
  */
-export function accountDone(s: DiskStats, op: Op, sectors: number, ticks_ns: number): void {
+export function accountDone(s: DiskAcct, op: Op, sectors: number, ticks_ns: number): void {
   s.in_queue_ns += ticks_ns;
   const g = OP_STAT[op];
+  if (g === Stat.READ) {
+    s.ios_read++;
+    s.sectors_read += sectors;
+    s.ticks_read_ns += ticks_ns;
+    return;
+  }
+  accountOther(s, g, sectors, ticks_ns);
+}
+
+/** accountDone for every group but plain reads: writes, discards, flushes, copies. */
+function accountOther(s: DiskAcct, g: number, sectors: number, ticks_ns: number): void {
   if (g === Stat.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
   if (g === Stat.FLUSH) { s.flushes++; return; }
-  const dir = g & Stat.WRITE;
-  s.ios[dir]++;
-  s.sectors[dir] += sectors;
-  s.ticks_ns[dir] += ticks_ns;
-  if (g & Stat.COPY) { s.copies++; s.copy_sectors += sectors; }
+  if ((g & Stat.WRITE) !== 0) {
+    s.ios_write++;
+    s.sectors_write += sectors;
+    s.ticks_write_ns += ticks_ns;
+  } else {
+    s.ios_read++;
+    s.sectors_read += sectors;
+    s.ticks_read_ns += ticks_ns;
+  }
+  if ((g & Stat.COPY) !== 0) { s.copies++; s.copy_sectors += sectors; }
+}
+
+/** blk_account_io_merge_bio: a bio merged into a request, by the request's direction. */
+export function accountMerge(s: DiskAcct, write: boolean): void {
+  if (write) s.merges_write++;
+  else s.merges_read++;
 }
 
 /**
@@ -100,7 +171,7 @@ export function accountDone(s: DiskStats, op: Op, sectors: number, ticks_ns: num
  * (ios[STAT_FLUSH], nsecs[STAT_FLUSH], which time_in_queue includes). The request it served is
  * counted on its own when it ends.
  */
-export function accountFlush(s: DiskStats, ticks_ns: number): void {
+export function accountFlush(s: DiskAcct, ticks_ns: number): void {
   s.in_queue_ns += ticks_ns;
   s.flushes++;
 }

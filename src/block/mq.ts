@@ -8,7 +8,7 @@
 import { Bio, BlkStatus, BLK_STATUS_NAMES, Op, bioEndio, opIsFlush, opIsWrite } from "./bio";
 import { BlockLayer, PlugTarget } from "./blk";
 import { BlkFlushQueue, blkFlushEndIo, blkInsertFlush, flushDataDone } from "./blk-flush";
-import { BlockDevice, CopyDesign, DiskStats, accountDone, accountFlush, inflightChange, newDiskStats } from "./disk";
+import { BlockDevice, CopyDesign, DiskAcct, DiskStats, accountDone, accountFlush, accountMerge, foldStats, inflightChange, newDiskStats } from "./disk";
 import { QueueFlags, QueueLimits } from "./limits";
 import { MergeKind, attemptMerge, rqMergeOk, tryMerge } from "./merge";
 import { BLK_MAX_REQUEST_COUNT, BLK_PLUG_FLUSH_SIZE, BlkPlug } from "./plug";
@@ -57,7 +57,9 @@ class Hctx {
 export abstract class MqDisk implements BlockDevice, PlugTarget {
   readonly stacking = false;
   abstract readonly driver: string;
-  readonly stats: DiskStats = newDiskStats();
+  /** The counters requests update (part_stat_*); stats is their DiskStats view. */
+  private readonly acct = new DiskAcct();
+  private readonly statsView: DiskStats = newDiskStats();
   readonly flags: QueueFlags = { nomerges: 0 };
   copyDesign?: CopyDesign;
   /** QUEUE_FLAG_WC (BLK_FEAT_WRITE_CACHE): a volatile write cache; without it flushes and FUA are dropped. */
@@ -93,6 +95,11 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   ) {
     this.hctxs = Array.from({ length: hwQueues }, (_, i) => new Hctx(i, depth));
     this.hctxByCpu = Array.from({ length: blk.sim.cpus }, (_, cpu) => this.hctxs[this.hctxOf(cpu)]);
+  }
+
+  /** The disk statistics as of now (part_stat_read_all when /proc/diskstats is read). */
+  get stats(): DiskStats {
+    return foldStats(this.acct, this.statsView);
   }
 
   setScheduler(s: SchedulerName): void {
@@ -251,7 +258,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (kind === MergeKind.DISCARD) return true;
     this.blk.bioEvent(kind === MergeKind.FRONT ? "F" : "M", bio, { rq: rq.id });
     if (kind === MergeKind.COPY_PAIR) this.blk.message(this, `copy: paired COPY_SRC bio ${bio.id} with COPY_DST request ${rq.id}`);
-    this.stats.merges[opIsWrite(rq.op) ? 1 : 0]++;
+    accountMerge(this.acct, opIsWrite(rq.op));
     return true;
   }
 
@@ -451,14 +458,14 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const blk = this.blk;
     // tested here, so that rqEvent (its event record) is not inlined into the issue path
     if (blk.tracer.on === true) blk.rqEvent("D", this, rq);
-    inflightChange(this.stats, blk.sim.now_ns, 1);
+    inflightChange(this.acct, blk.sim.now_ns, 1);
   }
 
   /** blk_mq_start_request (D) and the driver's queue_rq. */
   private start(rq: Request): boolean {
     this.markIssued(rq);
     if (this.ops.queueRq(this, rq)) return true;
-    inflightChange(this.stats, this.blk.sim.now_ns, -1);
+    inflightChange(this.acct, this.blk.sim.now_ns, -1);
     return false;
   }
 
@@ -475,7 +482,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     if (rq.freed === true) this.freedTwice(rq, "ended");
     const blk = this.blk;
     if (blk.tracer.on === true) blk.completeEvent(this, rq, status);
-    inflightChange(this.stats, blk.sim.now_ns, -1);
+    inflightChange(this.acct, blk.sim.now_ns, -1);
     if (rq.flushSeqActive === true) { this.endFlushStep(rq, status); return; }
     // a v20 pair request carries __data_len twice (DST + SRC); the data moved is half
     this.freeRequest(rq, status, rq.op === Op.COPY_DST ? copyDoneSectors(rq) : rq.sectors);
@@ -507,7 +514,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
   private freeRequest(rq: Request, status: BlkStatus, sectors: number): void {
     if (rq.freed === true) this.freedTwice(rq, "freed");
     const blk = this.blk;
-    accountDone(this.stats, rq.op, sectors, blk.sim.now_ns - rq.start_ns);
+    accountDone(this.acct, rq.op, sectors, blk.sim.now_ns - rq.start_ns);
     const h = this.hctxs[rq.hctx];
     if (rq.tag >= 0) h.free.push(rq.tag);
     rq.tag = -1;
@@ -632,7 +639,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
 
   /** blk_account_io_flush for the flush request (the time from blk_kick_flush to its end). */
   accountFlush(flushRq: Request): void {
-    accountFlush(this.stats, this.blk.sim.now_ns - flushRq.start_ns);
+    accountFlush(this.acct, this.blk.sim.now_ns - flushRq.start_ns);
   }
 
   /**

@@ -28,7 +28,7 @@
 
 import { Bio, BioVec, BlkStatus, BLK_STATUS_NAMES, OP_NAMES, Op, REQ_PREFLUSH, REQ_SYNC, bioChain, bioEndio, opIsCopy } from "../bio";
 import type { BlockLayer } from "../blk";
-import { CopyDesign, DiskStats, accountDone, inflightChange, newDiskStats } from "../disk";
+import { CopyDesign, DiskAcct, DiskStats, accountDone, foldStats, inflightChange, newDiskStats } from "../disk";
 import type { BlockDevice } from "../disk";
 import { QueueFlags, QueueLimits, clearCopyLimits, stackLimits, stackingLimits } from "../limits";
 import { splitBio } from "../split";
@@ -205,7 +205,12 @@ export class DmDevice implements DmHost {
   readonly major = DM_MAJOR;
   readonly name: string;
   readonly flags: QueueFlags = { nomerges: 0 };
-  readonly stats: DiskStats = newDiskStats();
+  /** The counters bios update (disk.ts DiskAcct); stats is their DiskStats view. */
+  private readonly acct = new DiskAcct();
+  private readonly statsView: DiskStats = newDiskStats();
+  get stats(): DiskStats {
+    return foldStats(this.acct, this.statsView);
+  }
   copyDesign?: CopyDesign;
   /** Flushes pass when any device below has a write cache (dm_table_supports_flush). */
   writeCache = true;
@@ -542,13 +547,13 @@ export class DmDevice implements DmHost {
     if (this.accounted.get(bio) === bio.id) return;
     this.accounted.set(bio, bio.id);
     const start = this.blk.sim.now_ns;
-    inflightChange(this.stats, start, 1);
+    inflightChange(this.acct, start, 1);
     const endio = bio.endio;
     bio.endio = (b) => {
       if (traceC) this.blk.bioEvent("C", b, b.status === BlkStatus.OK ? {} : { error: BLK_STATUS_NAMES[b.status] });
       const now = this.blk.sim.now_ns;
-      inflightChange(this.stats, now, -1);
-      accountDone(this.stats, b.op, b.sectors, now - start);
+      inflightChange(this.acct, now, -1);
+      accountDone(this.acct, b.op, b.sectors, now - start);
       endio?.(b);
     };
   }
