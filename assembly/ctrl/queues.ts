@@ -259,12 +259,16 @@ function arbitrate(budget: u32): u32 {
   if (base == 0) { enterFatal(FATAL_SQ_FETCH_DMA); return 0; }
   const cqid = sq.cqid;
   for (let i: u32 = 0; i < n; i++) {
-    fetchSqe(base + (<usize>sq.head << SQE_SIZE_LOG2));
+    const slot = base + (<usize>sq.head << SQE_SIZE_LOG2);
     sq.head++;
     if (sq.head == sq.size) sq.head = 0;
     sq.fetched++;
-    // an I/O queue's plain Read takes the fast path (fast.ts), anything else the general one
-    if (qid == 0 || !readFast(qid, cqid)) execute(qid, cqid);
+    // An I/O queue's plain Read takes the fast path (fast.ts), which reads the slot in place;
+    // anything else is copied out (fetched) and takes the general one.
+    if (qid == 0 || !readFast(qid, cqid, slot)) {
+      fetchSqe(slot);
+      execute(qid, cqid);
+    }
     // The command may have deleted this SQ, reset the controller or made it fatal.
     if ((sq.flags & SQF_EXISTS) == 0 || state().phase != PHASE_READY) return i + 1;
   }
