@@ -93,6 +93,7 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   sq_ready_count: u32; // bits set in sq_ready: a round of arbitration ends once it is 0
   sq_ready_hint: u32; // the SQ marked ready last: the ready one when sq_ready_count is 1 and its bit is set
 }
+if (offsetof<CtrlState>() > 4096) ERROR("CtrlState outgrew its 4 KiB page at CTRL_STATE_BASE (assembly/layout.ts)");
 
 /**
  * Counters that outlive a power cycle: the head of the persistent block (layout.ts
