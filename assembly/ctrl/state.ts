@@ -131,9 +131,10 @@ export const SQF_PC: u32 = 2;
   tail: u32; // last doorbell value
   cqid: u32;
   qprio: u32;
-  fetched: u64; // commands fetched since creation
+  ring: u32; // wasm address of the whole ring when it lies inside host RAM, else 0 (set at creation)
 }
 export const SQ_STATE_SIZE: u32 = 48;
+if (offsetof<SqState>() > <usize>SQ_STATE_SIZE) ERROR("SqState outgrew SQ_STATE_SIZE");
 
 export const CQF_EXISTS: u32 = 1;
 export const CQF_PC: u32 = 2;
@@ -149,8 +150,10 @@ export const CQF_IEN: u32 = 4;
   iv: u32;
   sq_refs: u32; // SQs that post to this CQ
   reserved: u32; // slots promised to commands still outstanding (Asynchronous Event Requests)
+  ring: u32; // wasm address of the whole ring when it lies inside host RAM, else 0 (set at creation)
 }
 export const CQ_STATE_SIZE: u32 = 48;
+if (offsetof<CqState>() > <usize>CQ_STATE_SIZE) ERROR("CqState outgrew CQ_STATE_SIZE");
 
 /** Interrupt vector state: masking (INTMS/INTMC) and aggregation (Base §5.27.1.8-9). */
 @unmanaged export class VecState {
@@ -158,7 +161,6 @@ export const CQ_STATE_SIZE: u32 = 48;
   pending: u32; // completions posted and not yet signalled
   first_pending_ns: f64;
   masked_pending: u32; // an interrupt is owed once the vector is unmasked
-  raised: u32;
 }
 export const VEC_STATE_SIZE: u32 = 24;
 
