@@ -18,7 +18,6 @@ import { nsById, inRange, NSID_BROADCAST } from "./ns";
 import { busToWasm } from "./dma";
 import { chunkAt, ZERO_CHUNK } from "./media";
 import { countRead } from "./smart";
-import { mdtsBytes } from "./exec";
 import { postCqe } from "./queues";
 import { traceOn } from "./events";
 
@@ -42,13 +41,12 @@ export function readFast(sqid: u32, cqid: u32, sqe: usize): bool {
   const found = nsById(nsid);
   if (found == null) return false;
   const ns = changetype<NsState>(found);
-  if ((ns.ms | ns.pi) != 0) return false;
-  // nvm.ts read / prepareTransfer: MDTS, then the LBA range
+  // nvm.ts read / prepareTransfer: MDTS, then the LBA range; fast_nlb is MDTS in blocks, 0 for
+  // a format with metadata or PI (ns.ts fastNlb)
   const slba = load<u64>(sqe + SQE_CDW10);
   const nlb = <u64>(load<u32>(sqe + SQE_CDW12) & RW_NLB_MASK) + 1;
+  if (nlb > <u64>ns.fast_nlb) return false;
   const bytes = nlb << ns.lbads;
-  // MDTS 0 (no limit) wraps to the largest value: one comparison
-  if (bytes - 1 > mdtsBytes() - 1) return false;
   if (!inRange(ns, slba, nlb)) return false;
   // dma.ts mapPrp without a list: PRP1 to the end of its page, the rest (one page at most) at PRP2
   const page: u64 = <u64>1 << state().page_shift;

@@ -194,6 +194,7 @@ export const VEC_STATE_SIZE: u32 = 24;
   pil: u32; // 1: PI in the first bytes of metadata (DPS bit 3), 0: in the last
   pi_size: u32; // bytes of one PI tuple (8 for 16b guard, 16 for 64b guard); 0 without PI
   pi_off: u32; // offset of the tuple inside an LBA's metadata
+  fast_nlb: u32; // most blocks a Read may have for the fast path (fast.ts): MDTS in blocks; 0 with metadata or PI
 }
 export const NS_STATE_SIZE: u32 = 128;
 // Namespace slots are NS_STATE_SIZE apart in the namespace table: checked when compiled.
