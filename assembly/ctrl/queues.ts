@@ -302,7 +302,8 @@ function badDoorbell(qid: u32, ub: u32, value: u32, info: u32): void {
 @inline function sqDoorbell(qid: u32, tail: u32): void {
   if (!sqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_SQ, tail, AER_ERR_INVALID_DB_REG); return; }
   const sq = sqAt(qid);
-  if ((tail & 0xffff0000) != 0 || tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
+  // a queue has at most 65536 entries, so this also refuses a value above 16 bits
+  if (tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
   // The new tail may only move forward from the old one without passing the head.
   const before = sqPending(sq);
   const after = tail >= sq.head ? tail - sq.head : tail + sq.size - sq.head;
@@ -315,7 +316,8 @@ function badDoorbell(qid: u32, ub: u32, value: u32, info: u32): void {
 @inline function cqDoorbell(qid: u32, head: u32): void {
   if (!cqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_CQ, head, AER_ERR_INVALID_DB_REG); return; }
   const cq = cqAt(qid);
-  if ((head & 0xffff0000) != 0 || head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }
+  // a queue has at most 65536 entries, so this also refuses a value above 16 bits
+  if (head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }
   // The host may only consume entries the controller has posted.
   const posted = cq.tail >= cq.head ? cq.tail - cq.head : cq.tail + cq.size - cq.head;
   const consumed = head >= cq.head ? head - cq.head : head + cq.size - cq.head;
