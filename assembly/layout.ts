@@ -33,7 +33,13 @@ export const VECTORS_BASE = 0x4000; // 32 KiB
 export const CONFIG_BASE = 0xc000; // 16 KiB
 export const FIXED_END = 0x10000;
 /** AssemblyScript's static data must end below this (checked at init). */
-export const STATIC_DATA_LIMIT = 0x100000;
+export const STATIC_DATA_LIMIT = 0xff000;
+/**
+ * The controller's state block (assembly/ctrl/state.ts CtrlState), 4 KiB at a fixed address
+ * between the static data and the host's regions: every access to it is then a load from a
+ * constant address, where a block found at init costs a load of its address first.
+ */
+export const CTRL_STATE_BASE = 0xff000;
 export const DYNAMIC_BASE = 0x100000;
 
 // ---- header: region table (u32 each) ----

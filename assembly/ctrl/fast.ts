@@ -12,13 +12,12 @@ import { SQE_OPC, SQE_FLAGS, SQE_CID, SQE_NSID, SQE_PRP1, SQE_PRP2, SQE_CDW10, S
 import { NVM_READ, RW_NLB_MASK } from "../spec/opcodes";
 import { SC_SUCCESS } from "../spec/status";
 import { EVC_NORMAL } from "../layout";
-import { g_sqe, state } from "./globals";
+import { state } from "./globals";
 import { NsState } from "./state";
 import { nsById, inRange, NSID_BROADCAST } from "./ns";
 import { busToWasm } from "./dma";
 import { chunkAt, ZERO_CHUNK } from "./media";
 import { countRead } from "./smart";
-import { mdtsBytes } from "./exec";
 import { postCqe } from "./queues";
 import { traceOn } from "./events";
 
@@ -26,12 +25,14 @@ import { traceOn } from "./events";
 if (SQE_FLAGS != SQE_OPC + 1) ERROR("SQE FLAGS must follow OPC (assembly/spec/sqe.ts)");
 
 /**
- * Run the fetched I/O command (in the controller's SQE buffer) of SQ sqid if it is a plain Read
- * (above); false: declined, nothing changed. The result globals (result.ts) are left as they
- * are: only the general path reads them, after its own resetResult.
+ * Run the I/O command at sqe of SQ sqid if it is a plain Read (above); false: declined, nothing
+ * changed. sqe is the entry's slot in host RAM, not the controller's SQE buffer: the host may
+ * reuse the slot only once it sees the CQE's SQ Head past it (Base §4.2.2), and every field is
+ * read before the data moves (a PRP may even point at the SQ), so the fast path needs no copy;
+ * a declined command is fetched into the buffer for the general path then. The result globals
+ * (result.ts) are left as they are: only the general path reads them, after its own resetResult.
  */
-export function readFast(sqid: u32, cqid: u32): bool {
-  const sqe = g_sqe;
+export function readFast(sqid: u32, cqid: u32, sqe: usize): bool {
   // OPC and FLAGS (the next byte) in one load: a Read with FLAGS 0 (not fused, PSDT = PRP).
   // With normal tracing on the general path records the fetch.
   if (load<u16>(sqe + SQE_OPC) != <u16>NVM_READ || traceOn(EVC_NORMAL)) return false;
@@ -40,13 +41,12 @@ export function readFast(sqid: u32, cqid: u32): bool {
   const found = nsById(nsid);
   if (found == null) return false;
   const ns = changetype<NsState>(found);
-  if ((ns.ms | ns.pi) != 0) return false;
-  // nvm.ts read / prepareTransfer: MDTS, then the LBA range
+  // nvm.ts read / prepareTransfer: MDTS, then the LBA range; fast_nlb is MDTS in blocks, 0 for
+  // a format with metadata or PI (ns.ts fastNlb)
   const slba = load<u64>(sqe + SQE_CDW10);
   const nlb = <u64>(load<u32>(sqe + SQE_CDW12) & RW_NLB_MASK) + 1;
+  if (nlb > <u64>ns.fast_nlb) return false;
   const bytes = nlb << ns.lbads;
-  // MDTS 0 (no limit) wraps to the largest value: one comparison
-  if (bytes - 1 > mdtsBytes() - 1) return false;
   if (!inRange(ns, slba, nlb)) return false;
   // dma.ts mapPrp without a list: PRP1 to the end of its page, the rest (one page at most) at PRP2
   const page: u64 = <u64>1 << state().page_shift;
@@ -69,6 +69,8 @@ export function readFast(sqid: u32, cqid: u32): bool {
   const per = <u64>1 << ns.chunk_shift;
   const idx = slba & (per - 1);
   if (idx + nlb > per) return false;
+  // the last field it needs, before the data moves
+  const cid = <u32>load<u16>(sqe + SQE_CID);
   const p = chunkAt(ns, slba >> ns.chunk_shift);
   if (p > ZERO_CHUNK) {
     const from = <usize>p + (<usize>idx << ns.lbads);
@@ -80,6 +82,6 @@ export function readFast(sqid: u32, cqid: u32): bool {
   }
   countRead(bytes);
   // exec.ts complete with a success: no error log entry, CQE Dwords 0 and 1 zero
-  postCqe(cqid, sqid, <u32>load<u16>(sqe + SQE_CID), SC_SUCCESS, 0, 0, NVM_READ, nsid, EVC_NORMAL);
+  postCqe(cqid, sqid, cid, SC_SUCCESS, 0, 0, NVM_READ, nsid, EVC_NORMAL);
   return true;
 }

@@ -5,7 +5,7 @@
 import {
   HEADER_BASE, HDR_BAR0_BASE, HDR_BAR0_SIZE, HDR_HOST_RAM_BASE, HDR_HOST_RAM_SIZE,
   HDR_EVENTS_BASE, HDR_EVENTS_COUNT, HDR_SCRATCH_BASE, HDR_SCRATCH_SIZE, HDR_CTRL_STATE,
-  MAILBOX_BASE, CONTROL_BASE, VECTORS_BASE, CONFIG_BASE,
+  MAILBOX_BASE, CONTROL_BASE, VECTORS_BASE, CONFIG_BASE, CTRL_STATE_BASE,
 } from "../layout";
 import { CtrlState } from "./state";
 
@@ -17,8 +17,8 @@ export let g_events: usize = 0;
 export let g_events_mask: u32 = 0;
 export let g_scratch: usize = 0;
 export let g_scratch_size: u32 = 0;
-export let g_mbox: usize = MAILBOX_BASE;
-export let g_ctl: usize = CONTROL_BASE;
+export const g_mbox: usize = MAILBOX_BASE;
+export const g_ctl: usize = CONTROL_BASE;
 /**
  * The host runs in this thread and calls in after its writes (stepped: ctrl_step), so what we
  * publish to it needs no atomic store: it reads after the call returns, in program order. A
@@ -38,8 +38,8 @@ export function setHostSameThread(v: bool): void { g_host_same_thread = v; }
 /** Where the next SQE of the SQ that ran last will be (0 = none); the spinning thread touches it. */
 export let g_sq_hint: usize = 0;
 export function setSqHint(a: usize): void { g_sq_hint = a; }
-export let g_vectors: usize = VECTORS_BASE;
-export let g_cfg: usize = CONFIG_BASE;
+export const g_vectors: usize = VECTORS_BASE;
+export const g_cfg: usize = CONFIG_BASE;
 export let g_state: usize = 0;
 export let g_sq: usize = 0;
 export let g_cq: usize = 0;
@@ -62,7 +62,7 @@ export function attachRegions(): void {
 }
 
 export function attachTables(): void {
-  const st = changetype<CtrlState>(g_state);
+  const st = state();
   g_sq = <usize>st.sq_table;
   g_cq = <usize>st.cq_table;
   g_vec = <usize>st.vec_table;
@@ -70,4 +70,5 @@ export function attachTables(): void {
   g_sqe = <usize>st.sqe_buf;
 }
 
-@inline export function state(): CtrlState { return changetype<CtrlState>(g_state); }
+/** The state block: at a fixed address (layout.ts CTRL_STATE_BASE); g_state is 0 until init placed it. */
+@inline export function state(): CtrlState { return changetype<CtrlState>(CTRL_STATE_BASE); }

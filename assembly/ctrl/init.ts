@@ -3,7 +3,7 @@
 
 import {
   HEADER_BASE, HDR_MAGIC, HDR_VERSION, HDR_CTRL_BASE, HDR_CTRL_STATE, LAYOUT_MAGIC, LAYOUT_VERSION,
-  STATIC_DATA_LIMIT, PERSIST_SIZE, PERSIST_ERRLOG, CFG_NN, CFG_MAX_IOQPAIRS, CFG_MQES, CFG_MDTS, CFG_ONCS, CFG_OCFS, CFG_VWC, CFG_SGLS,
+  STATIC_DATA_LIMIT, CTRL_STATE_BASE, PERSIST_SIZE, PERSIST_ERRLOG, CFG_NN, CFG_MAX_IOQPAIRS, CFG_MQES, CFG_MDTS, CFG_ONCS, CFG_OCFS, CFG_VWC, CFG_SGLS,
   CFG_MAX_VECTORS, CFG_AERL, CFG_VID, CFG_SSVID, CFG_MPSMAX, CFG_DSTRD, CFG_CNTLID, CFG_VER,
   CFG_MAX_INFLIGHT, CFG_VSL, CFG_WZSL, CFG_DMRL, CFG_DMRSL, CFG_DMSL, MAX_NAMESPACES, MAX_VECTORS, WASM_PAGE_SIZE,
 } from "../layout";
@@ -35,12 +35,13 @@ export function ctrlInit(): u32 {
   if (<usize>__heap_base > <usize>STATIC_DATA_LIMIT) return INIT_STATIC_DATA;
   store<u32>(HEADER_BASE + HDR_CTRL_STATE, 0);
   attachRegions();
+  // The heap starts a page into the controller's region (where the state block once was).
   const base = (<usize>load<u32>(HEADER_BASE + HDR_CTRL_BASE) + 4095) & ~4095;
   const need = <u64>base + 4096;
   const have = <u64>memory.size() * WASM_PAGE_SIZE;
   if (need > have && memory.grow(<i32>((need - have + WASM_PAGE_SIZE - 1) / WASM_PAGE_SIZE)) < 0) return INIT_NO_MEMORY;
-  memory.fill(base, 0, 4096);
-  store<u32>(HEADER_BASE + HDR_CTRL_STATE, <u32>base);
+  memory.fill(CTRL_STATE_BASE, 0, 4096);
+  store<u32>(HEADER_BASE + HDR_CTRL_STATE, <u32>CTRL_STATE_BASE);
   attachRegions(); // g_state now set; tables are attached below
   const st = state();
   st.magic = STATE_MAGIC;

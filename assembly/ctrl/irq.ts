@@ -24,7 +24,6 @@ import { traceOn, emit } from "./events";
     atomic.add<i32>(w + VEC_COUNT, 1);
     if (atomic.load<i32>(w + VEC_WAITERS) != 0) atomic.notify(w + VEC_COUNT, 0x7fffffff);
   }
-  vecAt(iv).raised++;
   if (traceOn(EVC_NORMAL)) emit(EVK_INTERRUPT, EVC_NORMAL, 0, 0, 0, 0, 0, iv, 0, 0);
 }
 

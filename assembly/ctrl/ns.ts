@@ -91,7 +91,19 @@ export function nsSetFormat(ns: NsState, flbas: u32, pi: u32, pil: u32): bool {
   ns.pil = pil;
   ns.pi_size = size;
   ns.pi_off = pil != 0 ? 0 : ms - size;
+  ns.fast_nlb = fastNlb(ms, pi, lbads);
   return true;
+}
+
+/**
+ * fast.ts's limit on a Read's blocks, made once per format: none with metadata or PI (the
+ * general path handles those), else MDTS in blocks (MDTS is fixed at power-on; 0 = no limit,
+ * so the 16-bit NLB's 65536). nlb > this exactly when nlb << lbads > MDTS in bytes.
+ */
+function fastNlb(ms: u32, pi: u32, lbads: u32): u32 {
+  if ((ms | pi) != 0) return 0;
+  const m = state().mdts;
+  return m == 0 ? 0x10000 : <u32>min<u64>(0x10000, (<u64>4096 << m) >> lbads);
 }
 
 /** Chunk geometry for the namespace's format: LBAs per chunk, bytes per chunk (data, then metadata). */

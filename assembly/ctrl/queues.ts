@@ -62,6 +62,8 @@ export function createCq(qid: u32, base: u64, size: u32, iv: u32, ien: bool): vo
   cq.iv = iv;
   cq.sq_refs = 0;
   cq.reserved = 0;
+  // checked once here: host RAM does not move, so a ring inside it needs no check per entry
+  cq.ring = <u32>busToWasm(base, <u64>size << CQE_SIZE_LOG2);
   if (traceOn(EVC_NORMAL)) emit(EVK_CREATE_CQ, EVC_NORMAL, qid, 0, 0, 0, 0, size, base, <u64>iv | (ien ? <u64>1 << 32 : 0));
 }
 
@@ -74,7 +76,7 @@ export function createSq(qid: u32, base: u64, size: u32, cqid: u32, qprio: u32):
   sq.tail = 0;
   sq.cqid = cqid;
   sq.qprio = qprio;
-  sq.fetched = 0;
+  sq.ring = <u32>busToWasm(base, <u64>size << SQE_SIZE_LOG2);
   cqAt(cqid).sq_refs++;
   if (traceOn(EVC_NORMAL)) emit(EVK_CREATE_SQ, EVC_NORMAL, qid, 0, 0, 0, 0, size, base, <u64>cqid);
 }
@@ -141,7 +143,9 @@ export function deleteAllQueues(): void {
  */
 @inline export function postCqe(cqid: u32, sqid: u32, cid: u32, status: u32, dw0: u32, dw1: u32, opc: u32, nsid: u32, cls: u32): void {
   const cq = cqAt(cqid);
-  const e = busToWasm(cq.base + (<u64>cq.tail << CQE_SIZE_LOG2), 16);
+  // a ring only partly inside host RAM (ring 0) has each entry checked
+  const ring = <usize>cq.ring;
+  const e = ring != 0 ? ring + (<usize>cq.tail << CQE_SIZE_LOG2) : busToWasm(cq.base + (<u64>cq.tail << CQE_SIZE_LOG2), 16);
   if (e == 0) { enterFatal(FATAL_CQ_POST_DMA); return; }
   store<u32>(e + CQE_DW0, dw0);
   store<u32>(e + CQE_DW1, dw1);
@@ -244,7 +248,7 @@ function arbitrate(budget: u32): u32 {
 
 /**
  * Fetch and run up to max commands from SQ qid (one arbitration burst): as many as the SQ
- * holds and its CQ has free slots for. The SQ's memory is checked once per burst; a queue
+ * holds and its CQ has free slots for. The SQ's memory was checked when it was created; a queue
  * outside host RAM cannot be fetched from, which is fatal.
  */
 @inline function fetchBurst(qid: u32, max: u32): u32 {
@@ -255,16 +259,20 @@ function arbitrate(budget: u32): u32 {
   const room = free > cq.reserved ? free - cq.reserved : 0;
   const n = min<u32>(min<u32>(sqPending(sq), room), max);
   if (n == 0) return 0;
-  const base = busToWasm(sq.base, <u64>sq.size << SQE_SIZE_LOG2);
+  // the ring's check against host RAM, made when the SQ was created
+  const base = <usize>sq.ring;
   if (base == 0) { enterFatal(FATAL_SQ_FETCH_DMA); return 0; }
   const cqid = sq.cqid;
   for (let i: u32 = 0; i < n; i++) {
-    fetchSqe(base + (<usize>sq.head << SQE_SIZE_LOG2));
+    const slot = base + (<usize>sq.head << SQE_SIZE_LOG2);
     sq.head++;
     if (sq.head == sq.size) sq.head = 0;
-    sq.fetched++;
-    // an I/O queue's plain Read takes the fast path (fast.ts), anything else the general one
-    if (qid == 0 || !readFast(qid, cqid)) execute(qid, cqid);
+    // An I/O queue's plain Read takes the fast path (fast.ts), which reads the slot in place;
+    // anything else is copied out (fetched) and takes the general one.
+    if (qid == 0 || !readFast(qid, cqid, slot)) {
+      fetchSqe(slot);
+      execute(qid, cqid);
+    }
     // The command may have deleted this SQ, reset the controller or made it fatal.
     if ((sq.flags & SQF_EXISTS) == 0 || state().phase != PHASE_READY) return i + 1;
   }
@@ -294,7 +302,8 @@ function badDoorbell(qid: u32, ub: u32, value: u32, info: u32): void {
 @inline function sqDoorbell(qid: u32, tail: u32): void {
   if (!sqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_SQ, tail, AER_ERR_INVALID_DB_REG); return; }
   const sq = sqAt(qid);
-  if ((tail & 0xffff0000) != 0 || tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
+  // a queue has at most 65536 entries, so this also refuses a value above 16 bits
+  if (tail >= sq.size) { badDoorbell(qid, UB_DB_SQ_TAIL_RANGE, tail, AER_ERR_INVALID_DB_VALUE); return; }
   // The new tail may only move forward from the old one without passing the head.
   const before = sqPending(sq);
   const after = tail >= sq.head ? tail - sq.head : tail + sq.size - sq.head;
@@ -307,7 +316,8 @@ function badDoorbell(qid: u32, ub: u32, value: u32, info: u32): void {
 @inline function cqDoorbell(qid: u32, head: u32): void {
   if (!cqExists(qid)) { badDoorbell(qid, UB_DB_ABSENT_CQ, head, AER_ERR_INVALID_DB_REG); return; }
   const cq = cqAt(qid);
-  if ((head & 0xffff0000) != 0 || head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }
+  // a queue has at most 65536 entries, so this also refuses a value above 16 bits
+  if (head >= cq.size) { badDoorbell(qid, UB_DB_CQ_HEAD_RANGE, head, AER_ERR_INVALID_DB_VALUE); return; }
   // The host may only consume entries the controller has posted.
   const posted = cq.tail >= cq.head ? cq.tail - cq.head : cq.tail + cq.size - cq.head;
   const consumed = head >= cq.head ? head - cq.head : head + cq.size - cq.head;

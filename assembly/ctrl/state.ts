@@ -93,6 +93,7 @@ export const STATE_MAGIC: u32 = 0x5453434e; // "NCST"
   sq_ready_count: u32; // bits set in sq_ready: a round of arbitration ends once it is 0
   sq_ready_hint: u32; // the SQ marked ready last: the ready one when sq_ready_count is 1 and its bit is set
 }
+if (offsetof<CtrlState>() > 4096) ERROR("CtrlState outgrew its 4 KiB page at CTRL_STATE_BASE (assembly/layout.ts)");
 
 /**
  * Counters that outlive a power cycle: the head of the persistent block (layout.ts
@@ -130,9 +131,10 @@ export const SQF_PC: u32 = 2;
   tail: u32; // last doorbell value
   cqid: u32;
   qprio: u32;
-  fetched: u64; // commands fetched since creation
+  ring: u32; // wasm address of the whole ring when it lies inside host RAM, else 0 (set at creation)
 }
 export const SQ_STATE_SIZE: u32 = 48;
+if (offsetof<SqState>() > <usize>SQ_STATE_SIZE) ERROR("SqState outgrew SQ_STATE_SIZE");
 
 export const CQF_EXISTS: u32 = 1;
 export const CQF_PC: u32 = 2;
@@ -148,8 +150,10 @@ export const CQF_IEN: u32 = 4;
   iv: u32;
   sq_refs: u32; // SQs that post to this CQ
   reserved: u32; // slots promised to commands still outstanding (Asynchronous Event Requests)
+  ring: u32; // wasm address of the whole ring when it lies inside host RAM, else 0 (set at creation)
 }
 export const CQ_STATE_SIZE: u32 = 48;
+if (offsetof<CqState>() > <usize>CQ_STATE_SIZE) ERROR("CqState outgrew CQ_STATE_SIZE");
 
 /** Interrupt vector state: masking (INTMS/INTMC) and aggregation (Base §5.27.1.8-9). */
 @unmanaged export class VecState {
@@ -157,7 +161,6 @@ export const CQ_STATE_SIZE: u32 = 48;
   pending: u32; // completions posted and not yet signalled
   first_pending_ns: f64;
   masked_pending: u32; // an interrupt is owed once the vector is unmasked
-  raised: u32;
 }
 export const VEC_STATE_SIZE: u32 = 24;
 
@@ -191,6 +194,7 @@ export const VEC_STATE_SIZE: u32 = 24;
   pil: u32; // 1: PI in the first bytes of metadata (DPS bit 3), 0: in the last
   pi_size: u32; // bytes of one PI tuple (8 for 16b guard, 16 for 64b guard); 0 without PI
   pi_off: u32; // offset of the tuple inside an LBA's metadata
+  fast_nlb: u32; // most blocks a Read may have for the fast path (fast.ts): MDTS in blocks; 0 with metadata or PI
 }
 export const NS_STATE_SIZE: u32 = 128;
 // Namespace slots are NS_STATE_SIZE apart in the namespace table: checked when compiled.

@@ -201,12 +201,14 @@ describe("doorbell misbehaviour is reported by an asynchronous event (Error, log
     ["SQ tail doorbell beyond the queues supported", REGISTER, (h) => h.w32(h.sqDoorbell(65), 1)],
     ["SQ tail equal to the queue size", VALUE, (h) => h.w32(h.sqDoorbell(2), 8)],
     ["SQ tail with bits above 15 set", VALUE, (h) => h.w32(h.sqDoorbell(2), 0x10000)],
+    ["SQ tail with bits above 15 set and the low bits in range", VALUE, (h) => h.w32(h.sqDoorbell(2), 0x80001)],
     ["SQ tail moved backwards over unfetched entries", VALUE, (h) => {
       h.port.write32(h.sqDoorbell(2), 2);
       h.port.write32(h.sqDoorbell(2), 1);
       h.port.kick();
     }],
     ["CQ head equal to the queue size", VALUE, (h) => h.w32(h.cqDoorbell(2), 8)],
+    ["CQ head with bits above 15 set", VALUE, (h) => h.w32(h.cqDoorbell(2), 0x10000)],
     ["CQ head past the entries posted", VALUE, (h) => h.w32(h.cqDoorbell(2), 5)],
   ];
   for (const [what, dw0, misbehave] of cases) {

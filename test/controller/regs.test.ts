@@ -281,4 +281,32 @@ describe("reset keeps the media", () => {
       await h.close();
     }
   });
+
+  it("a CQ partly inside host RAM takes the completions that fit; the first one past the end is fatal", async () => {
+    const h = await Host.create();
+    try {
+      // 258 entries of 16 bytes from the last page of host RAM: entries 256 and 257 lie past its end.
+      expect(h.adminCmd(sqe(OP.DELETE_SQ, { cdw10: 1 })).status).toBe(0);
+      expect(h.adminCmd(sqe(OP.DELETE_CQ, { cdw10: 1 })).status).toBe(0);
+      const cqBus = h.ramSize - 4096;
+      const sqBus = h.alloc(260 * 64);
+      const buf = h.alloc(4096);
+      expect(h.adminCmd(sqe(OP.CREATE_CQ, { prp1: BigInt(cqBus), cdw10: 1 | (257 << 16), cdw11: 1 })).status).toBe(0);
+      expect(h.adminCmd(sqe(OP.CREATE_SQ, { prp1: sqBus, cdw10: 1 | (259 << 16), cdw11: 1 | (1 << 16) })).status).toBe(0);
+      for (let i = 0; i < 257; i++) h.ram.set(new Uint8Array(rw(OP.READ, 1, i, 1, 0, { cid: i, prp1: buf }).buffer), sqBus + 64 * i);
+      const dv = new DataView(h.ram.buffer, h.ram.byteOffset, h.ram.byteLength);
+      h.w32(h.sqDoorbell(1), 256);
+      expect(h.reg32(REG.CSTS)).toBe(CSTS_RDY);
+      for (const i of [0, 255]) {
+        const dw3 = dv.getUint32(cqBus + 16 * i + 12, true);
+        expect(dw3 & 0xffff).toBe(i); // CID
+        expect((dw3 >>> 16) & 1).toBe(1); // phase
+        expect(dw3 >>> 17).toBe(0); // status
+      }
+      h.w32(h.sqDoorbell(1), 257);
+      expect(h.reg32(REG.CSTS) & CSTS_CFS).toBe(CSTS_CFS);
+    } finally {
+      await h.close();
+    }
+  });
 });
