@@ -216,47 +216,13 @@ export class QueuePair {
    * Reap every posted CQE, recording it under its tag. The CQ head doorbell is written once
    * a quarter of the CQ has been consumed, or when the host waits (ackCompletions): the
    * controller then sees at most depth / 4 fewer free slots, never a full CQ that the host
-   * has emptied, and one MMIO write per command suffices at queue depth 1.
+   * has emptied, and one MMIO write per command suffices at queue depth 1. Returns how many
+   * CQEs it consumed (a CQE of no command in flight too).
    */
   reap(port: ControllerPort): number {
-    let n = 0;
-    // in locals: the arrays' loads and the module constant's are not repeated per entry
-    const ram32 = this.ram32;
-    const base = this.cq.bus >> 2;
     const threaded = port.threaded;
-    const cqe = this.cqe;
-    const cidOfTag = this.cidOfTag;
-    for (;;) {
-      const e = base + (this.cqHead << 2);
-      // the phase must be read before the rest of the entry when the controller runs in
-      // another thread (an acquire); a stepped controller wrote it inside an earlier call of
-      // this thread, so a plain load is the same read without the Atomics builtin's call
-      const dw3 = threaded ? Atomics.load(ram32, e + 3) : ram32[e + 3];
-      if (((dw3 >>> 16) & 1) !== this.phase) break;
-      const cid = dw3 & 0xffff;
-      // tagOf's common case written out: its call was not inlined into the reap loop
-      const low = cid & CID_TAG_MASK;
-      const tag = cidOfTag[low] === cid ? low : this.tagOfOther(cid);
-      this.cqHead++;
-      if (this.cqHead === this.depth) { this.cqHead = 0; this.phase ^= 1; }
-      n++;
-      if (tag < 0) continue; // not ours (a host bug elsewhere); consumed and ignored
-      const dw2 = ram32[e + 2];
-      const at = tag << 2;
-      cqe[at] = ram32[e];
-      cqe[at + 1] = ram32[e + 1];
-      cqe[at + 2] = dw2;
-      cqe[at + 3] = dw3;
-      this.sqHead = dw2 & 0xffff;
-      this.doneSeq[tag]++;
-      this.release(tag, cid);
-    }
-    if (n > 0) {
-      this.completed += n;
-      this.unacked += n;
-      if (this.unacked >= this.ackEvery) this.ackCompletions(port);
-    }
-    return n;
+    for (let tag = this.reapNext(threaded); tag >= 0; tag = this.reapNext(threaded)) this.keep(tag);
+    return this.reapEnd(port);
   }
 
   /**
@@ -272,7 +238,9 @@ export class QueuePair {
     const ram32 = this.ram32;
     for (;;) {
       const e = (this.cq.bus >> 2) + (this.cqHead << 2);
-      // the phase is read before the rest of the entry (see reap)
+      // the phase must be read before the rest of the entry when the controller runs in
+      // another thread (an acquire); a stepped controller wrote it inside an earlier call of
+      // this thread, so a plain load is the same read without the Atomics builtin's call
       const dw3 = threaded ? Atomics.load(ram32, e + 3) : ram32[e + 3];
       if (((dw3 >>> 16) & 1) !== this.phase) return -1;
       const cid = dw3 & 0xffff;
@@ -305,14 +273,18 @@ export class QueuePair {
     this.doneSeq[tag]++;
   }
 
-  /** The end of a run of reapNext calls: the counts and the CQ head doorbell, as at the end of reap. */
-  reapEnd(port: ControllerPort): void {
+  /**
+   * The end of a run of reapNext calls: the counts and the CQ head doorbell (see reap); returns
+   * how many CQEs the run consumed.
+   */
+  reapEnd(port: ControllerPort): number {
     const n = this.reapedRun;
-    if (n === 0) return;
+    if (n === 0) return 0;
     this.reapedRun = 0;
     this.completed += n;
     this.unacked += n;
     if (this.unacked >= this.ackEvery) this.ackCompletions(port);
+    return n;
   }
 
   /** The tag of the command in flight under cid, or -1 (nvme_find_rq: the tag from the low bits, then the whole CID must match). */
