@@ -4,7 +4,7 @@
 # Complements ir.sh: instruction counts miss cache misses (pointer chasing), this shows them.
 ROOT=${ROOT:-$(git rev-parse --show-toplevel)}; OUT=${OUT:-$ROOT/.perf}
 ROOT=$ROOT OUT=$OUT bash "$(dirname "$0")"/build.sh || exit 1
-rm -rf $OUT/cpuprof && RT=${RT:-2000ms} node --cpu-prof --cpu-prof-dir=$OUT/cpuprof --cpu-prof-interval 100 $OUT/a/b/cg.mjs
+rm -rf $OUT/cpuprof && RT=${RT:-2000ms} node --cpu-prof --cpu-prof-dir=$OUT/cpuprof --cpu-prof-interval 100 $OUT/a/b/${JOB:-cg}.mjs
 python3 - "$OUT" "${1:-40}" <<'PY'
 import json,sys,glob,collections
 p=json.load(open(glob.glob(sys.argv[1]+'/cpuprof/*.cpuprofile')[0]))

@@ -1,0 +1,54 @@
+// Tests for src/bench/floor.ts: the bench's floor must do the work it stands for (every read
+// completes with success, each block is read once, fio's latency bins), and run the same device
+// at the same rate as the full stack, or the ratio beside it means nothing. Functional only:
+// timings live in `npm run bench`.
+import { describe, it, expect } from "vitest";
+import { loadCoreModule } from "../../src/node/wasm";
+import { buildScenarioHost, parseScenario } from "../../src/block/scenario";
+import { FIO_SETUPS } from "../../src/fio/setups";
+import { parseJobFile } from "../../src/fio/job";
+import { runFio } from "../../src/fio/run";
+import { platValToIdx } from "../../src/fio/stats";
+import { floorPlatIdx, runFloor } from "../../src/bench/floor";
+
+const host = async () => buildScenarioHost(await loadCoreModule(false), parseScenario({ ...FIO_SETUPS["tlc-970pro"], steps: [] }, "setup"), "setup");
+const JOB = "[r]\nfilename=/dev/nvme0n1\nrw=randread\nbs=4k\nioengine=libaio\niodepth=32\nsize=1g\ntime_based\nruntime=20ms\n";
+
+describe("runFloor", () => {
+  it("completes every read with success and reads each block once", async () => {
+    const r = runFloor(await host(), 32, 1 << 30, 20e6);
+    expect(r.errors).toBe(0);
+    expect(r.ios).toBeGreaterThan(1000);
+    // the reads completed plus the 32 still in flight, each a distinct block
+    expect(r.blocks_read).toBe(r.ios + 32);
+  });
+
+  it("runs the device at the full stack's rate and latency (same model, same queue depth)", async () => {
+    const floor = runFloor(await host(), 32, 1 << 30, 20e6);
+    const fio = runFio(await host(), parseJobFile(JOB, "floor.fio"));
+    const read = fio.jobs[0].dirs.read!;
+    expect(Math.abs(floor.ios / read.total_ios - 1)).toBeLessThan(0.05);
+    expect(floor.mean_lat_ns).toBeGreaterThan(44_000); // firmware 8.5 us + tR 35.76 us at least
+  });
+
+  it("starts over when the random map is full", async () => {
+    const r = runFloor(await host(), 4, 64 * 4096, 5e6);
+    expect(r.errors).toBe(0);
+    expect(r.blocks_read).toBe(r.ios + 4);
+    expect(r.ios).toBeGreaterThan(64);
+  });
+
+  it("refuses a queue depth the queue cannot hold", async () => {
+    expect(() => runFloor(undefined as never, 0, 1 << 30, 1e6)).toThrow();
+    const h = await host();
+    expect(() => runFloor(h, 5000, 1 << 30, 1e6)).toThrow(/queue depth 5000/);
+  });
+});
+
+describe("floorPlatIdx", () => {
+  it("is fio's plat_val_to_idx", () => {
+    for (const v of [0, 1, 63, 64, 127, 128, 129, 1000, 45_123, 1 << 20, 987_654_321, 2 ** 31 - 1]) {
+      expect(floorPlatIdx(v)).toBe(platValToIdx(v));
+    }
+  });
+});
