@@ -24,8 +24,10 @@ export interface FloorResult {
   mean_lat_ns: number;
   /** Reads that completed with a non-zero status (the loop stops at the first). */
   errors: number;
-  /** Distinct blocks read (each at most once: the random map). */
+  /** Blocks taken from the random map (each once until every block was: then it starts over). */
   blocks_read: number;
+  /** The highest block read (below size_bytes / 4 KiB). */
+  max_block: number;
 }
 
 const BLOCK_BYTES = 4096;
@@ -70,18 +72,36 @@ export function runFloor(sh: ScenarioHost, qd: number, size_bytes: number, runti
   const plat = new Uint32Array(29 * PLAT_VAL);
   const mc = modelCommand("read", BLOCK_BYTES, 0);
   let now = 0;
-  let latSum = 0, latMin = Infinity, latMax = 0, ios = 0, errors = 0, blocksRead = 0;
+  let latSum = 0, latMin = Infinity, latMax = 0, ios = 0, errors = 0, blocksRead = 0, maxBlock = 0;
 
+  // the next free block at or after a random one, a word at a time (fio's axmap_next_free);
+  // the map starts over once every block was read
+  const words = map.length;
+  const tailFree = blocks % 32 === 0 ? 0 : ~0 << (blocks % 32); // bits past the last block count as taken
+  const resetMap = (): void => {
+    map.fill(0);
+    if (tailFree !== 0) map[words - 1] = tailFree;
+    mapLeft = blocks;
+  };
+  resetMap();
   const takeBlock = (): number => {
-    if (mapLeft === 0) { map.fill(0); mapLeft = blocks; }
+    if (mapLeft === 0) resetMap();
     rnd ^= rnd << 13; rnd ^= rnd >>> 17; rnd ^= rnd << 5;
-    let b = (rnd >>> 0) % blocks;
-    for (let probes = 0; probes < blocks; probes++) {
-      const w = b >>> 5, bit = 1 << (b & 31);
-      if ((map[w] & bit) === 0) { map[w] |= bit; mapLeft--; blocksRead++; return b; }
-      b = b + 1 === blocks ? 0 : b + 1;
+    const b = (rnd >>> 0) % blocks;
+    let w = b >>> 5;
+    let free = ~map[w] & (~0 << (b & 31));
+    for (let probes = 0; free === 0 && probes <= words; probes++) {
+      w = w + 1 === words ? 0 : w + 1;
+      free = ~map[w];
     }
-    throw new Error("floor: random map full");
+    if (free === 0) throw new Error("floor: random map full");
+    const bit = free & -free;
+    map[w] |= bit;
+    mapLeft--;
+    blocksRead++;
+    const taken = w * 32 + (31 - Math.clz32(bit));
+    if (taken > maxBlock) maxBlock = taken;
+    return taken;
   };
   const push = (t: number, v: number): void => {
     let i = heapN++;
@@ -148,5 +168,5 @@ export function runFloor(sh: ScenarioHost, qd: number, size_bytes: number, runti
     ios++;
     issue(buf);
   }
-  return { ios, mean_lat_ns: ios > 0 ? latSum / ios : 0, errors, blocks_read: blocksRead };
+  return { ios, mean_lat_ns: ios > 0 ? latSum / ios : 0, errors, blocks_read: blocksRead, max_block: maxBlock };
 }

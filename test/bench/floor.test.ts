@@ -31,11 +31,14 @@ describe("runFloor", () => {
     expect(floor.mean_lat_ns).toBeGreaterThan(44_000); // firmware 8.5 us + tR 35.76 us at least
   });
 
-  it("starts over when the random map is full", async () => {
-    const r = runFloor(await host(), 4, 64 * 4096, 5e6);
-    expect(r.errors).toBe(0);
-    expect(r.blocks_read).toBe(r.ios + 4);
-    expect(r.ios).toBeGreaterThan(64);
+  it("starts over when the random map is full, and reads only blocks within the size", async () => {
+    for (const blocks of [64, 50]) {
+      const r = runFloor(await host(), 4, blocks * 4096, 5e6);
+      expect(r.errors).toBe(0);
+      expect(r.blocks_read).toBe(r.ios + 4);
+      expect(r.ios).toBeGreaterThan(2 * blocks);
+      expect(r.max_block).toBe(blocks - 1);
+    }
   });
 
   it("refuses a queue depth the queue cannot hold", async () => {
