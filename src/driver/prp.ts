@@ -30,12 +30,15 @@ function prpsWithinTwoPages(q: Sqe, bus: number, len: number, page: number): boo
  * two-entry cases). len > 0.
  */
 export function prpsWithinTwoCtrlPages(q: Sqe, bus: number, len: number): boolean {
-  const inPage = PAGE_SIZE - (bus % PAGE_SIZE);
+  // the page (PAGE_SIZE), PSDT (CDW0 15:14: 00b, S.PSDT_PRP) and the offsets of PRP1 and PRP2
+  // (S.SQE_PRP1, S.SQE_PRP2) as literals: on this per-command path a module constant is a load
+  // and a check each
+  const inPage = 4096 - (bus % 4096);
   const first = len < inPage ? len : inPage;
-  if (len - first > PAGE_SIZE) return false;
-  setPsdt(q, S.PSDT_PRP);
-  setU64(q, S.SQE_PRP1, bus);
-  setU64(q, S.SQE_PRP2, len > first ? bus + first : 0);
+  if (len - first > 4096) return false;
+  q[0] &= ~0xc000;
+  setU64(q, 24, bus);
+  setU64(q, 32, len > first ? bus + first : 0);
   return true;
 }
 
