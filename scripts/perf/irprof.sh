@@ -4,7 +4,7 @@
 ROOT=${ROOT:-$(git rev-parse --show-toplevel)}; OUT=${OUT:-$ROOT/.perf}
 ROOT=$ROOT OUT=$OUT bash "$(dirname "$0")"/build.sh || exit 1
 run() {
-  WARM=${WARM:-60ms} RT=$1 valgrind --tool=callgrind --callgrind-out-file=$OUT/cg-$1.out --smc-check=all-non-file node --single-threaded --predictable --random-seed=1 --hash-seed=1 --perf-basic-prof $OUT/a/b/${JOB:-cg}.mjs > $OUT/cg-$1.log 2>&1 &
+  WARM=${WARM:-60ms} RT=$1 valgrind --tool=callgrind --callgrind-out-file=$OUT/cg-$1.out --smc-check=all-non-file node ${PROMOTE:+--expose-gc} --single-threaded --predictable --random-seed=1 --hash-seed=1 --perf-basic-prof $OUT/a/b/${JOB:-cg}.mjs > $OUT/cg-$1.log 2>&1 &
   local pid=$!; wait $pid
   awk '/cmds/{print $1}' $OUT/cg-$1.log > $OUT/cg-$1.n
   mv /tmp/perf-$pid.map $OUT/cg-$1.map
