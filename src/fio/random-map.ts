@@ -24,7 +24,11 @@ function ctz32(x: number): number {
 export class RandomMap {
   /** levels[0]: a bit per block; levels[k]: a bit per word of levels[k - 1], set when it is full. */
   private readonly levels: Level[] = [];
-  /** levels[0]'s words, its last word's index and that word's real bits, for take()'s one word read. */
+  /**
+   * levels[0]'s words, its last word's index and that word's real bits, for take()'s one word
+   * read; the mask as a signed 32-bit value (`| 0`), as take() compares the word's bits in int32
+   * (a full word is -1), not as a number up to 2^32 - 1 that V8 keeps as a double.
+   */
   private readonly words0: Uint32Array;
   private readonly lastWord0: number;
   private readonly lastMask0: number;
@@ -41,7 +45,7 @@ export class RandomMap {
     }
     this.words0 = this.levels[0].words;
     this.lastWord0 = this.words0.length - 1;
-    this.lastMask0 = this.levels[0].lastMask;
+    this.lastMask0 = this.levels[0].lastMask | 0;
   }
 
   /** Every block has been used: the next pass starts (fio_file_reset). */
@@ -61,10 +65,10 @@ export class RandomMap {
     const words = this.words0;
     const f = this.isFree(b) ? b : this.nextFree(b);
     const w = f >>> 5;
-    const now = (words[w] | (1 << (f & 31))) >>> 0;
+    const now = words[w] | (1 << (f & 31));
     words[w] = now;
     this.used++;
-    if (now === (w === this.lastWord0 ? this.lastMask0 : 0xffffffff)) this.setFrom(1, w);
+    if (now === (w === this.lastWord0 ? this.lastMask0 : -1)) this.setFrom(1, w);
     return f;
   }
 

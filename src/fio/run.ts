@@ -131,19 +131,25 @@ class Rand {
   below(n: number): number {
     const s = this.s;
     let a = s[0], b = s[1], c = s[2], d = s[3];
-    const r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const r1 = Math.imul(this.rotl(Math.imul(b, 5), 7), 9) >>> 0;
     let t = b << 9;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-    const r2 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = this.rotl(d, 11);
+    const r2 = Math.imul(this.rotl(Math.imul(b, 5), 7), 9) >>> 0;
     t = b << 9;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = this.rotl(d, 11);
     s[0] = a; s[1] = b; s[2] = c; s[3] = d;
     const r = ((r1 >>> 5) * 67108864 + (r2 >>> 6)) / 9007199254740992;
     return Math.floor(r * n);
   }
-}
 
-const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
+  /**
+   * x rotated left by k bits. A method: V8 checks a module-level function's identity at each
+   * call it inlines, while a method of this's class is known from its map.
+   */
+  private rotl(x: number, k: number): number {
+    return ((x << k) | (x >>> (32 - k))) >>> 0;
+  }
+}
 
 /** The offsets a direction walks: sequential (with rw's :N modifier) or random (with a random map). */
 class Offsets {
@@ -161,7 +167,8 @@ class Offsets {
    * rw=rand...:N (ddir_seq_nr) a new random block every N I/Os and the next blocks between.
    */
   take(): number {
-    if (!this.random) {
+    // a strict comparison: V8 tests a field's truth with a generic ToBoolean
+    if (this.random === false) {
       const b = this.next;
       this.next = b + 1 === this.blocks ? 0 : b + 1;
       return b;
@@ -212,9 +219,10 @@ class Instance {
   private readonly dirStats: Array<DirResult | null> = [null, null, null, null];
   /** fio's io_issues per ddir (the JSON's issued rwt). */
   readonly issued = new Float64Array(FIO_DIRS.length);
-  readonly depthMap = new Array(7).fill(0);
-  readonly submitMap = new Array(7).fill(0);
-  readonly completeMap = new Array(7).fill(0);
+  /** io_u_mark_depth's and __io_u_mark_map's counts per slot (typed arrays, as issued: an increment per I/O without an array's element-kind checks). */
+  readonly depthMap = new Float64Array(7);
+  readonly submitMap = new Float64Array(7);
+  readonly completeMap = new Float64Array(7);
   submitCalls = 0;
   /** CPU time this job's task used (system calls, submission, wake-ups, polling), for fio's sys=. */
   cpu_ns = 0;
