@@ -158,7 +158,7 @@ export class Sim {
       const h = this.heap;
       h[0] = at_ns;
       h[1] = slot;
-      this.siftRoot(this.heapLength << 1);
+      this.siftRoot();
       return;
     }
     let i = this.heapLength;
@@ -337,17 +337,20 @@ export class Sim {
     h[end] = Infinity;
     h[(end + 1) | 0] = 0;
     this.rootTaken = false;
-    if (end > 0) this.siftRoot(end);
+    if (end > 0) this.siftRoot();
   }
 
   /**
    * Move the entry at the root, put there in the taken root's place, to where it belongs
-   * among the entries below index end. It is handed over in the array, not as arguments: a
-   * time passed to a call that is not inlined is boxed (a HeapNumber allocated per command).
+   * among the heap's entries. It is handed over in the array, not as arguments: a time passed
+   * to a call that is not inlined is boxed (a HeapNumber allocated per command), and an
+   * argument's type is checked in every step of the loops that use it (the heap's end is read
+   * from heapLength). The entry's seq is read only on a tie.
    * Indices count array elements (twice the entry's number) and are int32 (| 0), so V8 adds
    * no overflow checks.
    */
-  private siftRoot(end: number): void {
+  private siftRoot(): void {
+    const end = this.heapLength << 1;
     const h = this.heap;
     const seq = this.eventSeq;
     const x_ns = h[0];
@@ -377,11 +380,10 @@ export class Sim {
       h[(j + 1) | 0] = h[(m + 1) | 0];
       j = m;
     }
-    const xSeq = seq[xSlot];
     while (j > 0) {
       const p = ((j - 2) >> 3) << 1; // the parent of the hole
       const p_ns = h[p];
-      if (!(x_ns < p_ns || (x_ns === p_ns && xSeq < seq[h[(p + 1) | 0]]))) break;
+      if (!(x_ns < p_ns || (x_ns === p_ns && seq[xSlot] < seq[h[(p + 1) | 0]]))) break;
       h[j] = p_ns;
       h[(j + 1) | 0] = h[(p + 1) | 0];
       j = p;
