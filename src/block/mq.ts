@@ -144,7 +144,7 @@ export abstract class MqDisk implements BlockDevice, PlugTarget {
     const op = bio.op;
     // bio_may_need_split: a read or write of one segment within the limits goes on as it is;
     // every other bio is split to the limits first (or failed)
-    if ((op === Op.READ || op === Op.WRITE) && rwNoSplit(bio, this.limits)) this.submitRq(bio, 1);
+    if ((op === Op.READ || op === Op.WRITE) && rwNoSplit(bio, this.limits) === true) this.submitRq(bio, 1);
     else this.splitToLimits(bio);
   }
 

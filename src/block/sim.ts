@@ -151,14 +151,14 @@ export class Sim {
     if (at_ns <= this.now_ns) { this.atNow(ctx, fn, arg); return; }
     const slot = this.takeSlot(ctx, fn, arg);
     this.eventSeq[slot] = ++this.seq;
-    if (this.rootTaken) {
+    if (this.rootTaken === true) {
       // the event that just ran left the root's place empty: the new event takes it (a
       // remove and an insert in one walk, as an hrtimer re-armed from its own callback)
       this.rootTaken = false;
       const h = this.heap;
       h[0] = at_ns;
       h[1] = slot;
-      this.siftRoot(this.heapLength << 1);
+      this.siftRoot();
       return;
     }
     let i = this.heapLength;
@@ -293,7 +293,7 @@ export class Sim {
       if (this.dueNow.length > 0 && !this.heapDueNow()) {
         slot = this.dueNow.shift();
       } else {
-        if (this.rootTaken) this.removeRoot();
+        if (this.rootTaken === true) this.removeRoot();
         if (this.heapLength === 0) return false;
         at_ns = this.heap[0]; // never before now: an event enters the heap only when due later
         slot = this.heap[1] | 0;
@@ -323,7 +323,7 @@ export class Sim {
   private heapDueNow(): boolean {
     const h = this.heap;
     const now = this.now_ns;
-    if (!this.rootTaken) return h[0] <= now;
+    if (this.rootTaken !== true) return h[0] <= now;
     // the earliest is one of the root's four children (past the end: sentinels)
     return h[2] <= now || h[4] <= now || h[6] <= now || h[8] <= now;
   }
@@ -337,17 +337,20 @@ export class Sim {
     h[end] = Infinity;
     h[(end + 1) | 0] = 0;
     this.rootTaken = false;
-    if (end > 0) this.siftRoot(end);
+    if (end > 0) this.siftRoot();
   }
 
   /**
    * Move the entry at the root, put there in the taken root's place, to where it belongs
-   * among the entries below index end. It is handed over in the array, not as arguments: a
-   * time passed to a call that is not inlined is boxed (a HeapNumber allocated per command).
+   * among the heap's entries. It is handed over in the array, not as arguments: a time passed
+   * to a call that is not inlined is boxed (a HeapNumber allocated per command), and an
+   * argument's type is checked in every step of the loops that use it (the heap's end is read
+   * from heapLength). The entry's seq is read only on a tie.
    * Indices count array elements (twice the entry's number) and are int32 (| 0), so V8 adds
    * no overflow checks.
    */
-  private siftRoot(end: number): void {
+  private siftRoot(): void {
+    const end = this.heapLength << 1;
     const h = this.heap;
     const seq = this.eventSeq;
     const x_ns = h[0];
@@ -356,7 +359,8 @@ export class Sim {
     // each level, then sift the entry up from there (the last entry came from the bottom, and
     // a new completion is most often later than those in flight, so it rarely climbs). The
     // (time, seq) comparison is written out at each child: as a function it cost about 90
-    // instructions per command (ir.sh 12,181 -> 12,274)
+    // instructions per command (ir.sh 12,181 -> 12,274). It asks <= first: most children are
+    // later than the earliest so far, and then one compare decides
     let j = 0;
     for (;;) {
       const c = ((j << 2) + 2) | 0; // the first child of the hole
@@ -365,22 +369,21 @@ export class Sim {
       let m_ns = h[c];
       const c1 = (c + 2) | 0;
       const c1_ns = h[c1];
-      if (c1_ns < m_ns || (c1_ns === m_ns && seq[h[(c1 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c1; m_ns = c1_ns; }
+      if (c1_ns <= m_ns && (c1_ns < m_ns || seq[h[(c1 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c1; m_ns = c1_ns; }
       const c2 = (c + 4) | 0;
       const c2_ns = h[c2];
-      if (c2_ns < m_ns || (c2_ns === m_ns && seq[h[(c2 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c2; m_ns = c2_ns; }
+      if (c2_ns <= m_ns && (c2_ns < m_ns || seq[h[(c2 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c2; m_ns = c2_ns; }
       const c3 = (c + 6) | 0;
       const c3_ns = h[c3];
-      if (c3_ns < m_ns || (c3_ns === m_ns && seq[h[(c3 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c3; m_ns = c3_ns; }
+      if (c3_ns <= m_ns && (c3_ns < m_ns || seq[h[(c3 + 1) | 0]] < seq[h[(m + 1) | 0]])) { m = c3; m_ns = c3_ns; }
       h[j] = m_ns;
       h[(j + 1) | 0] = h[(m + 1) | 0];
       j = m;
     }
-    const xSeq = seq[xSlot];
     while (j > 0) {
       const p = ((j - 2) >> 3) << 1; // the parent of the hole
       const p_ns = h[p];
-      if (!(x_ns < p_ns || (x_ns === p_ns && xSeq < seq[h[(p + 1) | 0]]))) break;
+      if (!(x_ns < p_ns || (x_ns === p_ns && seq[xSlot] < seq[h[(p + 1) | 0]]))) break;
       h[j] = p_ns;
       h[(j + 1) | 0] = h[(p + 1) | 0];
       j = p;
