@@ -174,8 +174,15 @@ class Reservation {
  * never be reached again.
  */
 export class TimelineClock {
-  // a double from the start, so the field keeps one representation
+  // doubles from the start, so the fields keep one representation
   now_ns = -Infinity;
+  /**
+   * The use Timeline.book books: from no earlier than at_ns for dur_ns; book leaves at_ns at
+   * the use's end, where a command's next step starts. Fields, not arguments: a double passed
+   * to or returned from a call V8 does not inline is boxed (a HeapNumber per use).
+   */
+  at_ns = 0.5;
+  dur_ns = 0.5;
 }
 
 /**
@@ -208,26 +215,39 @@ export class Timeline {
 
   /** Use it for dur_ns from no earlier than at_ns; returns when the use ends. */
   use(at_ns: number, dur_ns: number): number {
+    const k = this.clock;
+    k.at_ns = at_ns;
+    k.dur_ns = dur_ns;
+    this.book();
+    return k.at_ns;
+  }
+
+  /** use() with its times in the clock's fields: at_ns, dur_ns in; at_ns is the use's end on return. */
+  book(): void {
+    const k = this.clock;
+    const at_ns = k.at_ns;
+    const dur_ns = k.dur_ns;
     this.busy_ns += dur_ns;
     const last = this.last;
-    // The common case: at or after every reservation (append, or extend the last one). Kept
-    // short so that callers inline it.
+    // The common case: at or after every reservation (append, or extend the last one).
     if (last === null || last.end_ns <= at_ns) {
       const end = at_ns + dur_ns;
-      if (dur_ns <= 0) return end;
+      k.at_ns = end;
+      if (dur_ns <= 0) return;
       if (last !== null && last.end_ns === at_ns) last.end_ns = end;
       else this.insertBefore(null, at_ns, end);
-      return end;
+      return;
     }
     // The next common case: only the last reservation ends after at_ns and the use does not
     // fit before it (a busy die's queue): it follows the last one, which grows.
     const prev = last.prev;
     if ((prev === null || prev.end_ns <= at_ns) && !(at_ns + dur_ns <= last.start_ns)) {
       const end = last.end_ns + dur_ns;
+      k.at_ns = end;
       if (dur_ns > 0) last.end_ns = end;
-      return end;
+      return;
     }
-    return this.useGap(last, at_ns, dur_ns);
+    k.at_ns = this.useGap(last, at_ns, dur_ns);
   }
 
   /** use() when the last reservation ends after at_ns: the first gap from at_ns that fits. */
@@ -434,37 +454,48 @@ export class QueueingDeviceModel implements DeviceModel {
   }
 
   /**
-   * Each page piece: tR on its die, then the transfer on its channel; returns when all are in
-   * the controller. The walk of pages() written out: this is every read's path.
+   * Each page piece: tR on its die, then the transfer on its channel; leaves in clock.at_ns
+   * when all are in the controller. The walk of pages() written out: this is every read's path,
+   * and its times go through the clock's fields (Timeline.book), not boxed through calls.
    */
-  private mediaRead(offset: number, bytes: number, t: number): number {
+  private mediaRead(offset: number, bytes: number, t: number): void {
     const m = this.p.media!;
     const dies = this.dies;
+    const k = this.clock;
     // one piece (a read within a page, as every 4 KiB read): the walk of mediaReadPages, once.
-    // The walk is a method of its own so that read() has the budget to inline these two uses
-    // (an out-of-line call boxes each time it passes or returns).
+    // The walk is a method of its own so that read() has the budget to inline this one.
     const inPage = offset % m.page_bytes;
     if (bytes > 0 && inPage + bytes <= m.page_bytes) {
       const u = Math.floor(offset / m.page_bytes) % dies.length;
-      const ready = this.channels[u % m.channels].use(dies[u].use(t, bytes <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(bytes, m.channel_bytes_per_s));
-      return ready > t ? ready : t;
+      k.at_ns = t;
+      k.dur_ns = bytes <= 4096 ? m.read_4k_ns : m.read_page_ns;
+      dies[u].book();
+      k.dur_ns = this.xfer(bytes, m.channel_bytes_per_s);
+      this.channels[u % m.channels].book();
+      if (!(k.at_ns > t)) k.at_ns = t;
+      return;
     }
-    return this.mediaReadPages(offset, bytes, t);
+    this.mediaReadPages(offset, bytes, t);
   }
 
   /** mediaRead over more than one page piece. */
-  private mediaReadPages(offset: number, bytes: number, t: number): number {
+  private mediaReadPages(offset: number, bytes: number, t: number): void {
     const m = this.p.media!;
     const dies = this.dies;
+    const k = this.clock;
     let last = t;
     for (let at = offset; at < offset + bytes; ) {
       const n = Math.min(m.page_bytes - (at % m.page_bytes), offset + bytes - at);
       const u = Math.floor(at / m.page_bytes) % dies.length;
-      const ready = this.channels[u % m.channels].use(dies[u].use(t, n <= 4096 ? m.read_4k_ns : m.read_page_ns), this.xfer(n, m.channel_bytes_per_s));
-      if (ready > last) last = ready;
+      k.at_ns = t;
+      k.dur_ns = n <= 4096 ? m.read_4k_ns : m.read_page_ns;
+      dies[u].book();
+      k.dur_ns = this.xfer(n, m.channel_bytes_per_s);
+      this.channels[u % m.channels].book();
+      if (k.at_ns > last) last = k.at_ns;
       at += n;
     }
-    return last;
+    k.at_ns = last;
   }
 
   /**
@@ -480,8 +511,11 @@ export class QueueingDeviceModel implements DeviceModel {
   }
 
   private read(offset: number, bytes: number, t: number): number {
-    const ready = this.mediaRead(offset, bytes, t);
-    return this.d2h.use(ready, this.xfer(bytes, this.p.link_bytes_per_s));
+    this.mediaRead(offset, bytes, t);
+    const k = this.clock;
+    k.dur_ns = this.xfer(bytes, this.p.link_bytes_per_s);
+    this.d2h.book();
+    return k.at_ns;
   }
 
   /**
@@ -534,7 +568,8 @@ export class QueueingDeviceModel implements DeviceModel {
     let dst = c.offset;
     let done = t;
     for (const [off, n] of c.sources ?? []) {
-      const read = this.bufferRoom(this.mediaRead(off, n, t), n);
+      this.mediaRead(off, n, t);
+      const read = this.bufferRoom(this.clock.at_ns, n);
       const programmed = this.mediaProgram(dst, n, read);
       this.buffered(programmed, n);
       done = Math.max(done, this.p.write_cache && !this.overflows(n) ? read : programmed);
