@@ -7,6 +7,11 @@ import { Sqe, setPrp, setPsdt, setU64 } from "./sqe";
 import * as S from "../../assembly/spec/sqe";
 import { SGL_TYPE_DATA_BLOCK, SGL_TYPE_SHIFT } from "../../assembly/spec/sgl";
 
+// prpsWithinTwoCtrlPages writes these as literals (see there); the layout stays declared once
+if (PAGE_SIZE !== 4096 || S.SQE_PRP1 !== 24 || S.SQE_PRP2 !== 32 || S.PSDT_PRP !== 0 || ((S.SQE_PSDT_MASK << S.SQE_PSDT_SHIFT) << 8) !== 0xc000) {
+  throw new Error("prp.ts: the literals of prpsWithinTwoCtrlPages no longer match assembly/spec/sqe.ts or PAGE_SIZE");
+}
+
 /** What a command needing no PRP list returns (shared: callers only read it). */
 const NO_LISTS: DmaBuffer[] = Object.freeze([]) as unknown as DmaBuffer[];
 
