@@ -134,10 +134,10 @@ export function runFloor(sh: ScenarioHost, qd: number, size_bytes: number, runti
   const issue = (buf: number): void => {
     const lba = takeBlock() * (nlb0 + 1);
     const s = q.tailSlot();
-    s.fill(0);
-    s[0] = O.NVM_READ; s[1] = disk.nsid;
-    s[6] = bufs.bus + buf * BLOCK_BYTES;
-    s[10] = lba; s[12] = nlb0;
+    // every dword written (the slot holds an older command): TypedArray fill is a runtime call
+    s[0] = O.NVM_READ; s[1] = disk.nsid; s[2] = 0; s[3] = 0; s[4] = 0; s[5] = 0;
+    s[6] = bufs.bus + buf * BLOCK_BYTES; s[7] = 0; s[8] = 0; s[9] = 0; // PRP1, PRP2
+    s[10] = lba; s[11] = 0; s[12] = nlb0; s[13] = 0; s[14] = 0; s[15] = 0;
     const tag = q.submit(s, buf);
     if (tag !== buf) throw new Error(`floor: CID ${buf} went out under tag ${tag}`);
     issued[buf] = now;
