@@ -20,8 +20,12 @@ import * as O from "../../assembly/spec/opcodes";
 export interface FloorResult {
   /** Reads completed within the modelled runtime. */
   ios: number;
-  /** Their mean latency (modelled ns). */
+  /** Their latency (modelled ns): mean, least and most. */
   mean_lat_ns: number;
+  min_lat_ns: number;
+  max_lat_ns: number;
+  /** Their latencies in fio's histogram bins (plat_val_to_idx), as fio keeps them for percentiles. */
+  lat_bins: Uint32Array;
   /** Reads that completed with a non-zero status (the loop stops at the first). */
   errors: number;
   /** Blocks taken from the random map (each once until every block was: then it starts over). */
@@ -168,5 +172,5 @@ export function runFloor(sh: ScenarioHost, qd: number, size_bytes: number, runti
     ios++;
     issue(buf);
   }
-  return { ios, mean_lat_ns: ios > 0 ? latSum / ios : 0, errors, blocks_read: blocksRead, max_block: maxBlock };
+  return { ios, mean_lat_ns: ios > 0 ? latSum / ios : 0, min_lat_ns: latMin, max_lat_ns: latMax, lat_bins: plat, errors, blocks_read: blocksRead, max_block: maxBlock };
 }

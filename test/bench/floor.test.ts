@@ -21,6 +21,12 @@ describe("runFloor", () => {
     expect(r.ios).toBeGreaterThan(1000);
     // the reads completed plus the 32 still in flight, each a distinct block
     expect(r.blocks_read).toBe(r.ios + 32);
+    // every completion in fio's histogram, its bin the one of a latency between min and max
+    expect(r.lat_bins.reduce((a, n) => a + n, 0)).toBe(r.ios);
+    expect(r.min_lat_ns).toBeLessThanOrEqual(r.mean_lat_ns);
+    expect(r.max_lat_ns).toBeGreaterThanOrEqual(r.mean_lat_ns);
+    expect(r.lat_bins.findIndex((n) => n > 0)).toBe(platValToIdx(r.min_lat_ns));
+    expect(r.lat_bins.length - 1 - [...r.lat_bins].reverse().findIndex((n) => n > 0)).toBe(platValToIdx(r.max_lat_ns));
   });
 
   it("runs the device at the full stack's rate and latency (same model, same queue depth)", async () => {
