@@ -1,7 +1,8 @@
 // `npm run bench`: how fast the emulator itself is on this machine, each figure beside a
 // baseline taken in the same run: stepped commands per second (Flush, 4 KiB Read), the
-// threaded round trip per command beside a bare shared-memory spin ping-pong, and Copy
-// throughput for large ranges beside wasm memory.copy. Timings live here, never in tests.
+// threaded round trip per command beside a bare shared-memory spin ping-pong, Copy
+// throughput for large ranges beside wasm memory.copy, and the fio simulation's speed through
+// the full stack beside its floor (floor.ts). Timings live here, never in tests.
 //
 // Notes on the round trip. A ping-pong moves one cache line each way. A command moves three:
 // the mailbox entry with the SQ doorbell and the SQE (host -> controller) and the CQE
