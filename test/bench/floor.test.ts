@@ -48,9 +48,10 @@ describe("runFloor", () => {
   });
 
   it("refuses a queue depth the queue cannot hold", async () => {
-    expect(() => runFloor(undefined as never, 0, 1 << 30, 1e6)).toThrow();
     const h = await host();
+    expect(() => runFloor(h, 0, 1 << 30, 1e6)).toThrow(/queue depth 0/);
     expect(() => runFloor(h, 5000, 1 << 30, 1e6)).toThrow(/queue depth 5000/);
+    expect(() => runFloor(h, 32, 16 * 4096, 1e6)).toThrow(/do not fit/);
   });
 });
 
