@@ -135,29 +135,22 @@ const OP_STAT: Uint8Array = (() => {
 export function accountDone(s: DiskAcct, op: Op, sectors: number, ticks_ns: number): void {
   s.in_queue_ns += ticks_ns;
   const g = OP_STAT[op];
-  if (g === Stat.READ) {
+  if ((g & ~Stat.COPY) === Stat.READ) {
     s.ios_read++;
     s.sectors_read += sectors;
     s.ticks_read_ns += ticks_ns;
-    return;
-  }
-  accountOther(s, g, sectors, ticks_ns);
+  } else if (!accountWriteOrOther(s, g, sectors, ticks_ns)) return;
+  if (g >= Stat.COPY) { s.copies++; s.copy_sectors += sectors; }
 }
 
-/** accountDone for every group but plain reads: writes, discards, flushes, copies. */
-function accountOther(s: DiskAcct, g: number, sectors: number, ticks_ns: number): void {
-  if (g === Stat.DISCARD) { s.discards++; s.discard_sectors += sectors; return; }
-  if (g === Stat.FLUSH) { s.flushes++; return; }
-  if ((g & Stat.WRITE) !== 0) {
-    s.ios_write++;
-    s.sectors_write += sectors;
-    s.ticks_write_ns += ticks_ns;
-  } else {
-    s.ios_read++;
-    s.sectors_read += sectors;
-    s.ticks_read_ns += ticks_ns;
-  }
-  if ((g & Stat.COPY) !== 0) { s.copies++; s.copy_sectors += sectors; }
+/** accountDone's groups but reads: writes (true: a copy may count too), discards and flushes (false). */
+function accountWriteOrOther(s: DiskAcct, g: number, sectors: number, ticks_ns: number): boolean {
+  if (g === Stat.DISCARD) { s.discards++; s.discard_sectors += sectors; return false; }
+  if (g === Stat.FLUSH) { s.flushes++; return false; }
+  s.ios_write++;
+  s.sectors_write += sectors;
+  s.ticks_write_ns += ticks_ns;
+  return true;
 }
 
 /** blk_account_io_merge_bio: a bio merged into a request, by the request's direction. */
