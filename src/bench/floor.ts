@@ -4,8 +4,8 @@
 // simulated command's cost is the controller and the device model, which any host stack pays,
 // and how much is the host stack above them (`npm run bench` prints both; docs/FIO.md).
 //
-// Per I/O the loop does what those layers must do at minimum: a block from a random map (a
-// bitmap, as fio's axmap keeps one bit per block), a 4 KiB Read built in the SQ's tail slot and
+// Per I/O the loop does what those layers must do at minimum: a block from fio's random map
+// (src/fio/random-map.ts, as fio's axmap), a 4 KiB Read built in the SQ's tail slot and
 // submitted under the buffer's tag as CID, the SQ doorbell, one controller step, the CQE reaped
 // in place (status checked) and the CQ head doorbell (nvme-blk's commit), the device model's
 // completion time, an event in a 4-ary heap of times, and at completion fio's latency bin
@@ -15,6 +15,8 @@
 import type { ScenarioHost } from "../block/scenario";
 import { modelCommand } from "../block/device-model";
 import type { DeviceModel } from "../block/device-model";
+import { RandomMap } from "../fio/random-map";
+import { platValToIdx, FIO_IO_U_PLAT_NR } from "../fio/stats";
 import * as O from "../../assembly/spec/opcodes";
 
 export interface FloorResult {
@@ -35,17 +37,6 @@ export interface FloorResult {
 }
 
 const BLOCK_BYTES = 4096;
-const PLAT_BITS = 6;
-const PLAT_VAL = 1 << PLAT_BITS;
-
-/** fio's plat_val_to_idx for a whole, non-negative latency below 2^31 ns. */
-export function floorPlatIdx(v: number): number {
-  const msb = 31 - Math.clz32(v);
-  if (msb <= PLAT_BITS) return v;
-  const errorBits = msb - PLAT_BITS;
-  return ((errorBits + 1) << PLAT_BITS) + ((v >>> errorBits) & (PLAT_VAL - 1));
-}
-
 /**
  * Run 4 KiB random reads at queue depth qd over the first size_bytes of the host's first
  * namespace for runtime_ns of modelled time, on hardware queue 0. The host must be fresh (its
@@ -65,45 +56,24 @@ export function runFloor(sh: ScenarioHost, qd: number, size_bytes: number, runti
   if (!(qd >= 1 && qd <= q.room() && qd < 4096)) throw new Error(`floor: queue depth ${qd} does not fit queue ${q.qid} (room ${q.room()})`);
   if (blocks < qd || size_bytes > disk.capacity * 512) throw new Error(`floor: ${size_bytes} bytes do not fit ${disk.name}`);
   const bufs = h.driver.pool.alloc(qd * BLOCK_BYTES);
-  const map = new Uint32Array(Math.ceil(blocks / 32));
-  let mapLeft = blocks;
+  const map = new RandomMap(blocks);
   let rnd = seed | 0 || 1;
   // the 4-ary heap: times with +Infinity past the end, and the buffer (= tag) of each
   const heapT = new Float64Array(qd + 4).fill(Infinity);
   const heapV = new Int32Array(qd + 4);
   let heapN = 0;
   const issued = new Float64Array(qd);
-  const plat = new Uint32Array(29 * PLAT_VAL);
+  const plat = new Uint32Array(FIO_IO_U_PLAT_NR);
   const mc = modelCommand("read", BLOCK_BYTES, 0);
   let now = 0;
   let latSum = 0, latMin = Infinity, latMax = 0, ios = 0, errors = 0, blocksRead = 0, maxBlock = 0;
 
-  // the next free block at or after a random one, a word at a time (fio's axmap_next_free);
-  // the map starts over once every block was read
-  const words = map.length;
-  const tailFree = blocks % 32 === 0 ? 0 : ~0 << (blocks % 32); // bits past the last block count as taken
-  const resetMap = (): void => {
-    map.fill(0);
-    if (tailFree !== 0) map[words - 1] = tailFree;
-    mapLeft = blocks;
-  };
-  resetMap();
+  // fio's random map (src/fio/random-map.ts): the draw, or the next free block after it; a
+  // full map starts over
   const takeBlock = (): number => {
-    if (mapLeft === 0) resetMap();
     rnd ^= rnd << 13; rnd ^= rnd >>> 17; rnd ^= rnd << 5;
-    const b = (rnd >>> 0) % blocks;
-    let w = b >>> 5;
-    let free = ~map[w] & (~0 << (b & 31));
-    for (let probes = 0; free === 0 && probes <= words; probes++) {
-      w = w + 1 === words ? 0 : w + 1;
-      free = ~map[w];
-    }
-    if (free === 0) throw new Error("floor: random map full");
-    const bit = free & -free;
-    map[w] |= bit;
-    mapLeft--;
+    const taken = map.take((rnd >>> 0) % blocks);
     blocksRead++;
-    const taken = w * 32 + (31 - Math.clz32(bit));
     if (taken > maxBlock) maxBlock = taken;
     return taken;
   };
@@ -165,7 +135,7 @@ export function runFloor(sh: ScenarioHost, qd: number, size_bytes: number, runti
     sim.now_ns = now; // the controller's clock is the block layer's
     const buf = pop();
     const lat = Math.floor(now - issued[buf]);
-    plat[lat < PLAT_VAL << 1 ? lat : floorPlatIdx(lat)]++;
+    plat[platValToIdx(lat)]++;
     latSum += lat;
     if (lat < latMin) latMin = lat;
     if (lat > latMax) latMax = lat;

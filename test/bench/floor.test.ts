@@ -9,7 +9,7 @@ import { FIO_SETUPS } from "../../src/fio/setups";
 import { parseJobFile } from "../../src/fio/job";
 import { runFio } from "../../src/fio/run";
 import { platValToIdx } from "../../src/fio/stats";
-import { floorPlatIdx, runFloor } from "../../src/bench/floor";
+import { runFloor } from "../../src/bench/floor";
 
 const host = async () => buildScenarioHost(await loadCoreModule(false), parseScenario({ ...FIO_SETUPS["tlc-970pro"], steps: [] }, "setup"), "setup");
 const JOB = "[r]\nfilename=/dev/nvme0n1\nrw=randread\nbs=4k\nioengine=libaio\niodepth=32\nsize=1g\ntime_based\nruntime=20ms\n";
@@ -52,13 +52,5 @@ describe("runFloor", () => {
     expect(() => runFloor(h, 0, 1 << 30, 1e6)).toThrow(/queue depth 0/);
     expect(() => runFloor(h, 5000, 1 << 30, 1e6)).toThrow(/queue depth 5000/);
     expect(() => runFloor(h, 32, 16 * 4096, 1e6)).toThrow(/do not fit/);
-  });
-});
-
-describe("floorPlatIdx", () => {
-  it("is fio's plat_val_to_idx", () => {
-    for (const v of [0, 1, 63, 64, 127, 128, 129, 1000, 45_123, 1 << 20, 987_654_321, 2 ** 31 - 1]) {
-      expect(floorPlatIdx(v)).toBe(platValToIdx(v));
-    }
   });
 });
